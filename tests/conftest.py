@@ -1,0 +1,141 @@
+"""Shared fixtures: the real services started by deploy/services.sh, throwaway databases and settings.
+
+In CI (CI=true) or with BEELDKLUIS_REQUIRE_SERVICES=1 a missing service fails the test; it never skips.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+REQUIRED = os.environ.get("CI") == "true" or os.environ.get("BEELDKLUIS_REQUIRE_SERVICES") == "1"
+
+
+def need(var: str) -> str:
+    """The value of a service variable, or fail (CI) / skip (a developer without services)."""
+    value = os.environ.get(var)
+    if value:
+        return value
+    message = f"{var} is not set: start the services with `make test` (deploy/services.sh)"
+    if REQUIRED:
+        pytest.fail(message)
+    pytest.skip(message)
+    raise AssertionError("unreachable")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    return need("BEELDKLUIS_TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def broker_url() -> str:
+    return need("BEELDKLUIS_TEST_BROKER_URL")
+
+
+@pytest.fixture(scope="session")
+def s3_config() -> dict[str, str]:
+    return {
+        "endpoint": need("BEELDKLUIS_TEST_S3_ENDPOINT"),
+        "access_key": need("BEELDKLUIS_TEST_S3_ACCESS_KEY"),
+        "secret_key": need("BEELDKLUIS_TEST_S3_SECRET_KEY"),
+    }
+
+
+@pytest.fixture
+def fresh_postgres(postgres_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        from vault.db import engine_for
+
+        engine_for.cache_clear()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Run the test on the embedded SQLite default and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return str(request.getfixturevalue("fresh_postgres"))
+
+
+@pytest.fixture
+def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """A clean BEELDKLUIS_* environment with a throwaway data dir; yields the data dir."""
+    for key in list(os.environ):
+        if key.startswith("BEELDKLUIS_") and not key.startswith("BEELDKLUIS_TEST_"):
+            monkeypatch.delenv(key)
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("BEELDKLUIS_DATA_DIR", str(data_dir))
+    from vault.db import engine_for
+    from vault.settings import get_settings
+
+    get_settings.cache_clear()
+    engine_for.cache_clear()
+    yield data_dir
+    get_settings.cache_clear()
+    engine_for.cache_clear()
+
+
+class MinioControl:
+    """Stop and start the real MinIO of this test run (failure tests); always restarted afterwards."""
+
+    def __init__(self, services_dir: str) -> None:
+        self.dir = services_dir
+        self.script = str(Path(__file__).parent.parent / "deploy" / "services.sh")
+
+    def _run(self, verb: str) -> None:
+        import subprocess
+
+        subprocess.run(["bash", self.script, verb, self.dir], check=True, timeout=120)  # noqa: S603, S607
+
+    def stop(self) -> None:
+        self._run("stop-minio")
+
+    def start(self) -> None:
+        self._run("start-minio")
+
+
+@pytest.fixture
+def minio_control(s3_config: dict[str, str]) -> Iterator[MinioControl]:
+    control = MinioControl(need("BEELDKLUIS_SERVICES_DIR"))
+    try:
+        yield control
+    finally:
+        control.start()
+
+
+@pytest.fixture
+def s3_env(settings_env: Path, s3_config: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Point the settings at the real MinIO, with buckets unique to this test."""
+    suffix = uuid.uuid4().hex[:10]
+    env = {
+        "BEELDKLUIS_STORE": "s3",
+        "BEELDKLUIS_S3_ENDPOINT": s3_config["endpoint"],
+        "BEELDKLUIS_S3_ACCESS_KEY": s3_config["access_key"],
+        "BEELDKLUIS_S3_SECRET_KEY": s3_config["secret_key"],
+        "BEELDKLUIS_BUCKET": f"bk-{suffix}",
+        "BEELDKLUIS_WORM_BUCKET": f"bk-worm-{suffix}",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    from vault.settings import get_settings
+
+    get_settings.cache_clear()
+    return env

@@ -1,0 +1,63 @@
+"""Real Celery: a worker process takes tasks from Redis, and from the embedded filesystem broker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from vault.settings import Settings
+from vault.worker import make_celery
+
+
+@pytest.fixture
+def worker_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BEELDKLUIS_")}
+    env["BEELDKLUIS_DATA_DIR"] = str(tmp_path / "data")
+    return env
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603 - our own argv
+        [sys.executable, "-m", "vault.cli", "worker", "--concurrency", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture
+def stop_after() -> Iterator[list[subprocess.Popen[bytes]]]:
+    procs: list[subprocess.Popen[bytes]] = []
+    yield procs
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def round_trip(settings: Settings) -> str:
+    app = make_celery(settings)
+    token = uuid.uuid4().hex
+    result = app.send_task("vault.ping", args=[token])
+    value = result.get(timeout=60)
+    assert value.startswith(f"pong:{token}:")
+    return str(value)
+
+
+def test_redis_broker_round_trip(broker_url: str, worker_env: dict[str, str], stop_after: list) -> None:  # type: ignore[type-arg]
+    worker_env["BEELDKLUIS_BROKER_URL"] = broker_url
+    stop_after.append(start_worker(worker_env))
+    round_trip(Settings(broker_url=broker_url, data_dir=Path(worker_env["BEELDKLUIS_DATA_DIR"])))
+
+
+def test_embedded_filesystem_broker_round_trip(worker_env: dict[str, str], stop_after: list) -> None:  # type: ignore[type-arg]
+    stop_after.append(start_worker(worker_env))
+    round_trip(Settings(data_dir=Path(worker_env["BEELDKLUIS_DATA_DIR"])))

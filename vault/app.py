@@ -1,0 +1,46 @@
+"""The HTTP application: /health for load balancers, /api/v1 for everything else."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+
+from vault import __version__
+from vault.errors import install_error_handlers
+from vault.health import report
+from vault.settings import get_settings
+
+
+def domain_routers() -> list[APIRouter]:
+    """Every domain contributes one router; the list lives here so a reader sees the whole API at once."""
+    return []
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="Beeldkluis",
+        version=__version__,
+        description=(
+            "Privacy-first kluis voor beeldmateriaal van video-hometraining (VHT) en "
+            "video-interactiebegeleiding (VIB). / Privacy-first vault for VHT/VIB footage."
+        ),
+        openapi_url="/openapi.json",
+    )
+    install_error_handlers(app)
+
+    @app.get("/health", tags=["health"], summary="Component health / gezondheid van onderdelen")
+    def health() -> JSONResponse:
+        body = report(settings)
+        return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
+
+    api = APIRouter(prefix="/api/v1")
+
+    @api.get("/version", tags=["health"], summary="Version / versie")
+    def version() -> dict[str, str]:
+        return {"version": __version__}
+
+    for router in domain_routers():
+        api.include_router(router)
+    app.include_router(api)
+    return app

@@ -1,0 +1,126 @@
+"""The `beeldkluis` command: serve, worker, migrate, users and, per domain, more subcommands."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Annotated
+
+import typer
+
+from vault import __version__
+from vault.i18n import t
+from vault.settings import get_settings
+
+app = typer.Typer(
+    name="beeldkluis",
+    help=t(
+        "Beeldkluis: privacy-first kluis voor beeldmateriaal van video-hometraining.",
+        "Beeldkluis: privacy-first vault for video-hometraining footage.",
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"beeldkluis {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help=t("Toon de versie en stop.", "Show the version and exit."),
+        ),
+    ] = False,
+) -> None:
+    """Beeldkluis."""
+
+
+def _worker_argv(queues: str, concurrency: int) -> list[str]:
+    return [
+        sys.executable, "-m", "celery", "-A", "vault.worker:celery_app", "worker",
+        "--queues", queues, "--concurrency", str(concurrency), "--loglevel", "INFO",
+        "--without-gossip", "--without-mingle", "--hostname", f"beeldkluis-{os.getpid()}@%h",
+    ]  # fmt: skip
+
+
+@app.command(help=t("Start de webservice (met ingebouwde standaarden).", "Run the web service (on embedded defaults)."))
+def serve(
+    host: Annotated[str | None, typer.Option(help=t("Adres om op te luisteren.", "Address to listen on."))] = None,
+    port: Annotated[int | None, typer.Option(help=t("Poort.", "Port."))] = None,
+) -> None:
+    import uvicorn
+
+    from vault.bootstrap import prepare
+    from vault.worker import QUEUES
+
+    settings = get_settings()
+    prepare(settings)
+    worker = None
+    if settings.embedded_worker:
+        worker = subprocess.Popen(_worker_argv(",".join(QUEUES), 2))  # noqa: S603 - our own argv
+    host = host or settings.host
+    port = port or settings.port
+    typer.echo(
+        t(
+            f"Beeldkluis {__version__} luistert op http://{host}:{port}  (gegevens in {settings.data_dir})\n"
+            f"Maak de eerste beheerder aan met: beeldkluis users create --admin EMAIL",
+            f"Beeldkluis {__version__} listening on http://{host}:{port}  (data in {settings.data_dir})\n"
+            f"Create the first administrator with: beeldkluis users create --admin EMAIL",
+        )
+    )
+    try:
+        uvicorn.run("vault.app:create_app", factory=True, host=host, port=port, log_level="info")
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=20)
+
+
+@app.command(help=t("Start een Celery-worker voor de wachtrijen.", "Run a Celery worker for the queues."))
+def worker(
+    queues: Annotated[str, typer.Option(help=t("Wachtrijen, kommagescheiden.", "Queues, comma separated."))] = "ingest,media,export,purge,default",
+    concurrency: Annotated[int, typer.Option(help=t("Aantal processen.", "Number of processes."))] = 2,
+) -> None:
+    raise typer.Exit(subprocess.call(_worker_argv(queues, concurrency)))  # noqa: S603 - our own argv
+
+
+@app.command(help=t("Werk het databaseschema bij (of terug).", "Upgrade (or downgrade) the database schema."))
+def migrate(
+    revision: Annotated[str, typer.Argument(help=t("Doelversie.", "Target revision."))] = "head",
+    down: Annotated[bool, typer.Option("--down", help=t("Terug naar deze versie.", "Downgrade to this revision."))] = False,
+) -> None:
+    from vault import migrate as migrations
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if down:
+        migrations.downgrade(settings.effective_database_url, revision)
+    else:
+        migrations.upgrade(settings.effective_database_url, revision)
+    typer.echo(t("Databaseschema bijgewerkt.", "Database schema up to date."))
+
+
+def _add_domain_commands() -> None:
+    """Each domain adds its own sub-commands (users, store, audit, retention, ingest, export)."""
+
+
+_add_domain_commands()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

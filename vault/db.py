@@ -1,0 +1,67 @@
+"""The database engine and the unit of work: one request or task is one transaction, committed at the boundary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from vault.settings import get_settings
+
+AfterCommit = Callable[[], None]
+
+
+@lru_cache(maxsize=4)
+def engine_for(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def get_engine() -> Engine:
+    return engine_for(get_settings().effective_database_url)
+
+
+def after_commit(session: Session, callback: AfterCommit) -> None:
+    """Run `callback` only once the unit of work has committed (e.g. enqueue a Celery task)."""
+    session.info.setdefault("after_commit", []).append(callback)
+
+
+@contextmanager
+def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
+    """Open a session, commit at the end (or roll back on error), then run the after-commit hooks.
+
+    Application code only flushes; this boundary is the one place that commits.
+    """
+    session = Session(engine or get_engine(), expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        session.info.pop("after_commit", None)
+        raise
+    else:
+        for callback in session.info.pop("after_commit", []):
+            callback()
+    finally:
+        session.close()
+
+
+def get_session() -> Iterator[Session]:
+    """FastAPI dependency: the request-scoped unit of work."""
+    with unit_of_work() as session:
+        yield session

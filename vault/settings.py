@@ -1,0 +1,143 @@
+"""Configuration from the environment (prefix BEELDKLUIS_), refusing unsafe defaults outside development."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Credentials that ship in examples and must never reach production.
+KNOWN_DEFAULT_SECRETS = frozenset({"", "minioadmin", "changeme", "secret", "password", "beeldkluis"})
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class StoreBackend(StrEnum):
+    local = "local"
+    s3 = "s3"
+
+
+class KeyProviderKind(StrEnum):
+    local = "local"
+    transit = "transit"
+
+
+def default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "beeldkluis"
+
+
+class Settings(BaseSettings):
+    """Every setting, with the embedded default that `beeldkluis serve` runs on."""
+
+    model_config = SettingsConfigDict(env_prefix="BEELDKLUIS_", env_file=None, extra="ignore")
+
+    environment: Environment = Environment.development
+    data_dir: Path = Field(default_factory=default_data_dir)
+    host: str = "127.0.0.1"
+    port: int = 8420
+    public_url: str = ""
+
+    # Database: SQLite in the data dir by default; PostgreSQL in production.
+    database_url: str = ""
+
+    # Object storage.
+    store: StoreBackend = StoreBackend.local
+    s3_endpoint: str = "127.0.0.1:9000"
+    s3_access_key: SecretStr = SecretStr("")
+    s3_secret_key: SecretStr = SecretStr("")
+    s3_secure: bool = False
+    s3_region: str = "us-east-1"
+    bucket: str = "beeldkluis"
+    worm_bucket: str = "beeldkluis-worm"
+    worm_retention_days: int = 5 * 366
+
+    # Jobs: a filesystem broker in the data dir by default (real Celery, no server needed).
+    broker_url: str = ""
+    embedded_worker: bool = True
+
+    # Keys.
+    key_provider: KeyProviderKind = KeyProviderKind.local
+    master_key_file: Path | None = None
+    transit_url: str = ""
+    transit_token: SecretStr = SecretStr("")
+    transit_key: str = "beeldkluis"
+
+    # Tokens.
+    secret_key: SecretStr = SecretStr("")
+    token_issuer: str = "beeldkluis"
+    token_audience: str = "beeldkluis-api"
+    access_token_minutes: int = 10
+    refresh_token_hours: int = 12
+
+    # Media.
+    ffmpeg: str = "ffmpeg"
+    ffprobe: str = "ffprobe"
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_outside_development(self) -> Settings:
+        if self.environment is not Environment.production:
+            return self
+        problems: list[str] = []
+        if self.secret_key.get_secret_value() in KNOWN_DEFAULT_SECRETS or len(
+            self.secret_key.get_secret_value()
+        ) < 32:
+            problems.append("BEELDKLUIS_SECRET_KEY moet een willekeurige waarde van minstens 32 tekens zijn")
+        if not self.database_url or self.database_url.startswith("sqlite"):
+            problems.append("BEELDKLUIS_DATABASE_URL moet naar PostgreSQL wijzen")
+        if self.store is StoreBackend.s3 and (
+            self.s3_access_key.get_secret_value() in KNOWN_DEFAULT_SECRETS
+            or self.s3_secret_key.get_secret_value() in KNOWN_DEFAULT_SECRETS
+        ):
+            problems.append("BEELDKLUIS_S3_ACCESS_KEY/SECRET_KEY mogen geen standaardwaarden zijn")
+        if self.key_provider is KeyProviderKind.transit and not self.transit_token.get_secret_value():
+            problems.append("BEELDKLUIS_TRANSIT_TOKEN ontbreekt")
+        if self.broker_url.startswith("filesystem") or not self.broker_url:
+            problems.append("BEELDKLUIS_BROKER_URL moet naar Redis of RabbitMQ wijzen")
+        if problems:
+            raise ValueError(
+                "Onveilige configuratie voor productie / unsafe production configuration: "
+                + "; ".join(problems)
+            )
+        return self
+
+    # Derived locations -------------------------------------------------------------------------
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'beeldkluis.db'}"
+
+    @property
+    def effective_broker_url(self) -> str:
+        return self.broker_url or "filesystem://"
+
+    @property
+    def broker_folder(self) -> Path:
+        return self.data_dir / "broker"
+
+    @property
+    def store_dir(self) -> Path:
+        return self.data_dir / "objects"
+
+    @property
+    def effective_master_key_file(self) -> Path:
+        return self.master_key_file or self.data_dir / "master.key"
+
+    @property
+    def signing_key_file(self) -> Path:
+        return self.data_dir / "signing.key"
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment is Environment.development
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,131 @@
+"""The embedded default backend: a local directory holding the same ciphertext as S3 would."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from vault.store._backend import BlobNotFound, BlobVersion, StoreUnavailable, WormViolation, check_name
+
+READ_PIECE = 1024 * 1024
+
+
+class LocalBackend:
+    """Objects as files under `root/objects`, write-once records under `root/worm`; never outside root."""
+
+    kind = "local"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._objects = self.root / "objects"
+        self._worm = self.root / "worm"
+        self._tmp = self.root / "tmp"
+
+    def _path(self, base: Path, name: str) -> Path:
+        path = (base / check_name(name)).resolve()
+        if not path.is_relative_to(base):
+            raise ValueError(f"path escapes the store root: {name!r}")
+        return path
+
+    def ensure_ready(self) -> None:
+        for folder in (self._objects, self._worm, self._tmp):
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # A put that died half-way leaves a temp file; it was never visible, so it may go.
+        for stale in self._tmp.iterdir():
+            stale.unlink(missing_ok=True)
+
+    def check(self) -> str:
+        if not self._objects.is_dir() or not os.access(self._objects, os.W_OK):
+            raise StoreUnavailable(f"{self._objects} is not a writable directory")
+        return str(self.root)
+
+    def put(self, name: str, data: Iterable[bytes]) -> int:
+        target = self._path(self._objects, name)
+        tmp = self._tmp / f"{uuid.uuid4()}.part"
+        written = 0
+        try:
+            with open(tmp, "xb") as out:
+                for piece in data:
+                    out.write(piece)
+                    written += len(piece)
+                out.flush()
+                os.fsync(out.fileno())
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return written
+
+    def get_range(self, name: str, offset: int, length: int) -> bytes:
+        path = self._path(self._objects, name)
+        try:
+            with open(path, "rb") as f:
+                f.seek(offset)
+                return f.read(length)
+        except FileNotFoundError:
+            raise BlobNotFound(name) from None
+
+    def iter_bytes(self, name: str) -> Iterator[bytes]:
+        path = self._path(self._objects, name)
+        try:
+            f = open(path, "rb")  # noqa: SIM115 - closed by the generator below
+        except FileNotFoundError:
+            raise BlobNotFound(name) from None
+        with f:
+            while piece := f.read(READ_PIECE):
+                yield piece
+
+    def size(self, name: str) -> int:
+        try:
+            return self._path(self._objects, name).stat().st_size
+        except FileNotFoundError:
+            raise BlobNotFound(name) from None
+
+    def delete(self, name: str) -> int:
+        path = self._path(self._objects, name)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return 0
+        return 1
+
+    def versions(self, name: str) -> list[BlobVersion]:
+        path = self._path(self._objects, name)
+        return [BlobVersion(name, None, path.stat().st_size)] if path.exists() else []
+
+    def _walk(self, base: Path, prefix: str) -> Iterator[tuple[str, int]]:
+        for dirpath, _dirs, files in os.walk(base):
+            for file in files:
+                path = Path(dirpath, file)
+                name = path.relative_to(base).as_posix()
+                if name.startswith(prefix):
+                    yield name, path.stat().st_size
+
+    def listing(self, prefix: str = "") -> Iterator[tuple[str, int]]:
+        return self._walk(self._objects, prefix)
+
+    def put_worm(self, name: str, data: bytes) -> None:
+        path = self._path(self._worm, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+        except FileExistsError:
+            raise WormViolation(name) from None
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+
+    def get_worm(self, name: str) -> bytes:
+        try:
+            return self._path(self._worm, name).read_bytes()
+        except FileNotFoundError:
+            raise BlobNotFound(name) from None
+
+    def worm_names(self, prefix: str = "") -> Iterator[str]:
+        return (name for name, _size in self._walk(self._worm, prefix))
+
+    def destroy(self) -> None:
+        """Remove everything (tests and throwaway stores only)."""
+        shutil.rmtree(self.root, ignore_errors=True)

@@ -1,0 +1,187 @@
+"""The encrypted object store: every blob sealed per object, keys wrapped per family, rows for accounting."""
+
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import BinaryIO
+
+from sqlmodel import Field, Session, SQLModel, select
+
+from keys import HEADER_SIZE, Keyring, ObjectKey, Sealer, ciphertext_size, open_range, open_stream
+from vault.store._backend import Backend, BlobNotFound
+
+READ_PIECE = 1024 * 1024
+
+
+class ObjectKind(StrEnum):
+    original = "original"
+    proxy = "proxy"
+    evidence = "evidence"
+    export = "export"
+
+
+class StoredObject(SQLModel, table=True):
+    """Accounting for one stored blob. Names in storage are opaque; this row ties them to a family."""
+
+    __tablename__ = "stored_object"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    family_id: uuid.UUID = Field(index=True)
+    kind: ObjectKind
+    size: int
+    sha256: str = Field(max_length=64)
+    ciphertext_size: int
+    backend: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def name(self) -> str:
+        return object_name(self.kind, self.id)
+
+
+def object_name(kind: str, object_id: uuid.UUID) -> str:
+    return f"{kind}/{object_id.hex[:2]}/{object_id}"
+
+
+def _pieces(source: Iterable[bytes] | BinaryIO) -> Iterator[bytes]:
+    if hasattr(source, "read"):
+        reader: BinaryIO = source  # type: ignore[assignment]
+        while piece := reader.read(READ_PIECE):
+            yield piece
+    else:
+        yield from source  # type: ignore[misc]
+
+
+@dataclass
+class CheckReport:
+    """Objects in storage without a row, and rows whose object is missing or the wrong size."""
+
+    objects_without_rows: list[str] = field(default_factory=list)
+    rows_without_objects: list[uuid.UUID] = field(default_factory=list)
+    size_mismatches: list[uuid.UUID] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.objects_without_rows or self.rows_without_objects or self.size_mismatches)
+
+
+class ObjectStore:
+    """Put, read ranges of, and delete encrypted objects. Flushes only; the caller's unit of work commits."""
+
+    _headers: OrderedDict[uuid.UUID, bytes] = OrderedDict()
+
+    def __init__(self, session: Session, backend: Backend, keyring: Keyring) -> None:
+        self.session = session
+        self.backend = backend
+        self.keyring = keyring
+
+    # Writing -----------------------------------------------------------------------------------
+
+    def put(
+        self,
+        *,
+        family_id: uuid.UUID,
+        kind: ObjectKind,
+        source: Iterable[bytes] | BinaryIO,
+        object_id: uuid.UUID | None = None,
+    ) -> StoredObject:
+        """Seal and store a stream of any size with bounded memory; the SHA-256 of the plaintext is kept."""
+        object_id = object_id or uuid.uuid4()
+        key = self.keyring.new_object_key(family_id, object_id)
+        sealer = Sealer(key, family_id=family_id, object_id=object_id)
+
+        def ciphertext() -> Iterator[bytes]:
+            yield sealer.header
+            for piece in _pieces(source):
+                if sealed := sealer.update(piece):
+                    yield sealed
+            yield sealer.finish()
+
+        name = object_name(kind, object_id)
+        written = self.backend.put(name, ciphertext())
+        row = StoredObject(
+            id=object_id,
+            family_id=family_id,
+            kind=kind,
+            size=sealer.plaintext_size,
+            sha256=sealer.sha256,
+            ciphertext_size=written,
+            backend=self.backend.kind,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    # Reading -----------------------------------------------------------------------------------
+
+    def get(self, object_id: uuid.UUID) -> StoredObject:
+        row = self.session.get(StoredObject, object_id)
+        if row is None:
+            raise BlobNotFound(str(object_id))
+        return row
+
+    def _key_and_header(self, row: StoredObject) -> tuple[ObjectKey, bytes]:
+        key = self.keyring.object_key(row.id)  # raises KeyDestroyed once shredded
+        header = self._headers.get(row.id)
+        if header is None:
+            header = self.backend.get_range(row.name, 0, HEADER_SIZE)
+            self._headers[row.id] = header
+            if len(self._headers) > 4096:
+                self._headers.popitem(last=False)
+        return key, header
+
+    def open_range(self, object_id: uuid.UUID, start: int, end: int) -> bytes:
+        """Plaintext bytes [start, end) (end exclusive, clamped), from one ranged GET of whole chunks."""
+        row = self.get(object_id)
+        key, header = self._key_and_header(row)
+        return open_range(
+            key,
+            family_id=row.family_id,
+            object_id=row.id,
+            header=header,
+            read=lambda offset, length: self.backend.get_range(row.name, offset, length),
+            plaintext_size=row.size,
+            start=start,
+            end=end,
+        )
+
+    def iter_plaintext(self, object_id: uuid.UUID) -> Iterator[bytes]:
+        """The whole plaintext as a stream, every chunk authenticated before it is released."""
+        row = self.get(object_id)
+        key = self.keyring.object_key(row.id)
+        return open_stream(
+            key, family_id=row.family_id, object_id=row.id, source=self.backend.iter_bytes(row.name)
+        )
+
+    # Forgetting --------------------------------------------------------------------------------
+
+    def delete(self, object_id: uuid.UUID) -> int:
+        """Remove every stored version, then shred the object's key and drop its row."""
+        row = self.get(object_id)
+        removed = self.backend.delete(row.name)
+        self.keyring.shred_object(row.id)
+        self._headers.pop(row.id, None)
+        self.session.delete(row)
+        self.session.flush()
+        return removed
+
+    # Consistency -------------------------------------------------------------------------------
+
+    def check(self) -> CheckReport:
+        report = CheckReport()
+        rows = {row.name: row for row in self.session.exec(select(StoredObject))}
+        seen: set[str] = set()
+        for name, size in self.backend.listing():
+            seen.add(name)
+            row = rows.get(name)
+            if row is None:
+                report.objects_without_rows.append(name)
+            elif size != row.ciphertext_size or size != ciphertext_size(row.size):
+                report.size_mismatches.append(row.id)
+        report.rows_without_objects = [row.id for name, row in rows.items() if name not in seen]
+        return report

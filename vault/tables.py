@@ -1,0 +1,3 @@
+"""Imports every module that defines tables, so SQLModel.metadata (and Alembic) sees the whole schema."""
+
+import keys  # noqa: F401 - key storage tables (wrapped family KEKs and object DEKs)

@@ -1,0 +1,85 @@
+"""The Celery app: queues per kind of work, tasks that take ids only, enqueued after the commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, Task
+from kombu import Connection, Queue
+from sqlmodel import Session
+
+from vault.db import after_commit
+from vault.settings import Settings, get_settings
+
+QUEUES = ("ingest", "media", "export", "purge", "default")
+
+# Modules whose tasks a worker loads at start; one per domain that has background work.
+TASK_MODULES = ["vault.tasks"]
+
+
+def _transport_options(settings: Settings) -> dict[str, Any]:
+    if not settings.effective_broker_url.startswith("filesystem"):
+        return {}
+    # The embedded default: a real broker in the data dir, so tasks run in a real worker process.
+    folder = settings.broker_folder
+    for sub in ("out", "processed", "control"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    return {
+        "control_folder": str(folder / "control"),
+        "data_folder_in": str(folder / "out"),
+        "data_folder_out": str(folder / "out"),
+        "processed_folder": str(folder / "processed"),
+        "store_processed": False,
+    }
+
+
+def _result_backend(settings: Settings) -> str:
+    if settings.effective_broker_url.startswith("filesystem"):
+        results = settings.data_dir / "results"
+        results.mkdir(parents=True, exist_ok=True)
+        return f"file://{results}"
+    return settings.effective_broker_url
+
+
+def broker_connection(settings: Settings) -> Connection:
+    """A fresh connection to the configured broker (health checks; not the app's pool)."""
+    return Connection(settings.effective_broker_url, transport_options=_transport_options(settings))
+
+
+def make_celery(settings: Settings | None = None) -> Celery:
+    settings = settings or get_settings()
+    app = Celery("beeldkluis")
+    app.conf.update(
+        broker_url=settings.effective_broker_url,
+        broker_transport_options=_transport_options(settings),
+        broker_connection_retry_on_startup=True,
+        result_backend=_result_backend(settings),
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue="default",
+        task_queues=[Queue(name) for name in QUEUES],
+        task_routes={
+            "vault.ingest.*": {"queue": "ingest"},
+            "vault.media.*": {"queue": "media"},
+            "vault.export.*": {"queue": "export"},
+            "vault.purge.*": {"queue": "purge"},
+        },
+        timezone="UTC",
+        enable_utc=True,
+        worker_hijack_root_logger=False,
+    )
+    app.conf.imports = TASK_MODULES
+    return app
+
+
+celery_app = make_celery()
+
+
+def enqueue_after_commit(session: Session, task: Task, *args: Any, **kwargs: Any) -> None:
+    """Queue `task` with JSON-able ids once the unit of work has committed; never before."""
+    after_commit(session, lambda: task.apply_async(args=args, kwargs=kwargs))
