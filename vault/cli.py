@@ -92,7 +92,8 @@ def worker(
     queues: Annotated[str, typer.Option(help=t("Wachtrijen, kommagescheiden.", "Queues, comma separated."))] = "ingest,media,export,purge,default",
     concurrency: Annotated[int, typer.Option(help=t("Aantal processen.", "Number of processes."))] = 2,
 ) -> None:
-    raise typer.Exit(subprocess.call(_worker_argv(queues, concurrency)))  # noqa: S603 - our own argv
+    argv = _worker_argv(queues, concurrency)
+    os.execv(argv[0], argv)  # noqa: S606 - become the worker, so signals reach it directly
 
 
 @app.command(help=t("Werk het databaseschema bij (of terug).", "Upgrade (or downgrade) the database schema."))
@@ -113,6 +114,9 @@ def migrate(
 
 def _add_domain_commands() -> None:
     """Each domain adds its own sub-commands (users, store, audit, retention, ingest, export)."""
+    from vault.store.cli import app as store_app
+
+    app.add_typer(store_app, name="store")
 
 
 _add_domain_commands()

@@ -1,3 +1,4 @@
 """Imports every module that defines tables, so SQLModel.metadata (and Alembic) sees the whole schema."""
 
 import keys  # noqa: F401 - key storage tables (wrapped family KEKs and object DEKs)
+import vault.store  # noqa: F401 - stored_object

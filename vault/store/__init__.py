@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from vault.settings import Settings, StoreBackend
+from sqlmodel import Session
+
+from keys import Keyring, LocalMasterKey, MasterKeyProvider, TransitMasterKey
+from vault.settings import KeyProviderKind, Settings, StoreBackend
 from vault.store._backend import (
     PART_SIZE,
     Backend,
@@ -12,6 +15,22 @@ from vault.store._backend import (
     WormViolation,
 )
 from vault.store._local import LocalBackend
+from vault.store._objects import CheckReport, ObjectKind, ObjectStore, StoredObject, object_name
+
+
+def open_store(session: Session, settings: Settings) -> ObjectStore:
+    """The encrypted store for one unit of work, on the configured backend and key provider."""
+    return ObjectStore(session, backend_from_settings(settings), keyring_from_settings(session, settings))
+
+
+def keyring_from_settings(session: Session, settings: Settings) -> Keyring:
+    if settings.key_provider is KeyProviderKind.transit:
+        provider: MasterKeyProvider = TransitMasterKey(
+            settings.transit_url, settings.transit_token.get_secret_value(), settings.transit_key
+        )
+    else:
+        provider = LocalMasterKey.open_or_create(settings.effective_master_key_file)
+    return Keyring(session, provider)
 
 
 def backend_from_settings(settings: Settings) -> Backend:
@@ -36,7 +55,13 @@ __all__ = [
     "Backend",
     "BlobNotFound",
     "BlobVersion",
+    "CheckReport",
     "LocalBackend",
+    "ObjectKind",
+    "ObjectStore",
+    "StoredObject",
+    "object_name",
+    "open_store",
     "StoreUnavailable",
     "WormViolation",
     "backend_from_settings",

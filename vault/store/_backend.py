@@ -84,6 +84,20 @@ class Backend(Protocol):
     def listing(self, prefix: str = "") -> Iterator[tuple[str, int]]:
         """(name, size) of current objects under a prefix."""
 
+    # Resumable uploads: parts survive a restart of the process that sends them.
+
+    def start_upload(self, name: str) -> str:
+        """Begin a resumable upload; returns its id."""
+
+    def put_part(self, name: str, upload_id: str, number: int, data: bytes) -> str:
+        """Store part `number` (1-based; every part but the last at least 5 MiB); returns its etag."""
+
+    def complete_upload(self, name: str, upload_id: str, etags: list[str]) -> int:
+        """Join the parts in order into a visible object; returns its size."""
+
+    def abort_upload(self, name: str, upload_id: str) -> None:
+        """Discard the parts of an upload that will not complete."""
+
     def put_worm(self, name: str, data: bytes) -> None:
         """Write once into the object-locked area; WormViolation if it exists."""
 

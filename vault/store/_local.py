@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import uuid
@@ -34,7 +35,8 @@ class LocalBackend:
         for folder in (self._objects, self._worm, self._tmp):
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         # A put that died half-way leaves a temp file; it was never visible, so it may go.
-        for stale in self._tmp.iterdir():
+        # Resumable uploads (upload-* folders) stay until completed or aborted.
+        for stale in self._tmp.glob("*.part"):
             stale.unlink(missing_ok=True)
 
     def check(self) -> str:
@@ -106,6 +108,47 @@ class LocalBackend:
 
     def listing(self, prefix: str = "") -> Iterator[tuple[str, int]]:
         return self._walk(self._objects, prefix)
+
+    def _upload_dir(self, upload_id: str) -> Path:
+        if not upload_id.isalnum():
+            raise ValueError(f"invalid upload id: {upload_id!r}")
+        return self._tmp / f"upload-{upload_id}"
+
+    def start_upload(self, name: str) -> str:
+        check_name(name)
+        upload_id = uuid.uuid4().hex
+        self._upload_dir(upload_id).mkdir(mode=0o700)
+        return upload_id
+
+    def put_part(self, name: str, upload_id: str, number: int, data: bytes) -> str:
+        folder = self._upload_dir(upload_id)
+        if not folder.is_dir():
+            raise BlobNotFound(f"upload {upload_id}")
+        part = folder / f"{number:05d}"
+        tmp = folder / f"{number:05d}.tmp"
+        with open(tmp, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, part)
+        return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+    def complete_upload(self, name: str, upload_id: str, etags: list[str]) -> int:
+        folder = self._upload_dir(upload_id)
+        parts = [folder / f"{n:05d}" for n in range(1, len(etags) + 1)]
+
+        def pieces() -> Iterator[bytes]:
+            for part in parts:
+                with open(part, "rb") as f:
+                    while piece := f.read(READ_PIECE):
+                        yield piece
+
+        size = self.put(name, pieces())
+        shutil.rmtree(folder, ignore_errors=True)
+        return size
+
+    def abort_upload(self, name: str, upload_id: str) -> None:
+        shutil.rmtree(self._upload_dir(upload_id), ignore_errors=True)
 
     def put_worm(self, name: str, data: bytes) -> None:
         path = self._path(self._worm, name)

@@ -9,6 +9,7 @@ from io import BytesIO
 import urllib3
 from minio import Minio
 from minio.commonconfig import ENABLED, GOVERNANCE, Filter
+from minio.datatypes import Part
 from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
 from minio.lifecycleconfig import AbortIncompleteMultipartUpload, LifecycleConfig, Rule
@@ -28,10 +29,19 @@ from vault.store._backend import (
 
 READ_PIECE = 1024 * 1024
 _DOWN = (urllib3.exceptions.HTTPError, OSError)
+_FAILED = (*_DOWN, S3Error)
+
+
+_MISSING = ("NoSuchKey", "NoSuchObject", "ResourceNotFound", "NoSuchVersion")
 
 
 def _unavailable(exc: Exception) -> StoreUnavailable:
-    return StoreUnavailable(type(exc).__name__)
+    return StoreUnavailable(getattr(exc, "code", None) or type(exc).__name__)
+
+
+def _translate(exc: S3Error, name: str) -> Exception:
+    """A missing object is BlobNotFound; anything else the server refuses (credentials, policy) is a 503."""
+    return BlobNotFound(name) if exc.code in _MISSING else _unavailable(exc)
 
 
 class S3Backend:
@@ -101,7 +111,7 @@ class S3Backend:
                 self._client.set_object_lock_config(
                     self.worm_bucket, ObjectLockConfig(self._worm_mode, self._worm_days, DAYS)
                 )
-        except _DOWN as exc:
+        except _FAILED as exc:
             raise _unavailable(exc) from exc
 
     def check(self) -> str:
@@ -122,6 +132,8 @@ class S3Backend:
             # Unknown length: minio-py runs a multipart upload of PART_SIZE parts and aborts it
             # (no orphaned parts) if anything fails before completion.
             self._client.put_object(self.bucket, check_name(name), reader, -1, part_size=PART_SIZE)  # type: ignore[arg-type]
+        except S3Error as exc:
+            raise _unavailable(exc) from exc
         except _DOWN as exc:
             raise _unavailable(exc) from exc
         return reader.total
@@ -132,11 +144,9 @@ class S3Backend:
         try:
             response = self._client.get_object(self.bucket, check_name(name), offset=offset, length=length)
         except S3Error as exc:
-            if exc.code in ("NoSuchKey", "InvalidRange"):
-                if exc.code == "InvalidRange":
-                    return b""
-                raise BlobNotFound(name) from exc
-            raise
+            if exc.code == "InvalidRange":
+                return b""
+            raise _translate(exc, name) from exc
         except _DOWN as exc:
             raise _unavailable(exc) from exc
         try:
@@ -149,9 +159,7 @@ class S3Backend:
         try:
             response = self._client.get_object(self.bucket, check_name(name))
         except S3Error as exc:
-            if exc.code == "NoSuchKey":
-                raise BlobNotFound(name) from exc
-            raise
+            raise _translate(exc, name) from exc
         except _DOWN as exc:
             raise _unavailable(exc) from exc
         try:
@@ -164,9 +172,7 @@ class S3Backend:
         try:
             return int(self._client.stat_object(self.bucket, check_name(name)).size or 0)
         except S3Error as exc:
-            if exc.code in ("NoSuchKey", "NoSuchObject", "ResourceNotFound"):
-                raise BlobNotFound(name) from exc
-            raise
+            raise _translate(exc, name) from exc
         except _DOWN as exc:
             raise _unavailable(exc) from exc
 
@@ -184,7 +190,7 @@ class S3Backend:
                 )
                 if o.object_name == name
             ]
-        except _DOWN as exc:
+        except _FAILED as exc:
             raise _unavailable(exc) from exc
 
     def delete(self, name: str) -> int:
@@ -198,7 +204,7 @@ class S3Backend:
                     self.bucket, [DeleteObject(v.name, v.version_id) for v in versions]
                 )
             )
-        except _DOWN as exc:
+        except _FAILED as exc:
             raise _unavailable(exc) from exc
         if errors:
             raise StoreUnavailable(f"{len(errors)} versions could not be deleted")
@@ -209,6 +215,41 @@ class S3Backend:
             for o in self._client.list_objects(self.bucket, prefix=prefix, recursive=True):
                 if o.object_name:
                     yield o.object_name, int(o.size or 0)
+        except _FAILED as exc:
+            raise _unavailable(exc) from exc
+
+    # Resumable uploads (S3 multipart; minio-py exposes these steps only as private methods) -------
+
+    def start_upload(self, name: str) -> str:
+        try:
+            return str(self._client._create_multipart_upload(self.bucket, check_name(name), {}))
+        except _FAILED as exc:
+            raise _unavailable(exc) from exc
+
+    def put_part(self, name: str, upload_id: str, number: int, data: bytes) -> str:
+        try:
+            return str(self._client._upload_part(self.bucket, check_name(name), data, None, upload_id, number))
+        except S3Error as exc:
+            if exc.code == "NoSuchUpload":
+                raise BlobNotFound(f"upload {upload_id}") from exc
+            raise _unavailable(exc) from exc
+        except _DOWN as exc:
+            raise _unavailable(exc) from exc
+
+    def complete_upload(self, name: str, upload_id: str, etags: list[str]) -> int:
+        parts = [Part(number, etag) for number, etag in enumerate(etags, start=1)]
+        try:
+            self._client._complete_multipart_upload(self.bucket, check_name(name), upload_id, parts)
+        except _FAILED as exc:
+            raise _unavailable(exc) from exc
+        return self.size(name)
+
+    def abort_upload(self, name: str, upload_id: str) -> None:
+        try:
+            self._client._abort_multipart_upload(self.bucket, check_name(name), upload_id)
+        except S3Error as exc:
+            if exc.code != "NoSuchUpload":
+                raise _unavailable(exc) from exc
         except _DOWN as exc:
             raise _unavailable(exc) from exc
 
@@ -220,8 +261,8 @@ class S3Backend:
             try:
                 self._client.stat_object(self.worm_bucket, name)
             except S3Error as exc:
-                if exc.code not in ("NoSuchKey", "NoSuchObject"):
-                    raise
+                if exc.code not in _MISSING:
+                    raise _unavailable(exc) from exc
             else:
                 raise WormViolation(name)
             until = datetime.now(UTC) + timedelta(days=self._worm_days)
@@ -239,9 +280,7 @@ class S3Backend:
         try:
             response = self._client.get_object(self.worm_bucket, check_name(name))
         except S3Error as exc:
-            if exc.code == "NoSuchKey":
-                raise BlobNotFound(name) from exc
-            raise
+            raise _translate(exc, name) from exc
         except _DOWN as exc:
             raise _unavailable(exc) from exc
         try:
@@ -255,7 +294,7 @@ class S3Backend:
             for o in self._client.list_objects(self.worm_bucket, prefix=prefix, recursive=True):
                 if o.object_name:
                     yield o.object_name
-        except _DOWN as exc:
+        except _FAILED as exc:
             raise _unavailable(exc) from exc
 
 

@@ -1,0 +1,55 @@
+"""Keys: the key hierarchy, the chunked object format, key providers, rotation, shredding and signing.
+
+Recipes only. Primitives stay in the private modules; other packages import from here.
+"""
+
+from keys._errors import CryptoError, KeyDestroyed, TamperedError, UnsafeKeyFile
+from keys._format import (
+    CHUNK_SIZE,
+    HEADER_SIZE,
+    TAG_SIZE,
+    Header,
+    Sealer,
+    cipher_range,
+    ciphertext_size,
+    open_range,
+    open_stream,
+    parse_header,
+    plaintext_size,
+    seal,
+)
+from keys._keyring import FamilyKekRow, Keyring, ObjectDekRow
+from keys._providers import LocalMasterKey, MasterKeyProvider, ProviderUnavailable, TransitMasterKey
+from keys._secret import FamilyKey, ObjectKey
+from keys._signing import LocalSigningKey, SigningKey, verify_signature
+
+__all__ = [
+    "CHUNK_SIZE",
+    "HEADER_SIZE",
+    "TAG_SIZE",
+    "CryptoError",
+    "FamilyKekRow",
+    "FamilyKey",
+    "Header",
+    "KeyDestroyed",
+    "Keyring",
+    "LocalMasterKey",
+    "LocalSigningKey",
+    "MasterKeyProvider",
+    "ObjectDekRow",
+    "ObjectKey",
+    "ProviderUnavailable",
+    "Sealer",
+    "SigningKey",
+    "TamperedError",
+    "TransitMasterKey",
+    "UnsafeKeyFile",
+    "cipher_range",
+    "ciphertext_size",
+    "open_range",
+    "open_stream",
+    "parse_header",
+    "plaintext_size",
+    "seal",
+    "verify_signature",
+]
