@@ -33,7 +33,7 @@ def test_versioning_and_stale_upload_rule_are_set(s3_backend: S3Backend, s3_conf
     c = client(s3_config)
     assert c.get_bucket_versioning(s3_backend.bucket).status == "Enabled"
     rules = c.get_bucket_lifecycle(s3_backend.bucket).rules
-    assert any(r.abort_incomplete_multipart_upload for r in rules)
+    assert any(r.noncurrent_version_expiration for r in rules)
     assert c.get_object_lock_config(s3_backend.worm_bucket).mode in ("COMPLIANCE", "GOVERNANCE")
 
 
@@ -97,3 +97,15 @@ def test_no_metadata_names_the_family(s3_store: ObjectStore, s3_config: dict[str
     stat = client(s3_config).stat_object(backend.bucket, row.name)
     described = repr(dict(stat.metadata or {})) + repr(stat.object_name)
     assert str(FAMILY) not in described and FAMILY.hex not in described
+
+
+def test_stale_uploads_are_swept(s3_backend: S3Backend, s3_config: dict[str, str]) -> None:
+    from datetime import timedelta
+
+    name = f"original/aa/{uuid.uuid4()}"
+    upload_id = s3_backend.start_upload(name)
+    s3_backend.put_part(name, upload_id, 1, b"x" * 1024)
+    assert s3_backend.abort_stale_uploads(timedelta(hours=1)) == 0
+    assert s3_backend.abort_stale_uploads(timedelta(0)) == 1
+    uploads = client(s3_config)._list_multipart_uploads(s3_backend.bucket)
+    assert list(uploads.uploads) == []

@@ -108,6 +108,14 @@ class Backend(Protocol):
         """Names in the object-locked area."""
 
 
+class SourceFailed(Exception):
+    """Reading the plaintext source failed (a pulled card, a dropped client); carries the original error."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
 class FullParts:
     """A file-like reader over an iterable of byte pieces that returns full parts on `read(n)`.
 
@@ -128,6 +136,9 @@ class FullParts:
             except StopIteration:
                 self._done = True
                 break
+            except Exception as exc:  # noqa: BLE001 - the caller re-raises the original
+                # Kept apart from network errors, so a pulled card is not reported as a store outage.
+                raise SourceFailed(exc) from exc
             self._buffer += piece
         if n < 0 or n >= len(self._buffer):
             out = bytes(self._buffer)
