@@ -75,12 +75,8 @@ def _derive(key: ObjectKey, fields: bytes, salt: bytes, family_id: uuid.UUID) ->
     return okm[:32], okm[32:]
 
 
-def _nonce(prefix: bytes, index: int, final: bool) -> bytes:
-    return prefix + struct.pack(">IB", index, 1 if final else 0)
-
-
-def _aad(object_id: uuid.UUID, index: int, final: bool) -> bytes:
-    return object_id.bytes + struct.pack(">QB", index, 1 if final else 0)
+_NONCE_TAIL = struct.Struct(">IB")
+_AAD_TAIL = struct.Struct(">QB")
 
 
 class _Cipher:
@@ -89,18 +85,22 @@ class _Cipher:
     def __init__(self, stream_key: bytes, prefix: bytes, object_id: uuid.UUID) -> None:
         self._aead = AESGCM(stream_key)
         self._prefix = prefix
-        self._object_id = object_id
+        self._object_id = object_id.bytes
 
-    def seal(self, index: int, final: bool, plaintext: bytes | memoryview) -> bytes:
+    def _nonce_aad(self, index: int, final: bool) -> tuple[bytes, bytes]:
         if index >= 2**32:
             raise ValueError("object too large for the chunk counter")
-        return self._aead.encrypt(_nonce(self._prefix, index, final), plaintext, _aad(self._object_id, index, final))
+        flag = 1 if final else 0
+        return self._prefix + _NONCE_TAIL.pack(index, flag), self._object_id + _AAD_TAIL.pack(index, flag)
+
+    def seal(self, index: int, final: bool, plaintext: bytes | memoryview) -> bytes:
+        nonce, aad = self._nonce_aad(index, final)
+        return self._aead.encrypt(nonce, plaintext, aad)
 
     def open(self, index: int, final: bool, sealed: bytes | memoryview) -> bytes:
+        nonce, aad = self._nonce_aad(index, final)
         try:
-            return self._aead.decrypt(
-                _nonce(self._prefix, index, final), sealed, _aad(self._object_id, index, final)
-            )
+            return self._aead.decrypt(nonce, sealed, aad)
         except InvalidTag:
             raise TamperedError(f"blok {index} / chunk {index}") from None
 
@@ -167,6 +167,7 @@ class Sealer:
         *,
         family_id: uuid.UUID,
         object_id: uuid.UUID,
+        hash_plaintext: bool = True,
         _salt: bytes | None = None,
         _prefix: bytes | None = None,
     ) -> None:
@@ -180,7 +181,7 @@ class Sealer:
         self._cipher = _Cipher(stream_key, prefix, object_id)
         self._index = 0
         self._buffer = bytearray()
-        self._hash: hashlib._Hash | None = hashlib.sha256()
+        self._hash: hashlib._Hash | None = hashlib.sha256() if hash_plaintext else None
         self._size = 0
         self._finished = False
 
@@ -210,7 +211,7 @@ class Sealer:
     @property
     def sha256(self) -> str:
         if self._hash is None:
-            raise RuntimeError("a resumed sealer has no hash of the whole plaintext")
+            raise RuntimeError("this sealer keeps no hash of the whole plaintext (resumed, or hashing off)")
         return self._hash.hexdigest()
 
     @property
@@ -224,6 +225,11 @@ class Sealer:
         return len(self._buffer)
 
     def update(self, data: bytes | bytearray | memoryview) -> bytes:
+        """Ciphertext of every chunk completed by `data` (may be empty)."""
+        return b"".join(self.update_chunks(data))
+
+    def update_chunks(self, data: bytes | bytearray | memoryview) -> list[bytes]:
+        """Like update(), as a list of sealed chunks (saves a copy on the hot path)."""
         if self._finished:
             raise RuntimeError("sealer already finished")
         view = memoryview(data).cast("B")
@@ -237,7 +243,7 @@ class Sealer:
             self._buffer += view[:take]
             view = view[take:]
             if len(view) == 0:
-                return b""
+                return out
             out.append(self._cipher.seal(self._index, False, bytes(self._buffer)))
             self._index += 1
             self._buffer.clear()
@@ -246,7 +252,7 @@ class Sealer:
             self._index += 1
             view = view[CHUNK_SIZE:]
         self._buffer += view
-        return b"".join(out)
+        return out
 
     def finish(self) -> bytes:
         """Seal the final chunk (empty only for an empty object)."""
@@ -272,11 +278,10 @@ def seal(
     key: ObjectKey, *, family_id: uuid.UUID, object_id: uuid.UUID, source: Iterable[bytes] | BinaryIO
 ) -> Iterator[bytes]:
     """Header, then the sealed chunks of `source`, with bounded memory whatever the size."""
-    sealer = Sealer(key, family_id=family_id, object_id=object_id)
+    sealer = Sealer(key, family_id=family_id, object_id=object_id, hash_plaintext=False)
     yield sealer.header
     for piece in _pieces(source):
-        if out := sealer.update(piece):
-            yield out
+        yield from sealer.update_chunks(piece)
     yield sealer.finish()
 
 
@@ -326,31 +331,41 @@ def open_range(
 def open_stream(
     key: ObjectKey, *, family_id: uuid.UUID, object_id: uuid.UUID, source: Iterable[bytes]
 ) -> Iterator[bytes]:
-    """Decrypt a whole object from a stream of ciphertext pieces, one authenticated chunk at a time."""
-    buffer = bytearray()
-    pieces = iter(source)
+    """Decrypt a whole object from a stream of ciphertext pieces, one authenticated chunk at a time.
+
+    A chunk is known to be non-final only once a byte after it has arrived; the last one is opened
+    as final. Pieces are read through views, so only a chunk straddling two pieces is copied.
+    """
+    rest = b""
     cipher: _Cipher | None = None
     index = 0
-    for piece in pieces:
-        buffer += piece
+    for piece in source:
+        view = memoryview(piece)
         if cipher is None:
-            if len(buffer) < HEADER_SIZE:
+            if len(rest) + len(view) < HEADER_SIZE:
+                rest += bytes(view)
                 continue
-            cipher = _open_header(key, bytes(buffer[:HEADER_SIZE]), family_id, object_id)
-            del buffer[:HEADER_SIZE]
-        # Only a chunk with more bytes after it is known to be non-final.
+            take = HEADER_SIZE - len(rest)
+            cipher = _open_header(key, rest + bytes(view[:take]), family_id, object_id)
+            view, rest = view[take:], b""
+        if rest:
+            need = _SEALED_CHUNK - len(rest)
+            if len(view) <= need:
+                rest += bytes(view)
+                continue
+            yield cipher.open(index, False, rest + bytes(view[:need]))
+            index += 1
+            view, rest = view[need:], b""
         offset = 0
-        view = memoryview(buffer)
-        while len(buffer) - offset > _SEALED_CHUNK:
+        while len(view) - offset > _SEALED_CHUNK:
             yield cipher.open(index, False, view[offset : offset + _SEALED_CHUNK])
             index += 1
             offset += _SEALED_CHUNK
-        view.release()
-        del buffer[:offset]
+        rest = bytes(view[offset:])
     if cipher is None:
         raise TamperedError("header ontbreekt / header missing")
-    if len(buffer) < TAG_SIZE:
+    if len(rest) < TAG_SIZE:
         raise TamperedError("laatste blok ontbreekt / final chunk missing")
-    last = cipher.open(index, True, bytes(buffer))
+    last = cipher.open(index, True, rest)
     if last:
         yield last

@@ -59,9 +59,9 @@ def fresh_postgres(postgres_url: str) -> Iterator[str]:
     try:
         yield url
     finally:
-        from vault.db import engine_for
+        from vault.db import dispose_engines
 
-        engine_for.cache_clear()
+        dispose_engines()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -83,14 +83,20 @@ def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pa
             monkeypatch.delenv(key)
     data_dir = tmp_path / "data"
     monkeypatch.setenv("BEELDKLUIS_DATA_DIR", str(data_dir))
-    from vault.db import engine_for
     from vault.settings import get_settings
 
     get_settings.cache_clear()
-    engine_for.cache_clear()
     yield data_dir
     get_settings.cache_clear()
-    engine_for.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _close_database_pools() -> Iterator[None]:
+    """Every test leaves no open connection behind (warnings are errors)."""
+    yield
+    from vault.db import dispose_engines
+
+    dispose_engines()
 
 
 class MinioControl:

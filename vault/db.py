@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -15,8 +14,25 @@ from vault.settings import get_settings
 AfterCommit = Callable[[], None]
 
 
-@lru_cache(maxsize=4)
+_engines: dict[str, Engine] = {}
+
+
 def engine_for(url: str) -> Engine:
+    """One engine (and connection pool) per database URL for the life of the process."""
+    engine = _engines.get(url)
+    if engine is None:
+        engine = _engines[url] = _create(url)
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close every pool (tests, and a worker child after fork)."""
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+
+
+def _create(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 

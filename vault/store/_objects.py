@@ -98,8 +98,7 @@ class ObjectStore:
         def ciphertext() -> Iterator[bytes]:
             yield sealer.header
             for piece in _pieces(source):
-                if sealed := sealer.update(piece):
-                    yield sealed
+                yield from sealer.update_chunks(piece)
             yield sealer.finish()
 
         name = object_name(kind, object_id)

@@ -1,0 +1,95 @@
+"""The keyring on SQLite and PostgreSQL: create, read, rotate without touching ciphertext, shred."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, SQLModel, select
+
+from keys import FamilyKekRow, KeyDestroyed, Keyring, LocalMasterKey, ObjectDekRow, open_stream, seal
+from vault.db import engine_for
+
+
+@pytest.fixture
+def session(database_url: str) -> Iterator[Session]:
+    engine = engine_for(database_url)
+    SQLModel.metadata.create_all(engine, tables=[FamilyKekRow.__table__, ObjectDekRow.__table__])  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def keyring(session: Session, tmp_path: Path) -> Keyring:
+    return Keyring(session, LocalMasterKey.create(tmp_path / "master.key"))
+
+
+def store(keyring: Keyring, family: uuid.UUID, data: bytes) -> tuple[uuid.UUID, bytes]:
+    obj = uuid.uuid4()
+    key = keyring.new_object_key(family, obj)
+    return obj, b"".join(seal(key, family_id=family, object_id=obj, source=[data]))
+
+
+def read(keyring: Keyring, family: uuid.UUID, obj: uuid.UUID, cipher: bytes) -> bytes:
+    return b"".join(open_stream(keyring.object_key(obj), family_id=family, object_id=obj, source=[cipher]))
+
+
+def test_keys_survive_a_new_unit_of_work(keyring: Keyring, session: Session) -> None:
+    family = uuid.uuid4()
+    obj, cipher = store(keyring, family, b"bath time")
+    session.commit()
+    fresh = Keyring(session, keyring.provider)
+    assert read(fresh, family, obj, cipher) == b"bath time"
+
+
+def test_master_rotation_rewraps_every_family_and_keeps_objects_readable(keyring: Keyring, session: Session) -> None:
+    families = [uuid.uuid4() for _ in range(5)]
+    objects = [(f, *store(keyring, f, f.bytes)) for f in families]
+    session.commit()
+    before = {(r.family_id, r.generation): r.wrapped for r in session.exec(select(FamilyKekRow))}
+    keyring.provider.rotate()
+    assert keyring.rotate_master(batch=2) == 5
+    session.commit()
+    after = {(r.family_id, r.generation): r.wrapped for r in session.exec(select(FamilyKekRow))}
+    assert all(before[k] != after[k] for k in before)
+    keyring.provider.trim(keyring.provider.current_version())
+    fresh = Keyring(session, LocalMasterKey(keyring.provider.path))  # type: ignore[attr-defined]
+    for family, obj, cipher in objects:
+        assert read(fresh, family, obj, cipher) == family.bytes
+    assert keyring.rotate_master() == 0
+
+
+def test_family_rotation_rewraps_deks_without_touching_ciphertext(keyring: Keyring, session: Session) -> None:
+    family = uuid.uuid4()
+    stored = [store(keyring, family, bytes([i]) * 100) for i in range(3)]
+    before = {r.object_id: r.wrapped for r in session.exec(select(ObjectDekRow))}
+    assert keyring.rotate_family(family) == 2
+    session.commit()
+    rows = session.exec(select(ObjectDekRow)).all()
+    assert {r.generation for r in rows} == {2}
+    assert all(before[r.object_id] != r.wrapped for r in rows)
+    assert [r.generation for r in session.exec(select(FamilyKekRow))] == [2]
+    fresh = Keyring(session, keyring.provider)
+    for i, (obj, cipher) in enumerate(stored):
+        assert read(fresh, family, obj, cipher) == bytes([i]) * 100
+
+
+def test_shred_object_and_family(keyring: Keyring, session: Session) -> None:
+    family, other = uuid.uuid4(), uuid.uuid4()
+    a, ca = store(keyring, family, b"a")
+    b, cb = store(keyring, family, b"b")
+    c, cc = store(keyring, other, b"c")
+    keyring.shred_object(a)
+    with pytest.raises(KeyDestroyed, match="vernietigd"):
+        read(keyring, family, a, ca)
+    assert read(keyring, family, b, cb) == b"b"
+    keyring.shred_family(family)
+    session.commit()
+    fresh = Keyring(session, keyring.provider)
+    with pytest.raises(KeyDestroyed, match="vernietigd"):
+        read(fresh, family, b, cb)
+    assert not fresh.family_has_keys(family)
+    assert session.exec(select(FamilyKekRow).where(FamilyKekRow.family_id == family)).all() == []
+    assert read(fresh, other, c, cc) == b"c"
