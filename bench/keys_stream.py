@@ -78,10 +78,16 @@ def throughput(mib: int) -> None:
     rs, ro = best_of(3, raw_seal), best_of(3, raw_open)
     s, o = best_of(3, our_seal), best_of(3, our_open)
     hs = best_of(3, hash_only)
-    print(f"seal {mib} MiB: raw AES-GCM {mib / rs:7.0f} MiB/s, format {mib / s:7.0f} MiB/s, ratio {rs / s:.2f}")
-    print(f"plaintext SHA-256 kept by the store on ingest: {mib / hs:7.0f} MiB/s "
-          f"(format + hash ~ {mib / (s + hs):.0f} MiB/s)")
-    print(f"open {mib} MiB: raw AES-GCM {mib / ro:7.0f} MiB/s, format {mib / o:7.0f} MiB/s, ratio {ro / o:.2f}")
+    print(
+        f"seal {mib} MiB: raw AES-GCM {mib / rs:7.0f} MiB/s, format {mib / s:7.0f} MiB/s, ratio {rs / s:.2f}"
+    )
+    print(
+        f"plaintext SHA-256 kept by the store on ingest: {mib / hs:7.0f} MiB/s "
+        f"(format + hash ~ {mib / (s + hs):.0f} MiB/s)"
+    )
+    print(
+        f"open {mib} MiB: raw AES-GCM {mib / ro:7.0f} MiB/s, format {mib / o:7.0f} MiB/s, ratio {ro / o:.2f}"
+    )
 
 
 def peak_rss_mib() -> int:
@@ -99,7 +105,12 @@ def rss_child(mib: int) -> None:
 
 
 def rss(mib: int) -> int:
-    out = subprocess.run([sys.executable, __file__, "--rss-child", str(mib)], capture_output=True, text=True, check=True)  # noqa: S603
+    out = subprocess.run(
+        [sys.executable, __file__, "--rss-child", str(mib)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )  # noqa: S603
     return int(out.stdout.split()[-1])
 
 
@@ -114,7 +125,9 @@ def main() -> None:
         return
     throughput(args.mib)
     small, big = rss(256), rss(args.big_gib * 1024)
-    print(f"peak RSS sealing: 256 MiB -> {small} MiB, {args.big_gib} GiB -> {big} MiB (ratio {big / small:.2f}; flat ~1.0)")
+    print(
+        f"peak RSS sealing: 256 MiB -> {small} MiB, {args.big_gib} GiB -> {big} MiB (ratio {big / small:.2f}; flat ~1.0)"
+    )
 
 
 if __name__ == "__main__":

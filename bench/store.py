@@ -59,7 +59,14 @@ def services() -> tuple[str, str, str]:
 def make_store(workdir: Path) -> tuple[ObjectStore, S3Backend]:
     endpoint, access, secret = services()
     suffix = uuid.uuid4().hex[:8]
-    backend = S3Backend(endpoint, access, secret, bucket=f"bench-{suffix}", worm_bucket=f"bench-w-{suffix}", worm_days=1)
+    backend = S3Backend(
+        endpoint,
+        access,
+        secret,
+        bucket=f"bench-{suffix}",
+        worm_bucket=f"bench-w-{suffix}",
+        worm_days=1,
+    )
     backend.ensure_ready()
     engine = engine_for(f"sqlite:///{workdir / 'bench.db'}")
     SQLModel.metadata.create_all(engine)
@@ -97,10 +104,14 @@ def throughput(mib: int, workdir: Path) -> None:
         store.open_range(row.id, start, end)
     enc_get = time.perf_counter() - t
 
-    print(f"put {mib} MiB: raw {mib / raw_put:7.1f} MiB/s  encrypted {mib / enc_put:7.1f} MiB/s  "
-          f"ratio {raw_put / enc_put:.2f}")
-    print(f"100 ranged gets of 1 MiB: raw {100 / raw_get:6.1f}/s  encrypted {100 / enc_get:6.1f}/s  "
-          f"ratio {raw_get / enc_get:.2f}")
+    print(
+        f"put {mib} MiB: raw {mib / raw_put:7.1f} MiB/s  encrypted {mib / enc_put:7.1f} MiB/s  "
+        f"ratio {raw_put / enc_put:.2f}"
+    )
+    print(
+        f"100 ranged gets of 1 MiB: raw {100 / raw_get:6.1f}/s  encrypted {100 / enc_get:6.1f}/s  "
+        f"ratio {raw_get / enc_get:.2f}"
+    )
 
 
 def peak_rss_child(mib: int, workdir: str) -> None:
@@ -131,8 +142,10 @@ def main() -> None:
         throughput(args.mib, workdir)
         small = peak_rss(256, workdir / "a") if (workdir / "a").mkdir() is None else 0
         big = peak_rss(args.big_gib * 1024, workdir / "b") if (workdir / "b").mkdir() is None else 0
-        print(f"peak RSS of an encrypted put: 256 MiB -> {small} MiB, {args.big_gib} GiB -> {big} MiB "
-              f"(ratio {big / small:.2f}; flat is ~1.0)")
+        print(
+            f"peak RSS of an encrypted put: 256 MiB -> {small} MiB, {args.big_gib} GiB -> {big} MiB "
+            f"(ratio {big / small:.2f}; flat is ~1.0)"
+        )
 
 
 if __name__ == "__main__":

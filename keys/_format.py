@@ -68,10 +68,12 @@ def parse_header(data: bytes) -> Header:
     )
 
 
-def _derive(key: ObjectKey, fields: bytes, salt: bytes, family_id: uuid.UUID) -> tuple[bytes, bytes]:
-    okm = HKDF(algorithm=hashes.SHA256(), length=64, salt=salt, info=HKDF_LABEL + fields + family_id.bytes).derive(
-        key.secret
-    )
+def _derive(
+    key: ObjectKey, fields: bytes, salt: bytes, family_id: uuid.UUID
+) -> tuple[bytes, bytes]:
+    okm = HKDF(
+        algorithm=hashes.SHA256(), length=64, salt=salt, info=HKDF_LABEL + fields + family_id.bytes
+    ).derive(key.secret)
     return okm[:32], okm[32:]
 
 
@@ -91,7 +93,9 @@ class _Cipher:
         if index >= 2**32:
             raise ValueError("object too large for the chunk counter")
         flag = 1 if final else 0
-        return self._prefix + _NONCE_TAIL.pack(index, flag), self._object_id + _AAD_TAIL.pack(index, flag)
+        return self._prefix + _NONCE_TAIL.pack(index, flag), self._object_id + _AAD_TAIL.pack(
+            index, flag
+        )
 
     def seal(self, index: int, final: bool, plaintext: bytes | memoryview) -> bytes:
         nonce, aad = self._nonce_aad(index, final)
@@ -105,7 +109,9 @@ class _Cipher:
             raise TamperedError(f"blok {index} / chunk {index}") from None
 
 
-def _open_header(key: ObjectKey, header: bytes, family_id: uuid.UUID, object_id: uuid.UUID) -> _Cipher:
+def _open_header(
+    key: ObjectKey, header: bytes, family_id: uuid.UUID, object_id: uuid.UUID
+) -> _Cipher:
     parsed = parse_header(header)
     if parsed.object_id != object_id:
         raise TamperedError("ander object / different object")
@@ -174,7 +180,14 @@ class Sealer:
         salt = _salt if _salt is not None else os.urandom(SALT_SIZE)
         prefix = _prefix if _prefix is not None else os.urandom(PREFIX_SIZE)
         fields = _FIELDS.pack(
-            MAGIC, VERSION, ALG_AES_256_GCM, CHUNK_SIZE, object_id.bytes, key.dek_id.bytes, salt, prefix
+            MAGIC,
+            VERSION,
+            ALG_AES_256_GCM,
+            CHUNK_SIZE,
+            object_id.bytes,
+            key.dek_id.bytes,
+            salt,
+            prefix,
         )
         stream_key, commitment = _derive(key, fields, salt, family_id)
         self.header = fields + commitment
@@ -187,7 +200,13 @@ class Sealer:
 
     @classmethod
     def resume(
-        cls, key: ObjectKey, *, family_id: uuid.UUID, object_id: uuid.UUID, header: bytes, next_index: int
+        cls,
+        key: ObjectKey,
+        *,
+        family_id: uuid.UUID,
+        object_id: uuid.UUID,
+        header: bytes,
+        next_index: int,
     ) -> Sealer:
         """Continue an object whose header and first `next_index` chunks were already written.
 
@@ -211,7 +230,9 @@ class Sealer:
     @property
     def sha256(self) -> str:
         if self._hash is None:
-            raise RuntimeError("this sealer keeps no hash of the whole plaintext (resumed, or hashing off)")
+            raise RuntimeError(
+                "this sealer keeps no hash of the whole plaintext (resumed, or hashing off)"
+            )
         return self._hash.hexdigest()
 
     @property
@@ -275,7 +296,11 @@ def _pieces(source: Iterable[bytes] | BinaryIO) -> Iterator[bytes]:
 
 
 def seal(
-    key: ObjectKey, *, family_id: uuid.UUID, object_id: uuid.UUID, source: Iterable[bytes] | BinaryIO
+    key: ObjectKey,
+    *,
+    family_id: uuid.UUID,
+    object_id: uuid.UUID,
+    source: Iterable[bytes] | BinaryIO,
 ) -> Iterator[bytes]:
     """Header, then the sealed chunks of `source`, with bounded memory whatever the size."""
     sealer = Sealer(key, family_id=family_id, object_id=object_id, hash_plaintext=False)

@@ -60,7 +60,9 @@ def _dek_aad(family_id: uuid.UUID, object_id: uuid.UUID, generation: int) -> byt
 
 def _wrap_dek(kek: FamilyKey, object_id: uuid.UUID, dek: bytes) -> bytes:
     nonce = os.urandom(12)
-    return nonce + AESGCM(kek.secret).encrypt(nonce, dek, _dek_aad(kek.family_id, object_id, kek.generation))
+    return nonce + AESGCM(kek.secret).encrypt(
+        nonce, dek, _dek_aad(kek.family_id, object_id, kek.generation)
+    )
 
 
 def _unwrap_dek(kek: FamilyKey, object_id: uuid.UUID, wrapped: bytes) -> bytes:
@@ -184,17 +186,24 @@ class Keyring:
 
     def rotate_family(self, family_id: uuid.UUID) -> int:
         """Give the family a new KEK generation and rewrap its DEKs under it. Returns the new generation."""
-        old_rows = self.session.exec(select(FamilyKekRow).where(FamilyKekRow.family_id == family_id)).all()
+        old_rows = self.session.exec(
+            select(FamilyKekRow).where(FamilyKekRow.family_id == family_id)
+        ).all()
         generation = max((r.generation for r in old_rows), default=0) + 1
         new = self._new_kek(family_id, generation)
         old = {r.generation: self._kek(r) for r in old_rows}
-        for row in self.session.exec(select(ObjectDekRow).where(ObjectDekRow.family_id == family_id)).all():
+        for row in self.session.exec(
+            select(ObjectDekRow).where(ObjectDekRow.family_id == family_id)
+        ).all():
             if row.generation == generation:
                 continue
             dek = _unwrap_dek(old[row.generation], row.object_id, row.wrapped)
             self.session.execute(
                 update(ObjectDekRow)
-                .where(col(ObjectDekRow.object_id) == row.object_id, col(ObjectDekRow.wrapped) == row.wrapped)
+                .where(
+                    col(ObjectDekRow.object_id) == row.object_id,
+                    col(ObjectDekRow.wrapped) == row.wrapped,
+                )
                 .values(wrapped=_wrap_dek(new, row.object_id, dek), generation=generation)
                 .execution_options(synchronize_session=False)
             )
@@ -216,15 +225,21 @@ class Keyring:
 
     def shred_family(self, family_id: uuid.UUID) -> None:
         """Destroy every key of a family: all its objects become unreadable."""
-        for dek in self.session.exec(select(ObjectDekRow).where(ObjectDekRow.family_id == family_id)).all():
+        for dek in self.session.exec(
+            select(ObjectDekRow).where(ObjectDekRow.family_id == family_id)
+        ).all():
             self.session.delete(dek)
-        for kek in self.session.exec(select(FamilyKekRow).where(FamilyKekRow.family_id == family_id)).all():
+        for kek in self.session.exec(
+            select(FamilyKekRow).where(FamilyKekRow.family_id == family_id)
+        ).all():
             self.session.delete(kek)
             self._keks.pop((family_id, kek.generation), None)
         self.session.flush()
 
     def family_has_keys(self, family_id: uuid.UUID) -> bool:
         return (
-            self.session.exec(select(ObjectDekRow.object_id).where(ObjectDekRow.family_id == family_id)).first()
+            self.session.exec(
+                select(ObjectDekRow.object_id).where(ObjectDekRow.family_id == family_id)
+            ).first()
             is not None
         )

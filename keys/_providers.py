@@ -38,7 +38,10 @@ class ProviderUnavailable(CryptoError):
     code = "key_provider_unavailable"
 
     def __init__(self, why: str) -> None:
-        super().__init__(f"De sleutelbeheerder is niet bereikbaar ({why}).", f"The key provider is unavailable ({why}).")
+        super().__init__(
+            f"De sleutelbeheerder is niet bereikbaar ({why}).",
+            f"The key provider is unavailable ({why}).",
+        )
 
 
 def write_private_file(path: Path, data: bytes) -> None:
@@ -65,7 +68,9 @@ def read_private_file(path: Path) -> bytes:
     if not stat.S_ISREG(info.st_mode):
         raise UnsafeKeyFile(str(path), "geen gewoon bestand / not a regular file")
     if info.st_mode & 0o077:
-        raise UnsafeKeyFile(str(path), f"rechten {oct(info.st_mode & 0o777)} zijn te ruim, verwacht 0600")
+        raise UnsafeKeyFile(
+            str(path), f"rechten {oct(info.st_mode & 0o777)} zijn te ruim, verwacht 0600"
+        )
     return path.read_bytes()
 
 
@@ -104,7 +109,10 @@ class LocalMasterKey:
 
     @staticmethod
     def _save(path: Path, keys: dict[int, bytes], current: int) -> None:
-        doc = {"versions": {str(v): base64.b64encode(k).decode() for v, k in keys.items()}, "current": current}
+        doc = {
+            "versions": {str(v): base64.b64encode(k).decode() for v, k in keys.items()},
+            "current": current,
+        }
         write_private_file(path, json.dumps(doc).encode())
 
     def wrap(self, key: bytes, aad: bytes) -> bytes:
@@ -118,7 +126,9 @@ class LocalMasterKey:
         (version,) = struct.unpack(">I", wrapped[4:8])
         master = self._keys.get(version)
         if master is None:
-            raise TamperedError(f"hoofdsleutelversie {version} bestaat niet meer / master version gone")
+            raise TamperedError(
+                f"hoofdsleutelversie {version} bestaat niet meer / master version gone"
+            )
         try:
             return AESGCM(master).decrypt(wrapped[8:20], wrapped[20:], aad)
         except InvalidTag:
@@ -148,7 +158,9 @@ class LocalMasterKey:
 class TransitMasterKey:
     """The OpenBao/Vault transit engine: wrap and unwrap happen inside it; the master never leaves."""
 
-    def __init__(self, url: str, token: str, key_name: str, *, mount: str = "transit", timeout: float = 10.0) -> None:
+    def __init__(
+        self, url: str, token: str, key_name: str, *, mount: str = "transit", timeout: float = 10.0
+    ) -> None:
         self._url = url.rstrip("/")
         self._token = token
         self._key = key_name
@@ -170,7 +182,9 @@ class TransitMasterKey:
                 raw = response.read()
         except urllib.error.HTTPError as exc:
             if exc.code == 400:
-                raise TamperedError("transit weigert de sleutel / transit refused the key") from None
+                raise TamperedError(
+                    "transit weigert de sleutel / transit refused the key"
+                ) from None
             raise ProviderUnavailable(f"HTTP {exc.code}") from None
         except (urllib.error.URLError, OSError) as exc:
             raise ProviderUnavailable(type(exc).__name__) from None
@@ -180,7 +194,10 @@ class TransitMasterKey:
         out = self._call(
             "POST",
             f"encrypt/{self._key}",
-            {"plaintext": base64.b64encode(key).decode(), "associated_data": base64.b64encode(aad).decode()},
+            {
+                "plaintext": base64.b64encode(key).decode(),
+                "associated_data": base64.b64encode(aad).decode(),
+            },
         )
         return str(out["data"]["ciphertext"]).encode()
 

@@ -128,7 +128,9 @@ def minio_control(s3_config: dict[str, str]) -> Iterator[MinioControl]:
 
 
 @pytest.fixture
-def s3_env(settings_env: Path, s3_config: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def s3_env(
+    settings_env: Path, s3_config: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
     """Point the settings at the real MinIO, with buckets unique to this test."""
     suffix = uuid.uuid4().hex[:10]
     env = {

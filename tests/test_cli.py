@@ -17,7 +17,12 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 
 def base_env(tmp_path: Path, lang: str) -> dict[str, str]:
-    return {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": lang, "BEELDKLUIS_DATA_DIR": str(tmp_path / "d")}
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "LANG": lang,
+        "BEELDKLUIS_DATA_DIR": str(tmp_path / "d"),
+    }
 
 
 def test_version(tmp_path: Path) -> None:
@@ -30,7 +35,7 @@ def test_help_is_dutch_by_default(tmp_path: Path) -> None:
     out = run("--help", env=base_env(tmp_path, "nl_NL.UTF-8"))
     assert out.returncode == 0
     assert "Start de webservice" in out.stdout
-    for command in ("serve", "worker", "migrate", "users"):
+    for command in ("serve", "worker", "migrate", "store"):
         assert command in out.stdout
 
 

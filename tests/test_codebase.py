@@ -11,7 +11,9 @@ BIN = Path(sys.executable).parent
 
 
 def run(tool: str, *args: str) -> None:
-    out = subprocess.run([str(BIN / tool), *args], cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603
+    out = subprocess.run(
+        [str(BIN / tool), *args], cwd=ROOT, capture_output=True, text=True, timeout=600, check=False
+    )  # noqa: S603
     assert out.returncode == 0, f"{tool} failed:\n{out.stdout}\n{out.stderr}"
 
 

@@ -57,7 +57,9 @@ def test_stopped_minio_is_reported_not_raised(s3_env: dict[str, str], minio_cont
     assert health(200)["status"] == "ok"
 
 
-def test_unreachable_broker_and_missing_ffmpeg(settings_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_broker_and_missing_ffmpeg(
+    settings_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("BEELDKLUIS_BROKER_URL", "redis://127.0.0.1:9/0")
     monkeypatch.setenv("BEELDKLUIS_FFMPEG", "ffmpeg-that-is-not-installed")
     get_settings.cache_clear()

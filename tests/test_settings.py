@@ -29,7 +29,9 @@ def test_embedded_defaults_need_no_configuration(settings_env: Path) -> None:
     assert settings.host == "127.0.0.1"
 
 
-def test_environment_variables_use_the_prefix(settings_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_variables_use_the_prefix(
+    settings_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("BEELDKLUIS_PORT", "9999")
     monkeypatch.setenv("BEELDKLUIS_STORE", "s3")
     settings = Settings()

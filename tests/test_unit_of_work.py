@@ -28,10 +28,15 @@ def test_error_rolls_back_and_drops_hooks(tmp_path: Path) -> None:
     with unit_of_work(engine) as session:
         session.execute(text("CREATE TABLE t (x INTEGER)"))
     ran: list[str] = []
-    with pytest.raises(RuntimeError), unit_of_work(engine) as session:
-        session.execute(text("INSERT INTO t VALUES (1)"))
-        after_commit(session, lambda: ran.append("queued"))
-        raise RuntimeError("boom")
+
+    def failing_request() -> None:
+        with unit_of_work(engine) as session:
+            session.execute(text("INSERT INTO t VALUES (1)"))
+            after_commit(session, lambda: ran.append("queued"))
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing_request()
     assert ran == []
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 0

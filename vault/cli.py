@@ -54,9 +54,16 @@ def _worker_argv(queues: str, concurrency: int) -> list[str]:
     ]  # fmt: skip
 
 
-@app.command(help=t("Start de webservice (met ingebouwde standaarden).", "Run the web service (on embedded defaults)."))
+@app.command(
+    help=t(
+        "Start de webservice (met ingebouwde standaarden).",
+        "Run the web service (on embedded defaults).",
+    )
+)
 def serve(
-    host: Annotated[str | None, typer.Option(help=t("Adres om op te luisteren.", "Address to listen on."))] = None,
+    host: Annotated[
+        str | None, typer.Option(help=t("Adres om op te luisteren.", "Address to listen on."))
+    ] = None,
     port: Annotated[int | None, typer.Option(help=t("Poort.", "Port."))] = None,
 ) -> None:
     import uvicorn
@@ -87,19 +94,30 @@ def serve(
             worker.wait(timeout=20)
 
 
-@app.command(help=t("Start een Celery-worker voor de wachtrijen.", "Run a Celery worker for the queues."))
+@app.command(
+    help=t("Start een Celery-worker voor de wachtrijen.", "Run a Celery worker for the queues.")
+)
 def worker(
-    queues: Annotated[str, typer.Option(help=t("Wachtrijen, kommagescheiden.", "Queues, comma separated."))] = "ingest,media,export,purge,default",
-    concurrency: Annotated[int, typer.Option(help=t("Aantal processen.", "Number of processes."))] = 2,
+    queues: Annotated[
+        str, typer.Option(help=t("Wachtrijen, kommagescheiden.", "Queues, comma separated."))
+    ] = "ingest,media,export,purge,default",
+    concurrency: Annotated[
+        int, typer.Option(help=t("Aantal processen.", "Number of processes."))
+    ] = 2,
 ) -> None:
     argv = _worker_argv(queues, concurrency)
     os.execv(argv[0], argv)  # noqa: S606 - become the worker, so signals reach it directly
 
 
-@app.command(help=t("Werk het databaseschema bij (of terug).", "Upgrade (or downgrade) the database schema."))
+@app.command(
+    help=t("Werk het databaseschema bij (of terug).", "Upgrade (or downgrade) the database schema.")
+)
 def migrate(
     revision: Annotated[str, typer.Argument(help=t("Doelversie.", "Target revision."))] = "head",
-    down: Annotated[bool, typer.Option("--down", help=t("Terug naar deze versie.", "Downgrade to this revision."))] = False,
+    down: Annotated[
+        bool,
+        typer.Option("--down", help=t("Terug naar deze versie.", "Downgrade to this revision.")),
+    ] = False,
 ) -> None:
     from vault import migrate as migrations
 

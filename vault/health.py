@@ -39,7 +39,11 @@ def _ffmpeg(settings: Settings) -> str:
         if not shutil.which(tool):
             raise RuntimeError(f"{tool} not found")
     out = subprocess.run(  # noqa: S603 - fixed argv, binary from settings
-        [settings.ffmpeg, "-hide_banner", "-version"], capture_output=True, text=True, timeout=5, check=True
+        [settings.ffmpeg, "-hide_banner", "-version"],
+        capture_output=True,
+        text=True,
+        timeout=5,
+        check=True,
     )
     return out.stdout.split("\n", 1)[0]
 

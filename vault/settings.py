@@ -10,7 +10,9 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Credentials that ship in examples and must never reach production.
-KNOWN_DEFAULT_SECRETS = frozenset({"", "minioadmin", "changeme", "secret", "password", "beeldkluis"})
+KNOWN_DEFAULT_SECRETS = frozenset(
+    {"", "minioadmin", "changeme", "secret", "password", "beeldkluis"}
+)
 
 
 class Environment(StrEnum):
@@ -71,8 +73,8 @@ class Settings(BaseSettings):
 
     # Tokens.
     secret_key: SecretStr = SecretStr("")
-    token_issuer: str = "beeldkluis"
-    token_audience: str = "beeldkluis-api"
+    token_issuer: str = "beeldkluis"  # noqa: S105 - a name, not a secret
+    token_audience: str = "beeldkluis-api"  # noqa: S105 - a name, not a secret
     access_token_minutes: int = 10
     refresh_token_hours: int = 12
 
@@ -85,10 +87,13 @@ class Settings(BaseSettings):
         if self.environment is not Environment.production:
             return self
         problems: list[str] = []
-        if self.secret_key.get_secret_value() in KNOWN_DEFAULT_SECRETS or len(
-            self.secret_key.get_secret_value()
-        ) < 32:
-            problems.append("BEELDKLUIS_SECRET_KEY moet een willekeurige waarde van minstens 32 tekens zijn")
+        if (
+            self.secret_key.get_secret_value() in KNOWN_DEFAULT_SECRETS
+            or len(self.secret_key.get_secret_value()) < 32
+        ):
+            problems.append(
+                "BEELDKLUIS_SECRET_KEY moet een willekeurige waarde van minstens 32 tekens zijn"
+            )
         if not self.database_url or self.database_url.startswith("sqlite"):
             problems.append("BEELDKLUIS_DATABASE_URL moet naar PostgreSQL wijzen")
         if self.store is StoreBackend.s3 and (
@@ -96,7 +101,10 @@ class Settings(BaseSettings):
             or self.s3_secret_key.get_secret_value() in KNOWN_DEFAULT_SECRETS
         ):
             problems.append("BEELDKLUIS_S3_ACCESS_KEY/SECRET_KEY mogen geen standaardwaarden zijn")
-        if self.key_provider is KeyProviderKind.transit and not self.transit_token.get_secret_value():
+        if (
+            self.key_provider is KeyProviderKind.transit
+            and not self.transit_token.get_secret_value()
+        ):
             problems.append("BEELDKLUIS_TRANSIT_TOKEN ontbreekt")
         if self.broker_url.startswith("filesystem") or not self.broker_url:
             problems.append("BEELDKLUIS_BROKER_URL moet naar Redis of RabbitMQ wijzen")

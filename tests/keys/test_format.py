@@ -33,11 +33,27 @@ SIZES = [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 3 * 1024 * 1024 + 5]
 
 
 def sealed(data: bytes, piece: int = 4099, key: ObjectKey = KEY, obj: uuid.UUID = OBJECT) -> bytes:
-    return b"".join(seal(key, family_id=FAMILY, object_id=obj, source=[data[i : i + piece] for i in range(0, len(data), piece)]))
+    return b"".join(
+        seal(
+            key,
+            family_id=FAMILY,
+            object_id=obj,
+            source=[data[i : i + piece] for i in range(0, len(data), piece)],
+        )
+    )
 
 
-def opened(cipher: bytes, key: ObjectKey = KEY, family: uuid.UUID = FAMILY, obj: uuid.UUID = OBJECT) -> bytes:
-    return b"".join(open_stream(key, family_id=family, object_id=obj, source=[cipher[i : i + 10007] for i in range(0, len(cipher), 10007)]))
+def opened(
+    cipher: bytes, key: ObjectKey = KEY, family: uuid.UUID = FAMILY, obj: uuid.UUID = OBJECT
+) -> bytes:
+    return b"".join(
+        open_stream(
+            key,
+            family_id=family,
+            object_id=obj,
+            source=[cipher[i : i + 10007] for i in range(0, len(cipher), 10007)],
+        )
+    )
 
 
 def ranged(cipher: bytes, size: int, start: int, end: int, key: ObjectKey = KEY) -> bytes:
@@ -56,7 +72,9 @@ def test_round_trip_and_sizes(size: int) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(size=st.integers(0, 5 * CHUNK_SIZE + 3), piece=st.integers(1, 3 * CHUNK_SIZE), data=st.data())
+@given(
+    size=st.integers(0, 5 * CHUNK_SIZE + 3), piece=st.integers(1, 3 * CHUNK_SIZE), data=st.data()
+)
 def test_any_piece_sizes_and_ranges(size: int, piece: int, data: st.DataObject) -> None:
     plain = os.urandom(size)
     cipher = sealed(plain, piece=piece)
@@ -86,9 +104,14 @@ def test_one_read_covers_exactly_the_needed_chunks() -> None:
 def test_resumed_sealer_continues_the_same_object() -> None:
     plain = os.urandom(5 * CHUNK_SIZE + 77)
     first = Sealer(KEY, family_id=FAMILY, object_id=OBJECT)
-    head = first.header + first.update(plain[: 3 * CHUNK_SIZE + 1])  # emits 3 chunks, holds 1 byte back
-    assert first.next_index == 3 and first.pending == 1
-    again = Sealer.resume(KEY, family_id=FAMILY, object_id=OBJECT, header=first.header, next_index=3)
+    head = first.header + first.update(
+        plain[: 3 * CHUNK_SIZE + 1]
+    )  # emits 3 chunks, holds 1 byte back
+    assert first.next_index == 3
+    assert first.pending == 1
+    again = Sealer.resume(
+        KEY, family_id=FAMILY, object_id=OBJECT, header=first.header, next_index=3
+    )
     tail = again.update(plain[3 * CHUNK_SIZE :]) + again.finish()
     assert opened(head + tail) == plain
 
@@ -121,7 +144,11 @@ def chunks(cipher: bytes) -> list[bytes]:
         pytest.param(flip(CIPHER, len(CIPHER) - 1), id="final-tag"),
         pytest.param(CIPHER[:-1], id="truncated-last-chunk"),
         pytest.param(CIPHER[: HEADER_SIZE + 4 * SEALED], id="dropped-final-chunk"),
-        pytest.param(CIPHER[:HEADER_SIZE] + b"".join([chunks(CIPHER)[1], chunks(CIPHER)[0], *chunks(CIPHER)[2:]]), id="reordered"),
+        pytest.param(
+            CIPHER[:HEADER_SIZE]
+            + b"".join([chunks(CIPHER)[1], chunks(CIPHER)[0], *chunks(CIPHER)[2:]]),
+            id="reordered",
+        ),
         pytest.param(CIPHER[:HEADER_SIZE], id="header-only"),
         pytest.param(CIPHER[:50], id="short-header"),
     ],
@@ -184,4 +211,5 @@ def test_memory_stays_bounded_while_sealing() -> None:
 
 
 def test_keys_never_print() -> None:
-    assert KEY.secret.hex() not in repr(KEY) and str(KEY.secret) not in str(KEY)
+    assert KEY.secret.hex() not in repr(KEY)
+    assert str(KEY.secret) not in str(KEY)

@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, SQLModel, select
 
-from keys import FamilyKekRow, KeyDestroyed, Keyring, LocalMasterKey, ObjectDekRow, open_stream, seal
+from keys import (
+    FamilyKekRow,
+    KeyDestroyed,
+    Keyring,
+    LocalMasterKey,
+    ObjectDekRow,
+    open_stream,
+    seal,
+)
 from vault.db import engine_for
 
 
@@ -33,7 +41,9 @@ def store(keyring: Keyring, family: uuid.UUID, data: bytes) -> tuple[uuid.UUID, 
 
 
 def read(keyring: Keyring, family: uuid.UUID, obj: uuid.UUID, cipher: bytes) -> bytes:
-    return b"".join(open_stream(keyring.object_key(obj), family_id=family, object_id=obj, source=[cipher]))
+    return b"".join(
+        open_stream(keyring.object_key(obj), family_id=family, object_id=obj, source=[cipher])
+    )
 
 
 def test_keys_survive_a_new_unit_of_work(keyring: Keyring, session: Session) -> None:
@@ -44,7 +54,9 @@ def test_keys_survive_a_new_unit_of_work(keyring: Keyring, session: Session) -> 
     assert read(fresh, family, obj, cipher) == b"bath time"
 
 
-def test_master_rotation_rewraps_every_family_and_keeps_objects_readable(keyring: Keyring, session: Session) -> None:
+def test_master_rotation_rewraps_every_family_and_keeps_objects_readable(
+    keyring: Keyring, session: Session
+) -> None:
     families = [uuid.uuid4() for _ in range(5)]
     objects = [(f, *store(keyring, f, f.bytes)) for f in families]
     session.commit()
@@ -61,7 +73,9 @@ def test_master_rotation_rewraps_every_family_and_keeps_objects_readable(keyring
     assert keyring.rotate_master() == 0
 
 
-def test_family_rotation_rewraps_deks_without_touching_ciphertext(keyring: Keyring, session: Session) -> None:
+def test_family_rotation_rewraps_deks_without_touching_ciphertext(
+    keyring: Keyring, session: Session
+) -> None:
     family = uuid.uuid4()
     stored = [store(keyring, family, bytes([i]) * 100) for i in range(3)]
     before = {r.object_id: r.wrapped for r in session.exec(select(ObjectDekRow))}

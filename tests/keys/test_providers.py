@@ -50,7 +50,8 @@ def test_rotate_rewrap_and_trim(tmp_path: Path) -> None:
     old = provider.wrap(b"x" * 32, b"a")
     assert provider.rotate() == 2
     new = provider.rewrap(old, b"a")
-    assert new != old and provider.unwrap(new, b"a") == b"x" * 32
+    assert new != old
+    assert provider.unwrap(new, b"a") == b"x" * 32
     provider.trim(2)
     with pytest.raises(TamperedError, match="bestaat niet meer"):
         LocalMasterKey(provider.path).unwrap(old, b"a")  # an old backup copy is now useless
@@ -80,7 +81,12 @@ class TransitServer(BaseHTTPRequestHandler):
 
     def _encrypt(self, version: int, plain: bytes, aad: bytes) -> str:
         nonce = os.urandom(12)
-        return f"vault:v{version}:" + base64.b64encode(nonce + AESGCM(self.keys[version]).encrypt(nonce, plain, aad)).decode()
+        return (
+            f"vault:v{version}:"
+            + base64.b64encode(
+                nonce + AESGCM(self.keys[version]).encrypt(nonce, plain, aad)
+            ).decode()
+        )
 
     def _decrypt(self, ciphertext: str, aad: bytes) -> bytes | None:
         _, v, blob = ciphertext.split(":", 2)
@@ -106,7 +112,16 @@ class TransitServer(BaseHTTPRequestHandler):
         aad = base64.b64decode(body.get("associated_data", ""))
         action = self.path.split("/")[3]
         if action == "encrypt":
-            return self._reply(200, {"data": {"ciphertext": self._encrypt(cls.latest, base64.b64decode(body["plaintext"]), aad)}})
+            return self._reply(
+                200,
+                {
+                    "data": {
+                        "ciphertext": self._encrypt(
+                            cls.latest, base64.b64decode(body["plaintext"]), aad
+                        )
+                    }
+                },
+            )
         if action in ("decrypt", "rewrap"):
             plain = self._decrypt(body["ciphertext"], aad)
             if plain is None:

@@ -16,7 +16,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from keys import ObjectKey, Sealer, open_stream
 from tests.vectors.generate import plaintext
 
-VECTORS = json.loads((Path(__file__).parent.parent / "vectors" / "object-format.json").read_text())["vectors"]
+VECTORS = json.loads((Path(__file__).parent.parent / "vectors" / "object-format.json").read_text())[
+    "vectors"
+]
 
 
 def ids(v: dict[str, object]) -> str:
@@ -25,11 +27,15 @@ def ids(v: dict[str, object]) -> str:
 
 def independent_decode(header: bytes, body: bytes, dek: bytes, family_id: uuid.UUID) -> bytes:
     """A decoder from docs/object-format.md only, sharing no code with keys/."""
-    assert header[:4] == b"BKLD" and header[4] == 1 and header[5] == 1
+    assert header[:4] == b"BKLD"
+    assert header[4] == 1
+    assert header[5] == 1
     assert struct.unpack(">I", header[6:10])[0] == 65536
     object_id = header[10:26]
     salt, prefix, commitment = header[42:74], header[74:81], header[81:113]
-    okm = HKDF(hashes.SHA256(), 64, salt, b"beeldkluis/object/v1" + header[:81] + family_id.bytes).derive(dek)
+    okm = HKDF(
+        hashes.SHA256(), 64, salt, b"beeldkluis/object/v1" + header[:81] + family_id.bytes
+    ).derive(dek)
     assert okm[32:] == commitment
     aead = AESGCM(okm[:32])
     out, k, pos = b"", 0, 0
@@ -68,7 +74,13 @@ def test_independent_decoder_and_ours_agree(v: dict[str, str]) -> None:
     key = ObjectKey(uuid.UUID(v["dek_id"]), bytes.fromhex(v["dek"]))
     family, obj = uuid.UUID(v["family_id"]), uuid.UUID(v["object_id"])
     plain = plaintext(int(v["plaintext_size"]))
-    sealer = Sealer(key, family_id=family, object_id=obj, _salt=bytes.fromhex(v["salt"]), _prefix=bytes.fromhex(v["nonce_prefix"]))
+    sealer = Sealer(
+        key,
+        family_id=family,
+        object_id=obj,
+        _salt=bytes.fromhex(v["salt"]),
+        _prefix=bytes.fromhex(v["nonce_prefix"]),
+    )
     cipher = sealer.header + sealer.update(plain) + sealer.finish()
     assert independent_decode(cipher[:113], cipher[113:], key.secret, family) == plain
     assert b"".join(open_stream(key, family_id=family, object_id=obj, source=[cipher])) == plain

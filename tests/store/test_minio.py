@@ -15,7 +15,9 @@ from .test_object_store import FAMILY, MiB, pattern
 
 
 def client(s3_config: dict[str, str]) -> Minio:
-    return Minio(s3_config["endpoint"], s3_config["access_key"], s3_config["secret_key"], secure=False)
+    return Minio(
+        s3_config["endpoint"], s3_config["access_key"], s3_config["secret_key"], secure=False
+    )
 
 
 def test_delete_removes_every_version(s3_store: ObjectStore, s3_config: dict[str, str]) -> None:
@@ -25,11 +27,15 @@ def test_delete_removes_every_version(s3_store: ObjectStore, s3_config: dict[str
     backend.put(row.name, [b"v2 overwrites, v1 stays as a version"])
     assert len(backend.versions(row.name)) == 2
     s3_store.delete(row.id)
-    left = list(client(s3_config).list_objects(backend.bucket, prefix=row.name, include_version=True))
+    left = list(
+        client(s3_config).list_objects(backend.bucket, prefix=row.name, include_version=True)
+    )
     assert left == []
 
 
-def test_versioning_and_stale_upload_rule_are_set(s3_backend: S3Backend, s3_config: dict[str, str]) -> None:
+def test_versioning_and_stale_upload_rule_are_set(
+    s3_backend: S3Backend, s3_config: dict[str, str]
+) -> None:
     c = client(s3_config)
     assert c.get_bucket_versioning(s3_backend.bucket).status == "Enabled"
     rules = c.get_bucket_lifecycle(s3_backend.bucket).rules
@@ -42,13 +48,17 @@ def test_worm_bucket_refuses_deletion(s3_backend: S3Backend, s3_config: dict[str
 
     s3_backend.put_worm("certificates/x.json", b"{}")
     c = client(s3_config)
-    (obj,) = list(c.list_objects(s3_backend.worm_bucket, prefix="certificates/", include_version=True))
+    (obj,) = list(
+        c.list_objects(s3_backend.worm_bucket, prefix="certificates/", include_version=True)
+    )
     with pytest.raises(S3Error):
         c.remove_object(s3_backend.worm_bucket, "certificates/x.json", version_id=obj.version_id)
     assert s3_backend.get_worm("certificates/x.json") == b"{}"
 
 
-def test_interrupted_multipart_upload_leaves_no_parts(s3_store: ObjectStore, s3_config: dict[str, str]) -> None:
+def test_interrupted_multipart_upload_leaves_no_parts(
+    s3_store: ObjectStore, s3_config: dict[str, str]
+) -> None:
     def dying() -> Iterator[bytes]:
         yield pattern(40 * MiB)
         raise OSError("card pulled")
@@ -72,19 +82,27 @@ def test_minio_killed_mid_upload_then_retry(s3_store: ObjectStore, minio_control
 
     object_id = uuid.uuid4()
     with pytest.raises(StoreUnavailable) as caught:
-        s3_store.put(family_id=FAMILY, kind=ObjectKind.original, source=killing(), object_id=object_id)
+        s3_store.put(
+            family_id=FAMILY, kind=ObjectKind.original, source=killing(), object_id=object_id
+        )
     assert caught.value.status == 503
     assert "niet bereikbaar" in caught.value.message_nl
     s3_store.session.rollback()
     minio_control.start()
-    row = s3_store.put(family_id=FAMILY, kind=ObjectKind.original, source=[data], object_id=object_id)
+    row = s3_store.put(
+        family_id=FAMILY, kind=ObjectKind.original, source=[data], object_id=object_id
+    )
     assert b"".join(s3_store.iter_plaintext(row.id)) == data
     assert s3_store.check().clean
 
 
 def test_wrong_credentials_are_a_clear_503(s3_config: dict[str, str]) -> None:
     backend = S3Backend(
-        s3_config["endpoint"], "nobody", "wrong-secret-1234", bucket="bk-none", worm_bucket="bk-none-w"
+        s3_config["endpoint"],
+        "nobody",
+        "wrong-secret-1234",
+        bucket="bk-none",
+        worm_bucket="bk-none-w",
     )
     with pytest.raises(StoreUnavailable):
         backend.check()
@@ -96,7 +114,8 @@ def test_no_metadata_names_the_family(s3_store: ObjectStore, s3_config: dict[str
     assert isinstance(backend, S3Backend)
     stat = client(s3_config).stat_object(backend.bucket, row.name)
     described = repr(dict(stat.metadata or {})) + repr(stat.object_name)
-    assert str(FAMILY) not in described and FAMILY.hex not in described
+    assert str(FAMILY) not in described
+    assert FAMILY.hex not in described
 
 
 def test_stale_uploads_are_swept(s3_backend: S3Backend, s3_config: dict[str, str]) -> None:

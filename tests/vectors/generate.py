@@ -27,7 +27,10 @@ def plaintext(size: int) -> bytes:
 
 def vector(name: str, size: int, seed: int) -> dict[str, object]:
     d = hashlib.sha256(b"seed-%d" % seed).digest()
-    key = ObjectKey(uuid.UUID(bytes=hashlib.md5(d + b"dek", usedforsecurity=False).digest()), hashlib.sha256(d + b"key").digest())
+    key = ObjectKey(
+        uuid.UUID(bytes=hashlib.md5(d + b"dek", usedforsecurity=False).digest()),
+        hashlib.sha256(d + b"key").digest(),
+    )
     family = uuid.UUID(bytes=hashlib.md5(d + b"family", usedforsecurity=False).digest())
     obj = uuid.UUID(bytes=hashlib.md5(d + b"object", usedforsecurity=False).digest())
     salt = hashlib.sha256(d + b"salt").digest()
@@ -54,7 +57,12 @@ def vector(name: str, size: int, seed: int) -> dict[str, object]:
 def main() -> None:
     cases = [("empty", 0, 1), ("one-byte", 1, 2), ("short", 100, 3), ("chunk-minus-one", 65535, 4),
              ("exact-chunk", 65536, 5), ("chunk-plus-one", 65537, 6), ("three-chunks", 3 * 65536 + 7, 7)]  # fmt: skip
-    print(json.dumps({"format": "beeldkluis object format v1", "vectors": [vector(*c) for c in cases]}, indent=1))
+    print(
+        json.dumps(
+            {"format": "beeldkluis object format v1", "vectors": [vector(*c) for c in cases]},
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@ from vault.store._objects import CheckReport, ObjectKind, ObjectStore, StoredObj
 
 def open_store(session: Session, settings: Settings) -> ObjectStore:
     """The encrypted store for one unit of work, on the configured backend and key provider."""
-    return ObjectStore(session, backend_from_settings(settings), keyring_from_settings(session, settings))
+    return ObjectStore(
+        session, backend_from_settings(settings), keyring_from_settings(session, settings)
+    )
 
 
 def keyring_from_settings(session: Session, settings: Settings) -> Keyring:

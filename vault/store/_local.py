@@ -9,7 +9,13 @@ import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from vault.store._backend import BlobNotFound, BlobVersion, StoreUnavailable, WormViolation, check_name
+from vault.store._backend import (
+    BlobNotFound,
+    BlobVersion,
+    StoreUnavailable,
+    WormViolation,
+    check_name,
+)
 
 READ_PIECE = 1024 * 1024
 

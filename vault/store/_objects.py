@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import BinaryIO
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, Session, SQLModel, select
 
 from keys import HEADER_SIZE, Keyring, ObjectKey, Sealer, ciphertext_size, open_range, open_stream
@@ -32,10 +33,12 @@ class StoredObject(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     family_id: uuid.UUID = Field(index=True)
-    kind: ObjectKind
-    size: int
+    kind: str = Field(
+        max_length=16
+    )  # an ObjectKind; plain text keeps migrations free of enum types
+    size: int = Field(sa_type=BigInteger)
     sha256: str = Field(max_length=64)
-    ciphertext_size: int
+    ciphertext_size: int = Field(sa_type=BigInteger)
     backend: str = Field(max_length=16)
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 

@@ -25,9 +25,9 @@ from minio.versioningconfig import VersioningConfig
 from vault.store._backend import (
     PART_SIZE,
     BlobNotFound,
-    SourceFailed,
     BlobVersion,
     FullParts,
+    SourceFailed,
     StoreUnavailable,
     WormViolation,
     check_name,
@@ -71,7 +71,9 @@ class S3Backend:
     ) -> None:
         http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=min(timeout, 3.0), read=timeout * 6),
-            retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]),
+            retries=urllib3.Retry(
+                total=2, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]
+            ),
             maxsize=16,
         )
         self._client = Minio(
@@ -153,7 +155,9 @@ class S3Backend:
         if length <= 0:
             return b""
         try:
-            response = self._client.get_object(self.bucket, check_name(name), offset=offset, length=length)
+            response = self._client.get_object(
+                self.bucket, check_name(name), offset=offset, length=length
+            )
         except S3Error as exc:
             if exc.code == "InvalidRange":
                 return b""
@@ -239,7 +243,11 @@ class S3Backend:
 
     def put_part(self, name: str, upload_id: str, number: int, data: bytes) -> str:
         try:
-            return str(self._client._upload_part(self.bucket, check_name(name), data, None, upload_id, number))
+            return str(
+                self._client._upload_part(
+                    self.bucket, check_name(name), data, None, upload_id, number
+                )
+            )
         except S3Error as exc:
             if exc.code == "NoSuchUpload":
                 raise BlobNotFound(f"upload {upload_id}") from exc
@@ -274,7 +282,9 @@ class S3Backend:
             result = self._client._list_multipart_uploads(self.bucket)
             for upload in result.uploads:
                 if upload.initiated_time and upload.initiated_time <= cutoff and upload.upload_id:
-                    self._client._abort_multipart_upload(self.bucket, upload.object_name, upload.upload_id)
+                    self._client._abort_multipart_upload(
+                        self.bucket, upload.object_name, upload.upload_id
+                    )
                     aborted += 1
         except _FAILED as exc:
             raise _unavailable(exc) from exc
