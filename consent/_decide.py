@@ -1,0 +1,230 @@
+"""The access decision: one pure function, deny by default, with the basis of every allowance."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from consent._model import (
+    Action,
+    Actor,
+    ConsentStatus,
+    Decision,
+    Facts,
+    Phase,
+    Purpose,
+    Resource,
+    ResourceKind,
+    Role,
+)
+from consent._rules import in_scope, needs_reconfirmation, status, withdrawn_for
+
+FOOTAGE = frozenset({ResourceKind.recording, ResourceKind.clip})
+
+# What a trainer may do to footage of an assigned trajectory, per phase.
+TRAINER_ACTIONS: dict[Phase, frozenset[Action]] = {
+    Phase.intake: frozenset({Action.upload, Action.view, Action.stream, Action.manage_consent}),
+    Phase.active: frozenset(
+        {
+            Action.upload,
+            Action.view,
+            Action.stream,
+            Action.clip,
+            Action.download,
+            Action.manage_consent,
+            Action.share_to_wok,
+            Action.export,
+        }
+    ),  # fmt: skip
+    Phase.closed: frozenset(
+        {Action.view, Action.stream, Action.clip, Action.manage_consent, Action.export}
+    ),
+    Phase.follow_up: frozenset(
+        {
+            Action.upload,
+            Action.view,
+            Action.stream,
+            Action.clip,
+            Action.download,
+            Action.manage_consent,
+            Action.share_to_wok,
+            Action.export,
+        }
+    ),  # fmt: skip
+    Phase.ended: frozenset(),
+}
+WATCH = frozenset({Action.view, Action.stream})
+
+MESSAGES = {
+    "allowed": "Toegestaan.",
+    "unknown_action": "Deze handeling is niet toegestaan voor uw rol.",
+    "no_footage_for_role": "Uw rol geeft geen toegang tot beeldmateriaal.",
+    "not_assigned": "U bent niet de trainer van dit traject.",
+    "phase_forbids": "In deze fase van het traject is dit niet toegestaan.",
+    "no_supervision_link": "Er is geen supervisiekoppeling met de trainer van dit traject.",
+    "no_grant": "Er is geen geldige opdracht als gecommitteerde voor dit traject.",
+    "not_in_wok_session": "Deze clip is niet gedeeld in een WOK-bijeenkomst waaraan u deelneemt.",
+    "outside_wok_window": "De WOK-bijeenkomst is niet (meer) bezig.",
+    "no_consent": "Er is geen toestemming van de familie voor dit doel.",
+    "consent_incomplete": "De toestemming is onvolledig: er ontbreekt een vereiste handtekening.",
+    "consent_withdrawn": "De familie heeft de toestemming ingetrokken.",
+    "consent_expired": "De toestemming is verlopen.",
+    "consent_not_yet_valid": "De toestemming is nog niet ingegaan.",
+    "consent_invalidated": "De toestemming is ongeldig verklaard.",
+    "recording_not_covered": "Deze opname valt niet onder de toestemming.",
+    "needs_reconfirmation": "Een kind is 12 of 16 geworden; de toestemming moet opnieuw bevestigd worden.",
+    "handover_not_verified": "De ophaalcode is niet bevestigd.",
+    "other_family": "Dit is niet het materiaal van uw gezin.",
+}
+
+# When no record grants, the most telling reason among the records of the purpose is reported.
+_REASON_ORDER = (
+    "consent_withdrawn",
+    "consent_invalidated",
+    "needs_reconfirmation",
+    "consent_expired",
+    "consent_incomplete",
+    "consent_not_yet_valid",
+    "recording_not_covered",
+)
+_STATUS_REASON = {
+    ConsentStatus.withdrawn: "consent_withdrawn",
+    ConsentStatus.invalidated: "consent_invalidated",
+    ConsentStatus.expired: "consent_expired",
+    ConsentStatus.incomplete: "consent_incomplete",
+    ConsentStatus.not_yet_valid: "consent_not_yet_valid",
+}
+
+
+def _deny(reason: str) -> Decision:
+    return Decision(False, reason, MESSAGES[reason])
+
+
+def _allow(*basis: str) -> Decision:
+    return Decision(True, "allowed", MESSAGES["allowed"], tuple(basis))
+
+
+def consent_basis(purpose: Purpose, resource: Resource, at: datetime) -> Decision:
+    """Allowed with the covering consent records as basis, or denied with the most telling reason."""
+    facts = resource.facts
+    granting: list[str] = []
+    reasons: set[str] = set()
+    for record in facts.consents:
+        if record.purpose is not purpose or record.family_id != resource.family_id:
+            continue
+        if not in_scope(record, resource.trajectory_id, resource.recording_id):
+            reasons.add("recording_not_covered")
+            continue
+        state = status(record, facts.events, facts.people, facts.authorities, at)
+        if state is not ConsentStatus.given:
+            reasons.add(_STATUS_REASON[state])
+        elif withdrawn_for(record, facts.events, resource.recording_id, at):
+            reasons.add("consent_withdrawn")
+        elif needs_reconfirmation(record, facts.events, facts.people, resource.recorded_at):
+            reasons.add("needs_reconfirmation")
+        else:
+            granting.append(f"consent:{record.id}")
+    if granting:
+        return _allow(*sorted(granting))
+    for reason in _REASON_ORDER:
+        if reason in reasons:
+            return _deny(reason)
+    return _deny("no_consent")
+
+
+def _window(start: datetime | None, end: datetime | None, at: datetime) -> bool:
+    return (start is None or start <= at) and (end is None or at < end)
+
+
+def _supervises(facts: Facts, actor: Actor, resource: Resource, at: datetime) -> str | None:
+    for link in facts.supervision_links:
+        if (
+            link.opleider_id == actor.user_id
+            and link.trainee_id == resource.trainer_id
+            and _window(link.valid_from, link.valid_until, at)
+        ):
+            return f"supervision:{link.trainee_id}:{link.opleider_id}"
+    return None
+
+
+def _granted(facts: Facts, actor: Actor, resource: Resource, at: datetime) -> str | None:
+    for grant in facts.grants:
+        if (
+            grant.user_id == actor.user_id
+            and grant.trainee_id == resource.trainer_id
+            and _window(grant.valid_from, grant.valid_until, at)
+        ):
+            return f"grant:{grant.id}"
+    return None
+
+
+def _with_consent(purpose: Purpose, resource: Resource, at: datetime, *basis: str) -> Decision:
+    consent = consent_basis(purpose, resource, at)
+    return _allow(*consent.basis, *basis) if consent.allowed else consent
+
+
+def decide(actor: Actor, action: Action, resource: Resource, at: datetime) -> Decision:
+    """May `actor` do `action` on `resource` at `at`? Pure; deny by default; allowed names its basis."""
+    facts = resource.facts
+
+    if actor.role is Role.privacy_officer:
+        if action is Action.audit_read and resource.kind is ResourceKind.audit_log:
+            return _allow("role:privacy_officer")
+        return _deny("no_footage_for_role")
+
+    if actor.role is Role.administrator:
+        return _deny("no_footage_for_role")
+
+    if actor.role is Role.parent:
+        if resource.kind is not ResourceKind.export or action not in (
+            Action.download,
+            Action.export,
+        ):
+            return _deny("unknown_action")
+        if actor.family_id is None or actor.family_id != resource.family_id:
+            return _deny("other_family")
+        if not actor.handover_verified:
+            return _deny("handover_not_verified")
+        return _allow(f"handover:{resource.family_id}")
+
+    if actor.role is Role.trainer:
+        if resource.trainer_id is None or actor.user_id != resource.trainer_id:
+            return _deny("not_assigned")
+        if resource.phase is None or action not in TRAINER_ACTIONS[resource.phase]:
+            return _deny("phase_forbids")
+        assignment = f"assignment:{resource.trajectory_id}"
+        if action is Action.share_to_wok:
+            return _with_consent(Purpose.wok, resource, at, assignment)
+        return _allow(assignment)
+
+    if resource.kind not in FOOTAGE or action not in WATCH:
+        return _deny("unknown_action")
+    if resource.phase is Phase.ended:
+        return _deny("phase_forbids")
+
+    if actor.role is Role.opleider:
+        link = _supervises(facts, actor, resource, at)
+        if link is None:
+            return _deny("no_supervision_link")
+        return _with_consent(Purpose.supervision, resource, at, link)
+
+    if actor.role is Role.gecommitteerde:
+        grant = _granted(facts, actor, resource, at)
+        if grant is None:
+            return _deny("no_grant")
+        return _with_consent(Purpose.supervision, resource, at, grant)
+
+    if actor.role is Role.wok_viewer:
+        sessions = [
+            s
+            for s in facts.wok_sessions
+            if resource.clip_id in s.clip_ids
+            and (actor.user_id in s.participant_ids or actor.user_id == s.organiser_id)
+        ]
+        if resource.kind is not ResourceKind.clip or not sessions:
+            return _deny("not_in_wok_session")
+        current = [s for s in sessions if _window(s.starts_at, s.ends_at, at)]
+        if not current:
+            return _deny("outside_wok_window")
+        return _with_consent(Purpose.wok, resource, at, f"wok:{current[0].id}")
+
+    return _deny("unknown_action")

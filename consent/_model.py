@@ -1,0 +1,240 @@
+"""The facts the access decision reads: people and gezag, consent records and events, grants, WOK sessions.
+
+Everything is a frozen value. Status is never stored: it is derived from a record and its events at a
+moment, so withdrawal, expiry and invalidation are new events, never edits.
+
+Dutch words kept: *gezag* (parental authority), *opleider* (supervisor, trainer of trainers),
+*gecommitteerde* (examiner with a time-bound grant), *WOK* (Werk Ontwikkelings Kring, a regional
+peer meeting of trainers from several organisations).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    trainer = "trainer"
+    opleider = "opleider"
+    gecommitteerde = "gecommitteerde"
+    wok_viewer = "wok_viewer"
+    privacy_officer = "privacy_officer"
+    administrator = "administrator"
+    parent = "parent"
+
+
+class Action(StrEnum):
+    upload = "upload"
+    view = "view"
+    stream = "stream"
+    download = "download"
+    clip = "clip"
+    export = "export"
+    share_to_wok = "share_to_wok"
+    manage_consent = "manage_consent"
+    audit_read = "audit_read"
+
+
+class Purpose(StrEnum):
+    review = "review"
+    supervision = "supervision"
+    wok = "wok"
+    teaching = "teaching"
+    research = "research"
+
+
+class PersonKind(StrEnum):
+    child = "child"
+    parent = "parent"
+    carer = "carer"
+    other = "other"
+
+
+class Capacity(StrEnum):
+    parent_with_authority = "parent_with_authority"
+    child = "child"
+    self = "self"
+
+
+class Phase(StrEnum):
+    intake = "intake"
+    active = "active"
+    closed = "closed"
+    follow_up = "follow_up"
+    ended = "ended"
+
+
+class Method(StrEnum):
+    paper_form = "paper_form"
+    in_person = "in_person"
+    digital = "digital"
+
+
+class EventKind(StrEnum):
+    withdrawn = "withdrawn"
+    expired = "expired"
+    invalidated = "invalidated"
+    reconfirmed = "reconfirmed"
+
+
+class ConsentStatus(StrEnum):
+    given = "given"
+    incomplete = "incomplete"
+    withdrawn = "withdrawn"
+    expired = "expired"
+    not_yet_valid = "not_yet_valid"
+    invalidated = "invalidated"
+
+
+class ResourceKind(StrEnum):
+    recording = "recording"
+    clip = "clip"
+    consent = "consent"
+    export = "export"
+    audit_log = "audit_log"
+
+
+@dataclass(frozen=True)
+class Person:
+    id: uuid.UUID
+    kind: PersonKind
+    birth_date: date | None = None
+    competent: bool = (
+        True  # a young person of 16+ recorded as not competent is represented by the parents
+    )
+
+
+@dataclass(frozen=True)
+class Authority:
+    """Gezag: `parent_id` has parental authority over `child_id`, per `source`, checked on a date."""
+
+    child_id: uuid.UUID
+    parent_id: uuid.UUID
+    source: str = "verklaring ouders"
+    checked_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Signature:
+    person_id: uuid.UUID
+    capacity: Capacity
+    signed_at: datetime
+
+
+TEACHING_MAX_DAYS = 5 * 365 + 1  # at most five years (one leap day)
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """One consent for one purpose of one family, scoped to a trajectory or to listed recordings."""
+
+    id: uuid.UUID
+    family_id: uuid.UUID
+    purpose: Purpose
+    trajectory_id: uuid.UUID
+    valid_from: datetime
+    signatures: tuple[Signature, ...]
+    recording_ids: frozenset[uuid.UUID] | None = None  # None: every recording of the trajectory
+    valid_until: datetime | None = None
+    notice_version: str = "1"
+    language: str = "nl"
+    method: Method = Method.paper_form
+    evidence_object_id: uuid.UUID | None = None
+
+    def __post_init__(self) -> None:
+        if self.valid_until is not None and self.valid_until <= self.valid_from:
+            raise ValueError("valid_until must be after valid_from")
+        if self.purpose is Purpose.teaching and (
+            self.valid_until is None
+            or (self.valid_until - self.valid_from).days > TEACHING_MAX_DAYS
+        ):
+            raise ValueError("teaching consent needs an end date at most five years ahead")
+
+
+@dataclass(frozen=True)
+class ConsentEvent:
+    """Something that happened to a consent: withdrawal (whole or of some recordings), expiry, …"""
+
+    id: uuid.UUID
+    record_id: uuid.UUID
+    kind: EventKind
+    at: datetime
+    by_person_id: uuid.UUID | None = None
+    recording_ids: frozenset[uuid.UUID] | None = None  # a partial withdrawal names recordings
+
+
+@dataclass(frozen=True)
+class SupervisionLink:
+    """Trainee → opleider ("meester-gezel")."""
+
+    trainee_id: uuid.UUID
+    opleider_id: uuid.UUID
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class GecommitteerdeGrant:
+    id: uuid.UUID
+    user_id: uuid.UUID
+    trainee_id: uuid.UUID
+    valid_from: datetime
+    valid_until: datetime
+
+
+@dataclass(frozen=True)
+class WokSession:
+    id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    organiser_id: uuid.UUID
+    participant_ids: frozenset[uuid.UUID]
+    clip_ids: frozenset[uuid.UUID]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything about one family the decision may consult; the caller loads it, decide only reads it."""
+
+    people: tuple[Person, ...] = ()
+    authorities: tuple[Authority, ...] = ()
+    consents: tuple[ConsentRecord, ...] = ()
+    events: tuple[ConsentEvent, ...] = ()
+    supervision_links: tuple[SupervisionLink, ...] = ()
+    grants: tuple[GecommitteerdeGrant, ...] = ()
+    wok_sessions: tuple[WokSession, ...] = ()
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: uuid.UUID
+    role: Role
+    organisation_id: uuid.UUID | None = None
+    family_id: uuid.UUID | None = None  # parents: their own family
+    handover_verified: bool = (
+        False  # parents: the one-time handover secret was checked by the caller
+    )
+
+
+@dataclass(frozen=True)
+class Resource:
+    kind: ResourceKind
+    family_id: uuid.UUID | None = None
+    trajectory_id: uuid.UUID | None = None
+    trainer_id: uuid.UUID | None = None
+    phase: Phase | None = None
+    recording_id: uuid.UUID | None = None
+    recorded_at: datetime | None = None
+    clip_id: uuid.UUID | None = None
+    facts: Facts = field(default_factory=Facts)
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+    message: str
+    basis: tuple[str, ...] = ()

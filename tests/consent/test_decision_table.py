@@ -1,0 +1,231 @@
+"""Role × action × consent state, with every expected outcome written down as data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from consent import Action, ConsentStatus, Facts, Purpose, Resource, ResourceKind, Role, decide
+
+from .world import (
+    ACTORS,
+    FAMILY,
+    MOTHER,
+    NOW,
+    OTHER_RECORDING,
+    RECORDING,
+    T0,
+    Capacity,
+    Signature,
+    clip,
+    facts,
+    record,
+    withdrawal,
+)
+
+
+# The consent states, each built for the purpose the role needs (supervision for opleider and
+# gecommitteerde, wok for WOK viewers; trainers and others need none).
+def state(name: str, purpose: Purpose) -> Facts:
+    wrong = Purpose.teaching if purpose is not Purpose.teaching else Purpose.research
+    until = T0 + timedelta(days=1000) if purpose is Purpose.teaching else None
+    return {
+        "none": facts(),
+        "incomplete": facts(
+            record(
+                purpose,
+                signatures=(Signature(MOTHER, Capacity.parent_with_authority, T0),),
+                valid_until=until,
+            )
+        ),
+        "given": facts(record(purpose, valid_until=until)),
+        "withdrawn": facts(record(purpose, valid_until=until), events=(withdrawal(),)),
+        "expired": facts(record(purpose, valid_until=NOW - timedelta(days=1))),
+        "out_of_window": facts(
+            record(
+                purpose, valid_from=NOW + timedelta(days=3), valid_until=NOW + timedelta(days=900)
+            )
+        ),
+        "wrong_purpose": facts(record(wrong, valid_until=T0 + timedelta(days=1000))),
+        "wrong_recording": facts(
+            record(purpose, recordings=frozenset({OTHER_RECORDING}), valid_until=until)
+        ),
+    }[name]
+
+
+STATES = [
+    "none",
+    "incomplete",
+    "given",
+    "withdrawn",
+    "expired",
+    "out_of_window",
+    "wrong_purpose",
+    "wrong_recording",
+]
+CONSENT_REASON = {
+    "none": "no_consent",
+    "incomplete": "consent_incomplete",
+    "given": "allowed",
+    "withdrawn": "consent_withdrawn",
+    "expired": "consent_expired",
+    "out_of_window": "consent_not_yet_valid",
+    "wrong_purpose": "no_consent",
+    "wrong_recording": "recording_not_covered",
+}
+ACTIONS = [
+    Action.view,
+    Action.stream,
+    Action.download,
+    Action.clip,
+    Action.export,
+    Action.share_to_wok,
+    Action.manage_consent,
+    Action.upload,
+]
+
+# role -> action -> expected reason for the "given" state (None: follows the consent state).
+EXPECTED: dict[Role, dict[Action, str | None]] = {
+    Role.trainer: {
+        Action.view: "allowed",
+        Action.stream: "allowed",
+        Action.download: "allowed",
+        Action.clip: "allowed",
+        Action.export: "allowed",
+        Action.manage_consent: "allowed",
+        Action.upload: "allowed",
+        Action.share_to_wok: None,  # needs WOK consent
+    },
+    Role.opleider: {
+        a: (None if a in (Action.view, Action.stream) else "unknown_action") for a in ACTIONS
+    },
+    Role.gecommitteerde: {
+        a: (None if a in (Action.view, Action.stream) else "unknown_action") for a in ACTIONS
+    },
+    Role.wok_viewer: {
+        a: (None if a in (Action.view, Action.stream) else "unknown_action") for a in ACTIONS
+    },
+    Role.privacy_officer: dict.fromkeys(ACTIONS, "no_footage_for_role"),
+    Role.administrator: dict.fromkeys(ACTIONS, "no_footage_for_role"),
+    Role.parent: dict.fromkeys(ACTIONS, "unknown_action"),
+}
+PURPOSE = {
+    Role.opleider: Purpose.supervision,
+    Role.gecommitteerde: Purpose.supervision,
+    Role.wok_viewer: Purpose.wok,
+    Role.trainer: Purpose.wok,
+}
+
+
+CASES = [(role, action, name) for role in EXPECTED for action in ACTIONS for name in STATES]
+
+
+@pytest.mark.parametrize(
+    ("role", "action", "name"), CASES, ids=[f"{r}-{a}-{n}" for r, a, n in CASES]
+)
+def test_decision_table(role: Role, action: Action, name: str) -> None:
+    purpose = PURPOSE.get(role, Purpose.supervision)
+    resource = clip(state(name, purpose))
+    at = NOW
+    follows_consent = EXPECTED[role][action] is None
+    expected = CONSENT_REASON[name] if follows_consent else EXPECTED[role][action]
+    decision = decide(ACTORS[role], action, resource, at)
+    assert decision.reason == expected, decision
+    assert decision.allowed == (expected == "allowed")
+    assert decision.message
+    if decision.allowed and follows_consent:
+        assert any(b.startswith("consent:") for b in decision.basis)
+    if decision.allowed:
+        assert decision.basis
+
+
+def test_statuses_are_derived_not_stored() -> None:
+    from consent import status
+
+    r = record(Purpose.supervision)
+    f = facts(r, events=(withdrawal(at=NOW),))
+    assert (
+        status(r, f.events, f.people, f.authorities, NOW - timedelta(seconds=1))
+        is ConsentStatus.given
+    )
+    assert status(r, f.events, f.people, f.authorities, NOW) is ConsentStatus.withdrawn
+
+
+@pytest.mark.parametrize("role", [Role.opleider, Role.gecommitteerde])
+def test_supervisors_need_their_link_or_grant(role: Role) -> None:
+    f = facts(record(Purpose.supervision), supervision_links=(), grants=())
+    decision = decide(ACTORS[role], Action.stream, clip(f), NOW)
+    assert not decision.allowed
+    assert decision.reason in ("no_supervision_link", "no_grant")
+
+
+def test_gecommitteerde_grant_window() -> None:
+    f = facts(record(Purpose.supervision))
+    assert decide(ACTORS[Role.gecommitteerde], Action.stream, clip(f), NOW).allowed
+    late = decide(ACTORS[Role.gecommitteerde], Action.stream, clip(f), T0 + timedelta(days=366))
+    assert late.reason == "no_grant"
+
+
+def test_wok_viewer_only_during_the_session() -> None:
+    f = facts(record(Purpose.wok))
+    viewer = ACTORS[Role.wok_viewer]
+    assert decide(viewer, Action.stream, clip(f), NOW).allowed
+    assert (
+        decide(viewer, Action.stream, clip(f), NOW + timedelta(hours=2)).reason
+        == "outside_wok_window"
+    )
+    assert (
+        decide(viewer, Action.stream, clip(f), NOW - timedelta(hours=2)).reason
+        == "outside_wok_window"
+    )
+    assert decide(viewer, Action.download, clip(f), NOW).reason == "unknown_action"
+    recording = Resource(
+        ResourceKind.recording,
+        FAMILY,
+        clip(f).trajectory_id,
+        clip(f).trainer_id,
+        clip(f).phase,
+        RECORDING,
+        None,
+        None,
+        f,
+    )
+    assert decide(viewer, Action.stream, recording, NOW).reason == "not_in_wok_session"
+
+
+def test_trainer_of_another_trajectory_and_ended_phase() -> None:
+    from consent import Actor, Phase
+
+    f = facts()
+    other = Actor(ACTORS[Role.opleider].user_id, Role.trainer)
+    assert decide(other, Action.view, clip(f), NOW).reason == "not_assigned"
+    assert (
+        decide(ACTORS[Role.trainer], Action.view, clip(f, phase=Phase.ended), NOW).reason
+        == "phase_forbids"
+    )
+    assert (
+        decide(ACTORS[Role.trainer], Action.upload, clip(f, phase=Phase.closed), NOW).reason
+        == "phase_forbids"
+    )
+
+
+def test_parents_get_only_their_own_export_with_the_handover_code() -> None:
+    from dataclasses import replace
+
+    f = facts()
+    export = Resource(ResourceKind.export, FAMILY, facts=f)
+    parent = ACTORS[Role.parent]
+    assert decide(parent, Action.download, export, NOW).allowed
+    assert (
+        decide(replace(parent, handover_verified=False), Action.download, export, NOW).reason
+        == "handover_not_verified"
+    )
+    other = Resource(ResourceKind.export, RECORDING, facts=f)
+    assert decide(parent, Action.download, other, NOW).reason == "other_family"
+
+
+def test_privacy_officer_reads_the_log_only() -> None:
+    log = Resource(ResourceKind.audit_log)
+    assert decide(ACTORS[Role.privacy_officer], Action.audit_read, log, NOW).allowed
+    assert not decide(ACTORS[Role.administrator], Action.audit_read, log, NOW).allowed
