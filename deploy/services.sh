@@ -110,7 +110,7 @@ CONF
   start_minio "$dir"
 
   cat >"$dir/env" <<ENV
-export BEELDKLUIS_SERVICES_DIR='$dir'
+export BEELDKLUIS_TEST_SERVICES_DIR='$dir'
 export BEELDKLUIS_TEST_DATABASE_URL='postgresql+psycopg://beeldkluis:$pgpass@127.0.0.1:$PG_PORT/beeldkluis'
 export BEELDKLUIS_TEST_BROKER_URL='redis://:$redispass@127.0.0.1:$REDIS_PORT/0'
 export BEELDKLUIS_TEST_S3_ENDPOINT='127.0.0.1:$MINIO_PORT'

@@ -292,7 +292,7 @@ def _pieces(source: Iterable[bytes] | BinaryIO) -> Iterator[bytes]:
         while piece := read(_READ_PIECE):
             yield piece
     else:
-        yield from source  # type: ignore[misc]
+        yield from source  # type: ignore[misc,unused-ignore]
 
 
 def seal(

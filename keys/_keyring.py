@@ -207,9 +207,9 @@ class Keyring:
                 .values(wrapped=_wrap_dek(new, row.object_id, dek), generation=generation)
                 .execution_options(synchronize_session=False)
             )
-        for row in old_rows:
-            self.session.delete(row)
-            self._keks.pop((family_id, row.generation), None)
+        for old_row in old_rows:
+            self.session.delete(old_row)
+            self._keks.pop((family_id, old_row.generation), None)
         self.session.flush()
         self.session.expire_all()
         return generation

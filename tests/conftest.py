@@ -120,7 +120,7 @@ class MinioControl:
 
 @pytest.fixture
 def minio_control(s3_config: dict[str, str]) -> Iterator[MinioControl]:
-    control = MinioControl(need("BEELDKLUIS_SERVICES_DIR"))
+    control = MinioControl(need("BEELDKLUIS_TEST_SERVICES_DIR"))
     try:
         yield control
     finally:
