@@ -1,4 +1,5 @@
 """Imports every module that defines tables, so SQLModel.metadata (and Alembic) sees the whole schema."""
 
 import keys  # noqa: F401 - key storage tables (wrapped family KEKs and object DEKs)
+import vault.audit  # noqa: F401 - audit_record
 import vault.store  # noqa: F401 - stored_object

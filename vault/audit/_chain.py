@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -36,7 +37,7 @@ def checkpoint(session: Session, backend: Backend, key: SigningKey) -> dict[str,
             key.sign(_statement(len(tree), root_hex, timestamp))
         ).decode(),
     }
-    name = f"{PREFIX}{len(tree):012d}-{timestamp.replace(':', '').replace('+', 'Z')}.json"
+    name = f"{PREFIX}{len(tree):012d}-{time.time_ns()}.json"
     backend.put_worm(name, json.dumps(head, sort_keys=True).encode())
     return head
 
@@ -112,9 +113,11 @@ def verify(session: Session, backend: Backend, public_key: bytes) -> VerifyRepor
         root = bytes.fromhex(root_hex)
         if merkle.root(tree[:size]) != root:
             low = previous[0] if previous else 0
+            # The records themselves may not show which one changed (a forger can rehash them all);
+            # the signed head narrows it to this range.
             report.fail(
                 f"checkpoint {name}: records {low}..{size - 1} wijken af van de ondertekende boom",
-                low,
+                low if report.first_bad_seq is None else None,
             )
         elif previous is not None and previous[0] <= size:
             proof = merkle.consistency_proof(previous[0], tree[:size]) if previous[0] else []

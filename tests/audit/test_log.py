@@ -1,0 +1,209 @@
+"""The access log on SQLite and PostgreSQL: appends, verification, every kind of tampering, concurrency."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from keys import SigningKey
+from vault import migrate
+from vault.audit import AuditRecord, Principal, checkpoint, inclusion, merkle, record, verify
+from vault.db import engine_for
+from vault.store import LocalBackend
+
+ALICE = Principal(uuid.uuid4(), "Alice Opleider", "opleider", uuid.uuid4(), "sess-1", "10.0.0.8")
+FAMILY = uuid.uuid4()
+
+
+@pytest.fixture
+def db(database_url: str) -> str:
+    migrate.upgrade(database_url)
+    return database_url
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> LocalBackend:
+    backend = LocalBackend(tmp_path / "store")
+    backend.ensure_ready()
+    return backend
+
+
+@pytest.fixture
+def key() -> SigningKey:
+    return SigningKey.generate()
+
+
+def append(url: str, n: int, **fields: object) -> None:
+    with Session(engine_for(url)) as session:
+        for i in range(n):
+            record(session, action="view", outcome="allowed", actor=ALICE, family_id=FAMILY, object_id=f"obj-{i}",
+                   object_type="recording", basis=[f"consent:{i}"], **fields)  # type: ignore[arg-type]  # fmt: skip
+        session.commit()
+
+
+def raw(url: str, sql: str) -> None:
+    with engine_for(url).connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE audit_record DISABLE TRIGGER audit_record_no_change"))
+        conn.execute(text(sql))
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE audit_record ENABLE TRIGGER audit_record_no_change"))
+        conn.commit()
+
+
+def check(url: str, backend: LocalBackend, key: SigningKey):  # type: ignore[no-untyped-def]
+    with Session(engine_for(url)) as session:
+        return verify(session, backend, key.public_bytes())
+
+
+def test_records_carry_the_nen7513_fields(db: str) -> None:
+    append(db, 1)
+    with Session(engine_for(db)) as session:
+        row = session.get(AuditRecord, 0)
+        assert row is not None
+        assert (row.action, row.fhir_action, row.outcome, row.user_name, row.role) == (
+            "view",
+            "R",
+            "allowed",
+            "Alice Opleider",
+            "opleider",
+        )
+        assert (row.family_id, row.object_id, row.network, row.session_id) == (
+            FAMILY,
+            "obj-0",
+            "10.0.0.8",
+            "sess-1",
+        )
+        assert json.loads(row.basis) == ["consent:0"]
+        assert row.recorded_at.tzinfo is not None or row.recorded_at.year > 2000
+
+
+def test_honest_log_verifies_with_checkpoints(
+    db: str, backend: LocalBackend, key: SigningKey
+) -> None:
+    append(db, 5)
+    with Session(engine_for(db)) as session:
+        first = checkpoint(session, backend, key)
+    append(db, 4)
+    with Session(engine_for(db)) as session:
+        checkpoint(session, backend, key)
+        proof = inclusion(session, 3)
+    assert first["tree_size"] == 5
+    report = check(db, backend, key)
+    assert report.ok, report.problems
+    assert (report.records, report.checkpoints) == (9, 2)
+    assert merkle.verify_inclusion(
+        3,
+        9,
+        bytes.fromhex(str(proof["leaf_hash"])),
+        [bytes.fromhex(p) for p in proof["proof"]],
+        bytes.fromhex(str(proof["root_hash"])),
+    )  # type: ignore[union-attr]
+
+
+def test_append_only_in_postgres(fresh_postgres: str) -> None:
+    migrate.upgrade(fresh_postgres)
+    append(fresh_postgres, 1)
+    with (
+        engine_for(fresh_postgres).connect() as conn,
+        pytest.raises(Exception, match="append-only"),
+    ):
+        conn.execute(text("UPDATE audit_record SET reason = 'x'"))
+
+
+@pytest.mark.parametrize(
+    ("tamper", "bad_seq"),
+    [
+        ("UPDATE audit_record SET user_name = 'Mallory' WHERE seq = 3", 3),
+        ("DELETE FROM audit_record WHERE seq = 2", 2),
+        (
+            "UPDATE audit_record SET seq = seq + 100 WHERE seq = 1; UPDATE audit_record SET seq = 1 WHERE seq = 4; UPDATE audit_record SET seq = 4 WHERE seq = 101",
+            1,
+        ),
+    ],
+    ids=["edit", "delete", "reorder"],
+)
+def test_tampering_is_pinpointed(
+    db: str, backend: LocalBackend, key: SigningKey, tamper: str, bad_seq: int
+) -> None:
+    append(db, 6)
+    with Session(engine_for(db)) as session:
+        checkpoint(session, backend, key)
+    for statement in tamper.split("; "):
+        raw(db, statement)
+    report = check(db, backend, key)
+    assert not report.ok
+    assert report.first_bad_seq == bad_seq
+
+
+def test_a_consistent_forgery_is_caught_by_the_signed_checkpoint(
+    db: str, backend: LocalBackend, key: SigningKey
+) -> None:
+    """Someone with database access inserts a record and recomputes every hash; only the WORM checkpoint knows."""
+    append(db, 4)
+    with Session(engine_for(db)) as session:
+        checkpoint(session, backend, key)
+        template = session.get(AuditRecord, 0)
+        assert template is not None
+        rows = [AuditRecord(**r.model_dump()) for r in session.exec(select(AuditRecord))]
+    forged = AuditRecord(
+        **{**template.model_dump(), "seq": 2, "event_id": uuid.uuid4(), "reason": "forged"}
+    )
+    rewritten = [
+        forged,
+        *[AuditRecord(**{**r.model_dump(), "seq": r.seq + 1}) for r in rows if r.seq >= 2],
+    ]
+    raw(db, "DELETE FROM audit_record WHERE seq >= 2")
+    with Session(engine_for(db)) as session:
+        for row in rewritten:
+            row.leaf_hash = row.compute_leaf()
+            session.add(row)
+        session.commit()
+    report = check(db, backend, key)
+    assert not report.ok
+    assert any("wijken af" in p for p in report.problems)
+    assert report.first_bad_seq == 0
+
+
+def test_forged_or_replaced_checkpoint_is_refused(
+    db: str, backend: LocalBackend, key: SigningKey
+) -> None:
+    append(db, 3)
+    with Session(engine_for(db)) as session:
+        head = checkpoint(session, backend, key)
+    mallory = SigningKey.generate()
+    forged = {
+        **head,
+        "tree_size": 2,
+        "signature": __import__("base64").b64encode(mallory.sign(b"x")).decode(),
+    }
+    backend.put_worm("checkpoints/000000000002-forged.json", json.dumps(forged).encode())
+    report = check(db, backend, key)
+    assert any("handtekening ongeldig" in p for p in report.problems)
+
+
+def test_concurrent_writers_make_one_gap_free_log(
+    db: str, backend: LocalBackend, key: SigningKey
+) -> None:
+    threads = [threading.Thread(target=append, args=(db, 25)) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with Session(engine_for(db)) as session:
+        seqs = [s for (s,) in session.exec(text("SELECT seq FROM audit_record ORDER BY seq"))]  # type: ignore[call-overload]
+        checkpoint(session, backend, key)
+    assert seqs == list(range(200))
+    assert check(db, backend, key).ok
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_threads() -> Iterator[None]:
+    yield
