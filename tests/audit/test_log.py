@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -202,8 +201,3 @@ def test_concurrent_writers_make_one_gap_free_log(
         checkpoint(session, backend, key)
     assert seqs == list(range(200))
     assert check(db, backend, key).ok
-
-
-@pytest.fixture(autouse=True)
-def _no_leftover_threads() -> Iterator[None]:
-    yield
