@@ -52,6 +52,8 @@ start_minio() {
   local dir="$1"
   if [ -f "$dir/minio/pid" ] && kill -0 "$(cat "$dir/minio/pid")" 2>/dev/null; then return 0; fi
   mkdir -p "$dir/minio/data"
+  # A restart (failure tests) keeps the port of the first start, whatever the caller's environment.
+  if [ -f "$dir/minio/port" ]; then MINIO_PORT="$(cat "$dir/minio/port")"; else echo "$MINIO_PORT" >"$dir/minio/port"; fi
   # Credentials come from the environment file, never the command line.
   ( set -a; . "$dir/minio/credentials"; set +a
     exec "$MINIO_BIN" server --quiet --address "127.0.0.1:$MINIO_PORT" --console-address "127.0.0.1:$((MINIO_PORT + 1))" "$dir/minio/data" \
