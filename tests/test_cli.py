@@ -35,7 +35,7 @@ def test_help_is_dutch_by_default(tmp_path: Path) -> None:
     out = run("--help", env=base_env(tmp_path, "nl_NL.UTF-8"))
     assert out.returncode == 0
     assert "Start de webservice" in out.stdout
-    for command in ("serve", "worker", "migrate", "store"):
+    for command in ("serve", "worker", "migrate", "users", "store", "audit"):
         assert command in out.stdout
 
 

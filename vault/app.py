@@ -13,7 +13,12 @@ from vault.settings import get_settings
 
 def domain_routers() -> list[APIRouter]:
     """Every domain contributes one router; the list lives here so a reader sees the whole API at once."""
-    return []
+    from vault.accounts.api import router as auth
+    from vault.api.admin import router as admin
+    from vault.api.families import router as families
+    from vault.audit.api import router as audit
+
+    return [auth, admin, families, audit]
 
 
 def create_app() -> FastAPI:

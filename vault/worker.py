@@ -14,7 +14,7 @@ from vault.settings import Settings, get_settings
 QUEUES = ("ingest", "media", "export", "purge", "default")
 
 # Modules whose tasks a worker loads at start; one per domain that has background work.
-TASK_MODULES = ["vault.tasks"]
+TASK_MODULES = ["vault.tasks", "vault.audit.tasks"]
 
 
 def _transport_options(settings: Settings) -> dict[str, Any]:
@@ -74,6 +74,9 @@ def make_celery(settings: Settings | None = None) -> Celery:
         worker_hijack_root_logger=False,
     )
     app.conf.imports = TASK_MODULES
+    app.conf.beat_schedule = {
+        "audit-checkpoint": {"task": "vault.audit.checkpoint", "schedule": 300.0},
+    }
     return app
 
 

@@ -1,0 +1,76 @@
+"""Sign-in with an organisation's identity provider: its ID token checked against its JWKS."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+from jose import JWTError, jwt
+from sqlmodel import Session, select
+
+from vault.domain.models import OidcProvider
+from vault.errors import Unauthenticated
+
+ALGORITHMS = ["RS256", "ES256"]
+MFA_METHODS = {"mfa", "otp", "hwk", "swk", "sc", "fido"}
+
+
+class OidcRefused(Unauthenticated):
+    code = "oidc_refused"
+
+    def __init__(self, why: str) -> None:
+        super().__init__(
+            f"Aanmelden via uw organisatie is geweigerd: {why}.",
+            f"Sign-in through your organisation was refused: {why}.",
+        )
+
+
+def _jwks(provider: OidcProvider) -> dict[str, Any]:
+    if provider.jwks:
+        return dict(json.loads(provider.jwks))
+    try:
+        response = httpx.get(provider.jwks_uri, timeout=5.0)
+        response.raise_for_status()
+    except httpx.HTTPError:
+        raise OidcRefused("sleutels van de identiteitsprovider niet bereikbaar") from None
+    return dict(response.json())
+
+
+def verify_id_token(session: Session, token: str) -> tuple[OidcProvider, dict[str, Any]]:
+    """The provider and claims of a valid ID token from a known issuer, or OidcRefused."""
+    try:
+        unverified = jwt.get_unverified_claims(token)
+        header = jwt.get_unverified_header(token)
+    except JWTError:
+        raise OidcRefused("ongeldig token") from None
+    provider = session.exec(
+        select(OidcProvider).where(OidcProvider.issuer == unverified.get("iss"))
+    ).first()
+    if provider is None:
+        raise OidcRefused("onbekende uitgever")
+    if header.get("alg") not in ALGORITHMS:
+        raise OidcRefused("algoritme niet toegestaan")
+    keys = [k for k in _jwks(provider).get("keys", []) if k.get("kid") == header.get("kid")]
+    if not keys:
+        raise OidcRefused("onbekende sleutel")
+    try:
+        claims = jwt.decode(
+            token,
+            keys[0],
+            algorithms=ALGORITHMS,
+            audience=provider.client_id,
+            issuer=provider.issuer,
+            options={
+                "require_exp": True,
+                "require_iat": True,
+                "require_aud": True,
+                "require_iss": True,
+                "verify_at_hash": False,
+            },
+        )
+    except JWTError:
+        raise OidcRefused("token klopt niet of is verlopen") from None
+    if provider.require_mfa and not MFA_METHODS & set(claims.get("amr", [])):
+        raise OidcRefused("tweestapsverificatie ontbreekt (NEN 7510)")
+    return provider, dict(claims)

@@ -1,0 +1,70 @@
+"""What every resource route shares: pagination, ETags, and rendering rows for the API."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Generic, TypeVar
+
+from fastapi import Request, Response
+from pydantic import BaseModel
+from sqlmodel import Session, SQLModel, func, select
+
+from vault.errors import VaultError
+
+T = TypeVar("T")
+
+HIDDEN = {"password_hash", "totp_secret", "totp_last_step", "failed_attempts", "probe_private"}
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class PreconditionFailed(VaultError):
+    status = 412
+    code = "precondition_failed"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Het gegeven is intussen gewijzigd; laad het opnieuw.",
+            "The resource changed meanwhile; reload it.",
+        )
+
+
+def public(row: SQLModel) -> dict[str, Any]:
+    return {k: v for k, v in json.loads(row.model_dump_json()).items() if k not in HIDDEN}
+
+
+def etag_of(body: Any) -> str:
+    return (
+        '"'
+        + hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:32]
+        + '"'
+    )
+
+
+def with_etag(
+    request: Request, response: Response, body: dict[str, Any]
+) -> dict[str, Any] | Response:
+    """Set the ETag; answer 304 when the client already has this version."""
+    tag = etag_of(body)
+    if request.headers.get("if-none-match") == tag:
+        return Response(status_code=304, headers={"ETag": tag})
+    response.headers["ETag"] = tag
+    return body
+
+
+def check_if_match(request: Request, current: dict[str, Any]) -> None:
+    expected = request.headers.get("if-match")
+    if expected is not None and expected != etag_of(current):
+        raise PreconditionFailed()
+
+
+def paginate(db: Session, query: Any, limit: int, offset: int) -> dict[str, Any]:
+    total = db.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = db.exec(query.limit(limit).offset(offset)).all()
+    return {"items": [public(r) for r in rows], "total": total, "limit": limit, "offset": offset}

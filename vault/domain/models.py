@@ -1,0 +1,293 @@
+"""The domain's tables: organisations and accounts, families and their people, trajectories, footage, consent.
+
+Names follow the field: a *Trajectory* is one VHT/VIB trajectory of a family; *gezag* is parental
+authority; an *opleider* supervises trainees; a *WOK* is a regional peer meeting of trainers.
+Families are known by an opaque id and a pseudonymous code; names are kept only where needed and
+never reach object storage or the audit log.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Text
+from sqlmodel import Field, SQLModel
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Role(StrEnum):
+    trainer = "trainer"
+    opleider = "opleider"
+    gecommitteerde = "gecommitteerde"
+    privacy_officer = "privacy_officer"
+    administrator = "administrator"
+
+
+class TrajectoryType(StrEnum):
+    k_vht = "k_vht"
+    vht_complex = "vht_complex"
+    vib = "vib"
+
+
+class Phase(StrEnum):
+    intake = "intake"
+    active = "active"
+    closed = "closed"
+    follow_up = "follow_up"
+    ended = "ended"
+
+
+class Situation(StrEnum):
+    bath = "bath"
+    play = "play"
+    meal = "meal"
+    review_with_parents = "review_with_parents"
+    other = "other"
+
+
+class PersonKind(StrEnum):
+    child = "child"
+    parent = "parent"
+    carer = "carer"
+    other = "other"
+
+
+class ClipPurpose(StrEnum):
+    review = "review"
+    supervision = "supervision"
+    wok = "wok"
+    teaching = "teaching"
+
+
+# Accounts ---------------------------------------------------------------------------------------
+
+
+class Organisation(SQLModel, table=True):
+    __tablename__ = "organisation"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=_now)
+
+
+class User(SQLModel, table=True):
+    """A professional's account. Password hash and TOTP secret never leave this row."""
+
+    __tablename__ = "user_account"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    organisation_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
+    email: str = Field(max_length=320, unique=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=32)
+    active: bool = True
+    password_hash: str = Field(default="", max_length=200, repr=False)
+    totp_secret: str = Field(default="", max_length=64, repr=False)
+    totp_last_step: int = 0
+    failed_attempts: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=_now)
+
+
+class SupervisionLink(SQLModel, table=True):
+    """Trainee → opleider ("meester-gezel")."""
+
+    __tablename__ = "supervision_link"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    trainee_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
+    opleider_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in session; every access token names one and stops working when it is revoked."""
+
+    __tablename__ = "auth_session"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
+    refresh_hash: str = Field(max_length=64, index=True, repr=False)
+    previous_refresh_hash: str = Field(default="", max_length=64, repr=False)
+    created_at: datetime = Field(default_factory=_now)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    network: str | None = Field(default=None, max_length=64)
+    method: str = Field(default="password+totp", max_length=32)
+
+
+class OidcProvider(SQLModel, table=True):
+    """An organisation's identity provider (Entra ID, Keycloak): ID tokens are checked against its JWKS."""
+
+    __tablename__ = "oidc_provider"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    organisation_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
+    issuer: str = Field(max_length=500, unique=True)
+    client_id: str = Field(max_length=200)
+    jwks_uri: str = Field(default="", max_length=500)
+    jwks: str = Field(default="", sa_type=Text)  # a pinned JWKS document, used instead of jwks_uri
+    require_mfa: bool = True
+
+
+# Families ---------------------------------------------------------------------------------------
+
+
+def pseudonym() -> str:
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return "FAM-" + "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+class Family(SQLModel, table=True):
+    __tablename__ = "family"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    organisation_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
+    code: str = Field(default_factory=pseudonym, max_length=16, unique=True)
+    created_by: uuid.UUID = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=_now)
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "person"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    family_id: uuid.UUID = Field(foreign_key="family.id", index=True)
+    kind: str = Field(max_length=16)
+    display_name: str = Field(default="", max_length=100)
+    birth_date: date | None = None
+    competent: bool = True
+
+
+class Authority(SQLModel, table=True):
+    """Gezag of one parent over one child, with where it was learned and when it was checked."""
+
+    __tablename__ = "authority"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    family_id: uuid.UUID = Field(foreign_key="family.id", index=True)
+    child_id: uuid.UUID = Field(foreign_key="person.id")
+    parent_id: uuid.UUID = Field(foreign_key="person.id")
+    source: str = Field(default="verklaring ouders", max_length=100)
+    checked_on: date | None = None
+
+
+class Trajectory(SQLModel, table=True):
+    __tablename__ = "trajectory"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    family_id: uuid.UUID = Field(foreign_key="family.id", index=True)
+    type: str = Field(max_length=16)
+    trainer_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
+    phase: str = Field(default=Phase.intake, max_length=16, index=True)
+    started_on: date = Field(default_factory=lambda: _now().date())
+    closed_on: date | None = None
+    follow_up_1_on: date | None = None
+    follow_up_2_on: date | None = None
+    follow_ups_done: int = 0
+    supervision_done_on: date | None = None
+    export_handed_over_on: date | None = None
+
+
+class Recording(SQLModel, table=True):
+    __tablename__ = "recording"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    trajectory_id: uuid.UUID = Field(foreign_key="trajectory.id", index=True)
+    recorded_at: datetime
+    situation: str = Field(default=Situation.other, max_length=32)
+    duration_s: float | None = None
+    source_device: str = Field(default="", max_length=100)
+    original_object_id: uuid.UUID | None = None
+    probe: str = Field(default="{}", sa_type=Text)
+    created_at: datetime = Field(default_factory=_now)
+
+
+class Clip(SQLModel, table=True):
+    __tablename__ = "clip"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    recording_id: uuid.UUID = Field(foreign_key="recording.id", index=True)
+    start_s: float
+    end_s: float
+    title: str = Field(default="", max_length=200)
+    purpose: str = Field(default=ClipPurpose.review, max_length=16)
+    created_by: uuid.UUID = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=_now)
+
+
+# Consent and grants (facts for consent.decide) ----------------------------------------------------
+
+
+class ConsentRecordRow(SQLModel, table=True):
+    __tablename__ = "consent_record"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    family_id: uuid.UUID = Field(foreign_key="family.id", index=True)
+    trajectory_id: uuid.UUID = Field(foreign_key="trajectory.id")
+    purpose: str = Field(max_length=16)
+    recording_ids: str | None = Field(
+        default=None, sa_type=Text
+    )  # JSON list; None = whole trajectory
+    valid_from: datetime
+    valid_until: datetime | None = None
+    notice_version: str = Field(default="1", max_length=16)
+    language: str = Field(default="nl", max_length=8)
+    method: str = Field(default="paper_form", max_length=16)
+    evidence_object_id: uuid.UUID | None = None
+    recorded_by: uuid.UUID = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=_now)
+
+
+class ConsentSignatureRow(SQLModel, table=True):
+    __tablename__ = "consent_signature"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    record_id: uuid.UUID = Field(foreign_key="consent_record.id", index=True)
+    person_id: uuid.UUID = Field(foreign_key="person.id")
+    capacity: str = Field(max_length=32)
+    signed_at: datetime
+
+
+class ConsentEventRow(SQLModel, table=True):
+    """Append-only: withdrawal, expiry, invalidation, re-confirmation."""
+
+    __tablename__ = "consent_event"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    record_id: uuid.UUID = Field(foreign_key="consent_record.id", index=True)
+    kind: str = Field(max_length=16)
+    at: datetime
+    by_person_id: uuid.UUID | None = None
+    recording_ids: str | None = Field(default=None, sa_type=Text)
+
+
+class GrantRow(SQLModel, table=True):
+    """A gecommitteerde's time-bound grant for one trainee."""
+
+    __tablename__ = "grant"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
+    trainee_id: uuid.UUID = Field(foreign_key="user_account.id")
+    valid_from: datetime
+    valid_until: datetime
+
+
+class WokSessionRow(SQLModel, table=True):
+    __tablename__ = "wok_session"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    title: str = Field(default="", max_length=200)
+    starts_at: datetime
+    ends_at: datetime
+    organiser_id: uuid.UUID = Field(foreign_key="user_account.id")
+    participant_ids: str = Field(default="[]", sa_type=Text)
+    clip_ids: str = Field(default="[]", sa_type=Text)
