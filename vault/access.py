@@ -196,6 +196,14 @@ def family_trainers(db: Session, family_id: uuid.UUID) -> set[uuid.UUID]:
     return trainers
 
 
+def _wok_participant(resource: consent.Resource, user_id: uuid.UUID) -> bool:
+    return resource.clip_id is not None and any(
+        resource.clip_id in w.clip_ids
+        and (user_id in w.participant_ids or user_id == w.organiser_id)
+        for w in resource.facts.wok_sessions
+    )
+
+
 def decide(
     db: Session,
     principal: audit.Principal,
@@ -228,6 +236,15 @@ def decide(
                                         (f"registered:{resource.family_id}",) if allowed else ())  # fmt: skip
         else:
             decision = consent.decide(actor, action, resource, at)
+            if not decision.allowed and _wok_participant(resource, actor.user_id):
+                # WOK participants are trainers and opleiders of other organisations: within a WOK
+                # session they watch as WOK viewers, with that role's narrower rights.
+                decision = consent.decide(
+                    consent.Actor(actor.user_id, consent.Role.wok_viewer, actor.organisation_id),
+                    action,
+                    resource,
+                    at,
+                )
     audit.record(
         db,
         action=ACTION_TO_AUDIT[action],

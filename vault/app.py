@@ -15,10 +15,11 @@ def domain_routers() -> list[APIRouter]:
     """Every domain contributes one router; the list lives here so a reader sees the whole API at once."""
     from vault.accounts.api import router as auth
     from vault.api.admin import router as admin
+    from vault.api.consents import router as consents
     from vault.api.families import router as families
     from vault.audit.api import router as audit
 
-    return [auth, admin, families, audit]
+    return [auth, admin, families, consents, audit]
 
 
 def create_app() -> FastAPI:

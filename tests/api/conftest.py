@@ -12,10 +12,10 @@ import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
-from vault import migrate
 from vault.accounts import create_user
 from vault.accounts._service import rate_limit
 from vault.app import create_app
+from vault.bootstrap import prepare
 from vault.db import unit_of_work
 from vault.domain.models import Organisation
 from vault.settings import get_settings
@@ -37,6 +37,7 @@ class Api:
         self.client = client
         self.organisation_id = organisation_id
         self._n = 0
+        self._headers: dict[uuid.UUID, dict[str, str]] = {}
 
     def account(self, role: str, organisation_id: uuid.UUID | None = None) -> Account:
         self._n += 1
@@ -69,7 +70,12 @@ class Api:
         return response.json()
 
     def as_(self, account: Account) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.sign_in(account)['access_token']}"}
+        """Headers of a signed-in session of `account` (one sign-in per account and test)."""
+        if account.id not in self._headers:
+            self._headers[account.id] = {
+                "Authorization": f"Bearer {self.sign_in(account)['access_token']}"
+            }
+        return self._headers[account.id]
 
     def organisation(self, name: str) -> uuid.UUID:
         with unit_of_work() as db:
@@ -83,7 +89,7 @@ class Api:
 def api(database_url: str, settings_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
     monkeypatch.setenv("BEELDKLUIS_DATABASE_URL", database_url)
     get_settings.cache_clear()
-    migrate.upgrade(database_url)
+    prepare(get_settings())
     rate_limit._hits.clear()
     org = None
     with unit_of_work() as db:

@@ -1,0 +1,159 @@
+"""Consent through the API: an opleider sees a clip only with supervision consent; withdrawal stops it;
+a WOK participant only during the session; evidence is stored encrypted."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import select
+
+from vault.db import unit_of_work
+from vault.domain.models import SupervisionLink
+from vault.store import StoredObject
+
+from .conftest import Api
+from .test_resources import family_with_recording
+
+
+def consent_body(world: dict, purpose: str, *, both: bool = True) -> dict:  # type: ignore[type-arg]
+    signed = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    # The world has one parent with gezag: her signature makes the consent complete.
+    signatures = [
+        {
+            "person_id": world["mother"]["id"],
+            "capacity": "parent_with_authority",
+            "signed_at": signed,
+        }
+    ]
+    return {
+        "purpose": purpose,
+        "trajectory_id": world["trajectory"]["id"],
+        "valid_from": signed,
+        "signatures": signatures if both else [],
+    }
+
+
+def test_opleider_sees_a_clip_with_supervision_consent_until_withdrawal(api: Api) -> None:
+    trainer, opleider = api.account("trainer"), api.account("opleider")
+    with unit_of_work() as db:
+        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id))
+    world = family_with_recording(api, trainer)
+    h, ho = world["headers"], api.as_(opleider)
+    clip_url = f"/api/v1/clips/{world['clip']['id']}"
+    assert api.client.get(clip_url, headers=ho).json()["reason"] == "no_consent"
+
+    incomplete = api.client.post(
+        f"/api/v1/families/{world['family']['id']}/consents",
+        headers=h,
+        json=consent_body(world, "supervision", both=False),
+    )
+    assert incomplete.status_code == 201
+    assert incomplete.json()["status"] == "incomplete"
+    assert incomplete.json()["missing_signatures"][0]["person_id"] == world["mother"]["id"]
+    assert api.client.get(clip_url, headers=ho).json()["reason"] == "consent_incomplete"
+
+    given = api.client.post(
+        f"/api/v1/families/{world['family']['id']}/consents",
+        headers=h,
+        json=consent_body(world, "supervision"),
+    )
+    assert given.json()["status"] == "given"
+    assert api.client.get(clip_url, headers=ho).status_code == 200
+
+    stranger = api.client.post(
+        f"/api/v1/consents/{given.json()['id']}/events",
+        headers=h,
+        json={"kind": "withdrawn", "by_person_id": world["child"]["id"]},
+    )
+    assert stranger.status_code == 409  # a two-year-old cannot withdraw; a signatory can
+    withdrawn = api.client.post(
+        f"/api/v1/consents/{given.json()['id']}/events",
+        headers=h,
+        json={"kind": "withdrawn", "by_person_id": world["mother"]["id"]},
+    )
+    assert withdrawn.status_code == 201
+    denied = api.client.get(clip_url, headers=ho)
+    assert denied.status_code == 403
+    assert denied.json()["reason"] in ("consent_withdrawn", "consent_incomplete")
+    overview = api.client.get(
+        f"/api/v1/families/{world['family']['id']}/consents", headers=h
+    ).json()["items"]
+    assert {c["status"] for c in overview} == {"incomplete", "withdrawn"}
+
+
+def test_wok_participant_only_during_the_session_and_only_with_wok_consent(api: Api) -> None:
+    trainer, organiser, peer = (
+        api.account("trainer"),
+        api.account("opleider"),
+        api.account("trainer", api.organisation("Andere organisatie")),
+    )
+    world = family_with_recording(api, trainer)
+    h, hp = world["headers"], api.as_(peer)
+    now = datetime.now(UTC)
+    session = api.client.post("/api/v1/wok-sessions", headers=api.as_(organiser), json={
+        "title": "WOK Noord", "starts_at": (now - timedelta(minutes=5)).isoformat(), "ends_at": (now + timedelta(hours=1)).isoformat(),
+        "participant_ids": [str(peer.id)]}).json()  # fmt: skip
+    share = api.client.post(
+        f"/api/v1/wok-sessions/{session['id']}/clips/{world['clip']['id']}", headers=h
+    )
+    assert share.status_code == 403  # no WOK consent yet: the trainer may not share
+    api.client.post(
+        f"/api/v1/families/{world['family']['id']}/consents",
+        headers=h,
+        json=consent_body(world, "wok"),
+    )
+    assert (
+        api.client.post(
+            f"/api/v1/wok-sessions/{session['id']}/clips/{world['clip']['id']}", headers=h
+        ).status_code
+        == 201
+    )
+    assert api.client.get(f"/api/v1/clips/{world['clip']['id']}", headers=hp).status_code == 200
+    assert (
+        api.client.get(f"/api/v1/recordings/{world['recording']['id']}", headers=hp).status_code
+        == 403
+    )
+    ended = api.client.post("/api/v1/wok-sessions", headers=api.as_(organiser), json={
+        "starts_at": (now - timedelta(hours=3)).isoformat(), "ends_at": (now - timedelta(hours=1)).isoformat(), "participant_ids": [str(peer.id)]})  # fmt: skip
+    assert ended.status_code == 201
+    api.client.post(
+        f"/api/v1/wok-sessions/{ended.json()['id']}/clips/{world['clip']['id']}", headers=h
+    )
+    late_peer = api.account("trainer", api.organisation("Derde organisatie"))
+    with unit_of_work() as db:
+        from vault.domain.models import WokSessionRow
+
+        row = db.get(WokSessionRow, uuid.UUID(ended.json()["id"]))
+        assert row is not None
+        row.participant_ids = f'["{late_peer.id}"]'
+        db.add(row)
+    refused = api.client.get(f"/api/v1/clips/{world['clip']['id']}", headers=api.as_(late_peer))
+    assert refused.status_code == 403
+    assert refused.json()["reason"] == "outside_wok_window"
+
+
+def test_evidence_is_stored_encrypted_and_bad_files_are_refused(api: Api) -> None:
+    world = family_with_recording(api, api.account("trainer"))
+    h = world["headers"]
+    record = api.client.post(
+        f"/api/v1/families/{world['family']['id']}/consents",
+        headers=h,
+        json=consent_body(world, "review"),
+    ).json()
+    bad = api.client.post(
+        f"/api/v1/consents/{record['id']}/evidence", headers=h, content=b"just text, not a scan"
+    )
+    assert bad.status_code == 415
+    assert "PDF" in bad.json()["detail"]
+    pdf = b"%PDF-1.4\n% toestemmingsformulier familie\n" + b"0" * 5000
+    ok = api.client.post(f"/api/v1/consents/{record['id']}/evidence", headers=h, content=pdf)
+    assert ok.status_code == 201, ok.text
+    with unit_of_work() as db:
+        stored = db.exec(select(StoredObject)).one()
+    assert stored.kind == "evidence"
+    assert stored.size == len(pdf)
+    overview = api.client.get(
+        f"/api/v1/families/{world['family']['id']}/consents", headers=h
+    ).json()["items"]
+    assert overview[0]["evidence"] is True
