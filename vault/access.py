@@ -196,6 +196,17 @@ def family_trainers(db: Session, family_id: uuid.UUID) -> set[uuid.UUID]:
     return trainers
 
 
+def _being_purged(db: Session, recording_id: uuid.UUID) -> bool:
+    from vault.purge import PurgeMark
+
+    recording = db.get(Recording, recording_id)
+    return bool(
+        recording
+        and recording.original_object_id
+        and db.get(PurgeMark, recording.original_object_id)
+    )
+
+
 def _wok_participant(resource: consent.Resource, user_id: uuid.UUID) -> bool:
     return resource.clip_id is not None and any(
         resource.clip_id in w.clip_ids
@@ -234,6 +245,10 @@ def decide(
             allowed = principal.user_id in family_trainers(db, resource.family_id)  # type: ignore[arg-type]
             decision = consent.Decision(allowed, "allowed" if allowed else "not_assigned", consent.MESSAGES["allowed" if allowed else "not_assigned"],
                                         (f"registered:{resource.family_id}",) if allowed else ())  # fmt: skip
+        elif resource.recording_id is not None and _being_purged(db, resource.recording_id):
+            decision = consent.Decision(
+                False, "purge_pending", "Deze opname wordt verwijderd volgens het bewaarbeleid."
+            )
         else:
             decision = consent.decide(actor, action, resource, at)
             if not decision.allowed and _wok_participant(resource, actor.user_id):

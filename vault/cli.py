@@ -134,11 +134,13 @@ def _add_domain_commands() -> None:
     """Each domain adds its own sub-commands (users, store, audit, retention, ingest, export)."""
     from vault.accounts.cli import app as users_app
     from vault.audit.cli import app as audit_app
+    from vault.purge.cli import app as retention_app
     from vault.store.cli import app as store_app
 
     app.add_typer(users_app, name="users")
     app.add_typer(store_app, name="store")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(retention_app, name="retention")
 
 
 _add_domain_commands()

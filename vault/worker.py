@@ -14,7 +14,7 @@ from vault.settings import Settings, get_settings
 QUEUES = ("ingest", "media", "export", "purge", "default")
 
 # Modules whose tasks a worker loads at start; one per domain that has background work.
-TASK_MODULES = ["vault.tasks", "vault.audit.tasks"]
+TASK_MODULES = ["vault.tasks", "vault.audit.tasks", "vault.purge.tasks"]
 
 
 def _transport_options(settings: Settings) -> dict[str, Any]:
@@ -76,6 +76,7 @@ def make_celery(settings: Settings | None = None) -> Celery:
     app.conf.imports = TASK_MODULES
     app.conf.beat_schedule = {
         "audit-checkpoint": {"task": "vault.audit.checkpoint", "schedule": 300.0},
+        "purge": {"task": "vault.purge.run", "schedule": 3600.0},
     }
     return app
 

@@ -1,0 +1,306 @@
+"""The purge that really forgets, in two phases so no viewer is cut off mid-token:
+
+1. mark: the due objects are blocked for every reader (access refuses them at once);
+2. after the longest token lifetime has passed: delete every stored version, shred the DEKs (and the
+   family KEK when nothing of the family remains), write tombstones and a signed deletion certificate
+   to the write-once store, and log each purge.
+
+Every step tolerates a re-run, so a purge killed half-way completes on the next run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Text
+from sqlmodel import Field, Session, SQLModel, select
+
+import retention
+from keys import SigningKey, verify_signature
+from vault import audit
+from vault.domain.models import (
+    ConsentEventRow,
+    ConsentRecordRow,
+    Recording,
+    Situation,
+    Trajectory,
+    WokSessionRow,
+)
+from vault.store import BlobNotFound, ObjectStore, StoredObject
+
+CERTIFICATES = "certificates/"
+
+
+class LegalHoldRow(SQLModel, table=True):
+    """A legal hold: blocks every purge it covers until released or past `until`."""
+
+    __tablename__ = "legal_hold"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    family_id: uuid.UUID = Field(index=True)
+    object_ids: str | None = Field(default=None, sa_type=Text)  # JSON list; None = the whole family
+    reason: str = Field(max_length=500)
+    placed_by: uuid.UUID | None = None
+    placed_on: date
+    until: date | None = None
+    review_on: date | None = None
+    released_on: date | None = None
+
+
+class PurgeMark(SQLModel, table=True):
+    """Phase one of a purge: the object is blocked for every reader from `marked_at`."""
+
+    __tablename__ = "purge_mark"
+
+    object_id: uuid.UUID = Field(primary_key=True)
+    family_id: uuid.UUID = Field(index=True)
+    rule: str = Field(max_length=64)
+    reason: str = Field(default="", max_length=500)
+    marked_at: datetime
+
+
+class Tombstone(SQLModel, table=True):
+    """What remains of a purged object: opaque id, sizes, ciphertext hash, when and why."""
+
+    __tablename__ = "tombstone"
+
+    object_id: uuid.UUID = Field(primary_key=True)
+    family_id: uuid.UUID = Field(index=True)
+    kind: str = Field(max_length=16)
+    size: int
+    ciphertext_size: int
+    ciphertext_sha256: str = Field(max_length=64)
+    rule: str = Field(max_length=64)
+    purged_at: datetime
+    certificate: str = Field(default="", max_length=200)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _ids(raw: str | None) -> frozenset[uuid.UUID] | None:
+    return None if raw is None else frozenset(uuid.UUID(x) for x in json.loads(raw))
+
+
+def family_facts(db: Session, family_id: uuid.UUID) -> retention.FamilyFacts:
+    """Build the retention engine's facts from the tables: which stored object is kept for what."""
+    trajectories = db.exec(select(Trajectory).where(Trajectory.family_id == family_id)).all()
+    stored = {
+        o.id: o for o in db.exec(select(StoredObject).where(StoredObject.family_id == family_id))
+    }
+    objects: list[retention.StoredObject] = []
+    for t in trajectories:
+        for rec in db.exec(select(Recording).where(Recording.trajectory_id == t.id)):
+            if rec.original_object_id in stored:
+                kept = (
+                    retention.Kept.review_recording
+                    if rec.situation == Situation.review_with_parents
+                    else retention.Kept.original
+                )
+                objects.append(
+                    retention.StoredObject(
+                        rec.original_object_id,
+                        kept,
+                        t.id,
+                        rec.id,
+                        stored[rec.original_object_id].size,
+                    )
+                )  # type: ignore[arg-type]
+    records = db.exec(select(ConsentRecordRow).where(ConsentRecordRow.family_id == family_id)).all()
+    for r in records:
+        if r.evidence_object_id in stored:
+            objects.append(
+                retention.StoredObject(
+                    r.evidence_object_id, retention.Kept.evidence, r.trajectory_id
+                )
+            )  # type: ignore[arg-type]
+    consents = []
+    for r in records:
+        withdrawals = [
+            e
+            for e in db.exec(select(ConsentEventRow).where(ConsentEventRow.record_id == r.id))
+            if e.kind == "withdrawn"
+        ]
+        whole = [e for e in withdrawals if e.recording_ids is None]
+        partial = frozenset().union(
+            *[
+                _ids(e.recording_ids) or frozenset()
+                for e in withdrawals
+                if e.recording_ids is not None
+            ]
+        )
+        base = retention.ConsentFact(
+            r.id,
+            r.purpose,
+            r.trajectory_id,
+            _ids(r.recording_ids),
+            _aware(r.valid_until).date() if r.valid_until else None,
+        )
+        if whole:
+            consents.append(
+                retention.ConsentFact(
+                    **{**base.__dict__, "withdrawn_on": min(_aware(e.at) for e in whole).date()}
+                )
+            )
+        else:
+            consents.append(base)
+        if partial:
+            first = min(_aware(e.at) for e in withdrawals if e.recording_ids is not None).date()
+            consents.append(
+                retention.ConsentFact(
+                    **{**base.__dict__, "withdrawn_on": first, "withdrawn_recordings": partial}
+                )
+            )
+    holds = [
+        retention.LegalHold(
+            h.id,
+            h.reason,
+            str(h.placed_by),
+            h.placed_on,
+            h.until,
+            h.review_on,
+            _ids(h.object_ids),
+            h.released_on,
+        )
+        for h in db.exec(select(LegalHoldRow).where(LegalHoldRow.family_id == family_id))
+    ]
+    shares = []
+    for w in db.exec(select(WokSessionRow)):
+        clips = _ids(w.clip_ids) or frozenset()
+        shares.extend(retention.WokShare(c, _aware(w.ends_at).date()) for c in clips)
+    facts_trajectories = tuple(
+        retention.TrajectoryFacts(
+            t.id, retention.TrajectoryType(t.type), retention.Phase(t.phase), t.closed_on,
+            tuple(d for d in (t.follow_up_1_on, t.follow_up_2_on) if d is not None),
+            tuple(d for d in (t.follow_up_1_on, t.follow_up_2_on)[: t.follow_ups_done] if d is not None),
+            t.supervision_done_on, t.export_handed_over_on,
+        )
+        for t in trajectories
+    )  # fmt: skip
+    return retention.FamilyFacts(
+        family_id, facts_trajectories, tuple(objects), tuple(consents), tuple(holds), tuple(shares)
+    )
+
+
+def family_plan(
+    db: Session,
+    family_id: uuid.UUID,
+    today: date,
+    policy: retention.RetentionPolicy = retention.DEFAULT_POLICY,
+) -> retention.PurgePlan:
+    return retention.plan(family_facts(db, family_id), policy, today)
+
+
+def marked_objects(db: Session) -> set[uuid.UUID]:
+    return {m.object_id for m in db.exec(select(PurgeMark))}
+
+
+def _statement(certificate: dict[str, object]) -> bytes:
+    body = {k: v for k, v in certificate.items() if k != "signature"}
+    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+
+def verify_certificate(certificate: dict[str, object], public_key: bytes) -> bool:
+    signature = base64.b64decode(str(certificate.get("signature", "")))
+    return verify_signature(public_key, _statement(certificate), signature)
+
+
+def purge_family(
+    db: Session,
+    store: ObjectStore,
+    key: SigningKey,
+    family_id: uuid.UUID,
+    *,
+    now: datetime,
+    grace: timedelta,
+    policy: retention.RetentionPolicy = retention.DEFAULT_POLICY,
+) -> dict[str, object] | None:
+    """Run both phases for one family at `now`; returns the certificate written, if anything was purged."""
+    plan = family_plan(db, family_id, now.date(), policy)
+    marks = {
+        m.object_id: m for m in db.exec(select(PurgeMark).where(PurgeMark.family_id == family_id))
+    }
+    for item in plan.due():
+        if item.object_id not in marks:
+            mark = PurgeMark(
+                object_id=item.object_id,
+                family_id=family_id,
+                rule=item.rule,
+                reason=item.reason,
+                marked_at=now,
+            )
+            db.add(mark)
+            marks[item.object_id] = mark
+            audit.record(db, action="purge", outcome="success", reason="blocked_for_purge", family_id=family_id,
+                         object_id=item.object_id, object_type="object", detail={"rule": item.rule})  # fmt: skip
+    # A hold placed after marking still wins: unmark what is blocked now.
+    for item in plan.blocked():
+        if item.object_id in marks:
+            db.delete(marks.pop(item.object_id))
+    db.flush()
+    ready = [m for m in marks.values() if _aware(m.marked_at) + grace <= now]
+    if not ready:
+        return None
+    items: list[dict[str, object]] = []
+    certificate_id = uuid.uuid4()
+    name = f"{CERTIFICATES}{certificate_id}.json"
+    for mark in ready:
+        row = db.get(StoredObject, mark.object_id)
+        tomb = db.get(Tombstone, mark.object_id)
+        if row is not None:
+            digest: hashlib._Hash | None = hashlib.sha256()
+            try:
+                for piece in store.backend.iter_bytes(row.name):
+                    digest.update(piece)  # type: ignore[union-attr]
+            except BlobNotFound:
+                digest = None  # deleted by an earlier, interrupted run: the hash is no longer known
+            if tomb is None:
+                tomb = Tombstone(object_id=row.id, family_id=family_id, kind=row.kind, size=row.size, ciphertext_size=row.ciphertext_size,
+                                 ciphertext_sha256=digest.hexdigest() if digest else "", rule=mark.rule, purged_at=now, certificate=name)  # fmt: skip
+                db.add(tomb)
+            versions = store.backend.delete(row.name)
+            store.keyring.shred_object(row.id)
+            db.delete(row)
+        else:
+            versions = 0
+            store.keyring.shred_object(mark.object_id)
+        for rec in db.exec(select(Recording).where(Recording.original_object_id == mark.object_id)):
+            rec.original_object_id = None
+            db.add(rec)
+        if tomb is not None:
+            items.append({"object_id": str(tomb.object_id), "kind": tomb.kind, "size": tomb.size, "ciphertext_size": tomb.ciphertext_size,
+                          "ciphertext_sha256": tomb.ciphertext_sha256, "rule": tomb.rule, "versions_deleted": versions})  # fmt: skip
+        audit.record(db, action="purge", outcome="success", reason=mark.rule, family_id=family_id, object_id=mark.object_id,
+                     object_type="object", detail={"certificate": name})  # fmt: skip
+        db.delete(mark)
+    db.flush()
+    family_gone = (
+        db.exec(select(StoredObject).where(StoredObject.family_id == family_id)).first() is None
+    )
+    if family_gone:
+        store.keyring.shred_family(family_id)
+        audit.record(
+            db,
+            action="key_rotation",
+            outcome="success",
+            reason="family_key_shredded",
+            family_id=family_id,
+            object_type="family_key",
+        )
+    certificate: dict[str, object] = {
+        "type": "beeldkluis-deletion-certificate-v1",
+        "certificate_id": str(certificate_id),
+        "family_id": str(family_id),
+        "purged_at": now.isoformat(),
+        "items": items,
+        "family_key_shredded": family_gone,
+        "key_id": key.key_id,
+    }
+    certificate["signature"] = base64.b64encode(key.sign(_statement(certificate))).decode()
+    store.backend.put_worm(name, json.dumps(certificate, sort_keys=True).encode())
+    return certificate

@@ -1,0 +1,103 @@
+"""`beeldkluis retention`: the plan in Dutch, the purge, legal holds."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+import typer
+from sqlmodel import select
+
+from vault import audit
+from vault.db import unit_of_work
+from vault.i18n import t
+from vault.purge._service import LegalHoldRow, family_plan
+from vault.purge.tasks import run_all
+from vault.store import StoredObject
+
+app = typer.Typer(
+    help=t("Bewaartermijnen en verwijderen.", "Retention and purging."), no_args_is_help=True
+)
+holds = typer.Typer(help=t("Bewaarplichten (legal holds).", "Legal holds."), no_args_is_help=True)
+app.add_typer(holds, name="hold")
+
+
+@app.command(
+    help=t("Toon wat wanneer verwijderd wordt (droog).", "Show what is purged when (dry run).")
+)
+def plan(
+    family: Annotated[uuid.UUID | None, typer.Option(help=t("Eén gezin.", "One family."))] = None,
+    on: Annotated[
+        str | None, typer.Option(help=t("Datum (JJJJ-MM-DD).", "Date (YYYY-MM-DD)."))
+    ] = None,
+) -> None:
+    day = date.fromisoformat(on) if on else datetime.now(UTC).date()
+    with unit_of_work() as db:
+        families = (
+            [family]
+            if family
+            else sorted({o.family_id for o in db.exec(select(StoredObject))}, key=str)
+        )
+        for family_id in families:
+            typer.echo(t(f"Gezin {family_id}:", f"Family {family_id}:"))
+            for line in family_plan(db, family_id, day).describe():
+                typer.echo(f"  {line}")
+
+
+@app.command(help=t("Voer de verschuldigde verwijderingen uit.", "Run the purges that are due."))
+def run() -> None:
+    count = run_all()
+    typer.echo(t(f"{count} gezin(nen) opgeschoond; certificaten staan in de WORM-opslag.",
+                 f"{count} family/families purged; certificates are in the WORM store."))  # fmt: skip
+
+
+@holds.command("add", help=t("Leg een bewaarplicht op.", "Place a legal hold."))
+def add(
+    family: uuid.UUID, reason: str, until: str | None = None, review: str | None = None
+) -> None:
+    with unit_of_work() as db:
+        hold = LegalHoldRow(family_id=family, reason=reason, placed_on=datetime.now(UTC).date(),
+                            until=date.fromisoformat(until) if until else None, review_on=date.fromisoformat(review) if review else None)  # fmt: skip
+        db.add(hold)
+        db.flush()
+        audit.record(
+            db,
+            action="configuration_change",
+            outcome="success",
+            reason="legal_hold_placed",
+            family_id=family,
+            object_id=hold.id,
+            object_type="legal_hold",
+        )
+        typer.echo(str(hold.id))
+
+
+@holds.command("release", help=t("Hef een bewaarplicht op.", "Release a legal hold."))
+def release(hold_id: uuid.UUID) -> None:
+    with unit_of_work() as db:
+        hold = db.get(LegalHoldRow, hold_id)
+        if hold is None:
+            typer.echo(t("Bewaarplicht niet gevonden.", "Hold not found."), err=True)
+            raise typer.Exit(1)
+        hold.released_on = datetime.now(UTC).date()
+        db.add(hold)
+        audit.record(
+            db,
+            action="configuration_change",
+            outcome="success",
+            reason="legal_hold_released",
+            family_id=hold.family_id,
+            object_id=hold.id,
+            object_type="legal_hold",
+        )
+    typer.echo(t("Bewaarplicht opgeheven.", "Hold released."))
+
+
+@holds.command("list", help=t("Toon bewaarplichten.", "List legal holds."))
+def list_holds() -> None:
+    with unit_of_work() as db:
+        for hold in db.exec(select(LegalHoldRow)):
+            typer.echo(json.dumps({"id": str(hold.id), "family_id": str(hold.family_id), "reason": hold.reason,
+                                   "until": str(hold.until), "released_on": str(hold.released_on)}))  # fmt: skip
