@@ -18,8 +18,9 @@ def domain_routers() -> list[APIRouter]:
     from vault.api.consents import router as consents
     from vault.api.families import router as families
     from vault.audit.api import router as audit
+    from vault.purge.api import router as retention
 
-    return [auth, admin, families, consents, audit]
+    return [auth, admin, families, consents, audit, retention]
 
 
 def create_app() -> FastAPI:

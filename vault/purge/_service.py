@@ -16,7 +16,7 @@ import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Text
+from sqlalchemy import BigInteger, Text
 from sqlmodel import Field, Session, SQLModel, select
 
 import retention
@@ -71,8 +71,8 @@ class Tombstone(SQLModel, table=True):
     object_id: uuid.UUID = Field(primary_key=True)
     family_id: uuid.UUID = Field(index=True)
     kind: str = Field(max_length=16)
-    size: int
-    ciphertext_size: int
+    size: int = Field(sa_type=BigInteger)
+    ciphertext_size: int = Field(sa_type=BigInteger)
     ciphertext_sha256: str = Field(max_length=64)
     rule: str = Field(max_length=64)
     purged_at: datetime

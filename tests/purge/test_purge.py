@@ -1,0 +1,209 @@
+"""The purge that really forgets: on the right day, behind holds, after withdrawals, across a crash."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from minio import Minio
+from sqlmodel import Session, SQLModel, select
+
+import vault.tables  # noqa: F401
+from keys import KeyDestroyed, Keyring, LocalMasterKey, SigningKey
+from vault import access, audit
+from vault.db import engine_for
+from vault.domain.models import (
+    ConsentEventRow,
+    ConsentRecordRow,
+    Family,
+    Organisation,
+    Recording,
+    Trajectory,
+    User,
+)
+from vault.purge import (
+    CERTIFICATES,
+    LegalHoldRow,
+    Tombstone,
+    family_plan,
+    purge_family,
+    verify_certificate,
+)
+from vault.store import ObjectKind, ObjectStore, StoredObject
+
+from ..store.conftest import make_s3
+
+CLOSED = date(2026, 1, 10)
+DUE = CLOSED + timedelta(days=183)
+GRACE = timedelta(minutes=11)
+
+
+def at(day: date, hour: int = 3) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(tmp_path: Path, s3_config: dict[str, str]):  # type: ignore[no-untyped-def]
+    engine = engine_for(f"sqlite:///{tmp_path / 'p.db'}")
+    SQLModel.metadata.create_all(engine)
+    db = Session(engine, expire_on_commit=False)
+    backend = make_s3(s3_config)
+    store = ObjectStore(db, backend, Keyring(db, LocalMasterKey.create(tmp_path / "master.key")))
+    org = Organisation(name="Org")
+    db.add(org)
+    db.flush()
+    trainer = User(organisation_id=org.id, email=f"{uuid.uuid4()}@x", name="T", role="trainer")
+    db.add(trainer)
+    db.flush()
+    family = Family(organisation_id=org.id, created_by=trainer.id)
+    db.add(family)
+    db.flush()
+    trajectory = Trajectory(
+        family_id=family.id, type="k_vht", trainer_id=trainer.id, phase="ended", closed_on=CLOSED
+    )
+    db.add(trajectory)
+    db.flush()
+    recordings = []
+    for i in range(2):
+        stored = store.put(
+            family_id=family.id, kind=ObjectKind.original, source=[f"beelden {i} ".encode() * 5000]
+        )
+        rec = Recording(
+            trajectory_id=trajectory.id,
+            recorded_at=at(date(2025, 11, 1 + i)),
+            situation="bath",
+            original_object_id=stored.id,
+        )
+        db.add(rec)
+        recordings.append(rec)
+    db.commit()
+    return {"db": db, "store": store, "backend": backend, "family": family, "trajectory": trajectory, "recordings": recordings,
+            "key": SigningKey.generate(), "trainer": trainer, "minio": Minio(s3_config["endpoint"], s3_config["access_key"], s3_config["secret_key"], secure=False)}  # fmt: skip
+
+
+def run(w, when: datetime):  # type: ignore[no-untyped-def]
+    certificate = purge_family(w["db"], w["store"], w["key"], w["family"].id, now=when, grace=GRACE)
+    w["db"].commit()
+    return certificate
+
+
+def test_family_is_purged_on_the_right_day_and_nothing_can_be_read_back(world) -> None:  # type: ignore[no-untyped-def]
+    w = world
+    objects = [r.original_object_id for r in w["recordings"]]
+    assert run(w, at(DUE - timedelta(days=1))) is None
+    assert w["db"].exec(select(StoredObject)).all() != []
+    assert "wordt verwijderd op" in family_plan(w["db"], w["family"].id, DUE).describe()[0]
+    # phase one on the day: blocked for every reader, nothing deleted yet
+    assert run(w, at(DUE)) is None
+    principal = audit.Principal(w["trainer"].id, "T", "trainer", None)
+    decision = access.decide(w["db"], principal, "view", recording_id=w["recordings"][0].id)
+    assert decision.reason == "purge_pending"
+    # phase two once the token lifetime has passed
+    certificate = run(w, at(DUE) + GRACE)
+    assert certificate is not None
+    assert verify_certificate(certificate, w["key"].public_bytes())
+    assert certificate["family_key_shredded"] is True
+    assert {i["object_id"] for i in certificate["items"]} == {str(o) for o in objects}  # type: ignore[union-attr]
+    stored = json.loads(
+        w["backend"].get_worm(f"{CERTIFICATES}{certificate['certificate_id']}.json")
+    )
+    assert stored == certificate
+    forged = {**certificate, "family_key_shredded": False}
+    assert not verify_certificate(forged, w["key"].public_bytes())
+    assert (
+        list(w["minio"].list_objects(w["backend"].bucket, recursive=True, include_version=True))
+        == []
+    )
+    for object_id in objects:
+        with pytest.raises(KeyDestroyed, match="vernietigd"):
+            w["store"].keyring.object_key(object_id)
+    assert not w["store"].keyring.family_has_keys(w["family"].id)
+    assert len(w["db"].exec(select(Tombstone)).all()) == 2
+    assert all(len(t.ciphertext_sha256) == 64 for t in w["db"].exec(select(Tombstone)))
+    report = audit.verify(w["db"], w["backend"], w["key"].public_bytes())
+    assert report.ok, report.problems
+    purges = (
+        w["db"].exec(select(audit.AuditRecord).where(audit.AuditRecord.action == "purge")).all()
+    )
+    assert len(purges) == 4  # blocked + purged, per object
+
+
+def test_withdrawal_purges_exactly_the_covered_recording(world) -> None:  # type: ignore[no-untyped-def]
+    w = world
+    db = w["db"]
+    w["trajectory"].phase, w["trajectory"].closed_on = "active", None
+    db.add(w["trajectory"])
+    record = ConsentRecordRow(
+        family_id=w["family"].id,
+        trajectory_id=w["trajectory"].id,
+        purpose="review",
+        valid_from=at(date(2025, 10, 1)),
+        recorded_by=w["trainer"].id,
+    )
+    db.add(record)
+    db.flush()
+    gone, kept = w["recordings"]
+    gone_object, kept_object = gone.original_object_id, kept.original_object_id
+    db.add(
+        ConsentEventRow(
+            record_id=record.id,
+            kind="withdrawn",
+            at=at(date(2026, 2, 2)),
+            recording_ids=json.dumps([str(gone.id)]),
+        )
+    )
+    db.commit()
+    run(w, at(date(2026, 2, 2), 9))
+    certificate = run(w, at(date(2026, 2, 2), 9) + GRACE)
+    assert [i["object_id"] for i in certificate["items"]] == [str(gone_object)]  # type: ignore[index]
+    assert certificate["family_key_shredded"] is False
+    assert gone.original_object_id is None
+    assert b"beelden 1" in b"".join(w["store"].iter_plaintext(kept_object))
+
+
+def test_a_hold_blocks_and_its_release_lets_the_purge_proceed(world) -> None:  # type: ignore[no-untyped-def]
+    w = world
+    hold = LegalHoldRow(family_id=w["family"].id, reason="klacht in behandeling", placed_on=CLOSED)
+    w["db"].add(hold)
+    w["db"].commit()
+    assert run(w, at(DUE)) is None
+    assert run(w, at(DUE) + GRACE) is None
+    assert len(w["db"].exec(select(StoredObject)).all()) == 2
+    hold.released_on = DUE + timedelta(days=3)
+    w["db"].add(hold)
+    w["db"].commit()
+    run(w, at(DUE + timedelta(days=3)))
+    assert run(w, at(DUE + timedelta(days=3)) + GRACE) is not None
+    assert w["db"].exec(select(StoredObject)).all() == []
+
+
+def test_a_purge_killed_half_way_completes_on_the_next_run(
+    world, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    w = world
+    run(w, at(DUE))
+    real_delete = type(w["backend"]).delete
+    calls = {"n": 0}
+
+    def dying_delete(self, name: str) -> int:  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("worker killed")
+        return real_delete(self, name)
+
+    monkeypatch.setattr(type(w["backend"]), "delete", dying_delete)
+    with pytest.raises(RuntimeError, match="killed"):
+        run(w, at(DUE) + GRACE)
+    w["db"].rollback()
+    monkeypatch.setattr(type(w["backend"]), "delete", real_delete)
+    certificate = run(w, at(DUE) + GRACE + timedelta(hours=1))
+    assert certificate is not None
+    assert w["db"].exec(select(StoredObject)).all() == []
+    assert (
+        list(w["minio"].list_objects(w["backend"].bucket, recursive=True, include_version=True))
+        == []
+    )
+    assert not w["store"].keyring.family_has_keys(w["family"].id)

@@ -1,0 +1,106 @@
+"""/retention for privacy officers: the plan, legal holds, deletion certificates."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+from sqlmodel import Session, select
+
+from vault import audit
+from vault.accounts import Principal, require_role
+from vault.api._common import public
+from vault.db import get_session
+from vault.errors import NotFound
+from vault.purge._service import CERTIFICATES, LegalHoldRow, Tombstone, family_plan
+from vault.settings import get_settings
+from vault.store import backend_from_settings
+
+router = APIRouter(prefix="/retention", tags=["retention"])
+DB = Annotated[Session, Depends(get_session)]
+
+
+class HoldIn(BaseModel):
+    family_id: uuid.UUID
+    reason: str = Field(
+        min_length=3, max_length=500, examples=["Klacht in behandeling bij de klachtencommissie"]
+    )
+    object_ids: list[uuid.UUID] | None = None
+    until: date | None = None
+    review_on: date | None = None
+
+
+def _officer(db: Session, principal: audit.Principal, what: str) -> None:
+    require_role(principal, "privacy_officer")
+    audit.record(db, action="audit_read", outcome="allowed", actor=principal, object_type=what)
+
+
+@router.get("/plan/{family_id}", summary="Bewaarplan van een gezin / a family's purge plan")
+def plan(
+    family_id: uuid.UUID, principal: Principal, db: DB, on: date | None = None
+) -> dict[str, Any]:
+    _officer(db, principal, "retention_plan")
+    result = family_plan(db, family_id, on or datetime.now(UTC).date())
+    return {
+        "family_id": str(family_id),
+        "items": [
+            {
+                "object_id": str(i.object_id),
+                "due": i.due.isoformat(),
+                "rule": i.rule,
+                "reason": i.reason,
+                "blocked_by": [str(h) for h in i.blocked_by],
+            }
+            for i in result.items
+        ],  # fmt: skip
+        "undated": [str(o) for o in result.undated],
+        "text": result.describe(),
+    }
+
+
+@router.post("/holds", status_code=201, summary="Bewaarplicht opleggen / place a legal hold")
+def place_hold(body: HoldIn, principal: Principal, db: DB) -> dict[str, Any]:
+    require_role(principal, "privacy_officer")
+    hold = LegalHoldRow(family_id=body.family_id, reason=body.reason, placed_by=principal.user_id, placed_on=datetime.now(UTC).date(),
+                        object_ids=json.dumps([str(o) for o in body.object_ids]) if body.object_ids else None,
+                        until=body.until, review_on=body.review_on)  # fmt: skip
+    db.add(hold)
+    db.flush()
+    audit.record(db, action="configuration_change", outcome="success", reason="legal_hold_placed", actor=principal,
+                 family_id=body.family_id, object_id=hold.id, object_type="legal_hold")  # fmt: skip
+    return public(hold)
+
+
+@router.post("/holds/{hold_id}/release", summary="Bewaarplicht opheffen / release a hold")
+def release_hold(hold_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, Any]:
+    require_role(principal, "privacy_officer")
+    hold = db.get(LegalHoldRow, hold_id)
+    if hold is None:
+        raise NotFound("Bewaarplicht niet gevonden.", "Hold not found.")
+    hold.released_on = datetime.now(UTC).date()
+    db.add(hold)
+    audit.record(db, action="configuration_change", outcome="success", reason="legal_hold_released", actor=principal,
+                 family_id=hold.family_id, object_id=hold.id, object_type="legal_hold")  # fmt: skip
+    return public(hold)
+
+
+@router.get("/purged", summary="Wat is wanneer verwijderd / what was purged when")
+def purged(principal: Principal, db: DB) -> dict[str, Any]:
+    _officer(db, principal, "purge_report")
+    return {"items": [public(t) for t in db.exec(select(Tombstone).order_by(Tombstone.purged_at))]}
+
+
+@router.get(
+    "/certificates/{certificate_id}", summary="Verwijderingscertificaat / deletion certificate"
+)
+def certificate(certificate_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, Any]:
+    _officer(db, principal, "deletion_certificate")
+    return dict(
+        json.loads(
+            backend_from_settings(get_settings()).get_worm(f"{CERTIFICATES}{certificate_id}.json")
+        )
+    )
