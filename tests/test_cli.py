@@ -35,7 +35,7 @@ def test_help_is_dutch_by_default(tmp_path: Path) -> None:
     out = run("--help", env=base_env(tmp_path, "nl_NL.UTF-8"))
     assert out.returncode == 0
     assert "Start de webservice" in out.stdout
-    for command in ("serve", "worker", "migrate", "users", "store", "audit"):
+    for command in ("serve", "worker", "migrate", "users", "store", "audit", "retention", "keys"):
         assert command in out.stdout
 
 
@@ -51,3 +51,30 @@ def test_migrate_creates_the_embedded_database(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert "Databaseschema bijgewerkt" in out.stdout
     assert (tmp_path / "d" / "beeldkluis.db").exists()
+
+
+def test_first_administrator_then_rotation_and_verification(tmp_path: Path) -> None:
+    """The operator's path on a fresh data dir: migrate, create the first admin, rotate, trim, verify."""
+    env = base_env(tmp_path, "nl_NL.UTF-8")
+    assert run("migrate", env=env).returncode == 0
+    created = subprocess.run(
+        [sys.executable, "-c", "from vault.cli import main; main()", "users", "create", "fg@org.example", "--admin",
+         "--name", "Beheer", "--organisation", "GGD", "--password", "een heel lang wachtwoord"],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    assert "otpauth://" in created.stdout
+    assert "een heel lang wachtwoord" not in created.stdout
+    listed = run("users", "list", env=env)
+    assert "fg@org.example" in listed.stdout
+    assert "administrator" in listed.stdout
+    rotated = run("keys", "rotate-master", env=env)
+    assert rotated.returncode == 0, rotated.stderr
+    assert "versie 2" in rotated.stdout
+    trimmed = run("keys", "trim", env=env)
+    assert trimmed.returncode == 0, trimmed.stderr
+    checkpoint = run("audit", "checkpoint", env=env)
+    assert checkpoint.returncode == 0, checkpoint.stderr
+    verified = run("audit", "verify", env=env)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "ongeschonden" in verified.stdout

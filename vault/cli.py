@@ -134,6 +134,7 @@ def _add_domain_commands() -> None:
     """Each domain adds its own sub-commands (users, store, audit, retention, ingest, export)."""
     from vault.accounts.cli import app as users_app
     from vault.audit.cli import app as audit_app
+    from vault.keys_cli import app as keys_app
     from vault.purge.cli import app as retention_app
     from vault.store.cli import app as store_app
 
@@ -141,6 +142,7 @@ def _add_domain_commands() -> None:
     app.add_typer(store_app, name="store")
     app.add_typer(audit_app, name="audit")
     app.add_typer(retention_app, name="retention")
+    app.add_typer(keys_app, name="keys")
 
 
 _add_domain_commands()

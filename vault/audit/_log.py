@@ -162,12 +162,9 @@ def record(
     """
     actor = actor or SYSTEM
     action = AuditAction(action)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    last = session.exec(select(func.max(AuditRecord.seq))).one()
     now = _now()
     row = AuditRecord(
-        seq=0 if last is None else last + 1,
+        seq=_next_seq(session),
         event_id=uuid.uuid4(),
         occurred_at=occurred_at or now,
         recorded_at=now,
@@ -191,8 +188,25 @@ def record(
     )
     row.leaf_hash = row.compute_leaf()
     session.add(row)
-    session.flush()
     return row
+
+
+def _next_seq(session: Session) -> int:
+    """The next position. The first record of a transaction takes the lock and reads the head; the lock is
+    held until commit, so later records of the same transaction simply count on."""
+    transaction = session.get_transaction()
+    cached = session.info.get("audit_seq")
+    if cached is not None and cached[0] is transaction:
+        seq = int(cached[1])
+    else:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        session.flush()  # make pending records of this transaction visible to max()
+        last = session.exec(select(func.max(AuditRecord.seq))).one()
+        seq = 0 if last is None else last + 1
+        transaction = session.get_transaction()
+    session.info["audit_seq"] = (transaction, seq + 1)
+    return seq
 
 
 def leaves(session: Session, upto: int | None = None) -> list[bytes]:
