@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     transit_token: SecretStr = SecretStr("")
     transit_key: str = "beeldkluis"
 
+    # Crypto-shredding in backups: rotate the master key regularly and forget old versions once every
+    # database backup that could still hold keys wrapped by them has expired.
+    master_rotation_days: int = 90
+    backup_retention_days: int = 35
+
     # Tokens.
     secret_key: SecretStr = SecretStr("")
     token_issuer: str = "beeldkluis"  # noqa: S105 - a name, not a secret

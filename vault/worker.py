@@ -77,6 +77,7 @@ def make_celery(settings: Settings | None = None) -> Celery:
     app.conf.beat_schedule = {
         "audit-checkpoint": {"task": "vault.audit.checkpoint", "schedule": 300.0},
         "purge": {"task": "vault.purge.run", "schedule": 3600.0},
+        "master-key-schedule": {"task": "vault.purge.master_schedule", "schedule": 86400.0},
     }
     return app
 
