@@ -81,9 +81,9 @@ def serve(
     typer.echo(
         t(
             f"Beeldkluis {__version__} luistert op http://{host}:{port}  (gegevens in {settings.data_dir})\n"
-            f"Maak de eerste beheerder aan met: beeldkluis users create --admin EMAIL",
+            f"Maak de eerste beheerder aan met: beeldkluis users create EMAIL --admin",
             f"Beeldkluis {__version__} listening on http://{host}:{port}  (data in {settings.data_dir})\n"
-            f"Create the first administrator with: beeldkluis users create --admin EMAIL",
+            f"Create the first administrator with: beeldkluis users create EMAIL --admin",
         )
     )
     try:
@@ -149,6 +149,7 @@ _add_domain_commands()
 
 
 def main() -> None:
+    os.umask(0o077)  # everything the service writes (database, keys, broker, objects) is for its owner only
     app()
 
 
