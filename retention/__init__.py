@@ -1,39 +1,64 @@
-"""Retention: policies, legal holds and the purge plan. A pure engine: facts in, a dated plan out."""
+"""Retention: policies, legal holds and the purge plan. A pure engine: a family's facts in, a dated plan out.
 
+Use (the service fills the facts from its tables and the consent records):
+
+from retention import DEFAULT_POLICIES, plan
+p = plan(facts, DEFAULT_POLICIES, today)
+for item in p.due():        # due today and not under a legal hold
+    ...                     # the service purges item.object_id (rule item.rule)
+if p.family_complete:       # nothing of the family remains: shred the family KEK too
+    ...
+print("\\n".join(p.describe()))
+"""
+
+from retention._errors import RetentionError
 from retention._facts import (
     ConsentFact,
     FamilyFacts,
-    Kept,
+    Kind,
     LegalHold,
     Phase,
+    Purpose,
     StoredObject,
     TrajectoryFacts,
     TrajectoryType,
+    Withdrawal,
     WokShare,
 )
 from retention._plan import (
-    DEFAULT_POLICY,
-    PURPOSE_OF,
+    EVIDENCE,
+    RULES,
+    WITHDRAWN,
     PlannedPurge,
     PurgePlan,
-    RetentionPolicy,
+    Undated,
     plan,
+    purposes_of,
 )
+from retention._policy import DEFAULT_POLICIES, Period, RetentionPolicy
 
 __all__ = [
-    "DEFAULT_POLICY",
-    "PURPOSE_OF",
+    "DEFAULT_POLICIES",
+    "EVIDENCE",
+    "RULES",
+    "WITHDRAWN",
     "ConsentFact",
     "FamilyFacts",
-    "Kept",
+    "Kind",
     "LegalHold",
+    "Period",
     "Phase",
     "PlannedPurge",
     "PurgePlan",
+    "Purpose",
+    "RetentionError",
     "RetentionPolicy",
     "StoredObject",
     "TrajectoryFacts",
     "TrajectoryType",
+    "Undated",
+    "Withdrawal",
     "WokShare",
     "plan",
+    "purposes_of",
 ]

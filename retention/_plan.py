@@ -1,54 +1,98 @@
-"""Policies and the purge plan: facts in, a dated list of what to forget and why out."""
+"""The purge plan: for each stored object the rule that ends it, on which day, and what holds it back.
+
+How a date is found (the rules are data, in `RULES`):
+1. An object is kept for one or more purposes (its kind's purpose plus its tags; see `StoredObject`).
+2. Each purpose has a list of rules. Every rule that can already name a day is applicable; the
+   earliest applicable rule ends the purpose. A withdrawn consent for that purpose is always among
+   them, so a withdrawal ends the purpose on the day it was made.
+3. The object goes when the last of its purposes has ended; while one has no end yet it stays, and
+   the plan lists it as undated. A clip kept for WOK and for teaching therefore outlives the meeting,
+   but every object whose purposes are all withdrawn is due on the (latest) withdrawal day.
+4. Consent evidence has one rule of its own (`evidence_period`).
+5. A legal hold in force blocks every purge it covers; the item stays in the plan with `blocked_by`.
+"""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import MappingProxyType
 
-from retention._facts import FamilyFacts, Kept, Phase, StoredObject, TrajectoryFacts, TrajectoryType
+from retention._errors import RetentionError
+from retention._facts import (
+    OPEN_PHASES,
+    ConsentFact,
+    FamilyFacts,
+    Kind,
+    LegalHold,
+    Purpose,
+    StoredObject,
+    TrajectoryFacts,
+    TrajectoryType,
+    day_of,
+    end_day,
+)
+from retention._policy import Period, RetentionPolicy
 
-# The purpose an object is kept for; a withdrawn consent for that purpose ends it at once.
-PURPOSE_OF: dict[Kept, str] = {
-    Kept.original: "review",
-    Kept.proxy: "review",
-    Kept.review_recording: "supervision",
-    Kept.wok_clip: "wok",
-    Kept.teaching_clip: "teaching",
-}
+WITHDRAWN = "withdrawn_consent"
+EVIDENCE = "evidence_period"
 
+# Which rules end which purpose. The order breaks ties between rules that name the same day.
+RULES: Mapping[Purpose, tuple[str, ...]] = MappingProxyType(
+    {
+        Purpose.review: (WITHDRAWN, "original_after_follow_up", "export_handed_over"),
+        Purpose.supervision: (WITHDRAWN, "supervision_done", "supervision_at_closure"),
+        # A WOK share never makes footage outlive its trajectory.
+        Purpose.wok: (WITHDRAWN, "wok_session_ended", "original_after_follow_up"),
+        Purpose.teaching: (WITHDRAWN, "consent_expired"),
+        Purpose.research: (WITHDRAWN, "consent_expired"),
+    }
+)
 
-@dataclass(frozen=True)
-class RetentionPolicy:
-    """Every period is configurable per organisation and trajectory type.
+_KIND_PURPOSES: Mapping[Kind, frozenset[Purpose]] = MappingProxyType(
+    {
+        Kind.original: frozenset({Purpose.review}),
+        Kind.proxy: frozenset({Purpose.review}),
+        Kind.export: frozenset({Purpose.review}),
+        Kind.review_recording: frozenset({Purpose.supervision}),
+        Kind.clip: frozenset(),
+        Kind.evidence: frozenset(),
+    }
+)
 
-    Defaults: footage of a K-VHT or VIB trajectory goes 6 months after closure (when the follow-up is
-    done), of complex VHT 18 months after closure (after the second follow-up); never before the
-    last follow-up. After the parents' export is handed over with no follow-up left, footage goes
-    30 days later (time to check the package). Consent evidence is kept 5 years after closure (it
-    proves the processing was lawful, like the audit log, which is kept 5 years). The export package
-    at rest goes 30 days after hand-over.
-    """
+PURPOSE_NL: Mapping[Purpose, str] = MappingProxyType(
+    {
+        Purpose.review: "terugkijken met het gezin",
+        Purpose.supervision: "supervisie",
+        Purpose.wok: "WOK",
+        Purpose.teaching: "onderwijs",
+        Purpose.research: "onderzoek",
+    }
+)
 
-    grace_after_closure: dict[TrajectoryType, timedelta] = field(
-        default_factory=lambda: {
-            TrajectoryType.k_vht: timedelta(days=183),
-            TrajectoryType.vht_complex: timedelta(days=548),
-            TrajectoryType.vib: timedelta(days=183),
-        }
-    )
-    after_handover: timedelta = timedelta(days=30)
-    evidence_after_closure: timedelta = timedelta(days=5 * 365 + 1)
-    export_after_handover: timedelta = timedelta(days=30)
-    audit_log: timedelta = timedelta(days=5 * 365 + 1)
-
-
-DEFAULT_POLICY = RetentionPolicy()
+_KIND_NL: Mapping[Kind, str] = MappingProxyType(
+    {
+        Kind.original: "Opname",
+        Kind.proxy: "Afgeleide kopie",
+        Kind.clip: "Fragment",
+        Kind.review_recording: "Opname van terugkijkgesprek",
+        Kind.evidence: "Toestemmingsformulier",
+        Kind.export: "Exportpakket",
+    }
+)
 
 
 @dataclass(frozen=True)
 class PlannedPurge:
+    """One object to purge: on `due`, by `rule` (a stable code), for `reason` (Dutch, with dates).
+
+    `blocked_by` names the legal holds that stop it on the plan's day or on its due day.
+    """
+
     object_id: uuid.UUID
+    kind: Kind
     due: date
     rule: str
     reason: str
@@ -56,168 +100,387 @@ class PlannedPurge:
 
 
 @dataclass(frozen=True)
+class Undated:
+    """An object with no end date yet: `waiting_for` are the purposes still running (empty for
+    consent evidence, which waits for the footage it covers)."""
+
+    object_id: uuid.UUID
+    kind: Kind
+    waiting_for: tuple[Purpose, ...]
+
+
+@dataclass(frozen=True)
 class PurgePlan:
+    """What to forget of one family, made on `today`. Make a fresh plan for every run.
+
+    `family_complete`: after the items due today nothing of the family remains and no footage is
+    still expected, so the family key (KEK) can be shredded as well.
+    """
+
     family_id: uuid.UUID
     today: date
     items: tuple[PlannedPurge, ...]
-    undated: tuple[uuid.UUID, ...]  # objects whose purpose has not ended yet (no date can be given)
+    undated: tuple[Undated, ...]
+    family_complete: bool
+    holds: tuple[LegalHold, ...] = ()
 
-    def due(self) -> list[PlannedPurge]:
-        """Items due today or earlier and not under a hold."""
-        return [i for i in self.items if i.due <= self.today and not i.blocked_by]
+    def _held(self, item: PlannedPurge, day: date) -> bool:
+        return any(h.covers(item.object_id) and h.in_force(day) for h in self.holds)
 
-    def blocked(self) -> list[PlannedPurge]:
-        return [i for i in self.items if i.due <= self.today and i.blocked_by]
+    def due(self, today: date | datetime | None = None) -> tuple[PlannedPurge, ...]:
+        """Items due on `today` (default: the plan's day) that no hold in force then covers."""
+        day = self.today if today is None else day_of(today)
+        return tuple(i for i in self.items if i.due <= day and not self._held(i, day))
 
-    @property
-    def family_complete(self) -> bool:
-        """After the due items, nothing of the family remains: its family key can be destroyed too."""
-        return not self.undated and len(self.due()) == len(self.items)
+    def blocked(self) -> tuple[PlannedPurge, ...]:
+        """Items a legal hold stops now or on their due day."""
+        return tuple(i for i in self.items if i.blocked_by)
 
-    def describe(self) -> list[str]:
+    def holds_to_review(self) -> tuple[LegalHold, ...]:
+        """Holds in force whose review day has come: someone must decide to keep or lift them."""
+        return tuple(
+            h
+            for h in self.holds
+            if h.in_force(self.today) and h.review_on is not None and h.review_on <= self.today
+        )
+
+    def describe(self) -> tuple[str, ...]:
+        """The plan in Dutch, one line per object, for a dry run or a privacy officer."""
+        holds = {h.id: h for h in self.holds}
         lines = []
         for item in self.items:
-            state = (
-                f"geblokkeerd door bewaarplicht {', '.join(str(h)[:8] for h in item.blocked_by)}"
-                if item.blocked_by
-                else ("nu verschuldigd" if item.due <= self.today else "gepland")
+            line = (
+                f"{_KIND_NL[item.kind]} {_short(item.object_id)} wordt verwijderd op "
+                f"{item.due.isoformat()}: {item.reason} (regel {item.rule})"
             )
-            lines.append(
-                f"Object {str(item.object_id)[:8]}… wordt verwijderd op {item.due.isoformat()}: "
-                f"{item.reason} (regel {item.rule}; {state})"
-            )
+            if item.blocked_by:
+                line += "; tegengehouden door " + ", ".join(
+                    _describe_hold(holds[h]) for h in item.blocked_by
+                )
+            lines.append(line)
         lines.extend(
-            f"Object {str(o)[:8]}…: nog geen datum, het doel loopt nog." for o in self.undated
-        )
-        return lines
-
-
-def _candidates(
-    obj: StoredObject,
-    trajectory: TrajectoryFacts | None,
-    facts: FamilyFacts,
-    policy: RetentionPolicy,
-    day: date,
-) -> list[tuple[date, str, str]]:
-    """Every rule that gives this object an end date, as (due, rule, Dutch reason)."""
-    out: list[tuple[date, str, str]] = []
-    purpose = PURPOSE_OF.get(obj.kept)
-    for consent in facts.consents:
-        withdrawn = consent.withdrawn_for(obj)
-        if withdrawn is not None and consent.purpose == purpose:
-            out.append(
-                (
-                    withdrawn,
-                    "withdrawn_consent",
-                    f"toestemming ({purpose}) ingetrokken op {withdrawn.isoformat()}",
-                )
+            f"{_KIND_NL[u.kind]} {_short(u.object_id)}: nog geen verwijderdatum, "
+            + (
+                f"het doel loopt nog ({', '.join(PURPOSE_NL[p] for p in u.waiting_for)})"
+                if u.waiting_for
+                else "de beelden die het dekt zijn er nog"
             )
-    if trajectory is None:
-        return out
-    closed = (
-        trajectory.closed_on
-        if trajectory.phase in (Phase.closed, Phase.follow_up, Phase.ended)
-        else None
+            for u in self.undated
+        )
+        lines.extend(
+            f"Bewaarplicht {_short(h.id)} moest op {h.review_on} herbeoordeeld worden "
+            f"({h.reason}, opgelegd door {h.placed_by})."
+            for h in self.holds_to_review()
+        )
+        if self.family_complete:
+            lines.append(
+                "Hierna is niets van het gezin meer over: de gezinssleutel wordt ook vernietigd."
+            )
+        return tuple(lines)
+
+
+def _short(object_id: uuid.UUID) -> str:
+    return f"{object_id.hex[:8]}…"
+
+
+def _describe_hold(hold: LegalHold) -> str:
+    text = f"bewaarplicht {_short(hold.id)} ({hold.reason}, opgelegd door {hold.placed_by}"
+    if hold.until is not None:
+        text += f", tot {end_day(hold.until).isoformat()}"
+    if hold.review_on is not None:
+        text += f", herbeoordeling op {hold.review_on.isoformat()}"
+    return text + ")"
+
+
+def _plus(event: str, day: date, period: Period) -> str:
+    return f"{event} op {day.isoformat()}" + (f" + {period}" if period else "")
+
+
+@dataclass(frozen=True)
+class _Ending:
+    due: date
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Context:
+    obj: StoredObject
+    trajectory: TrajectoryFacts
+    policy: RetentionPolicy
+    facts: FamilyFacts
+
+
+def _withdrawn(ctx: _Context, purpose: Purpose) -> _Ending | None:
+    days = [
+        d
+        for c in ctx.facts.consents
+        if c.purpose == purpose and (d := c.withdrawn_on(ctx.obj)) is not None
+    ]
+    if not days:
+        return None
+    day = min(days)
+    return _Ending(
+        day, WITHDRAWN, f"toestemming voor {PURPOSE_NL[purpose]} ingetrokken op {day.isoformat()}"
     )
-    # A follow-up still to be held keeps the footage, even when its planned date has slipped past.
-    waiting = trajectory.follow_up_remains() and (trajectory.last_follow_up() or day) <= day
-    if obj.kept in (Kept.original, Kept.proxy) and closed is not None and not waiting:
-        grace = policy.grace_after_closure[trajectory.type]
-        due = closed + grace
-        last = trajectory.last_follow_up()
-        if last is not None and last > due:
-            due = last
-        months = round(grace.days / 30.4)
-        out.append(
-            (
-                due,
-                "original_after_follow_up",
-                f"traject afgesloten op {closed.isoformat()} + {months} maanden, na de laatste nazorg",
-            )
-        )
-    handed = trajectory.export_handed_over_on
-    if (
-        obj.kept in (Kept.original, Kept.proxy)
-        and handed is not None
-        and not trajectory.follow_up_remains()
-    ):
-        start = max((handed, *trajectory.follow_ups_done))
-        out.append(
-            (
-                start + policy.after_handover,
-                "export_handed_over",
-                f"opnames aan ouders overgedragen op {handed.isoformat()}, geen nazorg meer",
-            )
-        )
-    if obj.kept is Kept.review_recording:
-        ends = [d for d in (trajectory.supervision_done_on, closed) if d is not None]
-        if ends:
-            out.append(
-                (
-                    min(ends),
-                    "review_after_supervision",
-                    f"supervisie afgerond of traject afgesloten op {min(ends).isoformat()}",
-                )
-            )
-    if obj.kept is Kept.wok_clip:
-        for share in facts.wok_shares:
-            if share.object_id == obj.id:
-                out.append(
-                    (
-                        share.session_ends_on,
-                        "wok_session_ended",
-                        f"WOK-bijeenkomst geëindigd op {share.session_ends_on.isoformat()}",
-                    )
-                )
-    if obj.kept is Kept.teaching_clip:
-        for consent in facts.consents:
-            if (
-                consent.purpose == "teaching"
-                and consent.covers(obj)
-                and consent.valid_until is not None
-            ):
-                out.append(
-                    (
-                        consent.valid_until,
-                        "teaching_consent_expired",
-                        f"toestemming voor onderwijs verloopt op {consent.valid_until.isoformat()}",
-                    )
-                )
-    if obj.kept is Kept.evidence and closed is not None:
-        due = closed + policy.evidence_after_closure
-        out.append(
-            (
-                due,
-                "evidence_period",
-                f"bewijs van toestemming bewaard tot 5 jaar na afsluiting ({closed.isoformat()})",
-            )
-        )
-    if obj.kept is Kept.export and handed is not None:
-        out.append(
-            (
-                handed + policy.export_after_handover,
-                "export_collected",
-                f"pakket overgedragen op {handed.isoformat()}",
-            )
-        )
-    return out
 
 
-def plan(facts: FamilyFacts, policy: RetentionPolicy, today: date | datetime) -> PurgePlan:
-    """The purge plan of one family on `today`: the earliest applicable rule per object wins."""
-    day = today.date() if isinstance(today, datetime) else today
-    trajectories = {t.id: t for t in facts.trajectories}
-    items: list[PlannedPurge] = []
-    undated: list[uuid.UUID] = []
-    for obj in facts.objects:
-        candidates = _candidates(obj, trajectories.get(obj.trajectory_id), facts, policy, day)
-        if not candidates:
-            undated.append(obj.id)
+def _footage_end(trajectory: TrajectoryFacts, policy: RetentionPolicy) -> _Ending | None:
+    """Closure plus the grace period, and not before the last follow-up is done (plus its period)."""
+    if trajectory.closed_on is None or trajectory.follow_up_remains:
+        return None
+    closed = day_of(trajectory.closed_on)
+    ending = _Ending(
+        policy.keep_after_closure.after(closed),
+        "original_after_follow_up",
+        _plus("traject afgesloten", closed, policy.keep_after_closure),
+    )
+    done = trajectory.last_follow_up_done
+    if done is not None and policy.keep_after_last_follow_up.after(done) > ending.due:
+        ending = _Ending(
+            policy.keep_after_last_follow_up.after(done),
+            ending.rule,
+            _plus("laatste nazorg afgerond", done, policy.keep_after_last_follow_up),
+        )
+    return ending
+
+
+def _original_after_follow_up(ctx: _Context, purpose: Purpose) -> _Ending | None:
+    return _footage_end(ctx.trajectory, ctx.policy)
+
+
+def _export_handed_over(ctx: _Context, purpose: Purpose) -> _Ending | None:
+    """Earlier than the grace period once the parents hold a package this object was in."""
+    t = ctx.trajectory
+    handed = t.export_handed_over_on
+    if handed is None or t.closed_on is None or t.follow_up_remains:
+        return None
+    handed = day_of(handed)
+    if day_of(ctx.obj.created_at) > handed:  # made after the hand-over: not in the parents' package
+        return None
+    start = max(handed, day_of(t.closed_on), t.last_follow_up_done or handed)
+    reason = f"kopie aan de ouders overgedragen op {handed.isoformat()}, geen nazorg meer"
+    if start > handed:
+        reason += f" sinds {start.isoformat()}"
+    if ctx.policy.keep_after_handover:
+        reason += f", + {ctx.policy.keep_after_handover}"
+    return _Ending(ctx.policy.keep_after_handover.after(start), "export_handed_over", reason)
+
+
+def _supervision_done(ctx: _Context, purpose: Purpose) -> _Ending | None:
+    done = ctx.trajectory.supervision_done_on
+    if done is None:
+        return None
+    return _Ending(
+        day_of(done), "supervision_done", f"supervisie afgerond op {day_of(done).isoformat()}"
+    )
+
+
+def _supervision_at_closure(ctx: _Context, purpose: Purpose) -> _Ending | None:
+    closed = ctx.trajectory.closed_on
+    if closed is None:
+        return None
+    return _Ending(
+        day_of(closed),
+        "supervision_at_closure",
+        f"traject afgesloten op {day_of(closed).isoformat()}, supervisie is voorbij",
+    )
+
+
+def _wok_session_ended(ctx: _Context, purpose: Purpose) -> _Ending | None:
+    ends = [
+        end_day(s.session_ends_at)
+        for s in ctx.facts.wok_shares
+        if ctx.obj.clip_id is not None and ctx.obj.clip_id in s.clip_ids
+    ]
+    if not ends:
+        return None
+    return _Ending(
+        max(ends), "wok_session_ended", f"WOK-bijeenkomst voorbij op {max(ends).isoformat()}"
+    )
+
+
+def _consent_end(consent: ConsentFact, policy: RetentionPolicy, fallback: date) -> date:
+    """The day a teaching or research consent ends: its own end, capped at the maximum period."""
+    start = day_of(consent.valid_from) if consent.valid_from is not None else fallback
+    capped = policy.teaching_max.after(start)
+    if consent.valid_until is not None:
+        capped = min(capped, end_day(consent.valid_until))
+    return capped
+
+
+def _consent_expired(ctx: _Context, purpose: Purpose) -> _Ending | None:
+    created = day_of(ctx.obj.created_at)
+    consents = [c for c in ctx.facts.consents if c.purpose == purpose and c.covers(ctx.obj)]
+    if not consents:
+        return _Ending(
+            created,
+            "consent_expired",
+            f"geen toestemming voor {PURPOSE_NL[purpose]} vastgelegd",
+        )
+    due = max(_consent_end(c, ctx.policy, created) for c in consents)
+    return _Ending(
+        due,
+        "consent_expired",
+        f"toestemming voor {PURPOSE_NL[purpose]} loopt af op {due.isoformat()} "
+        f"(hoogstens {ctx.policy.teaching_max})",
+    )
+
+
+_RULE_FUNCTIONS: Mapping[str, Callable[[_Context, Purpose], _Ending | None]] = MappingProxyType(
+    {
+        WITHDRAWN: _withdrawn,
+        "original_after_follow_up": _original_after_follow_up,
+        "export_handed_over": _export_handed_over,
+        "supervision_done": _supervision_done,
+        "supervision_at_closure": _supervision_at_closure,
+        "wok_session_ended": _wok_session_ended,
+        "consent_expired": _consent_expired,
+    }
+)
+
+
+def purposes_of(obj: StoredObject, facts: FamilyFacts) -> frozenset[Purpose]:
+    """What the object is kept for: its kind's purpose, its tags, and WOK when it is shared."""
+    shared = obj.clip_id is not None and any(obj.clip_id in s.clip_ids for s in facts.wok_shares)
+    purposes = _KIND_PURPOSES[obj.kind] | obj.purposes | ({Purpose.wok} if shared else set())
+    if obj.kind is Kind.clip and not purposes:
+        return frozenset({Purpose.review})
+    return purposes
+
+
+def _end_of_purpose(ctx: _Context, purpose: Purpose) -> _Ending | None:
+    """The earliest applicable rule for one purpose (ties go to the rule listed first)."""
+    endings = [e for rule in RULES[purpose] if (e := _RULE_FUNCTIONS[rule](ctx, purpose))]
+    return min(endings, key=lambda e: e.due) if endings else None
+
+
+def _effective_end(
+    ending: _Ending | None, object_id: uuid.UUID, holds: tuple[LegalHold, ...], day: date
+) -> date | None:
+    """The last day the object may still exist, counting the holds that keep it (None: open-ended)."""
+    if ending is None:
+        return None
+    end = ending.due
+    for hold in holds:
+        if hold.covers(object_id) and hold.in_force(max(day, ending.due)):
+            if hold.until is None:
+                return None
+            end = max(end, end_day(hold.until))
+    return end
+
+
+def _evidence_end(
+    obj: StoredObject,
+    ctx: _Context,
+    footage: Mapping[uuid.UUID, _Ending | None],
+    day: date,
+) -> _Ending | None:
+    """Evidence is kept the policy's period after the last footage it covers may exist.
+
+    That footage is: the trajectory's footage (its grace period), teaching or research footage
+    until its consent ends, and any covered object still stored, counting the holds on it.
+    """
+    backstop = _footage_end(ctx.trajectory, ctx.policy)
+    if backstop is None:
+        return None
+    last = backstop.due
+    created = day_of(obj.created_at)
+    for consent in ctx.facts.consents:
+        if consent.evidence_object_id != obj.id:
             continue
-        due, rule, reason = min(candidates)
-        holds = tuple(
-            h.id for h in facts.holds if h.blocks(obj.id, max(day, due)) or h.blocks(obj.id, day)
+        if consent.purpose in (Purpose.teaching, Purpose.research):
+            end = _consent_end(consent, ctx.policy, created)
+            whole = [day_of(w.at) for w in consent.withdrawals if w.recording_ids is None]
+            last = max(last, min([end, *whole]))
+        for other in ctx.facts.objects:
+            if other.id not in footage or not consent.covers(other):
+                continue
+            if consent.purpose not in purposes_of(other, ctx.facts):
+                continue
+            effective = _effective_end(footage[other.id], other.id, ctx.facts.holds, day)
+            if effective is None:
+                return None
+            last = max(last, effective)
+    period = ctx.policy.evidence_after_footage
+    return _Ending(
+        period.after(last),
+        EVIDENCE,
+        _plus("laatste beelden die dit formulier dekt verdwijnen", last, period),
+    )
+
+
+def _policy_for(
+    trajectory: TrajectoryFacts,
+    policy: RetentionPolicy | Mapping[TrajectoryType, RetentionPolicy],
+) -> RetentionPolicy:
+    chosen = policy if isinstance(policy, RetentionPolicy) else policy.get(trajectory.type)
+    if chosen is None or chosen.trajectory_type != trajectory.type:
+        raise RetentionError(
+            "missing_policy",
+            f"Geen bewaarbeleid voor trajecttype {trajectory.type} (traject {trajectory.id}).",
+            f"No retention policy for trajectory type {trajectory.type} ({trajectory.id}).",
         )
-        items.append(PlannedPurge(obj.id, due, rule, reason, holds))
-    items.sort(key=lambda i: (i.due, str(i.object_id)))
-    return PurgePlan(facts.family_id, day, tuple(items), tuple(undated))
+    return chosen
+
+
+def plan(
+    facts: FamilyFacts,
+    policy: RetentionPolicy | Mapping[TrajectoryType, RetentionPolicy],
+    today: date | datetime,
+) -> PurgePlan:
+    """The purge plan of one family on `today`.
+
+    `policy` is one policy (when every trajectory is of its type) or one per trajectory type, such
+    as `DEFAULT_POLICIES` or an organisation's own. Raises `RetentionError` for inconsistent facts
+    or a missing policy.
+    """
+    day = day_of(today)
+    trajectories = {t.id: t for t in facts.trajectories}
+    policies = {t.id: _policy_for(t, policy) for t in facts.trajectories}
+
+    def context(obj: StoredObject) -> _Context:
+        return _Context(obj, trajectories[obj.trajectory_id], policies[obj.trajectory_id], facts)
+
+    endings: dict[uuid.UUID, _Ending | None] = {}
+    waiting: dict[uuid.UUID, tuple[Purpose, ...]] = {}
+    for obj in facts.objects:
+        if obj.kind is Kind.evidence:
+            continue
+        ctx = context(obj)
+        purposes = sorted(purposes_of(obj, facts), key=list(Purpose).index)
+        ends = {p: _end_of_purpose(ctx, p) for p in purposes}
+        waiting[obj.id] = tuple(p for p, e in ends.items() if e is None)
+        known = [e for e in ends.values() if e is not None]
+        endings[obj.id] = (
+            None if waiting[obj.id] else max(known, key=lambda e: e.due)
+        )  # the purpose that ends last keeps the object
+    footage = dict(endings)
+    for obj in facts.objects:
+        if obj.kind is Kind.evidence:
+            endings[obj.id] = _evidence_end(obj, context(obj), footage, day)
+            waiting[obj.id] = ()  # evidence waits for the footage it covers
+
+    items: list[PlannedPurge] = []
+    undated: list[Undated] = []
+    for obj in facts.objects:
+        ending = endings[obj.id]
+        if ending is None:
+            undated.append(Undated(obj.id, obj.kind, waiting[obj.id]))
+            continue
+        blocked_by = tuple(
+            h.id for h in facts.holds if h.covers(obj.id) and h.in_force(max(day, ending.due))
+        )
+        items.append(
+            PlannedPurge(obj.id, obj.kind, ending.due, ending.rule, ending.reason, blocked_by)
+        )
+    items.sort(key=lambda i: (i.due, i.object_id.hex))
+    more_footage_expected = any(
+        t.phase in OPEN_PHASES or t.follow_up_remains for t in facts.trajectories
+    )
+    complete = (
+        not undated
+        and not more_footage_expected
+        and all(i.due <= day and not i.blocked_by for i in items)
+    )
+    return PurgePlan(facts.family_id, day, tuple(items), tuple(undated), complete, facts.holds)

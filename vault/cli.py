@@ -149,7 +149,9 @@ _add_domain_commands()
 
 
 def main() -> None:
-    os.umask(0o077)  # everything the service writes (database, keys, broker, objects) is for its owner only
+    os.umask(
+        0o077
+    )  # everything the service writes (database, keys, broker, objects) is for its owner only
     app()
 
 

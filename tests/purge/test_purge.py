@@ -37,7 +37,7 @@ from vault.store import ObjectKind, ObjectStore, StoredObject
 from ..store.conftest import make_s3
 
 CLOSED = date(2026, 1, 10)
-DUE = CLOSED + timedelta(days=183)
+DUE = date(2026, 7, 10)  # closure + 6 calendar months (K-VHT)
 GRACE = timedelta(minutes=11)
 
 

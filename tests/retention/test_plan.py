@@ -1,286 +1,303 @@
-"""Retention rules at their date boundaries, holds, withdrawals, and a family driven through time."""
+"""Legal holds, consent evidence, the plan's helpers and text, and families driven through time."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import date, timedelta
-
-import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from datetime import UTC, date, datetime
 
 from retention import (
-    DEFAULT_POLICY,
+    DEFAULT_POLICIES,
     ConsentFact,
     FamilyFacts,
-    Kept,
+    Kind,
     LegalHold,
     Phase,
+    PurgePlan,
+    Purpose,
     StoredObject,
     TrajectoryFacts,
     TrajectoryType,
+    Withdrawal,
     WokShare,
     plan,
 )
-
-FAMILY = uuid.UUID(int=1)
-TRAJ = uuid.UUID(int=2)
-REC1, REC2 = uuid.UUID(int=3), uuid.UUID(int=4)
-ORIG1, ORIG2, PROXY1 = uuid.UUID(int=10), uuid.UUID(int=11), uuid.UUID(int=12)
-REVIEW, WOK, TEACH, EVIDENCE, EXPORT = (uuid.UUID(int=i) for i in range(20, 25))
-CLOSED = date(2026, 6, 1)
-
-OBJECTS = (
-    StoredObject(ORIG1, Kept.original, TRAJ, REC1),
-    StoredObject(ORIG2, Kept.original, TRAJ, REC2),
-    StoredObject(PROXY1, Kept.proxy, TRAJ, REC1),
+from tests.retention.build import (
+    ACTIVE,
+    CLIP1,
+    CLOSED,
+    DAY,
+    EXPORT,
+    FAMILY,
+    FOOTAGE,
+    ORIG1,
+    ORIG2,
+    PROXY1,
+    REC1,
+    REC2,
+    RECORDED,
+    TRAJ,
+    assert_due_from,
+    dates,
+    due_ids,
+    family,
+    obj,
+    rules,
+    trajectory,
 )
 
+ALL_FOOTAGE = {ORIG1, ORIG2, PROXY1, EXPORT}
+DUE = date(2026, 12, 1)  # closure + 6 months for the default K-VHT family
+HOLD = LegalHold(
+    uuid.UUID("40100000-0000-0000-0000-000000000001"),
+    "klacht in behandeling",
+    "fg@zorgorg.nl",
+    review_on=date(2027, 1, 1),
+)
 
-def family(
-    traj: TrajectoryFacts, objects: tuple[StoredObject, ...] = OBJECTS, **extra: object
-) -> FamilyFacts:
-    return FamilyFacts(FAMILY, (traj,), objects, **extra)  # type: ignore[arg-type]
-
-
-def k_vht(**changes: object) -> TrajectoryFacts:
-    base = TrajectoryFacts(
-        TRAJ, TrajectoryType.k_vht, Phase.follow_up, CLOSED, (date(2026, 12, 1),), ()
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
+# --- legal holds ----------------------------------------------------------------------------------
 
 
-def due_dates(p) -> dict[uuid.UUID, date]:  # type: ignore[no-untyped-def]
-    return {i.object_id: i.due for i in p.items}
+def test_a_hold_blocks_every_purge_it_covers_and_the_plan_says_so() -> None:
+    p = plan(family(holds=(HOLD,)), DEFAULT_POLICIES, DUE)
+    assert p.due() == ()
+    assert {i.object_id for i in p.blocked()} == ALL_FOOTAGE
+    assert all(i.blocked_by == (HOLD.id,) for i in p.items)
+    assert not p.family_complete
+    assert "tegengehouden door bewaarplicht 40100000… (klacht in behandeling" in p.describe()[0]
 
 
-def test_active_trajectory_has_no_dates_yet() -> None:
-    p = plan(family(k_vht(phase=Phase.active, closed_on=None)), DEFAULT_POLICY, date(2026, 1, 1))
-    assert p.items == ()
-    assert set(p.undated) == {ORIG1, ORIG2, PROXY1}
+def test_removing_the_hold_from_the_facts_lets_the_purge_proceed() -> None:
+    held = family(holds=(HOLD,))
+    assert due_ids(held, DUE + DAY) == set()
+    released = replace(held, holds=())
+    assert due_ids(released, DUE) == ALL_FOOTAGE
+    assert plan(released, DEFAULT_POLICIES, DUE).family_complete
+
+
+def test_a_hold_lets_go_on_its_until_day() -> None:
+    lapse = date(2027, 2, 1)
+    facts = family(holds=(replace(HOLD, until=lapse),))
+    assert_due_from(facts, ALL_FOOTAGE, lapse)
+    assert plan(facts, DEFAULT_POLICIES, lapse).family_complete
+
+
+def test_a_hold_ending_mid_day_blocks_until_the_next_day() -> None:
+    facts = family(holds=(replace(HOLD, until=datetime(2027, 2, 1, 9, 0, tzinfo=UTC)),))
+    assert_due_from(facts, ALL_FOOTAGE, date(2027, 2, 2))
+
+
+def test_a_hold_that_lapses_before_the_due_day_does_not_block_it() -> None:
+    p = plan(family(holds=(replace(HOLD, until=date(2026, 9, 1)),)), DEFAULT_POLICIES, CLOSED)
+    assert p.blocked() == ()
+    assert {i.object_id for i in p.due(DUE)} == ALL_FOOTAGE
+
+
+def test_a_hold_still_in_force_on_the_due_day_is_named_in_advance() -> None:
+    p = plan(family(holds=(replace(HOLD, until=date(2027, 1, 1)),)), DEFAULT_POLICIES, CLOSED)
+    assert {i.object_id for i in p.blocked()} == ALL_FOOTAGE
+    assert p.due(DUE) == ()
+    assert {i.object_id for i in p.due(date(2027, 1, 1))} == ALL_FOOTAGE
+
+
+def test_a_hold_on_some_objects_blocks_only_those() -> None:
+    facts = family(holds=(replace(HOLD, object_ids=frozenset({ORIG1})),))
+    p = plan(facts, DEFAULT_POLICIES, DUE)
+    assert {i.object_id for i in p.due()} == {ORIG2, PROXY1, EXPORT}
+    assert [i.object_id for i in p.blocked()] == [ORIG1]
     assert not p.family_complete
 
 
-@pytest.mark.parametrize(
-    ("kind", "grace"),
-    [(TrajectoryType.k_vht, 183), (TrajectoryType.vht_complex, 548), (TrajectoryType.vib, 183)],
-)
-def test_originals_after_closure_plus_grace_at_the_boundary(
-    kind: TrajectoryType, grace: int
-) -> None:
-    traj = k_vht(type=kind, follow_ups_planned=(), phase=Phase.ended)
-    due = CLOSED + timedelta(days=grace)
-    for today, expected in ((due - timedelta(days=1), 0), (due, 3), (due + timedelta(days=1), 3)):
-        p = plan(family(traj), DEFAULT_POLICY, today)
-        assert len(p.due()) == expected, today
-    assert {i.rule for i in plan(family(traj), DEFAULT_POLICY, due).items} == {
-        "original_after_follow_up"
+def test_a_hold_blocks_a_withdrawal_too() -> None:
+    consent = ConsentFact(uuid.uuid4(), Purpose.review, TRAJ, withdrawals=(Withdrawal(RECORDED),))
+    p = plan(family(ACTIVE, consents=(consent,), holds=(HOLD,)), DEFAULT_POLICIES, RECORDED)
+    assert p.due() == ()
+    assert {i.rule for i in p.blocked()} == {"withdrawn_consent"}
+
+
+def test_holds_past_their_review_day_are_reported() -> None:
+    assert plan(family(holds=(HOLD,)), DEFAULT_POLICIES, date(2026, 12, 31)).holds_to_review() == ()
+    p = plan(family(holds=(HOLD,)), DEFAULT_POLICIES, date(2027, 1, 1))
+    assert p.holds_to_review() == (HOLD,)
+    assert any("moest op 2027-01-01 herbeoordeeld worden" in line for line in p.describe())
+
+
+# --- consent evidence -----------------------------------------------------------------------------
+
+FORM = uuid.UUID("ef000000-0000-0000-0000-000000000001")
+EVIDENCE = obj(FORM, Kind.evidence, created=RECORDED)
+
+
+def test_evidence_outlives_the_footage_it_covers_by_five_years() -> None:
+    consent = ConsentFact(uuid.uuid4(), Purpose.review, TRAJ, evidence_object_id=FORM)
+    facts = family(objects=(*FOOTAGE, EVIDENCE), consents=(consent,))
+    assert_due_from(facts, {FORM}, date(2031, 12, 1))
+    p = plan(facts, DEFAULT_POLICIES, DUE)
+    assert rules(p)[FORM] == "evidence_period"
+    assert not p.family_complete  # the form is encrypted with the family key too
+    assert plan(facts, DEFAULT_POLICIES, date(2031, 12, 1)).family_complete
+
+
+def test_evidence_waits_while_the_trajectory_runs() -> None:
+    p = plan(family(ACTIVE, (EVIDENCE,)), DEFAULT_POLICIES, date(2040, 1, 1))
+    assert [u.object_id for u in p.undated] == [FORM]
+    assert p.describe() == (
+        "Toestemmingsformulier ef000000…: nog geen verwijderdatum, de beelden die het dekt zijn er nog",
+    )
+
+
+def test_teaching_evidence_is_kept_five_years_past_the_teaching_consent() -> None:
+    consent = ConsentFact(
+        uuid.uuid4(),
+        Purpose.teaching,
+        TRAJ,
+        valid_from=date(2026, 3, 1),
+        valid_until=date(2029, 3, 1),
+        evidence_object_id=FORM,
+    )
+    facts = family(objects=(EVIDENCE,), consents=(consent,))  # the clip itself is long gone
+    assert dates(plan(facts, DEFAULT_POLICIES, CLOSED)) == {FORM: date(2034, 3, 1)}
+
+
+def test_evidence_stays_while_held_footage_it_covers_is_still_stored() -> None:
+    consent = ConsentFact(uuid.uuid4(), Purpose.review, TRAJ, evidence_object_id=FORM)
+    on_footage = replace(HOLD, object_ids=frozenset({ORIG1}), until=date(2030, 1, 1))
+    facts = family(objects=(*FOOTAGE, EVIDENCE), consents=(consent,), holds=(on_footage,))
+    assert dates(plan(facts, DEFAULT_POLICIES, DUE))[FORM] == date(2035, 1, 1)
+    open_ended = replace(facts, holds=(replace(on_footage, until=None),))
+    assert FORM in {u.object_id for u in plan(open_ended, DEFAULT_POLICIES, DUE).undated}
+
+
+def test_evidence_of_no_recorded_consent_follows_the_trajectory() -> None:
+    assert dates(plan(family(objects=(EVIDENCE,)), DEFAULT_POLICIES, CLOSED)) == {
+        FORM: date(2031, 12, 1)
     }
 
 
-def test_never_before_the_last_follow_up() -> None:
-    late = date(2027, 3, 1)  # the follow-up slipped past closure + 6 months
-    p = plan(family(k_vht(follow_ups_planned=(late,))), DEFAULT_POLICY, late - timedelta(days=1))
-    assert p.due() == []
-    assert set(due_dates(p).values()) == {late}
+def test_audit_log_period_defaults_to_five_years() -> None:
+    policy = DEFAULT_POLICIES[TrajectoryType.k_vht]
+    assert policy.audit_log_expires_on(date(2026, 3, 1)) == date(2031, 3, 1)
+    assert policy.audit_log_expires_on(date(2028, 2, 29)) == date(2033, 2, 28)
 
 
-def test_export_handed_over_with_no_follow_up_left_goes_earlier() -> None:
-    traj = k_vht(
-        follow_ups_planned=(date(2026, 7, 15),),
-        follow_ups_done=(date(2026, 7, 15),),
-        export_handed_over_on=date(2026, 7, 20),
-    )
-    p = plan(family(traj), DEFAULT_POLICY, date(2026, 8, 19))
-    assert {i.rule for i in p.items} == {"export_handed_over"}
-    assert set(due_dates(p).values()) == {date(2026, 8, 19)}
-    assert len(p.due()) == 3
-    # with a follow-up still to come, the hand-over does not bring the date forward
-    waiting = plan(
-        family(k_vht(export_handed_over_on=date(2026, 7, 1))), DEFAULT_POLICY, date(2026, 8, 1)
-    )
-    assert {i.rule for i in waiting.items} == {"original_after_follow_up"}
+# --- the plan itself ------------------------------------------------------------------------------
 
 
-def test_withdrawal_purges_exactly_the_covered_recordings_at_once() -> None:
-    consents = (
-        ConsentFact(
-            uuid.UUID(int=50),
-            "review",
-            TRAJ,
-            withdrawn_on=date(2026, 2, 2),
-            withdrawn_recordings=frozenset({REC1}),
-        ),
+def test_describe_reads_as_dutch_with_dates_reasons_and_rules() -> None:
+    lines = plan(family(), DEFAULT_POLICIES, DUE).describe()
+    assert lines[0] == (
+        "Opname 3f2a0000… wordt verwijderd op 2026-12-01: traject afgesloten op 2026-06-01 "
+        "+ 6 maanden (regel original_after_follow_up)"
     )
-    p = plan(
-        family(k_vht(phase=Phase.active, closed_on=None), consents=consents),
-        DEFAULT_POLICY,
-        date(2026, 2, 2),
+    assert lines[-1] == (
+        "Hierna is niets van het gezin meer over: de gezinssleutel wordt ook vernietigd."
     )
-    assert {i.object_id for i in p.due()} == {ORIG1, PROXY1}
-    assert {i.rule for i in p.due()} == {"withdrawn_consent"}
-    assert ORIG2 in p.undated
-    before = plan(
-        family(k_vht(phase=Phase.active, closed_on=None), consents=consents),
-        DEFAULT_POLICY,
-        date(2026, 2, 1),
+    undated = plan(family(ACTIVE), DEFAULT_POLICIES, DUE).describe()
+    assert undated[0] == (
+        "Opname 3f2a0000…: nog geen verwijderdatum, het doel loopt nog (terugkijken met het gezin)"
     )
-    assert before.due() == []
 
 
-def test_withdrawal_of_supervision_consent_does_not_touch_the_familys_own_footage() -> None:
-    objects = (*OBJECTS, StoredObject(REVIEW, Kept.review_recording, TRAJ, REC2))
-    consents = (ConsentFact(uuid.UUID(int=51), "supervision", TRAJ, withdrawn_on=date(2026, 2, 2)),)
-    p = plan(
-        family(k_vht(phase=Phase.active, closed_on=None), objects, consents=consents),
-        DEFAULT_POLICY,
-        date(2026, 2, 2),
-    )
-    assert [i.object_id for i in p.due()] == [REVIEW]
+def test_items_are_ordered_by_due_day() -> None:
+    share = WokShare(uuid.uuid4(), frozenset({CLIP1}), date(2026, 4, 4))
+    clip = obj(CLIP1, Kind.clip, REC1, clip_id=CLIP1)
+    p = plan(family(objects=(*FOOTAGE, clip), wok_shares=(share,)), DEFAULT_POLICIES, CLOSED)
+    assert [i.due for i in p.items] == sorted(i.due for i in p.items)
+    assert p.items[0].object_id == CLIP1
 
 
-def test_review_recording_at_supervision_done_or_closure() -> None:
-    objects = (StoredObject(REVIEW, Kept.review_recording, TRAJ, REC1),)
-    p = plan(
-        family(
-            k_vht(phase=Phase.active, closed_on=None, supervision_done_on=date(2026, 3, 3)), objects
-        ),
-        DEFAULT_POLICY,
-        date(2026, 3, 3),
-    )
-    assert [(i.object_id, i.rule) for i in p.due()] == [(REVIEW, "review_after_supervision")]
-    p = plan(family(k_vht(), objects), DEFAULT_POLICY, CLOSED)
-    assert due_dates(p) == {REVIEW: CLOSED}
+def test_today_may_be_a_datetime() -> None:
+    aware = datetime(2026, 12, 1, 0, 30, tzinfo=UTC)
+    assert {i.object_id for i in plan(family(), DEFAULT_POLICIES, aware).due()} == ALL_FOOTAGE
+    p = plan(family(), DEFAULT_POLICIES, datetime(2026, 11, 30, 23, 59))
+    assert p.today == date(2026, 11, 30)
+    assert p.due() == ()
+    assert {i.object_id for i in p.due(aware)} == ALL_FOOTAGE
 
 
-def test_wok_clip_at_session_end_and_teaching_at_consent_expiry() -> None:
-    objects = (
-        StoredObject(WOK, Kept.wok_clip, TRAJ, REC1),
-        StoredObject(TEACH, Kept.teaching_clip, TRAJ, REC2),
-    )
-    consents = (
-        ConsentFact(
-            uuid.UUID(int=52), "teaching", TRAJ, frozenset({REC2}), valid_until=date(2031, 1, 1)
-        ),
-    )
-    facts = family(
-        k_vht(phase=Phase.active, closed_on=None),
-        objects,
-        consents=consents,
-        wok_shares=(WokShare(WOK, date(2026, 4, 4)),),
-    )
-    assert due_dates(plan(facts, DEFAULT_POLICY, date(2026, 4, 3))) == {
-        WOK: date(2026, 4, 4),
-        TEACH: date(2031, 1, 1),
+def test_a_single_policy_is_enough_for_a_family_of_one_type() -> None:
+    one = plan(family(), DEFAULT_POLICIES[TrajectoryType.k_vht], DUE)
+    assert one == plan(family(), DEFAULT_POLICIES, DUE)
+
+
+def test_a_family_with_nothing_stored_and_nothing_to_come_is_complete() -> None:
+    assert plan(family(objects=()), DEFAULT_POLICIES, CLOSED).family_complete
+    assert not plan(family(ACTIVE, ()), DEFAULT_POLICIES, CLOSED).family_complete
+
+
+def test_each_trajectory_of_a_family_follows_its_own_policy() -> None:
+    other = uuid.UUID("70000000-0000-0000-0000-000000000002")
+    complex_ = replace(trajectory(TrajectoryType.vht_complex), id=other)
+    orig3 = replace(obj(uuid.UUID(int=33), Kind.original, REC2), trajectory_id=other)
+    facts = FamilyFacts(FAMILY, (trajectory(), complex_), (FOOTAGE[0], orig3))
+    assert dates(plan(facts, DEFAULT_POLICIES, CLOSED)) == {
+        ORIG1: date(2026, 12, 1),
+        orig3.id: date(2027, 12, 1),
     }
-    assert [i.object_id for i in plan(facts, DEFAULT_POLICY, date(2026, 4, 4)).due()] == [WOK]
+    assert not plan(facts, DEFAULT_POLICIES, date(2026, 12, 1)).family_complete
+    assert plan(facts, DEFAULT_POLICIES, date(2027, 12, 1)).family_complete
 
 
-def test_evidence_and_export_package_have_their_own_periods() -> None:
-    objects = (StoredObject(EVIDENCE, Kept.evidence, TRAJ), StoredObject(EXPORT, Kept.export, TRAJ))
-    traj = k_vht(export_handed_over_on=date(2026, 6, 5))
-    dates = due_dates(plan(family(traj, objects), DEFAULT_POLICY, CLOSED))
-    assert dates[EXPORT] == date(2026, 7, 5)
-    assert dates[EVIDENCE] == CLOSED + timedelta(days=5 * 365 + 1)
+# --- families driven through time -----------------------------------------------------------------
 
 
-def test_a_hold_blocks_and_releasing_it_lets_the_purge_proceed() -> None:
-    traj = k_vht(phase=Phase.ended, follow_ups_planned=())
-    due = CLOSED + timedelta(days=183)
-    hold = LegalHold(
-        uuid.UUID(int=60),
-        "klacht in behandeling",
-        "fg@org",
-        date(2026, 5, 1),
-        review_on=date(2027, 1, 1),
+def test_a_k_vht_family_from_intake_to_end_is_purged_on_exactly_the_right_day() -> None:
+    form = obj(FORM, Kind.evidence, created=date(2026, 1, 10))
+    consent = ConsentFact(
+        uuid.uuid4(), Purpose.review, TRAJ, valid_from=date(2026, 1, 10), evidence_object_id=FORM
     )
-    held = plan(family(traj, holds=(hold,)), DEFAULT_POLICY, due)
-    assert held.due() == []
-    assert len(held.blocked()) == 3
-    assert not held.family_complete
-    assert "geblokkeerd" in held.describe()[0]
-    released = plan(family(traj, holds=(replace(hold, released_on=due),)), DEFAULT_POLICY, due)
-    assert len(released.due()) == 3
-    assert released.family_complete
-    expired = plan(
-        family(traj, holds=(replace(hold, until=due - timedelta(days=1)),)), DEFAULT_POLICY, due
+    review = obj(uuid.UUID(int=77), Kind.review_recording, REC1, created=date(2026, 2, 15))
+    recordings = (
+        obj(ORIG1, Kind.original, REC1, created=date(2026, 2, 1)),
+        obj(PROXY1, Kind.proxy, REC1, created=date(2026, 2, 1)),
+        review,
+        obj(ORIG2, Kind.original, REC2, created=date(2026, 3, 1)),
     )
-    assert len(expired.due()) == 3
-    partial = plan(
-        family(traj, holds=(replace(hold, object_ids=frozenset({ORIG1})),)), DEFAULT_POLICY, due
-    )
-    assert {i.object_id for i in partial.due()} == {ORIG2, PROXY1}
+    follow_up = obj(uuid.UUID(int=78), Kind.original, uuid.UUID(int=79), created=date(2026, 12, 3))
 
+    def at(traj: TrajectoryFacts, objects: tuple[StoredObject, ...], today: date) -> PurgePlan:
+        return plan(family(traj, (form, *objects), consents=(consent,)), DEFAULT_POLICIES, today)
 
-def test_a_k_vht_family_driven_through_time_is_purged_on_the_right_day() -> None:
-    intake = k_vht(phase=Phase.intake, closed_on=None, follow_ups_planned=())
-    assert plan(family(intake), DEFAULT_POLICY, date(2026, 1, 10)).items == ()
-    closed = k_vht(phase=Phase.closed, follow_ups_planned=(date(2026, 12, 1),))
-    follow = replace(closed, phase=Phase.follow_up, follow_ups_done=(date(2026, 12, 1),))
-    ended = replace(follow, phase=Phase.ended)
-    the_day = CLOSED + timedelta(days=183)
-    for facts in (closed, follow, ended):
-        assert plan(family(facts), DEFAULT_POLICY, the_day - timedelta(days=1)).due() == []
-    final = plan(family(ended), DEFAULT_POLICY, the_day)
-    assert len(final.due()) == 3
-    assert final.family_complete
-    assert "wordt verwijderd op 2026-12-01" in final.describe()[0]
+    intake = trajectory(phase=Phase.intake, closed_on=None)
+    p = at(intake, (), date(2026, 1, 10))
+    assert p.items == ()
+    assert not p.family_complete
+
+    p = at(replace(intake, phase=Phase.active), recordings, date(2026, 3, 1))
+    assert p.items == ()
+
+    closed = trajectory(phase=Phase.closed, follow_ups_planned=(date(2026, 12, 1),))
+    p = at(closed, recordings, CLOSED)
+    assert [i.object_id for i in p.due()] == [review.id]
+    after_review = tuple(o for o in recordings if o is not review)
+
+    p = at(closed, after_review, date(2026, 12, 2))  # follow-up planned for yesterday, not yet held
+    assert p.items == ()
+
+    ended = replace(closed, phase=Phase.ended, follow_ups_done=(date(2026, 12, 3),))
+    everything = (*after_review, follow_up)
+    assert at(ended, everything, date(2026, 12, 2)).due() == ()
+    p = at(ended, everything, date(2026, 12, 3))
+    assert {i.object_id for i in p.due()} == {ORIG1, PROXY1, ORIG2, follow_up.id}
+    assert not p.family_complete  # the consent form stays
+
+    assert at(ended, (), date(2031, 12, 2)).due() == ()
+    last = at(ended, (), date(2031, 12, 3))
+    assert [i.object_id for i in last.due()] == [FORM]
+    assert last.family_complete
 
 
 def test_complex_vht_with_two_follow_ups() -> None:
-    traj = TrajectoryFacts(
-        TRAJ,
+    planned = (date(2026, 12, 1), date(2027, 12, 1))
+    first = trajectory(
         TrajectoryType.vht_complex,
         Phase.follow_up,
-        CLOSED,
-        (date(2026, 12, 1), date(2027, 12, 1)),
-        (date(2026, 12, 1),),
+        follow_ups_planned=planned,
+        follow_ups_done=(date(2026, 12, 1),),
     )
-    before = plan(family(traj), DEFAULT_POLICY, date(2027, 11, 30))
-    assert set(due_dates(before).values()) == {CLOSED + timedelta(days=548)}
-    assert before.due() == []
-    # the second follow-up has not been held on its day: nothing goes until it has
-    slipped = plan(family(traj), DEFAULT_POLICY, date(2027, 12, 10))
-    assert slipped.due() == []
-    assert set(slipped.undated) == {ORIG1, ORIG2, PROXY1}
-    done = replace(traj, phase=Phase.ended, follow_ups_done=(date(2026, 12, 1), date(2027, 12, 12)))
-    assert len(plan(family(done), DEFAULT_POLICY, date(2027, 12, 12)).due()) == 3
-
-
-dates = st.dates(date(2025, 1, 1), date(2029, 1, 1))
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    closed=st.one_of(st.none(), dates),
-    withdrawn=st.one_of(st.none(), dates),
-    partial=st.booleans(),
-    hold_from=st.one_of(st.none(), dates),
-    hold_until=st.one_of(st.none(), dates),
-    today=dates,
-)
-def test_holds_always_block_and_withdrawals_are_never_late(
-    closed, withdrawn, partial, hold_from, hold_until, today
-) -> None:  # type: ignore[no-untyped-def]
-    traj = k_vht(
-        phase=Phase.ended if closed else Phase.active, closed_on=closed, follow_ups_planned=()
-    )
-    consents = (
-        ConsentFact(
-            uuid.UUID(int=70),
-            "review",
-            TRAJ,
-            withdrawn_on=withdrawn,
-            withdrawn_recordings=frozenset({REC1}) if partial else None,
-        ),
-    )
-    holds = (LegalHold(uuid.UUID(int=71), "x", "fg", hold_from, hold_until),) if hold_from else ()
-    p = plan(family(traj, consents=consents, holds=holds), DEFAULT_POLICY, today)
-    for item in p.due():
-        assert not any(h.blocks(item.object_id, today) for h in holds)
-    if withdrawn is not None:
-        covered = {ORIG1, PROXY1} if partial else {ORIG1, ORIG2, PROXY1}
-        dated = due_dates(p)
-        for obj in covered:
-            assert dated[obj] <= withdrawn
+    p = plan(family(first), DEFAULT_POLICIES, date(2027, 12, 10))
+    assert p.items == ()  # the second follow-up is not held yet: nothing goes
+    on_time = replace(first, follow_ups_done=planned)
+    assert_due_from(family(on_time), ALL_FOOTAGE, date(2027, 12, 1))  # closure + 18 months
+    late = replace(first, phase=Phase.ended, follow_ups_done=(date(2026, 12, 1), date(2028, 1, 15)))
+    assert_due_from(family(late), ALL_FOOTAGE, date(2028, 1, 15))

@@ -87,7 +87,7 @@ def _ids(raw: str | None) -> frozenset[uuid.UUID] | None:
     return None if raw is None else frozenset(uuid.UUID(x) for x in json.loads(raw))
 
 
-def family_facts(db: Session, family_id: uuid.UUID) -> retention.FamilyFacts:
+def family_facts(db: Session, family_id: uuid.UUID, today: date) -> retention.FamilyFacts:
     """Build the retention engine's facts from the tables: which stored object is kept for what."""
     trajectories = db.exec(select(Trajectory).where(Trajectory.family_id == family_id)).all()
     stored = {
@@ -96,83 +96,63 @@ def family_facts(db: Session, family_id: uuid.UUID) -> retention.FamilyFacts:
     objects: list[retention.StoredObject] = []
     for t in trajectories:
         for rec in db.exec(select(Recording).where(Recording.trajectory_id == t.id)):
-            if rec.original_object_id in stored:
-                kept = (
-                    retention.Kept.review_recording
+            row = stored.get(rec.original_object_id) if rec.original_object_id else None
+            if row is not None:
+                kind = (
+                    retention.Kind.review_recording
                     if rec.situation == Situation.review_with_parents
-                    else retention.Kept.original
+                    else retention.Kind.original
                 )
                 objects.append(
                     retention.StoredObject(
-                        rec.original_object_id,
-                        kept,
+                        row.id,
+                        kind,
                         t.id,
-                        rec.id,
-                        stored[rec.original_object_id].size,
+                        _aware(row.created_at),
+                        recording_id=rec.id,
+                        size=row.size,
                     )
-                )  # type: ignore[arg-type]
-    records = db.exec(select(ConsentRecordRow).where(ConsentRecordRow.family_id == family_id)).all()
-    for r in records:
-        if r.evidence_object_id in stored:
-            objects.append(
-                retention.StoredObject(
-                    r.evidence_object_id, retention.Kept.evidence, r.trajectory_id
                 )
-            )  # type: ignore[arg-type]
+    records = db.exec(select(ConsentRecordRow).where(ConsentRecordRow.family_id == family_id)).all()
     consents = []
     for r in records:
-        withdrawals = [
+        evidence = stored.get(r.evidence_object_id) if r.evidence_object_id else None
+        if evidence is not None:
+            objects.append(
+                retention.StoredObject(
+                    evidence.id,
+                    retention.Kind.evidence,
+                    r.trajectory_id,
+                    _aware(evidence.created_at),
+                    size=evidence.size,
+                )
+            )
+        # A withdrawal and an invalidation both end what the consent allowed, at once.
+        ended = [
             e
             for e in db.exec(select(ConsentEventRow).where(ConsentEventRow.record_id == r.id))
-            if e.kind == "withdrawn"
+            if e.kind in ("withdrawn", "invalidated")
         ]
-        whole = [e for e in withdrawals if e.recording_ids is None]
-        partial = frozenset().union(
-            *[
-                _ids(e.recording_ids) or frozenset()
-                for e in withdrawals
-                if e.recording_ids is not None
-            ]
-        )
-        base = retention.ConsentFact(
-            r.id,
-            r.purpose,
-            r.trajectory_id,
-            _ids(r.recording_ids),
-            _aware(r.valid_until).date() if r.valid_until else None,
-        )
-        if whole:
-            consents.append(
-                retention.ConsentFact(
-                    **{**base.__dict__, "withdrawn_on": min(_aware(e.at) for e in whole).date()}
-                )
+        consents.append(
+            retention.ConsentFact(
+                r.id, retention.Purpose(r.purpose), r.trajectory_id, _ids(r.recording_ids), _aware(r.valid_from),
+                _aware(r.valid_until) if r.valid_until else None,
+                tuple(retention.Withdrawal(_aware(e.at), _ids(e.recording_ids)) for e in ended),
+                evidence.id if evidence is not None else None,
             )
-        else:
-            consents.append(base)
-        if partial:
-            first = min(_aware(e.at) for e in withdrawals if e.recording_ids is not None).date()
-            consents.append(
-                retention.ConsentFact(
-                    **{**base.__dict__, "withdrawn_on": first, "withdrawn_recordings": partial}
-                )
-            )
+        )  # fmt: skip
     holds = [
         retention.LegalHold(
-            h.id,
-            h.reason,
-            str(h.placed_by),
-            h.placed_on,
-            h.until,
-            h.review_on,
-            _ids(h.object_ids),
-            h.released_on,
+            h.id, h.reason, str(h.placed_by or "fg"), h.until, h.review_on, _ids(h.object_ids)
         )
         for h in db.exec(select(LegalHoldRow).where(LegalHoldRow.family_id == family_id))
+        if h.placed_on <= today and (h.released_on is None or h.released_on > today)
     ]
-    shares = []
-    for w in db.exec(select(WokSessionRow)):
-        clips = _ids(w.clip_ids) or frozenset()
-        shares.extend(retention.WokShare(c, _aware(w.ends_at).date()) for c in clips)
+    shares = [
+        retention.WokShare(w.id, _ids(w.clip_ids) or frozenset(), _aware(w.ends_at))
+        for w in db.exec(select(WokSessionRow))
+        if _ids(w.clip_ids)
+    ]
     facts_trajectories = tuple(
         retention.TrajectoryFacts(
             t.id, retention.TrajectoryType(t.type), retention.Phase(t.phase), t.closed_on,
@@ -187,13 +167,8 @@ def family_facts(db: Session, family_id: uuid.UUID) -> retention.FamilyFacts:
     )
 
 
-def family_plan(
-    db: Session,
-    family_id: uuid.UUID,
-    today: date,
-    policy: retention.RetentionPolicy = retention.DEFAULT_POLICY,
-) -> retention.PurgePlan:
-    return retention.plan(family_facts(db, family_id), policy, today)
+def family_plan(db: Session, family_id: uuid.UUID, today: date) -> retention.PurgePlan:
+    return retention.plan(family_facts(db, family_id, today), retention.DEFAULT_POLICIES, today)
 
 
 def marked_objects(db: Session) -> set[uuid.UUID]:
@@ -218,10 +193,9 @@ def purge_family(
     *,
     now: datetime,
     grace: timedelta,
-    policy: retention.RetentionPolicy = retention.DEFAULT_POLICY,
 ) -> dict[str, object] | None:
     """Run both phases for one family at `now`; returns the certificate written, if anything was purged."""
-    plan = family_plan(db, family_id, now.date(), policy)
+    plan = family_plan(db, family_id, now.date())
     marks = {
         m.object_id: m for m in db.exec(select(PurgeMark).where(PurgeMark.family_id == family_id))
     }
