@@ -18,9 +18,10 @@ def domain_routers() -> list[APIRouter]:
     from vault.api.consents import router as consents
     from vault.api.families import router as families
     from vault.audit.api import router as audit
+    from vault.ingest.tus import router as uploads
     from vault.purge.api import router as retention
 
-    return [auth, admin, families, consents, audit, retention]
+    return [auth, admin, families, consents, uploads, audit, retention]
 
 
 def create_app() -> FastAPI:

@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     lockout_minutes: int = 15
     sign_in_rate_per_ip: int = 30  # failed attempts per address per 5 minutes
 
+    # Uploads.
+    upload_max_bytes: int = 20 * 1024**3
+    upload_quota_bytes: int = 500 * 1024**3
+
     # Media.
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"

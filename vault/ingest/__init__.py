@@ -1,0 +1,1 @@
+"""Ingest: resumable, encrypted uploads from camera cards (tus), verified end to end."""
