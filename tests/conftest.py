@@ -84,10 +84,12 @@ def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pa
     data_dir = tmp_path / "data"
     monkeypatch.setenv("BEELDKLUIS_DATA_DIR", str(data_dir))
     from vault.settings import get_settings
+    from vault.worker import celery_app, configure
 
     get_settings.cache_clear()
     yield data_dir
     get_settings.cache_clear()
+    configure(celery_app, get_settings())
 
 
 @pytest.fixture(autouse=True)

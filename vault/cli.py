@@ -143,6 +143,11 @@ def _add_domain_commands() -> None:
     app.add_typer(audit_app, name="audit")
     app.add_typer(retention_app, name="retention")
     app.add_typer(keys_app, name="keys")
+    from vault.ingest.cli import command as ingest_command
+
+    app.command("ingest", help=t("Importeer een camerakaart.", "Import a camera card."))(
+        ingest_command
+    )
 
 
 _add_domain_commands()

@@ -47,8 +47,20 @@ def broker_connection(settings: Settings) -> Connection:
 
 
 def make_celery(settings: Settings | None = None) -> Celery:
-    settings = settings or get_settings()
     app = Celery("beeldkluis")
+    configure(app, settings or get_settings())
+    return app
+
+
+def configure(app: Celery, settings: Settings) -> None:
+    """(Re)apply the settings to an app; drops its connection pools so the next send uses them."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None and amqp._producer_pool is not None:
+        amqp._producer_pool.force_close_all()
+        amqp._producer_pool = None
     app.conf.update(
         broker_url=settings.effective_broker_url,
         broker_transport_options=_transport_options(settings),
@@ -79,7 +91,6 @@ def make_celery(settings: Settings | None = None) -> Celery:
         "purge": {"task": "vault.purge.run", "schedule": 3600.0},
         "master-key-schedule": {"task": "vault.purge.master_schedule", "schedule": 86400.0},
     }
-    return app
 
 
 celery_app = make_celery()

@@ -19,6 +19,7 @@ from vault.bootstrap import prepare
 from vault.db import unit_of_work
 from vault.domain.models import Organisation
 from vault.settings import get_settings
+from vault.worker import celery_app, configure
 
 PASSWORD = "een lang en geheim wachtwoord"
 
@@ -90,6 +91,7 @@ def api(database_url: str, settings_env: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("BEELDKLUIS_DATABASE_URL", database_url)
     get_settings.cache_clear()
     prepare(get_settings())
+    configure(celery_app, get_settings())  # tasks go to this test's broker
     rate_limit._hits.clear()
     org = None
     with unit_of_work() as db:

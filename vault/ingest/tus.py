@@ -100,6 +100,23 @@ def _forget(upload_id: uuid.UUID) -> None:
         _live.pop(upload_id, None)
 
 
+@router.get("", summary="Mijn uploads (op traject en SHA-256) / my uploads")
+def list_uploads(
+    principal: Principal, db: DB, trajectory: uuid.UUID | None = None, sha256: str | None = None
+) -> dict[str, object]:
+    query = select(Upload).where(Upload.user_id == principal.user_id)
+    if trajectory:
+        query = query.where(Upload.trajectory_id == trajectory)
+    if sha256:
+        query = query.where(Upload.sha256 == sha256)
+    return {
+        "items": [
+            {"id": str(u.id), "status": u.status, "sha256": u.sha256, "reason": u.reason}
+            for u in db.exec(query)
+        ]
+    }
+
+
 @router.options("", summary="tus: mogelijkheden / capabilities")
 def options() -> Response:
     settings = get_settings()

@@ -1,0 +1,78 @@
+"""A trainer imports a card end to end: real server, real tus client, real Celery worker verifying."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from vault.ingest.client import ingest
+from vault.settings import get_settings
+
+from ..api.conftest import Api
+from ..api.test_resources import family_with_recording
+
+
+@pytest.fixture
+def worker(api: Api) -> Iterator[None]:
+    settings = get_settings()
+    env = {
+        **os.environ,
+        "BEELDKLUIS_DATA_DIR": str(settings.data_dir),
+        "BEELDKLUIS_DATABASE_URL": settings.effective_database_url,
+    }
+    with open(settings.data_dir / "worker.log", "ab") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "vault.cli", "worker", "--concurrency", "1"], env=env,  # noqa: S603
+                                stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+        yield
+        proc.terminate()
+        proc.wait(timeout=30)
+    print((settings.data_dir / "worker.log").read_text()[-3000:])
+
+
+def test_import_a_card_then_again(
+    api: Api, server: str, worker: None, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    world = family_with_recording(api, api.account("trainer"))
+    token = world["headers"]["Authorization"].split()[1]
+    card = tmp_path / "card"
+    (card / "DCIM" / "100CANON").mkdir(parents=True)
+    shutil.copy(videos["good"], card / "DCIM" / "100CANON" / "MVI_0001.MP4")
+    (card / "DCIM" / "100CANON" / "MVI_0001.THM").write_bytes(b"thumb")
+    lines: list[str] = []
+    outcome = ingest(
+        card,
+        world["trajectory"]["id"],
+        server=server,
+        token=token,
+        say=lines.append,
+        wait_seconds=120,
+    )
+    assert [p.name for p in outcome.stored] == ["MVI_0001.MP4"]
+    assert outcome.card_may_be_wiped
+    assert "De kaart mag nu worden gewist." in lines[-1]
+    assert (card / "DCIM" / "100CANON" / "MVI_0001.MP4").exists()  # never deleted unless asked
+
+    shutil.copy(videos["jpeg"], card / "DCIM" / "100CANON" / "MVI_0003.MP4")
+    lines.clear()
+    again = ingest(
+        card,
+        world["trajectory"]["id"],
+        server=server,
+        token=token,
+        say=lines.append,
+        wait_seconds=120,
+        delete_verified=True,
+    )
+    assert [p.name for p in again.skipped] == ["MVI_0001.MP4"]
+    assert again.rejected == [(card / "DCIM" / "100CANON" / "MVI_0003.MP4", "geen videobestand")]
+    assert not again.card_may_be_wiped
+    assert "NIET" in lines[-1]
+    assert (
+        card / "DCIM" / "100CANON" / "MVI_0001.MP4"
+    ).exists()  # nothing deleted while something failed

@@ -1,0 +1,56 @@
+"""`beeldkluis ingest PATH --trajectory ID`: import a camera card into the vault."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from vault.i18n import t
+from vault.ingest.client import ingest
+
+
+def command(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help=t("De gekoppelde kaart of map.", "The mounted card or folder."),
+            exists=True,
+            file_okay=False,
+        ),
+    ],
+    trajectory: Annotated[str, typer.Option(help=t("Traject-id.", "Trajectory id."))],
+    server: Annotated[
+        str, typer.Option(help=t("Adres van Beeldkluis.", "Beeldkluis address."))
+    ] = "http://127.0.0.1:8420",
+    delete_verified: Annotated[
+        bool,
+        typer.Option(
+            "--delete-verified",
+            help=t(
+                "Wis gecontroleerde bestanden van de kaart.", "Delete verified files from the card."
+            ),
+        ),
+    ] = False,
+) -> None:
+    token = os.environ.get("BEELDKLUIS_TOKEN", "")
+    if not token:
+        typer.echo(
+            t(
+                "Zet eerst BEELDKLUIS_TOKEN (aanmelden via /api/v1/auth/sign-in).",
+                "Set BEELDKLUIS_TOKEN first.",
+            ),
+            err=True,
+        )
+        raise typer.Exit(2)
+    outcome = ingest(
+        path,
+        trajectory,
+        server=server.rstrip("/"),
+        token=token,
+        say=typer.echo,
+        delete_verified=delete_verified,
+    )
+    raise typer.Exit(0 if outcome.card_may_be_wiped else 1)
