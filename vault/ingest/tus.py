@@ -9,6 +9,7 @@ No plaintext ever touches the disk.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -210,19 +211,15 @@ def _persist(upload: Upload) -> None:
         progress.add(row)
 
 
-def _store_part(db: Session, upload: Upload, live: _Live, persist: bool) -> None:
+def _store_part(db: Session, upload: Upload, data: bytes, committed: int, persist: bool) -> None:
+    """Store the next part; `committed` is the plaintext offset its end corresponds to."""
     store = open_store(db, get_settings())
     etags = json.loads(upload.etags)
     etags.append(
-        store.backend.put_part(
-            upload.object_name, upload.backend_upload_id, len(etags) + 1, bytes(live.pending)
-        )
+        store.backend.put_part(upload.object_name, upload.backend_upload_id, len(etags) + 1, data)
     )
-    live.pending.clear()
     upload.etags = json.dumps(etags)
-    upload.committed = (
-        live.sealer.next_index * CHUNK_SIZE if live.offset < upload.length else upload.length
-    )
+    upload.committed = committed
     upload.updated_at = datetime.now(UTC)
     if persist:  # progress survives a restart even if this request is cut off later
         _persist(upload)
@@ -231,8 +228,10 @@ def _store_part(db: Session, upload: Upload, live: _Live, persist: bool) -> None
 def _finish(db: Session, upload: Upload, live: _Live, principal: audit.Principal) -> None:
     from vault.ingest.tasks import verify
 
-    live.pending += live.sealer.finish()
-    _store_part(db, upload, live, persist=False)
+    _store_part(
+        db, upload, bytes(live.pending) + live.sealer.finish(), upload.length, persist=False
+    )
+    live.pending.clear()
     store = open_store(db, get_settings())
     size = store.backend.complete_upload(
         upload.object_name, upload.backend_upload_id, json.loads(upload.etags)
@@ -301,6 +300,8 @@ async def patch(upload_id: uuid.UUID, request: Request, principal: Principal, db
                 "De positie klopt niet; vraag de stand op en ga verder.",
                 "Offset mismatch; ask for the offset and resume.",
             )
+        # The next part is received and sealed while the previous one is being stored.
+        in_flight: asyncio.Future[None] | None = None
         try:
             async for piece in request.stream():
                 if not piece:
@@ -318,10 +319,21 @@ async def patch(upload_id: uuid.UUID, request: Request, principal: Principal, db
                 live.pending += b"".join(live.sealer.update_chunks(piece))
                 live.offset += len(piece)
                 if len(live.pending) >= PART_SIZE:
-                    await run_in_threadpool(_store_part, db, upload, live, digest is None)
+                    data, committed = bytes(live.pending), live.sealer.next_index * CHUNK_SIZE
+                    live.pending.clear()
+                    if in_flight is not None:
+                        await in_flight
+                    in_flight = asyncio.get_running_loop().run_in_executor(
+                        None, _store_part, db, upload, data, committed, digest is None
+                    )
         except ClientDisconnect:
             # Keep what was stored; the client asks HEAD and resumes.
+            if in_flight is not None:
+                await in_flight
             return Response(status_code=204, headers={**TUS, "Upload-Offset": str(live.offset)})
+        finally:
+            if in_flight is not None and not in_flight.done():
+                await in_flight
         if digest is not None and base64.b64decode(checksum.partition(" ")[2]) != digest.digest():  # type: ignore[union-attr]
             _forget(upload.id)
             raise TusError(

@@ -1,0 +1,114 @@
+"""Ingest throughput: a folder of files through tus (sealed on arrival) into MinIO, against raw minio-py
+puts of the same files in the same run; and the peak memory of the process serving the uploads.
+
+Needs the test services (make bench). Verification after upload runs in the worker and is not timed.
+
+    python bench/ingest.py [--files 4] [--mib 128]
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent.parent))
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--files", type=int, default=4)
+    parser.add_argument("--mib", type=int, default=128)
+    args = parser.parse_args()
+    try:
+        endpoint = os.environ["BEELDKLUIS_TEST_S3_ENDPOINT"]
+        access, secret = os.environ["BEELDKLUIS_TEST_S3_ACCESS_KEY"], os.environ["BEELDKLUIS_TEST_S3_SECRET_KEY"]
+    except KeyError:
+        sys.exit("start the services first: make bench")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        suffix = uuid.uuid4().hex[:8]
+        os.environ.update({
+            "BEELDKLUIS_DATA_DIR": str(root / "data"), "BEELDKLUIS_STORE": "s3", "BEELDKLUIS_S3_ENDPOINT": endpoint,
+            "BEELDKLUIS_S3_ACCESS_KEY": access, "BEELDKLUIS_S3_SECRET_KEY": secret,
+            "BEELDKLUIS_BUCKET": f"bench-{suffix}", "BEELDKLUIS_WORM_BUCKET": f"bench-w-{suffix}",
+        })  # fmt: skip
+        import pyotp
+        import uvicorn
+        from minio import Minio
+        from tusclient import client as tus
+
+        from vault.accounts import create_user
+        from vault.app import create_app
+        from vault.bootstrap import prepare
+        from vault.db import unit_of_work
+        from vault.domain.models import Family, Organisation, Trajectory
+        from vault.settings import get_settings
+        from vault.store._backend import PART_SIZE, FullParts
+
+        prepare(get_settings())
+        with unit_of_work() as db:
+            org = Organisation(name="Bench")
+            db.add(org)
+            db.flush()
+            user, uri = create_user(db, organisation_id=org.id, email="bench@x.example", name="Bench", role="trainer", password="x" * 16)
+            family = Family(organisation_id=org.id, created_by=user.id)
+            db.add(family)
+            db.flush()
+            trajectory = Trajectory(family_id=family.id, type="k_vht", trainer_id=user.id, phase="active")
+            db.add(trajectory)
+            db.flush()
+            trajectory_id = str(trajectory.id)
+        files = []
+        block = os.urandom(1024 * 1024)
+        for i in range(args.files):
+            path = root / f"GH0{i}0001.MP4"
+            with open(path, "wb") as out:
+                for _ in range(args.mib):
+                    out.write(block)
+            files.append(path)
+        total = args.files * args.mib
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+        threading.Thread(target=server.run, daemon=True).start()
+        while not server.started:
+            time.sleep(0.05)
+        import httpx
+
+        token = httpx.post(f"http://127.0.0.1:{port}/api/v1/auth/sign-in", json={"email": "bench@x.example", "password": "x" * 16,
+                           "totp": pyotp.TOTP(pyotp.parse_uri(uri).secret).now()}).json()["access_token"]  # fmt: skip
+
+        raw = Minio(endpoint, access, secret, secure=False)
+        raw.make_bucket(f"bench-raw-{suffix}")
+        t = time.perf_counter()
+        for path in files:
+            with open(path, "rb") as f:
+                raw.put_object(f"bench-raw-{suffix}", path.name, FullParts(iter(lambda f=f: f.read(1024 * 1024), b"")), -1, part_size=PART_SIZE)  # type: ignore[arg-type]
+        raw_time = time.perf_counter() - t
+
+        t = time.perf_counter()
+        for path in files:
+            with open(path, "rb") as stream:
+                uploader = tus.TusClient(f"http://127.0.0.1:{port}/api/v1/uploads", headers={"Authorization": f"Bearer {token}"}).uploader(
+                    file_stream=stream, chunk_size=64 * 1024 * 1024, metadata={"trajectory": trajectory_id})
+                uploader.upload()
+        tus_time = time.perf_counter() - t
+        server.should_exit = True
+        hwm = next(int(line.split()[1]) // 1024 for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM"))
+        print(f"{args.files} files of {args.mib} MiB: raw minio put {total / raw_time:6.1f} MiB/s, tus ingest (sealed) {total / tus_time:6.1f} MiB/s, "
+              f"ratio {raw_time / tus_time:.2f}")  # fmt: skip
+        print(f"peak RSS of the process serving and sending the uploads: {hwm} MiB (client chunks of 64 MiB, server parts of 16 MiB)")
+
+
+if __name__ == "__main__":
+    main()
