@@ -20,8 +20,9 @@ def domain_routers() -> list[APIRouter]:
     from vault.audit.api import router as audit
     from vault.ingest.tus import router as uploads
     from vault.purge.api import router as retention
+    from vault.streaming import router as streaming
 
-    return [auth, admin, families, consents, uploads, audit, retention]
+    return [auth, admin, families, consents, uploads, streaming, audit, retention]
 
 
 def create_app() -> FastAPI:

@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 20 * 1024**3
     upload_quota_bytes: int = 500 * 1024**3
 
+    # Streaming.
+    stream_token_minutes: int = 5
+    stream_max_jobs: int = 2
+    watermark_corner: str = "bottom-right"
+
     # Media.
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"

@@ -2,5 +2,17 @@
 
 from vault.media.probe import MediaError, ProbeResult, probe
 from vault.media.rangeserver import RangeServer, serve_range
+from vault.media.segment import SEGMENT_S, Source, playlist, render_segment, segment_count
 
-__all__ = ["MediaError", "ProbeResult", "RangeServer", "probe", "serve_range"]
+__all__ = [
+    "SEGMENT_S",
+    "MediaError",
+    "ProbeResult",
+    "RangeServer",
+    "Source",
+    "playlist",
+    "probe",
+    "render_segment",
+    "segment_count",
+    "serve_range",
+]

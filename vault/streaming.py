@@ -1,0 +1,153 @@
+"""Watermarked review clips over HLS. Every playlist and segment request carries a short-lived token bound
+to the viewer and their session, is decided again against consent, and is logged."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from jose import JWTError, jwt
+from sqlmodel import Session
+
+from vault import audit
+from vault.access import authorize, decide
+from vault.accounts import Principal
+from vault.bootstrap import token_secret
+from vault.db import get_session
+from vault.domain.models import Clip, Organisation, Recording, User
+from vault.errors import Forbidden, NotFound, ServiceUnavailable, Unauthenticated
+from vault.media import Source, playlist, render_segment, segment_count, serve_range
+from vault.settings import get_settings
+from vault.store import open_store
+
+router = APIRouter(tags=["streaming"])
+DB = Annotated[Session, Depends(get_session)]
+AUDIENCE = "beeldkluis-stream"
+_jobs: threading.BoundedSemaphore | None = None
+
+
+class StreamTokenInvalid(Unauthenticated):
+    code = "stream_token_invalid"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "De kijklink is verlopen; open het fragment opnieuw.",
+            "The viewing link expired; open the clip again.",
+        )
+
+
+class Busy(ServiceUnavailable):
+    code = "busy"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "De server is druk; probeer het over enkele seconden opnieuw.",
+            "The server is busy; retry in a few seconds.",
+            retry_after=3,
+        )
+
+
+def _token(principal: audit.Principal, clip_id: uuid.UUID) -> str:
+    settings = get_settings()
+    now = datetime.now(UTC)
+    claims = {"aud": AUDIENCE, "iss": settings.token_issuer, "sub": str(principal.user_id), "sid": principal.session_id,
+              "clip": str(clip_id), "iat": int(now.timestamp()), "exp": int((now + timedelta(minutes=settings.stream_token_minutes)).timestamp())}  # fmt: skip
+    return jwt.encode(claims, token_secret(settings), algorithm="HS256")
+
+
+def _viewer(db: Session, token: str) -> tuple[audit.Principal, uuid.UUID]:
+    settings = get_settings()
+    try:
+        claims = jwt.decode(
+            token,
+            token_secret(settings),
+            algorithms=["HS256"],
+            audience=AUDIENCE,
+            issuer=settings.token_issuer,
+        )
+        user = db.get(User, uuid.UUID(claims["sub"]))
+        clip_id = uuid.UUID(claims["clip"])
+    except (JWTError, KeyError, ValueError):
+        raise StreamTokenInvalid() from None
+    if user is None or not user.active:
+        raise StreamTokenInvalid()
+    return audit.Principal(
+        user.id, user.name, user.role, user.organisation_id, claims.get("sid")
+    ), clip_id
+
+
+def _clip(db: Session, clip_id: uuid.UUID) -> tuple[Clip, Recording]:
+    clip = db.get(Clip, clip_id)
+    recording = db.get(Recording, clip.recording_id) if clip else None
+    if clip is None or recording is None or recording.original_object_id is None:
+        raise NotFound("Fragment niet gevonden.", "Clip not found.")
+    return clip, recording
+
+
+@router.post(
+    "/clips/{clip_id}/stream", summary="Kijklink voor een fragment / a viewing link for a clip"
+)
+def open_stream(clip_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, object]:
+    authorize(db, principal, "stream", clip_id=clip_id)
+    clip, _ = _clip(db, clip_id)
+    token = _token(principal, clip_id)
+    return {"playlist": f"/api/v1/stream/{token}/index.m3u8", "duration_s": clip.end_s - clip.start_s,
+            "expires_in_s": get_settings().stream_token_minutes * 60}  # fmt: skip
+
+
+def _allowed(db: Session, viewer: audit.Principal, clip_id: uuid.UUID, segment: int | None) -> None:
+    decision = decide(
+        db,
+        viewer,
+        "stream",
+        clip_id=clip_id,
+        object_type="segment" if segment is not None else "playlist",
+    )
+    if not decision.allowed:
+        db.commit()
+        raise Forbidden(
+            decision.message, f"Access denied ({decision.reason}).", reason=decision.reason
+        )
+
+
+@router.get("/stream/{token}/index.m3u8", summary="HLS-afspeellijst / HLS playlist")
+def get_playlist(token: str, db: DB) -> Response:
+    viewer, clip_id = _viewer(db, token)
+    _allowed(db, viewer, clip_id, None)
+    clip, _ = _clip(db, clip_id)
+    return Response(
+        playlist(clip.end_s - clip.start_s),
+        media_type="application/vnd.apple.mpegurl",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/stream/{token}/{n}.ts", summary="HLS-segment met watermerk / watermarked segment")
+def get_segment(token: str, n: int, db: DB) -> Response:
+    global _jobs
+    settings = get_settings()
+    viewer, clip_id = _viewer(db, token)
+    clip, recording = _clip(db, clip_id)
+    if not 0 <= n < segment_count(clip.end_s - clip.start_s):
+        raise NotFound("Segment bestaat niet.", "No such segment.")
+    _allowed(db, viewer, clip_id, n)
+    if _jobs is None:
+        _jobs = threading.BoundedSemaphore(settings.stream_max_jobs)
+    if not _jobs.acquire(blocking=False):
+        raise Busy()
+    try:
+        org = db.get(Organisation, viewer.organisation_id) if viewer.organisation_id else None
+        mark = f"{viewer.name}\n{org.name if org else ''}\n{datetime.now(UTC):%d-%m-%Y %H:%M} UTC\nsessie {str(viewer.session_id)[:8]}"
+        store = open_store(db, settings)
+        row = store.get(recording.original_object_id)  # type: ignore[arg-type]
+        with serve_range(
+            row.size, lambda offset, length: store.open_range(row.id, offset, offset + length)
+        ) as url:
+            data = render_segment(Source(url), n, clip_start_s=clip.start_s, clip_end_s=clip.end_s, watermark=mark,
+                                  corner=settings.watermark_corner, ffmpeg=settings.ffmpeg)  # fmt: skip
+    finally:
+        _jobs.release()
+    return Response(data, media_type="video/mp2t", headers={"Cache-Control": "no-store"})
