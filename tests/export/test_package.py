@@ -1,0 +1,138 @@
+"""The parents' package from mixed sources: every file plays anywhere, nothing leaks, checksums verify."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from vault.accounts import principal_of
+from vault.db import unit_of_work
+from vault.domain.models import User
+from vault.errors import Forbidden
+from vault.export import build_package
+from vault.ingest.tasks import verify_upload
+from vault.settings import get_settings
+
+from ..api.conftest import Api
+from ..api.test_resources import family_with_recording
+from ..ingest.conftest import make_video
+from ..ingest.test_tus import tus_upload, upload_id
+
+
+def sources(tmp: Path) -> list[Path]:
+    mp4 = make_video(tmp / "a.mp4", 3, extra=["-metadata", "location=+52.3676+004.9041/"])
+    hevc = tmp / "b.mov"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3", "-f", "lavfi", "-i", "sine=duration=3",
+                    "-c:v", "libx265", "-x265-params", "log-level=error", "-tag:v", "hvc1", "-c:a", "aac", "-shortest",
+                    "-metadata:s:v", "rotate=90", str(hevc)], check=True, timeout=120)  # fmt: skip
+    mts = tmp / "c.MTS"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=50:duration=3", "-f", "lavfi", "-i", "sine=duration=3",
+                    "-vf", "tinterlace=interleave_top", "-flags", "+ilme+ildct", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
+                    "-shortest", "-f", "mpegts", str(mts)], check=True, timeout=120)  # fmt: skip
+    return [mp4, hevc, mts]
+
+
+def probe(path: Path) -> dict:  # type: ignore[type-arg]
+    out = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_format",
+            "-show_streams",
+            str(path),
+        ],
+        capture_output=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def test_package_for_a_family_with_mixed_sources(api: Api, server: str, tmp_path: Path) -> None:
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    for source in sources(tmp_path):
+        assert (
+            verify_upload(
+                upload_id(tus_upload(server, world["headers"], source, world["trajectory"]["id"]))
+            )
+            == "stored"
+        )
+    stick = tmp_path / "USB"
+    stick.mkdir()
+    with unit_of_work() as db:
+        user = db.get(User, trainer.id)
+        assert user is not None
+        result = build_package(
+            db, get_settings(), principal_of(user), uuid.UUID(world["trajectory"]["id"]), stick
+        )
+    folder = Path(str(result["folder"]))
+    assert result["recordings"] == 3
+    assert (
+        result["remuxed"] == 1
+    )  # the H.264 MP4 was copied, the HEVC and the interlaced MTS transcoded
+    videos = sorted((folder / "Opnames").iterdir())
+    assert [v.name[:5] for v in videos] == ["01 - ", "02 - ", "03 - "]
+    for video in videos:
+        info = probe(video)
+        codecs = {s["codec_type"]: s for s in info["streams"]}
+        assert codecs["video"]["codec_name"] == "h264"
+        assert codecs["video"]["pix_fmt"] == "yuv420p"
+        assert codecs["audio"]["codec_name"] == "aac"
+        assert codecs["video"].get("field_order", "progressive") in ("progressive", "unknown")
+        assert "rotate" not in json.dumps(codecs["video"].get("tags", {}))
+        assert not any(s.get("rotation") for s in codecs["video"].get("side_data_list", []))
+        assert "location" not in json.dumps(info["format"].get("tags", {})).lower()
+        data = video.read_bytes()
+        assert data.find(b"moov") < data.find(b"mdat")  # faststart: plays while downloading
+    for name in (
+        "index.html",
+        "LEESMIJ.txt",
+        "toestemmingen.json",
+        "toegang.json",
+        "toegang.html",
+        "SHA256SUMS",
+    ):
+        assert (folder / name).exists()
+    page = (folder / "index.html").read_text()
+    assert "http://" not in page
+    assert "https://" not in page
+    assert "<video controls" in page
+    assert "van jullie" in (folder / "LEESMIJ.txt").read_text()
+    for line in (folder / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    access = json.loads((folder / "toegang.json").read_text())
+    assert any(a["action"] == "upload" for a in access)
+
+
+def test_export_refused_for_others_and_leaves_nothing(
+    api: Api, server: str, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    world = family_with_recording(api, api.account("trainer"))
+    assert (
+        verify_upload(
+            upload_id(
+                tus_upload(server, world["headers"], videos["good"], world["trajectory"]["id"])
+            )
+        )
+        == "stored"
+    )
+    opleider = api.account("opleider")
+    stick = tmp_path / "USB"
+    stick.mkdir()
+    with unit_of_work() as db:
+        user = db.get(User, opleider.id)
+        assert user is not None
+        with pytest.raises(Forbidden):
+            build_package(
+                db, get_settings(), principal_of(user), uuid.UUID(world["trajectory"]["id"]), stick
+            )
+    assert list(stick.iterdir()) == []
