@@ -21,35 +21,15 @@ from consent._rules import in_scope, needs_reconfirmation, status, withdrawn_for
 FOOTAGE = frozenset({ResourceKind.recording, ResourceKind.clip})
 
 # What a trainer may do to footage of an assigned trajectory, per phase.
+_WORKING = frozenset(
+    {Action.upload, Action.view, Action.stream, Action.clip, Action.download,
+     Action.manage_consent, Action.share_to_wok, Action.export}
+)  # fmt: skip
 TRAINER_ACTIONS: dict[Phase, frozenset[Action]] = {
     Phase.intake: frozenset({Action.upload, Action.view, Action.stream, Action.manage_consent}),
-    Phase.active: frozenset(
-        {
-            Action.upload,
-            Action.view,
-            Action.stream,
-            Action.clip,
-            Action.download,
-            Action.manage_consent,
-            Action.share_to_wok,
-            Action.export,
-        }
-    ),  # fmt: skip
-    Phase.closed: frozenset(
-        {Action.view, Action.stream, Action.clip, Action.manage_consent, Action.export}
-    ),
-    Phase.follow_up: frozenset(
-        {
-            Action.upload,
-            Action.view,
-            Action.stream,
-            Action.clip,
-            Action.download,
-            Action.manage_consent,
-            Action.share_to_wok,
-            Action.export,
-        }
-    ),  # fmt: skip
+    Phase.active: _WORKING,
+    Phase.closed: frozenset({Action.view, Action.stream, Action.clip, Action.manage_consent, Action.export}),
+    Phase.follow_up: _WORKING,
     Phase.ended: frozenset(),
 }
 WATCH = frozenset({Action.view, Action.stream})
