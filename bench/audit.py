@@ -51,12 +51,19 @@ def main() -> None:
 
         t = time.perf_counter()
         with engine.begin() as conn:
-            conn.execute(text("CREATE TABLE baseline (id uuid, action text, family uuid, object text, basis text)"))
+            conn.execute(
+                text(
+                    "CREATE TABLE baseline (id uuid, action text, family uuid, object text, basis text)"
+                )
+            )
         for start in range(0, args.n, args.batch):
             with engine.begin() as conn:
                 conn.execute(
                     text("INSERT INTO baseline VALUES (:id, 'view', :family, :object, '[]')"),
-                    [{"id": str(uuid.uuid4()), "family": str(family), "object": f"o{i}"} for i in range(start, min(args.n, start + args.batch))],
+                    [
+                        {"id": str(uuid.uuid4()), "family": str(family), "object": f"o{i}"}
+                        for i in range(start, min(args.n, start + args.batch))
+                    ],
                 )
         plain = time.perf_counter() - t
 
@@ -64,7 +71,15 @@ def main() -> None:
         for start in range(0, args.n, args.batch):
             with Session(engine) as session:
                 for i in range(start, min(args.n, start + args.batch)):
-                    audit.record(session, action="view", outcome="allowed", actor=ACTOR, family_id=family, object_id=f"o{i}", basis=["consent:x"])
+                    audit.record(
+                        session,
+                        action="view",
+                        outcome="allowed",
+                        actor=ACTOR,
+                        family_id=family,
+                        object_id=f"o{i}",
+                        basis=["consent:x"],
+                    )
                 session.commit()
         logged = time.perf_counter() - t
 
@@ -80,7 +95,9 @@ def main() -> None:
             verify = time.perf_counter() - t
         assert report.ok, report.problems
         print(f"database: {engine.dialect.name}, {args.n} records in batches of {args.batch}")
-        print(f"append: plain INSERT {args.n / plain:8.0f}/s, audit.record {args.n / logged:8.0f}/s, ratio {plain / logged:.2f}")
+        print(
+            f"append: plain INSERT {args.n / plain:8.0f}/s, audit.record {args.n / logged:8.0f}/s, ratio {plain / logged:.2f}"
+        )
         print(f"checkpoint of {args.n} records: {cp:.2f} s; verify (every leaf, tree, checkpoint): {verify:.2f} s "
               f"(~{verify * 1_000_000 / args.n:.0f} s per million)")  # fmt: skip
 

@@ -54,3 +54,23 @@ def command(
         delete_verified=delete_verified,
     )
     raise typer.Exit(0 if outcome.card_may_be_wiped else 1)
+
+
+def _sign_in(server: str) -> str:
+    """Ask for e-mail, password and the authenticator code, and sign in (nothing is stored)."""
+    import httpx
+
+    email = typer.prompt(t("E-mailadres", "Email"))
+    password = typer.prompt(t("Wachtwoord", "Password"), hide_input=True)
+    code = typer.prompt(t("Code uit de authenticator-app", "Authenticator code"))
+    response = httpx.post(
+        f"{server}/api/v1/auth/sign-in",
+        json={"email": email, "password": password, "totp": code},
+        timeout=30,
+    )
+    if response.status_code != 200:
+        typer.echo(
+            response.json().get("detail", t("Aanmelden mislukt.", "Sign-in failed.")), err=True
+        )
+        raise typer.Exit(2)
+    return str(response.json()["access_token"])

@@ -61,7 +61,9 @@ def verify_upload(upload_id: uuid.UUID) -> str:
             row.sha256 = upload.sha256 = digest.hexdigest()
             recording.duration_s = result.duration_s
             if result.creation_time and not json.loads(upload.meta).get("recorded_at"):
-                recording.recorded_at = result.creation_time  # the camera's own clock, from the file
+                recording.recorded_at = (
+                    result.creation_time
+                )  # the camera's own clock, from the file
             recording.probe = json.dumps(result.public())
             if not recording.source_device and result.device:
                 recording.source_device = (
