@@ -71,7 +71,9 @@ def test_a_standard_tus_client_uploads_and_the_server_verifies(
         assert probe["has_location"] is True
         assert "device" not in probe
         assert "52.36" not in recording.probe
-        assert recording.recorded_at.strftime("%Y-%m-%d %H:%M") == "2026-11-20 10:00"  # from the file's metadata
+        assert (
+            recording.recorded_at.strftime("%Y-%m-%d %H:%M") == "2026-11-20 10:00"
+        )  # from the file's metadata
         stored = db.get(StoredObject, recording.original_object_id)
         assert stored is not None
         assert stored.sha256 == digest(videos["good"])
