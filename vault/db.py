@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
+from fastapi import Depends
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
@@ -88,3 +90,8 @@ def get_session() -> Iterator[Session]:
     """FastAPI dependency: the request-scoped unit of work."""
     with unit_of_work() as session:
         yield session
+
+
+# Commit before the response is sent (scope="function"): a client is never told "done" for a
+# transaction that has not committed, and a failing commit becomes the error the client sees.
+DB = Annotated[Session, Depends(get_session, scope="function")]

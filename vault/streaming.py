@@ -6,9 +6,8 @@ from __future__ import annotations
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from jose import JWTError, jwt
 from sqlmodel import Session
 
@@ -16,7 +15,7 @@ from vault import audit
 from vault.access import authorize, decide
 from vault.accounts import Principal
 from vault.bootstrap import token_secret
-from vault.db import get_session
+from vault.db import DB
 from vault.domain.models import Clip, Organisation, Recording, User
 from vault.errors import Forbidden, NotFound, ServiceUnavailable, Unauthenticated
 from vault.media import Source, playlist, render_segment, segment_count, serve_range
@@ -24,7 +23,6 @@ from vault.settings import get_settings
 from vault.store import open_store
 
 router = APIRouter(tags=["streaming"])
-DB = Annotated[Session, Depends(get_session)]
 AUDIENCE = "beeldkluis-stream"
 _jobs: threading.BoundedSemaphore | None = None
 

@@ -8,13 +8,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session
 
 from vault import audit
 from vault.accounts._security import BadToken, read_access_token
 from vault.accounts._service import principal_of
 from vault.bootstrap import token_secret
-from vault.db import get_session
+from vault.db import DB
 from vault.domain.models import AuthSession, User
 from vault.errors import Forbidden
 from vault.settings import get_settings
@@ -28,7 +27,7 @@ def client_address(request: Request) -> str | None:
 
 def current_principal(
     request: Request,
-    db: Annotated[Session, Depends(get_session)],
+    db: DB,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> audit.Principal:
     if credentials is None:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
-from sqlmodel import Session
 
 from vault.accounts._deps import Principal, client_address
 from vault.accounts._service import refresh, revoke, sign_in, sign_in_oidc
-from vault.db import get_session
+from vault.db import DB
 from vault.settings import get_settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-DB = Annotated[Session, Depends(get_session)]
 
 
 class SignIn(BaseModel):

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from vault import audit
 from vault.accounts import Principal, create_user, require_role
 from vault.api._common import check_if_match, paginate, public, with_etag
-from vault.db import get_session
+from vault.db import DB
 from vault.domain.models import Organisation, Role, SupervisionLink, User
 from vault.errors import NotFound
 
 router = APIRouter(tags=["administration"])
-DB = Annotated[Session, Depends(get_session)]
 
 
 def _admin(principal: audit.Principal) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
@@ -16,7 +16,7 @@ from vault import audit
 from vault.access import authorize, load_facts
 from vault.accounts import Principal, require_role
 from vault.api._common import public
-from vault.db import get_session
+from vault.db import DB
 from vault.domain.models import (
     Clip,
     ConsentEventRow,
@@ -34,7 +34,6 @@ from vault.settings import get_settings
 from vault.store import ObjectKind, open_store
 
 router = APIRouter(tags=["consent"])
-DB = Annotated[Session, Depends(get_session)]
 
 EVIDENCE_TYPES = {
     b"%PDF": "application/pdf",

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field, model_validator
 from sqlmodel import Session, col, or_, select
 
@@ -14,7 +14,7 @@ from vault import audit
 from vault.access import authorize
 from vault.accounts import Principal, require_role
 from vault.api._common import check_if_match, paginate, public, with_etag
-from vault.db import get_session
+from vault.db import DB
 from vault.domain.models import (
     Authority,
     Clip,
@@ -32,7 +32,6 @@ from vault.domain.models import (
 from vault.errors import Conflict, NotFound
 
 router = APIRouter(tags=["families"])
-DB = Annotated[Session, Depends(get_session)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 

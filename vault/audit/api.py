@@ -6,18 +6,17 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 from sqlmodel import Session
 
 from vault import audit
 from vault.accounts import Principal, require_role
-from vault.db import get_session
+from vault.db import DB
 from vault.settings import get_settings
 from vault.store import backend_from_settings
 
 router = APIRouter(prefix="/audit", tags=["audit"])
-DB = Annotated[Session, Depends(get_session)]
 
 
 def _officer(db: Session, principal: audit.Principal, what: str, **detail: str) -> None:

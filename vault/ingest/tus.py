@@ -17,9 +17,8 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlmodel import Session, func, select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
@@ -28,7 +27,7 @@ from keys import CHUNK_SIZE, Sealer, ciphertext_size
 from vault import audit
 from vault.access import authorize
 from vault.accounts import Principal
-from vault.db import after_commit, get_session, unit_of_work
+from vault.db import DB, after_commit, unit_of_work
 from vault.domain.models import Recording, Trajectory
 from vault.errors import Conflict, NotFound, VaultError
 from vault.ingest.models import Upload
@@ -36,7 +35,6 @@ from vault.settings import get_settings
 from vault.store import PART_SIZE, ObjectKind, StoredObject, object_name, open_store
 
 router = APIRouter(prefix="/uploads", tags=["ingest"])
-DB = Annotated[Session, Depends(get_session)]
 TUS = {"Tus-Resumable": "1.0.0"}
 CHECKSUMS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "md5": hashlib.md5}
 

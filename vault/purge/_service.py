@@ -238,11 +238,11 @@ def purge_family(
                                  ciphertext_sha256=digest.hexdigest() if digest else "", rule=mark.rule, purged_at=now, certificate=name)  # fmt: skip
                 db.add(tomb)
             versions = store.backend.delete(row.name)
-            store.keyring.shred_object(row.id)
+            store.shred_key(row.id)
             db.delete(row)
         else:
             versions = 0
-            store.keyring.shred_object(mark.object_id)
+            store.shred_key(mark.object_id)
         for rec in db.exec(select(Recording).where(Recording.original_object_id == mark.object_id)):
             rec.original_object_id = None
             db.add(rec)
@@ -257,7 +257,7 @@ def purge_family(
         db.exec(select(StoredObject).where(StoredObject.family_id == family_id)).first() is None
     )
     if family_gone:
-        store.keyring.shred_family(family_id)
+        store.shred_family(family_id)
         audit.record(
             db,
             action="key_rotation",

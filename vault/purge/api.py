@@ -5,23 +5,22 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from vault import audit
 from vault.accounts import Principal, require_role
 from vault.api._common import public
-from vault.db import get_session
+from vault.db import DB
 from vault.errors import NotFound
 from vault.purge._service import CERTIFICATES, LegalHoldRow, Tombstone, family_plan
 from vault.settings import get_settings
 from vault.store import backend_from_settings
 
 router = APIRouter(prefix="/retention", tags=["retention"])
-DB = Annotated[Session, Depends(get_session)]
 
 
 class HoldIn(BaseModel):

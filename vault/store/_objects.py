@@ -82,6 +82,9 @@ class ObjectStore:
         self.session = session
         self.backend = backend
         self.keyring = keyring
+        self._keys: dict[
+            uuid.UUID, ObjectKey
+        ] = {}  # unwrapped DEKs of this unit of work, in memory only
 
     # Writing -----------------------------------------------------------------------------------
 
@@ -128,7 +131,11 @@ class ObjectStore:
         return row
 
     def _key_and_header(self, row: StoredObject) -> tuple[ObjectKey, bytes]:
-        key = self.keyring.object_key(row.id)  # raises KeyDestroyed once shredded
+        key = self._keys.get(row.id)
+        if key is None:
+            key = self._keys[row.id] = self.keyring.object_key(
+                row.id
+            )  # raises KeyDestroyed once shredded
         header = self._headers.get(row.id)
         if header is None:
             header = self.backend.get_range(row.name, 0, HEADER_SIZE)
@@ -167,10 +174,21 @@ class ObjectStore:
         row = self.get(object_id)
         removed = self.backend.delete(row.name)
         self.keyring.shred_object(row.id)
+        self._keys.pop(row.id, None)
         self._headers.pop(row.id, None)
         self.session.delete(row)
         self.session.flush()
         return removed
+
+    def shred_key(self, object_id: uuid.UUID) -> None:
+        """Destroy an object's key (and this instance's cached copy) without touching storage."""
+        self.keyring.shred_object(object_id)
+        self._keys.pop(object_id, None)
+
+    def shred_family(self, family_id: uuid.UUID) -> None:
+        """Destroy every key of a family (and every cached copy here)."""
+        self.keyring.shred_family(family_id)
+        self._keys.clear()
 
     # Consistency -------------------------------------------------------------------------------
 
