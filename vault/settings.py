@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     stream_max_jobs: int = 2
     watermark_corner: str = "bottom-right"
 
+    # The parents' export: how long a built package is kept, how long a download link works, and how
+    # many wrong codes a link takes before it is blocked.
+    export_keep_days: int = 14
+    export_link_days: int = 7
+    export_link_attempts: int = 5
+
     # Media.
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"

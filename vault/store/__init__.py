@@ -15,7 +15,14 @@ from vault.store._backend import (
     WormViolation,
 )
 from vault.store._local import LocalBackend
-from vault.store._objects import CheckReport, ObjectKind, ObjectStore, StoredObject, object_name
+from vault.store._objects import (
+    CheckReport,
+    ObjectKind,
+    ObjectStore,
+    SealedWriter,
+    StoredObject,
+    object_name,
+)
 
 
 def open_store(session: Session, settings: Settings) -> ObjectStore:
@@ -53,6 +60,7 @@ def backend_from_settings(settings: Settings) -> Backend:
 
 
 __all__ = [
+    "SealedWriter",
     "PART_SIZE",
     "Backend",
     "BlobNotFound",

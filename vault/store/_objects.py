@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -14,7 +15,7 @@ from sqlalchemy import BigInteger
 from sqlmodel import Field, Session, SQLModel, select
 
 from keys import HEADER_SIZE, Keyring, ObjectKey, Sealer, ciphertext_size, open_range, open_stream
-from vault.store._backend import Backend, BlobNotFound
+from vault.store._backend import PART_SIZE, Backend, BlobNotFound
 
 READ_PIECE = 1024 * 1024
 
@@ -73,6 +74,52 @@ class CheckReport:
         return not (self.objects_without_rows or self.rows_without_objects or self.size_mismatches)
 
 
+class SealedWriter:
+    """The write side of `ObjectStore.writer`: a file-like sink that seals and uploads in full parts.
+    Holds no database session, so a producer may run for long outside any transaction."""
+
+    def __init__(self, backend: Backend, name: str, sealer: Sealer, object_id: uuid.UUID) -> None:
+        self._backend, self._name, self._sealer = backend, name, sealer
+        self._upload = backend.start_upload(name)
+        self._etags: list[str] = []
+        self._buffer = bytearray(sealer.header)
+        self.object_id = object_id
+
+    def writable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._sealer.plaintext_size
+
+    @property
+    def sha256(self) -> str:
+        return self._sealer.sha256
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        for chunk in self._sealer.update_chunks(data):
+            self._buffer += chunk
+        while len(self._buffer) >= PART_SIZE:
+            self._send(bytes(self._buffer[:PART_SIZE]))
+            del self._buffer[:PART_SIZE]
+        return len(data)
+
+    def flush(self) -> None:
+        """Parts go out when full; nothing to do (zipfile calls this)."""
+
+    def _send(self, part: bytes) -> None:
+        self._etags.append(self._backend.put_part(self._name, self._upload, len(self._etags) + 1, part))
+
+    def close(self) -> int:
+        self._buffer += self._sealer.finish()
+        self._send(bytes(self._buffer))
+        self._buffer.clear()
+        return self._backend.complete_upload(self._name, self._upload, self._etags)
+
+    def abort(self) -> None:
+        self._buffer.clear()
+        self._backend.abort_upload(self._name, self._upload)
+
+
 class ObjectStore:
     """Put, read ranges of, and delete encrypted objects. Flushes only; the caller's unit of work commits."""
 
@@ -122,7 +169,40 @@ class ObjectStore:
         self.session.flush()
         return row
 
+    @contextmanager
+    def writer(self, *, family_id: uuid.UUID, kind: ObjectKind) -> Iterator[SealedWriter]:
+        """A new object written push-style (for producers such as a ZIP writer): sealed on the way, sent
+        in parts of PART_SIZE; visible only when the block ends without error, else its parts are aborted."""
+        object_id = uuid.uuid4()
+        key = self.keyring.new_object_key(family_id, object_id)
+        name = object_name(kind, object_id)
+        out = SealedWriter(self.backend, name, Sealer(key, family_id=family_id, object_id=object_id), object_id)
+        try:
+            yield out
+            written = out.close()
+        except BaseException:
+            out.abort()
+            self.keyring.shred_object(object_id)
+            raise
+        self.session.add(StoredObject(id=object_id, family_id=family_id, kind=kind, size=out.tell(), sha256=out.sha256,
+                                      ciphertext_size=written, backend=self.backend.kind))  # fmt: skip
+        self.session.flush()
+
     # Reading -----------------------------------------------------------------------------------
+
+    def range_reader(self, object_id: uuid.UUID) -> tuple[int, Callable[[int, int], bytes]]:
+        """(size, read(offset, length)) for one object, with its key unwrapped now: the reader needs no
+        database afterwards, so long work (a transcode) holds no transaction open."""
+        row = self.get(object_id)
+        key, header = self._key_and_header(row)
+        name, size, family_id, backend = row.name, row.size, row.family_id, self.backend
+
+        def read(offset: int, length: int) -> bytes:
+            return open_range(key, family_id=family_id, object_id=object_id, header=header,
+                              read=lambda o, n: backend.get_range(name, o, n),
+                              plaintext_size=size, start=offset, end=offset + length)  # fmt: skip
+
+        return size, read
 
     def get(self, object_id: uuid.UUID) -> StoredObject:
         row = self.session.get(StoredObject, object_id)
