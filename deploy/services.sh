@@ -27,6 +27,7 @@ install() {
   command -v curl >/dev/null || missing+=(curl)
   [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] || missing+=(postgresql)
   [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+  command -v chromium >/dev/null || missing+=(chromium)  # browser tests: the player and the offline package
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]} from Debian's packages"
     as_root apt-get update -qq

@@ -18,11 +18,12 @@ def domain_routers() -> list[APIRouter]:
     from vault.api.consents import router as consents
     from vault.api.families import router as families
     from vault.audit.api import router as audit
+    from vault.export.api import router as exports
     from vault.ingest.tus import router as uploads
     from vault.purge.api import router as retention
     from vault.streaming import router as streaming
 
-    return [auth, admin, families, consents, uploads, streaming, audit, retention]
+    return [auth, admin, families, consents, uploads, streaming, exports, audit, retention]
 
 
 def create_app() -> FastAPI:
@@ -37,6 +38,7 @@ def create_app() -> FastAPI:
         openapi_url="/openapi.json",
     )
     install_error_handlers(app)
+    from vault.export.api import public_router as parents
 
     @app.get("/health", tags=["health"], summary="Component health / gezondheid van onderdelen")
     def health() -> JSONResponse:
@@ -52,4 +54,5 @@ def create_app() -> FastAPI:
     for router in domain_routers():
         api.include_router(router)
     app.include_router(api)
+    app.include_router(parents)  # /ophalen/{token}: the parents' download page, outside the API
     return app

@@ -3,6 +3,7 @@
 import keys  # noqa: F401 - key storage tables (wrapped family KEKs and object DEKs)
 import vault.audit  # noqa: F401 - audit_record
 import vault.domain.models  # noqa: F401 - organisations, accounts, families, footage, consent
+import vault.export.models  # noqa: F401 - the parents' packages
 import vault.ingest.models  # noqa: F401 - resumable uploads
 import vault.purge  # noqa: F401 - legal holds, purge marks, tombstones
 import vault.rotation  # noqa: F401 - master key rotations

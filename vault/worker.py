@@ -14,7 +14,7 @@ from vault.settings import Settings, get_settings
 QUEUES = ("ingest", "media", "export", "purge", "default")
 
 # Modules whose tasks a worker loads at start; one per domain that has background work.
-TASK_MODULES = ["vault.tasks", "vault.audit.tasks", "vault.purge.tasks", "vault.ingest.tasks"]
+TASK_MODULES = ["vault.tasks", "vault.audit.tasks", "vault.purge.tasks", "vault.ingest.tasks", "vault.export.tasks"]
 
 
 def _transport_options(settings: Settings) -> dict[str, Any]:
@@ -90,6 +90,7 @@ def configure(app: Celery, settings: Settings) -> None:
         "audit-checkpoint": {"task": "vault.audit.checkpoint", "schedule": 300.0},
         "purge": {"task": "vault.purge.run", "schedule": 3600.0},
         "master-key-schedule": {"task": "vault.purge.master_schedule", "schedule": 86400.0},
+        "export-sweep": {"task": "vault.export.sweep", "schedule": 3600.0},
     }
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -101,3 +104,20 @@ def api(database_url: str, settings_env: Path, monkeypatch: pytest.MonkeyPatch) 
         org = organisation.id
     with TestClient(create_app()) as client:
         yield Api(client, org)
+
+
+@pytest.fixture
+def worker(api: Api) -> Iterator[None]:
+    settings = get_settings()
+    env = {
+        **os.environ,
+        "BEELDKLUIS_DATA_DIR": str(settings.data_dir),
+        "BEELDKLUIS_DATABASE_URL": settings.effective_database_url,
+    }
+    with open(settings.data_dir / "worker.log", "ab") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "vault.cli", "worker", "--concurrency", "1"], env=env,  # noqa: S603
+                                stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+        yield
+        proc.terminate()
+        proc.wait(timeout=30)
+    print((settings.data_dir / "worker.log").read_text()[-3000:])

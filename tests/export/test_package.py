@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from vault import audit
 from vault.accounts import principal_of
 from vault.db import unit_of_work
 from vault.domain.models import User
 from vault.errors import Forbidden
-from vault.export import build_package
+from vault.export import export_to_folder
 from vault.ingest.tasks import verify_upload
 from vault.settings import get_settings
 
@@ -22,6 +23,24 @@ from ..api.conftest import Api
 from ..api.test_resources import family_with_recording
 from ..ingest.conftest import make_video
 from ..ingest.test_tus import tus_upload, upload_id
+
+
+def principal(user_id: uuid.UUID) -> audit.Principal:
+    with unit_of_work() as db:
+        user = db.get(User, user_id)
+        assert user is not None
+        return principal_of(user, network="cli")
+
+
+def stored(api: Api, server: str, world: dict, paths: list[Path]) -> None:  # type: ignore[type-arg]
+    """Upload each file through tus and verify it, as the ingest task would."""
+    for path in paths:
+        assert (
+            verify_upload(
+                upload_id(tus_upload(server, world["headers"], path, world["trajectory"]["id"]))
+            )
+            == "stored"
+        )
 
 
 def sources(tmp: Path) -> list[Path]:
@@ -58,21 +77,12 @@ def probe(path: Path) -> dict:  # type: ignore[type-arg]
 def test_package_for_a_family_with_mixed_sources(api: Api, server: str, tmp_path: Path) -> None:
     trainer = api.account("trainer")
     world = family_with_recording(api, trainer)
-    for source in sources(tmp_path):
-        assert (
-            verify_upload(
-                upload_id(tus_upload(server, world["headers"], source, world["trajectory"]["id"]))
-            )
-            == "stored"
-        )
+    stored(api, server, world, sources(tmp_path))
     stick = tmp_path / "USB"
     stick.mkdir()
-    with unit_of_work() as db:
-        user = db.get(User, trainer.id)
-        assert user is not None
-        result = build_package(
-            db, get_settings(), principal_of(user), uuid.UUID(world["trajectory"]["id"]), stick
-        )
+    result = export_to_folder(
+        get_settings(), principal(trainer.id), uuid.UUID(world["trajectory"]["id"]), stick
+    )
     folder = Path(str(result["folder"]))
     assert result["recordings"] == 3
     assert (
@@ -128,11 +138,8 @@ def test_export_refused_for_others_and_leaves_nothing(
     opleider = api.account("opleider")
     stick = tmp_path / "USB"
     stick.mkdir()
-    with unit_of_work() as db:
-        user = db.get(User, opleider.id)
-        assert user is not None
-        with pytest.raises(Forbidden):
-            build_package(
-                db, get_settings(), principal_of(user), uuid.UUID(world["trajectory"]["id"]), stick
-            )
+    with pytest.raises(Forbidden):
+        export_to_folder(
+            get_settings(), principal(opleider.id), uuid.UUID(world["trajectory"]["id"]), stick
+        )
     assert list(stick.iterdir()) == []

@@ -14,7 +14,7 @@ import uvicorn
 
 from vault.app import create_app
 
-from ..api.conftest import Api, api  # noqa: F401 - the API fixture, shared
+from ..api.conftest import Api, api, worker  # noqa: F401 - the API and worker fixtures, shared
 
 
 def make_video(path: Path, seconds: int = 3, *, extra: list[str] | None = None) -> Path:

@@ -2,37 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from vault.ingest.client import ingest
-from vault.settings import get_settings
 
 from ..api.conftest import Api
 from ..api.test_resources import family_with_recording
-
-
-@pytest.fixture
-def worker(api: Api) -> Iterator[None]:
-    settings = get_settings()
-    env = {
-        **os.environ,
-        "BEELDKLUIS_DATA_DIR": str(settings.data_dir),
-        "BEELDKLUIS_DATABASE_URL": settings.effective_database_url,
-    }
-    with open(settings.data_dir / "worker.log", "ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "vault.cli", "worker", "--concurrency", "1"], env=env,  # noqa: S603
-                                stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
-        yield
-        proc.terminate()
-        proc.wait(timeout=30)
-    print((settings.data_dir / "worker.log").read_text()[-3000:])
 
 
 def test_import_a_card_then_again(

@@ -11,7 +11,7 @@ from minio import Minio
 from vault.store import ObjectKind, ObjectStore, StoreUnavailable
 from vault.store._s3 import S3Backend
 
-from .test_object_store import FAMILY, MiB, pattern
+from .test_object_store import FAMILY, MiB, pattern, write_then_fail
 
 
 def client(s3_config: dict[str, str]) -> Minio:
@@ -128,3 +128,11 @@ def test_stale_uploads_are_swept(s3_backend: S3Backend, s3_config: dict[str, str
     assert s3_backend.abort_stale_uploads(timedelta(0)) == 1
     uploads = client(s3_config)._list_multipart_uploads(s3_backend.bucket)
     assert list(uploads.uploads) == []
+
+
+def test_writer_aborted_leaves_no_parts(s3_store: ObjectStore, s3_config: dict[str, str]) -> None:
+    write_then_fail(s3_store, 40 * MiB)
+    backend = s3_store.backend
+    assert isinstance(backend, S3Backend)
+    assert list(client(s3_config)._list_multipart_uploads(backend.bucket).uploads) == []
+    assert list(backend.listing()) == []

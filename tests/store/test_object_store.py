@@ -152,3 +152,37 @@ def test_no_plaintext_reaches_the_store(store: ObjectStore) -> None:
     assert marker not in raw
     assert str(FAMILY).encode() not in raw
     assert FAMILY.bytes not in raw
+
+
+def test_writer_round_trip_in_parts(store: ObjectStore) -> None:
+    data = pattern(40 * MiB + 5)  # three parts of the multipart upload behind the writer
+    with store.writer(family_id=FAMILY, kind=ObjectKind.export) as out:
+        for piece in pieces(data, 3 * MiB + 1):
+            out.write(piece)
+        assert out.tell() == len(data)
+    row = store.get(out.object_id)
+    assert (row.size, row.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    assert b"".join(store.iter_plaintext(row.id)) == data
+    size, read = store.range_reader(row.id)
+    assert size == len(data)
+    assert read(20 * MiB - 3, 7) == data[20 * MiB - 3 : 20 * MiB + 4]
+    assert store.check().clean
+
+
+def write_then_fail(store: ObjectStore, size: int) -> uuid.UUID:
+    """Write `size` bytes through a writer that then fails; returns the id the object would have had."""
+    seen: list[uuid.UUID] = []
+    with pytest.raises(OSError, match="geannuleerd"):  # noqa: PT012, SIM117 - the failure is inside the writer's block
+        with store.writer(family_id=FAMILY, kind=ObjectKind.export) as out:
+            seen.append(out.object_id)
+            out.write(pattern(size))
+            raise OSError("geannuleerd / cancelled")
+    return seen[0]
+
+
+def test_writer_that_fails_leaves_nothing_and_no_key(store: ObjectStore) -> None:
+    object_id = write_then_fail(store, 20 * MiB)
+    assert list(store.backend.listing()) == []
+    with pytest.raises(KeyDestroyed):
+        store.keyring.object_key(object_id)
+    assert store.check().clean

@@ -1,5 +1,6 @@
 """The parents' package: their footage, playable anywhere, with what happened to it and on what basis."""
 
-from vault.export.package import build_package
+from vault.export.models import Export, ExportStatus
+from vault.export.package import export_to_folder, prepare, write
 
-__all__ = ["build_package"]
+__all__ = ["Export", "ExportStatus", "export_to_folder", "prepare", "write"]

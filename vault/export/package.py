@@ -1,23 +1,36 @@
-"""Build the parents' package in a folder (a mounted USB stick): Opnames/, index.html, LEESMIJ.txt, the
-consent records and the access report (AVG art. 15/20), and SHA256SUMS over every file."""
+"""The parents' package: Opnames/, index.html, LEESMIJ.txt, the consent records and the access report
+(AVG art. 15/20), and SHA256SUMS over every file; written into a folder (a mounted USB stick) or into a
+ZIP (AES-256 when a passphrase is given) streamed into the encrypted store for download.
+
+`prepare` reads everything the package needs in one short transaction and unwraps the keys; `write`
+then does the long work (probe, remux or transcode) without any database session, so the embedded
+SQLite default is never locked for the length of an export.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import html
 import json
+import os
+import secrets
 import shutil
+import tempfile
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
+import pyzipper
 from sqlmodel import Session, col, select
 
 from vault import audit
 from vault.access import authorize
 from vault.api.consents import _overview
 from vault.domain.models import Family, Recording, Trajectory
-from vault.errors import Conflict, NotFound
+from vault.errors import Conflict, NotFound, VaultError
 from vault.media import convert, probe, serve_range
 from vault.purge import family_plan
 from vault.settings import Settings
@@ -40,6 +53,7 @@ video{{width:100%;max-width:48rem;background:#000}} li{{margin:1.5rem 0}} small{
 <body><h1>Jullie video-opnames</h1>
 <p>Dit zijn de opnames die tijdens de video-hometraining bij jullie thuis zijn gemaakt. Ze zijn van jullie.
 Klik op een opname om hem af te spelen; er is geen internet voor nodig.</p>
+<p lang="en"><small>Your family's video recordings from video home training. They are yours; click one to play it, no internet needed.</small></p>
 <ol>{items}</ol>
 <p><small>Zie LEESMIJ.txt voor uitleg, en toegang.html voor wie de beelden heeft bekeken.</small></p>
 </body></html>
@@ -62,20 +76,58 @@ Wie heeft de beelden bekeken? Dat staat in toegang.html (en toegang.json). Julli
 toestemmingen.json. Met SHA256SUMS kun je controleren dat de bestanden niet veranderd zijn.
 
 Vragen? Neem contact op met jullie video-hometrainer.
+
+--
+Your family's video recordings from video home training; they belong to you. Open index.html in a
+browser to play them (no internet needed). Keep them safe. Beeldkluis deletes its own copy {deletion_en}.
 """
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while piece := f.read(1024 * 1024):
-            digest.update(piece)
-    return digest.hexdigest()
+# Passphrases and codes avoid look-alike characters (0/O, 1/l/I), so they survive being read aloud.
+ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
-def build_package(db: Session, settings: Settings, principal: audit.Principal, trajectory_id: uuid.UUID, target: Path,
-                  recording_ids: list[uuid.UUID] | None = None) -> dict[str, object]:  # fmt: skip
-    """Write the package into a new folder under `target`; on any failure nothing is left behind."""
+def new_secret(groups: int, size: int = 4) -> str:
+    """Random groups like `k7mq-x2bd`: 6 groups carry 118 bits, 2 groups (a code behind a link) 39."""
+    return "-".join("".join(secrets.choice(ALPHABET) for _ in range(size)) for _ in range(groups))
+
+
+class Cancelled(VaultError):
+    status = 409
+    code = "export_cancelled"
+
+    def __init__(self) -> None:
+        super().__init__("Het pakket is geannuleerd.", "The export was cancelled.")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One recording to hand over, with a reader that needs no database (its key is already unwrapped)."""
+
+    name: str
+    recording: Recording
+    size: int
+    read: Callable[[int, int], bytes]
+
+
+@dataclass(frozen=True)
+class Package:
+    family_id: uuid.UUID
+    family_code: str
+    trajectory_id: uuid.UUID
+    items: list[Item]
+    deletion_on: str | None  # dd-mm-YYYY, or None when not yet dated
+    consents: object
+    access: list[dict[str, object]]
+
+    @property
+    def folder_name(self) -> str:
+        return f"Beeldkluis - {self.family_code}"
+
+
+def prepare(db: Session, settings: Settings, principal: audit.Principal, trajectory_id: uuid.UUID,
+            recording_ids: list[uuid.UUID] | None = None) -> Package:  # fmt: skip
+    """Decide (and log), then gather what the package needs; refuses an empty selection."""
     authorize(db, principal, "export", trajectory_id=trajectory_id)
     trajectory = db.get(Trajectory, trajectory_id)
     family = db.get(Family, trajectory.family_id) if trajectory else None
@@ -93,67 +145,204 @@ def build_package(db: Session, settings: Settings, principal: audit.Principal, t
         raise Conflict(
             "Er zijn geen opnames om mee te geven.", "There are no recordings to hand over."
         )
-    folder = target / f"Beeldkluis - {family.code}"
-    if folder.exists():
-        raise Conflict(
-            "Op deze plek staat al een pakket van dit gezin.",
-            "A package of this family is already there.",
-        )
     store = open_store(db, settings)
-    try:
+    items = []
+    for number, r in enumerate(recordings, start=1):
+        name = (
+            f"{number:02d} - {r.recorded_at:%Y-%m-%d} - {SITUATIONS.get(r.situation, 'opname')}.mp4"
+        )
+        items.append(Item(name, r, *store.range_reader(r.original_object_id)))  # type: ignore[arg-type]
+    now = datetime.now(UTC)
+    originals = {r.original_object_id for r in recordings}
+    dates = [
+        i.due for i in family_plan(db, family.id, now.date()).items if i.object_id in originals
+    ]
+    return Package(family.id, family.code, trajectory_id, items, f"{min(dates):%d-%m-%Y}" if dates else None,
+                   _overview(db, family.id, now), [audit.as_dict(r) for r in audit.family_report(db, family.id)])  # fmt: skip
+
+
+class Sink:
+    """Where the package goes. Keeps the checksums of everything written, for SHA256SUMS."""
+
+    def __init__(self) -> None:
+        self.sums: list[tuple[str, str]] = []
+
+    def video(self, name: str) -> Path:
+        """The path ffmpeg writes recording `name` to (it needs a seekable file for +faststart)."""
+        raise NotImplementedError
+
+    def added(self, name: str, path: Path) -> None:
+        """Recording `name` is complete at `path`."""
+        raise NotImplementedError
+
+    def text(self, name: str, data: bytes) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Finish the package."""
+
+    def abort(self) -> None:
+        """Leave nothing behind."""
+
+
+def _file_sha256(path: Path, out: BinaryIO | None = None) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while piece := f.read(1024 * 1024):
+            digest.update(piece)
+            if out is not None:
+                out.write(piece)
+    return digest.hexdigest()
+
+
+class FolderSink(Sink):
+    """A plain folder, e.g. on the USB stick the trainer hands over in person."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        if folder.exists():
+            raise Conflict("Op deze plek staat al een pakket van dit gezin.", "A package of this family is already there.")  # fmt: skip
+        self.folder = folder
         (folder / "Opnames").mkdir(parents=True)
-        items, remuxed = [], 0
-        for number, recording in enumerate(recordings, start=1):
-            row = store.get(recording.original_object_id)  # type: ignore[arg-type]
-            name = f"{number:02d} - {recording.recorded_at:%Y-%m-%d} - {SITUATIONS.get(recording.situation, 'opname')}.mp4"
-            with serve_range(
-                row.size, lambda o, k, row=row: store.open_range(row.id, o, o + k)
-            ) as url:
+
+    def video(self, name: str) -> Path:
+        return self.folder / name
+
+    def added(self, name: str, path: Path) -> None:
+        self.sums.append((_file_sha256(path), name))
+
+    def text(self, name: str, data: bytes) -> None:
+        (self.folder / name).write_bytes(data)
+        self.sums.append((hashlib.sha256(data).hexdigest(), name))
+
+    def abort(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class ZipSink(Sink):
+    """A ZIP written front to back into `out` (any writable stream, e.g. a sealed store writer); with a
+    passphrase every entry is AES-256 encrypted (WinZip AE-2). Each recording passes through tmpfs only
+    for as long as it takes to add it."""
+
+    def __init__(self, out: BinaryIO, top: str, passphrase: str | None, scratch: Path) -> None:
+        super().__init__()
+        self.top = top
+        self.zip = pyzipper.AESZipFile(out, "w", compression=pyzipper.ZIP_STORED,
+                                       encryption=pyzipper.WZ_AES if passphrase else None)  # fmt: skip
+        if passphrase:
+            self.zip.setpassword(passphrase.encode())
+            self.zip.setencryption(pyzipper.WZ_AES, nbits=256)
+        self.scratch = Path(tempfile.mkdtemp(prefix="bk-export-", dir=scratch))
+
+    def video(self, name: str) -> Path:
+        return self.scratch / f"{uuid.uuid4()}.mp4"
+
+    def _entry(self, name: str) -> pyzipper.ZipInfo:
+        info = self.zip.zipinfo_cls(
+            f"{self.top}/{name}", date_time=datetime.now(UTC).timetuple()[:6]
+        )
+        info.external_attr = 0o644 << 16
+        return info
+
+    def added(self, name: str, path: Path) -> None:
+        try:
+            with self.zip.open(self._entry(name), "w", force_zip64=True) as entry:
+                self.sums.append((_file_sha256(path, entry), name))
+        finally:
+            path.unlink(missing_ok=True)
+
+    def text(self, name: str, data: bytes) -> None:
+        self.zip.writestr(self._entry(name), data, compress_type=pyzipper.ZIP_DEFLATED)
+        self.sums.append((hashlib.sha256(data).hexdigest(), name))
+
+    def close(self) -> None:
+        self.zip.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def write(package: Package, sink: Sink, settings: Settings,
+          progress: Callable[[int, int], None] | None = None, cancelled: Callable[[], bool] | None = None) -> dict[str, object]:  # fmt: skip
+    """Convert every recording and write the package into `sink`. Needs no database session.
+    On any failure or cancellation the sink is aborted; the caller's own output (a store writer) too."""
+    try:
+        rows, remuxed = [], 0
+        for done, item in enumerate(package.items):
+            if cancelled is not None and cancelled():
+                raise Cancelled()
+            name = f"Opnames/{item.name}"
+            target = sink.video(name)
+            with serve_range(item.size, item.read) as url:
                 info = probe(url, ffprobe=settings.ffprobe)
-                remuxed += convert(url, info, folder / "Opnames" / name, ffmpeg=settings.ffmpeg)
-            items.append((name, recording, info.duration_s))
-        today = datetime.now(UTC).date()
-        plan = family_plan(db, family.id, today)
-        originals = {r.original_object_id for r in recordings}
-        dates = [i.due for i in plan.items if i.object_id in originals]
-        deletion = (
-            f"op {min(dates):%d-%m-%Y}" if dates else "zodra het traject en de nazorg zijn afgerond"
+                remuxed += convert(url, info, target, ffmpeg=settings.ffmpeg)
+            sink.added(name, target)
+            rows.append((item, info.duration_s))
+            if progress is not None:
+                progress(done + 1, len(package.items))
+        _texts(package, sink, rows)
+        sink.text(
+            "SHA256SUMS",
+            "".join(f"{d}  {n}\n" for d, n in sorted(sink.sums, key=lambda s: s[1])).encode(),
         )
-        (folder / "LEESMIJ.txt").write_text(README.format(deletion=deletion), encoding="utf-8")
-        rows = "".join(
-            f'<li><strong>{html.escape(n)}</strong><br><small>{r.recorded_at:%d-%m-%Y} · {html.escape(SITUATIONS.get(r.situation, "opname"))} · '
-            f'{int(d // 60)}:{int(d % 60):02d} min</small><br><video controls preload="metadata" src="Opnames/{html.escape(n)}"></video></li>'
-            for n, r, d in items
-        )  # fmt: skip
-        (folder / "index.html").write_text(PAGE.format(items=rows), encoding="utf-8")
-        (folder / "toestemmingen.json").write_text(
-            json.dumps(_overview(db, family.id, datetime.now(UTC)), indent=1, ensure_ascii=False),
-            encoding="utf-8",
-        )
-        access = [audit.as_dict(r) for r in audit.family_report(db, family.id)]
-        (folder / "toegang.json").write_text(
-            json.dumps(access, indent=1, ensure_ascii=False, default=str), encoding="utf-8"
-        )
-        table = "".join(
-            f"<tr><td>{html.escape(str(a['occurred_at']))[:16]}</td><td>{html.escape(str(a['user_name']))}</td><td>{html.escape(str(a['role']))}</td>"
-            f"<td>{html.escape(str(a['action']))}</td><td>{html.escape(str(a['outcome']))}</td><td>{html.escape(' '.join(a['basis']))}</td></tr>"  # type: ignore[arg-type]
-            for a in access
-        )  # fmt: skip
-        (folder / "toegang.html").write_text(
-            '<!doctype html><html lang="nl"><meta charset="utf-8"><title>Wie heeft jullie gegevens ingezien?</title>'
-            "<h1>Wie heeft jullie gegevens ingezien?</h1><table border=1 cellpadding=4><tr><th>Wanneer (UTC)</th><th>Wie</th>"
-            f"<th>Rol</th><th>Wat</th><th>Uitkomst</th><th>Grondslag</th></tr>{table}</table></html>",
-            encoding="utf-8",
-        )
-        sums = [
-            f"{_sha256(p)}  {p.relative_to(folder).as_posix()}"
-            for p in sorted(folder.rglob("*"))
-            if p.is_file()
-        ]
-        (folder / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
+        sink.close()
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        sink.abort()
         raise
-    audit.record(db, action="export", outcome="success", actor=principal, family_id=family.id, object_id=trajectory_id,
-                 object_type="export_package", detail={"recordings": str(len(items)), "remuxed": str(remuxed)})  # fmt: skip
-    return {"folder": str(folder), "recordings": len(items), "remuxed": remuxed, "files": len(sums)}
+    return {"recordings": len(rows), "remuxed": remuxed, "files": len(sink.sums)}
+
+
+def _texts(package: Package, sink: Sink, rows: list[tuple[Item, float]]) -> None:
+    if package.deletion_on:
+        deletion, deletion_en = f"op {package.deletion_on}", f"on {package.deletion_on}"
+    else:
+        deletion = "zodra het traject en de nazorg zijn afgerond"
+        deletion_en = "once the trajectory and its follow-up have ended"
+    sink.text("LEESMIJ.txt", README.format(deletion=deletion, deletion_en=deletion_en).encode())
+    items = "".join(
+        f'<li><strong>{html.escape(i.name)}</strong><br><small>{i.recording.recorded_at:%d-%m-%Y} · {html.escape(SITUATIONS.get(i.recording.situation, "opname"))} · '
+        f'{int(d // 60)}:{int(d % 60):02d} min</small><br><video controls preload="metadata" src="Opnames/{html.escape(i.name)}"></video></li>'
+        for i, d in rows
+    )  # fmt: skip
+    sink.text("index.html", PAGE.format(items=items).encode())
+    sink.text(
+        "toestemmingen.json",
+        json.dumps(package.consents, indent=1, ensure_ascii=False, default=str).encode(),
+    )
+    sink.text(
+        "toegang.json",
+        json.dumps(package.access, indent=1, ensure_ascii=False, default=str).encode(),
+    )
+    table = "".join(
+        f"<tr><td>{html.escape(str(a['occurred_at']))[:16]}</td><td>{html.escape(str(a['user_name']))}</td><td>{html.escape(str(a['role']))}</td>"
+        f"<td>{html.escape(str(a['action']))}</td><td>{html.escape(str(a['outcome']))}</td><td>{html.escape(' '.join(a['basis']))}</td></tr>"  # type: ignore[arg-type]
+        for a in package.access
+    )  # fmt: skip
+    sink.text("toegang.html", (
+        '<!doctype html><html lang="nl"><meta charset="utf-8"><title>Wie heeft jullie gegevens ingezien?</title>'
+        "<h1>Wie heeft jullie gegevens ingezien?</h1><p>Who accessed your data, when, and on what basis.</p>"
+        "<table border=1 cellpadding=4><tr><th>Wanneer (UTC)</th><th>Wie</th>"
+        f"<th>Rol</th><th>Wat</th><th>Uitkomst</th><th>Grondslag</th></tr>{table}</table></html>").encode())  # fmt: skip
+
+
+def export_to_folder(settings: Settings, principal: audit.Principal, trajectory_id: uuid.UUID, target: Path,
+                     recording_ids: list[uuid.UUID] | None = None) -> dict[str, object]:  # fmt: skip
+    """The whole export onto a mounted stick, in three short transactions around the long work."""
+    from vault.db import unit_of_work
+
+    with unit_of_work() as db:
+        package = prepare(db, settings, principal, trajectory_id, recording_ids)
+    folder = target / package.folder_name
+    result = write(package, FolderSink(folder), settings)
+    with unit_of_work() as db:
+        audit.record(db, action="export", outcome="success", actor=principal, family_id=package.family_id,
+                     object_id=trajectory_id, object_type="export_package",
+                     detail={"recordings": str(result["recordings"]), "remuxed": str(result["remuxed"]), "to": "folder"})  # fmt: skip
+    return {"folder": str(folder), **result}
+
+
+def scratch_dir() -> Path:
+    """tmpfs for the moments a converted recording needs a seekable file (ffmpeg's +faststart)."""
+    shm = Path("/dev/shm")  # noqa: S108 - tmpfs; files inside are 0600 with random names
+    return shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())

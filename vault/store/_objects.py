@@ -107,7 +107,9 @@ class SealedWriter:
         """Parts go out when full; nothing to do (zipfile calls this)."""
 
     def _send(self, part: bytes) -> None:
-        self._etags.append(self._backend.put_part(self._name, self._upload, len(self._etags) + 1, part))
+        self._etags.append(
+            self._backend.put_part(self._name, self._upload, len(self._etags) + 1, part)
+        )
 
     def close(self) -> int:
         self._buffer += self._sealer.finish()
@@ -176,7 +178,9 @@ class ObjectStore:
         object_id = uuid.uuid4()
         key = self.keyring.new_object_key(family_id, object_id)
         name = object_name(kind, object_id)
-        out = SealedWriter(self.backend, name, Sealer(key, family_id=family_id, object_id=object_id), object_id)
+        out = SealedWriter(
+            self.backend, name, Sealer(key, family_id=family_id, object_id=object_id), object_id
+        )
         try:
             yield out
             written = out.close()

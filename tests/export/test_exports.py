@@ -1,0 +1,264 @@
+"""The export over HTTP with a real Celery worker: build, progress, the AES ZIP, the parents' single-use
+link with its code, the hand-over feeding retention; cancelling and refusals leave nothing behind."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pyzipper
+from sqlmodel import select
+
+from vault import audit
+from vault.db import unit_of_work
+from vault.export import Export
+from vault.export.package import Cancelled, ZipSink, prepare, scratch_dir, write
+from vault.settings import get_settings
+from vault.store import ObjectKind, StoredObject, open_store
+
+from ..api.conftest import Api
+from ..api.test_resources import family_with_recording
+from .test_package import principal, sources, stored
+
+
+def wait_until_done(
+    api: Api, h: dict[str, str], export_id: str, seconds: float = 180
+) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        view = api.client.get(f"/api/v1/exports/{export_id}", headers=h).json()
+        if view["status"] not in ("queued", "building"):
+            return view  # type: ignore[no-any-return]
+        time.sleep(0.5)
+    raise AssertionError(f"export still {view['status']} after {seconds} s")
+
+
+def export_objects() -> list[StoredObject]:
+    with unit_of_work() as db:
+        return list(db.exec(select(StoredObject).where(StoredObject.kind == ObjectKind.export)))
+
+
+def family_report(family_id: str) -> list[dict[str, Any]]:
+    with unit_of_work() as db:
+        return [audit.as_dict(r) for r in audit.family_report(db, uuid.UUID(family_id))]
+
+
+def test_trainer_builds_an_encrypted_package_and_the_parents_fetch_it_once(
+    api: Api, server: str, worker: None, tmp_path: Path
+) -> None:
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    h, trajectory = world["headers"], world["trajectory"]["id"]
+    mp4, _, mts = sources(tmp_path)
+    stored(api, server, world, [mp4, mts])
+
+    created = api.client.post(
+        f"/api/v1/trajectories/{trajectory}/exports", headers=h, json={"encrypted": True}
+    )
+    assert created.status_code == 202, created.text
+    passphrase = created.json()["passphrase"]
+    assert len(passphrase) >= 24
+    view = wait_until_done(api, h, created.json()["id"])
+    assert view["status"] == "ready", view
+    assert view["progress"] == {"done": 2, "total": 2}
+    assert "passphrase" not in view  # shown once, at creation
+    assert len(export_objects()) == 1  # the package; the sealed passphrase is gone
+
+    # The trainer may download it too (to put on a stick); it opens with the passphrase only.
+    data = api.client.get(f"/api/v1/exports/{view['id']}/download", headers=h).content
+    assert hashlib.sha256(data).hexdigest() == view["sha256"]
+    with pyzipper.AESZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+        top = names[0].split("/")[0]
+        assert top.startswith("Beeldkluis - FAM-")
+        with pytest.raises(RuntimeError, match="password"):
+            z.read(f"{top}/LEESMIJ.txt")
+        z.setpassword(b"wrong-passphrase")
+        with pytest.raises(RuntimeError, match="(?i)bad password"):
+            z.read(f"{top}/LEESMIJ.txt")
+        z.setpassword(passphrase.encode())
+        assert "van jullie" in z.read(f"{top}/LEESMIJ.txt").decode()
+        sums = z.read(f"{top}/SHA256SUMS").decode().splitlines()
+        assert len(sums) == len(names) - 1
+        for line in sums:
+            digest, name = line.split("  ", 1)
+            assert hashlib.sha256(z.read(f"{top}/{name}")).hexdigest() == digest
+        assert sorted(n.split("/", 1)[1] for n in names if "/Opnames/" in n)[0].startswith(
+            "Opnames/01 - 2026-"
+        )
+
+    link = api.client.post(f"/api/v1/exports/{view['id']}/link", headers=h)
+    assert link.status_code == 201, link.text
+    url, code = link.json()["url"], link.json()["code"]
+    path = "/" + url.split("/", 3)[3]
+    page = api.client.get(path)
+    assert page.status_code == 200
+    assert "Vul de code in" in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+
+    wrong = api.client.post(path, data={"code": "aaaa-aaaa"})
+    assert wrong.status_code == 403
+    assert "klopt niet" in wrong.text
+    right = api.client.post(path, data={"code": code.upper()})
+    assert right.status_code == 200
+    assert right.headers["content-type"] == "application/zip"
+    assert right.content == data
+    again = api.client.post(path, data={"code": code})
+    assert again.status_code == 410
+    assert "al gebruikt" in again.text
+    assert api.client.get(path).status_code == 410
+
+    report = family_report(world["family"]["id"])
+    downloads = [
+        (r["role"], r["outcome"], r["reason"]) for r in report if r["action"] == "download"
+    ]
+    assert ("parent", "denied", "handover_not_verified") in downloads
+    assert ("parent", "allowed", "allowed") in downloads
+
+    handed = api.client.post(
+        f"/api/v1/exports/{view['id']}/handover", headers=h, json={"how": "download"}
+    )
+    assert handed.status_code == 200, handed.text
+    today = datetime.now(UTC).date().isoformat()
+    assert handed.json()["export_handed_over_on"] == today
+    traj = api.client.get(f"/api/v1/trajectories/{trajectory}", headers=h).json()
+    assert traj["export_handed_over_on"] == today
+    assert any(r["reason"] == "handed_over" for r in family_report(world["family"]["id"]))
+
+    # Removing the package forgets it: object deleted, key shredded, a new link impossible.
+    assert api.client.delete(f"/api/v1/exports/{view['id']}", headers=h).status_code == 204
+    assert export_objects() == []
+    assert api.client.post(f"/api/v1/exports/{view['id']}/link", headers=h).status_code == 409
+
+
+def test_a_link_is_blocked_after_wrong_codes_and_dies_when_it_expires(
+    api: Api, server: str, worker: None, tmp_path: Path
+) -> None:
+    world = family_with_recording(api, api.account("trainer"))
+    h = world["headers"]
+    stored(api, server, world, sources(tmp_path)[:1])
+    created = api.client.post(
+        f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
+        headers=h,
+        json={"encrypted": False},
+    )
+    assert "passphrase" not in created.json()
+    view = wait_until_done(api, h, created.json()["id"])
+    assert view["status"] == "ready"
+
+    first = api.client.post(f"/api/v1/exports/{view['id']}/link", headers=h).json()
+    path = "/" + first["url"].split("/", 3)[3]
+    for _ in range(get_settings().export_link_attempts):
+        api.client.post(path, data={"code": "zzzz-zzzz"})
+    assert (
+        api.client.post(path, data={"code": first["code"]}).status_code == 410
+    )  # blocked, even with the code
+
+    second = api.client.post(f"/api/v1/exports/{view['id']}/link", headers=h).json()
+    assert api.client.get(path).status_code == 410  # a new link replaces the old one
+    path = "/" + second["url"].split("/", 3)[3]
+    with unit_of_work() as db:
+        export = db.get(Export, uuid.UUID(view["id"]))
+        assert export is not None
+        export.link_expires_at = datetime.now(UTC) - timedelta(seconds=1)
+        db.add(export)
+    assert api.client.post(path, data={"code": second["code"]}).status_code == 410
+    with pyzipper.ZipFile(
+        io.BytesIO(api.client.get(f"/api/v1/exports/{view['id']}/download", headers=h).content)
+    ) as z:
+        assert any(
+            n.endswith("index.html") for n in z.namelist()
+        )  # unencrypted: opens without a passphrase
+        assert z.testzip() is None
+
+
+def test_cancel_before_the_worker_starts_leaves_nothing(
+    api: Api, server: str, tmp_path: Path
+) -> None:
+    world = family_with_recording(api, api.account("trainer"))
+    h = world["headers"]
+    stored(api, server, world, sources(tmp_path)[:1])
+    created = api.client.post(
+        f"/api/v1/trajectories/{world['trajectory']['id']}/exports", headers=h, json={}
+    )
+    assert len(export_objects()) == 1  # the sealed passphrase, waiting for the task
+    assert (
+        api.client.delete(f"/api/v1/exports/{created.json()['id']}", headers=h).status_code == 204
+    )
+    assert (
+        api.client.get(f"/api/v1/exports/{created.json()['id']}", headers=h).json()["status"]
+        == "cancelled"
+    )
+    assert export_objects() == []
+    from vault.export.tasks import build_export
+
+    assert build_export(uuid.UUID(created.json()["id"])) == "cancelled"  # a late task does nothing
+
+
+def test_cancelled_mid_package_leaves_no_object_no_parts_no_scratch(
+    api: Api, server: str, tmp_path: Path
+) -> None:
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    mp4, _, mts = sources(tmp_path)
+    stored(api, server, world, [mp4, mts])
+    settings = get_settings()
+    with unit_of_work() as db:
+        package = prepare(db, settings, principal(trainer.id), uuid.UUID(world["trajectory"]["id"]))
+    before = set(scratch_dir().iterdir())
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 1  # after the first recording
+
+    with pytest.raises(Cancelled), unit_of_work() as db:  # noqa: PT012 - cancelled inside the writer's block
+        store = open_store(db, settings)
+        with store.writer(family_id=package.family_id, kind=ObjectKind.export) as out:
+            write(
+                package,
+                ZipSink(out, package.folder_name, "pass", scratch_dir()),
+                settings,
+                cancelled=cancelled,
+            )  # type: ignore[arg-type]
+    assert len(asked) == 2
+    assert export_objects() == []
+    with unit_of_work() as db:
+        assert open_store(db, settings).check().clean
+    assert set(scratch_dir().iterdir()) == before
+
+
+def test_export_refused_to_others_and_when_nothing_is_left(
+    api: Api, server: str, tmp_path: Path
+) -> None:
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    trajectory = world["trajectory"]["id"]
+    other = api.as_(api.account("trainer"))
+    opleider = api.as_(api.account("opleider"))
+    for headers in (other, opleider):
+        refused = api.client.post(
+            f"/api/v1/trajectories/{trajectory}/exports", headers=headers, json={}
+        )
+        assert refused.status_code == 403
+    nothing = api.client.post(
+        f"/api/v1/trajectories/{trajectory}/exports", headers=world["headers"], json={}
+    )
+    assert nothing.status_code == 409  # no stored recordings (none uploaded, or all purged)
+    assert "geen" in nothing.json()["detail"].lower() or "kies" in nothing.json()["detail"].lower()
+    stranger = api.client.post(f"/api/v1/trajectories/{trajectory}/exports", headers=world["headers"],
+                               json={"recording_ids": [str(uuid.uuid4())]})  # fmt: skip
+    assert stranger.status_code == 409
+    assert export_objects() == []
+    denied = [
+        r
+        for r in family_report(world["family"]["id"])
+        if r["action"] == "export" and r["outcome"] == "denied"
+    ]
+    assert len(denied) == 2
