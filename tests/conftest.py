@@ -6,9 +6,11 @@ In CI (CI=true) or with BEELDKLUIS_REQUIRE_SERVICES=1 a missing service fails th
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -46,6 +48,31 @@ def s3_config() -> dict[str, str]:
         "access_key": need("BEELDKLUIS_TEST_S3_ACCESS_KEY"),
         "secret_key": need("BEELDKLUIS_TEST_S3_SECRET_KEY"),
     }
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's chromium, headless, driven by Playwright (which never downloads a browser of its own)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = need_program("chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"]
+        )
+        yield browser
+        browser.close()
+
+
+def need_program(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    message = f"{name} is not installed: `deploy/services.sh install` installs it"
+    if REQUIRED:
+        pytest.fail(message)
+    pytest.skip(message)
+    raise AssertionError("unreachable")
 
 
 @pytest.fixture

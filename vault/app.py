@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from vault import __version__
 from vault.errors import install_error_handlers
@@ -39,6 +42,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     from vault.export.api import public_router as parents
+    from vault.streaming import player_router as player
 
     @app.get("/health", tags=["health"], summary="Component health / gezondheid van onderdelen")
     def health() -> JSONResponse:
@@ -55,4 +59,6 @@ def create_app() -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(parents)  # /ophalen/{token}: the parents' download page, outside the API
+    app.include_router(player)  # /kijken/{token}: the watermarked review player
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

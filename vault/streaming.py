@@ -3,11 +3,13 @@ to the viewer and their session, is decided again against consent, and is logged
 
 from __future__ import annotations
 
+import html
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Response
+from fastapi.responses import HTMLResponse
 from jose import JWTError, jwt
 from sqlmodel import Session
 
@@ -23,6 +25,36 @@ from vault.settings import get_settings
 from vault.store import open_store
 
 router = APIRouter(tags=["streaming"])
+player_router = APIRouter(tags=["streaming"])
+PLAYER = """<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>Fragment bekijken - Beeldkluis</title>
+<link rel="stylesheet" href="/static/player.css"></head>
+<body><main>
+<h1>Fragment bekijken</h1>
+<video id="video" data-playlist="{playlist}" data-fps="25" playsinline aria-label="Fragment / clip"></video>
+<div class="controls" role="group" aria-label="Bediening / controls">
+<button id="play" type="button" aria-label="Afspelen / play">Afspelen</button>
+<button id="back" type="button" aria-label="Eén beeldje terug / one frame back">&#9664; beeld</button>
+<button id="forward" type="button" aria-label="Eén beeldje verder / one frame forward">beeld &#9654;</button>
+<label>Snelheid <select id="speed" aria-label="Afspeelsnelheid / speed">
+<option value="0.1">0,1&times;</option><option value="0.25">0,25&times;</option><option value="0.5">0,5&times;</option>
+<option value="1" selected>1&times;</option></select></label>
+<input id="seek" type="range" min="0" max="0" step="0.04" value="0" aria-label="Positie / position">
+<span id="time" aria-live="off">0:00.00</span>
+</div>
+<p id="status" role="status">Laden&hellip; / Loading&hellip;</p>
+<p><small>Toetsen: spatie afspelen/pauze, <kbd>,</kbd> en <kbd>.</kbd> één beeldje, <kbd>[</kbd> en <kbd>]</kbd> snelheid.
+Uw naam staat in het beeld: dit fragment is alleen voor u. / Your name is burned into the picture.</small></p>
+</main>
+<script src="/static/hls.light.min.js"></script><script src="/static/player.js"></script>
+</body></html>
+"""
+PLAYER_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; media-src 'self' blob:; "
+    "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff",
+}  # fmt: skip
 AUDIENCE = "beeldkluis-stream"
 _jobs: threading.BoundedSemaphore | None = None
 
@@ -92,8 +124,8 @@ def open_stream(clip_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, o
     authorize(db, principal, "stream", clip_id=clip_id)
     clip, _ = _clip(db, clip_id)
     token = _token(principal, clip_id)
-    return {"playlist": f"/api/v1/stream/{token}/index.m3u8", "duration_s": clip.end_s - clip.start_s,
-            "expires_in_s": get_settings().stream_token_minutes * 60}  # fmt: skip
+    return {"playlist": f"/api/v1/stream/{token}/index.m3u8", "player": f"/kijken/{token}",
+            "duration_s": clip.end_s - clip.start_s, "expires_in_s": get_settings().stream_token_minutes * 60}  # fmt: skip
 
 
 def _allowed(db: Session, viewer: audit.Principal, clip_id: uuid.UUID, segment: int | None) -> None:
@@ -109,6 +141,21 @@ def _allowed(db: Session, viewer: audit.Principal, clip_id: uuid.UUID, segment: 
         raise Forbidden(
             decision.message, f"Access denied ({decision.reason}).", reason=decision.reason
         )
+
+
+@player_router.get(
+    "/kijken/{token}", response_class=HTMLResponse, summary="Speler / the review player"
+)
+def player(token: str, db: DB) -> HTMLResponse:
+    """The player page holds no footage and no names: every playlist and segment it loads is decided."""
+    try:
+        _viewer(db, token)  # an expired link gets the Dutch explanation at once, not a black box
+    except StreamTokenInvalid as exc:
+        body = f'<p id="status" role="status">{html.escape(exc.message_nl)} / {html.escape(exc.message_en)}</p>'
+        page = PLAYER.split("<video", 1)[0] + body + "</main></body></html>"
+        return HTMLResponse(page, status_code=401, headers=PLAYER_HEADERS)
+    playlist = html.escape(f"/api/v1/stream/{token}/index.m3u8")
+    return HTMLResponse(PLAYER.format(playlist=playlist), headers=PLAYER_HEADERS)
 
 
 @router.get("/stream/{token}/index.m3u8", summary="HLS-afspeellijst / HLS playlist")
