@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -15,7 +17,7 @@ from sqlalchemy import BigInteger
 from sqlmodel import Field, Session, SQLModel, select
 
 from keys import HEADER_SIZE, Keyring, ObjectKey, Sealer, ciphertext_size, open_range, open_stream
-from vault.store._backend import PART_SIZE, Backend, BlobNotFound
+from vault.store._backend import Backend, BlobNotFound
 
 READ_PIECE = 1024 * 1024
 
@@ -74,16 +76,51 @@ class CheckReport:
         return not (self.objects_without_rows or self.rows_without_objects or self.size_mismatches)
 
 
+class _Abort(Exception):
+    """Raised inside the backend's put to make it discard what it has (abort the multipart upload)."""
+
+
+_END = object()
+
+
 class SealedWriter:
-    """The write side of `ObjectStore.writer`: a file-like sink that seals and uploads in full parts.
-    Holds no database session, so a producer may run for long outside any transaction."""
+    """The write side of `ObjectStore.writer`: a file-like sink whose bytes are sealed here and stored by
+    the backend's own streaming `put` in a helper thread (one file for the local store, 16 MiB parts for
+    S3), through a short queue so memory stays bounded. Holds no database session, so a producer may
+    run for long outside any transaction."""
 
     def __init__(self, backend: Backend, name: str, sealer: Sealer, object_id: uuid.UUID) -> None:
-        self._backend, self._name, self._sealer = backend, name, sealer
-        self._upload = backend.start_upload(name)
-        self._etags: list[str] = []
-        self._buffer = bytearray(sealer.header)
+        self._sealer = sealer
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=8)
+        self._error: BaseException | None = None
+        self._written = 0
         self.object_id = object_id
+        self._thread = threading.Thread(target=self._run, args=(backend, name), daemon=True)
+        self._thread.start()
+
+    def _pieces(self) -> Iterator[bytes]:
+        yield self._sealer.header
+        while (item := self._queue.get()) is not _END:
+            if isinstance(item, _Abort):
+                raise item
+            yield item  # type: ignore[misc]
+
+    def _run(self, backend: Backend, name: str) -> None:
+        try:
+            self._written = backend.put(name, self._pieces())
+        except BaseException as exc:  # noqa: BLE001 - handed to the producer's thread
+            self._error = exc
+
+    def _put(self, item: object) -> None:
+        while True:
+            if self._error is not None and not isinstance(self._error, _Abort):
+                raise self._error
+            try:
+                self._queue.put(item, timeout=1)
+                return
+            except queue.Full:
+                if not self._thread.is_alive():
+                    raise self._error or RuntimeError("store writer stopped") from None
 
     def writable(self) -> bool:
         return True
@@ -96,30 +133,28 @@ class SealedWriter:
         return self._sealer.sha256
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
-        for chunk in self._sealer.update_chunks(data):
-            self._buffer += chunk
-        while len(self._buffer) >= PART_SIZE:
-            self._send(bytes(self._buffer[:PART_SIZE]))
-            del self._buffer[:PART_SIZE]
+        chunks = self._sealer.update_chunks(data)
+        if chunks:
+            self._put(b"".join(chunks))
         return len(data)
 
     def flush(self) -> None:
-        """Parts go out when full; nothing to do (zipfile calls this)."""
-
-    def _send(self, part: bytes) -> None:
-        self._etags.append(
-            self._backend.put_part(self._name, self._upload, len(self._etags) + 1, part)
-        )
+        """Sealed chunks go out as they fill; nothing to do (zipfile calls this)."""
 
     def close(self) -> int:
-        self._buffer += self._sealer.finish()
-        self._send(bytes(self._buffer))
-        self._buffer.clear()
-        return self._backend.complete_upload(self._name, self._upload, self._etags)
+        self._put(self._sealer.finish())
+        self._put(_END)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._written
 
     def abort(self) -> None:
-        self._buffer.clear()
-        self._backend.abort_upload(self._name, self._upload)
+        """Make the backend discard what it has; never raises (it runs while another error unwinds)."""
+        if self._thread.is_alive():
+            with suppress(Exception):
+                self._put(_Abort())
+            self._thread.join(timeout=120)
 
 
 class ObjectStore:
