@@ -29,8 +29,8 @@ import vault.tables  # noqa: E402, F401
 from keys import Keyring, LocalMasterKey  # noqa: E402
 from vault.db import engine_for  # noqa: E402
 from vault.domain.models import Recording  # noqa: E402
-from vault.export.package import FolderSink, Item, Package, ZipSink, scratch_dir, write  # noqa: E402
-from vault.media import convert, probe  # noqa: E402
+from vault.export.package import FolderSink, Item, Package, ZipSink, write  # noqa: E402
+from vault.media import convert, probe, scratch_dir  # noqa: E402
 from vault.settings import Settings  # noqa: E402
 from vault.store import LocalBackend, ObjectKind, ObjectStore  # noqa: E402
 

@@ -4,8 +4,9 @@ to the viewer and their session, is decided again against consent, and is logged
 from __future__ import annotations
 
 import html
-import threading
+import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Response
@@ -19,8 +20,9 @@ from vault.accounts import Principal
 from vault.bootstrap import token_secret
 from vault.db import DB
 from vault.domain.models import Clip, Organisation, Recording, User
-from vault.errors import Forbidden, NotFound, ServiceUnavailable, Unauthenticated
-from vault.media import Source, playlist, render_segment, segment_count, serve_range
+from vault.errors import Forbidden, NotFound, Unauthenticated
+from vault.media import playlist, segment_count
+from vault.media.jobs import Jobs, Spec
 from vault.settings import get_settings
 from vault.store import open_store
 
@@ -56,7 +58,6 @@ PLAYER_HEADERS = {
     "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff",
 }  # fmt: skip
 AUDIENCE = "beeldkluis-stream"
-_jobs: threading.BoundedSemaphore | None = None
 
 
 class StreamTokenInvalid(Unauthenticated):
@@ -66,17 +67,6 @@ class StreamTokenInvalid(Unauthenticated):
         super().__init__(
             "De kijklink is verlopen; open het fragment opnieuw.",
             "The viewing link expired; open the clip again.",
-        )
-
-
-class Busy(ServiceUnavailable):
-    code = "busy"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "De server is druk; probeer het over enkele seconden opnieuw.",
-            "The server is busy; retry in a few seconds.",
-            retry_after=3,
         )
 
 
@@ -172,27 +162,47 @@ def get_playlist(token: str, db: DB) -> Response:
 
 @router.get("/stream/{token}/{n}.ts", summary="HLS-segment met watermerk / watermarked segment")
 def get_segment(token: str, n: int, db: DB) -> Response:
-    global _jobs
     settings = get_settings()
     viewer, clip_id = _viewer(db, token)
     clip, recording = _clip(db, clip_id)
     if not 0 <= n < segment_count(clip.end_s - clip.start_s):
         raise NotFound("Segment bestaat niet.", "No such segment.")
     _allowed(db, viewer, clip_id, n)
-    if _jobs is None:
-        _jobs = threading.BoundedSemaphore(settings.stream_max_jobs)
-    if not _jobs.acquire(blocking=False):
-        raise Busy()
-    try:
+
+    def spec() -> Spec:
         org = db.get(Organisation, viewer.organisation_id) if viewer.organisation_id else None
         mark = f"{viewer.name}\n{org.name if org else ''}\n{datetime.now(UTC):%d-%m-%Y %H:%M} UTC\nsessie {str(viewer.session_id)[:8]}"
-        store = open_store(db, settings)
-        row = store.get(recording.original_object_id)  # type: ignore[arg-type]
-        with serve_range(
-            row.size, lambda offset, length: store.open_range(row.id, offset, offset + length)
-        ) as url:
-            data = render_segment(Source(url), n, clip_start_s=clip.start_s, clip_end_s=clip.end_s, watermark=mark,
-                                  corner=settings.watermark_corner, ffmpeg=settings.ffmpeg)  # fmt: skip
-    finally:
-        _jobs.release()
+        info = json.loads(recording.probe or "{}")
+        size, read = open_store(db, settings).range_reader(recording.original_object_id)  # type: ignore[arg-type]
+        return Spec(size, read, bool(info.get("interlaced")), info.get("audio_codec") is not None, clip.start_s,
+                    clip.end_s, mark, settings.watermark_corner, settings.ffmpeg)  # fmt: skip
+
+    key = (str(viewer.session_id), str(clip_id))
+    data = jobs().segment(key, n, lambda: _committed(db, spec))
     return Response(data, media_type="video/mp2t", headers={"Cache-Control": "no-store"})
+
+
+def _committed(db: Session, make: Callable[[], Spec]) -> Spec:
+    """Gather what the job needs, then commit: the decision is logged and no transaction stays open
+    (on SQLite, a lock) while ffmpeg works."""
+    spec = make()
+    db.commit()
+    return spec
+
+
+@router.post("/stream/{token}/stop", status_code=204, summary="Kijker stopt / the viewer leaves")
+def stop(token: str, db: DB) -> Response:
+    """The player says goodbye (pagehide): its job stops now instead of after the idle time."""
+    viewer, clip_id = _viewer(db, token)
+    jobs().stop((str(viewer.session_id), str(clip_id)))
+    return Response(status_code=204)
+
+
+_jobs: Jobs | None = None
+
+
+def jobs() -> Jobs:
+    global _jobs
+    if _jobs is None:
+        _jobs = Jobs(lambda: get_settings().stream_max_jobs)
+    return _jobs

@@ -18,7 +18,8 @@ from sqlmodel import select
 from vault import audit
 from vault.db import unit_of_work
 from vault.export import Export
-from vault.export.package import Cancelled, ZipSink, prepare, scratch_dir, write
+from vault.export.package import Cancelled, ZipSink, prepare, write
+from vault.media import scratch_dir
 from vault.settings import get_settings
 from vault.store import ObjectKind, StoredObject, open_store
 

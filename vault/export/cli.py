@@ -14,8 +14,9 @@ from vault import audit
 from vault.accounts import principal_of
 from vault.db import unit_of_work
 from vault.domain.models import User
-from vault.export.package import ZipSink, export_to_folder, new_secret, prepare, scratch_dir, write
+from vault.export.package import ZipSink, export_to_folder, new_secret, prepare, write
 from vault.i18n import t
+from vault.media import scratch_dir
 from vault.settings import get_settings
 
 

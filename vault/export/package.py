@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import secrets
 import shutil
 import tempfile
@@ -341,8 +340,3 @@ def export_to_folder(settings: Settings, principal: audit.Principal, trajectory_
                      detail={"recordings": str(result["recordings"]), "remuxed": str(result["remuxed"]), "to": "folder"})  # fmt: skip
     return {"folder": str(folder), **result}
 
-
-def scratch_dir() -> Path:
-    """tmpfs for the moments a converted recording needs a seekable file (ffmpeg's +faststart)."""
-    shm = Path("/dev/shm")  # noqa: S108 - tmpfs; files inside are 0600 with random names
-    return shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())

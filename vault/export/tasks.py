@@ -15,7 +15,8 @@ from vault.db import unit_of_work
 from vault.domain.models import User
 from vault.errors import VaultError
 from vault.export.models import Export, ExportStatus
-from vault.export.package import Cancelled, ZipSink, prepare, scratch_dir, write
+from vault.export.package import Cancelled, ZipSink, prepare, write
+from vault.media import scratch_dir
 from vault.settings import get_settings
 from vault.store import ObjectKind, open_store
 from vault.worker import celery_app

@@ -3,7 +3,14 @@
 from vault.media.convert import convert, qualifies
 from vault.media.probe import MediaError, ProbeResult, probe
 from vault.media.rangeserver import RangeServer, serve_range
-from vault.media.segment import SEGMENT_S, Source, playlist, render_segment, segment_count
+from vault.media.segment import (
+    SEGMENT_S,
+    Source,
+    playlist,
+    render_segment,
+    scratch_dir,
+    segment_count,
+)
 
 __all__ = [
     "SEGMENT_S",
@@ -16,6 +23,7 @@ __all__ = [
     "playlist",
     "probe",
     "render_segment",
+    "scratch_dir",
     "segment_count",
     "serve_range",
 ]

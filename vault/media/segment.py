@@ -53,9 +53,12 @@ def segment_count(duration_s: float, segment_s: float = SEGMENT_S) -> int:
 
 
 def segment_command(source: Source, n: int, *, clip_start_s: float, clip_end_s: float, watermark_file: Path | None,
-                    corner: str = "bottom-right", ffmpeg: str = "ffmpeg", segment_s: float = SEGMENT_S) -> list[str]:  # fmt: skip
+                    corner: str = "bottom-right", ffmpeg: str = "ffmpeg", segment_s: float = SEGMENT_S,
+                    output: list[str] | None = None) -> list[str]:  # fmt: skip
+    """ffmpeg's argv for segment n, or (with `output`) for segments n, n+1, ... to the clip's end.
+    Keyframes are forced on the segment grid, so both produce the same segments."""
     start = clip_start_s + n * segment_s
-    length = max(0.04, min(segment_s, clip_end_s - start))
+    length = max(0.04, clip_end_s - start if output else min(segment_s, clip_end_s - start))
     filters = []
     if source.interlaced:
         filters.append("yadif")
@@ -72,26 +75,35 @@ def segment_command(source: Source, n: int, *, clip_start_s: float, clip_end_s: 
         "-ss", f"{start:.3f}", "-i", source.url, "-t", f"{length:.3f}",
         "-map", "0:v:0", *(["-map", "0:a:0?"] if source.has_audio else []),
         "-vf", ",".join(filters),
-        "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-force_key_frames", "expr:eq(n,0)",
+        "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-force_key_frames", f"expr:gte(t,n_forced*{segment_s})",
         "-fps_mode", "cfr", "-c:a", "aac", "-ac", "2", "-b:a", "128k",
         "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
         "-output_ts_offset", f"{n * segment_s:.3f}", "-muxdelay", "0",
-        "-f", "mpegts", "pipe:1",
+        *(output or ["-f", "mpegts", "pipe:1"]),
     ]  # fmt: skip
     return argv
+
+
+def scratch_dir() -> Path:
+    """tmpfs for the moments a file is unavoidable (watermark text, a segment, a +faststart MP4)."""
+    shm = Path("/dev/shm")  # noqa: S108 - tmpfs; what goes in is 0600 or in a 0700 folder, with random names
+    return shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
+
+
+def write_private(folder: Path, prefix: str, text: str) -> Path:
+    fd, name = tempfile.mkstemp(prefix=prefix, dir=folder)  # 0600, random name
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    return Path(name)
 
 
 def render_segment(source: Source, n: int, *, clip_start_s: float, clip_end_s: float, watermark: str | None,
                    corner: str = "bottom-right", ffmpeg: str = "ffmpeg", timeout: float = 60) -> bytes:  # fmt: skip
     """Segment n as MPEG-TS bytes. The watermark text goes through a 0600 file in tmpfs, so any name is safe."""
-    shm = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())  # noqa: S108 - tmpfs; mkstemp makes a 0600 file with a random name
     mark: Path | None = None
     try:
         if watermark is not None:
-            fd, name = tempfile.mkstemp(prefix="bk-wm-", dir=shm)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(watermark)
-            mark = Path(name)
+            mark = write_private(scratch_dir(), "bk-wm-", watermark)
         argv = segment_command(
             source,
             n,

@@ -43,6 +43,11 @@
     say("Deze browser kan het fragment niet afspelen. / This browser cannot play the clip.");
   }
 
+  // Leaving the page stops this viewer's ffmpeg job at once (else it ends after a short idle time).
+  window.addEventListener("pagehide", function () {
+    if (navigator.sendBeacon) { navigator.sendBeacon(playlist.replace(/index\.m3u8$/, "stop")); }
+  });
+
   function toggle() { if (video.paused) { video.play(); } else { video.pause(); } }
   function step(frames) {
     video.pause();
