@@ -101,7 +101,8 @@ class Settings(BaseSettings):
     export_link_days: int = 7
     export_link_attempts: int = 5
 
-    # Media.
+    # Media. A normalised proxy of each upload makes review segments start faster (bench/stream.py).
+    make_proxies: bool = True
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"
 

@@ -173,8 +173,12 @@ def get_segment(token: str, n: int, db: DB) -> Response:
         org = db.get(Organisation, viewer.organisation_id) if viewer.organisation_id else None
         mark = f"{viewer.name}\n{org.name if org else ''}\n{datetime.now(UTC):%d-%m-%Y %H:%M} UTC\nsessie {str(viewer.session_id)[:8]}"
         info = json.loads(recording.probe or "{}")
-        size, read = open_store(db, settings).range_reader(recording.original_object_id)  # type: ignore[arg-type]
-        return Spec(size, read, bool(info.get("interlaced")), info.get("audio_codec") is not None, clip.start_s,
+        interlaced = (
+            bool(info.get("interlaced")) and recording.proxy_object_id is None
+        )  # the proxy is progressive
+        source = recording.proxy_object_id or recording.original_object_id
+        size, read = open_store(db, settings).range_reader(source)  # type: ignore[arg-type]
+        return Spec(size, read, interlaced, info.get("audio_codec") is not None, clip.start_s,
                     clip.end_s, mark, settings.watermark_corner, settings.ffmpeg)  # fmt: skip
 
     key = (str(viewer.session_id), str(clip_id))

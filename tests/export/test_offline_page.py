@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from vault.export import export_to_folder
+from vault.export.package import export_to_folder
 from vault.settings import get_settings
 
 from ..api.conftest import Api

@@ -15,7 +15,7 @@ from vault.accounts import principal_of
 from vault.db import unit_of_work
 from vault.domain.models import User
 from vault.errors import Forbidden
-from vault.export import export_to_folder
+from vault.export.package import export_to_folder
 from vault.ingest.tasks import verify_upload
 from vault.settings import get_settings
 

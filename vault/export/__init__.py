@@ -1,6 +1,6 @@
-"""The parents' package: their footage, playable anywhere, with what happened to it and on what basis."""
+"""The parents' package: their footage, playable anywhere, with what happened to it and on what basis.
+`package` builds it, `tasks` runs it in the worker, `api` serves trainers and parents, `cli` the stick."""
 
 from vault.export.models import Export, ExportStatus
-from vault.export.package import export_to_folder, prepare, write
 
-__all__ = ["Export", "ExportStatus", "export_to_folder", "prepare", "write"]
+__all__ = ["Export", "ExportStatus"]

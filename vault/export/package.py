@@ -10,6 +10,7 @@ SQLite default is never locked for the length of an export.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import html
 import json
 import secrets
@@ -216,6 +217,18 @@ class FolderSink(Sink):
 
     def abort(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class _OpenSSLHmac:
+    """pyzipper's HMAC-SHA1 (WinZip AE-2) through hashlib's OpenSSL instead of pycryptodome's: the same
+    MAC, about three times faster, which is most of the cost of an encrypted ZIP."""
+
+    @staticmethod
+    def new(key: bytes, digestmod: object = None) -> hmac.HMAC:
+        return hmac.new(key, digestmod=hashlib.sha1)
+
+
+pyzipper.zipfile_aes.HMAC = _OpenSSLHmac
 
 
 class ZipSink(Sink):

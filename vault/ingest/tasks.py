@@ -7,7 +7,7 @@ import json
 import uuid
 
 from vault import audit
-from vault.db import unit_of_work
+from vault.db import after_commit, unit_of_work
 from vault.domain.models import Recording
 from vault.ingest.models import Upload
 from vault.media import MediaError, probe, serve_range
@@ -70,6 +70,10 @@ def verify_upload(upload_id: uuid.UUID) -> str:
                     "aanwezig"  # recorded as present; the identifier itself is never exposed
                 )
             upload.status = "stored"
+            if settings.make_proxies:
+                from vault.media.tasks import proxy
+
+                after_commit(db, lambda: proxy.apply_async(args=[str(recording.id)]))
             audit.record(db, action="upload", outcome="success", family_id=upload.family_id, object_id=upload.object_id, object_type="recording",
                          detail={"sha256": upload.sha256, "has_location": str(result.has_location)})  # fmt: skip
         db.add(upload)

@@ -30,6 +30,7 @@ from vault.domain.models import (
     Trajectory,
     WokSessionRow,
 )
+from vault.export.models import Export
 from vault.store import BlobNotFound, ObjectStore, StoredObject
 
 CERTIFICATES = "certificates/"
@@ -113,6 +114,15 @@ def family_facts(db: Session, family_id: uuid.UUID, today: date) -> retention.Fa
                         size=row.size,
                     )
                 )
+            proxy = stored.get(rec.proxy_object_id) if rec.proxy_object_id else None
+            if proxy is not None:  # purged with its original, under the same rules
+                objects.append(retention.StoredObject(proxy.id, retention.Kind.proxy, t.id, _aware(proxy.created_at),
+                                                      recording_id=rec.id, size=proxy.size))  # fmt: skip
+        for export in db.exec(select(Export).where(Export.trajectory_id == t.id)):
+            package = stored.get(export.object_id) if export.object_id else None
+            if package is not None:  # the parents' package at rest is the trajectory's footage, too
+                objects.append(retention.StoredObject(package.id, retention.Kind.export, t.id,
+                                                      _aware(package.created_at), size=package.size))  # fmt: skip
     records = db.exec(select(ConsentRecordRow).where(ConsentRecordRow.family_id == family_id)).all()
     consents = []
     for r in records:
@@ -246,6 +256,13 @@ def purge_family(
         for rec in db.exec(select(Recording).where(Recording.original_object_id == mark.object_id)):
             rec.original_object_id = None
             db.add(rec)
+        for rec in db.exec(select(Recording).where(Recording.proxy_object_id == mark.object_id)):
+            rec.proxy_object_id = None
+            db.add(rec)
+        for export in db.exec(select(Export).where(Export.object_id == mark.object_id)):
+            export.object_id, export.status = None, "removed"
+            export.link_token_sha256 = export.link_code_hash = None
+            db.add(export)
         if tomb is not None:
             items.append({"object_id": str(tomb.object_id), "kind": tomb.kind, "size": tomb.size, "ciphertext_size": tomb.ciphertext_size,
                           "ciphertext_sha256": tomb.ciphertext_sha256, "rule": tomb.rule, "versions_deleted": versions})  # fmt: skip

@@ -1,8 +1,8 @@
-"""parents exports
+"""exports and proxies
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-11-25 08:11:20.877494
+Create Date: 2026-11-25 08:32:20.151152
 """
 from __future__ import annotations
 
@@ -50,9 +50,15 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_export_link_token_sha256'), ['link_token_sha256'], unique=False)
         batch_op.create_index(batch_op.f('ix_export_trajectory_id'), ['trajectory_id'], unique=False)
 
+    with op.batch_alter_table('recording', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('proxy_object_id', sa.Uuid(), nullable=True))
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('recording', schema=None) as batch_op:
+        batch_op.drop_column('proxy_object_id')
+
     with op.batch_alter_table('export', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_export_trajectory_id'))
         batch_op.drop_index(batch_op.f('ix_export_link_token_sha256'))
