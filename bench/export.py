@@ -87,13 +87,19 @@ def main() -> None:
         with Session(engine) as session:
             backend = LocalBackend(root / "store")
             backend.ensure_ready()
-            store = ObjectStore(session, backend, Keyring(session, LocalMasterKey.create(root / "master.key")))
+            store = ObjectStore(
+                session, backend, Keyring(session, LocalMasterKey.create(root / "master.key"))
+            )
             items = []
             start = datetime(2026, 9, 1, 10, tzinfo=UTC)
             for n, source in enumerate(sources):
                 with open(source, "rb") as f:
                     row = store.put(family_id=family, kind=ObjectKind.original, source=f)
-                recording = Recording(trajectory_id=uuid.uuid4(), recorded_at=start + timedelta(days=7 * n), situation="play")
+                recording = Recording(
+                    trajectory_id=uuid.uuid4(),
+                    recorded_at=start + timedelta(days=7 * n),
+                    situation="play",
+                )
                 items.append(Item(f"{n + 1:02d} - {recording.recorded_at:%Y-%m-%d} - spelen.mp4", recording,
                                   *store.range_reader(row.id)))  # fmt: skip
             session.commit()
@@ -106,12 +112,18 @@ def main() -> None:
 
             t = time.perf_counter()
             with store.writer(family_id=family, kind=ObjectKind.export) as sink:
-                write(package, ZipSink(sink, package.folder_name, "bench-passphrase", scratch_dir()), settings)  # type: ignore[arg-type]
+                write(
+                    package,
+                    ZipSink(sink, package.folder_name, "bench-passphrase", scratch_dir()),
+                    settings,
+                )  # type: ignore[arg-type]
             session.commit()
             zipped = time.perf_counter() - t
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"bare ffmpeg on plaintext files        {bare:7.1f} s")
-        print(f"vault, folder (USB stick)             {folder:7.1f} s   ratio {folder / bare:.2f} (target <= 1.2)")
+        print(
+            f"vault, folder (USB stick)             {folder:7.1f} s   ratio {folder / bare:.2f} (target <= 1.2)"
+        )
         print(f"vault, AES-256 ZIP into the store     {zipped:7.1f} s   ratio {zipped / bare:.2f}")
         print(f"peak RSS of this process: {rss:.0f} MiB for {total / 2**30:.2f} GiB of footage")
 

@@ -70,7 +70,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        video = root / "source.mp4"  # a camera-like original (synthetic); the baseline reads it as plaintext
+        video = (
+            root / "source.mp4"
+        )  # a camera-like original (synthetic); the baseline reads it as plaintext
         width = args.height * 16 // 9
         subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=size={width}x{args.height}:rate=25:duration={args.seconds}",
                         "-f", "lavfi", "-i", f"sine=duration={args.seconds}", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50",
@@ -80,16 +82,23 @@ def main() -> None:
         session = Session(engine)
         backend = LocalBackend(root / "store")
         backend.ensure_ready()
-        store = ObjectStore(session, backend, Keyring(session, LocalMasterKey.create(root / "master.key")))
+        store = ObjectStore(
+            session, backend, Keyring(session, LocalMasterKey.create(root / "master.key"))
+        )
         family = uuid.uuid4()
         with open(video, "rb") as f:
             original = store.put(family_id=family, kind=ObjectKind.original, source=f)
         size, read = store.range_reader(original.id)
         t = time.perf_counter()
-        with serve_range(size, read) as url, store.writer(family_id=family, kind=ObjectKind.proxy) as out:
+        with (
+            serve_range(size, read) as url,
+            store.writer(family_id=family, kind=ObjectKind.proxy) as out,
+        ):
             proc = subprocess.run(proxy_command(url, False), capture_output=True, check=True)  # noqa: S603
             out.write(proc.stdout)
-        print(f"proxy made in {time.perf_counter() - t:.1f} s for {args.seconds} s of {args.height}p")
+        print(
+            f"proxy made in {time.perf_counter() - t:.1f} s for {args.seconds} s of {args.height}p"
+        )
         session.commit()
         proxy_size, proxy_read = store.range_reader(out.object_id)
         count = int(args.seconds // SEGMENT_S)
@@ -100,9 +109,13 @@ def main() -> None:
         }
         (root / "bare").mkdir()
         bf, br = bare_job(video, args.seconds, root / "bare")
-        print(f"{'bare ffmpeg job on plaintext':34} first segment {bf:5.2f} s, {br:5.2f} segments/s")
+        print(
+            f"{'bare ffmpeg job on plaintext':34} first segment {bf:5.2f} s, {br:5.2f} segments/s"
+        )
         t = time.perf_counter()
-        render_segment(Source(str(video)), 0, clip_start_s=0, clip_end_s=args.seconds, watermark=MARK)
+        render_segment(
+            Source(str(video)), 0, clip_start_s=0, clip_end_s=args.seconds, watermark=MARK
+        )
         single = time.perf_counter() - t
         print(f"{'bare ffmpeg, one segment':34} {single:5.2f} s")
         for name, spec in specs.items():
@@ -112,10 +125,16 @@ def main() -> None:
         for viewers in (1, 2, 4, 6, 8, 10):
             t = time.perf_counter()
             with ThreadPoolExecutor(viewers) as pool:
-                list(pool.map(lambda v: job(jobs, f"viewer-{v}", specs["proxy"], count), range(viewers)))
+                list(
+                    pool.map(
+                        lambda v: job(jobs, f"viewer-{v}", specs["proxy"], count), range(viewers)
+                    )
+                )
             per_viewer = count / (time.perf_counter() - t)
             realtime = per_viewer >= 1 / SEGMENT_S
-            print(f"{viewers} viewers (proxy): {per_viewer:.2f} segments/s each ({'real time' if realtime else 'too slow'})")
+            print(
+                f"{viewers} viewers (proxy): {per_viewer:.2f} segments/s each ({'real time' if realtime else 'too slow'})"
+            )
             if not realtime:
                 break
         jobs.stop_all()

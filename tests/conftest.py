@@ -22,9 +22,13 @@ REQUIRED = os.environ.get("CI") == "true" or os.environ.get("BEELDKLUIS_REQUIRE_
 def need(var: str) -> str:
     """The value of a service variable, or fail (CI) / skip (a developer without services)."""
     value = os.environ.get(var)
-    if value:
-        return value
-    message = f"{var} is not set: start the services with `make test` (deploy/services.sh)"
+    return value or missing(
+        f"{var} is not set: start the services with `make test` (deploy/services.sh)"
+    )
+
+
+def missing(message: str) -> str:
+    """Fail in CI (a missing service is a failure there), skip on a developer's machine without it."""
     if REQUIRED:
         pytest.fail(message)
     pytest.skip(message)
@@ -58,21 +62,17 @@ def chromium() -> Iterator[Any]:
     executable = need_program("chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=executable, args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"]
+            executable_path=executable,
+            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
         )
         yield browser
         browser.close()
 
 
 def need_program(name: str) -> str:
-    found = shutil.which(name)
-    if found:
-        return found
-    message = f"{name} is not installed: `deploy/services.sh install` installs it"
-    if REQUIRED:
-        pytest.fail(message)
-    pytest.skip(message)
-    raise AssertionError("unreachable")
+    return shutil.which(name) or missing(
+        f"{name} is not installed: `deploy/services.sh install` installs it"
+    )
 
 
 @pytest.fixture

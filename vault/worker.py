@@ -14,7 +14,14 @@ from vault.settings import Settings, get_settings
 QUEUES = ("ingest", "media", "export", "purge", "default")
 
 # Modules whose tasks a worker loads at start; one per domain that has background work.
-TASK_MODULES = ["vault.tasks", "vault.audit.tasks", "vault.purge.tasks", "vault.ingest.tasks", "vault.export.tasks", "vault.media.tasks"]
+TASK_MODULES = [
+    "vault.tasks",
+    "vault.audit.tasks",
+    "vault.purge.tasks",
+    "vault.ingest.tasks",
+    "vault.export.tasks",
+    "vault.media.tasks",
+]
 
 
 def _transport_options(settings: Settings) -> dict[str, Any]:

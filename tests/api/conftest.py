@@ -22,6 +22,7 @@ from vault.bootstrap import prepare
 from vault.db import unit_of_work
 from vault.domain.models import Organisation
 from vault.settings import get_settings
+from vault.streaming import jobs
 from vault.worker import celery_app, configure
 
 PASSWORD = "een lang en geheim wachtwoord"
@@ -104,6 +105,7 @@ def api(database_url: str, settings_env: Path, monkeypatch: pytest.MonkeyPatch) 
         org = organisation.id
     with TestClient(create_app()) as client:
         yield Api(client, org)
+    jobs().stop_all()  # live segment jobs belong to this test's viewers
 
 
 @pytest.fixture

@@ -14,14 +14,18 @@ from ..api.test_resources import family_with_recording
 from .test_package import principal, sources, stored
 
 
-def test_index_html_plays_every_video_offline(api: Api, server: str, chromium: Any, tmp_path: Path) -> None:
+def test_index_html_plays_every_video_offline(
+    api: Api, server: str, chromium: Any, tmp_path: Path
+) -> None:
     trainer = api.account("trainer")
     world = family_with_recording(api, trainer)
     mp4, hevc, _ = sources(tmp_path)
     stored(api, server, world, [mp4, hevc])
     stick = tmp_path / "USB"
     stick.mkdir()
-    result = export_to_folder(get_settings(), principal(trainer.id), uuid.UUID(world["trajectory"]["id"]), stick)
+    result = export_to_folder(
+        get_settings(), principal(trainer.id), uuid.UUID(world["trajectory"]["id"]), stick
+    )
     index = Path(str(result["folder"])) / "index.html"
 
     context = chromium.new_context(offline=True)

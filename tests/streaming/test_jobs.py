@@ -27,7 +27,15 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def spec_of(path: Path, start: float = 0, end: float = 30) -> Spec:
     data = path.read_bytes()
-    return Spec(len(data), lambda offset, length: data[offset : offset + length], False, True, start, end, "Ria\nGGD\nsessie 1")
+    return Spec(
+        len(data),
+        lambda offset, length: data[offset : offset + length],
+        False,
+        True,
+        start,
+        end,
+        "Ria\nGGD\nsessie 1",
+    )
 
 
 def frames(segment: bytes) -> list[dict]:  # type: ignore[type-arg]
@@ -47,7 +55,9 @@ def test_sequential_segments_share_one_job_and_a_seek_restarts_it(source: Path) 
             assert len(got) == pytest.approx(100, abs=2)  # 4 s at 25 fps
         assert jobs.started == 1
         assert jobs.live() == 1
-        far = frames(jobs.segment(key, 6, lambda: spec_of(source)))  # a seek past the last finished + 3
+        far = frames(
+            jobs.segment(key, 6, lambda: spec_of(source))
+        )  # a seek past the last finished + 3
         assert float(far[0]["pts_time"]) == pytest.approx(24.0, abs=0.1)
         assert far[0]["key_frame"] == 1
         assert jobs.started == 2
@@ -61,7 +71,9 @@ def test_sequential_segments_share_one_job_and_a_seek_restarts_it(source: Path) 
 def test_the_last_short_segment_of_a_clip(source: Path) -> None:
     jobs = Jobs(lambda: 1)
     try:
-        last = frames(jobs.segment(("s", "c"), 2, lambda: spec_of(source, 3, 13)))  # 10 s clip: 4 + 4 + 2
+        last = frames(
+            jobs.segment(("s", "c"), 2, lambda: spec_of(source, 3, 13))
+        )  # 10 s clip: 4 + 4 + 2
         assert float(last[0]["pts_time"]) == pytest.approx(8.0, abs=0.1)
         assert len(last) == pytest.approx(50, abs=2)
     finally:
@@ -94,5 +106,19 @@ def test_an_idle_job_is_stopped(source: Path, monkeypatch: pytest.MonkeyPatch) -
         threading.Timer(0.3, done.set).start()
         done.wait()
         assert jobs.live() == 0
+    finally:
+        jobs.stop_all()
+
+
+def test_one_live_job_per_viewing_session(source: Path) -> None:
+    jobs = Jobs(lambda: 2)
+    try:
+        jobs.segment(("session", "clip-a"), 0, lambda: spec_of(source))
+        jobs.segment(
+            ("session", "clip-b"), 0, lambda: spec_of(source)
+        )  # the viewer opened another clip
+        assert jobs.live() == 1
+        jobs.segment(("other-session", "clip-a"), 0, lambda: spec_of(source))
+        assert jobs.live() == 2
     finally:
         jobs.stop_all()

@@ -21,12 +21,19 @@ PLAYING = """(v, after) => new Promise(done => {
 })"""
 
 
-def test_supervisor_plays_steps_and_seeks_in_chromium(api: Api, watched: dict, chromium: Any, tmp_path: Path) -> None:  # type: ignore[type-arg]  # noqa: F811
+def test_supervisor_plays_steps_and_seeks_in_chromium(
+    api: Api, watched: dict, chromium: Any, tmp_path: Path
+) -> None:  # type: ignore[type-arg]  # noqa: F811
     w = watched
     opened = httpx.post(f"{w['server']}/api/v1/clips/{w['clip_id']}/stream", headers=w["ho"]).json()
     page = chromium.new_page()
     segments: list[tuple[str, int]] = []
-    page.on("response", lambda r: segments.append((r.url.rsplit("/", 1)[-1], r.status)) if r.url.endswith(".ts") else None)
+    page.on(
+        "response",
+        lambda r: (
+            segments.append((r.url.rsplit("/", 1)[-1], r.status)) if r.url.endswith(".ts") else None
+        ),
+    )
     elsewhere: list[str] = []
     page.on("request", lambda r: None if r.url.startswith(w["server"]) else elsewhere.append(r.url))
     page.goto(w["server"] + opened["player"])
@@ -41,9 +48,15 @@ def test_supervisor_plays_steps_and_seeks_in_chromium(api: Api, watched: dict, c
     before = video.evaluate("v => v.currentTime")
     page.locator("#forward").click()
     page.keyboard.press(".")
-    page.wait_for_function("([t]) => Math.abs(document.getElementById('video').currentTime - t - 0.08) < 0.011", arg=[before])
+    page.wait_for_function(
+        "([t]) => Math.abs(document.getElementById('video').currentTime - t - 0.08) < 0.011",
+        arg=[before],
+    )
     page.keyboard.press(",")
-    page.wait_for_function("([t]) => Math.abs(document.getElementById('video').currentTime - t - 0.04) < 0.011", arg=[before])
+    page.wait_for_function(
+        "([t]) => Math.abs(document.getElementById('video').currentTime - t - 0.04) < 0.011",
+        arg=[before],
+    )
 
     # Slow motion.
     page.locator("#speed").select_option("0.25")
@@ -53,7 +66,10 @@ def test_supervisor_plays_steps_and_seeks_in_chromium(api: Api, watched: dict, c
 
     # Seek to the last segment and play it to the end.
     video.evaluate("v => { v.playbackRate = 1; v.currentTime = 8.2; return v.play(); }")
-    page.wait_for_function("() => document.getElementById('video').ended || document.getElementById('video').currentTime > 8.7", timeout=60_000)
+    page.wait_for_function(
+        "() => document.getElementById('video').ended || document.getElementById('video').currentTime > 8.7",
+        timeout=60_000,
+    )
     page.screenshot(path=str(tmp_path / "player.png"))
     assert ("2.ts", 200) in segments
     assert elsewhere == []  # no third-party requests
@@ -63,7 +79,10 @@ def test_supervisor_plays_steps_and_seeks_in_chromium(api: Api, watched: dict, c
                                 json={"kind": "withdrawn", "by_person_id": w["mother"]["id"]})  # fmt: skip
     assert withdrawn.status_code == 201
     page.reload()  # every segment of this short clip is buffered already; a reload asks again
-    page.wait_for_function("() => document.getElementById('status').textContent.includes('geen toegang')", timeout=30_000)
+    page.wait_for_function(
+        "() => document.getElementById('status').textContent.includes('geen toegang')",
+        timeout=30_000,
+    )
     page.close()
     with unit_of_work() as db:
         outcomes = {r.outcome for r in db.exec(select(AuditRecord).where(AuditRecord.action == "stream_segment",

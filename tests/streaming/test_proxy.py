@@ -31,12 +31,19 @@ def probe_bytes(data: bytes) -> dict:  # type: ignore[type-arg]
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 
-def test_proxies_of_a_rotated_hevc_and_an_interlaced_mts(api: Api, server: str, tmp_path: Path) -> None:
+def test_proxies_of_a_rotated_hevc_and_an_interlaced_mts(
+    api: Api, server: str, tmp_path: Path
+) -> None:
     world = family_with_recording(api, api.account("trainer"))
     _, hevc, mts = sources(tmp_path)
     stored(api, server, world, [hevc, mts])
     with unit_of_work() as db:
-        recordings = [r.id for r in db.exec(select(Recording).where(col(Recording.original_object_id).is_not(None)))]
+        recordings = [
+            r.id
+            for r in db.exec(
+                select(Recording).where(col(Recording.original_object_id).is_not(None))
+            )
+        ]
     assert len(recordings) == 2
     for recording_id in recordings:
         assert make_proxy(recording_id) == "made"
@@ -57,7 +64,9 @@ def test_proxies_of_a_rotated_hevc_and_an_interlaced_mts(api: Api, server: str, 
                 assert video["height"] > video["width"]  # turned upright, not just flagged
             assert "location" not in json.dumps(info["format"].get("tags", {})).lower()
             keyframes = [float(f["pts_time"]) for f in info["frames"] if f["key_frame"]]
-            assert len(keyframes) >= 3  # a keyframe every second: segments start without long decodes
+            assert (
+                len(keyframes) >= 3
+            )  # a keyframe every second: segments start without long decodes
         plan = family_plan(db, uuid.UUID(world["family"]["id"]), datetime.now(UTC).date())
         kinds = {i.object_id: i.rule for i in plan.items}
         undated = {u.object_id: u.waiting_for for u in plan.undated}
@@ -74,10 +83,16 @@ def test_segments_come_from_the_proxy(api: Api, server: str, tmp_path: Path) -> 
     _, _, mts = sources(tmp_path)
     stored(api, server, world, [mts])
     with unit_of_work() as db:
-        recording = db.exec(select(Recording).where(col(Recording.original_object_id).is_not(None))).one()
+        recording = db.exec(
+            select(Recording).where(col(Recording.original_object_id).is_not(None))
+        ).one()
     assert make_proxy(recording.id) == "made"
     h = world["headers"]
-    clip = httpx.post(f"{server}/api/v1/recordings/{recording.id}/clips", headers=h, json={"start_s": 0, "end_s": 3, "title": "Spel"}).json()
+    clip = httpx.post(
+        f"{server}/api/v1/recordings/{recording.id}/clips",
+        headers=h,
+        json={"start_s": 0, "end_s": 3, "title": "Spel"},
+    ).json()
     opened = httpx.post(f"{server}/api/v1/clips/{clip['id']}/stream", headers=h).json()
     segment = httpx.get(server + opened["playlist"].replace("index.m3u8", "0.ts"), timeout=60)
     assert segment.status_code == 200

@@ -206,7 +206,9 @@ class Recording(SQLModel, table=True):
     duration_s: float | None = None
     source_device: str = Field(default="", max_length=100)
     original_object_id: uuid.UUID | None = None
-    proxy_object_id: uuid.UUID | None = None  # 720p H.264 CFR, upright, stripped: segments start faster
+    proxy_object_id: uuid.UUID | None = (
+        None  # 720p H.264 CFR, upright, stripped: segments start faster
+    )
     probe: str = Field(default="{}", sa_type=Text)
     created_at: datetime = Field(default_factory=_now)
 

@@ -352,4 +352,3 @@ def export_to_folder(settings: Settings, principal: audit.Principal, trajectory_
                      object_id=trajectory_id, object_type="export_package",
                      detail={"recordings": str(result["recordings"]), "remuxed": str(result["remuxed"]), "to": "folder"})  # fmt: skip
     return {"folder": str(folder), **result}
-

@@ -137,7 +137,9 @@ class Jobs:
         self._limit = limit
         self._jobs: dict[tuple[str, str], Job] = {}
         self._lock = threading.Lock()
-        self.started = 0  # ffmpeg jobs started by this process (reuse shows as fewer starts than segments)
+        self.started = (
+            0  # ffmpeg jobs started by this process (reuse shows as fewer starts than segments)
+        )
         threading.Thread(target=self._reaper, daemon=True, name="segment-job-reaper").start()
 
     def _reaper(self) -> None:
@@ -155,6 +157,10 @@ class Jobs:
                 self._jobs.pop(key).stop()  # a seek: start again at n
                 job = None
             if job is None:
+                for other in [k for k in self._jobs if k[0] == key[0]]:
+                    self._jobs.pop(
+                        other
+                    ).stop()  # one live job per viewing session: the viewer moved on
                 if len(self._jobs) >= self._limit():
                     raise Busy()
                 job = self._jobs[key] = Job(spec(), n)

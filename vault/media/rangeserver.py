@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 Read = Callable[[int, int], bytes]
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 PIECE = 1024 * 1024
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """ffmpeg hangs up whenever it seeks; that is no error worth a traceback on stderr."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class RangeServer:
@@ -85,7 +95,7 @@ class RangeServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the reader went away (ffmpeg seeks by closing and reopening)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()

@@ -21,7 +21,11 @@ PIECE = 1024 * 1024
 
 def proxy_command(source_url: str, interlaced: bool, ffmpeg: str = "ffmpeg") -> list[str]:
     filters = ["yadif"] if interlaced else []
-    filters += ["scale=-2:'min(720,ih)'", "fps=25", "format=yuv420p"]  # down, never up; autorotated upright
+    filters += [
+        "scale=-2:'min(720,ih)'",
+        "fps=25",
+        "format=yuv420p",
+    ]  # down, never up; autorotated upright
     return [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-i", source_url, "-map", "0:v:0", "-map", "0:a:0?",
             "-vf", ",".join(filters), "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-g", "25",
             "-fps_mode", "cfr", "-c:a", "aac", "-ac", "2", "-b:a", "128k", "-map_metadata", "-1", "-map_chapters", "-1",
@@ -42,15 +46,22 @@ def make_proxy(recording_id: uuid.UUID) -> str:
         store = open_store(db, settings)
         size, read = store.range_reader(recording.original_object_id)
         family_id = store.get(recording.original_object_id).family_id
-        with serve_range(size, read) as url, store.writer(family_id=family_id, kind=ObjectKind.proxy) as out:
+        with (
+            serve_range(size, read) as url,
+            store.writer(family_id=family_id, kind=ObjectKind.proxy) as out,
+        ):
             db.commit()  # keys are unwrapped and the new one stored; no transaction stays open meanwhile
             argv = proxy_command(url, interlaced, settings.ffmpeg)
-            with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as ffmpeg:  # noqa: S603 - our argv
+            with subprocess.Popen(
+                argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            ) as ffmpeg:  # noqa: S603 - our argv
                 assert ffmpeg.stdout is not None  # noqa: S101 - PIPE was asked for
                 while piece := ffmpeg.stdout.read(PIECE):
                     out.write(piece)
             if ffmpeg.returncode != 0:
-                raise RuntimeError(f"ffmpeg exited with {ffmpeg.returncode}")  # the writer discards the proxy
+                raise RuntimeError(
+                    f"ffmpeg exited with {ffmpeg.returncode}"
+                )  # the writer discards the proxy
         recording = db.get(Recording, recording_id)
         if recording is None or recording.original_object_id is None:  # purged meanwhile
             store.delete(out.object_id)
