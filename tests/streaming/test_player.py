@@ -22,8 +22,11 @@ PLAYING = """(v, after) => new Promise(done => {
 
 
 def test_supervisor_plays_steps_and_seeks_in_chromium(
-    api: Api, watched: dict, chromium: Any, tmp_path: Path
-) -> None:  # type: ignore[type-arg]  # noqa: F811
+    api: Api,
+    watched: dict,  # type: ignore[type-arg]  # noqa: F811
+    chromium: Any,
+    tmp_path: Path,
+) -> None:
     w = watched
     opened = httpx.post(f"{w['server']}/api/v1/clips/{w['clip_id']}/stream", headers=w["ho"]).json()
     page = chromium.new_page()

@@ -52,9 +52,8 @@ def make_proxy(recording_id: uuid.UUID) -> str:
         ):
             db.commit()  # keys are unwrapped and the new one stored; no transaction stays open meanwhile
             argv = proxy_command(url, interlaced, settings.ffmpeg)
-            with subprocess.Popen(
-                argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-            ) as ffmpeg:  # noqa: S603 - our argv
+            quiet, pipe = subprocess.DEVNULL, subprocess.PIPE
+            with subprocess.Popen(argv, stdout=pipe, stderr=quiet) as ffmpeg:  # noqa: S603 - our argv
                 assert ffmpeg.stdout is not None  # noqa: S101 - PIPE was asked for
                 while piece := ffmpeg.stdout.read(PIECE):
                     out.write(piece)
