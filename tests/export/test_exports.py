@@ -19,6 +19,7 @@ from vault import audit
 from vault.db import unit_of_work
 from vault.export import Export
 from vault.export.package import Cancelled, ZipSink, prepare, write
+from vault.export.tasks import build_export, sweep_expired
 from vault.media import scratch_dir
 from vault.settings import get_settings
 from vault.store import ObjectKind, StoredObject, open_store
@@ -197,8 +198,6 @@ def test_cancel_before_the_worker_starts_leaves_nothing(
         == "cancelled"
     )
     assert export_objects() == []
-    from vault.export.tasks import build_export
-
     assert build_export(uuid.UUID(created.json()["id"])) == "cancelled"  # a late task does nothing
 
 
@@ -263,3 +262,31 @@ def test_export_refused_to_others_and_when_nothing_is_left(
         if r["action"] == "export" and r["outcome"] == "denied"
     ]
     assert len(denied) == 2
+
+
+def test_packages_past_their_keeping_period_are_removed(
+    api: Api, server: str, tmp_path: Path
+) -> None:
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    stored(api, server, world, sources(tmp_path)[:1])
+    created = api.client.post(
+        f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
+        headers=world["headers"],
+        json={},
+    )
+    assert build_export(uuid.UUID(created.json()["id"])) == "ready"  # as the worker would
+    assert sweep_expired() == 0  # kept for EXPORT_KEEP_DAYS
+    assert len(export_objects()) == 1
+    assert (
+        sweep_expired(
+            datetime.now(UTC) + timedelta(days=get_settings().export_keep_days, seconds=1)
+        )
+        == 1
+    )
+    assert export_objects() == []
+    view = api.client.get(
+        f"/api/v1/exports/{created.json()['id']}", headers=world["headers"]
+    ).json()
+    assert view["status"] == "removed"
+    assert any(r["reason"] == "export_expired" for r in family_report(world["family"]["id"]))

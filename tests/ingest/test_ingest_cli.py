@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
+from sqlmodel import col, select
+
+from vault.db import unit_of_work
+from vault.domain.models import Recording
 from vault.ingest.client import ingest
 
 from ..api.conftest import Api
@@ -52,3 +57,14 @@ def test_import_a_card_then_again(
     assert (
         card / "DCIM" / "100CANON" / "MVI_0001.MP4"
     ).exists()  # nothing deleted while something failed
+    # The worker made the normalised proxy after verifying, on the media queue, with nobody asking.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with unit_of_work() as db:
+            recordings = db.exec(
+                select(Recording).where(col(Recording.original_object_id).is_not(None))
+            ).all()
+        if recordings and all(r.proxy_object_id for r in recordings):
+            break
+        time.sleep(0.5)
+    assert [r.proxy_object_id is not None for r in recordings] == [True]
