@@ -168,6 +168,7 @@ def get_segment(token: str, n: int, db: DB) -> Response:
     if not 0 <= n < segment_count(clip.end_s - clip.start_s):
         raise NotFound("Segment bestaat niet.", "No such segment.")
     _allowed(db, viewer, clip_id, n)
+    db.commit()  # the decision is logged; no transaction (on SQLite, a lock) waits for ffmpeg
 
     def spec() -> Spec:
         org = db.get(Organisation, viewer.organisation_id) if viewer.organisation_id else None
