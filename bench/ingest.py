@@ -3,7 +3,7 @@ puts of the same files in the same run; and the peak memory of the process servi
 
 Needs the test services (make bench). Verification after upload runs in the worker and is not timed.
 
-    python bench/ingest.py [--files 4] [--mib 128]
+    python bench/ingest.py [--files 4] [--mib 128] [--chunk-mib 0]   (0: the client's default, one PATCH per file)
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, default=4)
     parser.add_argument("--mib", type=int, default=128)
+    parser.add_argument("--chunk-mib", type=int, default=0)
     args = parser.parse_args()
     try:
         endpoint = os.environ["BEELDKLUIS_TEST_S3_ENDPOINT"]
@@ -110,8 +111,19 @@ def main() -> None:
         token = httpx.post(f"http://127.0.0.1:{port}/api/v1/auth/sign-in", json={"email": "bench@x.example", "password": "x" * 16,
                            "totp": pyotp.TOTP(pyotp.parse_uri(uri).secret).now()}).json()["access_token"]  # fmt: skip
 
+        import psutil
+
+        port_of_minio = int(endpoint.rsplit(":", 1)[1])
+        minio_proc = next(p for p in psutil.process_iter(["name", "cmdline"])
+                          if "minio" in (p.info["name"] or "") and f":{port_of_minio}" in " ".join(p.info["cmdline"] or []))  # fmt: skip
+        actors = {"client": psutil.Process(), "server": psutil.Process(server.pid), "minio": minio_proc}
+
+        def cpu() -> dict[str, float]:
+            return {name: sum(p.cpu_times()[:2]) for name, p in actors.items()}
+
         raw = Minio(endpoint, access, secret, secure=False)
         raw.make_bucket(f"bench-raw-{suffix}")
+        before = cpu()
         t = time.perf_counter()
         for path in files:
             with open(path, "rb") as f:
@@ -123,7 +135,9 @@ def main() -> None:
                     part_size=PART_SIZE,
                 )  # type: ignore[arg-type]
         raw_time = time.perf_counter() - t
+        raw_cpu = {k: v - before[k] for k, v in cpu().items()}
 
+        before = cpu()
         t = time.perf_counter()
         for path in files:
             with open(path, "rb") as stream:
@@ -132,11 +146,12 @@ def main() -> None:
                     headers={"Authorization": f"Bearer {token}"},
                 ).uploader(
                     file_stream=stream,
-                    chunk_size=64 * 1024 * 1024,
+                    **({"chunk_size": args.chunk_mib * 1024 * 1024} if args.chunk_mib else {}),
                     metadata={"trajectory": trajectory_id},
                 )
                 uploader.upload()
         tus_time = time.perf_counter() - t
+        tus_cpu = {k: v - before[k] for k, v in cpu().items()}
         status = Path(f"/proc/{server.pid}/status").read_text().splitlines()
         server_hwm = next(
             int(line.split()[1]) // 1024 for line in status if line.startswith("VmHWM")
@@ -151,8 +166,11 @@ def main() -> None:
         print(f"{args.files} files of {args.mib} MiB: raw minio put {total / raw_time:6.1f} MiB/s, tus ingest (sealed) {total / tus_time:6.1f} MiB/s, "
               f"ratio {raw_time / tus_time:.2f}")  # fmt: skip
         print(
-            f"peak RSS: server {server_hwm} MiB (parts of 16 MiB), client {hwm} MiB (tus chunks of 64 MiB)"
+            f"peak RSS: server {server_hwm} MiB (parts of 16 MiB), client {hwm} MiB (tuspy holds a whole PATCH: {args.chunk_mib or args.mib} MiB)"
         )
+        for name, used, took in (("raw put", raw_cpu, raw_time), ("tus", tus_cpu, tus_time)):
+            shares = ", ".join(f"{k} {v / took:.2f}" for k, v in used.items())
+            print(f"CPU cores busy during {name}: {shares} (of {psutil.cpu_count()})")
 
 
 if __name__ == "__main__":

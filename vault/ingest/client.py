@@ -16,7 +16,7 @@ from tusclient.exceptions import TusCommunicationError
 
 from vault.ingest.card import CardFile, CardRemoved, file_sha256, scan_card
 
-PART = 16 * 1024 * 1024
+PART = 64 * 1024 * 1024  # per PATCH: four 16 MiB parts, which the server stores three at a time
 Say = Callable[[str], None]
 
 

@@ -15,6 +15,7 @@ import hashlib
 import json
 import threading
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -32,9 +33,17 @@ from vault.domain.models import Recording, Trajectory
 from vault.errors import Conflict, NotFound, VaultError
 from vault.ingest.models import Upload
 from vault.settings import get_settings
-from vault.store import PART_SIZE, ObjectKind, StoredObject, object_name, open_store
+from vault.store import (
+    PART_SIZE,
+    ObjectKind,
+    StoredObject,
+    backend_from_settings,
+    object_name,
+    open_store,
+)
 
 RECEIVE_BATCH = 1024 * 1024
+PARALLEL_PARTS = 3
 
 router = APIRouter(prefix="/uploads", tags=["ingest"])
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -300,13 +309,30 @@ async def patch(upload_id: uuid.UUID, request: Request, principal: Principal, db
                 "De positie klopt niet; vraag de stand op en ga verder.",
                 "Offset mismatch; ask for the offset and resume.",
             )
-        # The next part is received and sealed while the previous one is being stored.
-        in_flight: asyncio.Future[None] | None = None
+        # Parts are stored up to PARALLEL_PARTS at a time (as minio-py's own put does) while the next
+        # one is received and sealed; they are recorded strictly in order, so the stored offset only
+        # ever covers parts that all exist.
+        loop = asyncio.get_running_loop()
+        backend = backend_from_settings(get_settings())
+        in_flight: deque[tuple[asyncio.Future[str], int]] = deque()
         received = bytearray()  # sealed a MiB at a time: fewer, larger calls than per network read
+        persist = digest is None
 
         def seal() -> None:
             live.pending += b"".join(live.sealer.update_chunks(received))
             received.clear()
+
+        async def record_oldest() -> None:
+            etag_of, committed = in_flight.popleft()
+            etags = json.loads(upload.etags)
+            etags.append(await etag_of)
+            upload.etags, upload.committed, upload.updated_at = (
+                json.dumps(etags),
+                committed,
+                datetime.now(UTC),
+            )
+            if persist:  # progress survives a restart even if this request is cut off later
+                await run_in_threadpool(_persist, upload)
 
         try:
             async for piece in request.stream():
@@ -329,21 +355,36 @@ async def patch(upload_id: uuid.UUID, request: Request, principal: Principal, db
                 if len(live.pending) >= PART_SIZE:
                     data, committed = live.pending, live.sealer.next_index * CHUNK_SIZE
                     live.pending = bytearray()  # handed over whole, not copied
-                    if in_flight is not None:
-                        await in_flight
-                    in_flight = asyncio.get_running_loop().run_in_executor(
-                        None, _store_part, db, upload, data, committed, digest is None
+                    number = len(json.loads(upload.etags)) + len(in_flight) + 1
+                    put = loop.run_in_executor(
+                        None,
+                        backend.put_part,
+                        upload.object_name,
+                        upload.backend_upload_id,
+                        number,
+                        data,
                     )
+                    in_flight.append((put, committed))
+                    if len(in_flight) >= PARALLEL_PARTS:
+                        await record_oldest()
             seal()
+            while in_flight:
+                await record_oldest()
         except ClientDisconnect:
             # Keep what was stored; the client asks HEAD and resumes.
             seal()
-            if in_flight is not None:
-                await in_flight
+            while in_flight:
+                await record_oldest()
             return Response(status_code=204, headers={**TUS, "Upload-Offset": str(live.offset)})
+        except BaseException:
+            _forget(upload.id)  # start again from what is recorded as stored
+            raise
         finally:
-            if in_flight is not None and not in_flight.done():
-                await in_flight
+            for (
+                put,
+                _,
+            ) in in_flight:  # after a failure: let the threads end; those parts get stored again
+                await asyncio.wait([put])
         if digest is not None and base64.b64decode(checksum.partition(" ")[2]) != digest.digest():  # type: ignore[union-attr]
             _forget(upload.id)
             raise TusError(
