@@ -45,10 +45,12 @@ def stored(api: Api, server: str, world: dict, paths: list[Path]) -> None:  # ty
 
 def sources(tmp: Path) -> list[Path]:
     mp4 = make_video(tmp / "a.mp4", 3, extra=["-metadata", "location=+52.3676+004.9041/"])
-    hevc = tmp / "b.mov"
+    plain, hevc = tmp / "b-unrotated.mov", tmp / "b.mov"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3", "-f", "lavfi", "-i", "sine=duration=3",
-                    "-c:v", "libx265", "-x265-params", "log-level=error", "-tag:v", "hvc1", "-c:a", "aac", "-shortest",
-                    "-metadata:s:v", "rotate=90", str(hevc)], check=True, timeout=120)  # fmt: skip
+                    "-c:v", "libx265", "-x265-params", "log-level=error", "-tag:v", "hvc1", "-c:a", "aac", "-shortest", str(plain)],
+                   check=True, timeout=120)  # fmt: skip
+    # A phone held upright: the rotation is a display matrix, which ffmpeg 5 writes only on a stream copy.
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(plain), "-c", "copy", "-metadata:s:v:0", "rotate=90", str(hevc)], check=True, timeout=60)  # fmt: skip
     mts = tmp / "c.MTS"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=50:duration=3", "-f", "lavfi", "-i", "sine=duration=3",
                     "-vf", "tinterlace=interleave_top", "-flags", "+ilme+ildct", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
@@ -90,9 +92,11 @@ def test_package_for_a_family_with_mixed_sources(api: Api, server: str, tmp_path
     )  # the H.264 MP4 was copied, the HEVC and the interlaced MTS transcoded
     videos = sorted((folder / "Opnames").iterdir())
     assert [v.name[:5] for v in videos] == ["01 - ", "02 - ", "03 - "]
+    upright = []
     for video in videos:
         info = probe(video)
         codecs = {s["codec_type"]: s for s in info["streams"]}
+        upright.append(codecs["video"]["height"] > codecs["video"]["width"])
         assert codecs["video"]["codec_name"] == "h264"
         assert codecs["video"]["pix_fmt"] == "yuv420p"
         assert codecs["audio"]["codec_name"] == "aac"
@@ -102,6 +106,7 @@ def test_package_for_a_family_with_mixed_sources(api: Api, server: str, tmp_path
         assert "location" not in json.dumps(info["format"].get("tags", {})).lower()
         data = video.read_bytes()
         assert data.find(b"moov") < data.find(b"mdat")  # faststart: plays while downloading
+    assert upright.count(True) == 1  # the phone video held upright is turned, not just flagged
     for name in (
         "index.html",
         "LEESMIJ.txt",

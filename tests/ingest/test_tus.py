@@ -259,3 +259,33 @@ def test_a_large_upload_goes_to_minio_in_parallel_parts_intact(
     assert (
         verify_upload(uid) == "stored"
     )  # read back through the decrypting reader: the same SHA-256
+
+
+def test_probe_records_rotation_codec_and_interlacing(
+    api: Api, server: str, trainer_world: dict, tmp_path: Path
+) -> None:  # type: ignore[type-arg]
+    from ..export.test_package import sources
+
+    _, hevc, mts = sources(tmp_path)
+    probes = {}
+    for path in (hevc, mts):
+        uid = upload_id(
+            tus_upload(server, trainer_world["headers"], path, trainer_world["trajectory"]["id"])
+        )
+        assert verify_upload(uid) == "stored"
+        status = httpx.get(
+            f"{server}/api/v1/uploads/{uid}", headers=trainer_world["headers"]
+        ).json()
+        recording = httpx.get(
+            f"{server}/api/v1/recordings/{status['recording_id']}", headers=trainer_world["headers"]
+        ).json()
+        probes[path.suffix] = (
+            json.loads(recording["probe"])
+            if isinstance(recording["probe"], str)
+            else recording["probe"]
+        )
+    assert probes[".mov"]["video_codec"] == "hevc"
+    assert probes[".mov"]["rotation"] in (90, 270)
+    assert probes[".MTS"]["container"].startswith("mpegts")
+    assert probes[".MTS"]["interlaced"] is True
+    assert "device" not in json.dumps(probes)
