@@ -25,6 +25,7 @@ from vault.settings import get_settings
 from vault.store import ObjectKind, StoredObject, open_store
 
 from ..api.conftest import Api
+from ..api.test_consent_flow import consent_body
 from ..api.test_resources import family_with_recording
 from .test_package import principal, sources, stored
 
@@ -59,6 +60,12 @@ def test_trainer_builds_an_encrypted_package_and_the_parents_fetch_it_once(
     h, trajectory = world["headers"], world["trajectory"]["id"]
     mp4, _, mts = sources(tmp_path)
     stored(api, server, world, [mp4, mts])
+    given = api.client.post(
+        f"/api/v1/families/{world['family']['id']}/consents",
+        headers=h,
+        json=consent_body(world, "supervision"),
+    )
+    assert given.status_code == 201, given.text
 
     created = api.client.post(
         f"/api/v1/trajectories/{trajectory}/exports", headers=h, json={"encrypted": True}
@@ -86,6 +93,9 @@ def test_trainer_builds_an_encrypted_package_and_the_parents_fetch_it_once(
             z.read(f"{top}/LEESMIJ.txt")
         z.setpassword(passphrase.encode())
         assert "van jullie" in z.read(f"{top}/LEESMIJ.txt").decode()
+        consents = z.read(f"{top}/toestemmingen.html").decode()
+        assert "supervisie van de trainer" in consents
+        assert "<td>gegeven</td>" in consents
         sums = z.read(f"{top}/SHA256SUMS").decode().splitlines()
         assert len(sums) == len(names) - 1
         for line in sums:

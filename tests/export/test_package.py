@@ -111,6 +111,7 @@ def test_package_for_a_family_with_mixed_sources(api: Api, server: str, tmp_path
         "index.html",
         "LEESMIJ.txt",
         "toestemmingen.json",
+        "toestemmingen.html",
         "toegang.json",
         "toegang.html",
         "SHA256SUMS",
@@ -121,6 +122,8 @@ def test_package_for_a_family_with_mixed_sources(api: Api, server: str, tmp_path
     assert "https://" not in page
     assert "<video controls" in page
     assert "van jullie" in (folder / "LEESMIJ.txt").read_text()
+    assert "<h1>Jullie toestemmingen</h1>" in (folder / "toestemmingen.html").read_text()
+    assert "Uitkomst" in (folder / "toegang.html").read_text()
     for line in (folder / "SHA256SUMS").read_text().splitlines():
         digest, name = line.split("  ", 1)
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest

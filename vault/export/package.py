@@ -73,7 +73,7 @@ kunnen bereiken en geef de stick niet aan anderen.
 Beeldkluis verwijdert zijn eigen kopie van deze beelden {deletion}.
 
 Wie heeft de beelden bekeken? Dat staat in toegang.html (en toegang.json). Jullie toestemmingen staan in
-toestemmingen.json. Met SHA256SUMS kun je controleren dat de bestanden niet veranderd zijn.
+toestemmingen.html (en toestemmingen.json). Met SHA256SUMS kun je controleren dat de bestanden niet veranderd zijn.
 
 Vragen? Neem contact op met jullie video-hometrainer.
 
@@ -326,16 +326,49 @@ def _texts(package: Package, sink: Sink, rows: list[tuple[Item, float]]) -> None
         "toegang.json",
         json.dumps(package.access, indent=1, ensure_ascii=False, default=str).encode(),
     )
-    table = "".join(
-        f"<tr><td>{html.escape(str(a['occurred_at']))[:16]}</td><td>{html.escape(str(a['user_name']))}</td><td>{html.escape(str(a['role']))}</td>"
-        f"<td>{html.escape(str(a['action']))}</td><td>{html.escape(str(a['outcome']))}</td><td>{html.escape(' '.join(a['basis']))}</td></tr>"  # type: ignore[arg-type]
+    consents = [
+        (PURPOSES.get(str(c["purpose"]), str(c["purpose"])), STATUSES.get(str(c["status"]), str(c["status"])),
+         str(c["valid_from"])[:10], str(c["valid_until"] or "")[:10] or "-",
+         "alle opnames" if c["recording_ids"] is None else f"{len(c['recording_ids'])} opname(s)",  # type: ignore[arg-type]
+         ", ".join(f"{EVENTS.get(str(e['kind']), str(e['kind']))} {str(e['at'])[:10]}" for e in c["events"]) or "-")  # type: ignore[attr-defined]
+        for c in package.consents  # type: ignore[attr-defined]
+    ]  # fmt: skip
+    sink.text("toestemmingen.html", _table_page(
+        "Jullie toestemmingen", "The consents you gave, for what, and what became of them.",
+        ("Waarvoor", "Status", "Vanaf", "Tot", "Welke opnames", "Gebeurtenissen"), consents))  # fmt: skip
+    access = [
+        (str(a["occurred_at"])[:16], str(a["user_name"]), str(a["role"]), str(a["action"]), str(a["outcome"]),
+         " ".join(a["basis"]))  # type: ignore[arg-type]
         for a in package.access
-    )  # fmt: skip
-    sink.text("toegang.html", (
-        '<!doctype html><html lang="nl"><meta charset="utf-8"><title>Wie heeft jullie gegevens ingezien?</title>'
-        "<h1>Wie heeft jullie gegevens ingezien?</h1><p>Who accessed your data, when, and on what basis.</p>"
-        "<table border=1 cellpadding=4><tr><th>Wanneer (UTC)</th><th>Wie</th>"
-        f"<th>Rol</th><th>Wat</th><th>Uitkomst</th><th>Grondslag</th></tr>{table}</table></html>").encode())  # fmt: skip
+    ]  # fmt: skip
+    sink.text("toegang.html", _table_page(
+        "Wie heeft jullie gegevens ingezien?", "Who accessed your data, when, and on what basis.",
+        ("Wanneer (UTC)", "Wie", "Rol", "Wat", "Uitkomst", "Grondslag"), access))  # fmt: skip
+
+
+PURPOSES = {"review": "terugkijken met de trainer", "supervision": "supervisie van de trainer",
+            "wok": "intervisie (WOK) met andere trainers", "teaching": "onderwijs", "research": "onderzoek"}  # fmt: skip
+STATUSES = {"given": "gegeven", "incomplete": "onvolledig", "withdrawn": "ingetrokken", "expired": "verlopen",
+            "invalidated": "ongeldig verklaard", "not_yet_valid": "nog niet ingegaan"}  # fmt: skip
+EVENTS = {"withdrawn": "ingetrokken", "expired": "verlopen", "invalidated": "ongeldig verklaard",
+          "reconfirmed": "opnieuw bevestigd"}  # fmt: skip
+
+
+def _table_page(
+    title: str, english: str, head: tuple[str, ...], rows: list[tuple[str, ...]]
+) -> bytes:
+    """A plain, readable table page in Dutch (with one line of English), no scripts, for the package."""
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return (
+        f'<!doctype html><html lang="nl"><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>body{{font-family:system-ui,sans-serif;margin:2rem}} td,th{{padding:.3rem .6rem;text-align:left}}</style>"
+        f'<h1>{html.escape(title)}</h1><p lang="en"><small>{html.escape(english)}</small></p>'
+        "<table border=1><tr>"
+        + "".join(f"<th>{html.escape(h)}</th>" for h in head)
+        + f"</tr>{cells}</table></html>"
+    ).encode()
 
 
 def export_to_folder(settings: Settings, principal: audit.Principal, trajectory_id: uuid.UUID, target: Path,
