@@ -40,6 +40,7 @@ def test_index_html_plays_every_video_offline(
         played = videos.nth(n).evaluate(
             """v => new Promise((done, fail) => {
                 v.muted = true;
+                setTimeout(() => fail('did not play within 30 s'), 30000);
                 v.addEventListener('error', () => fail('error ' + (v.error && v.error.code)));
                 v.addEventListener('timeupdate', function once() {
                     if (v.currentTime > 0.5) { v.removeEventListener('timeupdate', once); done([v.currentTime, v.videoWidth, v.videoHeight]); }
