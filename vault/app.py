@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
@@ -29,8 +31,28 @@ def domain_routers() -> list[APIRouter]:
     return [auth, admin, families, consents, uploads, streaming, exports, audit, retention]
 
 
+_CAPABILITY = re.compile(r"(/(?:kijken|ophalen|api/v1/stream)/)[^/?\s]+")
+
+
+class RedactLinks(logging.Filter):
+    """Viewing, stream and download links carry their token in the path; access logs show it redacted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _CAPABILITY.sub(r"\1[token]", a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
+
+
+_redact = RedactLinks()
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
+    access = logging.getLogger("uvicorn.access")
+    if _redact not in access.filters:
+        access.addFilter(_redact)
     app = FastAPI(
         title="Beeldkluis",
         version=__version__,

@@ -96,7 +96,6 @@ class RangeServer:
                     pass  # the reader went away (ffmpeg seeks by closing and reopening)
 
         self._httpd = _Server(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
 

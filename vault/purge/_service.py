@@ -30,7 +30,7 @@ from vault.domain.models import (
     Trajectory,
     WokSessionRow,
 )
-from vault.export.models import Export
+from vault.export.models import Export, ExportStatus
 from vault.store import BlobNotFound, ObjectStore, StoredObject
 
 CERTIFICATES = "certificates/"
@@ -260,7 +260,7 @@ def purge_family(
             rec.proxy_object_id = None
             db.add(rec)
         for export in db.exec(select(Export).where(Export.object_id == mark.object_id)):
-            export.object_id, export.status = None, "removed"
+            export.object_id, export.status = None, ExportStatus.removed
             export.link_token_sha256 = export.link_code_hash = None
             db.add(export)
         if tomb is not None:

@@ -208,8 +208,9 @@ class ObjectStore:
 
     @contextmanager
     def writer(self, *, family_id: uuid.UUID, kind: ObjectKind) -> Iterator[SealedWriter]:
-        """A new object written push-style (for producers such as a ZIP writer): sealed on the way, sent
-        in parts of PART_SIZE; visible only when the block ends without error, else its parts are aborted."""
+        """A new object written push-style (for producers such as a ZIP writer): sealed on the way and
+        stored by the backend's streaming put; visible only when the block ends without error, else
+        discarded and its key shredded."""
         object_id = uuid.uuid4()
         key = self.keyring.new_object_key(family_id, object_id)
         name = object_name(kind, object_id)
@@ -265,18 +266,7 @@ class ObjectStore:
 
     def open_range(self, object_id: uuid.UUID, start: int, end: int) -> bytes:
         """Plaintext bytes [start, end) (end exclusive, clamped), from one ranged GET of whole chunks."""
-        row = self.get(object_id)
-        key, header = self._key_and_header(row)
-        return open_range(
-            key,
-            family_id=row.family_id,
-            object_id=row.id,
-            header=header,
-            read=lambda offset, length: self.backend.get_range(row.name, offset, length),
-            plaintext_size=row.size,
-            start=start,
-            end=end,
-        )
+        return self.range_reader(object_id)[1](start, end - start)
 
     def iter_plaintext(self, object_id: uuid.UUID) -> Iterator[bytes]:
         """The whole plaintext as a stream, every chunk authenticated before it is released."""
