@@ -148,9 +148,8 @@ def get(export_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, Any]:
 def cancel(export_id: uuid.UUID, principal: Principal, db: DB) -> Response:
     export = _export(db, principal, export_id)
     if export.status in (ExportStatus.queued, ExportStatus.building):
-        export.status = (
-            ExportStatus.cancelled
-        )  # the task sees it before its next recording and aborts
+        # The task sees it before its next recording and aborts.
+        export.status = ExportStatus.cancelled
     remove_package(
         db,
         export,
@@ -229,9 +228,8 @@ def handover(
     trajectory = _trajectory(db, export.trajectory_id)
     today = datetime.now(UTC).date()
     export.handed_over_at, export.handed_over_how = datetime.now(UTC), body.how
-    trajectory.export_handed_over_on = max(
-        trajectory.export_handed_over_on or date.min, today
-    )  # feeds retention
+    latest = max(trajectory.export_handed_over_on or date.min, today)
+    trajectory.export_handed_over_on = latest  # feeds retention
     db.add(export)
     db.add(trajectory)
     audit.record(db, action="export", outcome="success", reason="handed_over", actor=principal, family_id=export.family_id,

@@ -71,9 +71,8 @@ def build_export(export_id: uuid.UUID) -> str:
         db.add(export)
     failure: Exception | None = None
     try:
-        with (
-            unit_of_work() as db
-        ):  # consent and role are decided again, now, for the trainer who asked
+        # Consent and role are decided again, now, for the trainer who asked.
+        with unit_of_work() as db:
             package = prepare(db, settings, principal, export.trajectory_id, ids)
     except Exception as exc:
         failure = exc
@@ -87,10 +86,10 @@ def build_export(export_id: uuid.UUID) -> str:
                     result = write(package, ZipSink(out, package.folder_name, passphrase, scratch_dir()), settings,  # type: ignore[arg-type]
                                    progress=lambda d, t: _progress(export_id, d, t),
                                    cancelled=lambda: _status(export_id) != ExportStatus.building)  # fmt: skip
-            except (
-                Exception
-            ) as exc:  # the writer aborted its parts and shredded its key: commit that
-                failure = exc
+            except Exception as exc:
+                failure = (
+                    exc  # the writer aborted and shredded its key; this unit of work commits that
+                )
     if isinstance(failure, Cancelled):
         return ExportStatus.cancelled
     if failure is not None:

@@ -143,9 +143,8 @@ class Jobs:
         threading.Thread(target=self._reaper, daemon=True, name="segment-job-reaper").start()
 
     def _reaper(self) -> None:
-        while (
-            True
-        ):  # a viewer who closed the tab without a word still loses the job, and its segments
+        # A viewer who closed the tab without a word still loses the job, and its segments.
+        while True:
             time.sleep(IDLE_S / 6)
             self.live()
 

@@ -57,10 +57,8 @@ def make_proxy(recording_id: uuid.UUID) -> str:
                 assert ffmpeg.stdout is not None  # noqa: S101 - PIPE was asked for
                 while piece := ffmpeg.stdout.read(PIECE):
                     out.write(piece)
-            if ffmpeg.returncode != 0:
-                raise RuntimeError(
-                    f"ffmpeg exited with {ffmpeg.returncode}"
-                )  # the writer discards the proxy
+            if ffmpeg.returncode != 0:  # the writer discards the half-made proxy
+                raise RuntimeError(f"ffmpeg exited with {ffmpeg.returncode}")
         recording = db.get(Recording, recording_id)
         if recording is None or recording.original_object_id is None:  # purged meanwhile
             store.delete(out.object_id)
