@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from vault import __version__
+from vault import __version__, web
 from vault.errors import install_error_handlers
 from vault.health import report
 from vault.settings import get_settings
@@ -82,5 +82,7 @@ def create_app() -> FastAPI:
     app.include_router(api)
     app.include_router(parents)  # /ophalen/{token}: the parents' download page, outside the API
     app.include_router(player)  # /kijken/{token}: the watermarked review player
+    app.include_router(web.router())  # the web app: a page per role, on the same access seam
+    web.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

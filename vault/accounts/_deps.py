@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,9 +11,16 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from vault import audit
 from vault.accounts._security import BadToken, read_access_token
 from vault.accounts._service import principal_of
+from vault.accounts._web import (
+    CSRF_HEADER,
+    SAFE_METHODS,
+    csrf_ok,
+    live_session,
+    session_from_cookie,
+)
 from vault.bootstrap import token_secret
 from vault.db import DB
-from vault.domain.models import AuthSession, User
+from vault.domain.models import AuthSession
 from vault.errors import Forbidden
 from vault.settings import get_settings
 
@@ -30,8 +36,16 @@ def current_principal(
     db: DB,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> audit.Principal:
+    """A bearer token (API clients) or the web app's session cookie; a cookie alone never changes
+    anything without the session's CSRF token in the X-CSRF-Token header."""
     if credentials is None:
-        raise BadToken()
+        found = session_from_cookie(db, request)
+        if found is None or (
+            request.method not in SAFE_METHODS
+            and not csrf_ok(found[0].id, request.headers.get(CSRF_HEADER))
+        ):
+            raise BadToken()
+        return principal_of(found[1], found[0].id, client_address(request))
     settings = get_settings()
     claims = read_access_token(
         token_secret(settings),
@@ -43,22 +57,10 @@ def current_principal(
         user_id, session_id = uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"])
     except (KeyError, ValueError):
         raise BadToken() from None
-    auth = db.get(AuthSession, session_id)
-    user = db.get(User, user_id)
-    if (
-        auth is None
-        or auth.user_id != user_id
-        or auth.revoked_at is not None
-        or user is None
-        or not user.active
-    ):
+    found = live_session(db, db.get(AuthSession, session_id))
+    if found is None or found[1].id != user_id:
         raise BadToken()
-    expires = (
-        auth.expires_at.replace(tzinfo=UTC) if auth.expires_at.tzinfo is None else auth.expires_at
-    )
-    if expires <= datetime.now(UTC):
-        raise BadToken()
-    return principal_of(user, session_id, client_address(request))
+    return principal_of(found[1], session_id, client_address(request))
 
 
 Principal = Annotated[audit.Principal, Depends(current_principal)]

@@ -1,0 +1,56 @@
+"""The web app: server-rendered Dutch (and English) pages for each role, on the same access seam as
+the API (pages call the API's own functions, so a page never shows more than the API would).
+
+Layout: `_page.py` (session cookie, CSRF, language, rendering), `auth.py` (sign-in, start pages),
+one module per role, templates in `templates/`, scripts and styles in `vault/static/`.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from vault.errors import VaultError, problem
+from vault.web._page import SignInRequired, redirect, render, sign_in_url
+
+
+def router() -> APIRouter:
+    from vault.web import admin, auth, privacy, supervisor, trainer, wok
+
+    pages = APIRouter(include_in_schema=False)
+    for module in (auth, trainer, wok, supervisor, privacy, admin):
+        pages.include_router(module.router)
+    return pages
+
+
+def _is_page(request: Request) -> bool:
+    path = request.url.path
+    return not path.startswith(("/api/", "/health", "/static/", "/openapi")) and (
+        "text/html" in request.headers.get("accept", "") or request.method == "POST"
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Pages answer errors with a page in the person's language; the API keeps its problem JSON."""
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(_request: Request, exc: SignInRequired) -> Response:
+        return redirect(sign_in_url(exc.next_path))
+
+    @app.exception_handler(VaultError)
+    async def _refused(request: Request, exc: VaultError) -> Response:
+        if _is_page(request):
+            return render(request, "error.html", status=exc.status,
+                          title=("Dat lukt niet", "That did not work"),
+                          text=(exc.message_nl, exc.message_en))  # fmt: skip
+        return problem(exc.status, exc.code, exc.message_nl, exc.message_en, **exc.extra)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        if _is_page(request) and exc.status_code == 404:
+            return render(request, "error.html", status=404, title=("Niet gevonden", "Not found"),
+                          text=("Deze pagina bestaat niet (meer).", "This page does not exist (any more)."))  # fmt: skip
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )

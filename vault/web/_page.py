@@ -1,0 +1,212 @@
+"""What every page shares: who is signed in (cookie), CSRF on forms, Dutch or English, rendering with
+the strict security headers, and a way to call the API's own functions and show their refusals."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
+
+from fastapi import Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlmodel import Session
+
+from vault import audit
+from vault.accounts import client_address, principal_of
+from vault.accounts._web import csrf_ok, csrf_token, session_from_cookie
+from vault.db import DB
+from vault.domain.models import Role
+from vault.errors import Forbidden, VaultError
+
+# No inline script or style anywhere: every page can carry this policy.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+# Where each role starts, and what its menu shows: (path, Dutch, English).
+START = {
+    Role.trainer: "/trajecten",
+    Role.opleider: "/begeleiding",
+    Role.gecommitteerde: "/begeleiding",
+    Role.privacy_officer: "/privacy",
+    Role.administrator: "/beheer",
+}
+MENU: dict[str, list[tuple[str, str, str]]] = {
+    Role.trainer: [("/trajecten", "Mijn trajecten", "My trajectories"), ("/wok", "WOK", "WOK")],
+    Role.opleider: [("/begeleiding", "Begeleiding", "Supervision")],
+    Role.gecommitteerde: [("/begeleiding", "Begeleiding", "Supervision")],
+    Role.privacy_officer: [
+        ("/privacy", "Logboek", "Audit log"),
+        ("/privacy/bewaren", "Bewaren en verwijderen", "Retention"),
+    ],
+    Role.administrator: [("/beheer", "Beheer", "Administration")],
+}
+ROLE_NAMES = {
+    Role.trainer: ("Trainer", "Trainer"),
+    Role.opleider: ("Opleider", "Supervisor"),
+    Role.gecommitteerde: ("Gecommitteerde", "Assessor"),
+    Role.privacy_officer: ("Privacyfunctionaris", "Privacy officer"),
+    Role.administrator: ("Beheerder", "Administrator"),
+}
+
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def language(request: Request) -> str:
+    """`lang` cookie if chosen, else the browser's first preference; Dutch unless that is English."""
+    chosen = request.cookies.get("lang")
+    if chosen in ("nl", "en"):
+        return chosen
+    first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
+    return "en" if first.startswith("en") else "nl"
+
+
+def _when(value: datetime | date | str | None, with_time: bool = True) -> str:
+    if value in (None, ""):
+        return "–"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        return value.strftime("%d-%m-%Y %H:%M" if with_time else "%d-%m-%Y")
+    return value.strftime("%d-%m-%Y")
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    whole = int(round(seconds))
+    return (
+        f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+        if whole >= 3600
+        else f"{whole // 60}:{whole % 60:02d}"
+    )
+
+
+_templates.filters["when"] = _when
+_templates.filters["day"] = lambda v: _when(v, with_time=False)
+_templates.filters["duration"] = _duration
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in person of a page request."""
+
+    principal: audit.Principal
+    session_id: uuid.UUID
+    csrf: str
+
+    @property
+    def role(self) -> str:
+        return str(self.principal.role)
+
+
+class SignInRequired(Exception):
+    """No live session: the page sends the browser to the sign-in page and back afterwards."""
+
+    def __init__(self, next_path: str) -> None:
+        self.next_path = next_path
+
+
+def _viewer(request: Request, db: Session) -> Viewer:
+    found = session_from_cookie(db, request)
+    if found is None:
+        raise SignInRequired(request.url.path)
+    auth, user = found
+    return Viewer(
+        principal_of(user, auth.id, client_address(request)), auth.id, csrf_token(auth.id)
+    )
+
+
+def page_viewer(request: Request, db: DB) -> Viewer:
+    return _viewer(request, db)
+
+
+def form_viewer(request: Request, db: DB, csrf: Annotated[str, Form()] = "") -> Viewer:
+    """For a POSTed form: the session, and its CSRF token in the form's `csrf` field."""
+    viewer = _viewer(request, db)
+    if not csrf_ok(viewer.session_id, csrf):
+        raise Forbidden(
+            "Dit formulier is verlopen of niet van deze site. Laad de pagina opnieuw.",
+            "This form has expired or is not from this site. Reload the page.",
+        )
+    return viewer
+
+
+PageViewer = Annotated[Viewer, Depends(page_viewer)]
+FormViewer = Annotated[Viewer, Depends(form_viewer)]
+
+
+def require(viewer: Viewer, *roles: str) -> None:
+    if viewer.role not in roles:
+        raise Forbidden("Deze pagina hoort niet bij uw rol.", "This page is not for your role.")
+
+
+def render(
+    request: Request,
+    template: str,
+    viewer: Viewer | None = None,
+    *,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    lang = language(request)
+
+    def t(nl: str, en: str = "") -> str:
+        return en if lang == "en" and en else nl
+
+    html = _templates.get_template(template).render(
+        request=request,
+        path=request.url.path,
+        lang=lang,
+        t=t,
+        viewer=viewer,
+        menu=MENU.get(viewer.role, []) if viewer else [],
+        role_name=ROLE_NAMES.get(viewer.role, (viewer.role, viewer.role)) if viewer else None,  # type: ignore[arg-type]
+        **context,
+    )
+    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+
+def redirect(path: str) -> RedirectResponse:
+    """After a POST, always redirect (303) so a reload never repeats it."""
+    return RedirectResponse(path, status_code=303, headers=SECURITY_HEADERS)
+
+
+def sign_in_url(next_path: str) -> str:
+    return "/aanmelden" + (f"?next={quote(next_path)}" if next_path not in ("", "/") else "")
+
+
+T = TypeVar("T")
+
+
+def attempt(db: Session, call: Callable[[], T]) -> tuple[T | None, VaultError | None]:
+    """Run an API function; on a refusal, undo its half-work (a denial is already logged and
+    committed by the access seam) and hand the error back for the page to show."""
+    try:
+        return call(), None
+    except VaultError as error:
+        db.rollback()
+        return None, error
+
+
+def message(request: Request, error: VaultError) -> str:
+    return error.message_en if language(request) == "en" else error.message_nl
