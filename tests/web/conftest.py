@@ -46,7 +46,7 @@ class Browser:
         self.page.goto(self.server + path)
         return self.page
 
-    def sign_in(self, api: Api, account: Account, offset_steps: int = 0) -> Any:
+    def sign_in(self, site: Api, account: Account, offset_steps: int = 0) -> Any:
         """Sign in through the form (a code works once: pass offset_steps=1 after an API sign-in)."""
         self.go("/aanmelden")
         self.page.get_by_label("E-mailadres").fill(account.email)

@@ -27,7 +27,8 @@ def test_each_role_lands_on_its_start_page_in_chromium(api: Api, browser: Browse
         assert page.get_by_role("heading", level=1).first.inner_text() == heading
         cookies = {c["name"]: c for c in browser.context.cookies()}
         session = cookies["beeldkluis"]
-        assert session["httpOnly"] and session["sameSite"] == "Strict"
+        assert session["httpOnly"]
+        assert session["sameSite"] == "Strict"
         assert session["value"].count(".") != 2  # opaque, never a JWT
         page.get_by_role("button", name="Afmelden").click()
         page.wait_for_url(re.compile(r".*/aanmelden\?afgemeld=1$"))
@@ -86,8 +87,10 @@ def test_pages_carry_a_strict_policy(api: Api) -> None:
     _signed_in(api, "trainer")
     page = api.client.get("/trajecten")
     policy = page.headers["content-security-policy"]
-    assert "default-src 'none'" in policy and "script-src 'self'" in policy
-    assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    assert "default-src 'none'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
     assert page.headers["cache-control"] == "no-store"
 
 
@@ -122,5 +125,6 @@ def test_a_role_cannot_open_another_roles_pages(api: Api) -> None:
     assert refused.status_code == 403
     assert "Deze pagina hoort niet bij uw rol." in refused.text
     missing = api.client.get("/bestaat-niet", headers={"accept": "text/html"})
-    assert missing.status_code == 404 and "Niet gevonden" in missing.text
+    assert missing.status_code == 404
+    assert "Niet gevonden" in missing.text
     assert api.client.get("/api/v1/bestaat-niet").json() == {"detail": "Not Found"}
