@@ -38,7 +38,7 @@ SECURITY_HEADERS = {
 }
 
 # Where each role starts, and what its menu shows: (path, Dutch, English).
-START = {
+START: dict[str, str] = {
     Role.trainer: "/trajecten",
     Role.opleider: "/begeleiding",
     Role.gecommitteerde: "/begeleiding",
@@ -55,7 +55,7 @@ MENU: dict[str, list[tuple[str, str, str]]] = {
     ],
     Role.administrator: [("/beheer", "Beheer", "Administration")],
 }
-ROLE_NAMES = {
+ROLE_NAMES: dict[str, tuple[str, str]] = {
     Role.trainer: ("Trainer", "Trainer"),
     Role.opleider: ("Opleider", "Supervisor"),
     Role.gecommitteerde: ("Gecommitteerde", "Assessor"),
@@ -180,7 +180,7 @@ def render(
         t=t,
         viewer=viewer,
         menu=MENU.get(viewer.role, []) if viewer else [],
-        role_name=ROLE_NAMES.get(viewer.role, (viewer.role, viewer.role)) if viewer else None,  # type: ignore[arg-type]
+        role_name=ROLE_NAMES.get(viewer.role, (viewer.role, viewer.role)) if viewer else None,
         **context,
     )
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
