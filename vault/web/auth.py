@@ -31,14 +31,14 @@ def home(request: Request, db: DB) -> Response:
     found = session_from_cookie(db, request)
     if found is None:
         return redirect("/aanmelden")
-    return redirect(START.get(found[1].role, "/aanmelden"))  # type: ignore[call-overload]
+    return redirect(START.get(found[1].role, "/aanmelden"))
 
 
 @router.get("/aanmelden", response_model=None)
 def sign_in_page(request: Request, db: DB, next: str | None = None) -> Response:
     found = session_from_cookie(db, request)
     if found is not None:
-        return redirect(_safe(next) or START.get(found[1].role, "/"))  # type: ignore[call-overload]
+        return redirect(_safe(next) or START.get(found[1].role, "/"))
     return render(request, "sign_in.html", next=_safe(next) or "", email="")
 
 
@@ -59,7 +59,7 @@ def sign_in_submit(
         return render(request, "sign_in.html", status=error.status, error=message(request, error),
                       next=_safe(next) or "", email=email)  # fmt: skip
     user = db.exec(select(User).where(User.email == email.strip().lower())).one()
-    response = redirect(_safe(next) or START.get(user.role, "/"))  # type: ignore[call-overload]
+    response = redirect(_safe(next) or START.get(user.role, "/"))
     set_session_cookie(request, response, tokens)
     return response
 
