@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Text
+from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -105,6 +105,24 @@ class SupervisionLink(SQLModel, table=True):
     opleider_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
     valid_from: datetime | None = None
     valid_until: datetime | None = None
+
+
+class RetentionPolicyRow(SQLModel, table=True):
+    """An organisation's own retention periods for one trajectory type (else the built-in default).
+
+    `periods` is JSON: {"keep_after_closure": [months, days], ...} with the field names of
+    `retention.RetentionPolicy`; a missing field keeps the default.
+    """
+
+    __tablename__ = "retention_policy"
+    __table_args__ = (UniqueConstraint("organisation_id", "trajectory_type"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    organisation_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
+    trajectory_type: str = Field(max_length=16)
+    periods: str = Field(default="{}", sa_type=Text)
+    updated_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
+    updated_at: datetime = Field(default_factory=_now)
 
 
 class AuthSession(SQLModel, table=True):
@@ -223,6 +241,19 @@ class Clip(SQLModel, table=True):
     title: str = Field(default="", max_length=200)
     purpose: str = Field(default=ClipPurpose.review, max_length=16)
     created_by: uuid.UUID = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=_now)
+
+
+class SupervisionNote(SQLModel, table=True):
+    """A supervisor's time-stamped remark on a clip, for the trainee; it goes when the clip goes."""
+
+    __tablename__ = "supervision_note"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    clip_id: uuid.UUID = Field(foreign_key="clip.id", index=True)
+    author_id: uuid.UUID = Field(foreign_key="user_account.id")
+    at_s: float = Field(ge=0)  # the moment in the clip the note is about
+    text: str = Field(max_length=4000, sa_type=Text)
     created_at: datetime = Field(default_factory=_now)
 
 
