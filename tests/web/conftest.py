@@ -52,7 +52,7 @@ class Browser:
         self.page.get_by_label("E-mailadres").fill(account.email)
         self.page.get_by_label("Wachtwoord").fill(PASSWORD)
         self.page.get_by_label("Code uit de authenticator-app").fill(
-            api.code(account, offset_steps)
+            site.code(account, offset_steps)
         )
         self.page.get_by_role("button", name="Aanmelden").click()
         self.page.wait_for_load_state()
