@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -37,8 +40,11 @@ def _jwks(provider: OidcProvider) -> dict[str, Any]:
     return dict(response.json())
 
 
-def verify_id_token(session: Session, token: str) -> tuple[OidcProvider, dict[str, Any]]:
-    """The provider and claims of a valid ID token from a known issuer, or OidcRefused."""
+def verify_id_token(
+    session: Session, token: str, nonce: str | None = None
+) -> tuple[OidcProvider, dict[str, Any]]:
+    """The provider and claims of a valid ID token from a known issuer, or OidcRefused. With `nonce`
+    (the browser flow) the token must carry that nonce, so a token cannot be replayed into it."""
     try:
         unverified = jwt.get_unverified_claims(token)
         header = jwt.get_unverified_header(token)
@@ -71,6 +77,50 @@ def verify_id_token(session: Session, token: str) -> tuple[OidcProvider, dict[st
         )
     except JWTError:
         raise OidcRefused("token klopt niet of is verlopen") from None
+    if nonce is not None and not hmac.compare_digest(str(claims.get("nonce", "")), nonce):
+        raise OidcRefused("token hoort niet bij deze aanmelding")
     if provider.require_mfa and not MFA_METHODS & set(claims.get("amr", [])):
         raise OidcRefused("tweestapsverificatie ontbreekt (NEN 7510)")
     return provider, dict(claims)
+
+
+# The browser flow: authorization code with PKCE (RFC 7636) as a public client, no client secret.
+
+
+def _configuration(provider: OidcProvider) -> dict[str, Any]:
+    url = provider.issuer.rstrip("/") + "/.well-known/openid-configuration"
+    try:
+        response = httpx.get(url, timeout=5.0)
+        response.raise_for_status()
+        return dict(response.json())
+    except (httpx.HTTPError, ValueError):
+        raise OidcRefused("identiteitsprovider niet bereikbaar") from None
+
+
+def authorization_url(
+    provider: OidcProvider, redirect_uri: str, *, state: str, nonce: str, verifier: str
+) -> str:
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    query = {
+        "response_type": "code",
+        "client_id": provider.client_id,
+        "redirect_uri": redirect_uri,
+        "scope": "openid email profile",
+        "state": state,
+        "nonce": nonce,
+        "code_challenge": challenge.rstrip(b"=").decode(),
+        "code_challenge_method": "S256",
+    }
+    return str(httpx.URL(_configuration(provider)["authorization_endpoint"], params=query))
+
+
+def exchange_code(provider: OidcProvider, code: str, redirect_uri: str, verifier: str) -> str:
+    """The ID token for an authorization code (the provider checks the PKCE verifier)."""
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
+            "client_id": provider.client_id, "code_verifier": verifier}  # fmt: skip
+    try:
+        response = httpx.post(_configuration(provider)["token_endpoint"], data=form, timeout=10.0)
+        response.raise_for_status()
+        return str(response.json()["id_token"])
+    except (httpx.HTTPError, ValueError, KeyError):
+        raise OidcRefused("de code is niet ingewisseld") from None

@@ -182,9 +182,11 @@ def sign_in(
     return tokens
 
 
-def sign_in_oidc(db: Session, settings: Settings, *, id_token: str, network: str | None) -> Tokens:
+def sign_in_oidc(
+    db: Session, settings: Settings, *, id_token: str, network: str | None, nonce: str | None = None
+) -> Tokens:
     try:
-        provider, claims = verify_id_token(db, id_token)
+        provider, claims = verify_id_token(db, id_token, nonce)
     except Unauthenticated as exc:
         audit.record(
             db, action="sign_in_failed", outcome="denied", reason=exc.code, network=network

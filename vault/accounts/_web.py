@@ -87,3 +87,16 @@ def csrf_token(session_id: uuid.UUID | str) -> str:
 
 def csrf_ok(session_id: uuid.UUID | str, supplied: str | None) -> bool:
     return bool(supplied) and hmac.compare_digest(csrf_token(session_id), supplied or "")
+
+
+def seal_value(purpose: str, value: str) -> str:
+    """`value` with an HMAC tag bound to `purpose` (for short-lived cookies the server must trust)."""
+    key = hashlib.sha256(f"{purpose}:".encode() + token_secret(get_settings()).encode()).digest()
+    return value + "." + hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def open_value(purpose: str, sealed: str | None) -> str | None:
+    if not sealed or "." not in sealed:
+        return None
+    value = sealed.rsplit(".", 1)[0]
+    return value if hmac.compare_digest(seal_value(purpose, value), sealed) else None
