@@ -215,7 +215,7 @@ def _wok_participant(resource: consent.Resource, user_id: uuid.UUID) -> bool:
     )
 
 
-def decide(
+def judge(
     db: Session,
     principal: audit.Principal,
     action: consent.Action | str,
@@ -225,10 +225,9 @@ def decide(
     recording_id: uuid.UUID | None = None,
     clip_id: uuid.UUID | None = None,
     at: datetime | None = None,
-    object_id: uuid.UUID | str | None = None,
-    object_type: str | None = None,
-) -> consent.Decision:
-    """Decide and log, allowed or denied. Returns the decision; does not raise."""
+) -> tuple[consent.Decision, consent.Resource | None]:
+    """The decision and the resolved resource, NOT logged: for a listing that shows what it may and logs
+    once for the whole page. Showing or opening one item goes through decide() or authorize()."""
     action = consent.Action(action)
     at = at or datetime.now(UTC)
     resource = _resource(db, family_id, trajectory_id, recording_id, clip_id)
@@ -260,6 +259,27 @@ def decide(
                     resource,
                     at,
                 )
+    return decision, resource
+
+
+def decide(
+    db: Session,
+    principal: audit.Principal,
+    action: consent.Action | str,
+    *,
+    family_id: uuid.UUID | None = None,
+    trajectory_id: uuid.UUID | None = None,
+    recording_id: uuid.UUID | None = None,
+    clip_id: uuid.UUID | None = None,
+    at: datetime | None = None,
+    object_id: uuid.UUID | str | None = None,
+    object_type: str | None = None,
+) -> consent.Decision:
+    """Decide and log, allowed or denied. Returns the decision; does not raise."""
+    action = consent.Action(action)
+    at = at or datetime.now(UTC)
+    decision, resource = judge(db, principal, action, family_id=family_id, trajectory_id=trajectory_id,
+                               recording_id=recording_id, clip_id=clip_id, at=at)  # fmt: skip
     audit.record(
         db,
         action=ACTION_TO_AUDIT[action],

@@ -17,20 +17,24 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import BigInteger, Text
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 import retention
 from keys import SigningKey, verify_signature
 from vault import audit
 from vault.domain.models import (
+    Clip,
     ConsentEventRow,
     ConsentRecordRow,
+    Family,
     Recording,
     Situation,
+    SupervisionNote,
     Trajectory,
     WokSessionRow,
 )
 from vault.export.models import Export, ExportStatus
+from vault.purge.policies import policies_for
 from vault.store import BlobNotFound, ObjectStore, StoredObject
 
 CERTIFICATES = "certificates/"
@@ -178,7 +182,9 @@ def family_facts(db: Session, family_id: uuid.UUID, today: date) -> retention.Fa
 
 
 def family_plan(db: Session, family_id: uuid.UUID, today: date) -> retention.PurgePlan:
-    return retention.plan(family_facts(db, family_id, today), retention.DEFAULT_POLICIES, today)
+    family = db.get(Family, family_id)
+    policies = policies_for(db, family.organisation_id if family is not None else None)
+    return retention.plan(family_facts(db, family_id, today), policies, today)
 
 
 def marked_objects(db: Session) -> set[uuid.UUID]:
@@ -256,6 +262,11 @@ def purge_family(
         for rec in db.exec(select(Recording).where(Recording.original_object_id == mark.object_id)):
             rec.original_object_id = None
             db.add(rec)
+            # The supervisors' notes on its clips are the family's data, too: they go with the footage.
+            clips = select(Clip.id).where(Clip.recording_id == rec.id)
+            notes = select(SupervisionNote).where(col(SupervisionNote.clip_id).in_(clips))
+            for note in db.exec(notes).all():
+                db.delete(note)
         for rec in db.exec(select(Recording).where(Recording.proxy_object_id == mark.object_id)):
             rec.proxy_object_id = None
             db.add(rec)

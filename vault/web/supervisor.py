@@ -1,17 +1,323 @@
-"""Opleider and gecommitteerde pages: my trainees, the clips I may see, the player and my notes."""
+"""Opleider and gecommitteerde pages: my trainees, the clips I may see, the player and my notes.
+
+What a supervisor sees comes from the access seam, clip by clip. The start page asks `access.judge`
+(the decision without a log line) for every candidate clip and logs one `view` of the list per family
+it shows; opening a clip is `authorize`d (logged), and the player's viewing link, its playlist and
+each segment are decided and logged again by vault.streaming. Clips the family gave no consent for
+are counted with the reason, never shown.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+import math
+import re
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from vault.domain.models import Role
-from vault.web._page import PageViewer, render, require
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session, col, select
+
+from vault import audit
+from vault.access import authorize, judge
+from vault.db import DB
+from vault.domain.models import (
+    Clip,
+    Family,
+    GrantRow,
+    Recording,
+    Role,
+    SupervisionLink,
+    SupervisionNote,
+    Trajectory,
+    User,
+)
+from vault.errors import NotFound
+from vault.streaming import open_stream
+from vault.web._page import (
+    FormViewer,
+    PageViewer,
+    Viewer,
+    attempt,
+    language,
+    message,
+    redirect,
+    render,
+    require,
+)
 
 router = APIRouter()
 
+SUPERVISORS = (Role.opleider, Role.gecommitteerde)
+SITUATIONS = {
+    "bath": ("In bad", "Bath"),
+    "play": ("Spelen", "Play"),
+    "meal": ("Maaltijd", "Meal"),
+    "review_with_parents": ("Terugkijken met ouders", "Review with parents"),
+    "other": ("Overig", "Other"),
+}
+# Why clips are withheld, as the end of "N fragmenten ...".
+WITHHELD = {
+    "no_consent": ("zonder toestemming van het gezin", "without the family's consent"),
+    "consent_incomplete": ("met onvolledige toestemming (er ontbreekt een handtekening)",
+                           "with incomplete consent (a signature is missing)"),
+    "consent_withdrawn": ("waarvoor het gezin de toestemming heeft ingetrokken",
+                          "for which the family withdrew consent"),
+    "consent_expired": ("met verlopen toestemming", "with expired consent"),
+    "consent_not_yet_valid": ("waarvoor de toestemming nog niet is ingegaan",
+                              "whose consent has not started yet"),
+    "consent_invalidated": ("met ongeldig verklaarde toestemming", "with invalidated consent"),
+    "recording_not_covered": ("uit opnames die niet onder de toestemming vallen",
+                              "from recordings the consent does not cover"),
+    "needs_reconfirmation": ("waarvoor de toestemming opnieuw bevestigd moet worden",
+                             "whose consent must be confirmed again"),
+    "purge_pending": ("die volgens het bewaarbeleid worden verwijderd",
+                      "being deleted under the retention policy"),
+    "phase_forbids": ("uit een beëindigd traject", "from an ended trajectory"),
+}  # fmt: skip
+NOTE_MAX = 4000
+
+
+def _active(start: datetime | None, end: datetime | None, now: datetime) -> bool:
+    def aware(moment: datetime | None) -> datetime | None:
+        return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+    start, end = aware(start), aware(end)
+    return (start is None or start <= now) and (end is None or now < end)
+
+
+def trainees(db: Session, viewer: Viewer, now: datetime) -> list[User]:
+    """The trainers I supervise now: by a supervision link (opleider) or a grant (gecommitteerde)."""
+    me = viewer.principal.user_id
+    if viewer.role == Role.opleider:
+        links = db.exec(select(SupervisionLink).where(SupervisionLink.opleider_id == me)).all()
+        ids = {x.trainee_id for x in links if _active(x.valid_from, x.valid_until, now)}
+    else:
+        grants = db.exec(select(GrantRow).where(GrantRow.user_id == me)).all()
+        ids = {g.trainee_id for g in grants if _active(g.valid_from, g.valid_until, now)}
+    people = [u for u in (db.get(User, i) for i in ids) if u is not None]
+    return sorted(people, key=lambda u: (u.name.lower(), str(u.id)))
+
+
+@dataclass
+class Trainee:
+    user: User
+    clips: list[dict[str, Any]] = field(default_factory=list)
+    withheld: list[tuple[int, str, tuple[str, str]]] = field(default_factory=list)
+
+
+def _withheld(
+    reasons: Counter[str], messages: dict[str, str]
+) -> list[tuple[int, str, tuple[str, str]]]:
+    """(count, reason, (Dutch, English) ending) per reason, most first."""
+    return [
+        (n, reason, WITHHELD.get(reason, (f"– {messages[reason]}", f"– access denied ({reason})")))
+        for reason, n in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+    ]
+
+
+def overview(db: Session, viewer: Viewer, now: datetime) -> list[Trainee]:
+    """Per trainee, the clips the seam lets me watch now, and how many it withholds and why.
+
+    Candidates are the clips of the trainee's trajectories whose footage still exists. Each is judged
+    unlogged; the list is logged once per family it concerns (which clips were shown, how many not)."""
+    result = []
+    shown: dict[uuid.UUID, list[str]] = defaultdict(list)
+    hidden: dict[uuid.UUID, Counter[str]] = defaultdict(Counter)
+    bases: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for user in trainees(db, viewer, now):
+        trainee = Trainee(user)
+        rows = db.exec(
+            select(Clip, Recording, Family)
+            .join(Recording, col(Clip.recording_id) == Recording.id)
+            .join(Trajectory, col(Recording.trajectory_id) == Trajectory.id)
+            .join(Family, col(Trajectory.family_id) == Family.id)
+            .where(Trajectory.trainer_id == user.id)
+            .where(col(Recording.original_object_id).is_not(None))
+            .order_by(col(Recording.recorded_at).desc(), col(Clip.start_s))
+        ).all()
+        reasons: Counter[str] = Counter()
+        messages: dict[str, str] = {}
+        for clip, recording, family in rows:
+            decision, _ = judge(db, viewer.principal, "view", clip_id=clip.id, at=now)
+            if decision.allowed:
+                shown[family.id].append(str(clip.id))
+                bases[family.id].update(decision.basis)
+                trainee.clips.append({"clip": clip, "recording": recording, "family": family,
+                                      "situation": SITUATIONS.get(recording.situation, (recording.situation,) * 2)})  # fmt: skip
+            else:
+                reasons[decision.reason] += 1
+                messages[decision.reason] = decision.message
+                hidden[family.id][decision.reason] += 1
+        counts = _note_counts(db, [c["clip"].id for c in trainee.clips])
+        for item in trainee.clips:
+            item["notes"] = counts.get(item["clip"].id, 0)
+        trainee.withheld = _withheld(reasons, messages)
+        result.append(trainee)
+    for family_id in sorted(set(shown) | set(hidden), key=str):
+        audit.record(db, action="view", outcome="allowed" if shown[family_id] else "denied",
+                     reason="" if shown[family_id] else hidden[family_id].most_common(1)[0][0],
+                     actor=viewer.principal, family_id=family_id, object_type="clip_list",
+                     basis=sorted(bases[family_id]), occurred_at=now,
+                     detail={"clips": ",".join(shown[family_id]),
+                             "withheld": str(sum(hidden[family_id].values()))})  # fmt: skip
+    return result
+
+
+def _note_counts(db: Session, clip_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    if not clip_ids:
+        return {}
+    notes = db.exec(
+        select(SupervisionNote.clip_id).where(col(SupervisionNote.clip_id).in_(clip_ids))
+    )
+    return dict(Counter(notes))
+
 
 @router.get("/begeleiding")
-def start(request: Request, viewer: PageViewer) -> HTMLResponse:
-    require(viewer, Role.opleider, Role.gecommitteerde)
-    return render(request, "start.html", viewer, heading=("Begeleiding", "Supervision"))
+def start(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
+    require(viewer, *SUPERVISORS)
+    people = overview(db, viewer, datetime.now(UTC))
+    return render(request, "supervisor/start.html", viewer, heading=("Begeleiding", "Supervision"),
+                  trainees=people)  # fmt: skip
+
+
+# One clip -----------------------------------------------------------------------------------------
+
+
+def clock(seconds: float) -> str:
+    """12.5 -> "0:12.5"; whole seconds without a fraction."""
+    tenths = int(round(seconds * 10))
+    minutes, rest = divmod(tenths, 600)
+    text = f"{minutes}:{rest // 10:02d}"
+    return text + (f".{rest % 10}" if rest % 10 else "")
+
+
+def parse_moment(raw: str) -> float | None:
+    """ "1:05", "1:05.4", "65", "65,4" -> seconds; None if it is not a moment."""
+    raw = raw.strip().replace(",", ".")
+    match = re.fullmatch(r"(?:(\d{1,3}):)?(\d{1,5}(?:\.\d{1,3})?)", raw)
+    if match is None:
+        return None
+    minutes, seconds = match.groups()
+    if minutes is not None and float(seconds) >= 60:
+        return None
+    value = int(minutes or 0) * 60 + float(seconds)
+    return value if math.isfinite(value) else None
+
+
+def _clip_world(db: Session, clip_id: uuid.UUID) -> tuple[Clip, Recording, Trajectory, User | None]:
+    clip = db.get(Clip, clip_id)
+    recording = db.get(Recording, clip.recording_id) if clip else None
+    trajectory = db.get(Trajectory, recording.trajectory_id) if recording else None
+    if clip is None or recording is None or trajectory is None:
+        raise NotFound("Fragment niet gevonden.", "Clip not found.")
+    return clip, recording, trajectory, db.get(User, trajectory.trainer_id)
+
+
+def _page(request: Request, viewer: Viewer, db: Session, clip_id: uuid.UUID, *, status: int = 200,
+          error: str | None = None, notice: str | None = None, moment: str = "", text: str = "") -> HTMLResponse:  # fmt: skip
+    require(viewer, Role.trainer, *SUPERVISORS)
+    authorize(db, viewer.principal, "view", clip_id=clip_id)  # logged; a no is a Dutch refusal
+    clip, recording, trajectory, trainee = _clip_world(db, clip_id)
+    family = db.get(Family, trajectory.family_id)
+    player, refused = None, None
+    if recording.original_object_id is not None:
+        opened, problem = attempt(db, lambda: open_stream(clip_id=clip_id, principal=viewer.principal, db=db))  # fmt: skip
+        player = opened["playlist"] if opened else None
+        refused = message(request, problem) if problem else None
+    notes = db.exec(
+        select(SupervisionNote, User)
+        .join(User, col(SupervisionNote.author_id) == User.id)
+        .where(SupervisionNote.clip_id == clip_id)
+        .order_by(col(SupervisionNote.at_s), col(SupervisionNote.created_at))
+    ).all()
+    return render(request, "supervisor/clip.html", viewer, status=status, error=error, notice=notice,
+                  heading=(clip.title or "Fragment", clip.title or "Clip"), clip=clip, recording=recording,
+                  trainee=trainee, family=family, player=player, refused=refused, notes=notes,
+                  situation=SITUATIONS.get(recording.situation, (recording.situation,) * 2),
+                  may_write=viewer.role in SUPERVISORS, clock=clock, moment=moment, text=text,
+                  duration=clip.end_s - clip.start_s, back=_back(viewer))  # fmt: skip
+
+
+def _back(viewer: Viewer) -> tuple[str, str, str]:
+    if viewer.role == Role.trainer:
+        return ("/trajecten", "Mijn trajecten", "My trajectories")
+    return ("/begeleiding", "Begeleiding", "Supervision")
+
+
+@router.get("/begeleiding/fragmenten/{clip_id}")
+def clip_page(
+    clip_id: uuid.UUID, request: Request, viewer: PageViewer, db: DB, opgeslagen: str = ""
+) -> HTMLResponse:
+    notice = {
+        "notitie": ("Notitie opgeslagen.", "Note saved."),
+        "verwijderd": ("Notitie verwijderd.", "Note deleted."),
+    }.get(opgeslagen)
+    lang_notice = None if notice is None else (notice[1] if _english(request) else notice[0])
+    return _page(request, viewer, db, clip_id, notice=lang_notice)
+
+
+def _english(request: Request) -> bool:
+    return language(request) == "en"
+
+
+@router.post("/begeleiding/fragmenten/{clip_id}/notities", response_model=None)
+def add_note(
+    clip_id: uuid.UUID,
+    request: Request,
+    viewer: FormViewer,
+    db: DB,
+    moment: Annotated[str, Form(max_length=32)] = "",
+    text: Annotated[str, Form(max_length=NOTE_MAX + 100)] = "",
+) -> Response:
+    require(viewer, *SUPERVISORS)
+    authorize(db, viewer.principal, "view", clip_id=clip_id)
+    clip, _, trajectory, _ = _clip_world(db, clip_id)
+    at_s = parse_moment(moment)
+    duration = clip.end_s - clip.start_s
+    english = _english(request)
+    problem = None
+    if at_s is None or at_s > duration + 0.05:
+        problem = (
+            f"Geef het moment als minuten:seconden (bijvoorbeeld 0:12) of in seconden, tussen 0:00 en {clock(duration)}.",
+            f"Give the moment as minutes:seconds (e.g. 0:12) or in seconds, between 0:00 and {clock(duration)}.",
+        )
+    elif not text.strip():
+        problem = ("Schrijf een notitie.", "Write a note.")
+    elif len(text.strip()) > NOTE_MAX:
+        problem = (f"Een notitie is hoogstens {NOTE_MAX} tekens.", f"A note has at most {NOTE_MAX} characters.")  # fmt: skip
+    if problem is not None:
+        return _page(request, viewer, db, clip_id, status=422, error=problem[1] if english else problem[0],
+                     moment=moment, text=text)  # fmt: skip
+    note = SupervisionNote(
+        clip_id=clip_id,
+        author_id=viewer.principal.user_id,  # type: ignore[arg-type]
+        at_s=round(min(at_s, duration), 2),  # type: ignore[type-var]
+        text=text.strip(),
+    )
+    db.add(note)
+    db.flush()
+    audit.record(db, action="create", outcome="success", actor=viewer.principal, family_id=trajectory.family_id,
+                 object_id=note.id, object_type="supervision_note", detail={"clip": str(clip_id)})  # fmt: skip
+    return redirect(f"/begeleiding/fragmenten/{clip_id}?opgeslagen=notitie#notities")
+
+
+@router.post(
+    "/begeleiding/fragmenten/{clip_id}/notities/{note_id}/verwijderen", response_model=None
+)
+def delete_note(
+    clip_id: uuid.UUID, note_id: uuid.UUID, request: Request, viewer: FormViewer, db: DB
+) -> Response:
+    require(viewer, *SUPERVISORS)
+    authorize(db, viewer.principal, "view", clip_id=clip_id)
+    _, _, trajectory, _ = _clip_world(db, clip_id)
+    note = db.get(SupervisionNote, note_id)
+    if note is None or note.clip_id != clip_id or note.author_id != viewer.principal.user_id:
+        raise NotFound("Deze notitie bestaat niet of is niet van u.", "This note does not exist or is not yours.")  # fmt: skip
+    db.delete(note)
+    audit.record(db, action="delete", outcome="success", actor=viewer.principal, family_id=trajectory.family_id,
+                 object_id=note_id, object_type="supervision_note", detail={"clip": str(clip_id)})  # fmt: skip
+    return redirect(f"/begeleiding/fragmenten/{clip_id}?opgeslagen=verwijderd#notities")
