@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     token_audience: str = "beeldkluis-api"  # noqa: S105 - a name, not a secret
     access_token_minutes: int = 10
     refresh_token_hours: int = 12
+    web_idle_minutes: int = Field(default=30, ge=1)  # a browser session ends after this long unused
     max_failed_sign_ins: int = 5
     lockout_minutes: int = 15
     sign_in_rate_per_ip: int = 30  # failed attempts per address per 5 minutes

@@ -4,8 +4,14 @@ HttpOnly, SameSite=Strict cookie; forms and cookie-borne API calls need the sess
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import select
+
+from vault.audit import AuditRecord
+from vault.db import unit_of_work
+from vault.domain.models import AuthSession
 
 from ..api.conftest import PASSWORD, Api
 from .conftest import Browser
@@ -128,3 +134,29 @@ def test_a_role_cannot_open_another_roles_pages(api: Api) -> None:
     assert missing.status_code == 404
     assert "Niet gevonden" in missing.text
     assert api.client.get("/api/v1/bestaat-niet").json() == {"detail": "Not Found"}
+
+
+def test_a_browser_session_left_unused_ends(api: Api) -> None:
+    _signed_in(api, "trainer")
+    with unit_of_work() as db:
+        auth = db.exec(select(AuthSession)).one()
+        assert auth.last_seen_at is None  # fresh: counted from the sign-in
+        auth.last_seen_at = datetime.now(UTC) - timedelta(minutes=29)
+        db.add(auth)
+    assert api.client.get("/trajecten", follow_redirects=False).status_code == 200
+    with unit_of_work() as db:  # used: the clock moved on
+        seen = db.exec(select(AuthSession)).one().last_seen_at
+        assert seen is not None
+        assert datetime.now(UTC) - seen.replace(tzinfo=UTC) < timedelta(minutes=1)
+        auth = db.exec(select(AuthSession)).one()
+        auth.last_seen_at = datetime.now(UTC) - timedelta(minutes=31)
+        db.add(auth)
+    assert (
+        api.client.get("/trajecten", follow_redirects=False).headers["location"]
+        == "/aanmelden?next=/trajecten"
+    )
+    assert api.client.get("/api/v1/auth/me").status_code == 401
+    with unit_of_work() as db:
+        assert db.exec(select(AuthSession)).one().revoked_at is not None
+        ended = db.exec(select(AuditRecord).where(AuditRecord.action == "sign_out")).all()
+        assert [r.reason for r in ended] == ["idle"]

@@ -139,6 +139,7 @@ class AuthSession(SQLModel, table=True):
     revoked_at: datetime | None = None
     network: str | None = Field(default=None, max_length=64)
     method: str = Field(default="password+totp", max_length=32)
+    last_seen_at: datetime | None = None  # browser sessions end after WEB_IDLE_MINUTES without use
 
 
 class OidcProvider(SQLModel, table=True):

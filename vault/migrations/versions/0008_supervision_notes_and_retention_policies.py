@@ -1,4 +1,4 @@
-"""supervision notes and retention policies
+"""supervision notes, retention policies, idle browser sessions
 
 Revision ID: 0008
 Revises: 0007
@@ -18,6 +18,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('auth_session', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('last_seen_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+
     op.create_table('retention_policy',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('organisation_id', sa.Uuid(), nullable=False),
@@ -58,3 +61,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_retention_policy_organisation_id'))
 
     op.drop_table('retention_policy')
+    with op.batch_alter_table('auth_session', schema=None) as batch_op:
+        batch_op.drop_column('last_seen_at')
