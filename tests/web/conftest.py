@@ -17,6 +17,9 @@ from ..api.conftest import PASSWORD, Account, Api, api, worker  # noqa: F401 - s
 from ..ingest.conftest import server, videos  # noqa: F401 - a real HTTP server, real videos
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+AXE = (
+    Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
+)  # axe-core from npm (MPL-2.0), tests only
 
 
 @pytest.fixture(params=["embedded", "full"])
@@ -57,6 +60,17 @@ class Browser:
         self.page.get_by_role("button", name="Aanmelden").click()
         self.page.wait_for_load_state()
         return self.page
+
+    def barriers(self) -> list[str]:
+        """WCAG 2.1 A/AA problems axe-core finds on the current page (serious and critical ones).
+        Evaluated through the DevTools protocol, so the page's own CSP stays as strict as it is."""
+        self.page.evaluate(AXE.read_text())
+        found = self.page.evaluate(
+            "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}))"
+            ".violations.filter(v => ['serious', 'critical'].includes(v.impact))"
+            ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+        )
+        return list(found)
 
     def shot(self, name: str) -> Path:
         """Keep a screenshot as a test artefact (build/screenshots); the README shows the start pages."""

@@ -31,6 +31,7 @@ def test_each_role_lands_on_its_start_page_in_chromium(api: Api, browser: Browse
         page = browser.sign_in(api, account)
         assert page.url == browser.server + path, role
         assert page.get_by_role("heading", level=1).first.inner_text() == heading
+        assert browser.barriers() == [], role
         cookies = {c["name"]: c for c in browser.context.cookies()}
         session = cookies["beeldkluis"]
         assert session["httpOnly"]
@@ -52,6 +53,7 @@ def test_wrong_code_is_refused_in_dutch_and_english(api: Api, browser: Browser) 
     page.get_by_role("button", name="Aanmelden").click()
     assert page.get_by_role("alert").inner_text() == "E-mailadres, wachtwoord of code klopt niet."
     assert page.get_by_label("E-mailadres").input_value() == account.email  # nothing to type again
+    assert browser.barriers() == []
     page.get_by_role("link", name="English").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
     assert page.locator("html").get_attribute("lang") == "en"
@@ -160,3 +162,10 @@ def test_a_browser_session_left_unused_ends(api: Api) -> None:
         assert db.exec(select(AuthSession)).one().revoked_at is not None
         ended = db.exec(select(AuditRecord).where(AuditRecord.action == "sign_out")).all()
         assert [r.reason for r in ended] == ["idle"]
+
+
+def test_the_accessibility_check_sees_a_missing_label(api: Api, browser: Browser) -> None:
+    """Guards the guard: axe must really run, or every `barriers() == []` above would be empty praise."""
+    browser.go("/aanmelden")
+    browser.page.evaluate("document.querySelector('label[for=totp]').remove()")
+    assert any(found.startswith("label: #totp") for found in browser.barriers())
