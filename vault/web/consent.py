@@ -1,7 +1,393 @@
-"""Trainer pages: a family's people, gezag and consent records."""
+"""Trainer pages: a family's people, gezag and consent records.
+
+Everything goes through the API's own functions (vault.api.families, vault.api.consents), so the
+page shows and changes exactly what the API would, with the same access decisions in the audit log.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+from sqlmodel import Session, select
+
+import consent
+from vault.api._common import public
+from vault.api.consents import (
+    MAX_EVIDENCE,
+    ConsentIn,
+    EventIn,
+    SignatureIn,
+    _store_evidence,
+    add_event,
+    create_consent,
+    list_consents,
+)
+from vault.api.families import (
+    AuthorityIn,
+    PersonIn,
+    add_authority,
+    add_person,
+    list_trajectories,
+)
+from vault.db import DB
+from vault.domain.models import Authority, Family, Person, Role
+from vault.errors import Conflict, VaultError
+from vault.web._page import (
+    FormViewer,
+    PageViewer,
+    Viewer,
+    attempt,
+    language,
+    message,
+    redirect,
+    render,
+    require,
+)
 
 router = APIRouter()
+
+PURPOSES: dict[str, tuple[str, str]] = {
+    consent.Purpose.review: ("Terugkijken met het gezin", "Review with the family"),
+    consent.Purpose.supervision: ("Supervisie van de trainer", "Supervision of the trainer"),
+    consent.Purpose.wok: ("WOK (intervisie met andere trainers)", "WOK (peer meeting)"),
+    consent.Purpose.teaching: ("Onderwijs", "Teaching"),
+    consent.Purpose.research: ("Onderzoek", "Research"),
+}
+STATUSES: dict[str, tuple[str, str, str]] = {
+    consent.ConsentStatus.given: ("Gegeven", "Given", "ok"),
+    consent.ConsentStatus.incomplete: ("Onvolledig", "Incomplete", "warn"),
+    consent.ConsentStatus.not_yet_valid: ("Nog niet ingegaan", "Not yet valid", "warn"),
+    consent.ConsentStatus.withdrawn: ("Ingetrokken", "Withdrawn", "bad"),
+    consent.ConsentStatus.expired: ("Verlopen", "Expired", "bad"),
+    consent.ConsentStatus.invalidated: ("Ongeldig", "Invalidated", "bad"),
+}
+KINDS: dict[str, tuple[str, str]] = {
+    consent.PersonKind.child: ("Kind", "Child"),
+    consent.PersonKind.parent: ("Ouder", "Parent"),
+    consent.PersonKind.carer: ("Verzorger", "Carer"),
+    consent.PersonKind.other: ("Ander", "Other"),
+}
+CAPACITIES: dict[str, tuple[str, str]] = {
+    consent.Capacity.parent_with_authority: ("ouder met gezag", "parent with authority"),
+    consent.Capacity.child: ("kind van 12 tot 16 jaar", "child aged 12 to 15"),
+    consent.Capacity.self: ("jongere van 16 jaar of ouder", "young person aged 16 or over"),
+}
+METHODS: dict[str, tuple[str, str]] = {
+    consent.Method.paper_form: ("Papieren formulier", "Paper form"),
+    consent.Method.in_person: ("Mondeling, in persoon", "In person"),
+    consent.Method.digital: ("Digitaal", "Digital"),
+}
+EVENTS: dict[str, tuple[str, str]] = {
+    consent.EventKind.withdrawn: ("Ingetrokken", "Withdrawn"),
+    consent.EventKind.expired: ("Verlopen", "Expired"),
+    consent.EventKind.invalidated: ("Ongeldig verklaard", "Invalidated"),
+    consent.EventKind.reconfirmed: ("Opnieuw bevestigd", "Reconfirmed"),
+}
+# What a POST did, shown after its redirect (?gedaan=...).
+DONE: dict[str, tuple[str, str]] = {
+    "persoon": ("Het gezinslid is toegevoegd.", "The person was added."),
+    "gezag": ("Het gezag is vastgelegd.", "Parental authority was recorded."),
+    "toestemming": ("De toestemming is vastgelegd.", "The consent was recorded."),
+    "formulier": (
+        "Het getekende formulier is versleuteld opgeslagen.",
+        "The signed form was stored encrypted.",
+    ),
+    "ingetrokken": (
+        "De toestemming is ingetrokken. Dit geldt meteen.",
+        "The consent was withdrawn. This takes effect at once.",
+    ),
+}
+
+
+def _url(family_id: uuid.UUID, done: str | None = None) -> str:
+    return f"/gezinnen/{family_id}/toestemming" + (f"?gedaan={done}" if done else "")
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _date(raw: str) -> date | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Conflict(
+            f"Dit is geen geldige datum: {raw}.", f"This is not a valid date: {raw}."
+        ) from None
+
+
+def _age(birth: str | None, on: date) -> int | None:
+    return consent.age_on(date.fromisoformat(birth), on) if birth else None
+
+
+def _default_capacity(person: dict[str, Any], on: date) -> str:
+    age = _age(person["birth_date"], on)
+    if person["kind"] != consent.PersonKind.child:
+        return consent.Capacity.parent_with_authority
+    if age is not None and age >= 16:
+        return consent.Capacity.self
+    return consent.Capacity.child
+
+
+def _summary(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per purpose, at a glance: a consent that counts now, else the latest word on it (records come
+    in the order they were made)."""
+    out = []
+    for purpose in PURPOSES:
+        mine = [r for r in records if r["purpose"] == purpose]
+        given = [r for r in mine if r["status"] == consent.ConsentStatus.given]
+        out.append({"purpose": purpose, "record": (given or mine or [None])[-1]})
+    return out
+
+
+def _family_page(
+    request: Request,
+    viewer: Viewer,
+    db: Session,
+    family_id: uuid.UUID,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    p = viewer.principal
+    # The consent overview is decided (manage_consent, logged) for the family as a whole; the
+    # family's people and gezag belong to that same decision, as the API's own consent pages do.
+    records = list_consents(family_id, principal=p, db=db)["items"]
+    family = public(db.get(Family, family_id))  # type: ignore[arg-type]
+    people = [public(x) for x in db.exec(select(Person).where(Person.family_id == family_id))]
+    authorities = [
+        public(x) for x in db.exec(select(Authority).where(Authority.family_id == family_id))
+    ]
+    trajectories = [
+        t
+        for t in list_trajectories(principal=p, db=db, phase=None, limit=500, offset=0)["items"]
+        if t["family_id"] == str(family_id)
+    ]
+    today = datetime.now(UTC).date()
+    by_id = {person["id"]: person for person in people}
+    for person in people:
+        person["age"] = _age(person["birth_date"], today)
+        person["capacity"] = _default_capacity(person, today)
+    for record in records:
+        record["signers"] = _withdrawers(record, people)
+        record["withdrawals"] = [e for e in record["events"] if e["kind"] == "withdrawn"]
+    done = request.query_params.get("gedaan")
+    lang_notice = DONE.get(done or "")
+    return render(
+        request,
+        "consent/family.html",
+        viewer,
+        status=status,
+        heading=("Toestemming", "Consent"),
+        family=family,
+        people=people,
+        by_id=by_id,
+        children=[x for x in people if x["kind"] == consent.PersonKind.child],
+        parents=[
+            x for x in people if x["kind"] in (consent.PersonKind.parent, consent.PersonKind.carer)
+        ],
+        authorities=authorities,
+        records=sorted(reversed(records), key=lambda r: r["valid_from"], reverse=True),
+        summary=_summary(records),
+        trajectories=trajectories,
+        chosen_trajectory=request.query_params.get("traject", ""),
+        today=today.isoformat(),
+        purposes=PURPOSES,
+        statuses=STATUSES,
+        kinds=KINDS,
+        capacities=CAPACITIES,
+        methods=METHODS,
+        event_names=EVENTS,
+        notice=lang_notice[language(request) == "en"] if lang_notice else None,
+        error=error,
+    )
+
+
+def _withdrawers(record: dict[str, Any], people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Who may be chosen as withdrawing: the adults and every child from 12. The API accepts a
+    signatory of this record or a child from 12, and says so in Dutch when it is someone else."""
+    return [p for p in people if p["kind"] != consent.PersonKind.child or (p["age"] or 0) >= 12]
+
+
+def _refused(
+    request: Request, viewer: Viewer, db: Session, family_id: uuid.UUID, error: VaultError
+) -> HTMLResponse:
+    return _family_page(
+        request, viewer, db, family_id, error=message(request, error), status=error.status
+    )
+
+
+def _invalid(request: Request, viewer: Viewer, db: Session, family_id: uuid.UUID) -> HTMLResponse:
+    return _family_page(
+        request,
+        viewer,
+        db,
+        family_id,
+        error="Niet alle velden zijn goed ingevuld. Kijk ze na en probeer het opnieuw."
+        if language(request) == "nl"
+        else "Not every field is filled in correctly. Check them and try again.",
+        status=422,
+    )
+
+
+@router.get("/gezinnen/{family_id}/toestemming")
+def family_consents(
+    request: Request, family_id: uuid.UUID, viewer: PageViewer, db: DB
+) -> HTMLResponse:
+    require(viewer, Role.trainer)
+    return _family_page(request, viewer, db, family_id)
+
+
+@router.post("/gezinnen/{family_id}/personen", response_model=None)
+def post_person(
+    request: Request,
+    family_id: uuid.UUID,
+    viewer: FormViewer,
+    db: DB,
+    kind: Annotated[str, Form()],
+    display_name: Annotated[str, Form(max_length=100)] = "",
+    birth_date: Annotated[str, Form(max_length=10)] = "",
+    not_competent: Annotated[str, Form()] = "",
+) -> HTMLResponse | RedirectResponse:
+    require(viewer, Role.trainer)
+    try:
+        body = PersonIn(kind=kind, display_name=display_name.strip(),  # type: ignore[arg-type]
+                        birth_date=birth_date or None, competent=not_competent != "ja")  # type: ignore[arg-type]  # fmt: skip
+    except ValidationError:
+        return _invalid(request, viewer, db, family_id)
+    _, error = attempt(
+        db, lambda: add_person(family_id, body=body, principal=viewer.principal, db=db)
+    )
+    if error:
+        return _refused(request, viewer, db, family_id, error)
+    return redirect(_url(family_id, "persoon"))
+
+
+@router.post("/gezinnen/{family_id}/gezag", response_model=None)
+def post_authority(
+    request: Request,
+    family_id: uuid.UUID,
+    viewer: FormViewer,
+    db: DB,
+    child_id: Annotated[str, Form()],
+    parent_id: Annotated[str, Form()],
+    source: Annotated[str, Form(max_length=100)] = "verklaring ouders",
+    checked_on: Annotated[str, Form(max_length=10)] = "",
+) -> HTMLResponse | RedirectResponse:
+    require(viewer, Role.trainer)
+    try:
+        body = AuthorityIn(child_id=child_id, parent_id=parent_id,  # type: ignore[arg-type]
+                           source=source.strip() or "verklaring ouders", checked_on=checked_on or None)  # type: ignore[arg-type]  # fmt: skip
+    except ValidationError:
+        return _invalid(request, viewer, db, family_id)
+    _, error = attempt(
+        db, lambda: add_authority(family_id, body=body, principal=viewer.principal, db=db)
+    )
+    if error:
+        return _refused(request, viewer, db, family_id, error)
+    return redirect(_url(family_id, "gezag"))
+
+
+@router.post("/gezinnen/{family_id}/toestemming", response_model=None)
+def post_consent(
+    request: Request,
+    family_id: uuid.UUID,
+    viewer: FormViewer,
+    db: DB,
+    purpose: Annotated[str, Form()],
+    trajectory_id: Annotated[str, Form()],
+    valid_from: Annotated[str, Form(max_length=10)],
+    valid_until: Annotated[str, Form(max_length=10)] = "",
+    method: Annotated[str, Form()] = consent.Method.paper_form,
+    person: Annotated[list[str] | None, Form()] = None,
+    signed: Annotated[list[str] | None, Form()] = None,
+    capacity: Annotated[list[str] | None, Form()] = None,
+    signed_on: Annotated[list[str] | None, Form()] = None,
+) -> HTMLResponse | RedirectResponse:
+    """One row per person on the form: `person`, `capacity` and `signed_on` line up; `signed`
+    holds the ids of the people whose box is ticked."""
+    require(viewer, Role.trainer)
+    people, capacities, days = person or [], capacity or [], signed_on or []
+    ticked = set(signed or [])
+
+    def build() -> ConsentIn:
+        start = _date(valid_from) or datetime.now(UTC).date()
+        until = _date(valid_until)
+        signatures = [
+            SignatureIn(
+                person_id=pid,
+                capacity=cap,  # type: ignore[arg-type]
+                signed_at=_start_of(_date(day) or start),
+            )  # fmt: skip
+            for pid, cap, day in zip(people, capacities, days, strict=False)
+            if pid in ticked
+        ]
+        return ConsentIn(
+            purpose=purpose,  # type: ignore[arg-type]
+            trajectory_id=trajectory_id,  # type: ignore[arg-type]
+            valid_from=_start_of(start),
+            valid_until=_start_of(until + timedelta(days=1)) if until else None,
+            method=method,  # type: ignore[arg-type]
+            language="nl",
+            signatures=signatures,
+        )
+
+    try:
+        body, error = attempt(db, build)
+    except ValidationError:
+        return _invalid(request, viewer, db, family_id)
+    if error is None:
+        _, error = attempt(
+            db,
+            lambda: create_consent(family_id, body=body, principal=viewer.principal, db=db),  # type: ignore[arg-type]
+        )
+    if error:
+        return _refused(request, viewer, db, family_id, error)
+    return redirect(_url(family_id, "toestemming"))
+
+
+@router.post("/gezinnen/{family_id}/toestemming/{record_id}/formulier", response_model=None)
+def post_evidence(
+    request: Request,
+    family_id: uuid.UUID,
+    record_id: uuid.UUID,
+    viewer: FormViewer,
+    db: DB,
+    scan: UploadFile,
+) -> HTMLResponse | RedirectResponse:
+    require(viewer, Role.trainer)
+    data = scan.file.read(MAX_EVIDENCE + 1)
+    _, error = attempt(db, lambda: _store_evidence(db, viewer.principal, record_id, data))
+    if error:
+        return _refused(request, viewer, db, family_id, error)
+    return redirect(_url(family_id, "formulier"))
+
+
+@router.post("/gezinnen/{family_id}/toestemming/{record_id}/intrekken", response_model=None)
+def post_withdrawal(
+    request: Request,
+    family_id: uuid.UUID,
+    record_id: uuid.UUID,
+    viewer: FormViewer,
+    db: DB,
+    by_person_id: Annotated[str, Form()],
+) -> HTMLResponse | RedirectResponse:
+    require(viewer, Role.trainer)
+    try:
+        body = EventIn(kind=consent.EventKind.withdrawn, by_person_id=by_person_id)  # type: ignore[arg-type]
+    except ValidationError:
+        return _invalid(request, viewer, db, family_id)
+    _, error = attempt(
+        db, lambda: add_event(record_id, body=body, principal=viewer.principal, db=db)
+    )
+    if error:
+        return _refused(request, viewer, db, family_id, error)
+    return redirect(_url(family_id, "ingetrokken"))

@@ -1,0 +1,111 @@
+"""The trainer's consent page: people and gezag, a consent recorded on paper (first missing a
+signature, then complete), the scanned form stored encrypted, and a withdrawal that counts at once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sqlmodel import select
+
+from vault.db import unit_of_work
+from vault.store import StoredObject
+
+from ..api.conftest import Api
+from ..api.test_resources import family_with_recording
+from .conftest import Browser
+
+GIVEN = re.compile("Gegeven")
+
+
+def test_trainer_records_consent_uploads_the_form_and_records_a_withdrawal(
+    api: Api, browser: Browser, tmp_path: Path
+) -> None:
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)  # signs the trainer in through the API once
+    family = world["family"]
+    page = browser.sign_in(api, trainer, offset_steps=1)
+    page = browser.go(f"/gezinnen/{family['id']}/toestemming")
+    assert page.get_by_role("heading", level=1).inner_text() == f"Toestemming · {family['code']}"
+
+    # A second parent, who shares gezag over the child.
+    page.get_by_label("Soort", exact=True).select_option("parent")
+    page.get_by_label("Naam of aanduiding").fill("Vader")
+    page.get_by_role("button", name="Toevoegen").click()
+    assert page.get_by_role("status").inner_text() == "Het gezinslid is toegevoegd."
+    page.get_by_label("Ouder of verzorger").select_option(label="Vader")
+    page.get_by_role("button", name="Gezag vastleggen").click()
+    assert page.get_by_role("status").inner_text() == "Het gezag is vastgelegd."
+
+    # Supervision with only the mother's signature: the father is missing.
+    summary = page.locator("table.consent-summary")
+    supervision = summary.get_by_role("row", name="Supervisie van de trainer")
+    assert "Nog niet gevraagd" in supervision.inner_text()
+    page.get_by_label("Doel").select_option("supervision")
+    page.locator(f"#signed-{world['mother']['id']}").check()
+    page.get_by_role("button", name="Toestemming vastleggen").click()
+    assert page.get_by_role("status").inner_text() == "De toestemming is vastgelegd."
+    assert "Onvolledig" in supervision.inner_text()
+    assert "Handtekening van Vader (ouder met gezag)" in supervision.inner_text()
+
+    # Recorded again with both signatures: complete.
+    page.get_by_label("Doel").select_option("supervision")
+    page.locator(f"#signed-{world['mother']['id']}").check()
+    page.get_by_role("checkbox", name="Vader heeft getekend").check()
+    page.get_by_role("button", name="Toestemming vastleggen").click()
+    assert "Gegeven" in supervision.inner_text()
+    assert "Niets" in supervision.inner_text()
+
+    # The scanned form, stored encrypted.
+    scan = tmp_path / "formulier.pdf"
+    scan.write_bytes(b"%PDF-1.4\n% getekend toestemmingsformulier\n" + b"0" * 2000)
+    complete = page.locator("article.record").filter(has_text=GIVEN)
+    complete.get_by_label("Getekend formulier (PDF, JPEG of PNG)").set_input_files(str(scan))
+    complete.get_by_role("button", name="Formulier uploaden").click()
+    assert page.get_by_role("status").inner_text().startswith("Het getekende formulier is")
+    assert (
+        "opgeslagen (versleuteld)"
+        in page.locator("article.record").filter(has_text=GIVEN).inner_text()
+    )
+    with unit_of_work() as db:
+        stored = db.exec(select(StoredObject).where(StoredObject.kind == "evidence")).one()
+    assert stored.size == scan.stat().st_size
+
+    # A text file is refused in Dutch.
+    bad = tmp_path / "notitie.txt"
+    bad.write_text("geen scan")
+    complete = page.locator("article.record").filter(has_text=GIVEN)
+    complete.get_by_label("Getekend formulier (PDF, JPEG of PNG)").set_input_files(str(bad))
+    complete.get_by_role("button", name="Formulier uploaden").click()
+    assert "als PDF, JPEG of PNG" in page.get_by_role("alert").inner_text()
+
+    browser.shot("toestemming")
+
+    # The father withdraws: it shows at once, and the opleider's view would stop.
+    complete = page.locator("article.record").filter(has_text=GIVEN)
+    complete.get_by_label("Ingetrokken door").select_option(label="Vader")
+    complete.get_by_role("button", name="Toestemming intrekken").click()
+    assert page.get_by_role("status").inner_text().startswith("De toestemming is ingetrokken")
+    assert "Ingetrokken" in supervision.inner_text()
+    assert page.locator("article.record").filter(has_text=GIVEN).count() == 0
+    overview = api.client.get(
+        f"/api/v1/families/{family['id']}/consents", headers=world["headers"]
+    ).json()["items"]
+    assert sorted(c["status"] for c in overview) == ["incomplete", "withdrawn"]
+
+
+def test_consent_page_refuses_another_trainer_and_a_form_without_csrf(api: Api) -> None:
+    from .test_sign_in import _signed_in
+
+    world = family_with_recording(api, api.account("trainer"))
+    _signed_in(api, "trainer")  # another trainer, signed in on api.client's cookie jar
+    page = api.client.get(
+        f"/gezinnen/{world['family']['id']}/toestemming", headers={"accept": "text/html"}
+    )
+    assert page.status_code == 403
+    assert "niet de trainer" in page.text
+    posted = api.client.post(
+        f"/gezinnen/{world['family']['id']}/personen", data={"kind": "child", "csrf": "nope"}
+    )
+    assert posted.status_code == 403
+    assert "formulier is verlopen" in posted.text
