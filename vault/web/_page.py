@@ -53,7 +53,13 @@ MENU: dict[str, list[tuple[str, str, str]]] = {
         ("/privacy", "Logboek", "Audit log"),
         ("/privacy/bewaren", "Bewaren en verwijderen", "Retention"),
     ],
-    Role.administrator: [("/beheer", "Beheer", "Administration")],
+    Role.administrator: [
+        ("/beheer", "Beheer", "Administration"),
+        ("/beheer/accounts", "Accounts", "Accounts"),
+        ("/beheer/organisaties", "Organisaties", "Organisations"),
+        ("/beheer/begeleiding", "Begeleiding", "Supervision"),
+        ("/beheer/bewaartermijnen", "Bewaartermijnen", "Retention"),
+    ],
 }
 ROLE_NAMES: dict[str, tuple[str, str]] = {
     Role.trainer: ("Trainer", "Trainer"),

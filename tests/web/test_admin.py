@@ -1,0 +1,203 @@
+"""The administrator's pages: accounts with a one-time authenticator enrolment, disabling, supervision
+links, retention periods per organisation (validated, logged, and used by the purge)."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import pyotp
+from sqlmodel import select
+
+from vault import audit
+from vault.db import unit_of_work
+from vault.domain.models import RetentionPolicyRow, SupervisionLink, User
+
+from ..api.conftest import PASSWORD, Account, Api
+from .conftest import Browser
+from .test_sign_in import _signed_in
+
+
+def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser) -> None:
+    admin = api.account("administrator")
+    leaving = api.account("trainer")
+    opleider = api.account("opleider")
+    page = browser.sign_in(api, admin)
+    assert page.get_by_role("heading", level=1).inner_text() == "Beheer"
+    assert page.get_by_role("link", name="Bewaartermijnen").count() >= 1
+    browser.shot("beheer")
+
+    # A new trainer: the QR code and the secret appear once.
+    page.get_by_role("link", name="Accounts", exact=True).first.click()
+    page.get_by_label("Naam").fill("Tessa Trainer")
+    email = f"tessa-{uuid.uuid4().hex[:6]}@org.example"
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Rol").select_option("trainer")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Account aanmaken").click()
+    page.wait_for_url(re.compile(r".*/beheer/accounts/koppeling/.+"))
+    qr = page.locator("img.qr")
+    assert qr.get_attribute("src").startswith("data:image/svg+xml")  # type: ignore[union-attr]
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    secret = page.locator("code.secret").inner_text().replace(" ", "")
+    with unit_of_work() as db:
+        trainer = db.exec(select(User).where(User.email == email)).one()
+        assert trainer.totp_secret == secret
+        assert trainer.role == "trainer"
+    page.reload()
+    assert page.get_by_role("heading", level=1).inner_text() == "Koppeling al getoond"
+    assert page.locator("img.qr").count() == 0
+    assert secret not in page.content()
+
+    # Disabling a trainer who leaves: she can no longer sign in.
+    browser.go(f"/beheer/accounts/{leaving.id}")
+    page.get_by_role("button", name="Account uitschakelen").click()
+    assert "Het account is uitgeschakeld" in page.get_by_role("status").inner_text()
+    refused = api.client.post("/api/v1/auth/sign-in",
+                              json={"email": leaving.email, "password": PASSWORD, "totp": api.code(leaving)})  # fmt: skip
+    assert refused.status_code == 401
+
+    # The new trainer gets an opleider.
+    page.get_by_role("link", name="Begeleiding").click()
+    page.locator("#trainee").select_option(label=f"Tessa Trainer ({email})")
+    page.locator("#opleider").select_option(str(opleider.id))
+    page.locator("#last").fill("2099-12-31")
+    page.get_by_role("button", name="Vastleggen").first.click()
+    assert page.get_by_role("status").inner_text() == "De begeleiding is vastgelegd."
+    row = page.get_by_role("row", name=re.compile("Tessa Trainer"))
+    assert "31-12-2099" in row.inner_text()
+    assert "Geldig" in row.inner_text()
+    with unit_of_work() as db:
+        link = db.exec(
+            select(SupervisionLink).where(SupervisionLink.trainee_id == trainer.id)
+        ).one()
+        assert link.opleider_id == opleider.id
+
+    # A shorter retention period for K-VHT, in effect at once.
+    page.get_by_role("link", name="Bewaartermijnen").click()
+    assert "6 maanden" in page.locator("#k_vht-keep_after_closure-now").inner_text()
+    page.locator("#k_vht-keep_after_closure-months").fill("3")
+    page.locator("#k_vht-keep_after_closure-days").fill("14")
+    page.get_by_role("button", name="Opslaan voor K-VHT (kortdurend)").click()
+    assert page.get_by_role("status").inner_text() == "De bewaartermijnen zijn opgeslagen."
+    effective = page.locator("#k_vht-keep_after_closure-now").inner_text()
+    assert "3 maanden en 14 dagen" in effective
+    assert "eigen keuze" in effective
+    assert "standaard: 6 maanden" in effective
+    assert "eigen keuze" not in page.locator("#vib-keep_after_closure-now").inner_text()
+
+    # The new trainer signs in with a code from the secret shown once.
+    page.get_by_role("button", name="Afmelden").click()
+    page.wait_for_url(re.compile(r".*/aanmelden.*"))
+    newcomer = Account(trainer.id, email, secret, "trainer", admin.organisation_id)
+    page = browser.sign_in(api, newcomer)
+    assert page.url == browser.server + "/trajecten"
+    assert pyotp.TOTP(secret).now()  # the secret is a real base32 TOTP secret
+
+
+def test_a_trainer_is_refused_the_administrator_pages(api: Api) -> None:
+    csrf = _signed_in(api, "trainer")
+    for path in ("/beheer", "/beheer/accounts", "/beheer/bewaartermijnen"):
+        refused = api.client.get(path, headers={"accept": "text/html"})
+        assert refused.status_code == 403, path
+        assert "Deze pagina hoort niet bij uw rol." in refused.text
+    created = api.client.post("/beheer/accounts", headers={"accept": "text/html"},
+                              data={"csrf": csrf, "email": "x@org.example", "name": "X", "role": "administrator",
+                                    "organisation": str(api.organisation_id), "password": PASSWORD})  # fmt: skip
+    assert created.status_code == 403
+    with unit_of_work() as db:
+        assert db.exec(select(User).where(User.email == "x@org.example")).first() is None
+
+
+def _periods(**changed: str) -> dict[str, str]:
+    fields = ("keep_after_closure", "keep_after_last_follow_up", "keep_after_handover",
+              "teaching_max", "evidence_after_footage")  # fmt: skip
+    defaults = {"keep_after_closure_months": "6", "teaching_max_months": "60",
+                "evidence_after_footage_months": "60", "keep_after_handover_days": "14"}  # fmt: skip
+    body = {f"{f}_{u}": defaults.get(f"{f}_{u}", "0") for f in fields for u in ("months", "days")}
+    return {**body, **changed}
+
+
+def _policy_changes() -> list[audit.AuditRecord]:
+    with unit_of_work() as db:
+        return list(
+            db.exec(
+                select(audit.AuditRecord).where(audit.AuditRecord.object_type == "retention_policy")
+            ).all()
+        )
+
+
+def test_a_retention_period_must_be_a_whole_positive_number(api: Api) -> None:
+    csrf = _signed_in(api, "administrator")
+    form = {"csrf": csrf, "organisation": str(api.organisation_id), "trajectory_type": "k_vht"}
+    for bad, says in (
+        ("-1", "Na afsluiting van het traject: Een bewaartermijn kan niet negatief zijn."),
+        ("drie", "Na afsluiting van het traject: vul hele getallen in voor maanden en dagen."),
+        ("2.5", "vul hele getallen in"),
+        ("9999999", "Een bewaartermijn kan hoogstens 100 jaar zijn."),
+    ):
+        refused = api.client.post("/beheer/bewaartermijnen",
+                                  data={**form, **_periods(keep_after_closure_months=bad)})  # fmt: skip
+        assert refused.status_code == 422, bad
+        assert says in refused.text, bad
+        assert f'value="{bad}"' in refused.text  # what was typed stays, to correct it
+    with unit_of_work() as db:
+        assert db.exec(select(RetentionPolicyRow)).all() == []
+    assert _policy_changes() == []
+    page = api.client.get("/beheer/bewaartermijnen")
+    assert "eigen keuze</span>" not in page.text
+
+    # Saving the defaults changes nothing; a real change is stored and logged with old and new.
+    same = api.client.post("/beheer/bewaartermijnen", data={**form, **_periods()}, follow_redirects=False)  # fmt: skip
+    assert same.headers["location"].endswith("gedaan=gelijk#k_vht")
+    assert _policy_changes() == []
+    changed = api.client.post("/beheer/bewaartermijnen",
+                              data={**form, **_periods(teaching_max_months="24")})  # fmt: skip
+    assert "De bewaartermijnen zijn opgeslagen." in changed.text
+    [record] = _policy_changes()
+    assert record.action == "configuration_change"
+    assert record.role == "administrator"
+    assert json.loads(record.detail)["teaching_max"] == "5 jaar → 2 jaar"
+    with unit_of_work() as db:
+        row = db.exec(select(RetentionPolicyRow)).one()
+        assert row.trajectory_type == "k_vht"
+        assert row.periods == '{"teaching_max": [24, 0]}'
+
+
+def test_the_enrolment_is_shown_once_also_after_a_new_code(api: Api) -> None:
+    csrf = _signed_in(api, "administrator")
+    email = f"olga-{uuid.uuid4().hex[:6]}@org.example"
+    created = api.client.post("/beheer/accounts", follow_redirects=False,
+                              data={"csrf": csrf, "email": email, "name": "Olga Opleider", "role": "opleider",
+                                    "organisation": str(api.organisation_id), "password": PASSWORD})  # fmt: skip
+    assert created.status_code == 303
+    shown = api.client.get(created.headers["location"])
+    assert shown.status_code == 200
+    assert 'src="data:image/svg+xml' in shown.text
+    again = api.client.get(created.headers["location"])
+    assert again.status_code == 410
+    assert "data:image/svg+xml" not in again.text
+    with unit_of_work() as db:
+        user = db.exec(select(User).where(User.email == email)).one()
+        first = user.totp_secret
+    # A new code: the old one stops working, the new one is shown once.
+    reset = api.client.post(f"/beheer/accounts/{user.id}/code", data={"csrf": csrf}, follow_redirects=False)  # fmt: skip
+    assert reset.status_code == 303
+    with unit_of_work() as db:
+        second = db.get(User, user.id).totp_secret  # type: ignore[union-attr]
+    assert second != first
+    grouped = " ".join(second[i : i + 4] for i in range(0, len(second), 4))
+    assert grouped in api.client.get(reset.headers["location"]).text
+    assert grouped not in api.client.get(reset.headers["location"]).text
+    # Too short a password or a taken address: a Dutch message, nothing created.
+    short = api.client.post("/beheer/accounts", data={"csrf": csrf, "email": "kort@org.example", "name": "K",
+                                                      "role": "trainer", "organisation": str(api.organisation_id),
+                                                      "password": "kort"})  # fmt: skip
+    assert short.status_code == 422
+    assert "Het wachtwoord moet minstens 12 tekens hebben." in short.text
+    taken = api.client.post("/beheer/accounts", data={"csrf": csrf, "email": email, "name": "O",
+                                                      "role": "trainer", "organisation": str(api.organisation_id),
+                                                      "password": PASSWORD})  # fmt: skip
+    assert taken.status_code == 409
+    assert "Er bestaat al een account met dit e-mailadres." in taken.text
