@@ -70,15 +70,17 @@ class StreamTokenInvalid(Unauthenticated):
         )
 
 
-def _token(principal: audit.Principal, clip_id: uuid.UUID) -> str:
+def _token(principal: audit.Principal, shown_id: uuid.UUID, kind: str = "clip") -> str:
+    """A viewing link for a clip, or (kind "recording") for a whole recording."""
     settings = get_settings()
     now = datetime.now(UTC)
     claims = {"aud": AUDIENCE, "iss": settings.token_issuer, "sub": str(principal.user_id), "sid": principal.session_id,
-              "clip": str(clip_id), "iat": int(now.timestamp()), "exp": int((now + timedelta(minutes=settings.stream_token_minutes)).timestamp())}  # fmt: skip
+              kind: str(shown_id), "iat": int(now.timestamp()), "exp": int((now + timedelta(minutes=settings.stream_token_minutes)).timestamp())}  # fmt: skip
     return jwt.encode(claims, token_secret(settings), algorithm="HS256")
 
 
-def _viewer(db: Session, token: str) -> tuple[audit.Principal, uuid.UUID]:
+def _viewer(db: Session, token: str) -> tuple[audit.Principal, uuid.UUID, bool]:
+    """The viewer, what the link shows, and whether that is a whole recording (else a clip)."""
     settings = get_settings()
     try:
         claims = jwt.decode(
@@ -89,14 +91,31 @@ def _viewer(db: Session, token: str) -> tuple[audit.Principal, uuid.UUID]:
             issuer=settings.token_issuer,
         )
         user = db.get(User, uuid.UUID(claims["sub"]))
-        clip_id = uuid.UUID(claims["clip"])
+        whole = "recording" in claims
+        shown_id = uuid.UUID(claims["recording"] if whole else claims["clip"])
     except (JWTError, KeyError, ValueError):
         raise StreamTokenInvalid() from None
     if user is None or not user.active:
         raise StreamTokenInvalid()
-    return audit.Principal(
-        user.id, user.name, user.role, user.organisation_id, claims.get("sid")
-    ), clip_id
+    return (
+        audit.Principal(user.id, user.name, user.role, user.organisation_id, claims.get("sid")),
+        shown_id,
+        whole,
+    )
+
+
+def _span(db: Session, shown_id: uuid.UUID, whole: bool) -> tuple[float, float, Recording]:
+    """Start, end and recording of what a link shows."""
+    if not whole:
+        clip, recording = _clip(db, shown_id)
+        return clip.start_s, clip.end_s, recording
+    recording = db.get(Recording, shown_id)
+    if recording is None or recording.original_object_id is None or recording.duration_s is None:
+        raise NotFound(
+            "Opname niet gevonden of nog niet gecontroleerd.",
+            "Recording not found or not verified yet.",
+        )
+    return 0.0, recording.duration_s, recording
 
 
 def _clip(db: Session, clip_id: uuid.UUID) -> tuple[Clip, Recording]:
@@ -118,12 +137,28 @@ def open_stream(clip_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, o
             "duration_s": clip.end_s - clip.start_s, "expires_in_s": get_settings().stream_token_minutes * 60}  # fmt: skip
 
 
-def _allowed(db: Session, viewer: audit.Principal, clip_id: uuid.UUID, segment: int | None) -> None:
+@router.post("/recordings/{recording_id}/stream",
+             summary="Kijklink voor een hele opname, om fragmenten te kiezen / a viewing link for a whole recording")  # fmt: skip
+def open_recording_stream(
+    recording_id: uuid.UUID, principal: Principal, db: DB
+) -> dict[str, object]:
+    """Only for whom may make clips of it (its own trainer, in a phase that allows clips): to choose in
+    and out points. Each playlist and segment is decided again as `stream` of the recording."""
+    authorize(db, principal, "clip", recording_id=recording_id)
+    start, end, _ = _span(db, recording_id, True)
+    token = _token(principal, recording_id, "recording")
+    return {"playlist": f"/api/v1/stream/{token}/index.m3u8", "player": f"/kijken/{token}",
+            "duration_s": end - start, "expires_in_s": get_settings().stream_token_minutes * 60}  # fmt: skip
+
+
+def _allowed(
+    db: Session, viewer: audit.Principal, shown_id: uuid.UUID, whole: bool, segment: int | None
+) -> None:
     decision = decide(
         db,
         viewer,
         "stream",
-        clip_id=clip_id,
+        **({"recording_id": shown_id} if whole else {"clip_id": shown_id}),  # type: ignore[arg-type]
         object_type="segment" if segment is not None else "playlist",
     )
     if not decision.allowed:
@@ -150,11 +185,11 @@ def player(token: str, db: DB) -> HTMLResponse:
 
 @router.get("/stream/{token}/index.m3u8", summary="HLS-afspeellijst / HLS playlist")
 def get_playlist(token: str, db: DB) -> Response:
-    viewer, clip_id = _viewer(db, token)
-    _allowed(db, viewer, clip_id, None)
-    clip, _ = _clip(db, clip_id)
+    viewer, shown_id, whole = _viewer(db, token)
+    _allowed(db, viewer, shown_id, whole, None)
+    start, end, _ = _span(db, shown_id, whole)
     return Response(
-        playlist(clip.end_s - clip.start_s),
+        playlist(end - start),
         media_type="application/vnd.apple.mpegurl",
         headers={"Cache-Control": "no-store"},
     )
@@ -163,11 +198,11 @@ def get_playlist(token: str, db: DB) -> Response:
 @router.get("/stream/{token}/{n}.ts", summary="HLS-segment met watermerk / watermarked segment")
 def get_segment(token: str, n: int, db: DB) -> Response:
     settings = get_settings()
-    viewer, clip_id = _viewer(db, token)
-    clip, recording = _clip(db, clip_id)
-    if not 0 <= n < segment_count(clip.end_s - clip.start_s):
+    viewer, shown_id, whole = _viewer(db, token)
+    start, end, recording = _span(db, shown_id, whole)
+    if not 0 <= n < segment_count(end - start):
         raise NotFound("Segment bestaat niet.", "No such segment.")
-    _allowed(db, viewer, clip_id, n)
+    _allowed(db, viewer, shown_id, whole, n)
     db.commit()  # the decision is logged; no transaction (on SQLite, a lock) waits for ffmpeg
 
     def spec() -> Spec:
@@ -179,10 +214,10 @@ def get_segment(token: str, n: int, db: DB) -> Response:
         )  # the proxy is progressive
         source = recording.proxy_object_id or recording.original_object_id
         size, read = open_store(db, settings).range_reader(source)  # type: ignore[arg-type]
-        return Spec(size, read, interlaced, info.get("audio_codec") is not None, clip.start_s,
-                    clip.end_s, mark, settings.watermark_corner, settings.ffmpeg)  # fmt: skip
+        return Spec(size, read, interlaced, info.get("audio_codec") is not None, start,
+                    end, mark, settings.watermark_corner, settings.ffmpeg)  # fmt: skip
 
-    key = (str(viewer.session_id), str(clip_id))
+    key = (str(viewer.session_id), str(shown_id))
     data = jobs().segment(key, n, lambda: _committed(db, spec))
     return Response(data, media_type="video/mp2t", headers={"Cache-Control": "no-store"})
 
@@ -198,8 +233,8 @@ def _committed(db: Session, make: Callable[[], Spec]) -> Spec:
 @router.post("/stream/{token}/stop", status_code=204, summary="Kijker stopt / the viewer leaves")
 def stop(token: str, db: DB) -> Response:
     """The player says goodbye (pagehide): its job stops now instead of after the idle time."""
-    viewer, clip_id = _viewer(db, token)
-    jobs().stop((str(viewer.session_id), str(clip_id)))
+    viewer, shown_id, _ = _viewer(db, token)
+    jobs().stop((str(viewer.session_id), str(shown_id)))
     return Response(status_code=204)
 
 

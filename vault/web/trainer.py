@@ -1,17 +1,304 @@
-"""Trainer pages: my trajectories, card import, recordings and clips, consent, WOK sharing, export."""
+"""Trainer pages: my trajectories, a trajectory's recordings, card import over tus, a recording's clips.
+
+Every page calls the API's own route functions, so it shows exactly what the API would and every
+decision is logged the same way.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+import json
+import uuid
+from datetime import date
+from typing import Annotated, Any
 
-from vault.domain.models import Role
-from vault.web._page import PageViewer, render, require
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+
+from vault.api import families as api
+from vault.db import DB
+from vault.domain.models import ClipPurpose, Phase, Role, Situation, TrajectoryType
+from vault.errors import Conflict
+from vault.streaming import open_recording_stream, open_stream
+from vault.web._page import (
+    FormViewer,
+    PageViewer,
+    Viewer,
+    attempt,
+    language,
+    message,
+    redirect,
+    render,
+    require,
+)
 
 router = APIRouter()
 
+TYPES = {
+    TrajectoryType.k_vht: ("K-VHT (kortdurend)", "K-VHT (short)"),
+    TrajectoryType.vht_complex: ("VHT complex", "VHT complex"),
+    TrajectoryType.vib: ("VIB", "VIB"),
+}
+PHASES = {
+    Phase.intake: ("Intake", "Intake"),
+    Phase.active: ("Actief", "Active"),
+    Phase.closed: ("Afgesloten", "Closed"),
+    Phase.follow_up: ("Nazorg", "Follow-up"),
+    Phase.ended: ("Beëindigd", "Ended"),
+}
+SITUATIONS = {
+    Situation.bath: ("In bad", "Bath"),
+    Situation.play: ("Spelen", "Play"),
+    Situation.meal: ("Eten", "Meal"),
+    Situation.review_with_parents: ("Terugkijken met ouders", "Review with parents"),
+    Situation.other: ("Anders", "Other"),
+}
+PURPOSES = {
+    ClipPurpose.review: ("Terugkijken met het gezin", "Review with the family"),
+    ClipPurpose.supervision: ("Supervisie", "Supervision"),
+    ClipPurpose.wok: ("WOK", "WOK"),
+    ClipPurpose.teaching: ("Onderwijs", "Teaching"),
+}
+LABELS = {"types": TYPES, "phases": PHASES, "situations": SITUATIONS, "purposes": PURPOSES}
+ALL = 500  # one page of the API's largest size
+
+
+def _trainer(viewer: Viewer) -> None:
+    require(viewer, Role.trainer)
+
+
+def _probe(row: dict[str, Any]) -> dict[str, Any]:
+    value = row.get("probe") or {}
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _family_codes(db: DB, viewer: Viewer) -> dict[str, str]:
+    families = api.list_families(principal=viewer.principal, db=db, code=None, limit=ALL, offset=0)
+    return {f["id"]: f["code"] for f in families["items"]}
+
+
+def _family(db: DB, viewer: Viewer, family_id: str) -> dict[str, str]:
+    """The family of a trajectory already authorized: its id and pseudonym, from the trainer's own
+    family list (the API's family-level `view` asks for a trajectory, which this page already has)."""
+    return {"id": family_id, "code": _family_codes(db, viewer).get(family_id, "–")}
+
+
+# My trajectories ---------------------------------------------------------------------------------
+
+
+def _start_page(
+    request: Request, db: DB, viewer: Viewer, *, status: int = 200, error: str | None = None
+) -> HTMLResponse:
+    page = api.list_trajectories(principal=viewer.principal, db=db, phase=None, limit=ALL, offset=0)
+    codes = _family_codes(db, viewer)
+    rows = []
+    for item in page["items"]:
+        recordings, _ = attempt(db, lambda i=item: api.list_recordings(
+            trajectory_id=uuid.UUID(i["id"]), principal=viewer.principal, db=db, situation=None,
+            limit=1, offset=0))  # fmt: skip
+        rows.append(
+            {
+                **item,
+                "family_code": codes.get(item["family_id"], "–"),
+                "recordings": recordings["total"] if recordings else None,
+            }
+        )
+    return render(request, "trainer/trajectories.html", viewer, status=status, error=error,
+                  heading=("Mijn trajecten", "My trajectories"), rows=rows, today=date.today(),
+                  notice=_notice(request), **LABELS)  # fmt: skip
+
+
+NOTICES = {
+    "gestart": ("Het traject is gestart.", "The trajectory has started."),
+    "gewijzigd": ("De gegevens zijn opgeslagen.", "The details are saved."),
+    "fragment": ("Het fragment is gemaakt.", "The clip is made."),
+}
+
+
+def _notice(request: Request) -> str | None:
+    key = request.query_params.get("klaar")
+    if key not in NOTICES:
+        return None
+    nl, en = NOTICES[key]
+    return en if language(request) == "en" else nl
+
 
 @router.get("/trajecten")
-def trajectories(request: Request, viewer: PageViewer) -> HTMLResponse:
-    require(viewer, Role.trainer)
-    return render(request, "start.html", viewer, heading=("Mijn trajecten", "My trajectories"))
+def trajectories(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
+    _trainer(viewer)
+    return _start_page(request, db, viewer)
+
+
+@router.post("/trajecten", response_model=None)
+def start_trajectory(
+    request: Request,
+    viewer: FormViewer,
+    db: DB,
+    type: Annotated[str, Form()] = "",
+    started_on: Annotated[str, Form()] = "",
+) -> Response:
+    """Register a family (it gets a pseudonym, no names) and start its trajectory of the chosen type."""
+    _trainer(viewer)
+    try:
+        body = api.TrajectoryIn(type=type, started_on=started_on or None)  # type: ignore[arg-type]
+    except ValidationError:
+        return _start_page(request, db, viewer, status=422, error=_bad(request))
+
+    def start() -> dict[str, Any]:
+        family = api.create_family(principal=viewer.principal, db=db)
+        return api.create_trajectory(
+            family_id=uuid.UUID(family["id"]), body=body, principal=viewer.principal, db=db
+        )
+
+    made, error = attempt(db, start)
+    if error or made is None:
+        return _start_page(request, db, viewer, status=error.status if error else 400,
+                           error=message(request, error) if error else None)  # fmt: skip
+    return redirect(f"/trajecten/{made['id']}?klaar=gestart")
+
+
+def _bad(request: Request) -> str:
+    error = Conflict("Controleer de ingevulde gegevens.", "Check what you filled in.")
+    return message(request, error)
+
+
+# One trajectory ----------------------------------------------------------------------------------
+
+
+def _trajectory_page(request: Request, db: DB, viewer: Viewer, trajectory_id: uuid.UUID,
+                     *, status: int = 200, error: str | None = None) -> HTMLResponse:  # fmt: skip
+    trajectory = api.get_trajectory(trajectory_id=trajectory_id, principal=viewer.principal, db=db,
+                                    request=request, response=Response())  # fmt: skip
+    family = _family(db, viewer, trajectory["family_id"])
+    recordings = api.list_recordings(trajectory_id=trajectory_id, principal=viewer.principal, db=db,
+                                     situation=None, limit=ALL, offset=0)  # fmt: skip
+    rows = [{**r, "probe": _probe(r)} for r in recordings["items"]]
+    return render(request, "trainer/trajectory.html", viewer, status=status, error=error,
+                  heading=("Traject", "Trajectory"), trajectory=trajectory, family=family,
+                  recordings=rows, total=recordings["total"], notice=_notice(request), **LABELS)  # fmt: skip
+
+
+@router.get("/trajecten/{trajectory_id}")
+def trajectory(
+    request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db: DB
+) -> HTMLResponse:
+    _trainer(viewer)
+    return _trajectory_page(request, db, viewer, trajectory_id)
+
+
+@router.post("/trajecten/{trajectory_id}", response_model=None)
+def change_trajectory(
+    request: Request,
+    trajectory_id: uuid.UUID,
+    viewer: FormViewer,
+    db: DB,
+    phase: Annotated[str, Form()] = "",
+    closed_on: Annotated[str, Form()] = "",
+    follow_up_1_on: Annotated[str, Form()] = "",
+    follow_up_2_on: Annotated[str, Form()] = "",
+) -> Response:
+    _trainer(viewer)
+    try:
+        body = api.TrajectoryPatch(phase=phase or None, closed_on=closed_on or None,  # type: ignore[arg-type]
+                                   follow_up_1_on=follow_up_1_on or None, follow_up_2_on=follow_up_2_on or None)  # type: ignore[arg-type]  # fmt: skip
+    except ValidationError:
+        return _trajectory_page(request, db, viewer, trajectory_id, status=422, error=_bad(request))
+    _, error = attempt(db, lambda: api.patch_trajectory(
+        trajectory_id=trajectory_id, body=body, principal=viewer.principal, db=db,
+        request=request, response=Response()))  # fmt: skip
+    if error:
+        return _trajectory_page(request, db, viewer, trajectory_id, status=error.status,
+                                error=message(request, error))  # fmt: skip
+    return redirect(f"/trajecten/{trajectory_id}?klaar=gewijzigd")
+
+
+@router.get("/trajecten/{trajectory_id}/importeren")
+def import_page(
+    request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db: DB
+) -> HTMLResponse:
+    """The card import: the browser picks the card's video files and sends them over tus."""
+    _trainer(viewer)
+    trajectory = api.get_trajectory(trajectory_id=trajectory_id, principal=viewer.principal, db=db,
+                                    request=request, response=Response())  # fmt: skip
+    family = _family(db, viewer, trajectory["family_id"])
+    return render(request, "trainer/import.html", viewer, heading=("Kaart importeren", "Import a card"),
+                  trajectory=trajectory, family=family, **LABELS)  # fmt: skip
+
+
+# One recording and its clips ---------------------------------------------------------------------
+
+
+def _recording_page(request: Request, db: DB, viewer: Viewer, recording_id: uuid.UUID, *,
+                    status: int = 200, error: str | None = None, form: dict[str, str] | None = None) -> HTMLResponse:  # fmt: skip
+    recording = api.get_recording(recording_id=recording_id, principal=viewer.principal, db=db,
+                                  request=request, response=Response())  # fmt: skip
+    trajectory = api.get_trajectory(trajectory_id=uuid.UUID(recording["trajectory_id"]),
+                                    principal=viewer.principal, db=db, request=request, response=Response())  # fmt: skip
+    family = _family(db, viewer, trajectory["family_id"])
+    clips = api.list_clips(recording_id=recording_id, principal=viewer.principal, db=db, limit=ALL, offset=0)  # fmt: skip
+    # The whole recording, watermarked like every stream, to choose in and out points: only while
+    # its trainer may make clips (the access seam decides, and logs).
+    stream, refused = (None, None)
+    if recording["duration_s"] is not None and recording["original_object_id"]:
+        stream, refused = attempt(db, lambda: open_recording_stream(
+            recording_id=recording_id, principal=viewer.principal, db=db))  # fmt: skip
+    return render(request, "trainer/recording.html", viewer, status=status, error=error,
+                  heading=("Opname", "Recording"), recording=recording, probe=_probe(recording),
+                  trajectory=trajectory, family=family, clips=clips["items"], stream=stream,
+                  refused=message(request, refused) if refused else None, form=form or {},
+                  notice=_notice(request), **LABELS)  # fmt: skip
+
+
+@router.get("/opnames/{recording_id}")
+def recording(
+    request: Request, recording_id: uuid.UUID, viewer: PageViewer, db: DB
+) -> HTMLResponse:
+    _trainer(viewer)
+    return _recording_page(request, db, viewer, recording_id)
+
+
+def _seconds(text: str) -> float:
+    """Seconds as typed: "12,48", "12.48", or "1:02,5" (minutes:seconds)."""
+    total = 0.0
+    for part in text.strip().replace(",", ".").split(":"):
+        total = total * 60 + float(part)
+    return total
+
+
+@router.post("/opnames/{recording_id}/fragmenten", response_model=None)
+def make_clip(
+    request: Request,
+    recording_id: uuid.UUID,
+    viewer: FormViewer,
+    db: DB,
+    start_s: Annotated[str, Form()] = "",
+    end_s: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    purpose: Annotated[str, Form()] = ClipPurpose.review,
+) -> Response:
+    _trainer(viewer)
+    form = {"start_s": start_s, "end_s": end_s, "title": title, "purpose": purpose}
+    try:
+        body = api.ClipIn(start_s=_seconds(start_s), end_s=_seconds(end_s), title=title.strip(),
+                          purpose=purpose)  # type: ignore[arg-type]  # fmt: skip
+    except (ValueError, ValidationError):
+        error = Conflict(
+            "Kies een begin en een einde (in seconden); het einde moet na het begin liggen.",
+            "Choose a start and an end (in seconds); the end must come after the start.",
+        )
+        return _recording_page(request, db, viewer, recording_id, status=422,
+                               error=message(request, error), form=form)  # fmt: skip
+    _, error = attempt(db, lambda: api.create_clip(
+        recording_id=recording_id, body=body, principal=viewer.principal, db=db))  # fmt: skip
+    if error:
+        return _recording_page(request, db, viewer, recording_id, status=error.status,
+                               error=message(request, error), form=form)  # fmt: skip
+    return redirect(f"/opnames/{recording_id}?klaar=fragment#fragmenten")
+
+
+@router.post("/fragmenten/{clip_id}/kijken")
+def watch_clip(clip_id: uuid.UUID, viewer: FormViewer, db: DB) -> RedirectResponse:
+    """Open a viewing link for a clip (decided and logged) and go to the player."""
+    _trainer(viewer)
+    opened = open_stream(clip_id=clip_id, principal=viewer.principal, db=db)
+    return redirect(str(opened["player"]))

@@ -1,0 +1,212 @@
+"""The trainer's pages: start a trajectory, import a camera card in the browser over tus (verified end
+to end before the card may be wiped), look at a recording and make a clip with in and out points."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from ..api.conftest import PASSWORD, Account, Api
+from ..api.test_resources import family_with_recording
+from .conftest import Browser
+
+READY = "() => document.getElementById('video').readyState >= 2"
+AT = "(t) => Math.abs(document.getElementById('video').currentTime - t) < 0.001"
+
+
+def _card(root: Path, videos: dict[str, Path]) -> Path:
+    """A camera card as a camera leaves it: footage, a thumbnail, and a hidden system folder."""
+    folder = root / "DCIM" / "100CANON"
+    folder.mkdir(parents=True)
+    shutil.copy(videos["good"], folder / "MVI_0001.MP4")
+    (folder / "MVI_0001.THM").write_bytes(b"\xff\xd8 thumbnail")
+    (root / ".Trashes").mkdir()
+    (root / ".Trashes" / "MVI_0000.MP4").write_bytes(b"deleted earlier")
+    return root
+
+
+def _outcome(page: Any) -> str:
+    page.locator("#outcome-card").wait_for(state="visible", timeout=180_000)
+    return str(page.locator("#outcome").inner_text())
+
+
+def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
+    api: Api, browser: Browser, worker: None, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    trainer = api.account("trainer")
+    page = browser.sign_in(api, trainer)
+    assert page.url == browser.server + "/trajecten"
+
+    # Start a trajectory: a family with a pseudonym, and the chosen type.
+    page.get_by_label("Soort traject").select_option("vib")
+    page.get_by_role("button", name="Traject starten").click()
+    page.wait_for_url(re.compile(r".*/trajecten/[0-9a-f-]{36}\?klaar=gestart$"))
+    trajectory_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+    assert page.get_by_role("status").first.inner_text() == "Het traject is gestart."
+    code = page.get_by_role("heading", level=1).inner_text().rsplit(" ", 1)[-1]
+    assert code.startswith("FAM-")
+    assert (
+        page.get_by_role("link", name="Toestemming").get_attribute("href").endswith("/toestemming")
+    )
+    assert page.get_by_role("link", name="Pakket voor het gezin").get_attribute("href") == (
+        f"/trajecten/{trajectory_id}/pakket"
+    )
+
+    # Clips can be made from the active phase on.
+    page.get_by_label("Fase", exact=True).select_option("active")
+    page.get_by_role("button", name="Opslaan").click()
+    page.wait_for_url(re.compile(r".*\?klaar=gewijzigd$"))
+    assert "Actief" in page.locator("dl.facts").inner_text()
+
+    # Import the card: only the video goes, it is checked, and then the card may be wiped.
+    page.get_by_role("link", name="Kaart importeren").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Kaart importeren"
+    page.get_by_label("Situatie van deze opnames").select_option("bath")
+    page.get_by_label("De kaart of een map kiezen").set_input_files(
+        _card(tmp_path / "card", videos)
+    )
+    assert "1 videobestand(en) gevonden" in page.locator("#chosen").inner_text()
+    page.get_by_role("button", name="Importeren starten").click()
+    outcome = _outcome(page)
+    assert "Veilig opgeslagen en gecontroleerd" in outcome
+    assert "MVI_0001.MP4" in outcome
+    assert "De kaart mag nu worden gewist." in outcome
+    assert page.locator("#total").evaluate("p => p.value") == 1
+    assert page.locator("#rate").inner_text() == "Klaar."
+    assert page.evaluate(
+        "() => Object.keys(localStorage).every(k => !/csrf|token|secret/i.test(localStorage[k]))"
+    )
+
+    # A file that is no video is refused with the server's Dutch reason; the card must stay.
+    page.reload()
+    page.get_by_label("Of losse videobestanden kiezen").set_input_files(videos["jpeg"])
+    page.get_by_role("button", name="Importeren starten").click()
+    page.wait_for_function("() => /geen videobestand|Wis de kaart/.test(document.getElementById('outcome').innerText)",
+                           timeout=180_000)  # fmt: skip
+    outcome = _outcome(page)
+    assert "Niet opgeslagen: geen videobestand" in outcome
+    assert "Wis de kaart nog NIET" in outcome
+
+    # The start page lists the trajectory with its recording.
+    browser.go("/trajecten")
+    row = page.get_by_role("row").filter(has_text=code)
+    assert "VIB" in row.inner_text()
+    assert "Actief" in row.inner_text()
+    assert row.get_by_role("cell").last.inner_text() == "1"
+    browser.shot("trainer")
+
+    # The trajectory lists the recording with what the probe found.
+    row.get_by_role("link", name=code).click()
+    recordings = page.locator("section", has=page.get_by_role("heading", name="Opnames (1)"))
+    text = recordings.inner_text()
+    assert "In bad" in text
+    assert "320×240" in text
+    assert "h264" in text
+    assert "Gecontroleerd" in text
+    recordings.get_by_role("link").first.click()
+
+    # The recording: watch it, step frames, take in and out points, make the clip.
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Opname van")
+    assert "h264" in page.locator("dl.facts").inner_text()
+    page.wait_for_function(READY, timeout=90_000)
+    for _ in range(5):
+        page.get_by_role("button", name="Eén beeldje verder").click()
+    page.wait_for_function(AT, arg=0.2)
+    page.get_by_role("button", name="Begin hier").click()
+    for _ in range(10):
+        page.keyboard.press(".")
+    page.keyboard.press(",")
+    page.wait_for_function(AT, arg=0.56)
+    page.keyboard.press("o")
+    assert page.get_by_label("Begin (seconden)").input_value() == "0.2"
+    assert page.get_by_label("Einde (seconden)").input_value() == "0.56"
+    assert "0,36 s" in page.locator("#span").inner_text()
+    page.get_by_label("Titel").fill("Samen in bad: aansluiten")
+    page.get_by_role("button", name="Fragment maken").click()
+    page.wait_for_url(re.compile(r".*\?klaar=fragment#fragmenten$"))
+    clips = page.locator("#fragmenten")
+    assert "Fragmenten (1)" in clips.inner_text()
+    clip_row = clips.get_by_role("row").filter(has_text="Samen in bad: aansluiten")
+    assert "0.20 – 0.56 s" in clip_row.inner_text()
+
+    # Watching the clip opens the player with a viewing link.
+    clip_row.get_by_role("button", name="Bekijk Samen in bad: aansluiten").click()
+    page.wait_for_url(re.compile(r".*/kijken/[^/]+$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Fragment bekijken"
+
+
+def _form_sign_in(api: Api, account: Account, offset_steps: int) -> str:
+    """Sign in the TestClient with the form; returns the session's CSRF token."""
+    response = api.client.post("/aanmelden", data={"email": account.email, "password": PASSWORD,
+                                                  "totp": api.code(account, offset_steps)}, follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303, response.text
+    page = api.client.get("/trajecten")
+    match = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text)
+    assert match is not None
+    return match.group(1)
+
+
+def test_clip_form_works_without_javascript_and_refuses_nonsense(api: Api) -> None:
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    csrf = _form_sign_in(api, trainer, offset_steps=1)
+    recording = world["recording"]["id"]
+    page = api.client.get(f"/opnames/{recording}")
+    assert page.status_code == 200
+    assert "Aansluiten" in page.text  # the clip the API made
+    assert "<video" not in page.text  # no footage stored for this recording: number inputs only
+    made = api.client.post(f"/opnames/{recording}/fragmenten", data={"csrf": csrf, "start_s": "1,5", "end_s": "1:02.25",
+                                                                    "title": "Zonder script", "purpose": "supervision"},
+                           follow_redirects=False)  # fmt: skip
+    assert made.status_code == 303
+    listed = api.client.get(made.headers["location"]).text
+    assert "Het fragment is gemaakt." in listed
+    assert "1.50 – 62.25 s" in listed
+    assert "Supervisie" in listed
+    backwards = api.client.post(f"/opnames/{recording}/fragmenten", headers={"accept": "text/html"},
+                                data={"csrf": csrf, "start_s": "20", "end_s": "10", "title": "Achterstevoren"})  # fmt: skip
+    assert backwards.status_code == 422
+    assert "het einde moet na het begin liggen" in backwards.text
+    assert 'value="Achterstevoren"' in backwards.text  # nothing to type again
+    too_long = api.client.post(f"/opnames/{recording}/fragmenten", headers={"accept": "text/html"},
+                               data={"csrf": csrf, "start_s": "200", "end_s": "300"})  # fmt: skip
+    assert too_long.status_code == 409
+    assert "voorbij het einde van de opname" in too_long.text
+    no_token = api.client.post(f"/opnames/{recording}/fragmenten", headers={"accept": "text/html"},
+                               data={"start_s": "1", "end_s": "2"})  # fmt: skip
+    assert no_token.status_code == 403
+
+
+def test_another_trainer_is_refused_everywhere(api: Api) -> None:
+    owner = api.account("trainer")
+    world = family_with_recording(api, owner)
+    other = api.account("trainer")
+    csrf = _form_sign_in(api, other, offset_steps=0)
+    trajectory, recording, clip = (world[k]["id"] for k in ("trajectory", "recording", "clip"))
+    html = {"accept": "text/html"}
+    assert world["family"]["code"] not in api.client.get("/trajecten").text
+    for path in (
+        f"/trajecten/{trajectory}",
+        f"/trajecten/{trajectory}/importeren",
+        f"/opnames/{recording}",
+    ):
+        refused = api.client.get(path, headers=html)
+        assert refused.status_code == 403, path
+        assert "U bent niet de trainer van dit traject." in refused.text
+        assert world["family"]["code"] not in refused.text
+    for path, data in ((f"/trajecten/{trajectory}", {"phase": "closed"}),
+                       (f"/opnames/{recording}/fragmenten", {"start_s": "1", "end_s": "2"}),
+                       (f"/fragmenten/{clip}/kijken", {})):  # fmt: skip
+        refused = api.client.post(
+            path, headers=html, data={"csrf": csrf, **data}, follow_redirects=False
+        )
+        assert refused.status_code == 403, path
+    # Nor through the stream of the whole recording.
+    assert (
+        api.client.post(
+            f"/api/v1/recordings/{recording}/stream", headers={"X-CSRF-Token": csrf}
+        ).status_code
+        == 403
+    )
