@@ -1,0 +1,134 @@
+"""WOK in the browser: an opleider plans a session and invites trainers of other organisations, a trainer
+shares a clip of a family that gave WOK consent, and a participant watches it (watermarked player)
+during the session only; afterwards the access seam refuses in Dutch."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+from sqlmodel import select
+
+from vault.db import unit_of_work
+from vault.domain.models import WokSessionRow
+from vault.ingest.tasks import verify_upload
+
+from ..api.conftest import Account, Api
+from ..api.test_consent_flow import consent_body
+from ..api.test_resources import family_with_recording
+from ..ingest.conftest import make_video
+from ..ingest.test_tus import tus_upload, upload_id
+from .conftest import Browser
+
+PLAYING = """(after) => { const v = document.getElementById('video'); return v.currentTime > after && !v.paused; }"""
+
+
+def playable_clip(api: Api, server: str, trainer: Account, tmp_path: Path) -> dict:  # type: ignore[type-arg]
+    """A family with WOK consent and a real 9-second clip (as `watched` in tests/streaming)."""
+    world = family_with_recording(api, trainer)
+    video = make_video(tmp_path / "bad.mp4", 9)
+    url = tus_upload(server, world["headers"], video, world["trajectory"]["id"])
+    assert verify_upload(upload_id(url)) == "stored"
+    status = httpx.get(f"{server}/api/v1/uploads/{upload_id(url)}", headers=world["headers"]).json()
+    clip = httpx.post(f"{server}/api/v1/recordings/{status['recording_id']}/clips", headers=world["headers"],
+                      json={"start_s": 0, "end_s": 9, "title": "Samen in bad"}).json()  # fmt: skip
+    given = api.client.post(
+        f"/api/v1/families/{world['family']['id']}/consents",
+        headers=world["headers"],
+        json=consent_body(world, "wok"),
+    )
+    assert given.json()["status"] == "given"
+    return {**world, "clip_id": clip["id"]}
+
+
+def _sign_out(browser: Browser) -> None:
+    browser.page.get_by_role("button", name="Afmelden").click()
+    browser.page.wait_for_url("**/aanmelden?afgemeld=1")
+
+
+def test_a_participant_watches_a_shared_clip_only_during_the_session(
+    api: Api, browser: Browser, server: str, tmp_path: Path
+) -> None:
+    owner = api.account("trainer")
+    organiser = api.account("opleider", api.organisation("Opleidingen Noord"))
+    peer = api.account("trainer", api.organisation("Andere organisatie"))
+    world = playable_clip(api, server, owner, tmp_path)
+
+    # The opleider plans the session (Dutch time in the form) and invites both trainers.
+    page = browser.sign_in(api, organiser)
+    page = browser.go("/wok")
+    local = datetime.now(ZoneInfo("Europe/Amsterdam"))
+    page.get_by_label("Titel").fill("WOK Noord, november")
+    page.get_by_label("Begint").fill((local - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Eindigt").fill((local + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.locator(f"#p-{owner.id}").check()
+    page.locator(f"#p-{peer.id}").check()
+    page.get_by_role("button", name="Plannen").click()
+    assert page.get_by_role("status").inner_text() == "De bijeenkomst is gepland."
+    assert "nu bezig" in page.get_by_role("heading", name="WOK Noord, november").inner_text()
+    _sign_out(browser)
+
+    # The trainer shares a clip of a family with WOK consent.
+    page = browser.sign_in(api, owner, offset_steps=1)
+    page = browser.go("/wok")
+    page.get_by_label("Eigen fragment delen").select_option(world["clip_id"])
+    page.get_by_role("button", name="Delen").click()
+    assert page.get_by_role("status").inner_text() == "Het fragment is gedeeld in de bijeenkomst."
+    _sign_out(browser)
+
+    # The participant from another organisation sees it during the window and plays it.
+    page = browser.sign_in(api, peer)
+    page = browser.go("/wok")
+    assert page.get_by_role("heading", level=1).inner_text() == "WOK-bijeenkomsten"
+    assert "Samen in bad" in page.locator("ul.clips").inner_text()
+    assert page.get_by_label("Eigen fragment delen").count() == 0  # nothing of her own to share
+    browser.shot("wok")
+    page.get_by_role("button", name="Bekijken: Samen in bad").click()
+    page.wait_for_url("**/kijken/**")
+    assert page.locator("h1").inner_text() == "Fragment bekijken"
+    page.locator("#play").click()
+    page.wait_for_function(PLAYING, arg=0.5, timeout=90_000)
+
+    # After the session the seam refuses, in Dutch, on the page and when opening the player.
+    with unit_of_work() as db:
+        for row in db.exec(select(WokSessionRow)):
+            row.starts_at = datetime.now(UTC) - timedelta(hours=3)
+            row.ends_at = datetime.now(UTC) - timedelta(hours=1)
+            db.add(row)
+    page = browser.go("/wok")
+    assert "afgelopen" in page.get_by_role("heading", name="WOK Noord, november").inner_text()
+    assert (
+        page.locator("ul.clips").inner_text().strip() == "De WOK-bijeenkomst is niet (meer) bezig."
+    )
+    assert page.get_by_role("button", name="Bekijken: Samen in bad").count() == 0
+    csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    refused = page.request.post(
+        f"{browser.server}/wok/fragmenten/{world['clip_id']}/bekijken",
+        form={"csrf": csrf or ""},
+        headers={"accept": "text/html"},
+        max_redirects=0,
+    )
+    assert refused.status == 403
+    assert "De WOK-bijeenkomst is niet (meer) bezig." in refused.text()
+
+
+def test_only_an_opleider_plans_and_a_trainer_shares_only_where_invited(api: Api) -> None:
+    from .test_sign_in import _signed_in
+
+    csrf = _signed_in(api, "trainer")
+    planned = api.client.post(
+        "/wok",
+        data={"csrf": csrf, "starts_at": "2026-12-01T10:00", "ends_at": "2026-12-01T12:00"},
+        headers={"accept": "text/html"},
+    )
+    assert planned.status_code == 403
+    shared = api.client.post(
+        f"/wok/{uuid.uuid4()}/delen",
+        data={"csrf": csrf, "clip_id": str(uuid.uuid4())},
+        headers={"accept": "text/html"},
+    )
+    assert shared.status_code == 409
+    assert "alleen delen in een bijeenkomst waaraan u deelneemt" in shared.text
