@@ -26,10 +26,12 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
     page = browser.sign_in(api, admin)
     assert page.get_by_role("heading", level=1).inner_text() == "Beheer"
     assert page.get_by_role("link", name="Bewaartermijnen").count() >= 1
+    assert browser.barriers() == []
     browser.shot("beheer")
 
     # A new trainer: the QR code and the secret appear once.
     page.get_by_role("link", name="Accounts", exact=True).first.click()
+    assert browser.barriers() == []
     page.get_by_label("Naam").fill("Tessa Trainer")
     email = f"tessa-{uuid.uuid4().hex[:6]}@org.example"
     page.get_by_label("E-mailadres").fill(email)
@@ -41,6 +43,8 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
     assert qr.get_attribute("src").startswith("data:image/svg+xml")  # type: ignore[union-attr]
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
     secret = page.locator("code.secret").inner_text().replace(" ", "")
+    assert browser.barriers() == []
+    browser.shot("beheer-koppeling")
     with unit_of_work() as db:
         trainer = db.exec(select(User).where(User.email == email)).one()
         assert trainer.totp_secret == secret
@@ -54,6 +58,7 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
     browser.go(f"/beheer/accounts/{leaving.id}")
     page.get_by_role("button", name="Account uitschakelen").click()
     assert "Het account is uitgeschakeld" in page.get_by_role("status").inner_text()
+    assert browser.barriers() == []
     refused = api.client.post("/api/v1/auth/sign-in",
                               json={"email": leaving.email, "password": PASSWORD, "totp": api.code(leaving)})  # fmt: skip
     assert refused.status_code == 401
@@ -68,6 +73,7 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
     row = page.get_by_role("row", name=re.compile("Tessa Trainer"))
     assert "31-12-2099" in row.inner_text()
     assert "Geldig" in row.inner_text()
+    assert browser.barriers() == []
     with unit_of_work() as db:
         link = db.exec(
             select(SupervisionLink).where(SupervisionLink.trainee_id == trainer.id)
@@ -86,6 +92,8 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
     assert "eigen keuze" in effective
     assert "standaard: 6 maanden" in effective
     assert "eigen keuze" not in page.locator("#vib-keep_after_closure-now").inner_text()
+    assert browser.barriers() == []
+    browser.shot("beheer-bewaartermijnen")
 
     # The new trainer signs in with a code from the secret shown once.
     page.get_by_role("button", name="Afmelden").click()
@@ -201,3 +209,47 @@ def test_the_enrolment_is_shown_once_also_after_a_new_code(api: Api) -> None:
                                                       "password": PASSWORD})  # fmt: skip
     assert taken.status_code == 409
     assert "Er bestaat al een account met dit e-mailadres." in taken.text
+
+
+def test_organisations_roles_and_grants(api: Api) -> None:
+    csrf = _signed_in(api, "administrator")
+    made = api.client.post("/beheer/organisaties", data={"csrf": csrf, "name": "GGD Noord"})
+    assert "De organisatie is aangemaakt." in made.text
+    assert "GGD Noord" in made.text
+    empty = api.client.post("/beheer/organisaties", data={"csrf": csrf, "name": "  "})
+    assert empty.status_code == 422
+    assert "Vul een naam in" in empty.text
+
+    trainer, assessor = api.account("trainer"), api.account("gecommitteerde")
+    grant = api.client.post("/beheer/begeleiding/opdracht",
+                            data={"csrf": csrf, "gecommitteerde": str(assessor.id), "trainee": str(trainer.id),
+                                  "first": "2026-01-01", "last": "2099-06-30"})  # fmt: skip
+    assert "De opdracht is vastgelegd." in grant.text
+    assert "30-06-2099" in grant.text
+    backwards = api.client.post("/beheer/begeleiding/opdracht",
+                                data={"csrf": csrf, "gecommitteerde": str(assessor.id), "trainee": str(trainer.id),
+                                      "first": "2026-02-01", "last": "2026-01-01"})  # fmt: skip
+    assert backwards.status_code == 422
+    assert "De einddatum ligt vóór de begindatum." in backwards.text
+    not_an_assessor = api.client.post("/beheer/begeleiding/opdracht",
+                                      data={"csrf": csrf, "gecommitteerde": str(trainer.id), "trainee": str(trainer.id),
+                                            "first": "2026-01-01", "last": "2026-02-01"})  # fmt: skip
+    assert not_an_assessor.status_code == 409
+    assert "Een opdracht is voor een gecommitteerde" in not_an_assessor.text
+
+    # A role change is the API's own, logged; one's own role and account stay out of reach.
+    changed = api.client.post(
+        f"/beheer/accounts/{trainer.id}/rol", data={"csrf": csrf, "role": "opleider"}
+    )
+    assert "De rol is gewijzigd." in changed.text
+    with unit_of_work() as db:
+        assert db.get(User, trainer.id).role == "opleider"  # type: ignore[union-attr]
+        logged = db.exec(select(audit.AuditRecord).where(audit.AuditRecord.object_id == str(trainer.id),
+                                                         audit.AuditRecord.action == "update")).all()  # fmt: skip
+        assert any(json.loads(r.detail).get("role") == "opleider" for r in logged)
+        me = db.exec(select(User).where(User.role == "administrator")).one()
+    own = api.client.post(f"/beheer/accounts/{me.id}/actief", data={"csrf": csrf, "active": "0"})
+    assert own.status_code == 403
+    assert "Uw eigen rol of account kunt u hier niet wijzigen" in own.text
+    with unit_of_work() as db:
+        assert db.get(User, me.id).active  # type: ignore[union-attr]
