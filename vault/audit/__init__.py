@@ -21,6 +21,7 @@ from vault.audit._reports import (
     family_report,
     fhir_audit_event,
     retention_cutoff,
+    search,
     to_csv,
 )
 
@@ -46,6 +47,7 @@ __all__ = [
     "leaves",
     "record",
     "retention_cutoff",
+    "search",
     "to_csv",
     "verify",
 ]

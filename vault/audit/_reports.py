@@ -10,9 +10,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from vault.audit._log import AuditRecord
+from vault.domain.models import Family, User
 
 COLUMNS = (
     "seq", "event_id", "occurred_at", "action", "outcome", "reason", "user_id", "user_name", "role",
@@ -71,6 +73,58 @@ def employee_report(
 
 def denied_report(session: Session, **window: datetime | None) -> list[AuditRecord]:
     return _query(session, AuditRecord.outcome == "denied", **window)
+
+
+def search(
+    session: Session,
+    *,
+    organisation_id: uuid.UUID | None = None,
+    family_id: uuid.UUID | None = None,
+    user_id: uuid.UUID | None = None,
+    action: str | None = None,
+    outcome: str | None = None,
+    seq: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[AuditRecord], int]:
+    """One page of the log, newest first, and how many records match in all.
+
+    `organisation_id` keeps the view to one organisation: what its people did, everything that
+    happened to its families and to its people's accounts (also the system's own steps, such as a
+    purge or creating an account). Every other filter is optional; `until` is exclusive.
+    """
+    where: list[object] = []
+    if organisation_id is not None:
+        families = select(Family.id).where(Family.organisation_id == organisation_id)
+        people = session.exec(select(User.id).where(User.organisation_id == organisation_id))
+        where.append(
+            or_(
+                col(AuditRecord.organisation_id) == organisation_id,
+                col(AuditRecord.family_id).in_(families),
+                and_(
+                    col(AuditRecord.object_type) == "user",
+                    col(AuditRecord.object_id).in_([str(p) for p in people]),
+                ),
+            )
+        )
+    for column, value in (
+        (AuditRecord.family_id, family_id),
+        (AuditRecord.user_id, user_id),
+        (AuditRecord.action, action),
+        (AuditRecord.outcome, outcome),
+        (AuditRecord.seq, seq),
+    ):
+        if value is not None:
+            where.append(col(column) == value)
+    if since is not None:
+        where.append(col(AuditRecord.occurred_at) >= since)
+    if until is not None:
+        where.append(col(AuditRecord.occurred_at) < until)
+    total = session.exec(select(func.count()).select_from(AuditRecord).where(*where)).one()  # type: ignore[arg-type]
+    query = select(AuditRecord).where(*where).order_by(col(AuditRecord.seq).desc())  # type: ignore[arg-type]
+    return list(session.exec(query.offset(offset).limit(limit))), int(total)
 
 
 FOOTAGE_READS = ("view", "stream_segment", "download", "export")

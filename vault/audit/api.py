@@ -67,6 +67,39 @@ def employee(
     return _render(audit.employee_report(db, user_id, since=since), fmt)
 
 
+@router.get("/records", summary="Het logboek doorzoeken / search the log")
+def records(
+    principal: Principal,
+    db: DB,
+    family_id: uuid.UUID | None = None,
+    user_id: uuid.UUID | None = None,
+    action: audit.AuditAction | None = None,
+    outcome: audit.Outcome | None = None,
+    seq: Annotated[int | None, Query(ge=0)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Newest first, within the officer's organisation; the read is logged after the search, so the
+    answer shows the log as it was before this read."""
+    require_role(principal, "privacy_officer")
+    filters = {"family_id": family_id, "user_id": user_id, "action": action, "outcome": outcome,
+               "seq": seq, "since": since, "until": until}  # fmt: skip
+    rows, total = audit.search(
+        db, organisation_id=principal.organisation_id, limit=limit, offset=offset, **filters
+    )
+    _officer(
+        db, principal, "log_search", **{k: str(v) for k, v in filters.items() if v is not None}
+    )
+    return {
+        "items": [audit.as_dict(r) for r in rows],
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    }
+
+
 @router.get("/denied", summary="Geweigerde pogingen / denied attempts")
 def denied(
     principal: Principal, db: DB, fmt: Format = "json", since: datetime | None = None
@@ -85,10 +118,13 @@ def anomalies(principal: Principal, db: DB, since: datetime | None = None) -> di
 def verify(principal: Principal, db: DB) -> dict[str, Any]:
     from keys import LocalSigningKey
 
-    _officer(db, principal, "verify")
+    require_role(principal, "privacy_officer")
     settings = get_settings()
     key = LocalSigningKey.open_or_create(settings.signing_key_file)
     report = audit.verify(db, backend_from_settings(settings), key.public_bytes())
+    # The result goes into the log itself, so the last verification can be shown to the next reader.
+    _officer(db, principal, "verify", ok=str(report.ok).lower(), records=str(report.records),
+             checkpoints=str(report.checkpoints), first_bad_seq="" if report.first_bad_seq is None else str(report.first_bad_seq))  # fmt: skip
     return {
         "ok": report.ok,
         "records": report.records,

@@ -1,0 +1,259 @@
+"""The privacy officer's pages: the log with filters, chain verification and signals, the family and
+employee reports with their downloads, legal holds, the purge list and deletion certificates; other
+roles are refused and bad filters get a Dutch message."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import col, select
+
+from vault.audit import AuditRecord
+from vault.db import unit_of_work
+from vault.domain.models import Family, Recording, User
+from vault.purge import LegalHoldRow
+from vault.purge.tasks import run_all
+from vault.settings import get_settings
+from vault.store import ObjectKind, open_store
+
+from ..api.conftest import PASSWORD, Account, Api
+from ..api.test_resources import family_with_recording
+from .conftest import Browser
+
+HTML = {"accept": "text/html"}
+
+
+def _name(account: Account) -> str:
+    with unit_of_work() as db:
+        user = db.get(User, account.id)
+        assert user is not None
+        return user.name
+
+
+def _watched(api: Api) -> dict[str, Any]:
+    """A family whose trainer looked at it, and another trainer who tried and was refused."""
+    trainer, other = api.account("trainer"), api.account("trainer")
+    world = family_with_recording(api, trainer)
+    family_id = world["family"]["id"]
+    seen = api.client.get(
+        f"/api/v1/recordings/{world['recording']['id']}", headers=world["headers"]
+    )
+    assert seen.status_code == 200
+    refused = api.client.get(f"/api/v1/families/{family_id}", headers=api.as_(other))
+    assert refused.status_code == 403
+    return {**world, "trainer": trainer, "other": other, "code": world["family"]["code"]}
+
+
+def _signed_in(api: Api, role: str) -> tuple[Account, str]:
+    """Sign in through the page form with the TestClient; returns the account and its CSRF token."""
+    account = api.account(role)
+    response = api.client.post("/aanmelden", data={"email": account.email, "password": PASSWORD,
+                                                  "totp": api.code(account)}, follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303
+    page = api.client.get(response.headers["location"], headers=HTML)
+    match = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text)
+    assert match is not None
+    return account, match.group(1)
+
+
+def test_officer_follows_a_family_from_the_log_to_a_legal_hold(api: Api, browser: Browser) -> None:
+    w = _watched(api)
+    trainer, other = _name(w["trainer"]), _name(w["other"])
+    officer = api.account("privacy_officer")
+    page = browser.sign_in(api, officer)
+    assert page.url == browser.server + "/privacy"
+    assert page.get_by_role("heading", level=1).inner_text() == "Logboek"
+    rows = page.locator("table.records tbody tr")
+    assert rows.count() > 3
+    browser.shot("privacy")
+
+    # Filter on the family: the refusal of the other trainer is there, with its reason.
+    page.get_by_label("Gezin (pseudoniem)").fill(w["code"])
+    page.get_by_role("button", name="Toon").click()
+    page.wait_for_load_state()
+    assert "gezin=" in page.url
+    refused = rows.filter(has_text=other)
+    assert refused.count() >= 1
+    assert "Geweigerd" in refused.first.inner_text()
+    assert all(w["code"] in rows.nth(i).inner_text() for i in range(rows.count()))
+    page.get_by_label("Uitkomst").select_option("denied")
+    page.get_by_role("button", name="Toon").click()
+    page.wait_for_load_state()
+    assert rows.count() == refused.count()
+
+    # The family report: the trainer's view of the recording is in it.
+    page.get_by_role("link", name=f"Volledig rapport van gezin {w['code']}").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == f"Gezin {w['code']}"
+    viewed = (
+        page.locator("table.records tbody tr").filter(has_text=trainer).filter(has_text="Bekeken")
+    )
+    assert viewed.count() >= 1
+    assert "Opname" in viewed.first.inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    csv = download.value.path().read_text()
+    assert csv.startswith("seq,event_id,occurred_at,action")
+    assert trainer in csv
+    assert other in csv
+
+    # The employee report of the refused trainer, from the link on their name.
+    page.locator("table.records").get_by_role("link", name=other).first.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == other
+    assert "Geweigerd" in page.locator("table.records").inner_text()
+
+    # Verify the chain now: intact.
+    browser.go("/privacy")
+    page.get_by_role("button", name="Nu controleren").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").filter(has_text="De keten is gecontroleerd").count() == 1
+    assert "Intact" in page.locator("#keten-status").inner_text()
+
+    # A legal hold on the family.
+    page.get_by_role("link", name="Bewaren en verwijderen").click()
+    page.wait_for_load_state()
+    page.get_by_label("Gezin (pseudoniem)").fill(w["code"])
+    page.get_by_role("button", name="Toon").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name=f"Bewaarplan van {w['code']}").is_visible()
+    page.get_by_label("Reden").fill("Klacht in behandeling bij de klachtencommissie")
+    page.get_by_role("button", name="Bewaarplicht opleggen").click()
+    page.wait_for_load_state()
+    assert "De bewaarplicht is opgelegd." in page.get_by_role("status").first.inner_text()
+    holds = page.locator("#holds tbody tr")
+    assert holds.count() == 1
+    assert "Klacht in behandeling" in holds.first.inner_text()
+    assert "Van kracht" in holds.first.inner_text()
+    browser.go("/privacy/bewaren")
+    assert page.get_by_role("link", name=w["code"]).is_visible()
+    # ... and released again.
+    page.get_by_role("link", name=w["code"]).click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Opheffen").click()
+    page.wait_for_load_state()
+    assert "Opgeheven" in page.locator("#holds tbody tr").first.inner_text()
+    with unit_of_work() as db:
+        hold = db.exec(select(LegalHoldRow)).one()
+        assert hold.released_on is not None
+        changes = db.exec(select(AuditRecord).where(AuditRecord.object_type == "legal_hold")).all()
+        assert [c.reason for c in changes] == ["legal_hold_placed", "legal_hold_released"]
+        assert all(c.user_id == officer.id for c in changes)
+        reads = db.exec(select(AuditRecord.object_type).where(
+            AuditRecord.action == "audit_read", AuditRecord.user_id == officer.id)).all()  # fmt: skip
+    assert {"log_search", "anomalies", "family_report", "employee_report", "verify",
+            "retention_plan", "purge_report"} <= set(reads)  # fmt: skip
+
+
+def test_other_roles_are_refused(api: Api) -> None:
+    _signed_in(api, "trainer")
+    for path in ("/privacy", "/privacy/bewaren"):
+        page = api.client.get(path, headers=HTML)
+        assert page.status_code == 403
+        assert "Deze pagina hoort niet bij uw rol." in page.text
+    assert api.client.get("/api/v1/audit/records").status_code == 403
+
+
+def test_bad_filters_get_a_dutch_message(api: Api) -> None:
+    w = _watched(api)
+    _signed_in(api, "privacy_officer")
+    cases = {
+        "van=2026-11-10&tot=2026-11-01": "De einddatum ligt vóór de begindatum.",
+        "van=31-02-2026": "‘Van’ is geen geldige datum",
+        "tot=gisteren": "‘Tot en met’ is geen geldige datum",
+        "gezin=FAM-NOPE00": "Geen gezin ‘FAM-NOPE00’ in uw organisatie",
+        "medewerker=iemand": "Kies een medewerker uit de lijst.",
+        "handeling=hack": "Kies een handeling uit de lijst.",
+        "regel=-1": "Een regelnummer is een geheel getal.",
+    }
+    for query, text in cases.items():
+        page = api.client.get(f"/privacy?{query}", headers=HTML)
+        assert page.status_code == 400, query
+        assert text in page.text, query
+        assert 'role="alert"' in page.text
+    # Typed Dutch dates, a lower-case pseudonym and a silly page number all work.
+    fine = api.client.get(
+        f"/privacy?van=01-01-2026&gezin={w['code'].lower()}&pagina=x", headers=HTML
+    )
+    assert fine.status_code == 200
+    assert "Geweigerd" in fine.text
+    assert api.client.get("/privacy/bewaren?gezin=FAM-NOPE00", headers=HTML).status_code == 400
+    assert api.client.get(f"/privacy/gezinnen/{w['family']['id']}x", headers=HTML).status_code in (
+        404,
+        422,
+    )
+
+
+def test_another_organisations_family_stays_out_of_sight(api: Api) -> None:
+    w = _watched(api)
+    elsewhere = api.organisation("Elders")
+    officer = api.account("privacy_officer", elsewhere)
+    response = api.client.post("/aanmelden", data={"email": officer.email, "password": PASSWORD,
+                                                  "totp": api.code(officer)}, follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303
+    log = api.client.get("/privacy", headers=HTML)
+    assert log.status_code == 200
+    assert w["code"] not in log.text
+    assert _name(w["trainer"]) not in log.text
+    assert api.client.get(f"/privacy?gezin={w['code']}", headers=HTML).status_code == 400
+    assert api.client.get(f"/privacy/gezinnen/{w['family']['id']}", headers=HTML).status_code == 404
+    assert (
+        api.client.get(f"/privacy/medewerkers/{w['trainer'].id}", headers=HTML).status_code == 404
+    )
+
+
+def test_forms_need_the_csrf_token_and_a_reason(api: Api) -> None:
+    w = _watched(api)
+    _, csrf = _signed_in(api, "privacy_officer")
+    assert api.client.post("/privacy/controle", data={"csrf": "0" * 64}, headers=HTML).status_code == 403  # fmt: skip
+    short = api.client.post("/privacy/bewaren/bewaarplicht", headers=HTML,
+                            data={"csrf": csrf, "gezin": w["family"]["id"], "reden": "x"})  # fmt: skip
+    assert short.status_code == 400
+    assert "Geef een reden van 3 tot 500 tekens." in short.text
+    past = api.client.post("/privacy/bewaren/bewaarplicht", headers=HTML,
+                           data={"csrf": csrf, "gezin": w["family"]["id"], "reden": "Klacht", "tot": "01-01-2020"})  # fmt: skip
+    assert past.status_code == 400
+    assert "ligt in de toekomst" in past.text
+    with unit_of_work() as db:
+        assert db.exec(select(LegalHoldRow)).all() == []
+
+
+def test_a_purge_shows_with_its_signed_certificate(api: Api) -> None:
+    """A closed trajectory's recording is purged by the real purge run; the officer sees what went,
+    when and why, and the certificate with a valid signature."""
+    w = _watched(api)
+    h = w["headers"]
+    closed = api.client.patch(f"/api/v1/trajectories/{w['trajectory']['id']}", headers=h,
+                              json={"phase": "closed", "closed_on": "2026-01-10"})  # fmt: skip
+    assert closed.status_code == 200, closed.text
+    with unit_of_work() as db:
+        family = db.exec(select(Family).where(Family.code == w["code"])).one()
+        stored = open_store(db, get_settings()).put(
+            family_id=family.id, kind=ObjectKind.original, source=[b"beelden " * 4000]
+        )
+        recording = db.get(Recording, uuid.UUID(w["recording"]["id"]))
+        assert recording is not None
+        recording.original_object_id = stored.id
+        db.add(recording)
+    run_all(datetime(2026, 8, 1, 3, tzinfo=UTC))  # mark
+    assert run_all(datetime(2026, 8, 1, 4, tzinfo=UTC)) == 1  # and purge after the grace period
+    _signed_in(api, "privacy_officer")
+    page = api.client.get(f"/privacy/bewaren?gezin={w['code']}", headers=HTML)
+    assert page.status_code == 200
+    assert "Opname" in page.text
+    assert "01-08-2026 04:00" in page.text
+    assert "Bewaartermijn na afsluiting verstreken" in page.text
+    link = re.search(r'href="(/privacy/bewaren/certificaten/[0-9a-f-]+)"', page.text)
+    assert link is not None
+    certificate = api.client.get(link.group(1), headers=HTML)
+    assert certificate.status_code == 200
+    assert "Handtekening geldig" in certificate.text
+    assert w["code"] in certificate.text
+    log = api.client.get(f"/privacy?gezin={w['code']}&handeling=purge", headers=HTML)
+    assert "Verwijderd (bewaartermijn)" in log.text
+    assert "Systeem" in log.text
+    with unit_of_work() as db:
+        assert db.exec(select(AuditRecord).where(col(AuditRecord.object_type) == "deletion_certificate")).first()  # fmt: skip
