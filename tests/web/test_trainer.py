@@ -54,13 +54,7 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
         f"/trajecten/{trajectory_id}/pakket"
     )
 
-    # Clips can be made from the active phase on.
-    page.get_by_label("Fase", exact=True).select_option("active")
-    page.get_by_role("button", name="Opslaan").click()
-    page.wait_for_url(re.compile(r".*\?klaar=gewijzigd$"))
-    assert "Actief" in page.locator("dl.facts").inner_text()
-
-    # Import the card: only the video goes, it is checked, and then the card may be wiped.
+    # Import the card (in the intake phase): only the video goes, it is checked, and then the card may be wiped.
     page.get_by_role("link", name="Kaart importeren").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Kaart importeren"
     page.get_by_label("Situatie van deze opnames").select_option("bath")
@@ -93,7 +87,7 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     browser.go("/trajecten")
     row = page.get_by_role("row").filter(has_text=code)
     assert "VIB" in row.inner_text()
-    assert "Actief" in row.inner_text()
+    assert "Intake" in row.inner_text()
     assert row.get_by_role("cell").last.inner_text() == "1"
     browser.shot("trainer")
 
@@ -106,6 +100,19 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     assert "h264" in text
     assert "Gecontroleerd" in text
     recordings.get_by_role("link").first.click()
+
+    # In the intake phase footage may come in, but no clips are made: the page says why.
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Opname van")
+    assert (
+        "In deze fase van het traject is dit niet toegestaan." in page.locator(".warn").inner_text()
+    )
+    assert page.locator("video").count() == 0
+    page.get_by_role("link", name=f"Traject {code}").click()
+    page.get_by_label("Fase", exact=True).select_option("active")
+    page.get_by_role("button", name="Opslaan").click()
+    page.wait_for_url(re.compile(r".*\?klaar=gewijzigd$"))
+    assert "Actief" in page.locator("dl.facts").inner_text()
+    page.get_by_role("link", name=re.compile(r"^20-11-2026")).click()
 
     # The recording: watch it, step frames, take in and out points, make the clip.
     assert page.get_by_role("heading", level=1).inner_text().startswith("Opname van")
@@ -177,6 +184,17 @@ def test_clip_form_works_without_javascript_and_refuses_nonsense(api: Api) -> No
     no_token = api.client.post(f"/opnames/{recording}/fragmenten", headers={"accept": "text/html"},
                                data={"start_s": "1", "end_s": "2"})  # fmt: skip
     assert no_token.status_code == 403
+    # Once ended, the trajectory stays on the list, but its footage is out of reach.
+    trajectory = world["trajectory"]["id"]
+    ended = api.client.post(f"/trajecten/{trajectory}", data={"csrf": csrf, "phase": "ended"},
+                            follow_redirects=False)  # fmt: skip
+    assert ended.status_code == 303
+    listed = api.client.get("/trajecten").text
+    assert world["family"]["code"] in listed
+    assert "Beëindigd" in listed
+    closed = api.client.get(f"/opnames/{recording}", headers={"accept": "text/html"})
+    assert closed.status_code == 403
+    assert "In deze fase van het traject is dit niet toegestaan." in closed.text
 
 
 def test_another_trainer_is_refused_everywhere(api: Api) -> None:

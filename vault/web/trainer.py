@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
+from vault.access import judge
 from vault.api import families as api
 from vault.db import DB
 from vault.domain.models import ClipPurpose, Phase, Role, Situation, TrajectoryType
@@ -93,9 +94,15 @@ def _start_page(
     codes = _family_codes(db, viewer)
     rows = []
     for item in page["items"]:
-        recordings, _ = attempt(db, lambda i=item: api.list_recordings(
-            trajectory_id=uuid.UUID(i["id"]), principal=viewer.principal, db=db, situation=None,
-            limit=1, offset=0))  # fmt: skip
+        # Count recordings only where the seam lets the trainer see them (e.g. not once ended); asked
+        # first without logging, so no refusal is logged for a list and nothing is rolled back.
+        trajectory_id = uuid.UUID(item["id"])
+        recordings = (
+            api.list_recordings(trajectory_id=trajectory_id, principal=viewer.principal, db=db,
+                                situation=None, limit=1, offset=0)
+            if judge(db, viewer.principal, "view", trajectory_id=trajectory_id)[0].allowed
+            else None
+        )  # fmt: skip
         rows.append(
             {
                 **item,
@@ -237,15 +244,21 @@ def _recording_page(request: Request, db: DB, viewer: Viewer, recording_id: uuid
     family = _family(db, viewer, trajectory["family_id"])
     clips = api.list_clips(recording_id=recording_id, principal=viewer.principal, db=db, limit=ALL, offset=0)  # fmt: skip
     # The whole recording, watermarked like every stream, to choose in and out points: only while
-    # its trainer may make clips (the access seam decides, and logs).
-    stream, refused = (None, None)
+    # its trainer may make clips. Asked first without logging (looking at the page is no request to
+    # clip); when allowed, opening the link is decided again and logged.
+    stream, refused = None, None
     if recording["duration_s"] is not None and recording["original_object_id"]:
-        stream, refused = attempt(db, lambda: open_recording_stream(
-            recording_id=recording_id, principal=viewer.principal, db=db))  # fmt: skip
+        may, _ = judge(db, viewer.principal, "clip", recording_id=recording_id)
+        if may.allowed:
+            stream = open_recording_stream(
+                recording_id=recording_id, principal=viewer.principal, db=db
+            )
+        else:
+            refused = may.message
     return render(request, "trainer/recording.html", viewer, status=status, error=error,
                   heading=("Opname", "Recording"), recording=recording, probe=_probe(recording),
                   trajectory=trajectory, family=family, clips=clips["items"], stream=stream,
-                  refused=message(request, refused) if refused else None, form=form or {},
+                  refused=refused, form=form or {},
                   notice=_notice(request), **LABELS)  # fmt: skip
 
 
