@@ -140,6 +140,7 @@ def test_opleider_watches_a_clip_and_notes_a_moment_the_trainee_reads_in_chromiu
         == "Moeder volgt het initiatief van het kind: benoemen."
     )
     assert note.locator("a.moment").inner_text() == clock(at_s)
+    browser.shot("opleider-fragment")
     # Watching was logged: the clip opened, a viewing link issued, segments streamed.
     clip_id = w["clip_id"]
     assert {r.outcome for r in _audit(w["opleider"].id, action="view", object_id=clip_id)} == {
@@ -224,24 +225,26 @@ def test_without_link_or_consent_the_clip_page_refuses_in_dutch(api: Api) -> Non
                             follow_redirects=False)  # fmt: skip
     assert saved.status_code == 303
     with unit_of_work() as db:
-        note = db.exec(
+        saved_note = db.exec(
             select(SupervisionNote).where(SupervisionNote.author_id == opleider.id)
         ).one()
-    assert note.at_s == 12.5
+    assert saved_note.at_s == 12.5
     # Only the author deletes a note.
     other = api.account("opleider")
     with unit_of_work() as db:
         db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=other.id))
     other_csrf = _cookie_sign_in(api, other)
     assert other.id != opleider.id
-    gone = api.client.post(f"{clip_page}/notities/{note.id}/verwijderen", data={"csrf": other_csrf})
+    gone = api.client.post(
+        f"{clip_page}/notities/{saved_note.id}/verwijderen", data={"csrf": other_csrf}
+    )
     assert gone.status_code == 404
     csrf = _cookie_sign_in(api, opleider, offset_steps=1)
-    deleted = api.client.post(f"{clip_page}/notities/{note.id}/verwijderen", data={"csrf": csrf},
+    deleted = api.client.post(f"{clip_page}/notities/{saved_note.id}/verwijderen", data={"csrf": csrf},
                               follow_redirects=False)  # fmt: skip
     assert deleted.status_code == 303
     with unit_of_work() as db:
-        assert db.get(SupervisionNote, note.id) is None
+        assert db.get(SupervisionNote, saved_note.id) is None
 
 
 def test_a_gecommitteerde_sees_clips_only_while_the_grant_runs(

@@ -264,6 +264,20 @@ def _english(request: Request) -> bool:
     return language(request) == "en"
 
 
+def _problem(at_s: float | None, text: str, duration: float) -> tuple[str, str] | None:
+    """What is wrong with a note, in Dutch and English; None if nothing."""
+    if at_s is None or at_s > duration + 0.05:
+        return (
+            f"Geef het moment als minuten:seconden (bijvoorbeeld 0:12) of in seconden, tussen 0:00 en {clock(duration)}.",
+            f"Give the moment as minutes:seconds (e.g. 0:12) or in seconds, between 0:00 and {clock(duration)}.",
+        )
+    if not text:
+        return ("Schrijf een notitie.", "Write a note.")
+    if len(text) > NOTE_MAX:
+        return (f"Een notitie is hoogstens {NOTE_MAX} tekens.", f"A note has at most {NOTE_MAX} characters.")  # fmt: skip
+    return None
+
+
 @router.post("/begeleiding/fragmenten/{clip_id}/notities", response_model=None)
 def add_note(
     clip_id: uuid.UUID,
@@ -277,25 +291,14 @@ def add_note(
     authorize(db, viewer.principal, "view", clip_id=clip_id)
     clip, _, trajectory, _ = _clip_world(db, clip_id)
     at_s = parse_moment(moment)
-    duration = clip.end_s - clip.start_s
-    english = _english(request)
-    problem = None
-    if at_s is None or at_s > duration + 0.05:
-        problem = (
-            f"Geef het moment als minuten:seconden (bijvoorbeeld 0:12) of in seconden, tussen 0:00 en {clock(duration)}.",
-            f"Give the moment as minutes:seconds (e.g. 0:12) or in seconds, between 0:00 and {clock(duration)}.",
-        )
-    elif not text.strip():
-        problem = ("Schrijf een notitie.", "Write a note.")
-    elif len(text.strip()) > NOTE_MAX:
-        problem = (f"Een notitie is hoogstens {NOTE_MAX} tekens.", f"A note has at most {NOTE_MAX} characters.")  # fmt: skip
+    problem = _problem(at_s, text.strip(), clip.end_s - clip.start_s)
     if problem is not None:
-        return _page(request, viewer, db, clip_id, status=422, error=problem[1] if english else problem[0],
-                     moment=moment, text=text)  # fmt: skip
+        return _page(request, viewer, db, clip_id, status=422, moment=moment, text=text,
+                     error=problem[1] if _english(request) else problem[0])  # fmt: skip
     note = SupervisionNote(
         clip_id=clip_id,
         author_id=viewer.principal.user_id,  # type: ignore[arg-type]
-        at_s=round(min(at_s, duration), 2),  # type: ignore[type-var]
+        at_s=round(min(at_s or 0.0, clip.end_s - clip.start_s), 2),
         text=text.strip(),
     )
     db.add(note)
