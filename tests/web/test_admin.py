@@ -171,6 +171,14 @@ def test_a_retention_period_must_be_a_whole_positive_number(api: Api) -> None:
         row = db.exec(select(RetentionPolicyRow)).one()
         assert row.trajectory_type == "k_vht"
         assert row.periods == '{"teaching_max": [24, 0]}'
+    back = api.client.post("/beheer/bewaartermijnen", data={**form, "standaard": "1"})
+    assert "eigen keuze</span>" not in back.text
+    assert json.loads(_policy_changes()[-1].detail)["teaching_max"] == "2 jaar → 5 jaar"
+    api.client.post("/beheer/bewaartermijnen", data={**form, **_periods(teaching_max_months="24")})
+    api.client.get("/taal/en")
+    english = api.client.get("/beheer/bewaartermijnen").text
+    assert "2 years" in english
+    assert "own choice</span>" in english
 
 
 def test_the_enrolment_is_shown_once_also_after_a_new_code(api: Api) -> None:

@@ -627,7 +627,8 @@ def _retention_page(
                          "default": _period_text(standard, lang),
                          "months": typed[0] if typed else str(now.months),
                          "days": typed[1] if typed else str(now.days)})  # fmt: skip
-        types.append({"kind": kind.value, "names": names, "rows": rows})
+        types.append({"kind": kind.value, "names": names, "rows": rows,
+                      "own": any(r["own"] for r in rows)})  # fmt: skip
     return render(request, "admin/retention.html", viewer, status=status, error=error,
                   notice=_notice(request, request.query_params.get("gedaan")),
                   heading=("Bewaartermijnen", "Retention periods"), orgs=orgs, chosen=chosen,
@@ -677,7 +678,11 @@ def save_retention_periods(
     if organisation is None or kind not in set(TrajectoryType):
         return _retention_page(request, viewer, db, organisation, status=422, error=_pick(request, (
             "Kies een organisatie en een soort traject.", "Choose an organisation and a trajectory type.")))  # fmt: skip
-    periods, problem = _periods(posted)
+    if posted.get("standaard") == "1":
+        default = retention.DEFAULT_POLICIES[TrajectoryType(kind)]
+        periods, problem = {f: getattr(default, f) for f in PERIODS}, None
+    else:
+        periods, problem = _periods(posted)
     if problem is None:
         before = policies_for(db, organisation)[TrajectoryType(kind)]
         try:
