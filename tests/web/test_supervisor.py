@@ -128,9 +128,12 @@ def test_opleider_watches_a_clip_and_notes_a_moment_the_trainee_reads_in_chromiu
     at_s = parse_moment(moment)
     assert at_s is not None
     assert 1.0 <= at_s <= 9.0
-    page.get_by_label("Notitie", exact=True).fill(
+    # Typed in the note, a space or a full stop is text, not one of the player's shortcuts.
+    page.get_by_label("Notitie", exact=True).press_sequentially(
         "Moeder volgt het initiatief van het kind: benoemen."
     )
+    assert page.locator("#video").evaluate("v => v.paused")
+    assert parse_moment(page.locator("#moment").input_value()) == at_s
     page.get_by_role("button", name="Notitie opslaan").click()
     page.wait_for_url(re.compile(r".*\?opgeslagen=notitie#notities$"))
     assert page.get_by_role("status").first.inner_text() == "Notitie opgeslagen."
@@ -141,6 +144,12 @@ def test_opleider_watches_a_clip_and_notes_a_moment_the_trainee_reads_in_chromiu
     )
     assert note.locator("a.moment").inner_text() == clock(at_s)
     browser.shot("opleider-fragment")
+    # A note's moment takes the player there.
+    page.wait_for_function("() => document.getElementById('video').readyState >= 1")
+    note.locator("a.moment").click()
+    page.wait_for_function(
+        "(t) => Math.abs(document.getElementById('video').currentTime - t) < 0.05", arg=at_s
+    )
     # Watching was logged: the clip opened, a viewing link issued, segments streamed.
     clip_id = w["clip_id"]
     assert {r.outcome for r in _audit(w["opleider"].id, action="view", object_id=clip_id)} == {
@@ -269,6 +278,8 @@ def test_a_gecommitteerde_sees_clips_only_while_the_grant_runs(
     start = api.client.get("/begeleiding")
     assert start.status_code == 200
     assert "U heeft nu geen geldige opdracht als gecommitteerde." in start.text
+    english = api.client.get("/begeleiding", headers={"accept-language": "en"})
+    assert "You hold no valid assessor grant at the moment." in english.text
     assert "Bad" not in start.text
     assert w["trainer_name"] not in start.text
     refused = api.client.get(f"/begeleiding/fragmenten/{w['clip_id']}", headers=html)
