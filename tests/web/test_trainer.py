@@ -47,6 +47,7 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     assert page.get_by_role("status").first.inner_text() == "Het traject is gestart."
     code = page.get_by_role("heading", level=1).inner_text().rsplit(" ", 1)[-1]
     assert code.startswith("FAM-")
+    assert browser.barriers() == []
     assert (
         page.get_by_role("link", name="Toestemming").get_attribute("href").endswith("/toestemming")
     )
@@ -82,6 +83,7 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     outcome = _outcome(page)
     assert "Niet opgeslagen: geen videobestand" in outcome
     assert "Wis de kaart nog NIET" in outcome
+    assert browser.barriers() == []
 
     # The start page lists the trajectory with its recording.
     browser.go("/trajecten")
@@ -89,6 +91,7 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     assert "VIB" in row.inner_text()
     assert "Intake" in row.inner_text()
     assert row.get_by_role("cell").last.inner_text() == "1"
+    assert browser.barriers() == []
     browser.shot("trainer")
 
     # The trajectory lists the recording with what the probe found.
@@ -130,6 +133,7 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     assert page.get_by_label("Begin (seconden)").input_value() == "0.2"
     assert page.get_by_label("Einde (seconden)").input_value() == "0.56"
     assert "0,36 s" in page.locator("#span").inner_text()
+    assert browser.barriers() == []
     page.get_by_label("Titel").fill("Samen in bad: aansluiten")
     page.get_by_role("button", name="Fragment maken").click()
     page.wait_for_url(re.compile(r".*\?klaar=fragment#fragmenten$"))
@@ -137,9 +141,10 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     assert "Fragmenten (1)" in clips.inner_text()
     clip_row = clips.get_by_role("row").filter(has_text="Samen in bad: aansluiten")
     assert "0.20 – 0.56 s" in clip_row.inner_text()
+    assert browser.barriers() == []
 
     # Watching the clip opens the player with a viewing link.
-    clip_row.get_by_role("button", name="Bekijk Samen in bad: aansluiten").click()
+    clip_row.get_by_role("button", name="Bekijken Samen in bad: aansluiten").click()
     page.wait_for_url(re.compile(r".*/kijken/[^/]+$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Fragment bekijken"
 
