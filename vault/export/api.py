@@ -239,32 +239,19 @@ def handover(
 
 # The parents' side: plain Dutch pages, no account, no scripts -----------------------------------
 
-PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">
-<title>Jullie video-opnames ophalen</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}}
-input,button{{font-size:1.2rem;padding:.5rem}} .fout{{color:#a00}} small{{color:#555}}</style></head><body>
-<h1>Jullie video-opnames ophalen</h1>{body}
-<p lang="en"><small>Your family's video recordings from video home training. Enter the code your trainer gave you; the link works once.</small></p>
-</body></html>"""
-FORM = """<p>Hier kunnen jullie de video-opnames van de video-hometraining downloaden. Vul de code in die jullie
-van de trainer hebben gekregen. De link werkt <strong>één keer</strong>: bewaar het bestand goed.</p>
-<p>Het bestand is een ZIP. Is het versleuteld, dan vraagt je computer om het wachtwoord dat de trainer apart heeft gegeven
-(op Windows en Mac werkt dit met het gratis programma 7-Zip of Keka).</p>{error}
-<form method="post"><label for="code">Code</label><br>
-<input id="code" name="code" autocomplete="one-time-code" required autofocus> <button type="submit">Downloaden</button></form>"""
-GONE = "<p>Deze link werkt niet (meer): hij is al gebruikt, verlopen of ingetrokken. Vraag de trainer om een nieuwe link.</p>"
-SECURITY = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-            "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}  # fmt: skip
-
 
 def _aware(moment: datetime | None) -> datetime:
     moment = moment or datetime.max.replace(tzinfo=UTC)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _page(body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(PAGE.format(body=body), status_code=status, headers=SECURITY)
+def _page(request: Request, state: str, status: int = 200, left: int | None = None) -> HTMLResponse:
+    """The parents' page in the web app's look, with its strict policy (web/templates/export/parent.html):
+    state "form" (enter the code; `left` tries after a wrong one) or "gone" (the link no longer works)."""
+    from vault.web._page import render  # late: the web app imports the API
+
+    return render(request, "export/parent.html", status=status, state=state, left=left,
+                  heading=("Jullie video-opnames ophalen", "Fetch your video recordings"))  # fmt: skip
 
 
 def _link(db: Session, token: str) -> Export | None:
@@ -296,8 +283,8 @@ def _parent(
     response_class=HTMLResponse,
     summary="Downloadpagina voor ouders / parents' page",
 )
-def parent_page(token: str, db: DB) -> HTMLResponse:
-    return _page(FORM.format(error="")) if _link(db, token) else _page(GONE, 410)
+def parent_page(token: str, db: DB, request: Request) -> HTMLResponse:
+    return _page(request, "form") if _link(db, token) else _page(request, "gone", 410)
 
 
 @public_router.post(
@@ -319,7 +306,7 @@ def parent_download(
             network=network,
             object_type="export_package",
         )
-        return _page(GONE, 410)
+        return _page(request, "gone", 410)
     try:
         verified = _codes.verify(export.link_code_hash or "", code.strip().lower())
     except (VerificationError, InvalidHashError):
@@ -332,8 +319,7 @@ def parent_download(
         export.link_failures += 1
         db.add(export)
         left = max(0, get_settings().export_link_attempts - export.link_failures)
-        error = f'<p class="fout" role="alert">Deze code klopt niet. Nog {left} poging(en).</p>'
-        return _page(FORM.format(error=error) if left else GONE, 403 if left else 410)
+        return _page(request, "form", 403, left) if left else _page(request, "gone", 410)
     export.downloaded_at = datetime.now(UTC)  # single use: committed before the first byte is sent
     db.add(export)
     return _zip_response(_stream(db, export), export)

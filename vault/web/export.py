@@ -1,7 +1,223 @@
-"""Trainer pages: the parents' package: build, progress, link and hand-over."""
+"""Trainer pages: the parents' package: build, progress, link and hand-over.
+
+Every step calls the export API's own functions (vault.export.api), so each is decided and logged
+by the access seam as the API would. Secrets (the ZIP's passphrase, the parents' link and code) are
+shown once, in the answer to the POST that made them, and never stored readable.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
+from sqlmodel import Session
+
+from vault.api.families import get_trajectory
+from vault.db import DB
+from vault.domain.models import Role
+from vault.errors import Conflict, NotFound, VaultError
+from vault.export.api import (
+    ExportIn,
+    HandoverHow,
+    HandoverIn,
+    cancel,
+    create,
+    create_link,
+    download,
+    handover,
+    list_exports,
+)
+from vault.export.api import get as get_export
+from vault.web._page import (
+    FormViewer,
+    PageViewer,
+    Viewer,
+    attempt,
+    language,
+    message,
+    redirect,
+    render,
+    require,
+)
 
 router = APIRouter()
+
+STATUSES: dict[str, tuple[str, str, str]] = {
+    "queued": ("In de wachtrij", "Queued", "warn"),
+    "building": ("Wordt gemaakt", "Being built", "warn"),
+    "ready": ("Klaar", "Ready", "ok"),
+    "failed": ("Mislukt", "Failed", "bad"),
+    "cancelled": ("Geannuleerd", "Cancelled", "bad"),
+    "removed": ("Verwijderd", "Removed", "bad"),
+}
+HOW: dict[str, tuple[str, str]] = {
+    HandoverHow.usb: ("Op een usb-stick gegeven", "Given on a USB stick"),
+    HandoverHow.download: ("Door de ouders gedownload", "Downloaded by the parents"),
+    HandoverHow.in_person: ("Persoonlijk overhandigd", "Handed over in person"),
+}
+DONE: dict[str, tuple[str, str]] = {
+    "geannuleerd": ("Het pakket is geannuleerd.", "The package was cancelled."),
+    "verwijderd": ("Het pakket is verwijderd.", "The package was removed."),
+    "overgedragen": (
+        "De overdracht is vastgelegd. Dat telt mee voor het bewaren en verwijderen.",
+        "The hand-over was recorded. It counts for retention.",
+    ),
+}
+
+
+def _url(trajectory_id: uuid.UUID, done: str | None = None) -> str:
+    return f"/trajecten/{trajectory_id}/pakket" + (f"?gedaan={done}" if done else "")
+
+
+def _page(
+    request: Request,
+    viewer: Viewer,
+    db: Session,
+    trajectory_id: uuid.UUID,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    **shown_once: Any,
+) -> HTMLResponse:
+    require(viewer, Role.trainer)
+    p = viewer.principal
+    trajectory = get_trajectory(
+        trajectory_id, principal=p, db=db, request=request, response=Response()
+    )
+    exports, refused = attempt(db, lambda: list_exports(trajectory_id, principal=p, db=db))
+    done = DONE.get(request.query_params.get("gedaan") or "")
+    busy = [e for e in exports or [] if e["status"] in ("queued", "building")]
+    return render(
+        request,
+        "export/package.html",
+        viewer,
+        status=status,
+        heading=("Pakket voor de ouders", "The parents' package"),
+        trajectory=trajectory,
+        exports=exports or [],
+        busy=busy,
+        refused=message(request, refused) if refused else None,
+        statuses=STATUSES,
+        how=HOW,
+        now=datetime.now(UTC).isoformat(),
+        notice=done[language(request) == "en"] if done else None,
+        error=error,
+        **shown_once,
+    )
+
+
+def _mine(
+    db: Session, viewer: Viewer, trajectory_id: uuid.UUID, export_id: uuid.UUID
+) -> dict[str, Any]:
+    """The export, which must belong to the trajectory in the URL (the API decides and logs access)."""
+    view = get_export(export_id, principal=viewer.principal, db=db)
+    if view["trajectory_id"] != str(trajectory_id):
+        raise NotFound("Pakket niet gevonden.", "Export not found.")
+    return view
+
+
+def _refused(
+    request: Request, viewer: Viewer, db: Session, trajectory_id: uuid.UUID, error: VaultError
+) -> HTMLResponse:
+    return _page(
+        request, viewer, db, trajectory_id, status=error.status, error=message(request, error)
+    )
+
+
+@router.get("/trajecten/{trajectory_id}/pakket")
+def package(request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db: DB) -> HTMLResponse:
+    return _page(request, viewer, db, trajectory_id)
+
+
+@router.post("/trajecten/{trajectory_id}/pakket", response_model=None)
+def build(
+    request: Request,
+    trajectory_id: uuid.UUID,
+    viewer: FormViewer,
+    db: DB,
+    encrypted: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Start building; the passphrase of an AES ZIP is shown now, once."""
+    require(viewer, Role.trainer)
+    body = ExportIn(encrypted=encrypted == "ja")
+    made, error = attempt(
+        db, lambda: create(trajectory_id, body=body, principal=viewer.principal, db=db)
+    )
+    if error:
+        return _refused(request, viewer, db, trajectory_id, error)
+    return _page(request, viewer, db, trajectory_id, status=200,
+                 passphrase=(made or {}).get("passphrase"), started=True)  # fmt: skip
+
+
+@router.post("/trajecten/{trajectory_id}/pakket/{export_id}/annuleren", response_model=None)
+def remove(
+    request: Request, trajectory_id: uuid.UUID, export_id: uuid.UUID, viewer: FormViewer, db: DB
+) -> HTMLResponse | RedirectResponse:
+    """Cancel a package being built, or remove a finished one."""
+    require(viewer, Role.trainer)
+
+    def run() -> str:
+        was = _mine(db, viewer, trajectory_id, export_id)["status"]
+        cancel(export_id, principal=viewer.principal, db=db)
+        return "geannuleerd" if was in ("queued", "building") else "verwijderd"
+
+    done, error = attempt(db, run)
+    if error:
+        return _refused(request, viewer, db, trajectory_id, error)
+    return redirect(_url(trajectory_id, done))
+
+
+@router.get("/trajecten/{trajectory_id}/pakket/{export_id}/download", response_model=None)
+def fetch(
+    trajectory_id: uuid.UUID, export_id: uuid.UUID, viewer: PageViewer, db: DB
+) -> StreamingResponse:
+    """The trainer's own download (to put on a USB stick); refusals become the error page."""
+    require(viewer, Role.trainer)
+    _mine(db, viewer, trajectory_id, export_id)
+    return download(export_id, principal=viewer.principal, db=db)
+
+
+@router.post("/trajecten/{trajectory_id}/pakket/{export_id}/link", response_model=None)
+def link(
+    request: Request, trajectory_id: uuid.UUID, export_id: uuid.UUID, viewer: FormViewer, db: DB
+) -> HTMLResponse:
+    """A new single-use link and code for the parents (it replaces an earlier one), shown once."""
+    require(viewer, Role.trainer)
+
+    def run() -> dict[str, Any]:
+        _mine(db, viewer, trajectory_id, export_id)
+        return create_link(export_id, principal=viewer.principal, db=db, request=request)
+
+    made, error = attempt(db, run)
+    if error or made is None:
+        return _refused(request, viewer, db, trajectory_id, error or NotFound("?", "?"))
+    return _page(request, viewer, db, trajectory_id, link_for=str(export_id),
+                 link_url=made["url"], link_code=made["code"], link_expires=made["expires_at"])  # fmt: skip
+
+
+@router.post("/trajecten/{trajectory_id}/pakket/{export_id}/overdracht", response_model=None)
+def handed_over(
+    request: Request,
+    trajectory_id: uuid.UUID,
+    export_id: uuid.UUID,
+    viewer: FormViewer,
+    db: DB,
+    how: Annotated[str, Form()],
+) -> HTMLResponse | RedirectResponse:
+    require(viewer, Role.trainer)
+
+    def run() -> None:
+        if how not in HOW:
+            raise Conflict("Kies hoe het pakket is overgedragen.", "Choose how it was handed over.")
+        _mine(db, viewer, trajectory_id, export_id)
+        handover(
+            export_id, body=HandoverIn(how=HandoverHow(how)), principal=viewer.principal, db=db
+        )
+
+    _, error = attempt(db, run)
+    if error:
+        return _refused(request, viewer, db, trajectory_id, error)
+    return redirect(_url(trajectory_id, "overgedragen"))

@@ -1,0 +1,106 @@
+"""The parents' package in the browser: the trainer builds an AES ZIP (a real Celery worker), sees the
+passphrase once, follows the progress, makes the single-use link and code; a parent, not signed in,
+opens the link, enters the code and downloads the ZIP once; the trainer records the hand-over."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pyzipper
+
+from ..api.conftest import Api
+from ..api.test_resources import family_with_recording
+from ..export.test_package import stored
+from ..ingest.conftest import make_video
+from .conftest import Browser
+
+
+def test_trainer_builds_the_package_and_a_parent_downloads_it_once(
+    api: Api, browser: Browser, server: str, worker: None, tmp_path: Path
+) -> None:
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    stored(api, server, world, [make_video(tmp_path / "bad.mp4", 3)])
+    trajectory = world["trajectory"]["id"]
+
+    page = browser.sign_in(api, trainer, offset_steps=1)
+    page = browser.go(f"/trajecten/{trajectory}/pakket")
+    assert page.get_by_role("heading", level=1).inner_text() == "Pakket voor de ouders"
+    assert page.get_by_label("Versleuteld ZIP-bestand (AES-256) met een wachtwoord").is_checked()
+    page.get_by_role("button", name="Pakket maken").click()
+    passphrase = page.locator("#passphrase").inner_text().strip()
+    assert len(passphrase) >= 24
+    assert "maar één keer" in page.locator(".once").inner_text()
+    page.get_by_role("link", name="Ik heb het wachtwoord genoteerd").click()
+    assert passphrase not in page.content()  # shown once only
+
+    # The page follows the build (export.js) and shows the finished package by itself.
+    make_link = page.get_by_role("button", name="Link en code voor de ouders maken")
+    make_link.wait_for(timeout=180_000)
+    assert "Klaar" in page.locator("article").first.inner_text()
+    make_link.click()
+    url = page.locator("#parent-link").inner_text().strip()
+    code = page.locator("#parent-code").inner_text().strip()
+    assert url.startswith(f"{browser.server}/ophalen/")
+    assert "Geef de code apart door" in page.locator(".once").inner_text()
+
+    # A parent, in a browser of their own, without an account.
+    context = browser.context.browser.new_context(accept_downloads=True, locale="nl-NL")
+    parent = context.new_page()
+    violations: list[str] = []
+    parent.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    try:
+        parent.goto(url)
+        assert parent.get_by_role("heading", level=1).inner_text() == "Jullie video-opnames ophalen"
+        parent.get_by_label("Code").fill("aaaa-aaaa")
+        parent.get_by_role("button", name="Downloaden").click()
+        assert "Deze code klopt niet" in parent.get_by_role("alert").inner_text()
+        _shot(browser, parent, "ouder")
+        parent.get_by_label("Code").fill(code)
+        with parent.expect_download() as fetched:
+            parent.get_by_role("button", name="Downloaden").click()
+        data = Path(fetched.value.path()).read_bytes()
+        with pyzipper.AESZipFile(io.BytesIO(data)) as z:
+            z.setpassword(passphrase.encode())
+            top = z.namelist()[0].split("/")[0]
+            assert "van jullie" in z.read(f"{top}/LEESMIJ.txt").decode()
+        parent.goto(url)
+        assert "Deze link werkt niet meer" in parent.get_by_role("alert").inner_text()
+    finally:
+        context.close()
+    assert violations == []
+
+    # The trainer sees the download and confirms the hand-over.
+    page = browser.go(f"/trajecten/{trajectory}/pakket")
+    assert "Gedownload door de ouders" in page.locator("article").first.inner_text()
+    page.get_by_role("button", name="Overdracht bevestigen").click()
+    assert page.get_by_role("status").inner_text().startswith("De overdracht is vastgelegd")
+    traj = api.client.get(f"/api/v1/trajectories/{trajectory}", headers=world["headers"]).json()
+    assert traj["export_handed_over_on"] is not None
+
+
+def _shot(browser: Browser, page: Any, name: str) -> None:
+    """browser.shot of another page (the parent's own browser)."""
+    own = browser.page
+    browser.page = page
+    try:
+        browser.shot(name)
+    finally:
+        browser.page = own
+
+
+def test_the_package_page_refuses_another_trainer(api: Api) -> None:
+    from .test_sign_in import _signed_in
+
+    world = family_with_recording(api, api.account("trainer"))
+    _signed_in(api, "trainer")
+    page = api.client.get(
+        f"/trajecten/{world['trajectory']['id']}/pakket", headers={"accept": "text/html"}
+    )
+    assert page.status_code == 403
+    assert "niet de trainer" in page.text
