@@ -9,10 +9,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import col, select
 
+from vault import audit
 from vault.audit import AuditRecord
-from vault.db import unit_of_work
+from vault.db import engine_for, unit_of_work
 from vault.domain.models import Family, Recording, User
 from vault.purge import LegalHoldRow
 from vault.purge.tasks import run_all
@@ -68,6 +70,7 @@ def test_officer_follows_a_family_from_the_log_to_a_legal_hold(api: Api, browser
     assert page.get_by_role("heading", level=1).inner_text() == "Logboek"
     rows = page.locator("table.records tbody tr")
     assert rows.count() > 3
+    assert browser.barriers() == []
     browser.shot("privacy")
 
     # Filter on the family: the refusal of the other trainer is there, with its reason.
@@ -93,6 +96,7 @@ def test_officer_follows_a_family_from_the_log_to_a_legal_hold(api: Api, browser
     )
     assert viewed.count() >= 1
     assert "Opname" in viewed.first.inner_text()
+    assert browser.barriers() == []
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
     csv = download.value.path().read_text()
@@ -128,6 +132,7 @@ def test_officer_follows_a_family_from_the_log_to_a_legal_hold(api: Api, browser
     assert holds.count() == 1
     assert "Klacht in behandeling" in holds.first.inner_text()
     assert "Van kracht" in holds.first.inner_text()
+    assert browser.barriers() == []
     browser.go("/privacy/bewaren")
     assert page.get_by_role("link", name=w["code"]).is_visible()
     # ... and released again.
@@ -169,10 +174,10 @@ def test_bad_filters_get_a_dutch_message(api: Api) -> None:
         "handeling=hack": "Kies een handeling uit de lijst.",
         "regel=-1": "Een regelnummer is een geheel getal.",
     }
-    for query, text in cases.items():
+    for query, expected in cases.items():
         page = api.client.get(f"/privacy?{query}", headers=HTML)
         assert page.status_code == 400, query
-        assert text in page.text, query
+        assert expected in page.text, query
         assert 'role="alert"' in page.text
     # Typed Dutch dates, a lower-case pseudonym and a silly page number all work.
     fine = api.client.get(
@@ -257,3 +262,86 @@ def test_a_purge_shows_with_its_signed_certificate(api: Api) -> None:
     assert "Systeem" in log.text
     with unit_of_work() as db:
         assert db.exec(select(AuditRecord).where(col(AuditRecord.object_type) == "deletion_certificate")).first()  # fmt: skip
+
+
+def test_signals_link_to_their_record_and_the_log_has_pages(api: Api) -> None:
+    w = _watched(api)
+    trainer = _name(w["trainer"])
+    with unit_of_work() as db:
+        user = db.get(User, w["trainer"].id)
+        assert user is not None
+        family = db.exec(select(Family).where(Family.code == w["code"])).one()
+        who = audit.Principal(user.id, user.name, user.role, user.organisation_id)
+        download = audit.record(db, action="download", outcome="allowed", actor=who,
+                                family_id=family.id, object_type="recording", object_id=w["recording"]["id"])  # fmt: skip
+        seq = download.seq
+        for _ in range(60):
+            audit.record(db, action="sign_out", outcome="success", actor=who)
+    _signed_in(api, "privacy_officer")
+    start = api.client.get("/privacy", headers=HTML)
+    assert "Beeldmateriaal gedownload" in start.text
+    assert (
+        f'href="/privacy?regel={seq}">Beeldmateriaal gedownload</a> · {trainer} · {w["code"]}'
+        in start.text
+    )
+    one = api.client.get(f"/privacy?regel={seq}", headers=HTML)
+    assert "1 regel." in one.text
+    assert "Gedownload" in one.text
+    # Newest first, fifty to a page, the filters kept on the links between pages.
+    first = api.client.get(f"/privacy?medewerker={w['trainer'].id}", headers=HTML)
+    assert "Pagina 1 van 2." in first.text
+    assert first.text.count('<tr id="regel-') == 50
+    older = re.search(r'href="([^"]+)" rel="next"', first.text)
+    assert older is not None
+    second = api.client.get(older.group(1).replace("&amp;", "&"), headers=HTML)
+    assert "Pagina 2 van 2." in second.text
+    assert f"medewerker={w['trainer'].id}" in older.group(1)
+    assert 'rel="prev"' in second.text
+    # English on request.
+    english = api.client.get("/privacy", headers={**HTML, "accept-language": "en-GB"})
+    assert "<h1>Audit log</h1>" in english.text
+    assert (
+        "Downloaded"
+        in api.client.get(f"/privacy?regel={seq}", headers={**HTML, "accept-language": "en"}).text
+    )
+
+
+def test_the_log_search_api_keeps_to_the_organisation(api: Api) -> None:
+    w = _watched(api)
+    officer = api.as_(api.account("privacy_officer"))
+    family = w["family"]["id"]
+    found = api.client.get(
+        f"/api/v1/audit/records?family_id={family}&outcome=denied", headers=officer
+    )
+    assert found.status_code == 200, found.text
+    body = found.json()
+    assert body["total"] == 1
+    assert body["items"][0]["user_id"] == str(w["other"].id)
+    assert body["items"][0]["reason"] == "not_assigned"
+    assert api.client.get("/api/v1/audit/records?limit=0", headers=officer).status_code == 422
+    assert api.client.get("/api/v1/audit/records?action=hack", headers=officer).status_code == 422
+    elsewhere = api.as_(api.account("privacy_officer", api.organisation("Elders")))
+    theirs = api.client.get(f"/api/v1/audit/records?family_id={family}", headers=elsewhere).json()
+    assert theirs["total"] == 0
+    assert api.client.get("/api/v1/audit/records", headers=w["headers"]).status_code == 403
+
+
+def test_a_tampered_log_shows_as_broken(api: Api) -> None:
+    _watched(api)
+    _, csrf = _signed_in(api, "privacy_officer")
+    with engine_for(get_settings().effective_database_url).connect() as conn:
+        postgres = conn.dialect.name == "postgresql"
+        if postgres:
+            conn.execute(text("ALTER TABLE audit_record DISABLE TRIGGER audit_record_no_change"))
+        conn.execute(text("UPDATE audit_record SET user_name = 'Iemand anders' WHERE seq = 3"))
+        if postgres:
+            conn.execute(text("ALTER TABLE audit_record ENABLE TRIGGER audit_record_no_change"))
+        conn.commit()
+    done = api.client.post(
+        "/privacy/controle", data={"csrf": csrf}, headers=HTML, follow_redirects=False
+    )
+    assert done.status_code == 303
+    page = api.client.get(done.headers["location"], headers=HTML)
+    assert "De keten is gecontroleerd." in page.text
+    assert "Niet intact" in page.text
+    assert 'eerste afwijking bij regel <a href="/privacy?regel=3">3</a>' in page.text
