@@ -71,6 +71,8 @@ def test_trainer_records_consent_uploads_the_form_and_records_a_withdrawal(
         stored = db.exec(select(StoredObject).where(StoredObject.kind == "evidence")).one()
     assert stored.size == scan.stat().st_size
 
+    browser.shot("toestemming")
+
     # A text file is refused in Dutch.
     bad = tmp_path / "notitie.txt"
     bad.write_text("geen scan")
@@ -78,8 +80,6 @@ def test_trainer_records_consent_uploads_the_form_and_records_a_withdrawal(
     complete.get_by_label("Getekend formulier (PDF, JPEG of PNG)").set_input_files(str(bad))
     complete.get_by_role("button", name="Formulier uploaden").click()
     assert "als PDF, JPEG of PNG" in page.get_by_role("alert").inner_text()
-
-    browser.shot("toestemming")
 
     # The father withdraws: it shows at once, and the opleider's view would stop.
     complete = page.locator("article.record").filter(has_text=GIVEN)

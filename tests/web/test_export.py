@@ -82,6 +82,7 @@ def test_trainer_builds_the_package_and_a_parent_downloads_it_once(
     assert page.get_by_role("status").inner_text().startswith("De overdracht is vastgelegd")
     traj = api.client.get(f"/api/v1/trajectories/{trajectory}", headers=world["headers"]).json()
     assert traj["export_handed_over_on"] is not None
+    browser.shot("pakket")
 
 
 def _shot(browser: Browser, page: Any, name: str) -> None:

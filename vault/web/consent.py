@@ -137,6 +137,21 @@ def _default_capacity(person: dict[str, Any], on: date) -> str:
     return consent.Capacity.child
 
 
+def _needed(
+    people: list[dict[str, Any]], authorities: list[dict[str, Any]], on: date
+) -> dict[str, str]:
+    """Who must sign a consent given today, and as what (the rules of the consent engine)."""
+    required = consent.required_signatories(
+        [consent.Person(uuid.UUID(p["id"]), consent.PersonKind(p["kind"]),
+                        date.fromisoformat(p["birth_date"]) if p["birth_date"] else None, p["competent"])
+         for p in people],
+        [consent.Authority(uuid.UUID(a["child_id"]), uuid.UUID(a["parent_id"]), a["source"], None)
+         for a in authorities],
+        on,
+    )  # fmt: skip
+    return {str(r.person_id): str(r.capacity) for r in required if r.person_id is not None}
+
+
 def _summary(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per purpose, at a glance: a consent that counts now, else the latest word on it (records come
     in the order they were made)."""
@@ -173,9 +188,11 @@ def _family_page(
     ]
     today = datetime.now(UTC).date()
     by_id = {person["id"]: person for person in people}
+    needed = _needed(people, authorities, today)
     for person in people:
         person["age"] = _age(person["birth_date"], today)
-        person["capacity"] = _default_capacity(person, today)
+        person["needed"] = needed.get(person["id"])
+        person["capacity"] = person["needed"] or _default_capacity(person, today)
     for record in records:
         record["signers"] = _withdrawers(record, people)
         record["withdrawals"] = [e for e in record["events"] if e["kind"] == "withdrawn"]
