@@ -169,6 +169,12 @@ def test_clip_form_works_without_javascript_and_refuses_nonsense(api: Api) -> No
     assert page.status_code == 200
     assert "Aansluiten" in page.text  # the clip the API made
     assert "<video" not in page.text  # no footage stored for this recording: number inputs only
+    api.client.cookies.set("lang", "en")
+    for path, heading in ((f"/opnames/{recording}", "Make a clip"), ("/trajecten", "My trajectories"),
+                          (f"/trajecten/{world['trajectory']['id']}", "Recordings (1)"),
+                          (f"/trajecten/{world['trajectory']['id']}/importeren", "Import a card")):  # fmt: skip
+        assert heading in api.client.get(path).text, path
+    api.client.cookies.set("lang", "nl")
     made = api.client.post(f"/opnames/{recording}/fragmenten", data={"csrf": csrf, "start_s": "1,5", "end_s": "1:02.25",
                                                                     "title": "Zonder script", "purpose": "supervision"},
                            follow_redirects=False)  # fmt: skip
