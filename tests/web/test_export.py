@@ -5,12 +5,13 @@ opens the link, enters the code and downloads the ZIP once; the trainer records 
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
 import pyzipper
 
-from ..api.conftest import Api
+from ..api.conftest import PASSWORD, Api
 from ..api.test_resources import family_with_recording
 from ..export.test_package import stored
 from ..ingest.conftest import make_video
@@ -105,3 +106,37 @@ def test_the_package_page_refuses_another_trainer(api: Api) -> None:
     )
     assert page.status_code == 403
     assert "niet de trainer" in page.text
+
+
+def test_a_package_being_built_can_be_cancelled_and_forms_need_the_token(
+    api: Api, server: str, tmp_path: Path
+) -> None:
+    """No worker runs here, so the package waits in the queue until the trainer cancels it."""
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    stored(api, server, world, [make_video(tmp_path / "bad.mp4", 2)])
+    signed_in = api.client.post("/aanmelden", data={"email": trainer.email, "password": PASSWORD,
+                                                    "totp": api.code(trainer, 1)}, follow_redirects=False)  # fmt: skip
+    assert signed_in.status_code == 303
+    url = f"/trajecten/{world['trajectory']['id']}/pakket"
+    csrf = re.search(r'name="csrf-token" content="([0-9a-f]+)"', api.client.get(url).text)
+    assert csrf is not None
+    assert api.client.post(url, data={"csrf": "0" * 64, "encrypted": "ja"}).status_code == 403
+    built = api.client.post(url, data={"csrf": csrf.group(1), "encrypted": "ja"})
+    assert built.status_code == 200
+    assert "Dit wachtwoord ziet u maar één keer." in built.text
+    assert "/static/export.js" not in built.text  # no reload while the passphrase is on screen
+    page = api.client.get(url).text
+    assert "In de wachtrij" in page
+    assert "/static/export.js" in page
+    export_id = re.search(r'data-export="([0-9a-f-]+)"', page)
+    assert export_id is not None
+    cancelled = api.client.post(
+        f"{url}/{export_id.group(1)}/annuleren",
+        data={"csrf": csrf.group(1)},
+        follow_redirects=False,
+    )
+    assert cancelled.status_code == 303
+    page = api.client.get(cancelled.headers["location"]).text
+    assert "Het pakket is geannuleerd." in page
+    assert "Geannuleerd" in page
