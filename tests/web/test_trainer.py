@@ -192,6 +192,11 @@ def test_clip_form_works_without_javascript_and_refuses_nonsense(api: Api) -> No
                                data={"csrf": csrf, "start_s": "200", "end_s": "300"})  # fmt: skip
     assert too_long.status_code == 409
     assert "voorbij het einde van de opname" in too_long.text
+    bogus = api.client.post(
+        "/trajecten", data={"csrf": csrf, "type": "bogus"}, headers={"accept": "text/html"}
+    )
+    assert bogus.status_code == 422
+    assert "Controleer de ingevulde gegevens." in bogus.text
     no_token = api.client.post(f"/opnames/{recording}/fragmenten", headers={"accept": "text/html"},
                                data={"start_s": "1", "end_s": "2"})  # fmt: skip
     assert no_token.status_code == 403
