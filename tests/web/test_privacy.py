@@ -169,6 +169,7 @@ def test_bad_filters_get_a_dutch_message(api: Api) -> None:
         "van=2026-11-10&tot=2026-11-01": "De einddatum ligt vóór de begindatum.",
         "van=31-02-2026": "‘Van’ is geen geldige datum",
         "tot=gisteren": "‘Tot en met’ is geen geldige datum",
+        "tot=9999-12-31": "‘Tot en met’ is geen geldige datum",
         "gezin=FAM-NOPE00": "Geen gezin ‘FAM-NOPE00’ in uw organisatie",
         "medewerker=iemand": "Kies een medewerker uit de lijst.",
         "handeling=hack": "Kies een handeling uit de lijst.",

@@ -84,11 +84,11 @@ def records(
     """Newest first, within the officer's organisation; the read is logged after the search, so the
     answer shows the log as it was before this read."""
     require_role(principal, "privacy_officer")
+    rows, total = audit.search(db, organisation_id=principal.organisation_id, family_id=family_id, user_id=user_id,
+                               action=action, outcome=outcome, seq=seq, since=since, until=until,
+                               limit=limit, offset=offset)  # fmt: skip
     filters = {"family_id": family_id, "user_id": user_id, "action": action, "outcome": outcome,
                "seq": seq, "since": since, "until": until}  # fmt: skip
-    rows, total = audit.search(
-        db, organisation_id=principal.organisation_id, limit=limit, offset=offset, **filters
-    )
     _officer(
         db, principal, "log_search", **{k: str(v) for k, v in filters.items() if v is not None}
     )

@@ -274,6 +274,7 @@ def _codes(db: Session, viewer: Viewer, ids: Iterable[object]) -> dict[str, str]
 def _rows(db: Session, viewer: Viewer, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The API's records, ready for the table: Dutch (and English) labels, pseudonyms, links."""
     codes = _codes(db, viewer, (i.get("family_id") for i in items))
+    people = {str(u.id) for u in _people(db, viewer)}  # only they have a report to link to
     out = []
     for item in items:
         family = item.get("family_id")
@@ -283,7 +284,7 @@ def _rows(db: Session, viewer: Viewer, items: list[dict[str, Any]]) -> list[dict
                 "seq": item["seq"],
                 "when": item["occurred_at"],
                 "who": item["user_name"] or "–",
-                "user_id": item["user_id"],
+                "user_id": item["user_id"] if item["user_id"] in people else None,
                 "role": _role(item["role"]),
                 "action": _label(ACTIONS, item["action"]),
                 "outcome": outcome[:2],
@@ -308,9 +309,11 @@ def parse_day(text: str) -> date:
     text = text.strip()
     for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
         try:
-            return datetime.strptime(text, pattern).date()
+            day = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        if 1970 <= day.year <= 2999:
+            return day
     raise ValueError(text)
 
 
@@ -345,7 +348,9 @@ class LogFilter:
 
 
 def _filter(db: Session, viewer: Viewer, raw: Mapping[str, str]) -> LogFilter:
-    f = LogFilter(**{k: raw.get(k, "").strip() for k in FILTERS})
+    f = LogFilter()
+    for name in FILTERS:
+        setattr(f, name, raw.get(name, "").strip())
     days: dict[str, date] = {}
     for name, nl, en in (("van", "Van", "From"), ("tot", "Tot en met", "Until")):
         if getattr(f, name):
@@ -524,6 +529,16 @@ def employee_report(
 # Retention --------------------------------------------------------------------------------------
 
 
+KINDS: dict[str, Label] = {
+    "original": ("Opname", "Recording"),
+    "proxy": ("Afgeleide kopie", "Proxy"),
+    "clip": ("Fragment", "Clip"),
+    "evidence": ("Toestemmingsformulier", "Consent form"),
+    "export": ("Exportpakket", "Export package"),
+    "review_recording": ("Opname van terugkijkgesprek", "Review conversation recording"),
+}
+
+
 def _retention(
     request: Request,
     viewer: Viewer,
@@ -576,16 +591,6 @@ def _retention(
                   heading=("Bewaren en verwijderen", "Retention"), family=family, chosen=chosen,
                   plan=plan, holds=holds, in_force=in_force[:50], purged=purged[:100], today=today,
                   form=form or {}, error=error, notice=notice and _pick(request, notice))  # fmt: skip
-
-
-KINDS: dict[str, Label] = {
-    "original": ("Opname", "Recording"),
-    "proxy": ("Afgeleide kopie", "Proxy"),
-    "clip": ("Fragment", "Clip"),
-    "evidence": ("Toestemmingsformulier", "Consent form"),
-    "export": ("Exportpakket", "Export package"),
-    "review_recording": ("Opname van terugkijkgesprek", "Review conversation recording"),
-}
 
 
 @router.get("/privacy/bewaren")
