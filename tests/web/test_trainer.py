@@ -10,6 +10,7 @@ from typing import Any
 
 from ..api.conftest import PASSWORD, Account, Api
 from ..api.test_resources import family_with_recording
+from ..ingest.conftest import make_video
 from .conftest import Browser
 
 READY = "() => document.getElementById('video').readyState >= 2"
@@ -21,6 +22,7 @@ def _card(root: Path, videos: dict[str, Path]) -> Path:
     folder = root / "DCIM" / "100CANON"
     folder.mkdir(parents=True)
     shutil.copy(videos["good"], folder / "MVI_0001.MP4")
+    make_video(folder / "MVI_0002.MOV", seconds=2)
     (folder / "MVI_0001.THM").write_bytes(b"\xff\xd8 thumbnail")
     (root / ".Trashes").mkdir()
     (root / ".Trashes" / "MVI_0000.MP4").write_bytes(b"deleted earlier")
@@ -62,11 +64,12 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     page.get_by_label("De kaart of een map kiezen").set_input_files(
         _card(tmp_path / "card", videos)
     )
-    assert "1 videobestand(en) gevonden" in page.locator("#chosen").inner_text()
+    assert "2 videobestand(en) gevonden" in page.locator("#chosen").inner_text()
     page.get_by_role("button", name="Importeren starten").click()
     outcome = _outcome(page)
     assert "Veilig opgeslagen en gecontroleerd" in outcome
     assert "MVI_0001.MP4" in outcome
+    assert "MVI_0002.MOV" in outcome
     assert "De kaart mag nu worden gewist." in outcome
     assert page.locator("#total").evaluate("p => p.value") == 1
     assert page.locator("#rate").inner_text() == "Klaar."
@@ -90,13 +93,13 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     row = page.get_by_role("row").filter(has_text=code)
     assert "VIB" in row.inner_text()
     assert "Intake" in row.inner_text()
-    assert row.get_by_role("cell").last.inner_text() == "1"
+    assert row.get_by_role("cell").last.inner_text() == "2"
     assert browser.barriers() == []
     browser.shot("trainer")
 
     # The trajectory lists the recording with what the probe found.
     row.get_by_role("link", name=code).click()
-    recordings = page.locator("section", has=page.get_by_role("heading", name="Opnames (1)"))
+    recordings = page.locator("section", has=page.get_by_role("heading", name="Opnames (2)"))
     text = recordings.inner_text()
     assert "In bad" in text
     assert "320×240" in text

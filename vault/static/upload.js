@@ -263,9 +263,18 @@
     return poll();
   }
 
-  function one(item, checks) {
-    mark(item, t("Controlesom berekenen…", "Computing checksum…"));
-    return hashFile(item.file, function (offset) { item.view.bar.value = 0; mark(item, t("Controlesom berekenen… ", "Computing checksum… ") + Math.floor(100 * offset / Math.max(item.file.size, 1)) + "%"); })
+  function digestOf(item) {
+    if (!item.hashing) {
+      mark(item, t("Controlesom berekenen…", "Computing checksum…"));
+      item.hashing = hashFile(item.file, function (offset) {
+        mark(item, t("Controlesom berekenen… ", "Computing checksum… ") + Math.floor(100 * offset / Math.max(item.file.size, 1)) + "%");
+      }).then(function (digest) { mark(item, t("Wacht op zijn beurt", "Waiting its turn")); return digest; });
+    }
+    return item.hashing;
+  }
+
+  function one(item, next, checks) {
+    return digestOf(item)
       .then(function (digest) {
         item.sha256 = digest;
         return api("/api/v1/uploads?trajectory=" + encodeURIComponent(trajectory) + "&sha256=" + digest);
@@ -277,6 +286,7 @@
           mark(item, t("Al eerder geïmporteerd en veilig opgeslagen", "Imported before and safely stored"), "ok");
           return;
         }
+        if (next) { digestOf(next).catch(function () { /* reported on its own turn */ }); } // hashed while this one is sent
         return send(item).then(function (url) {
           checks.push(verified(item, url)); // the next file is sent while the server checks this one
         }, function (error) {
@@ -338,7 +348,7 @@
     totalBytes = picked.reduce(function (sum, f) { return sum + f.size; }, 0);
     doneBytes = 0; sendStarted = 0; sentSinceStart = 0;
     var checks = [];
-    items.reduce(function (chain, item) { return chain.then(function () { return one(item, checks); }); }, Promise.resolve())
+    items.reduce(function (chain, item, i) { return chain.then(function () { return one(item, items[i + 1], checks); }); }, Promise.resolve())
       .then(function () { rate.textContent = t("Alles verstuurd; de server controleert de bestanden…", "All sent; the server is checking the files…"); return Promise.all(checks); })
       .then(function () {
         busy = false;
