@@ -109,3 +109,6 @@ def test_consent_page_refuses_another_trainer_and_a_form_without_csrf(api: Api) 
     )
     assert posted.status_code == 403
     assert "formulier is verlopen" in posted.text
+    back = api.client.get(f"/gezinnen/{world['family']['id']}/personen", follow_redirects=False)
+    assert back.status_code == 303  # a form's address opened directly leads to the page
+    assert back.headers["location"] == f"/gezinnen/{world['family']['id']}/toestemming"

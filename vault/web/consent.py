@@ -408,3 +408,11 @@ def post_withdrawal(
     if error:
         return _refused(request, viewer, db, family_id, error)
     return redirect(_url(family_id, "ingetrokken"))
+
+
+@router.get("/gezinnen/{family_id}/personen")
+@router.get("/gezinnen/{family_id}/gezag")
+@router.get("/gezinnen/{family_id}/toestemming/{record_id}/{action}")
+def back_to_page(family_id: uuid.UUID) -> RedirectResponse:
+    """A form's address opened directly (a reload, the language switch after an error): the page."""
+    return redirect(_url(family_id))

@@ -221,3 +221,9 @@ def handed_over(
     if error:
         return _refused(request, viewer, db, trajectory_id, error)
     return redirect(_url(trajectory_id, "overgedragen"))
+
+
+@router.get("/trajecten/{trajectory_id}/pakket/{export_id}/{action}")
+def back_to_package(trajectory_id: uuid.UUID) -> RedirectResponse:
+    """A form's address opened directly (a reload, the language switch after an error): the page."""
+    return redirect(_url(trajectory_id))

@@ -228,3 +228,10 @@ def watch(
         return _page(request, viewer, db, error=message(request, error) if error else None,
                      status=error.status if error else 500)  # fmt: skip
     return redirect(str(opened["player"]))
+
+
+@router.get("/wok/{session_id}/delen")
+@router.get("/wok/fragmenten/{clip_id}/bekijken")
+def back_to_sessions() -> RedirectResponse:
+    """A form's address opened directly (a reload, the language switch after an error): the page."""
+    return redirect("/wok")
