@@ -97,6 +97,7 @@ def test_officer_follows_a_family_from_the_log_to_a_legal_hold(api: Api, browser
     assert viewed.count() >= 1
     assert "Opname" in viewed.first.inner_text()
     assert browser.barriers() == []
+    browser.shot("privacy-gezin")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
     csv = download.value.path().read_text()
@@ -133,6 +134,7 @@ def test_officer_follows_a_family_from_the_log_to_a_legal_hold(api: Api, browser
     assert "Klacht in behandeling" in holds.first.inner_text()
     assert "Van kracht" in holds.first.inner_text()
     assert browser.barriers() == []
+    browser.shot("privacy-bewaren")
     browser.go("/privacy/bewaren")
     assert page.get_by_role("link", name=w["code"]).is_visible()
     # ... and released again.
