@@ -65,8 +65,27 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
         _card(tmp_path / "card", videos)
     )
     assert "2 videobestand(en) gevonden" in page.locator("#chosen").inner_text()
+    # Every tus request carries the CSRF header; the first PATCH is cut off, and the upload resumes.
+    sent: list[tuple[str, str | None]] = []
+    page.on("request", lambda r: sent.append((r.method, r.headers.get("x-csrf-token")))
+            if "/api/v1/uploads" in r.url and r.method in ("POST", "HEAD", "PATCH") else None)  # fmt: skip
+    cut: list[str] = []
+
+    def cut_once(route: Any) -> None:
+        if route.request.method == "PATCH" and not cut:
+            cut.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/api/v1/uploads/[0-9a-f-]{36}$"), cut_once)
     page.get_by_role("button", name="Importeren starten").click()
     outcome = _outcome(page)
+    csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    assert cut
+    assert ("HEAD", csrf) in sent  # asked where to go on
+    assert [m for m, _ in sent].count("POST") == 2  # one upload per video, none created twice
+    assert {token for _, token in sent} == {csrf}
     assert "Veilig opgeslagen en gecontroleerd" in outcome
     assert "MVI_0001.MP4" in outcome
     assert "MVI_0002.MOV" in outcome
