@@ -159,7 +159,7 @@ def _summary(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for purpose in PURPOSES:
         mine = [r for r in records if r["purpose"] == purpose]
         given = [r for r in mine if r["status"] == consent.ConsentStatus.given]
-        out.append({"purpose": purpose, "record": (given or mine or [None])[-1]})
+        out.append({"purpose": purpose, "record": (given or mine)[-1] if mine else None})
     return out
 
 
@@ -340,7 +340,7 @@ def post_consent(
         until = _date(valid_until)
         signatures = [
             SignatureIn(
-                person_id=pid,
+                person_id=pid,  # type: ignore[arg-type]
                 capacity=cap,  # type: ignore[arg-type]
                 signed_at=_start_of(_date(day) or start),
             )  # fmt: skip

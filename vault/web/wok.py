@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,7 @@ from vault.api.consents import WokIn, create_wok, share_clip
 from vault.api.families import get_clip, list_clips, list_recordings, list_trajectories
 from vault.db import DB
 from vault.domain.models import Organisation, Role, User, WokSessionRow
-from vault.errors import Conflict
+from vault.errors import Conflict, VaultError
 from vault.streaming import open_stream
 from vault.web._page import (
     FormViewer,
@@ -98,11 +99,11 @@ def _my_clips(db: Session, viewer: Viewer) -> list[dict[str, Any]]:
     for trajectory in trajectories["items"]:
         if trajectory["phase"] not in ("active", "follow_up"):
             continue  # sharing to a WOK is a working-phase action
-        recordings, error = attempt(db, lambda t=trajectory: list_recordings(
-            uuid.UUID(t["id"]), principal=p, db=db, situation=None, limit=500, offset=0))  # fmt: skip
+        recordings, _ = attempt(db, partial(list_recordings, uuid.UUID(trajectory["id"]),
+                                            principal=p, db=db, situation=None, limit=500, offset=0))  # fmt: skip
         for recording in (recordings or {"items": []})["items"]:
-            clips, error = attempt(db, lambda r=recording: list_clips(
-                uuid.UUID(r["id"]), principal=p, db=db, limit=500, offset=0))  # fmt: skip
+            clips, _ = attempt(db, partial(list_clips, uuid.UUID(recording["id"]),
+                                           principal=p, db=db, limit=500, offset=0))  # fmt: skip
             for clip in (clips or {"items": []})["items"]:
                 out.append({"id": clip["id"], "title": clip["title"], "recorded_at": recording["recorded_at"],
                             "length": clip["end_s"] - clip["start_s"], "type": trajectory["type"]})  # fmt: skip
@@ -204,8 +205,9 @@ def share(
     clip_id: Annotated[uuid.UUID, Form()],
 ) -> HTMLResponse | RedirectResponse:
     require(viewer, Role.trainer)
-    me = viewer.principal.user_id
-    if not any(r.id == session_id for r in _mine(db, me)):  # type: ignore[arg-type]
+    me = viewer.principal.user_id or uuid.UUID(int=0)
+    error: VaultError | None
+    if not any(r.id == session_id for r in _mine(db, me)):
         error = Conflict(
             "U kunt alleen delen in een bijeenkomst waaraan u deelneemt.",
             "You can only share in a session you take part in.",
