@@ -109,13 +109,17 @@ def _span(db: Session, shown_id: uuid.UUID, whole: bool) -> tuple[float, float, 
     if not whole:
         clip, recording = _clip(db, shown_id)
         return clip.start_s, clip.end_s, recording
-    recording = db.get(Recording, shown_id)
-    if recording is None or recording.original_object_id is None or recording.duration_s is None:
+    whole_recording = db.get(Recording, shown_id)
+    if (
+        whole_recording is None
+        or whole_recording.original_object_id is None
+        or whole_recording.duration_s is None
+    ):
         raise NotFound(
             "Opname niet gevonden of nog niet gecontroleerd.",
             "Recording not found or not verified yet.",
         )
-    return 0.0, recording.duration_s, recording
+    return 0.0, whole_recording.duration_s, whole_recording
 
 
 def _clip(db: Session, clip_id: uuid.UUID) -> tuple[Clip, Recording]:

@@ -60,7 +60,12 @@ PURPOSES = {
     ClipPurpose.wok: ("WOK", "WOK"),
     ClipPurpose.teaching: ("Onderwijs", "Teaching"),
 }
-LABELS = {"types": TYPES, "phases": PHASES, "situations": SITUATIONS, "purposes": PURPOSES}
+LABELS: dict[str, Any] = {
+    "types": TYPES,
+    "phases": PHASES,
+    "situations": SITUATIONS,
+    "purposes": PURPOSES,
+}
 ALL = 500  # one page of the API's largest size
 
 
@@ -295,12 +300,12 @@ def make_clip(
         body = api.ClipIn(start_s=_seconds(start_s), end_s=_seconds(end_s), title=title.strip(),
                           purpose=purpose)  # type: ignore[arg-type]  # fmt: skip
     except (ValueError, ValidationError):
-        error = Conflict(
+        unclear = Conflict(
             "Kies een begin en een einde (in seconden); het einde moet na het begin liggen.",
             "Choose a start and an end (in seconds); the end must come after the start.",
         )
         return _recording_page(request, db, viewer, recording_id, status=422,
-                               error=message(request, error), form=form)  # fmt: skip
+                               error=message(request, unclear), form=form)  # fmt: skip
     _, error = attempt(db, lambda: api.create_clip(
         recording_id=recording_id, body=body, principal=viewer.principal, db=db))  # fmt: skip
     if error:
