@@ -211,6 +211,18 @@ def test_another_organisations_family_stays_out_of_sight(api: Api) -> None:
     assert (
         api.client.get(f"/privacy/medewerkers/{w['trainer'].id}", headers=HTML).status_code == 404
     )
+    # The API behind the pages says the same.
+    family = w["family"]["id"]
+    for path in (f"/api/v1/audit/families/{family}", f"/api/v1/audit/employees/{w['trainer'].id}",
+                 f"/api/v1/audit/families/{family}?fmt=csv", f"/api/v1/retention/plan/{family}"):  # fmt: skip
+        assert api.client.get(path).status_code == 404, path
+    csrf = re.search(r'name="csrf-token" content="([0-9a-f]+)"', log.text)
+    assert csrf is not None
+    hold = api.client.post("/api/v1/retention/holds", headers={"X-CSRF-Token": csrf.group(1)},
+                           json={"family_id": family, "reason": "Niet van ons"})  # fmt: skip
+    assert hold.status_code == 404
+    with unit_of_work() as db:
+        assert db.exec(select(LegalHoldRow)).all() == []
 
 
 def test_forms_need_the_csrf_token_and_a_reason(api: Api) -> None:
@@ -300,6 +312,10 @@ def test_signals_link_to_their_record_and_the_log_has_pages(api: Api) -> None:
     assert "Pagina 2 van 2." in second.text
     assert f"medewerker={w['trainer'].id}" in older.group(1)
     assert 'rel="prev"' in second.text
+    # The downloads behind the report's buttons work with the page's cookie.
+    fhir = api.client.get(f"/api/v1/audit/families/{family.id}?fmt=fhir").json()
+    assert fhir["resourceType"] == "Bundle"
+    assert any(e["resource"]["action"] == "R" for e in fhir["entry"])
     # English on request.
     english = api.client.get("/privacy", headers={**HTML, "accept-language": "en-GB"})
     assert "<h1>Audit log</h1>" in english.text

@@ -13,6 +13,8 @@ from sqlmodel import Session
 from vault import audit
 from vault.accounts import Principal, require_role
 from vault.db import DB
+from vault.domain.models import Family, User
+from vault.errors import NotFound
 from vault.settings import get_settings
 from vault.store import backend_from_settings
 
@@ -24,6 +26,13 @@ def _officer(db: Session, principal: audit.Principal, what: str, **detail: str) 
     audit.record(
         db, action="audit_read", outcome="allowed", actor=principal, object_type=what, detail=detail
     )
+
+
+def _own(db: Session, principal: audit.Principal, row: Family | User | None) -> None:
+    """An officer reads about the families and people of their own organisation only."""
+    require_role(principal, "privacy_officer")
+    if row is None or row.organisation_id != principal.organisation_id:
+        raise NotFound("Niet gevonden in uw organisatie.", "Not found in your organisation.")
 
 
 def _render(rows: list[audit.AuditRecord], fmt: str) -> Any:
@@ -49,6 +58,7 @@ def family(
     fmt: Format = "json",
     since: datetime | None = None,
 ) -> Any:
+    _own(db, principal, db.get(Family, family_id))
     _officer(db, principal, "family_report", family_id=str(family_id))
     return _render(audit.family_report(db, family_id, since=since), fmt)
 
@@ -63,6 +73,7 @@ def employee(
     fmt: Format = "json",
     since: datetime | None = None,
 ) -> Any:
+    _own(db, principal, db.get(User, user_id))
     _officer(db, principal, "employee_report", user_id=str(user_id))
     return _render(audit.employee_report(db, user_id, since=since), fmt)
 

@@ -15,6 +15,7 @@ from vault import audit
 from vault.accounts import Principal, require_role
 from vault.api._common import public
 from vault.db import DB
+from vault.domain.models import Family
 from vault.errors import NotFound
 from vault.purge._service import CERTIFICATES, LegalHoldRow, Tombstone, family_plan
 from vault.settings import get_settings
@@ -38,10 +39,21 @@ def _officer(db: Session, principal: audit.Principal, what: str) -> None:
     audit.record(db, action="audit_read", outcome="allowed", actor=principal, object_type=what)
 
 
+def _own_family(db: Session, principal: audit.Principal, family_id: uuid.UUID) -> None:
+    """An officer looks after the families of their own organisation only."""
+    require_role(principal, "privacy_officer")
+    family = db.get(Family, family_id)
+    if family is None or family.organisation_id != principal.organisation_id:
+        raise NotFound(
+            "Gezin niet gevonden in uw organisatie.", "Family not found in your organisation."
+        )
+
+
 @router.get("/plan/{family_id}", summary="Bewaarplan van een gezin / a family's purge plan")
 def plan(
     family_id: uuid.UUID, principal: Principal, db: DB, on: date | None = None
 ) -> dict[str, Any]:
+    _own_family(db, principal, family_id)
     _officer(db, principal, "retention_plan")
     result = family_plan(db, family_id, on or datetime.now(UTC).date())
     return {
@@ -63,7 +75,7 @@ def plan(
 
 @router.post("/holds", status_code=201, summary="Bewaarplicht opleggen / place a legal hold")
 def place_hold(body: HoldIn, principal: Principal, db: DB) -> dict[str, Any]:
-    require_role(principal, "privacy_officer")
+    _own_family(db, principal, body.family_id)
     hold = LegalHoldRow(family_id=body.family_id, reason=body.reason, placed_by=principal.user_id, placed_on=datetime.now(UTC).date(),
                         object_ids=json.dumps([str(o) for o in body.object_ids]) if body.object_ids else None,
                         until=body.until, review_on=body.review_on)  # fmt: skip
@@ -80,6 +92,7 @@ def release_hold(hold_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, 
     hold = db.get(LegalHoldRow, hold_id)
     if hold is None:
         raise NotFound("Bewaarplicht niet gevonden.", "Hold not found.")
+    _own_family(db, principal, hold.family_id)
     hold.released_on = datetime.now(UTC).date()
     db.add(hold)
     audit.record(db, action="configuration_change", outcome="success", reason="legal_hold_released", actor=principal,
