@@ -238,7 +238,7 @@ def judge(
         if (
             resource.trajectory_id is None
             and principal.role == "trainer"
-            and action is consent.Action.manage_consent
+            and action in FAMILY_LEVEL
         ):
             # Family-level data before any trajectory exists: the trainer who registered the family.
             allowed = principal.user_id in family_trainers(db, resource.family_id)  # type: ignore[arg-type]
