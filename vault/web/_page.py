@@ -6,10 +6,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -37,6 +38,8 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
 
+LOCAL = ZoneInfo("Europe/Amsterdam")  # what people read and type; everything is stored in UTC
+
 # Where each role starts, and what its menu shows: (path, Dutch, English).
 START: dict[str, str] = {
     Role.trainer: "/trajecten",
@@ -47,7 +50,7 @@ START: dict[str, str] = {
 }
 MENU: dict[str, list[tuple[str, str, str]]] = {
     Role.trainer: [("/trajecten", "Mijn trajecten", "My trajectories"), ("/wok", "WOK", "WOK")],
-    Role.opleider: [("/begeleiding", "Begeleiding", "Supervision")],
+    Role.opleider: [("/begeleiding", "Begeleiding", "Supervision"), ("/wok", "WOK", "WOK")],
     Role.gecommitteerde: [("/begeleiding", "Begeleiding", "Supervision")],
     Role.privacy_officer: [
         ("/privacy", "Logboek", "Audit log"),
@@ -91,8 +94,9 @@ def _when(value: datetime | date | str | None, with_time: bool = True) -> str:
         return "–"
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    if isinstance(value, datetime):
-        return value.strftime("%d-%m-%Y %H:%M" if with_time else "%d-%m-%Y")
+    if isinstance(value, datetime):  # stored in UTC, read in Dutch time
+        local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL)
+        return local.strftime("%d-%m-%Y %H:%M" if with_time else "%d-%m-%Y")
     return value.strftime("%d-%m-%Y")
 
 
