@@ -155,6 +155,17 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     assert page.get_by_label("Begin (seconden)").input_value() == "0.2"
     assert page.get_by_label("Einde (seconden)").input_value() == "0.56"
     assert "0,36 s" in page.locator("#span").inner_text()
+    page.evaluate("() => { window.played = false; document.getElementById('video')"
+                  ".addEventListener('playing', () => { window.played = true; }); }")  # fmt: skip
+    page.get_by_role(
+        "button", name="Keuze afspelen"
+    ).click()  # plays the span once, stops at its end
+    page.wait_for_function(
+        "() => { const v = document.getElementById('video');"
+        " return window.played && v.paused && Math.abs(v.currentTime - 0.56) < 0.001; }",
+        timeout=60_000,
+    )
+    assert page.locator("#play").inner_text() == "Afspelen"
     assert browser.barriers() == []
     page.get_by_label("Titel").fill("Samen in bad: aansluiten")
     page.get_by_role("button", name="Fragment maken").click()

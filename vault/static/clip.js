@@ -74,7 +74,28 @@
     showSpan();
   }
 
-  play.addEventListener("click", toggle);
+  // Play the chosen span once, to check it, and stop at its end.
+  var stopAt = null;
+  function playChoice() {
+    var a = Number(start.value), b = Number(end.value);
+    if (!start.value || !end.value || !(b > a)) {
+      say(t("Kies eerst een begin en een einde.", "Choose a start and an end first."));
+      return;
+    }
+    stopAt = b;
+    video.currentTime = a;
+    video.play();
+  }
+  video.addEventListener("timeupdate", function () {
+    if (stopAt !== null && video.currentTime >= stopAt) {
+      var at = stopAt;
+      stopAt = null;
+      video.pause();
+      video.currentTime = at;
+    }
+  });
+  document.getElementById("play-choice").addEventListener("click", playChoice);
+  play.addEventListener("click", function () { stopAt = null; toggle(); });
   document.getElementById("back").addEventListener("click", function () { step(-1); });
   document.getElementById("forward").addEventListener("click", function () { step(1); });
   document.getElementById("mark-in").addEventListener("click", markIn);
