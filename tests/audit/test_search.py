@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from vault import migrate
-from vault.audit import Principal, record, search
+from vault.audit import Principal, anomalies, denied_report, record, search
 from vault.db import engine_for
 from vault.domain.models import Family, Organisation, User
 
@@ -86,3 +86,18 @@ def test_pages(world: dict[str, object]) -> None:
     ours = world["ours"]
     assert seqs(world, organisation_id=ours, limit=3, offset=0) == ([8, 7, 5], 8)
     assert seqs(world, organisation_id=ours, limit=3, offset=7) == ([0], 8)
+
+
+def test_denied_and_signals_keep_to_the_organisation(world: dict[str, object]) -> None:
+    with Session(engine_for(str(world["url"]))) as session:
+        assert [r.seq for r in denied_report(session, world["ours"])] == [5]
+        assert [r.seq for r in denied_report(session, world["theirs"])] == [5]
+        assert denied_report(session, uuid.uuid4()) == []
+        ann = Principal(world["ann"], "Ann", "trainer", world["ours"])  # type: ignore[arg-type]
+        record(session, action="download", outcome="allowed", actor=ann, family_id=world["family"])  # type: ignore[arg-type]
+        session.commit()
+        assert [s["signal"] for s in anomalies(session, organisation_id=world["ours"])] == [
+            "download"
+        ]
+        assert anomalies(session, organisation_id=world["theirs"]) == []
+        assert len(anomalies(session)) == 1

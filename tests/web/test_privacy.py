@@ -223,6 +223,9 @@ def test_another_organisations_family_stays_out_of_sight(api: Api) -> None:
     assert hold.status_code == 404
     with unit_of_work() as db:
         assert db.exec(select(LegalHoldRow)).all() == []
+    denied = api.client.get("/api/v1/audit/denied").json()["items"]
+    assert all(d["family_id"] != family for d in denied)
+    assert api.client.get("/api/v1/audit/anomalies").json()["items"] == []
 
 
 def test_forms_need_the_csrf_token_and_a_reason(api: Api) -> None:
@@ -264,7 +267,7 @@ def test_a_purge_shows_with_its_signed_certificate(api: Api) -> None:
     page = api.client.get(f"/privacy/bewaren?gezin={w['code']}", headers=HTML)
     assert page.status_code == 200
     assert "Opname" in page.text
-    assert "01-08-2026 04:00" in page.text
+    assert "01-08-2026 06:00" in page.text  # Dutch summer time
     assert "Bewaartermijn na afsluiting verstreken" in page.text
     link = re.search(r'href="(/privacy/bewaren/certificaten/[0-9a-f-]+)"', page.text)
     assert link is not None
@@ -364,3 +367,19 @@ def test_a_tampered_log_shows_as_broken(api: Api) -> None:
     assert "De keten is gecontroleerd." in page.text
     assert "Niet intact" in page.text
     assert 'eerste afwijking bij regel <a href="/privacy?regel=3">3</a>' in page.text
+
+
+def test_the_period_is_in_dutch_days(api: Api) -> None:
+    """Half past eleven at night UTC on 24 November is already the 25th in the Netherlands."""
+    w = _watched(api)
+    with unit_of_work() as db:
+        family = db.exec(select(Family).where(Family.code == w["code"])).one()
+        who = audit.Principal(w["trainer"].id, "Trainer", "trainer", family.organisation_id)
+        audit.record(db, action="export", outcome="success", actor=who, family_id=family.id,
+                     occurred_at=datetime(2026, 11, 24, 23, 30, tzinfo=UTC))  # fmt: skip
+    _signed_in(api, "privacy_officer")
+    on = api.client.get("/privacy?van=25-11-2026&tot=25-11-2026&handeling=export", headers=HTML)
+    assert "1 regel." in on.text
+    assert "25-11-2026 00:30" in on.text
+    before = api.client.get("/privacy?van=2026-11-24&tot=2026-11-24&handeling=export", headers=HTML)
+    assert "0 regels" in before.text

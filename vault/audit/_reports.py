@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from vault.audit._log import AuditRecord
@@ -71,8 +71,26 @@ def employee_report(
     return _query(session, AuditRecord.user_id == user_id, **window)
 
 
-def denied_report(session: Session, **window: datetime | None) -> list[AuditRecord]:
-    return _query(session, AuditRecord.outcome == "denied", **window)
+def denied_report(
+    session: Session, organisation_id: uuid.UUID | None = None, **window: datetime | None
+) -> list[AuditRecord]:
+    scope = () if organisation_id is None else (in_organisation(session, organisation_id),)
+    return _query(session, AuditRecord.outcome == "denied", *scope, **window)
+
+
+def in_organisation(session: Session, organisation_id: uuid.UUID) -> ColumnElement[bool]:
+    """The records that belong to one organisation: what its people did, everything that happened to
+    its families and to its people's accounts (also the system's own steps, such as a purge)."""
+    families = select(Family.id).where(Family.organisation_id == organisation_id)
+    people = session.exec(select(User.id).where(User.organisation_id == organisation_id))
+    return or_(
+        col(AuditRecord.organisation_id) == organisation_id,
+        col(AuditRecord.family_id).in_(families),
+        and_(
+            col(AuditRecord.object_type) == "user",
+            col(AuditRecord.object_id).in_([str(p) for p in people]),
+        ),
+    )
 
 
 def search(
@@ -91,24 +109,12 @@ def search(
 ) -> tuple[list[AuditRecord], int]:
     """One page of the log, newest first, and how many records match in all.
 
-    `organisation_id` keeps the view to one organisation: what its people did, everything that
-    happened to its families and to its people's accounts (also the system's own steps, such as a
-    purge or creating an account). Every other filter is optional; `until` is exclusive.
+    `organisation_id` keeps the view to one organisation (see `in_organisation`). Every other filter
+    is optional; `until` is exclusive.
     """
     where: list[object] = []
     if organisation_id is not None:
-        families = select(Family.id).where(Family.organisation_id == organisation_id)
-        people = session.exec(select(User.id).where(User.organisation_id == organisation_id))
-        where.append(
-            or_(
-                col(AuditRecord.organisation_id) == organisation_id,
-                col(AuditRecord.family_id).in_(families),
-                and_(
-                    col(AuditRecord.object_type) == "user",
-                    col(AuditRecord.object_id).in_([str(p) for p in people]),
-                ),
-            )
-        )
+        where.append(in_organisation(session, organisation_id))
     for column, value in (
         (AuditRecord.family_id, family_id),
         (AuditRecord.user_id, user_id),
@@ -134,6 +140,7 @@ def anomalies(
     session: Session,
     *,
     since: datetime | None = None,
+    organisation_id: uuid.UUID | None = None,
     active_windows: dict[uuid.UUID, Sequence[tuple[datetime, datetime | None]]] | None = None,
     many_families: int = 10,
     window: timedelta = timedelta(hours=1),
@@ -146,8 +153,11 @@ def anomalies(
     - streaming outside office hours (local clock of the server: UTC here)
     - a WOK viewer refused for being outside the session window
     - every download
+
+    `organisation_id` keeps to one organisation's records (see `in_organisation`).
     """
-    rows = _query(session, col(AuditRecord.action).in_(FOOTAGE_READS), since=since)
+    scope = () if organisation_id is None else (in_organisation(session, organisation_id),)
+    rows = _query(session, col(AuditRecord.action).in_(FOOTAGE_READS), *scope, since=since)
     signals: list[dict[str, object]] = []
 
     def signal(kind: str, row: AuditRecord, message: str) -> None:
@@ -189,7 +199,7 @@ def anomalies(
             if len(families) >= many_families:
                 signal("many_families", row, f"{len(families)} gezinnen binnen {window}.")
                 break
-    for row in _query(session, AuditRecord.reason == "outside_wok_window", since=since):
+    for row in _query(session, AuditRecord.reason == "outside_wok_window", *scope, since=since):
         signal("wok_outside_window", row, "WOK-deelnemer buiten de bijeenkomst.")
     return sorted(signals, key=lambda s: int(str(s["seq"])))
 

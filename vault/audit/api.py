@@ -116,13 +116,13 @@ def denied(
     principal: Principal, db: DB, fmt: Format = "json", since: datetime | None = None
 ) -> Any:
     _officer(db, principal, "denied_report")
-    return _render(audit.denied_report(db, since=since), fmt)
+    return _render(audit.denied_report(db, principal.organisation_id, since=since), fmt)
 
 
 @router.get("/anomalies", summary="Signalen / anomaly signals")
 def anomalies(principal: Principal, db: DB, since: datetime | None = None) -> dict[str, Any]:
     _officer(db, principal, "anomalies")
-    return {"items": audit.anomalies(db, since=since)}
+    return {"items": audit.anomalies(db, since=since, organisation_id=principal.organisation_id)}
 
 
 @router.post("/verify", summary="Controleer de keten / verify the chain")

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from vault import audit
 from vault.accounts import Principal, require_role
@@ -103,7 +103,9 @@ def release_hold(hold_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, 
 @router.get("/purged", summary="Wat is wanneer verwijderd / what was purged when")
 def purged(principal: Principal, db: DB) -> dict[str, Any]:
     _officer(db, principal, "purge_report")
-    return {"items": [public(t) for t in db.exec(select(Tombstone).order_by(Tombstone.purged_at))]}
+    families = select(Family.id).where(Family.organisation_id == principal.organisation_id)
+    query = select(Tombstone).where(col(Tombstone.family_id).in_(families))
+    return {"items": [public(t) for t in db.exec(query.order_by(col(Tombstone.purged_at)))]}
 
 
 @router.get(
@@ -111,8 +113,10 @@ def purged(principal: Principal, db: DB) -> dict[str, Any]:
 )
 def certificate(certificate_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, Any]:
     _officer(db, principal, "deletion_certificate")
-    return dict(
+    found = dict(
         json.loads(
             backend_from_settings(get_settings()).get_worm(f"{CERTIFICATES}{certificate_id}.json")
         )
     )
+    _own_family(db, principal, uuid.UUID(str(found.get("family_id"))))
+    return found

@@ -34,6 +34,7 @@ from vault.purge import api as purge_api
 from vault.settings import get_settings
 from vault.store import BlobNotFound, backend_from_settings
 from vault.web._page import (
+    LOCAL,
     ROLE_NAMES,
     FormViewer,
     PageViewer,
@@ -317,6 +318,11 @@ def parse_day(text: str) -> date:
     raise ValueError(text)
 
 
+def _midnight(day: date) -> datetime:
+    """The start of a day as people in the Netherlands mean it, in UTC as the log keeps time."""
+    return datetime.combine(day, datetime.min.time(), LOCAL).astimezone(UTC)
+
+
 FILTERS = ("van", "tot", "gezin", "medewerker", "handeling", "uitkomst", "regel")
 
 
@@ -362,9 +368,9 @@ def _filter(db: Session, viewer: Viewer, raw: Mapping[str, str]) -> LogFilter:
     if "van" in days and "tot" in days and days["tot"] < days["van"]:
         f.problems.append(("De einddatum ligt vóór de begindatum.", "The end date is before the start date."))  # fmt: skip
     if "van" in days:
-        f.since = datetime.combine(days["van"], datetime.min.time(), UTC)
+        f.since = _midnight(days["van"])
     if "tot" in days:
-        f.until = datetime.combine(days["tot"] + timedelta(days=1), datetime.min.time(), UTC)
+        f.until = _midnight(days["tot"] + timedelta(days=1))
     if f.gezin:
         f.family = _own_family(db, viewer, f.gezin)
         if f.family is None:
@@ -430,11 +436,10 @@ def _signals(db: Session, viewer: Viewer) -> list[dict[str, Any]]:
     found = audit_api.anomalies(principal=viewer.principal, db=db, since=since)["items"]
     people = {str(u.id): u.name for u in _people(db, viewer)}
     codes = _codes(db, viewer, (s["family_id"] for s in found))
-    ours = [s for s in found if s["user_id"] in people or s["family_id"] in codes]
     return [
         {**s, "label": SIGNALS.get(str(s["signal"]), (s["message"], s["message"])),
          "who": people.get(s["user_id"], ""), "family_code": codes.get(s["family_id"])}
-        for s in reversed(ours)
+        for s in reversed(found)
     ]  # fmt: skip
 
 
