@@ -557,7 +557,6 @@ def _retention(
     status: int = 200,
 ) -> HTMLResponse:
     org = viewer.principal.organisation_id
-    families = select(Family.id).where(Family.organisation_id == org)
     today = datetime.now(UTC).date()
     active = db.exec(
         select(LegalHoldRow, Family.code)
@@ -568,7 +567,8 @@ def _retention(
     in_force = [
         (hold, code)
         for hold, code in active
-        if hold.released_on is None or hold.released_on > today
+        if (hold.released_on is None or hold.released_on > today)
+        and (hold.until is None or hold.until >= today)
     ]
     plan = holds = None
     if family is not None:
@@ -578,11 +578,10 @@ def _retention(
             .where(LegalHoldRow.family_id == family.id)
             .order_by(col(LegalHoldRow.placed_on).desc())
         ).all()
-    own = {str(i) for i in db.exec(families)}
-    purged = [
+    purged = [  # the API keeps to the organisation
         t
         for t in purge_api.purged(principal=viewer.principal, db=db)["items"]
-        if (t["family_id"] == str(family.id) if family else t["family_id"] in own)
+        if family is None or t["family_id"] == str(family.id)
     ]
     purged.reverse()
     codes = _codes(db, viewer, (t["family_id"] for t in purged))
