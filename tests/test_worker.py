@@ -65,3 +65,24 @@ def test_embedded_filesystem_broker_round_trip(
 ) -> None:  # type: ignore[type-arg]
     stop_after.append(start_worker(worker_env))
     round_trip(Settings(data_dir=Path(worker_env["BEELDKLUIS_DATA_DIR"])))
+
+
+def test_reconfiguring_to_a_broker_used_before_still_sends(broker_url: str, tmp_path: Path) -> None:
+    """Tests (and a reloaded service) point the app at a broker again; kombu's process-wide pool
+    registry must not hand back the pool that was closed when the app moved away from it."""
+    from kombu import Connection
+
+    from vault.worker import celery_app, configure
+
+    first, second = f"{broker_url.rsplit('/', 1)[0]}/14", f"{broker_url.rsplit('/', 1)[0]}/15"
+    try:
+        for url in (first, second, first):
+            configure(celery_app, Settings(broker_url=url, data_dir=tmp_path))
+            celery_app.send_task("vault.ping", args=["x"], queue="bk-test-reconfigure")
+        with Connection(first) as conn:
+            queue = conn.SimpleQueue("bk-test-reconfigure")
+            assert queue.qsize() == 2
+            queue.clear()
+            queue.close()
+    finally:
+        configure(celery_app, Settings(data_dir=tmp_path))

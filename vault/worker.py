@@ -6,6 +6,7 @@ from typing import Any
 
 from celery import Celery, Task
 from kombu import Connection, Queue
+from kombu import pools as kombu_pools
 from sqlmodel import Session
 
 from vault.db import after_commit
@@ -60,14 +61,16 @@ def make_celery(settings: Settings | None = None) -> Celery:
 
 
 def configure(app: Celery, settings: Settings) -> None:
-    """(Re)apply the settings to an app; drops its connection pools so the next send uses them."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    """(Re)apply the settings to an app; drops its connection pools so the next send uses them.
+
+    kombu keeps pools in a process-wide registry keyed by broker URL: a pool closed here would be
+    handed out again, closed, the next time the same URL is configured. So the registry is emptied too.
+    """
+    app._pool = None
     amqp = app.__dict__.get("amqp")
-    if amqp is not None and amqp._producer_pool is not None:
-        amqp._producer_pool.force_close_all()
+    if amqp is not None:
         amqp._producer_pool = None
+    kombu_pools.reset()
     app.conf.update(
         broker_url=settings.effective_broker_url,
         broker_transport_options=_transport_options(settings),

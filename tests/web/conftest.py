@@ -5,13 +5,13 @@ Redis). Each page is watched for requests to anywhere else and for Content-Secur
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
 from ..api.conftest import PASSWORD, Account, Api, api, worker  # noqa: F401 - shared fixtures
 from ..ingest.conftest import server, videos  # noqa: F401 - a real HTTP server, real videos
@@ -30,8 +30,9 @@ def database_url(
     if request.param == "embedded":
         return f"sqlite:///{tmp_path / 'web.db'}"
     request.getfixturevalue("s3_env")
-    broker = str(request.getfixturevalue("broker_url")).rsplit("/", 1)[0]
-    monkeypatch.setenv("BEELDKLUIS_BROKER_URL", f"{broker}/{random.randint(1, 15)}")  # noqa: S311
+    broker = str(request.getfixturevalue("broker_url")).rsplit("/", 1)[0] + "/13"
+    redis.Redis.from_url(broker).flushdb()  # nothing left over from an earlier test's tasks
+    monkeypatch.setenv("BEELDKLUIS_BROKER_URL", broker)
     return str(request.getfixturevalue("fresh_postgres"))
 
 

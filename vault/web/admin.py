@@ -47,14 +47,10 @@ from vault.web._page import (
     render,
     require,
 )
+from vault.web.labels import TYPES
 
 router = APIRouter()
 
-TYPES = {
-    TrajectoryType.k_vht: ("K-VHT (kortdurend)", "K-VHT (short)"),
-    TrajectoryType.vht_complex: ("VHT complex", "VHT complex"),
-    TrajectoryType.vib: ("VIB", "VIB"),
-}
 # The periods the purge plan applies, with what each one means (the audit log's own period is
 # kept by the service, not per organisation, so it is not offered here).
 PERIODS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {

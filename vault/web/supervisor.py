@@ -48,17 +48,11 @@ from vault.web._page import (
     render,
     require,
 )
+from vault.web.labels import SITUATIONS
 
 router = APIRouter()
 
 SUPERVISORS = (Role.opleider, Role.gecommitteerde)
-SITUATIONS = {
-    "bath": ("In bad", "Bath"),
-    "play": ("Spelen", "Play"),
-    "meal": ("Maaltijd", "Meal"),
-    "review_with_parents": ("Terugkijken met ouders", "Review with parents"),
-    "other": ("Overig", "Other"),
-}
 # Why clips are withheld, as the end of "N fragmenten ...".
 WITHHELD = {
     "no_consent": ("zonder toestemming van het gezin", "without the family's consent"),

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from vault.access import judge
 from vault.api import families as api
 from vault.db import DB
-from vault.domain.models import ClipPurpose, Phase, Role, Situation, TrajectoryType
+from vault.domain.models import ClipPurpose, Role
 from vault.errors import Conflict
 from vault.streaming import open_recording_stream, open_stream
 from vault.web._page import (
@@ -32,39 +32,15 @@ from vault.web._page import (
     render,
     require,
 )
+from vault.web.labels import CLIP_PURPOSES, PHASES, SITUATIONS, TYPES
 
 router = APIRouter()
 
-TYPES = {
-    TrajectoryType.k_vht: ("K-VHT (kortdurend)", "K-VHT (short)"),
-    TrajectoryType.vht_complex: ("VHT complex", "VHT complex"),
-    TrajectoryType.vib: ("VIB", "VIB"),
-}
-PHASES = {
-    Phase.intake: ("Intake", "Intake"),
-    Phase.active: ("Actief", "Active"),
-    Phase.closed: ("Afgesloten", "Closed"),
-    Phase.follow_up: ("Nazorg", "Follow-up"),
-    Phase.ended: ("Beëindigd", "Ended"),
-}
-SITUATIONS = {
-    Situation.bath: ("In bad", "Bath"),
-    Situation.play: ("Spelen", "Play"),
-    Situation.meal: ("Eten", "Meal"),
-    Situation.review_with_parents: ("Terugkijken met ouders", "Review with parents"),
-    Situation.other: ("Anders", "Other"),
-}
-PURPOSES = {
-    ClipPurpose.review: ("Terugkijken met het gezin", "Review with the family"),
-    ClipPurpose.supervision: ("Supervisie", "Supervision"),
-    ClipPurpose.wok: ("WOK", "WOK"),
-    ClipPurpose.teaching: ("Onderwijs", "Teaching"),
-}
 LABELS: dict[str, Any] = {
     "types": TYPES,
     "phases": PHASES,
     "situations": SITUATIONS,
-    "purposes": PURPOSES,
+    "purposes": CLIP_PURPOSES,
 }
 ALL = 500  # one page of the API's largest size
 

@@ -15,7 +15,6 @@ import uuid
 from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -29,6 +28,7 @@ from vault.domain.models import Organisation, Role, User, WokSessionRow
 from vault.errors import Conflict, VaultError
 from vault.streaming import open_stream
 from vault.web._page import (
+    LOCAL,
     FormViewer,
     PageViewer,
     Viewer,
@@ -41,7 +41,6 @@ from vault.web._page import (
 )
 
 router = APIRouter()
-LOCAL = ZoneInfo("Europe/Amsterdam")  # what people type and read; stored in UTC
 ROLES = (Role.trainer, Role.opleider)
 DONE: dict[str, tuple[str, str]] = {
     "gepland": ("De bijeenkomst is gepland.", "The session was planned."),
