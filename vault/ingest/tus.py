@@ -177,7 +177,7 @@ def create(request: Request, principal: Principal, db: DB) -> Response:
     store = open_store(db, settings)
     object_id = uuid.uuid4()
     key = store.keyring.new_object_key(trajectory.family_id, object_id)
-    sealer = Sealer(key, family_id=trajectory.family_id, object_id=object_id)
+    sealer = Sealer(key, family_id=trajectory.family_id, object_id=object_id, hash_plaintext=False)
     name = object_name(ObjectKind.original, object_id)
     upload = Upload(user_id=principal.user_id, trajectory_id=trajectory_id, family_id=trajectory.family_id, object_id=object_id,  # type: ignore[arg-type]
                     object_name=name, length=length, header=base64.b64encode(sealer.header).decode(),
@@ -319,7 +319,8 @@ async def patch(upload_id: uuid.UUID, request: Request, principal: Principal, db
         persist = digest is None
 
         def seal() -> None:
-            live.pending += b"".join(live.sealer.update_chunks(received))
+            for chunk in live.sealer.update_chunks(received):  # one copy each, no join first
+                live.pending += chunk
             received.clear()
 
         async def record_oldest() -> None:
