@@ -44,7 +44,12 @@ def _clip_with_video(api: Api, trainer: Account, server: str, tmp_path: Path, ti
     clip = httpx.post(f"{server}/api/v1/recordings/{status['recording_id']}/clips", headers=world["headers"],
                       json={"start_s": 0, "end_s": seconds, "title": title})  # fmt: skip
     assert clip.status_code == 201, clip.text
-    return {**world, "clip_id": clip.json()["id"], "server": server}
+    return {
+        **world,
+        "clip_id": clip.json()["id"],
+        "recording_id": status["recording_id"],
+        "server": server,
+    }
 
 
 def _name(account: Account) -> str:
@@ -169,7 +174,9 @@ def test_opleider_watches_a_clip_and_notes_a_moment_the_trainee_reads_in_chromiu
     page.get_by_role("button", name="Afmelden").click()
     page.wait_for_url(re.compile(r".*/aanmelden\?afgemeld=1$"))
     browser.sign_in(api, w["trainer"], offset_steps=1)
-    page = browser.go(f"/begeleiding/fragmenten/{clip_id}")
+    page = browser.go(f"/opnames/{w['recording_id']}")  # from the recording's list of clips
+    page.get_by_role("link", name="Bad").click()
+    page.wait_for_url(f"{browser.server}/begeleiding/fragmenten/{clip_id}")
     assert page.get_by_role("heading", level=1).inner_text() == "Bad"
     assert (
         page.locator("li.note .note-text").inner_text()
