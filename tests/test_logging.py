@@ -1,4 +1,5 @@
-"""No secret in a log line: the tokens in viewing, stream and download links never reach the access log."""
+"""No secret in a log line: the tokens in viewing, stream, download and enrolment links and the OIDC
+callback's code never reach the access log."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from vault.app import create_app
         "/kijken/eyJhbGciOi.secret.part",
         "/api/v1/stream/eyJhbGciOi.secret.part/3.ts",
         "/ophalen/Zm9vYmFyc2VjcmV0?x=1",
+        "/beheer/accounts/koppeling/Zm9vYmFyc2VjcmV0",
+        "/aanmelden/oidc-terug?code=secret-code&state=Zm9vYmFyc2VjcmV0",
     ],
 )
 def test_the_access_log_redacts_link_tokens(
@@ -29,3 +32,18 @@ def test_the_access_log_redacts_link_tokens(
     assert "secret" not in line
     assert "Zm9vYmFyc2VjcmV0" not in line
     assert "[token]" in line
+
+
+def test_no_secret_in_the_repr_of_a_page_viewer_or_an_enrolment() -> None:
+    import uuid
+
+    from vault.audit import Principal
+    from vault.web._page import Viewer
+    from vault.web.admin import _Enrolment
+
+    viewer = Viewer(Principal(uuid.uuid4(), "Trainer", "trainer"), uuid.uuid4(), "csrf-secret")
+    enrolment = _Enrolment(
+        uuid.uuid4(), 0.0, "u", "a@b.example", "A", "otpauth://totp/x?secret=TOTPSECRET"
+    )
+    assert "csrf-secret" not in repr(viewer)
+    assert "TOTPSECRET" not in repr(enrolment)

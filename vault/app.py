@@ -31,16 +31,23 @@ def domain_routers() -> list[APIRouter]:
     return [auth, admin, families, consents, uploads, streaming, exports, audit, retention]
 
 
-_CAPABILITY = re.compile(r"(/(?:kijken|ophalen|api/v1/stream)/)[^/?\s]+")
+_CAPABILITY = re.compile(
+    r"(/(?:kijken|ophalen|api/v1/stream|beheer/accounts/koppeling)/)[^/?\s]+"  # token in the path
+    r"|(/aanmelden/oidc-terug\?)\S+"  # the provider's authorization code and state
+)
 
 
 class RedactLinks(logging.Filter):
-    """Viewing, stream and download links carry their token in the path; access logs show it redacted."""
+    """Viewing, stream, download and enrolment links carry a token in the path, the OIDC callback one
+    in its query; access logs show them redacted."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
             record.args = tuple(
-                _CAPABILITY.sub(r"\1[token]", a) if isinstance(a, str) else a for a in record.args
+                _CAPABILITY.sub(lambda m: (m.group(1) or m.group(2)) + "[token]", a)
+                if isinstance(a, str)
+                else a
+                for a in record.args
             )
         return True
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -122,7 +122,7 @@ class Viewer:
 
     principal: audit.Principal
     session_id: uuid.UUID
-    csrf: str
+    csrf: str = field(repr=False)
 
     @property
     def role(self) -> str:

@@ -10,6 +10,7 @@ minutes at most; the first look takes it out, so a reload or the back button sho
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 import threading
@@ -171,8 +172,8 @@ class _Enrolment:
     user_id: str
     email: str
     name: str
-    uri: str
-    new: bool
+    uri: str = dataclasses.field(repr=False)  # holds the TOTP secret
+    new: bool = True
 
 
 _WAITING: dict[str, _Enrolment] = {}
