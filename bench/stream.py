@@ -26,7 +26,8 @@ from keys import Keyring, LocalMasterKey  # noqa: E402
 from vault.db import engine_for  # noqa: E402
 from vault.media import SEGMENT_S, Source, render_segment, serve_range  # noqa: E402
 from vault.media.jobs import Jobs, Spec  # noqa: E402
-from vault.media.segment import segment_command, write_private  # noqa: E402
+from vault.media.scratch import write_private
+from vault.media.segment import segment_command  # noqa: E402
 from vault.media.tasks import proxy_command  # noqa: E402
 from vault.store import LocalBackend, ObjectKind, ObjectStore  # noqa: E402
 

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from vault import __version__, web
 from vault.errors import install_error_handlers
 from vault.health import report
+from vault.media.scratch import sweep as sweep_scratch
 from vault.settings import get_settings
 
 
@@ -70,6 +71,7 @@ def create_app() -> FastAPI:
         openapi_url="/openapi.json",
     )
     install_error_handlers(app)
+    sweep_scratch()  # segments a killed API process left in tmpfs go before it serves again
     from vault.export.api import public_router as parents
     from vault.streaming import player_router as player
 

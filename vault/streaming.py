@@ -217,9 +217,10 @@ def get_segment(token: str, n: int, db: DB) -> Response:
             bool(info.get("interlaced")) and recording.proxy_object_id is None
         )  # the proxy is progressive
         source = recording.proxy_object_id or recording.original_object_id
+        container = "mov" if recording.proxy_object_id else str(info.get("container") or "mov")
         size, read = open_store(db, settings).range_reader(source)  # type: ignore[arg-type]
         return Spec(size, read, interlaced, info.get("audio_codec") is not None, start,
-                    end, mark, settings.watermark_corner, settings.ffmpeg)  # fmt: skip
+                    end, mark, settings.watermark_corner, settings.ffmpeg, container)  # fmt: skip
 
     key = (str(viewer.session_id), str(shown_id))
     data = jobs().segment(key, n, lambda: _committed(db, spec))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery, Task
+from celery.signals import worker_init, worker_process_init
 from kombu import Connection, Queue
 from kombu import pools as kombu_pools
 from sqlmodel import Session
@@ -105,6 +106,15 @@ def configure(app: Celery, settings: Settings) -> None:
 
 
 celery_app = make_celery()
+
+
+@worker_init.connect
+@worker_process_init.connect
+def _sweep_scratch(**_: Any) -> None:
+    """What a killed worker left in tmpfs (a half-made package, segments) goes before any new work."""
+    from vault.media.scratch import sweep
+
+    sweep()
 
 
 def enqueue_after_commit(session: Session, task: Task, *args: Any, **kwargs: Any) -> None:

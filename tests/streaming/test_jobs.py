@@ -12,7 +12,7 @@ import pytest
 
 from vault.media import jobs as jobs_module
 from vault.media.jobs import Busy, Jobs, Spec
-from vault.media.segment import scratch_dir
+from vault.media.scratch import scratch_dir
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""After an upload: read it back through the decrypting reader, hash it, probe it; keep it or reject it."""
+"""After an upload: read it back through the decrypting reader, hash it, probe it and decode every frame;
+keep it, or reject it with a reason a trainer understands. "Verified" (stored) means all three passed."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from vault import audit
 from vault.db import after_commit, unit_of_work
 from vault.domain.models import Recording
 from vault.ingest.models import Upload
-from vault.media import MediaError, probe, serve_range
+from vault.media import MediaError, decodes, probe, serve_range
 from vault.settings import get_settings
 from vault.store import StoredObject, open_store
 from vault.worker import celery_app
@@ -39,10 +40,10 @@ def verify_upload(upload_id: uuid.UUID) -> str:
                     "bestand is onderweg beschadigd",
                     "the file was damaged on the way",
                 )
-            with serve_range(
-                row.size, lambda offset, length: store.open_range(row.id, offset, offset + length)
-            ) as url:
+            size, read = store.range_reader(row.id)
+            with serve_range(size, read) as url:
                 result = probe(url, ffprobe=settings.ffprobe)
+                decodes(url, result, ffmpeg=settings.ffmpeg)
         except MediaError as exc:
             upload.status, upload.reason = "rejected", exc.message_nl
             store.delete(row.id)
@@ -60,10 +61,8 @@ def verify_upload(upload_id: uuid.UUID) -> str:
         else:
             row.sha256 = upload.sha256 = digest.hexdigest()
             recording.duration_s = result.duration_s
-            if result.creation_time and not json.loads(upload.meta).get("recorded_at"):
-                recording.recorded_at = (
-                    result.creation_time
-                )  # the camera's own clock, from the file
+            if result.creation_time:  # the camera's own clock, from the file, wins over the card's file time
+                recording.recorded_at = result.creation_time
             recording.probe = json.dumps(result.public())
             if not recording.source_device and result.device:
                 recording.source_device = (

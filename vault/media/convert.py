@@ -3,10 +3,9 @@ Remuxed without re-encoding where the source already qualifies, transcoded other
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
-from vault.errors import ServiceUnavailable
+from vault.media.ffmpeg import input_args, run, time_limit
 from vault.media.probe import ProbeResult
 
 
@@ -64,8 +63,7 @@ def convert_command(
         "-v",
         "error",
         "-y",
-        "-i",
-        source_url,
+        *input_args(source_url, info.container),
         *common,
         *codecs,
         "-metadata:s:v",
@@ -74,19 +72,14 @@ def convert_command(
     ]
 
 
-def convert(
-    source_url: str, info: ProbeResult, target: Path, ffmpeg: str = "ffmpeg", timeout: float = 3600
-) -> bool:
-    """Write the playable copy to `target`; returns True if it was remuxed (no re-encoding)."""
-    result = subprocess.run(  # noqa: S603 - our own argv
-        convert_command(source_url, info, target, ffmpeg),
-        capture_output=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
+def convert(source_url: str, info: ProbeResult, target: Path, ffmpeg: str = "ffmpeg", timeout: float | None = None) -> bool:
+    """Write the playable copy to `target`; returns True if it was remuxed (no re-encoding). MediaError
+    (naming what ffmpeg said, in the log) if it fails; the caller's `serve_range` block then also says
+    whether the source itself could not be read."""
+    try:
+        run(convert_command(source_url, info, target, ffmpeg), what="convert",
+            timeout=timeout or time_limit(info.duration_s, per_second=6.0))  # fmt: skip
+    except Exception:
         target.unlink(missing_ok=True)
-        raise ServiceUnavailable(
-            "Een opname kon niet worden omgezet.", "A recording could not be converted."
-        )
+        raise
     return qualifies(info)

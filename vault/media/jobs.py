@@ -10,7 +10,6 @@ stays in this process's memory, never on a command line.
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 import threading
 import time
@@ -19,16 +18,11 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from vault.errors import ServiceUnavailable
-from vault.media.rangeserver import Read, serve_range
-from vault.media.segment import (
-    SEGMENT_S,
-    Source,
-    scratch_dir,
-    segment_command,
-    segment_count,
-    write_private,
-)
+from vault.errors import ServiceUnavailable, VaultError
+from vault.media.ffmpeg import FfmpegFailed, Process, log
+from vault.media.rangeserver import Read, register
+from vault.media.scratch import scratch_dir, write_private
+from vault.media.segment import SEGMENT_S, Source, segment_command, segment_count
 
 AHEAD = 3  # a request this many segments past the newest finished one waits; further is a seek
 KEEP_BEHIND = 2  # finished segments kept for a player that asks again (hls.js retries)
@@ -47,12 +41,31 @@ class Busy(ServiceUnavailable):
 
 
 class SegmentFailed(ServiceUnavailable):
+    """A passing failure (the segment took too long): the player may ask again."""
+
     code = "segment_failed"
 
     def __init__(self) -> None:
         super().__init__(
             "Het fragment kon niet worden gemaakt; probeer het opnieuw.",
             "The segment could not be made; retry.",
+            retry_after=3,
+        )
+
+
+class Unplayable(VaultError):
+    """This part of the footage can never be made (a stored chunk that fails authentication, footage
+    ffmpeg cannot decode, a clip past the end of what is there). Not 503: retrying cannot help, and the
+    player says so once instead of "busy" for ever."""
+
+    status = 422
+    code = "segment_unplayable"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Dit deel van de opname kan niet worden afgespeeld: de opgeslagen beelden zijn beschadigd. "
+            "Meld dit bij de beheerder.",
+            "This part of the recording cannot be played: the stored footage is damaged. Tell the administrator.",
         )
 
 
@@ -69,6 +82,7 @@ class Spec:
     watermark: str
     corner: str = "bottom-right"
     ffmpeg: str = "ffmpeg"
+    container: str = "mov"
 
 
 class Job:
@@ -78,21 +92,23 @@ class Job:
         self.first, self.last = first, segment_count(spec.clip_end_s - spec.clip_start_s) - 1
         self.used = time.monotonic()
         self._stack = ExitStack()
-        self.dir = Path(tempfile.mkdtemp(prefix="bk-seg-", dir=scratch_dir()))
+        self.dir = Path(tempfile.mkdtemp(prefix="seg-", dir=scratch_dir()))
         self._stack.callback(shutil.rmtree, self.dir, ignore_errors=True)
         try:
-            url = self._stack.enter_context(serve_range(spec.size, spec.read))
+            self.source = register(spec.size, spec.read)
+            self._stack.callback(self.source.close)
             mark = write_private(self.dir, "wm-", spec.watermark)
             self._list = self.dir / "list"
             argv = segment_command(
-                Source(url, spec.interlaced, spec.has_audio), first, clip_start_s=spec.clip_start_s, clip_end_s=spec.clip_end_s,
+                Source(self.source.url, spec.interlaced, spec.has_audio, spec.container), first,
+                clip_start_s=spec.clip_start_s, clip_end_s=spec.clip_end_s,
                 watermark_file=mark, corner=spec.corner, ffmpeg=spec.ffmpeg,
                 output=["-f", "segment", "-segment_time", f"{SEGMENT_S}", "-segment_format", "mpegts",
                         "-segment_start_number", str(first), "-reset_timestamps", "0", "-segment_list", str(self._list),
                         "-segment_list_type", "flat", str(self.dir / "%d.ts")],
             )  # fmt: skip
-            quiet = subprocess.DEVNULL
-            self.proc = subprocess.Popen(argv, stdin=quiet, stdout=quiet, stderr=quiet)  # noqa: S603 - our argv, no secrets
+            self.proc = Process(argv, what="segments")
+            self._stack.callback(self.proc.kill)
         except BaseException:
             self._stack.close()
             raise
@@ -109,14 +125,30 @@ class Job:
     def covers(self, n: int) -> bool:
         return self.first <= n and (n in self.finished() or n <= self.newest() + AHEAD)
 
+    @property
+    def broken(self) -> bool:
+        """Whether this job can never make what it has not made yet (and its last segment may be short)."""
+        if self.source.failed is not None:
+            return True
+        code = self.proc.poll()
+        return code is not None and code != 0
+
     def get(self, n: int, timeout: float = 60) -> bytes:
         deadline = time.monotonic() + timeout
         while n not in self.finished():
             if self.proc.poll() is not None and n not in self.finished():
-                raise SegmentFailed()
+                break
             if time.monotonic() > deadline:
                 raise SegmentFailed()
             time.sleep(0.02)
+        # A source that failed cuts ffmpeg's input: it then closes the segment it was writing as if the
+        # clip ended there. So once the source failed, nothing more is served, not even a listed segment.
+        if self.broken:
+            code = self.proc.poll()
+            log.warning("%s", FfmpegFailed("segments", code, self.proc.stderr or "source unreadable"))
+            raise Unplayable()
+        if n not in self.finished():  # ffmpeg ended well, but the footage ends before this segment
+            raise Unplayable()
         data = (self.dir / f"{n}.ts").read_bytes()
         for old in range(self.first, n - KEEP_BEHIND):
             (self.dir / f"{old}.ts").unlink(missing_ok=True)
@@ -124,9 +156,6 @@ class Job:
         return data
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
         self._stack.close()
 
 
@@ -165,7 +194,11 @@ class Jobs:
                 job = self._jobs[key] = Job(spec(), n)
                 self.started += 1
             job.used = time.monotonic()
-        return job.get(n)
+        try:
+            return job.get(n)
+        except Unplayable:
+            self.stop(key)  # asked again (it should not be), it starts afresh from the stored object
+            raise
 
     def stop(self, key: tuple[str, str]) -> None:
         with self._lock:

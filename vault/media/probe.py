@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from vault.errors import VaultError
+from vault.media.errors import MediaError, no_frames, not_a_video, truncated
+from vault.media.ffmpeg import FfmpegFailed, TookTooLong, demuxer, input_args, log, run, time_limit
 
 LOCATION_KEYS = (
     "location",
@@ -16,24 +17,6 @@ LOCATION_KEYS = (
     "com.apple.quicktime.location.ISO6709",
 )
 DEVICE_KEYS = ("com.apple.quicktime.make", "com.apple.quicktime.model", "make", "model", "encoder")
-
-
-class MediaError(VaultError):
-    status = 415
-    code = "not_a_video"
-
-    def __init__(self, code: str, message_nl: str, message_en: str) -> None:
-        super().__init__(message_nl, message_en)
-        self.code = code
-        self.status = 415 if code == "not_a_video" else 422
-
-
-def not_a_video() -> MediaError:
-    return MediaError("not_a_video", "geen videobestand", "not a video file")
-
-
-def truncated() -> MediaError:
-    return MediaError("truncated", "bestand is afgebroken", "the file is truncated")
 
 
 @dataclass(frozen=True)
@@ -69,16 +52,30 @@ def _rate(text: str) -> float:
         return 0.0
 
 
-def probe(source: str, *, ffprobe: str = "ffprobe", timeout: float = 60) -> ProbeResult:
-    """Probe a path or a loopback URL; MediaError (Dutch first) if it is no playable video or cut off."""
+def _when(text: str | None) -> datetime | None:
+    """ISO 8601 as cameras write it: "2026-11-20T10:00:00.000000Z", "2026-11-20T11:00:00+0100"."""
+    if not text:
+        return None
+    text = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", text.strip().replace("Z", "+00:00"))
     try:
-        out = subprocess.run(  # noqa: S603 - fixed argv; the source is our own path or loopback URL
-            [ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", source],
-            capture_output=True, timeout=timeout, check=False,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def probe(source: str, *, ffprobe: str = "ffprobe", timeout: float = 60) -> ProbeResult:
+    """Probe a path or a loopback URL; MediaError (Dutch first) if it is no camera video or cut off.
+    Only camera containers are opened (no playlist, concat list or image sequence: they would make
+    ffprobe open other resources), and it says nothing of whether the frames decode: see `decodes`."""
+    try:
+        out = run([ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", *input_args(source)[:-2], source],
+                  what="probe", timeout=timeout, check=False)  # fmt: skip
+    except TookTooLong:
         raise truncated() from None
-    info = json.loads(out.stdout or b"{}")
+    try:
+        info = json.loads(out.stdout or b"{}")
+    except ValueError:
+        raise not_a_video() from None
     streams = info.get("streams", [])
     video = next(
         (
@@ -94,7 +91,7 @@ def probe(source: str, *, ffprobe: str = "ffprobe", timeout: float = 60) -> Prob
         or video is None
         or fmt.get("format_name") in ("image2", "jpeg_pipe", "png_pipe", "mjpeg")
     ):
-        stderr = out.stderr.decode(errors="replace")
+        stderr = out.stderr
         if (
             "moov atom not found" in stderr
             or "Invalid data found" in stderr
@@ -115,18 +112,21 @@ def probe(source: str, *, ffprobe: str = "ffprobe", timeout: float = 60) -> Prob
         if "rotation" in side:
             rotation = int(side["rotation"])
     rotation = int(video.get("tags", {}).get("rotate", rotation))
-    created = tags.get("creation_time") or video.get("tags", {}).get("creation_time")
-    try:
-        creation = datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None
-    except ValueError:
-        creation = None
+    # The camera's own clock: QuickTime's creationdate carries the local offset; creation_time is UTC.
+    creation = _when(tags.get("com.apple.quicktime.creationdate")) or _when(tags.get("creation_time")) \
+        or _when(video.get("tags", {}).get("creation_time"))
     data_tracks = any(
         s.get("codec_type") == "data" and s.get("codec_tag_string") in ("gpmd", "camm")
         for s in streams
     )
     device = " ".join(str(tags[k]) for k in DEVICE_KEYS if k in tags) or None
+    container = str(fmt.get("format_name", ""))
+    try:
+        demuxer(container)
+    except MediaError:
+        raise not_a_video() from None
     return ProbeResult(
-        container=str(fmt.get("format_name", "")),
+        container=container,
         duration_s=duration,
         video_codec=str(video.get("codec_name", "")),
         width=int(video.get("width", 0)),
@@ -141,3 +141,38 @@ def probe(source: str, *, ffprobe: str = "ffprobe", timeout: float = 60) -> Prob
         has_location=any(k.lower() in tags for k in LOCATION_KEYS) or data_tracks,
         device=device,
     )
+
+
+@dataclass(frozen=True)
+class Decoded:
+    frames: int
+    seconds: float
+
+
+def decodes(source: str, info: ProbeResult, *, ffmpeg: str = "ffmpeg") -> Decoded:
+    """Decode every frame of the video stream (nothing is written); MediaError unless all of them decode
+    and they cover the duration the container declares. This is what "verified" means for footage:
+    a container with a stream but no frame, a file cut off mid-`mdat`, or one that declares hours it
+    does not hold, is refused here rather than found out by a viewer or a parent."""
+    argv = [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-xerror", *input_args(source, info.container),
+            "-map", "0:v:0", "-f", "null", "-progress", "pipe:1", "-nostats", "-"]  # fmt: skip
+    result = run(argv, what="decode", timeout=time_limit(info.duration_s), check=False)
+    progress = dict(line.split("=", 1) for line in result.stdout.decode(errors="replace").splitlines() if "=" in line)
+    try:
+        frames, seconds = int(progress.get("frame", "0")), int(progress.get("out_time_us", "0")) / 1e6
+    except ValueError:
+        frames, seconds = 0, 0.0
+    if frames == 0:
+        raise no_frames()
+    if result.returncode != 0 or result.stderr.strip():  # with -v error, any line is a frame that failed
+        log.warning("%s", FfmpegFailed("decode", result.returncode, result.stderr))
+        raise damaged()
+    # Decoded frames must reach (nearly) the end the container declares, at a rate a camera films at.
+    if seconds + max(1.0, 0.05 * info.duration_s) < info.duration_s or frames < info.duration_s:
+        raise damaged()
+    return Decoded(frames, seconds)
+
+
+def damaged() -> MediaError:
+    return MediaError("damaged", "bestand is afgebroken of beschadigd: niet alle beelden zijn af te spelen",
+                      "the file is cut off or damaged: not every frame plays")  # fmt: skip

@@ -2,6 +2,10 @@
 
 Each registration gets a random, unguessable path that stops working when it is closed; the server
 binds 127.0.0.1 and refuses any other client.
+
+A read that fails (a chunk that does not authenticate, a store that is down) is remembered on the
+registration: ffmpeg sees only a cut connection, which it may take for the end of the file and exit 0,
+so the consumer must ask (`serve_range` does so when its block ends) before it trusts what ffmpeg made.
 """
 
 from __future__ import annotations
@@ -12,7 +16,10 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from vault.media.errors import SourceUnreadable
 
 Read = Callable[[int, int], bytes]
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -28,9 +35,37 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
+@dataclass
+class Served:
+    """One registration: its URL, and the first read failure, if any."""
+
+    url: str
+    size: int
+    read: Read = field(repr=False)
+    failed: BaseException | None = field(default=None, repr=False)
+    close: Callable[[], None] = field(default=lambda: None, repr=False)
+
+    def check(self) -> None:
+        """SourceUnreadable if any read of this source failed."""
+        if self.failed is not None:
+            raise SourceUnreadable() from self.failed
+
+    def _read(self, offset: int, length: int) -> bytes:
+        try:
+            return self.read(offset, length)
+        except BaseException as exc:
+            if self.failed is None:
+                self.failed = exc
+            raise
+
+
+class _ReadFailed(ConnectionError):
+    """Ends a response whose source could not be read (already remembered on the registration)."""
+
+
 class RangeServer:
     def __init__(self) -> None:
-        self._sources: dict[str, tuple[int, Read]] = {}
+        self._sources: dict[str, Served] = {}
         self._lock = threading.Lock()
         server = self
 
@@ -56,7 +91,7 @@ class RangeServer:
                 if source is None:
                     self.send_error(404)
                     return
-                size, read = source
+                size = source.size
                 start, end = 0, size - 1
                 header = self.headers.get("Range")
                 status = 200
@@ -77,6 +112,12 @@ class RangeServer:
                         self.end_headers()
                         return
                     status = 206
+                try:  # the first piece before the headers: a bad start is an error, not an empty file
+                    first = source._read(start, min(PIECE, end + 1 - start)) if body else b""
+                except Exception:  # noqa: BLE001 - remembered on the registration
+                    self.send_error(502)
+                    self.close_connection = True
+                    return
                 self.send_response(status)
                 self.send_header("Accept-Ranges", "bytes")
                 self.send_header("Content-Type", "application/octet-stream")
@@ -86,11 +127,17 @@ class RangeServer:
                 self.end_headers()
                 if not body:
                     return
-                offset = start
+                offset = start + len(first)
                 try:
+                    self.wfile.write(first)
                     while offset <= end:
                         length = min(PIECE, end + 1 - offset)
-                        self.wfile.write(read(offset, length))
+                        try:
+                            piece = source._read(offset, length)
+                        except Exception:  # noqa: BLE001 - remembered on the registration
+                            self.close_connection = True
+                            raise _ReadFailed() from None
+                        self.wfile.write(piece)
                         offset += length
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the reader went away (ffmpeg seeks by closing and reopening)
@@ -103,20 +150,21 @@ class RangeServer:
     def port(self) -> int:
         return int(self._httpd.server_address[1])
 
-    def _get(self, token: str) -> tuple[int, Read] | None:
+    def _get(self, token: str) -> Served | None:
         with self._lock:
             return self._sources.get(token)
 
-    def register(self, size: int, read: Read) -> tuple[str, Callable[[], None]]:
+    def register(self, size: int, read: Read) -> Served:
         token = secrets.token_urlsafe(32)
-        with self._lock:
-            self._sources[token] = (size, read)
 
         def close() -> None:
             with self._lock:
                 self._sources.pop(token, None)
 
-        return f"http://127.0.0.1:{self.port}/{token}", close
+        served = Served(f"http://127.0.0.1:{self.port}/{token}", size, read, close=close)
+        with self._lock:
+            self._sources[token] = served
+        return served
 
     def shutdown(self) -> None:
         self._httpd.shutdown()
@@ -127,16 +175,28 @@ _shared: RangeServer | None = None
 _shared_lock = threading.Lock()
 
 
-@contextmanager
-def serve_range(size: int, read: Read) -> Iterator[str]:
-    """A loopback URL for one job; it stops answering when the block ends."""
+def register(size: int, read: Read) -> Served:
+    """A registration on the process's shared range server (started on first use); close it when done."""
     global _shared
     with _shared_lock:
         if _shared is None:
             _shared = RangeServer()
         server = _shared
-    url, close = server.register(size, read)
+    return server.register(size, read)
+
+
+@contextmanager
+def serve_range(size: int, read: Read) -> Iterator[str]:
+    """A loopback URL for one job; it stops answering when the block ends. If any read failed, the block
+    ends with SourceUnreadable, whatever ffmpeg made of the cut-off input."""
+    served = register(size, read)
     try:
-        yield url
+        yield served.url
+    except BaseException as exc:
+        if served.failed is not None and not isinstance(exc, SourceUnreadable):
+            raise SourceUnreadable() from exc
+        raise
+    else:
+        served.check()
     finally:
-        close()
+        served.close()

@@ -6,13 +6,11 @@ segment comes back through a pipe and never touches the disk.
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from vault.errors import ServiceUnavailable
+from vault.media.ffmpeg import FfmpegFailed, input_args, run
+from vault.media.scratch import scratch_dir, write_private
 
 SEGMENT_S = 4.0
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -29,6 +27,7 @@ class Source:
     url: str
     interlaced: bool = False
     has_audio: bool = True
+    container: str = "mov"  # as ffprobe named it; the proxy is MP4
 
 
 def playlist(duration_s: float, uri: str = "{n}.ts", segment_s: float = SEGMENT_S) -> str:
@@ -72,7 +71,7 @@ def segment_command(source: Source, n: int, *, clip_start_s: float, clip_end_s: 
         )
     argv = [
         ffmpeg, "-hide_banner", "-nostdin", "-v", "error",
-        "-ss", f"{start:.3f}", "-i", source.url, "-t", f"{length:.3f}",
+        "-ss", f"{start:.3f}", *input_args(source.url, source.container), "-t", f"{length:.3f}",
         "-map", "0:v:0", *(["-map", "0:a:0?"] if source.has_audio else []),
         "-vf", ",".join(filters),
         "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-force_key_frames", f"expr:gte(t,n_forced*{segment_s})",
@@ -84,46 +83,19 @@ def segment_command(source: Source, n: int, *, clip_start_s: float, clip_end_s: 
     return argv
 
 
-def scratch_dir() -> Path:
-    """tmpfs for the moments a file is unavoidable (watermark text, a segment, a +faststart MP4)."""
-    shm = Path("/dev/shm")  # noqa: S108 - tmpfs; what goes in is 0600 or in a 0700 folder, with random names
-    return shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
-
-
-def write_private(folder: Path, prefix: str, text: str) -> Path:
-    fd, name = tempfile.mkstemp(prefix=prefix, dir=folder)  # 0600, random name
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
-    return Path(name)
-
-
 def render_segment(source: Source, n: int, *, clip_start_s: float, clip_end_s: float, watermark: str | None,
                    corner: str = "bottom-right", ffmpeg: str = "ffmpeg", timeout: float = 60) -> bytes:  # fmt: skip
     """Segment n as MPEG-TS bytes. The watermark text goes through a 0600 file in tmpfs, so any name is safe."""
     mark: Path | None = None
     try:
         if watermark is not None:
-            mark = write_private(scratch_dir(), "bk-wm-", watermark)
-        argv = segment_command(
-            source,
-            n,
-            clip_start_s=clip_start_s,
-            clip_end_s=clip_end_s,
-            watermark_file=mark,
-            corner=corner,
-            ffmpeg=ffmpeg,
-        )
-        result = subprocess.run(argv, capture_output=True, timeout=timeout, check=False)  # noqa: S603 - our argv, no secrets in it
-    except subprocess.TimeoutExpired:
-        raise ServiceUnavailable(
-            "Het fragment kon niet op tijd worden gemaakt; probeer het opnieuw.",
-            "The segment took too long; retry.",
-        ) from None
+            mark = write_private(scratch_dir(), "wm-", watermark)
+        argv = segment_command(source, n, clip_start_s=clip_start_s, clip_end_s=clip_end_s,
+                               watermark_file=mark, corner=corner, ffmpeg=ffmpeg)  # fmt: skip
+        result = run(argv, what=f"segment {n}", timeout=timeout)
+        if not result.stdout:
+            raise FfmpegFailed(f"segment {n}", result.returncode, "no output")
     finally:
         if mark is not None:
             mark.unlink(missing_ok=True)
-    if result.returncode != 0 or not result.stdout:
-        raise ServiceUnavailable(
-            "Het fragment kon niet worden gemaakt.", "The segment could not be made."
-        )
     return result.stdout

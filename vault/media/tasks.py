@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 import uuid
 
 from vault import audit
 from vault.db import unit_of_work
 from vault.domain.models import Recording
+from vault.media.ffmpeg import Process, TookTooLong, input_args, time_limit
 from vault.media.rangeserver import serve_range
 from vault.settings import get_settings
 from vault.store import ObjectKind, open_store
@@ -19,14 +21,14 @@ from vault.worker import celery_app
 PIECE = 1024 * 1024
 
 
-def proxy_command(source_url: str, interlaced: bool, ffmpeg: str = "ffmpeg") -> list[str]:
+def proxy_command(source_url: str, interlaced: bool, ffmpeg: str = "ffmpeg", container: str = "mov") -> list[str]:
     filters = ["yadif"] if interlaced else []
     filters += [
         "scale=-2:'min(720,ih)'",
         "fps=25",
         "format=yuv420p",
     ]  # down, never up; autorotated upright
-    return [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-i", source_url, "-map", "0:v:0", "-map", "0:a:0?",
+    return [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", *input_args(source_url, container), "-map", "0:v:0", "-map", "0:a:0?",
             "-vf", ",".join(filters), "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-g", "25",
             "-fps_mode", "cfr", "-c:a", "aac", "-ac", "2", "-b:a", "128k", "-map_metadata", "-1", "-map_chapters", "-1",
             "-sn", "-dn", "-metadata:s:v", "rotate=0", "-f", "mp4", "-movflags", "frag_keyframe+empty_moov+default_base_moof",
@@ -42,7 +44,9 @@ def make_proxy(recording_id: uuid.UUID) -> str:
             return "missing"
         if recording.proxy_object_id is not None:
             return "exists"
-        interlaced = bool(json.loads(recording.probe or "{}").get("interlaced"))
+        info = json.loads(recording.probe or "{}")
+        interlaced, container = bool(info.get("interlaced")), str(info.get("container") or "mov")
+        limit = time_limit(float(recording.duration_s or 0), per_second=4.0)
         store = open_store(db, settings)
         size, read = store.range_reader(recording.original_object_id)
         family_id = store.get(recording.original_object_id).family_id
@@ -51,14 +55,18 @@ def make_proxy(recording_id: uuid.UUID) -> str:
             store.writer(family_id=family_id, kind=ObjectKind.proxy) as out,
         ):
             db.commit()  # keys are unwrapped and the new one stored; no transaction stays open meanwhile
-            argv = proxy_command(url, interlaced, settings.ffmpeg)
-            quiet, pipe = subprocess.DEVNULL, subprocess.PIPE
-            with subprocess.Popen(argv, stdout=pipe, stderr=quiet) as ffmpeg:  # noqa: S603 - our argv
-                assert ffmpeg.stdout is not None  # noqa: S101 - PIPE was asked for
-                while piece := ffmpeg.stdout.read(PIECE):
+            ffmpeg = Process(proxy_command(url, interlaced, settings.ffmpeg, container), what="proxy",
+                             stdout=subprocess.PIPE)  # fmt: skip
+            try:
+                assert ffmpeg.proc.stdout is not None  # noqa: S101 - PIPE was asked for
+                deadline = time.monotonic() + limit
+                while piece := ffmpeg.proc.stdout.read(PIECE):
                     out.write(piece)
-            if ffmpeg.returncode != 0:  # the writer discards the half-made proxy
-                raise RuntimeError(f"ffmpeg exited with {ffmpeg.returncode}")
+                    if time.monotonic() > deadline:
+                        raise TookTooLong("proxy")
+                ffmpeg.check()  # the writer discards the half-made proxy; serve_range checks the source
+            finally:
+                ffmpeg.kill()
         recording = db.get(Recording, recording_id)
         if recording is None or recording.original_object_id is None:  # purged meanwhile
             store.delete(out.object_id)

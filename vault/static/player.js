@@ -21,7 +21,9 @@
     video.pause();
     say(code === 403
       ? "U heeft (nu) geen toegang tot dit fragment: de toestemming is ingetrokken of de bijeenkomst is voorbij. / Access ended."
-      : code === 503
+      : code === 422
+        ? "Dit deel van de opname kan niet worden afgespeeld: de opgeslagen beelden zijn beschadigd. Meld dit bij de beheerder. / This part of the recording is damaged and cannot be played."
+        : code === 503
         ? "De server is druk; het fragment wordt zo opnieuw geprobeerd. / Server busy, retrying."
         : "De kijklink is verlopen; open het fragment opnieuw. / The viewing link expired; open the clip again.");
   }
@@ -30,7 +32,7 @@
     var hls = new window.Hls({ enableWorker: false, maxBufferLength: 12, fragLoadingMaxRetry: 6, fragLoadingRetryDelay: 1000 });
     hls.on(window.Hls.Events.ERROR, function (_e, data) {
       var code = data.response && data.response.code;
-      if (code === 401 || code === 403) { hls.stopLoad(); refused(code); }
+      if (code === 401 || code === 403 || code === 422) { hls.stopLoad(); refused(code); }
       else if (code === 503) { refused(503); }
       else if (data.fatal) { say("Afspelen mislukt (" + data.details + ") / Playback failed."); }
     });
