@@ -67,10 +67,14 @@ def make_proxy(recording_id: uuid.UUID) -> str:
                 ffmpeg.check()  # the writer discards the half-made proxy; serve_range checks the source
             finally:
                 ffmpeg.kill()
-        recording = db.get(Recording, recording_id)
+        db.expire_all()
+        recording = db.get(Recording, recording_id, with_for_update=True)
         if recording is None or recording.original_object_id is None:  # purged meanwhile
             store.delete(out.object_id)
             return "missing"
+        if recording.proxy_object_id is not None:  # a redelivered twin finished first: keep one
+            store.delete(out.object_id)
+            return "exists"
         recording.proxy_object_id = out.object_id
         db.add(recording)
         audit.record(db, action="create", outcome="success", reason="proxy", family_id=family_id,
