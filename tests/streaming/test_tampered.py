@@ -42,8 +42,8 @@ def tamper(object_id: uuid.UUID, at_fraction: float) -> None:
     backend.put(name, [bytes(data)])
 
 
-@pytest.fixture
-def tampered(api: Api, server: str, tmp_path: Path) -> dict:  # type: ignore[type-arg]
+def watchable(api: Api, server: str, tmp_path: Path) -> dict:  # type: ignore[type-arg]
+    """A 12 s recording with a clip, its family's consent for supervision, and an opleider who may watch."""
     trainer, opleider = api.account("trainer"), api.account("opleider")
     with unit_of_work() as db:
         db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id))
@@ -60,9 +60,15 @@ def tampered(api: Api, server: str, tmp_path: Path) -> dict:  # type: ignore[typ
         recording = db.get(Recording, uuid.UUID(status["recording_id"]))
         assert recording is not None and recording.original_object_id is not None
         original = recording.original_object_id
-    tamper(original, 0.6)
     return {"recording_id": uuid.UUID(status["recording_id"]), "clip_id": clip["id"], "ho": api.as_(opleider),
-            "server": server}  # fmt: skip
+            "server": server, "original": original}  # fmt: skip
+
+
+@pytest.fixture
+def tampered(api: Api, server: str, tmp_path: Path) -> dict:  # type: ignore[type-arg]
+    world = watchable(api, server, tmp_path)
+    tamper(world["original"], 0.6)
+    return world
 
 
 def test_a_tampered_original_makes_no_proxy(tampered: dict) -> None:  # type: ignore[type-arg]
