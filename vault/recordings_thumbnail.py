@@ -3,12 +3,18 @@ and handed back through a pipe: no file, not even in tmpfs, and nothing stored."
 
 from __future__ import annotations
 
+import logging
 import subprocess
+import threading
 
 from vault.errors import VaultError
 
 WIDTH = 320  # about the width the pages show; never scaled up
 MAX_BYTES = 2 * 1024 * 1024
+log = logging.getLogger(__name__)
+_SLOTS = threading.BoundedSemaphore(
+    2
+)  # a page of thumbnails never starts dozens of ffmpegs at once
 
 
 class ThumbnailFailed(VaultError):
@@ -37,10 +43,14 @@ def render_thumbnail(
             "-vf", ",".join(filters), "-an", "-sn", "-dn", "-map_metadata", "-1",
             "-c:v", "mjpeg", "-q:v", "5", "-f", "image2pipe", "pipe:1"]  # fmt: skip
     try:
-        done = subprocess.run(argv, capture_output=True, timeout=timeout, check=False)  # noqa: S603 - our argv, our loopback URL
+        with _SLOTS:
+            done = subprocess.run(argv, capture_output=True, timeout=timeout, check=False)  # noqa: S603 - our argv, our loopback URL
     except subprocess.TimeoutExpired:
+        log.warning("thumbnail: ffmpeg took longer than %s s", timeout)
         raise ThumbnailFailed() from None
     jpeg = done.stdout
     if done.returncode != 0 or not jpeg.startswith(b"\xff\xd8") or len(jpeg) > MAX_BYTES:
+        said = done.stderr.decode(errors="replace").replace(source_url, "<bron>")[-500:]
+        log.warning("thumbnail: ffmpeg exited %s: %s", done.returncode, said)  # no path, no token
         raise ThumbnailFailed()
     return jpeg

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import re
 import shutil
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from vault.db import unit_of_work
+from vault.purge import LegalHoldRow
 
 from ..api.conftest import PASSWORD, Account, Api
 from ..api.test_resources import family_with_recording
@@ -315,3 +320,68 @@ def test_another_trainer_is_refused_everywhere(api: Api) -> None:
         ).status_code
         == 403
     )
+
+
+def test_removal_works_without_javascript_and_is_refused_to_others(api: Api) -> None:
+    owner = api.account("trainer")
+    world = family_with_recording(api, owner)
+    trajectory, recording = world["trajectory"]["id"], world["recording"]["id"]
+    other = api.account("trainer")
+    html = {"accept": "text/html"}
+    csrf = _form_sign_in(api, other, offset_steps=0)
+    for method, data in (("GET", None), ("POST", {"csrf": csrf, "reason": "wrong_family"})):
+        refused = api.client.request(
+            method, f"/opnames/{recording}/verwijderen", headers=html, data=data
+        )
+        assert refused.status_code == 403, method
+        assert "U bent niet de trainer van dit traject." in refused.text
+    api.client.post("/afmelden", data={"csrf": csrf})
+    csrf = _form_sign_in(api, owner, offset_steps=1)
+    page = api.client.get(f"/opnames/{recording}")
+    assert "Opname verwijderen…" in page.text
+    assert "4 min 0 s" in page.text  # 240 s, in words
+    confirm = api.client.get(f"/opnames/{recording}/verwijderen")
+    assert confirm.status_code == 200
+    assert "De opname en alle fragmenten ervan worden definitief verwijderd" in confirm.text
+    for reason in (
+        "Verkeerd gezin",
+        "Per ongeluk geïmporteerd",
+        "Mislukte opname",
+        "Dubbel geïmporteerd",
+    ):
+        assert reason in confirm.text
+    api.client.cookies.set("lang", "en")
+    assert (
+        "The recording and all its clips are removed for good"
+        in api.client.get(f"/opnames/{recording}/verwijderen").text
+    )
+    api.client.cookies.set("lang", "nl")
+    no_reason = api.client.post(
+        f"/opnames/{recording}/verwijderen", headers=html, data={"csrf": csrf}
+    )
+    assert no_reason.status_code == 422
+    assert "Kies een reden om de opname te verwijderen." in no_reason.text
+    # Under a legal hold for the whole family, nothing of it goes: the page says why.
+    with unit_of_work() as db:
+        hold = LegalHoldRow(family_id=uuid.UUID(world["family"]["id"]), reason="Klacht",
+                            placed_on=datetime.now(UTC).date())  # fmt: skip
+        db.add(hold)
+        db.flush()
+        hold_id = hold.id
+    held = api.client.post(f"/opnames/{recording}/verwijderen", headers=html,
+                           data={"csrf": csrf, "reason": "wrong_family"})  # fmt: skip
+    assert held.status_code == 409
+    assert "Er geldt een bewaarplicht voor deze opname" in held.text
+    with unit_of_work() as db:
+        row = db.get(LegalHoldRow, hold_id)
+        assert row is not None
+        row.released_on = datetime.now(UTC).date()
+        db.add(row)
+    removed = api.client.post(f"/opnames/{recording}/verwijderen", data={"csrf": csrf, "reason": "duplicate"},
+                              follow_redirects=False)  # fmt: skip
+    assert removed.status_code == 303
+    assert removed.headers["location"] == f"/trajecten/{trajectory}?klaar=verwijderd"
+    listed = api.client.get(removed.headers["location"]).text
+    assert "De opname is verwijderd." in listed
+    assert "Opnames (0)" in listed
+    assert api.client.get(f"/opnames/{recording}", headers=html).status_code == 404

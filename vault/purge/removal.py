@@ -55,9 +55,10 @@ def refusal(db: Session, recording: Recording, now: datetime) -> Conflict | None
         )
     trajectory = db.get(Trajectory, recording.trajectory_id)
     objects = [o for o in (recording.original_object_id, recording.proxy_object_id) if o]
-    if trajectory is not None and objects:
+    if trajectory is not None:
         holds = family_facts(db, trajectory.family_id, now.date()).holds
-        if any(h.in_force(now.date()) and h.covers(o) for h in holds for o in objects):
+        if any(h.in_force(now.date()) and (h.object_ids is None or any(h.covers(o) for o in objects))
+               for h in holds):  # fmt: skip
             return Conflict(
                 "Er geldt een bewaarplicht voor deze opname: die mag niet worden verwijderd. "
                 "Neem contact op met de privacyfunctionaris.",
