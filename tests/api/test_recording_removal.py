@@ -252,3 +252,24 @@ def test_no_capture_time_is_no_date(api: Api, server: str, tmp_path: Path) -> No
                             headers=world["headers"]).json()["items"]  # fmt: skip
     card = next(r for r in listed if r["file_name"] == "CLIP0001.MOV")
     assert card["filmed_at"] is None
+
+
+def test_a_damaged_source_gives_no_thumbnail_and_no_500(
+    api: Api,
+    server: str,  # noqa: F811
+    card_file: Path,
+) -> None:
+    world = imported(api, server, card_file)
+    with unit_of_work() as db:
+        proxy = db.get(StoredObject, world["objects"][1])
+        assert proxy is not None
+        name = proxy.name
+    backend = backend_from_settings(get_settings())
+    data = bytearray(b"".join(backend.iter_bytes(name)))
+    data[len(data) // 2] ^= 0x01  # one bit in the middle of the sealed bytes
+    backend.put(name, [bytes(data)])
+    got = api.client.get(
+        f"/api/v1/recordings/{world['recording_id']}/thumbnail.jpg", headers=world["headers"]
+    )
+    assert got.status_code == 422, got.text
+    assert got.json()["detail"] == "Er kon geen beeld uit deze opname worden gehaald."

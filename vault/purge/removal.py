@@ -31,15 +31,19 @@ REASONS_NL = {
 }
 
 
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 def _in_package(db: Session, recording: Recording) -> Export | None:
     """A package of the trajectory that holds (or is about to hold) this recording's footage."""
     for export in db.exec(select(Export).where(Export.trajectory_id == recording.trajectory_id)):
         if export.status not in (ExportStatus.queued, ExportStatus.building, ExportStatus.ready):
             continue
         chosen = json.loads(export.recording_ids) if export.recording_ids else None
-        if (chosen is None and export.created_at.replace(tzinfo=UTC) >= recording.created_at.replace(tzinfo=UTC)) or (
+        if (chosen is None and _aware(export.created_at) >= _aware(recording.created_at)) or (
             chosen is not None and str(recording.id) in chosen
-        ):  # fmt: skip
+        ):
             return export
     return None
 
