@@ -213,6 +213,17 @@ def test_a_hold_or_a_package_keeps_it(api: Api, server: str, card_file: Path) ->
     with unit_of_work() as db:
         assert db.get(Recording, recording_id) is not None
         assert all(db.get(StoredObject, o) is not None for o in world["objects"])
+        export = db.exec(select(Export)).one()
+        export.status = "ready"  # built: the package holds the footage until it is removed
+        db.add(export)
+    refused = remove(api, h, recording_id)
+    assert refused.status_code == 409
+    assert "klaarstaand pakket" in refused.json()["detail"]
+    with unit_of_work() as db:
+        export = db.exec(select(Export)).one()
+        export.status = "removed"
+        db.add(export)
+    assert remove(api, h, recording_id).status_code == 200
 
 
 def test_thumbnail_from_the_encrypted_footage(api: Api, server: str, card_file: Path) -> None:  # noqa: F811
