@@ -144,6 +144,7 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     )
     page.wait_for_function(LISTED, timeout=60_000)
     assert browser.barriers() == []
+    browser.shot("trainer-trajectory")
     recordings.get_by_role("link", name="MVI_0001.MP4").click()
 
     # In the intake phase footage may come in, but no clips are made: the page says why.
@@ -211,6 +212,7 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     page.get_by_role("link", name="Opname verwijderen…").click()
     assert "definitief verwijderd" in page.locator("#gevolg").inner_text()
     assert browser.barriers() == []
+    browser.shot("trainer-remove")
     page.get_by_label("Per ongeluk geïmporteerd").check()
     page.get_by_role("button", name="Definitief verwijderen").click()
     page.wait_for_url(re.compile(r".*\?klaar=verwijderd$"))
