@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import re
 import shutil
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from vault.db import unit_of_work
+from vault.purge import LegalHoldRow
 
 from ..api.conftest import PASSWORD, Account, Api
 from ..api.test_resources import family_with_recording
@@ -14,6 +19,11 @@ from ..ingest.conftest import make_video
 from .conftest import Browser
 
 READY = "() => document.getElementById('video').readyState >= 2"
+THUMBNAIL = "() => { const i = document.querySelector('img.thumbnail'); return i && i.complete && i.naturalWidth > 0; }"
+LISTED = (
+    "() => { const l = [...document.querySelectorAll('td.thumb img')];"
+    " return l.length === 2 && l.every(i => i.complete && i.naturalWidth > 0); }"
+)
 AT = "(t) => Math.abs(document.getElementById('video').currentTime - t) < 0.001"
 
 
@@ -116,18 +126,39 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     assert browser.barriers() == []
     browser.shot("trainer")
 
-    # The trajectory lists the recording with what the probe found.
+    # The trajectory lists each recording by its card file name, when it was filmed (the camera's
+    # time; none known for the second file, and its upload time is not passed off as one) and a
+    # picture rendered from the encrypted footage.
     row.get_by_role("link", name=code).click()
     recordings = page.locator("section", has=page.get_by_role("heading", name="Opnames (2)"))
     text = recordings.inner_text()
     assert "In bad" in text
-    assert "320×240" in text
-    assert "h264" in text
     assert "Gecontroleerd" in text
-    recordings.get_by_role("link").first.click()
+    assert "h264" not in text
+    first = recordings.get_by_role("row").filter(has_text="MVI_0001.MP4")
+    assert "20-11-2026 11:00" in first.inner_text()  # 10:00 UTC on the camera, read in Dutch time
+    assert "3 s" in first.inner_text()
+    assert (
+        "opnamedatum onbekend"
+        in recordings.get_by_role("row").filter(has_text="MVI_0002.MOV").inner_text()
+    )
+    page.wait_for_function(LISTED, timeout=60_000)
+    assert browser.barriers() == []
+    browser.shot("trainer-trajectory")
+    recordings.get_by_role("link", name="MVI_0001.MP4").click()
 
     # In the intake phase footage may come in, but no clips are made: the page says why.
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Opname van")
+    assert page.get_by_role("heading", level=1).inner_text() == "Opname MVI_0001.MP4"
+    page.wait_for_function(THUMBNAIL, timeout=60_000)
+    facts = page.locator("dl.facts").first.inner_text()
+    assert "20-11-2026 11:00" in facts
+    assert "mono" not in facts  # technical details only on request
+    page.get_by_text("Technische gegevens").click()
+    details = page.locator("details").inner_text()
+    for words in ("MP4", "320 × 240", "25 beelden per seconde", "mono", "H.264"):
+        assert words in details, words
+    assert browser.barriers() == []
+    browser.shot("trainer-recording")
     assert (
         "In deze fase van het traject is dit niet toegestaan." in page.locator(".warn").inner_text()
     )
@@ -137,11 +168,10 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     page.get_by_role("button", name="Opslaan").click()
     page.wait_for_url(re.compile(r".*\?klaar=gewijzigd$"))
     assert "Actief" in page.locator("dl.facts").inner_text()
-    page.get_by_role("link", name=re.compile(r"^20-11-2026")).click()
+    page.get_by_role("link", name="MVI_0001.MP4").click()
 
     # The recording: watch it, step frames, take in and out points, make the clip.
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Opname van")
-    assert "h264" in page.locator("dl.facts").inner_text()
+    assert page.get_by_role("heading", level=1).inner_text() == "Opname MVI_0001.MP4"
     page.wait_for_function(READY, timeout=90_000)
     for _ in range(5):
         page.get_by_role("button", name="Eén beeldje verder").click()
@@ -173,8 +203,23 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     clips = page.locator("#fragmenten")
     assert "Fragmenten (1)" in clips.inner_text()
     clip_row = clips.get_by_role("row").filter(has_text="Samen in bad: aansluiten")
-    assert "0.20 – 0.56 s" in clip_row.inner_text()
+    assert "0,20 – 0,56 s" in clip_row.inner_text()
     assert browser.barriers() == []
+
+    # Taking the other file out again: a confirmation step says what will happen and asks why.
+    browser.go(f"/trajecten/{trajectory_id}")
+    page.get_by_role("link", name="MVI_0002.MOV").click()
+    page.get_by_role("link", name="Opname verwijderen…").click()
+    assert "definitief verwijderd" in page.locator("#gevolg").inner_text()
+    assert browser.barriers() == []
+    browser.shot("trainer-remove")
+    page.get_by_label("Per ongeluk geïmporteerd").check()
+    page.get_by_role("button", name="Definitief verwijderen").click()
+    page.wait_for_url(re.compile(r".*\?klaar=verwijderd$"))
+    assert page.get_by_role("status").first.inner_text() == "De opname is verwijderd."
+    assert page.get_by_role("heading", name="Opnames (1)").count() == 1
+    assert "MVI_0002.MOV" not in page.content()
+    page.get_by_role("link", name="MVI_0001.MP4").click()
 
     # Watching the clip opens the player with a viewing link.
     clip_row.get_by_role("button", name="Bekijken Samen in bad: aansluiten").click()
@@ -214,7 +259,7 @@ def test_clip_form_works_without_javascript_and_refuses_nonsense(api: Api) -> No
     assert made.status_code == 303
     listed = api.client.get(made.headers["location"]).text
     assert "Het fragment is gemaakt." in listed
-    assert "1.50 – 62.25 s" in listed
+    assert "1,50 – 62,25 s" in listed
     assert "Supervisie" in listed
     backwards = api.client.post(f"/opnames/{recording}/fragmenten", headers={"accept": "text/html"},
                                 data={"csrf": csrf, "start_s": "20", "end_s": "10", "title": "Achterstevoren"})  # fmt: skip
@@ -277,3 +322,68 @@ def test_another_trainer_is_refused_everywhere(api: Api) -> None:
         ).status_code
         == 403
     )
+
+
+def test_removal_works_without_javascript_and_is_refused_to_others(api: Api) -> None:
+    owner = api.account("trainer")
+    world = family_with_recording(api, owner)
+    trajectory, recording = world["trajectory"]["id"], world["recording"]["id"]
+    other = api.account("trainer")
+    html = {"accept": "text/html"}
+    csrf = _form_sign_in(api, other, offset_steps=0)
+    for method, data in (("GET", None), ("POST", {"csrf": csrf, "reason": "wrong_family"})):
+        refused = api.client.request(
+            method, f"/opnames/{recording}/verwijderen", headers=html, data=data
+        )
+        assert refused.status_code == 403, method
+        assert "U bent niet de trainer van dit traject." in refused.text
+    api.client.post("/afmelden", data={"csrf": csrf})
+    csrf = _form_sign_in(api, owner, offset_steps=1)
+    page = api.client.get(f"/opnames/{recording}")
+    assert "Opname verwijderen…" in page.text
+    assert "4 min 0 s" in page.text  # 240 s, in words
+    confirm = api.client.get(f"/opnames/{recording}/verwijderen")
+    assert confirm.status_code == 200
+    assert "De opname en alle fragmenten ervan worden definitief verwijderd" in confirm.text
+    for reason in (
+        "Verkeerd gezin",
+        "Per ongeluk geïmporteerd",
+        "Mislukte opname",
+        "Dubbel geïmporteerd",
+    ):
+        assert reason in confirm.text
+    api.client.cookies.set("lang", "en")
+    assert (
+        "The recording and all its clips are removed for good"
+        in api.client.get(f"/opnames/{recording}/verwijderen").text
+    )
+    api.client.cookies.set("lang", "nl")
+    no_reason = api.client.post(
+        f"/opnames/{recording}/verwijderen", headers=html, data={"csrf": csrf}
+    )
+    assert no_reason.status_code == 422
+    assert "Kies een reden om de opname te verwijderen." in no_reason.text
+    # Under a legal hold for the whole family, nothing of it goes: the page says why.
+    with unit_of_work() as db:
+        hold = LegalHoldRow(family_id=uuid.UUID(world["family"]["id"]), reason="Klacht",
+                            placed_on=datetime.now(UTC).date())  # fmt: skip
+        db.add(hold)
+        db.flush()
+        hold_id = hold.id
+    held = api.client.post(f"/opnames/{recording}/verwijderen", headers=html,
+                           data={"csrf": csrf, "reason": "wrong_family"})  # fmt: skip
+    assert held.status_code == 409
+    assert "Er geldt een bewaarplicht voor deze opname" in held.text
+    with unit_of_work() as db:
+        row = db.get(LegalHoldRow, hold_id)
+        assert row is not None
+        row.released_on = datetime.now(UTC).date()
+        db.add(row)
+    removed = api.client.post(f"/opnames/{recording}/verwijderen", data={"csrf": csrf, "reason": "duplicate"},
+                              follow_redirects=False)  # fmt: skip
+    assert removed.status_code == 303
+    assert removed.headers["location"] == f"/trajecten/{trajectory}?klaar=verwijderd"
+    listed = api.client.get(removed.headers["location"]).text
+    assert "De opname is verwijderd." in listed
+    assert "Opnames (0)" in listed
+    assert api.client.get(f"/opnames/{recording}", headers=html).status_code == 404

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field, model_validator
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, func, or_, select
 
+from keys import KeyDestroyed
 from vault import audit
 from vault.access import authorize
 from vault.accounts import Principal, require_role
@@ -24,12 +26,19 @@ from vault.domain.models import (
     PersonKind,
     Phase,
     Recording,
+    RemovalReason,
     Role,
     Situation,
     Trajectory,
     TrajectoryType,
 )
-from vault.errors import Conflict, NotFound
+from vault.errors import Conflict, NotFound, VaultError
+from vault.ingest.models import Upload
+from vault.media import serve_range
+from vault.purge.removal import remove_recording
+from vault.recordings_thumbnail import render_thumbnail
+from vault.settings import get_settings
+from vault.store import BlobNotFound, open_store
 
 router = APIRouter(tags=["families"])
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -85,6 +94,25 @@ class ClipIn(BaseModel):
         if self.end_s <= self.start_s:
             raise ValueError("end_s must be after start_s")
         return self
+
+
+class RemovalIn(BaseModel):
+    reason: str | None = Field(default=None, examples=["wrong_family"])
+
+
+class InvalidReason(VaultError):
+    status = 422
+    code = "invalid_reason"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Kies een reden voor het verwijderen (veld 'reason'): wrong_family (verkeerd gezin), "
+            "imported_by_mistake (per ongeluk geïmporteerd), failed_recording (mislukte opname) of "
+            "duplicate (dubbel geïmporteerd).",
+            "Choose a reason for the removal (field 'reason'): wrong_family, imported_by_mistake, "
+            "failed_recording or duplicate.",
+            field="reason",
+        )
 
 
 def _get(db: Session, model: type, item_id: uuid.UUID, what: str) -> Any:
@@ -268,6 +296,39 @@ def patch_trajectory(
 # Recordings and clips ---------------------------------------------------------------------------
 
 
+def _card(db: Session, recordings: list[Recording]) -> dict[uuid.UUID, dict[str, str]]:
+    """The upload metadata of recordings that came from a card (what the import client sent)."""
+    ids = [r.id for r in recordings]
+    uploads = db.exec(select(Upload).where(col(Upload.recording_id).in_(ids))).all() if ids else []
+    out: dict[uuid.UUID, dict[str, str]] = {}
+    for upload in uploads:
+        try:
+            meta = json.loads(upload.meta)
+        except ValueError:
+            meta = {}
+        out[upload.recording_id] = meta if isinstance(meta, dict) else {}  # type: ignore[index]
+    return out
+
+
+def recording_view(recording: Recording, card: dict[str, str] | None) -> dict[str, Any]:
+    """A recording for people: its card file name and when it was filmed, as far as that is known.
+
+    `filmed_at` is the camera's own time (from the file) or a time the import client gave; for a card
+    file with neither it is None: the time of the upload is never passed off as the time of filming.
+    A recording registered without a card was registered with its time.
+    """
+    probe = json.loads(recording.probe or "{}")
+    known = card is None or bool(probe.get("creation_time") or card.get("recorded_at"))
+    name = str(card.get("filename", "")).replace("\\", "/").rsplit("/", 1)[-1][:255] if card else ""
+    return {**public(recording), "file_name": name or None,
+            "filmed_at": public(recording)["recorded_at"] if known else None}  # fmt: skip
+
+
+def recording_views(db: Session, recordings: list[Recording]) -> list[dict[str, Any]]:
+    cards = _card(db, recordings)
+    return [recording_view(r, cards.get(r.id)) for r in recordings]
+
+
 @router.get("/trajectories/{trajectory_id}/recordings", summary="Opnames / recordings")
 def list_recordings(trajectory_id: uuid.UUID, principal: Principal, db: DB, situation: Situation | None = None,
                     limit: Limit = 50, offset: int = 0) -> dict[str, Any]:  # fmt: skip
@@ -279,7 +340,9 @@ def list_recordings(trajectory_id: uuid.UUID, principal: Principal, db: DB, situ
     )
     if situation:
         query = query.where(Recording.situation == situation)
-    return paginate(db, query, limit, offset)
+    total = db.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = list(db.exec(query.limit(limit).offset(offset)).all())
+    return {"items": recording_views(db, rows), "total": total, "limit": limit, "offset": offset}
 
 
 @router.post(
@@ -302,7 +365,56 @@ def get_recording(
     recording_id: uuid.UUID, principal: Principal, db: DB, request: Request, response: Response
 ) -> Any:
     authorize(db, principal, "view", recording_id=recording_id)
-    return with_etag(request, response, public(_get(db, Recording, recording_id, "Opname")))
+    recording = _get(db, Recording, recording_id, "Opname")
+    return with_etag(request, response, recording_views(db, [recording])[0])
+
+
+@router.post("/recordings/{recording_id}/removal",
+             summary="Opname verwijderen (verkeerd geïmporteerd) / remove a wrongly imported recording",
+             description="Body: {\"reason\": \"wrong_family\" | \"imported_by_mistake\" | \"failed_recording\" | "
+                         "\"duplicate\"}. Verwijdert definitief het origineel en de kijkversie (sleutels vernietigd), "
+                         "de fragmenten en de notities daarbij; geweigerd (409) onder een bewaarplicht, tijdens de "
+                         "controle of in een pakket voor het gezin. Alleen de trainer van het traject.")  # fmt: skip
+def remove(recording_id: uuid.UUID, principal: Principal, db: DB,
+           body: RemovalIn | None = None) -> dict[str, Any]:  # fmt: skip
+    authorize(
+        db, principal, "manage_consent", recording_id=recording_id, object_type="recording_removal"
+    )
+    try:
+        reason = RemovalReason((body or RemovalIn()).reason or "")
+    except ValueError:
+        raise InvalidReason() from None
+    return remove_recording(db, open_store(db, get_settings()), principal, recording_id, reason)
+
+
+@router.get("/recordings/{recording_id}/thumbnail.jpg", response_class=Response,
+            summary="Voorbeeldbeeld van een opname / a recording's thumbnail",
+            description="Eén klein JPEG-beeld (ongeveer 320 px breed) op 10% van de duur, telkens gemaakt uit de "
+                        "versleutelde kijkversie of het origineel; nergens opgeslagen. Beslist en gelogd als bekijken.")  # fmt: skip
+def thumbnail(recording_id: uuid.UUID, principal: Principal, db: DB) -> Response:
+    authorize(db, principal, "view", recording_id=recording_id, object_type="thumbnail")
+    recording = _get(db, Recording, recording_id, "Opname")
+    source = recording.proxy_object_id or recording.original_object_id
+    if source is None or not recording.duration_s:
+        raise NotFound(
+            "Van deze opname is (nog) geen beeld.", "There is no picture of this recording (yet)."
+        )
+    interlaced = source != recording.proxy_object_id and bool(
+        json.loads(recording.probe or "{}").get("interlaced")
+    )
+    settings = get_settings()
+    try:
+        size, read = open_store(db, settings).range_reader(source)
+    except (BlobNotFound, KeyDestroyed):
+        raise NotFound(
+            "Van deze opname is geen beeld meer.", "There is no picture of this recording any more."
+        ) from None
+    at = recording.duration_s * 0.1
+    db.commit()  # the decision is logged; no transaction (on SQLite, the write lock) waits for ffmpeg
+    with serve_range(size, read) as url:
+        jpeg = render_thumbnail(url, at, interlaced=interlaced, ffmpeg=settings.ffmpeg)
+    return Response(jpeg, media_type="image/jpeg",
+                    headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})  # fmt: skip
 
 
 @router.get("/recordings/{recording_id}/clips", summary="Fragmenten / clips")

@@ -58,6 +58,16 @@ class PersonKind(StrEnum):
     other = "other"
 
 
+class RemovalReason(StrEnum):
+    """Why a trainer takes a recording out again. A short list on purpose: the audit log that keeps the
+    reason is append-only and never purged, so it must never hold free text (a name, a diagnosis)."""
+
+    wrong_family = "wrong_family"
+    imported_by_mistake = "imported_by_mistake"
+    failed_recording = "failed_recording"
+    duplicate = "duplicate"
+
+
 class ClipPurpose(StrEnum):
     review = "review"
     supervision = "supervision"

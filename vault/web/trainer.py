@@ -20,7 +20,9 @@ from vault.api import families as api
 from vault.db import DB
 from vault.domain.models import ClipPurpose, Role
 from vault.errors import Conflict
+from vault.settings import get_settings
 from vault.streaming import open_recording_stream, open_stream
+from vault.web import labels
 from vault.web._page import (
     FormViewer,
     PageViewer,
@@ -32,7 +34,7 @@ from vault.web._page import (
     render,
     require,
 )
-from vault.web.labels import CLIP_PURPOSES, PHASES, SITUATIONS, TYPES
+from vault.web.labels import CLIP_PURPOSES, PHASES, REMOVAL_REASONS, SITUATIONS, TYPES
 
 router = APIRouter()
 
@@ -41,6 +43,15 @@ LABELS: dict[str, Any] = {
     "phases": PHASES,
     "situations": SITUATIONS,
     "purposes": CLIP_PURPOSES,
+    "reasons": REMOVAL_REASONS,
+    # What a recording is, in plain words: each gives (Dutch, English) for t(*...).
+    "decimal": labels.decimal,
+    "length": labels.length,
+    "container": labels.container,
+    "video_codec": labels.video_codec,
+    "sound": labels.sound,
+    "frame_rate": labels.frame_rate,
+    "picture": labels.picture,
 }
 ALL = 500  # one page of the API's largest size
 
@@ -100,6 +111,7 @@ NOTICES = {
     "gestart": ("Het traject is gestart.", "The trajectory has started."),
     "gewijzigd": ("De gegevens zijn opgeslagen.", "The details are saved."),
     "fragment": ("Het fragment is gemaakt.", "The clip is made."),
+    "verwijderd": ("De opname is verwijderd.", "The recording is removed."),
 }
 
 
@@ -163,7 +175,8 @@ def _trajectory_page(request: Request, db: DB, viewer: Viewer, trajectory_id: uu
     rows = [{**r, "probe": _probe(r)} for r in recordings["items"]]
     return render(request, "trainer/trajectory.html", viewer, status=status, error=error,
                   heading=("Traject", "Trajectory"), trajectory=trajectory, family=family,
-                  recordings=rows, total=recordings["total"], notice=_notice(request), **LABELS)  # fmt: skip
+                  recordings=rows, total=recordings["total"], notice=_notice(request),
+                  make_proxies=get_settings().make_proxies, **LABELS)  # fmt: skip
 
 
 @router.get("/trajecten/{trajectory_id}")
@@ -239,7 +252,7 @@ def _recording_page(request: Request, db: DB, viewer: Viewer, recording_id: uuid
     return render(request, "trainer/recording.html", viewer, status=status, error=error,
                   heading=("Opname", "Recording"), recording=recording, probe=_probe(recording),
                   trajectory=trajectory, family=family, clips=clips["items"], stream=stream,
-                  refused=refused, form=form or {},
+                  refused=refused, form=form or {}, make_proxies=get_settings().make_proxies,
                   notice=_notice(request), **LABELS)  # fmt: skip
 
 
@@ -288,6 +301,49 @@ def make_clip(
         return _recording_page(request, db, viewer, recording_id, status=error.status,
                                error=message(request, error), form=form)  # fmt: skip
     return redirect(f"/opnames/{recording_id}?klaar=fragment#fragmenten")
+
+
+def _removal_page(request: Request, db: DB, viewer: Viewer, recording_id: uuid.UUID, *,
+                  status: int = 200, error: str | None = None) -> HTMLResponse:  # fmt: skip
+    recording = api.get_recording(recording_id=recording_id, principal=viewer.principal, db=db,
+                                  request=request, response=Response())  # fmt: skip
+    trajectory = api.get_trajectory(trajectory_id=uuid.UUID(recording["trajectory_id"]),
+                                    principal=viewer.principal, db=db, request=request, response=Response())  # fmt: skip
+    clips = api.list_clips(recording_id=recording_id, principal=viewer.principal, db=db, limit=ALL, offset=0)  # fmt: skip
+    return render(request, "trainer/remove.html", viewer, status=status, error=error,
+                  heading=("Opname verwijderen", "Remove a recording"), recording=recording,
+                  trajectory=trajectory, family=_family(db, viewer, trajectory["family_id"]),
+                  clips=clips["total"], **LABELS)  # fmt: skip
+
+
+@router.get("/opnames/{recording_id}/verwijderen")
+def removal(request: Request, recording_id: uuid.UUID, viewer: PageViewer, db: DB) -> HTMLResponse:
+    """The confirmation step: what will be deleted, for good, and why (a reason from a short list)."""
+    _trainer(viewer)
+    return _removal_page(request, db, viewer, recording_id)
+
+
+@router.post("/opnames/{recording_id}/verwijderen", response_model=None)
+def remove_recording(
+    request: Request,
+    recording_id: uuid.UUID,
+    viewer: FormViewer,
+    db: DB,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    _trainer(viewer)
+    if reason not in REMOVAL_REASONS:
+        unclear = Conflict("Kies een reden om de opname te verwijderen.",
+                           "Choose a reason to remove the recording.")  # fmt: skip
+        return _removal_page(
+            request, db, viewer, recording_id, status=422, error=message(request, unclear)
+        )
+    removed, error = attempt(db, lambda: api.remove(recording_id=recording_id, principal=viewer.principal,
+                                                    db=db, body=api.RemovalIn(reason=reason)))  # fmt: skip
+    if error or removed is None:
+        return _removal_page(request, db, viewer, recording_id, status=error.status if error else 400,
+                             error=message(request, error) if error else None)  # fmt: skip
+    return redirect(f"/trajecten/{removed['trajectory_id']}?klaar=verwijderd")
 
 
 @router.post("/fragmenten/{clip_id}/kijken")
