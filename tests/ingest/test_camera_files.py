@@ -4,8 +4,6 @@ it is kept."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
 from sqlmodel import select

@@ -58,7 +58,8 @@ def watchable(api: Api, server: str, tmp_path: Path) -> dict:  # type: ignore[ty
                     json=consent_body(world, "supervision")).raise_for_status()  # fmt: skip
     with unit_of_work() as db:
         recording = db.get(Recording, uuid.UUID(status["recording_id"]))
-        assert recording is not None and recording.original_object_id is not None
+        assert recording is not None
+        assert recording.original_object_id is not None
         original = recording.original_object_id
     return {"recording_id": uuid.UUID(status["recording_id"]), "clip_id": clip["id"], "ho": api.as_(opleider),
             "server": server, "original": original}  # fmt: skip
@@ -76,7 +77,8 @@ def test_a_tampered_original_makes_no_proxy(tampered: dict) -> None:  # type: ig
         make_proxy(tampered["recording_id"])
     with unit_of_work() as db:
         recording = db.get(Recording, tampered["recording_id"])
-        assert recording is not None and recording.proxy_object_id is None
+        assert recording is not None
+        assert recording.proxy_object_id is None
         assert [r.kind for r in db.exec(StoredObject.__table__.select())] == ["original"]  # type: ignore[attr-defined]
 
 

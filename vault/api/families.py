@@ -35,8 +35,8 @@ from vault.domain.models import (
 from vault.errors import Conflict, NotFound, VaultError
 from vault.ingest.models import Upload
 from vault.media import serve_range
+from vault.media.thumbnail import render_thumbnail
 from vault.purge.removal import remove_recording
-from vault.recordings_thumbnail import render_thumbnail
 from vault.settings import get_settings
 from vault.store import BlobNotFound, open_store
 
@@ -399,9 +399,10 @@ def thumbnail(recording_id: uuid.UUID, principal: Principal, db: DB) -> Response
         raise NotFound(
             "Van deze opname is (nog) geen beeld.", "There is no picture of this recording (yet)."
         )
-    interlaced = source != recording.proxy_object_id and bool(
-        json.loads(recording.probe or "{}").get("interlaced")
-    )
+    info = json.loads(recording.probe or "{}")
+    original = source != recording.proxy_object_id
+    interlaced = original and bool(info.get("interlaced"))
+    container = str(info.get("container") or "mov") if original else "mov"
     settings = get_settings()
     try:
         size, read = open_store(db, settings).range_reader(source)
@@ -412,7 +413,7 @@ def thumbnail(recording_id: uuid.UUID, principal: Principal, db: DB) -> Response
     at = recording.duration_s * 0.1
     db.commit()  # the decision is logged; no transaction (on SQLite, the write lock) waits for ffmpeg
     with serve_range(size, read) as url:
-        jpeg = render_thumbnail(url, at, interlaced=interlaced, ffmpeg=settings.ffmpeg)
+        jpeg = render_thumbnail(url, at, container=container, interlaced=interlaced, ffmpeg=settings.ffmpeg)
     return Response(jpeg, media_type="image/jpeg",
                     headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})  # fmt: skip
 
