@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -27,14 +28,14 @@ def test_all_ok_on_embedded_defaults(settings_env: Path) -> None:
     assert body["status"] == "ok"
     components = body["components"]
     assert isinstance(components, dict)
-    assert set(components) == {"database", "object_store", "broker", "ffmpeg"}
+    assert set(components) == {"database", "object_store", "broker", "ffmpeg", "audit_checkpoint"}
     assert all(c["status"] == "ok" for c in components.values())
 
 
 def test_all_ok_on_the_full_stack(
-    s3_env: dict[str, str], broker_url: str, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+    s3_env: dict[str, str], broker_url: str, fresh_postgres: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("BEELDKLUIS_DATABASE_URL", postgres_url)
+    monkeypatch.setenv("BEELDKLUIS_DATABASE_URL", fresh_postgres)
     monkeypatch.setenv("BEELDKLUIS_BROKER_URL", broker_url)
     get_settings.cache_clear()
     prepare(get_settings())
@@ -71,3 +72,21 @@ def test_unreachable_broker_and_missing_ffmpeg(
     assert components["database"]["status"] == "ok"
     secret_free = str(components)
     assert "redis://" not in secret_free
+
+
+def test_records_left_without_a_checkpoint_turn_health_degraded(settings_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vault import audit
+    from vault.audit.tasks import write_checkpoint
+    from vault.db import unit_of_work
+
+    monkeypatch.setenv("BEELDKLUIS_AUDIT_CHECKPOINT_SECONDS", "1")
+    get_settings.cache_clear()
+    prepare(get_settings())
+    with unit_of_work() as db:
+        audit.record(db, action="sign_in", outcome="success", reason="test")
+    time.sleep(2.5)
+    component = health(503)["components"]["audit_checkpoint"]  # type: ignore[index]
+    assert component["status"] == "down"
+    assert "wait" in component["detail"]
+    write_checkpoint()
+    assert health(200)["components"]["audit_checkpoint"]["status"] == "ok"  # type: ignore[index]

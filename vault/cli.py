@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -46,12 +48,23 @@ def main_callback(
     """Beeldkluis."""
 
 
-def _worker_argv(queues: str, concurrency: int) -> list[str]:
+def _worker_argv(queues: str, concurrency: int, beat_schedule: Path | None = None) -> list[str]:
+    """The worker's argv; with `beat_schedule`, it also runs the periodic tasks (checkpoints, purges,
+    the key schedule, the export sweep): the embedded default has no separate beat."""
+    beat = ["--beat", "--schedule", str(beat_schedule)] if beat_schedule else []
     return [
         sys.executable, "-m", "celery", "-A", "vault.worker:celery_app", "worker",
         "--queues", queues, "--concurrency", str(concurrency), "--loglevel", "INFO",
-        "--without-gossip", "--without-mingle", "--hostname", f"beeldkluis-{os.getpid()}@%h",
+        "--without-gossip", "--without-mingle", "--hostname", f"beeldkluis-{os.getpid()}@%h", *beat,
     ]  # fmt: skip
+
+
+def _die_with_parent() -> None:
+    """In the worker child, before exec: the kernel sends it SIGTERM when `serve` ends, however it ends
+    (uvicorn re-raises SIGTERM after its own shutdown, so no `finally` of ours runs then)."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 @app.command(
@@ -75,7 +88,8 @@ def serve(
     prepare(settings)
     worker = None
     if settings.embedded_worker:
-        worker = subprocess.Popen(_worker_argv(",".join(QUEUES), 2))  # noqa: S603 - our own argv
+        argv = _worker_argv(",".join(QUEUES), 2, settings.data_dir / "celerybeat-schedule")
+        worker = subprocess.Popen(argv, preexec_fn=_die_with_parent)  # noqa: S603, PLW1509 - our own argv; serve is single-threaded here
     host = host or settings.host
     port = port or settings.port
     typer.echo(

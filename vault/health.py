@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import UTC, datetime
 
 from sqlalchemy import text
 
@@ -48,11 +49,35 @@ def _ffmpeg(settings: Settings) -> str:
     return out.stdout.split("\n", 1)[0]
 
 
+def _audit_checkpoint(settings: Settings) -> str:
+    """How long the oldest record not yet under a signed checkpoint has waited: past twice the interval,
+    the schedule is not running and records could be rewritten unnoticed."""
+    from vault.audit import PREFIX
+
+    names = backend_from_settings(settings).worm_names(PREFIX)
+    covered = max((int(n[len(PREFIX):].split("-", 1)[0]) for n in names), default=0)
+    with get_engine().connect() as conn:
+        oldest = conn.execute(text("SELECT occurred_at FROM audit_record WHERE seq = :seq"), {"seq": covered}).scalar()
+    if oldest is None:
+        return f"every record is under a checkpoint ({covered})"
+    if isinstance(oldest, str):  # SQLite
+        oldest = datetime.fromisoformat(oldest)
+    waited = (datetime.now(UTC) - oldest.replace(tzinfo=oldest.tzinfo or UTC)).total_seconds()
+    if waited > 2 * settings.audit_checkpoint_seconds:
+        raise CheckpointOverdue(f"records from {covered} on wait {waited:.0f} s for a checkpoint")
+    return f"records from {covered} on wait {waited:.0f} s for a checkpoint"
+
+
+class CheckpointOverdue(RuntimeError):
+    pass
+
+
 CHECKS: dict[str, Callable[[Settings], str]] = {
     "database": _database,
     "object_store": _store,
     "broker": _broker,
     "ffmpeg": _ffmpeg,
+    "audit_checkpoint": _audit_checkpoint,
 }
 
 
@@ -66,6 +91,8 @@ def report(settings: Settings) -> dict[str, object]:
                 components[name] = {"status": "ok", "detail": future.result(timeout=TIMEOUT)}
             except FutureTimeout:
                 components[name] = {"status": "down", "detail": "timeout"}
+            except CheckpointOverdue as exc:
+                components[name] = {"status": "down", "detail": str(exc)}
             except Exception as exc:  # noqa: BLE001 - health reports every failure kind
                 components[name] = {"status": "down", "detail": type(exc).__name__}
     status = "ok" if all(c["status"] == "ok" for c in components.values()) else "degraded"

@@ -104,6 +104,7 @@ class Settings(BaseSettings):
 
     # Media. A normalised proxy of each upload makes review segments start faster (bench/stream.py).
     make_proxies: bool = True
+    audit_checkpoint_seconds: int = 300  # a signed tree head this often; /health is degraded past twice that
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"
 
