@@ -23,6 +23,7 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_show_locals=False,  # a traceback never prints a key or a passphrase held in a local
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -157,21 +158,40 @@ def _add_domain_commands() -> None:
     app.add_typer(audit_app, name="audit")
     app.add_typer(retention_app, name="retention")
     app.add_typer(keys_app, name="keys")
+    from vault.export.cli import command as export_command
     from vault.ingest.cli import command as ingest_command
 
     app.command("ingest", help=t("Importeer een camerakaart.", "Import a camera card."))(
         ingest_command
     )
+    app.command("export", help=t("Zet het pakket voor de ouders op een stick.",
+                                 "Write the parents' package onto a stick."))(export_command)  # fmt: skip
 
 
 _add_domain_commands()
 
 
 def main() -> None:
-    os.umask(
-        0o077
-    )  # everything the service writes (database, keys, broker, objects) is for its owner only
-    app()
+    """Every command: a clear line and an exit code for what a person can fix, never a traceback."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from vault.errors import VaultError
+
+    os.umask(0o077)  # everything the service writes (database, keys, broker, objects) is for its owner only
+    try:
+        app()
+    except (OperationalError, ProgrammingError) as exc:
+        text = str(exc.orig if exc.orig is not None else exc)
+        if "no such table" in text or "does not exist" in text and "relation" in text:
+            typer.echo(t("De database is nog niet ingericht. Voer eerst uit: beeldkluis migrate",
+                         "The database has not been set up yet. First run: beeldkluis migrate"), err=True)  # fmt: skip
+        else:
+            typer.echo(t(f"De database is niet bereikbaar ({type(exc.orig or exc).__name__}).",
+                         f"The database cannot be reached ({type(exc.orig or exc).__name__})."), err=True)  # fmt: skip
+        sys.exit(3)
+    except VaultError as exc:
+        typer.echo(t(exc.message_nl, exc.message_en), err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":
