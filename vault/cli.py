@@ -79,6 +79,9 @@ def serve(
         str | None, typer.Option(help=t("Adres om op te luisteren.", "Address to listen on."))
     ] = None,
     port: Annotated[int | None, typer.Option(help=t("Poort.", "Port."))] = None,
+    forwarded_allow_ips: Annotated[str | None, typer.Option(
+        help=t("Proxy-adressen (kommagescheiden) waarvan X-Forwarded-For/-Proto wordt geloofd; anders niemand dan 127.0.0.1.",
+               "Proxy addresses (comma separated) whose X-Forwarded-For/-Proto are believed; else none but 127.0.0.1."))] = None,
 ) -> None:
     import uvicorn
 
@@ -102,7 +105,8 @@ def serve(
         )
     )
     try:
-        uvicorn.run("vault.app:create_app", factory=True, host=host, port=port, log_level="info")
+        uvicorn.run("vault.app:create_app", factory=True, host=host, port=port, log_level="info",
+                    proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips)  # fmt: skip
     finally:
         if worker is not None:
             worker.terminate()
@@ -122,6 +126,51 @@ def worker(
 ) -> None:
     argv = _worker_argv(queues, concurrency)
     os.execv(argv[0], argv)  # noqa: S606 - become the worker, so signals reach it directly
+
+
+@app.command(help=t("Start de planner voor periodieke taken (zonder ingebouwde worker).",
+                     "Run the scheduler of periodic tasks (when there is no embedded worker)."))  # fmt: skip
+def beat(
+    schedule: Annotated[Path, typer.Option(help=t("Bestand waarin de planner bijhoudt wat liep.",
+                                                  "File where the scheduler keeps what ran."))] = Path("celerybeat-schedule"),
+) -> None:  # fmt: skip
+    argv = [sys.executable, "-m", "celery", "-A", "vault.worker:celery_app", "beat", "--loglevel", "INFO",
+            "--schedule", str(schedule)]  # fmt: skip
+    os.execv(argv[0], argv)  # noqa: S606 - become beat, so signals reach it directly
+
+
+@app.command(help=t("Gezondheidscontrole voor de container (exitcode 0 = gezond).",
+                    "Health check for the container (exit code 0 = healthy)."))  # fmt: skip
+def health(
+    api: Annotated[bool, typer.Option("--api", help=t("De webservice op deze machine.", "The web service on this host."))] = False,
+    worker: Annotated[bool, typer.Option("--worker", help=t("Een worker op deze machine.", "A worker on this host."))] = False,
+    beat: Annotated[Path | None, typer.Option("--beat", help=t("Het bestand van de planner.", "The scheduler's file."))] = None,
+) -> None:  # fmt: skip
+    import socket
+    import time
+
+    settings = get_settings()
+    healthy = True
+    if api:
+        import httpx
+
+        try:
+            healthy &= httpx.get(f"http://127.0.0.1:{settings.port}/health", timeout=10).status_code == 200
+        except httpx.HTTPError:
+            healthy = False
+    if worker:
+        from vault.worker import celery_app
+
+        replies = celery_app.control.ping(timeout=5) or []
+        healthy &= any(name.endswith(f"@{socket.gethostname()}") for reply in replies for name in reply)
+    if beat is not None:
+        # shelve may add a suffix (.db, .dat) to the name it was given
+        files = list(beat.parent.glob(f"{beat.name}*"))
+        healthy &= bool(files) and time.time() - max(f.stat().st_mtime for f in files) < 15 * 60
+    if not healthy:
+        typer.echo(t("ongezond", "unhealthy"), err=True)
+        raise typer.Exit(1)
+    typer.echo(t("gezond", "healthy"))
 
 
 @app.command(

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     host: str = "127.0.0.1"
     port: int = 8420
+    forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-For/-Proto are believed
     public_url: str = ""
 
     # Database: SQLite in the data dir by default; PostgreSQL in production.
