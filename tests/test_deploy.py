@@ -21,7 +21,7 @@ def compose() -> dict:  # type: ignore[type-arg]
 
 
 def ours(service: dict) -> bool:  # type: ignore[type-arg]
-    return "Dockerfile" == Path(service.get("build", {}).get("dockerfile", "")).name
+    return Path(service.get("build", {}).get("dockerfile", "")).name == "Dockerfile"
 
 
 def cli_help(*path: str) -> int:
@@ -41,7 +41,10 @@ def test_every_command_of_the_stack_exists_in_the_image() -> None:
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     for line in re.findall(r"^(?:CMD|HEALTHCHECK .*CMD) (\[.*\])$", dockerfile, re.M):
         commands.add(command_path(yaml.safe_load(line)))
-    assert ("serve",) in commands and ("worker",) in commands and ("beat",) in commands and ("migrate",) in commands
+    assert ("serve",) in commands
+    assert ("worker",) in commands
+    assert ("beat",) in commands
+    assert ("migrate",) in commands
     for path in commands:
         assert cli_help(*path) == 0, path
 
