@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -96,12 +97,15 @@ def serve(
         worker = subprocess.Popen(argv, preexec_fn=_die_with_parent)  # noqa: S603, PLW1509 - our own argv; serve is single-threaded here
     host = host or settings.host
     port = port or settings.port
+    # The command as this shell can run it (after `make run`, beeldkluis is in .venv/bin, not on PATH).
+    me = sys.argv[0] if os.path.basename(sys.argv[0]) == "beeldkluis" else "beeldkluis"
+    me = "beeldkluis" if shutil.which("beeldkluis") == os.path.abspath(me) else os.path.relpath(me)
     typer.echo(
         t(
             f"Beeldkluis {__version__} luistert op http://{host}:{port}  (gegevens in {settings.data_dir})\n"
-            f"Maak de eerste beheerder aan met: beeldkluis users create EMAIL --admin",
+            f"Maak de eerste beheerder aan met: {me} users create EMAIL --admin",
             f"Beeldkluis {__version__} listening on http://{host}:{port}  (data in {settings.data_dir})\n"
-            f"Create the first administrator with: beeldkluis users create EMAIL --admin",
+            f"Create the first administrator with: {me} users create EMAIL --admin",
         )
     )
     try:
