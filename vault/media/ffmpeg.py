@@ -47,6 +47,8 @@ def input_args(source: str, container: str | None = None) -> list[str]:
     else:
         protocols = "file"
     named = ["-f", demuxer(container)] if container else []
+    if named[1:] == ["mov"]:  # a fragmented MP4 (the proxy) is seekable only through its mfra index:
+        named += ["-use_mfra_for", "pts"]  # without it ffmpeg reads the whole file to find a late moment
     return ["-protocol_whitelist", protocols, "-format_whitelist", ",".join(INPUT_FORMATS), *named, "-i", source]
 
 
