@@ -38,18 +38,25 @@ def demuxer(container: str) -> str:
     raise MediaError("not_a_video", "geen videobestand van een camera", "not a camera video file")
 
 
-def input_args(source: str, container: str | None = None) -> list[str]:
-    """`-i source` with the allow-lists in front; with `container` the demuxer is named, not guessed."""
+def input_options(source: str, container: str | None = None) -> dict[str, str]:
+    """The allow-lists for reading `source` (and, with `container`, the demuxer named, not guessed)."""
     if source.startswith("http://127.0.0.1:"):
         protocols = "http,tcp"
     elif "://" in source or source.startswith(("-", "|")) or ":" in source.split("/", 1)[0]:
         raise ValueError("ffmpeg reads the loopback range server or a local file, nothing else")
     else:
         protocols = "file"
-    named = ["-f", demuxer(container)] if container else []
-    if named[1:] == ["mov"]:  # a fragmented MP4 (the proxy) is seekable only through its mfra index:
-        named += ["-use_mfra_for", "pts"]  # without it ffmpeg reads the whole file to find a late moment
-    return ["-protocol_whitelist", protocols, "-format_whitelist", ",".join(INPUT_FORMATS), *named, "-i", source]
+    options = {"protocol_whitelist": protocols, "format_whitelist": ",".join(INPUT_FORMATS)}
+    if container:
+        options["f"] = demuxer(container)
+        if options["f"] == "mov":  # a fragmented MP4 (the proxy) is seekable only through its mfra index:
+            options["use_mfra_for"] = "pts"  # without it ffmpeg reads the whole file to find a late moment
+    return options
+
+
+def input_args(source: str, container: str | None = None) -> list[str]:
+    """`-i source` with the allow-lists in front, for an argv written out by hand."""
+    return [arg for key, value in input_options(source, container).items() for arg in (f"-{key}", value)] + ["-i", source]
 
 
 def time_limit(duration_s: float, *, per_second: float = 3.0) -> float:

@@ -7,8 +7,19 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+import ffmpeg as ffmpeg_python
+
 from vault.media.errors import MediaError, no_frames, not_a_video, truncated
-from vault.media.ffmpeg import FfmpegFailed, TookTooLong, demuxer, input_args, log, run, time_limit
+from vault.media.ffmpeg import (
+    FfmpegFailed,
+    TookTooLong,
+    demuxer,
+    input_args,
+    input_options,
+    log,
+    run,
+    time_limit,
+)
 
 LOCATION_KEYS = (
     "location",
@@ -154,8 +165,12 @@ def decodes(source: str, info: ProbeResult, *, ffmpeg: str = "ffmpeg") -> Decode
     and they cover the duration the container declares. This is what "verified" means for footage:
     a container with a stream but no frame, a file cut off mid-`mdat`, or one that declares hours it
     does not hold, is refused here rather than found out by a viewer or a parent."""
-    argv = [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-xerror", *input_args(source, info.container),
-            "-map", "0:v:0", "-f", "null", "-progress", "pipe:1", "-nostats", "-"]  # fmt: skip
+    argv = (
+        ffmpeg_python.input(source, **input_options(source, info.container))
+        .output("-", map="0:v:0", f="null")
+        .global_args("-hide_banner", "-nostdin", "-v", "error", "-xerror", "-progress", "pipe:1", "-nostats")
+        .compile(cmd=ffmpeg)
+    )
     result = run(argv, what="decode", timeout=time_limit(info.duration_s), check=False)
     progress = dict(line.split("=", 1) for line in result.stdout.decode(errors="replace").splitlines() if "=" in line)
     try:
