@@ -254,3 +254,43 @@ def test_the_store_down_at_the_final_patch_leaves_the_upload_resumable(
     )
     assert rest.status_code == 204, rest.text
     assert verify_upload(uuid.UUID(location.rsplit("/", 1)[-1])) == "stored"
+
+
+def test_a_second_patch_meanwhile_is_refused_and_the_server_stays_responsive(
+    api: Api,
+    server: str,
+    world: dict,  # type: ignore[type-arg]
+) -> None:
+    """While one PATCH streams its body, a second PATCH of the same upload gets 423 (tus clients retry
+    it) and HEAD answers at once: nothing waits on a lock on the event loop."""
+    import threading
+
+    created = create(server, world, 2000, metadata(trajectory=world["trajectory"]["id"]))
+    location = server + created.headers["Location"]
+    h = {**world["headers"], "Tus-Resumable": "1.0.0"}
+    patch = {**h, "Content-Type": "application/offset+octet-stream", "Upload-Offset": "0"}
+    release, sent = threading.Event(), threading.Event()
+
+    def slow() -> object:
+        yield b"a" * 1000
+        sent.set()
+        release.wait(30)
+        yield b"b" * 1000
+
+    results: list[httpx.Response] = []
+    first = threading.Thread(
+        target=lambda: results.append(
+            httpx.patch(location, headers=patch, content=slow(), timeout=60)
+        )
+    )
+    first.start()
+    try:
+        assert sent.wait(10)
+        second = httpx.patch(location, headers=patch, content=b"c" * 2000, timeout=5)
+        assert second.status_code == 423, second.text
+        assert httpx.head(location, headers=h, timeout=5).status_code == 200
+    finally:
+        release.set()
+        first.join(60)
+    assert results[0].status_code == 204, results[0].text
+    assert httpx.get(location, headers=h).json()["status"] == "verifying"
