@@ -19,7 +19,7 @@ import threading
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session, func, select
@@ -546,3 +546,42 @@ def status(upload_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, obje
     upload = _get(db, upload_id, principal)
     return {"id": str(upload.id), "status": upload.status, "reason": upload.reason, "length": upload.length, "committed": upload.committed,
             "sha256": upload.sha256, "recording_id": str(upload.recording_id) if upload.recording_id else None}  # fmt: skip
+
+
+# After a crash ---------------------------------------------------------------------------------
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def unfinished(db: Session) -> list[Upload]:
+    """Uploads still receiving bytes (their keys and storage uploads are in use)."""
+    return list(db.exec(select(Upload).where(Upload.status == "uploading")))
+
+
+def stuck(db: Session, status: str, older_than: timedelta) -> list[Upload]:
+    """Uploads in `status` with no progress for longer than `older_than`."""
+    cutoff = datetime.now(UTC) - older_than
+    rows = db.exec(select(Upload).where(Upload.status == status)).all()
+    return [u for u in rows if _aware(u.updated_at) <= cutoff]
+
+
+def abandon(db: Session, upload: Upload) -> None:
+    """Give up an upload nobody finished: discard its stored parts, shred its key, say so."""
+    store = open_store(db, get_settings())
+    store.backend.abort_upload(upload.object_name, upload.backend_upload_id)
+    store.keyring.shred_object(upload.object_id)
+    _forget(upload.id)
+    upload.status, upload.updated_at = "rejected", datetime.now(UTC)
+    upload.reason = "upload niet afgemaakt en opgeruimd; importeer het bestand opnieuw"
+    db.add(upload)
+    audit.record(db, action="delete", outcome="success", reason="upload_abandoned", family_id=upload.family_id,
+                 object_id=upload.object_id, object_type="upload")  # fmt: skip
+
+
+def verify_again(upload: Upload) -> None:
+    """Queue the verification of an upload left `verifying` (the task is idempotent)."""
+    from vault.ingest.tasks import verify
+
+    verify.apply_async(args=[str(upload.id)])
