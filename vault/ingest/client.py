@@ -61,18 +61,19 @@ def _detail(status: int | None, content: bytes | str | None) -> str:
 
 
 def _get(api: httpx.Client, path: str, **params: str) -> Any:
-    """A JSON answer; Stopped when the server cannot be reached or refuses us (401, 403, 404)."""
+    """A JSON answer; Stopped, with the server's own message, when it cannot be reached or refuses."""
     try:
         response = api.get(path, params=params)
     except httpx.HTTPError as exc:
         raise Stopped(
             f"Beeldkluis is niet bereikbaar op {api.base_url} ({type(exc).__name__})."
         ) from exc
-    if response.status_code in (401, 403, 404):
-        raise Stopped(_detail(response.status_code, response.content))
     if response.status_code >= 400:
-        raise httpx.HTTPStatusError(_detail(response.status_code, response.content), request=response.request, response=response)  # fmt: skip
-    return response.json()
+        raise Stopped(_detail(response.status_code, response.content))
+    try:
+        return response.json()
+    except ValueError:
+        raise Stopped(f"{api.base_url} antwoordt niet als Beeldkluis.") from None
 
 
 def ingest(
@@ -174,7 +175,7 @@ def _wait(
         while True:
             try:
                 status = _get(api, upload_path)
-            except (Stopped, httpx.HTTPError) as exc:
+            except Stopped as exc:
                 status = {"status": "unknown", "reason": str(exc)}
             if status["status"] != "verifying" or time.monotonic() > deadline:
                 break

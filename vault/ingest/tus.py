@@ -151,21 +151,22 @@ def _get(db: Session, upload_id: uuid.UUID, principal: audit.Principal) -> Uploa
 
 
 def _state(db: Session, upload: Upload) -> _Live:
-    """This process's live state, or one rebuilt from the stored offset (after a restart)."""
+    """This process's live state, or one rebuilt from the stored offset (after a restart). The lock
+    guards only the dictionary: it is never held across database work or an await."""
     with _live_lock:
         live = _live.get(upload.id)
-        if live is not None:
-            return live
-        keyring = open_store(db, get_settings()).keyring
-        key = keyring.object_key(upload.object_id)
-        header = base64.b64decode(upload.header)
-        sealer = Sealer.resume(key, family_id=upload.family_id, object_id=upload.object_id, header=header,
-                               next_index=upload.committed // CHUNK_SIZE)  # fmt: skip
-        live = _Live(
-            sealer, bytearray(header if not json.loads(upload.etags) else b""), upload.committed
-        )
-        _live[upload.id] = live
+    if live is not None:
         return live
+    keyring = open_store(db, get_settings()).keyring
+    key = keyring.object_key(upload.object_id)
+    header = base64.b64decode(upload.header)
+    sealer = Sealer.resume(key, family_id=upload.family_id, object_id=upload.object_id, header=header,
+                           next_index=upload.committed // CHUNK_SIZE)  # fmt: skip
+    live = _Live(
+        sealer, bytearray(header if not json.loads(upload.etags) else b""), upload.committed
+    )
+    with _live_lock:
+        return _live.setdefault(upload.id, live)
 
 
 def _forget(upload_id: uuid.UUID) -> None:
@@ -402,6 +403,9 @@ async def patch(upload_id: uuid.UUID, request: Request, principal: Principal, db
         raise _bad("upload_offset_missing", "Upload-Offset ontbreekt.", "Upload-Offset is missing.")
     checksum = _checksum(request)
     upload = await run_in_threadpool(_get, db, upload_id, principal)
+    if upload.status == "rejected":
+        raise TusError(410, "upload_rejected", f"Deze upload is geweigerd: {upload.reason}",
+                       "This upload was refused; start a new one.")  # fmt: skip
     if upload.status != "uploading":
         raise TusError(
             409,
