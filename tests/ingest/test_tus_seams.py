@@ -294,3 +294,38 @@ def test_a_second_patch_meanwhile_is_refused_and_the_server_stays_responsive(
         first.join(60)
     assert results[0].status_code == 204, results[0].text
     assert httpx.get(location, headers=h).json()["status"] == "verifying"
+
+
+def test_a_broker_down_at_the_last_byte_loses_nothing(
+    api: Api,
+    server: str,
+    world: dict,
+    videos: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[type-arg]
+) -> None:
+    """The recording is committed before its verification is queued: a broker that is down then is
+    no 500 for bytes that are safe; the upload waits `verifying` and `store check --repair` (or the
+    hourly sweep) queues it again."""
+    from vault.worker import celery_app, configure
+
+    from .conftest import free_port
+
+    monkeypatch.setenv("BEELDKLUIS_BROKER_URL", f"redis://127.0.0.1:{free_port()}/0")
+    get_settings.cache_clear()
+    configure(celery_app, get_settings())
+    data = videos["good"].read_bytes()
+    meta = metadata(trajectory=world["trajectory"]["id"], sha256=digest(videos["good"]))
+    location = server + create(server, world, len(data), meta).headers["Location"]
+    h = {**world["headers"], "Tus-Resumable": "1.0.0"}
+    done = httpx.patch(
+        location,
+        headers={**h, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
+        content=data,
+        timeout=120,
+    )
+    assert done.status_code == 204, done.text
+    assert httpx.get(location, headers=h).json()["status"] == "verifying"
+    monkeypatch.delenv("BEELDKLUIS_BROKER_URL")  # the broker is back
+    get_settings.cache_clear()
+    configure(celery_app, get_settings())
+    assert verify_upload(uuid.UUID(location.rsplit("/", 1)[-1])) == "stored"

@@ -14,6 +14,7 @@ import base64
 import binascii
 import hashlib
 import json
+import logging
 import re
 import threading
 import uuid
@@ -45,6 +46,7 @@ from vault.store import (
 )
 
 RECEIVE_BATCH = 1024 * 1024
+log = logging.getLogger(__name__)
 PARALLEL_PARTS = 3
 
 router = APIRouter(prefix="/uploads", tags=["ingest"])
@@ -331,8 +333,13 @@ def _finish(upload: Upload, live: _Live) -> None:
             "The file could not be stored; nothing was kept. Please upload it again.",
         ) from exc
     # Committed: the bytes are safe. A broker that is down now leaves the upload `verifying`;
-    # `beeldkluis store check --repair` queues its verification again.
-    verify.apply_async(args=[str(upload.id)])
+    # the hourly sweep (`beeldkluis store check --repair`) queues its verification again.
+    try:
+        verify.apply_async(args=[str(upload.id)])
+    except Exception:  # noqa: BLE001 - logged; the client is told the bytes arrived, which is true
+        log.warning(
+            "verification of upload %s not queued; the store sweep queues it again", upload.id
+        )
 
 
 def _fail(upload: Upload, *, detail: str) -> None:
