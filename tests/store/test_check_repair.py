@@ -18,7 +18,7 @@ from vault.db import unit_of_work
 from vault.ingest.models import Upload
 from vault.ingest.tasks import verify_upload
 from vault.settings import get_settings
-from vault.store import ObjectKind, object_name, open_store
+from vault.store import ObjectKind, ObjectStore, object_name, open_store
 from vault.store._s3 import S3Backend
 
 from ..api.conftest import Api, api  # noqa: F401 - the API fixture, shared
@@ -139,3 +139,30 @@ def test_the_hourly_sweep_cleans_only_what_is_older_than_a_day(api: Api) -> None
     with unit_of_work() as db:
         assert db.get(ObjectDekRow, old) is None
         assert db.get(ObjectDekRow, new) is not None  # may still be finishing
+
+
+def test_both_backends_list_unfinished_uploads(store: ObjectStore) -> None:
+    """An upload begun and left is listed (by name and id) until it is completed or aborted, and a
+    key without an object is found once it is older than the grace period."""
+    from datetime import timedelta
+
+    backend = store.backend
+    name = object_name(ObjectKind.original, uuid.uuid4())
+    left = backend.start_upload(name)
+    backend.put_part(name, left, 1, b"x" * 1024)
+    done_name = object_name(ObjectKind.original, uuid.uuid4())
+    done = backend.start_upload(done_name)
+    backend.complete_upload(done_name, done, [backend.put_part(done_name, done, 1, b"y" * 10)])
+    assert [(n, u) for n, u, _ in backend.incomplete_uploads()] == [(name, left)]
+    keyless = uuid.uuid4()
+    store.keyring.new_object_key(uuid.uuid4(), keyless)
+    assert store.check().keys_without_objects == []  # fresh: it may still be finishing
+    report = store.check(grace=timedelta(0), keep_uploads=[left])
+    assert report.unfinished_uploads == []  # in use by a resumable upload
+    assert report.keys_without_objects == [keyless]
+    report = store.check(grace=timedelta(0))
+    assert report.unfinished_uploads == [(name, left)]
+    store.repair(report, grace=timedelta(0))
+    assert list(backend.incomplete_uploads()) == []
+    assert report.objects_without_rows == [done_name]
+    assert list(backend.listing()) == []  # no row and no key: unreadable by anyone, deleted
