@@ -102,6 +102,7 @@ def configure(app: Celery, settings: Settings) -> None:
         "purge": {"task": "vault.purge.run", "schedule": 3600.0},
         "master-key-schedule": {"task": "vault.purge.master_schedule", "schedule": 86400.0},
         "export-sweep": {"task": "vault.export.sweep", "schedule": 3600.0},
+        "store-sweep": {"task": "vault.store_sweep", "schedule": 3600.0},
     }
 
 

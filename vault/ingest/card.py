@@ -54,9 +54,13 @@ def scan_card(root: Path) -> list[CardFile]:
                     if match
                     else (path.stem, 1)
                 )
-                found.append(
-                    CardFile(path, path.stat().st_size, f"{path.parent.name}/{group}", part)
-                )
+                try:
+                    size = path.stat().st_size
+                except OSError:
+                    size = (
+                        0  # listed anyway: reading it fails by name, the rest of the card goes on
+                    )
+                found.append(CardFile(path, size, f"{path.parent.name}/{group}", part))
     except OSError as exc:
         raise CardRemoved(str(exc)) from exc
     return sorted(found, key=lambda f: (f.path.parent.as_posix(), f.group, f.part))

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from vault.i18n import t
-from vault.ingest.client import ingest
+from vault.ingest.client import Stopped, ingest
 
 
 def command(
@@ -45,14 +45,18 @@ def command(
             err=True,
         )
         raise typer.Exit(2)
-    outcome = ingest(
-        path,
-        trajectory,
-        server=server.rstrip("/"),
-        token=token,
-        say=typer.echo,
-        delete_verified=delete_verified,
-    )
+    try:
+        outcome = ingest(
+            path,
+            trajectory,
+            server=server.rstrip("/"),
+            token=token,
+            say=typer.echo,
+            delete_verified=delete_verified,
+        )
+    except Stopped as exc:
+        typer.echo(f"{exc} Wis de kaart nog NIET.", err=True)
+        raise typer.Exit(2) from None
     raise typer.Exit(0 if outcome.card_may_be_wiped else 1)
 
 

@@ -177,7 +177,13 @@
   }
   function api(path) {
     return fetch(path, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); });
+      .then(function (r) {
+        if (r.ok) { return r.json(); }
+        return r.json().catch(function () { return {}; }).then(function (body) { // the server's own words
+          throw new Error(body && body.detail ? (en && body.detail_en ? body.detail_en : body.detail)
+            : t("de server antwoordde met ", "the server answered ") + r.status);
+        });
+      }, function () { throw new Error(t("de server is niet bereikbaar", "the server cannot be reached")); });
   }
   function reasonOf(error) {
     var response = error && error.originalResponse;
@@ -268,7 +274,8 @@
       mark(item, t("Controlesom berekenen…", "Computing checksum…"));
       item.hashing = hashFile(item.file, function (offset) {
         mark(item, t("Controlesom berekenen… ", "Computing checksum… ") + Math.floor(100 * offset / Math.max(item.file.size, 1)) + "%");
-      }).then(function (digest) { mark(item, t("Wacht op zijn beurt", "Waiting its turn")); return digest; });
+      }).then(function (digest) { mark(item, t("Wacht op zijn beurt", "Waiting its turn")); return digest; },
+        function () { throw new Error(t("het bestand is niet te lezen", "the file cannot be read")); });
     }
     return item.hashing;
   }
@@ -280,7 +287,7 @@
         return api("/api/v1/uploads?trajectory=" + encodeURIComponent(trajectory) + "&sha256=" + digest);
       })
       .then(function (known) {
-        if ((known.items || []).some(function (u) { return u.status === "stored"; })) {
+        if ((known.items || []).some(function (u) { return u.status === "stored" && u.sha256 === item.sha256; })) {
           item.result = "skipped";
           item.view.bar.value = 1;
           mark(item, t("Al eerder geïmporteerd en veilig opgeslagen", "Imported before and safely stored"), "ok");

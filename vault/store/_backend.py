@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from vault.errors import NotFound, ServiceUnavailable
@@ -97,6 +98,9 @@ class Backend(Protocol):
 
     def abort_upload(self, name: str, upload_id: str) -> None:
         """Discard the parts of an upload that will not complete."""
+
+    def incomplete_uploads(self) -> Iterator[tuple[str, str, datetime]]:
+        """(name, upload id, when begun) of every upload begun and neither completed nor aborted."""
 
     def put_worm(self, name: str, data: bytes) -> None:
         """Write once into the object-locked area; WormViolation if it exists."""

@@ -7,6 +7,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from vault.store._backend import (
@@ -123,7 +124,9 @@ class LocalBackend:
     def start_upload(self, name: str) -> str:
         check_name(name)
         upload_id = uuid.uuid4().hex
-        self._upload_dir(upload_id).mkdir(mode=0o700)
+        folder = self._upload_dir(upload_id)
+        folder.mkdir(mode=0o700)
+        (folder / "name").write_text(name)  # so an abandoned upload can be listed by its object
         return upload_id
 
     def put_part(self, name: str, upload_id: str, number: int, data: bytes) -> str:
@@ -155,6 +158,15 @@ class LocalBackend:
 
     def abort_upload(self, name: str, upload_id: str) -> None:
         shutil.rmtree(self._upload_dir(upload_id), ignore_errors=True)
+
+    def incomplete_uploads(self) -> Iterator[tuple[str, str, datetime]]:
+        for folder in sorted(self._tmp.glob("upload-*")):
+            try:
+                name = (folder / "name").read_text() if (folder / "name").exists() else ""
+                begun = datetime.fromtimestamp(folder.stat().st_mtime, UTC)
+            except FileNotFoundError:  # completed or aborted meanwhile
+                continue
+            yield name, folder.name.removeprefix("upload-"), begun
 
     def put_worm(self, name: str, data: bytes) -> None:
         path = self._path(self._worm, name)

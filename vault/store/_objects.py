@@ -9,14 +9,23 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import BinaryIO
 
 from sqlalchemy import BigInteger
 from sqlmodel import Field, Session, SQLModel, select
 
-from keys import HEADER_SIZE, Keyring, ObjectKey, Sealer, ciphertext_size, open_range, open_stream
+from keys import (
+    HEADER_SIZE,
+    Keyring,
+    ObjectDekRow,
+    ObjectKey,
+    Sealer,
+    ciphertext_size,
+    open_range,
+    open_stream,
+)
 from vault.store._backend import Backend, BlobNotFound
 
 READ_PIECE = 1024 * 1024
@@ -63,17 +72,27 @@ def _pieces(source: Iterable[bytes] | BinaryIO) -> Iterator[bytes]:
         yield from source  # type: ignore[misc]
 
 
+GRACE = timedelta(
+    hours=24
+)  # what a crash left is cleaned only once nothing can still be finishing it
+
+
 @dataclass
 class CheckReport:
-    """Objects in storage without a row, and rows whose object is missing or the wrong size."""
+    """Objects in storage without a row, rows whose object is missing or the wrong size, and what a crash
+    leaves behind: object keys with no object, and uploads to storage begun and never finished (each
+    older than the grace period)."""
 
     objects_without_rows: list[str] = field(default_factory=list)
     rows_without_objects: list[uuid.UUID] = field(default_factory=list)
     size_mismatches: list[uuid.UUID] = field(default_factory=list)
+    keys_without_objects: list[uuid.UUID] = field(default_factory=list)
+    unfinished_uploads: list[tuple[str, str]] = field(default_factory=list)  # (name, upload id)
 
     @property
     def clean(self) -> bool:
-        return not (self.objects_without_rows or self.rows_without_objects or self.size_mismatches)
+        return not (self.objects_without_rows or self.rows_without_objects or self.size_mismatches
+                    or self.keys_without_objects or self.unfinished_uploads)  # fmt: skip
 
 
 class _Abort(Exception):
@@ -301,8 +320,17 @@ class ObjectStore:
 
     # Consistency -------------------------------------------------------------------------------
 
-    def check(self) -> CheckReport:
+    def check(
+        self,
+        *,
+        grace: timedelta = GRACE,
+        keep_keys: Iterable[uuid.UUID] = (),
+        keep_uploads: Iterable[str] = (),
+    ) -> CheckReport:
+        """`keep_keys` and `keep_uploads` are in use by someone else (the keys and storage upload ids
+        of resumable uploads still going on), whatever their age."""
         report = CheckReport()
+        cutoff = datetime.now(UTC) - grace
         rows = {row.name: row for row in self.session.exec(select(StoredObject))}
         seen: set[str] = set()
         for name, size in self.backend.listing():
@@ -313,4 +341,45 @@ class ObjectStore:
             elif size != row.ciphertext_size or size != ciphertext_size(row.size):
                 report.size_mismatches.append(row.id)
         report.rows_without_objects = [row.id for name, row in rows.items() if name not in seen]
+        kept, with_rows = set(keep_keys), {row.id for row in rows.values()}
+        report.keys_without_objects = [
+            dek.object_id
+            for dek in self.session.exec(select(ObjectDekRow))
+            if dek.object_id not in with_rows and dek.object_id not in kept
+            and _aware(dek.created_at) <= cutoff
+        ]  # fmt: skip
+        busy = set(keep_uploads)
+        report.unfinished_uploads = [
+            (name, upload_id)
+            for name, upload_id, begun in self.backend.incomplete_uploads()
+            if upload_id not in busy and _aware(begun) <= cutoff
+        ]
         return report
+
+    def repair(
+        self, report: CheckReport, *, grace: timedelta = GRACE, keep_keys: Iterable[uuid.UUID] = ()
+    ) -> None:
+        """Clean what `check` found a crash left: abort unfinished uploads, shred keys without objects,
+        and delete objects without rows whose key is gone or older than the grace period (a put still
+        finishing has a fresh key). Rows without objects and size mismatches stay for a person."""
+        for name, upload_id in report.unfinished_uploads:
+            self.backend.abort_upload(name, upload_id)
+        for object_id in report.keys_without_objects:
+            self.shred_key(object_id)
+        cutoff, kept = datetime.now(UTC) - grace, set(keep_keys)
+        for name in report.objects_without_rows:
+            try:
+                object_id = uuid.UUID(name.rsplit("/", 1)[-1])
+            except ValueError:
+                continue  # not an object of ours: left for a person
+            if object_id in kept:
+                continue
+            dek = self.session.get(ObjectDekRow, object_id)
+            if dek is None or _aware(dek.created_at) <= cutoff:
+                self.backend.delete(name)
+                self.shred_key(object_id)
+        self.session.flush()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -272,6 +272,23 @@ class S3Backend:
         except _DOWN as exc:
             raise _unavailable(exc) from exc
 
+    def incomplete_uploads(self) -> Iterator[tuple[str, str, datetime]]:
+        key_marker = upload_id_marker = None
+        try:
+            while True:
+                result = self._client._list_multipart_uploads(
+                    self.bucket, key_marker=key_marker, upload_id_marker=upload_id_marker
+                )
+                for upload in result.uploads:
+                    if upload.object_name and upload.upload_id and upload.initiated_time:
+                        yield upload.object_name, upload.upload_id, upload.initiated_time
+                if not result.is_truncated or not result.uploads:
+                    return
+                key_marker = result.uploads[-1].object_name
+                upload_id_marker = result.uploads[-1].upload_id
+        except _FAILED as exc:
+            raise _unavailable(exc) from exc
+
     def abort_stale_uploads(self, older_than: timedelta) -> int:
         """Abort multipart uploads begun before now - older_than (a put whose abort could not reach the
         server, or a resumable upload given up on). MinIO ignores the lifecycle abort rule and only

@@ -1,10 +1,16 @@
-"""`beeldkluis store`: consistency between the object rows and what the storage really holds."""
+"""`beeldkluis store`: consistency between the object rows and what the storage really holds, and what
+a crash left behind (object keys without objects, storage uploads never finished, stuck imports)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
+from functools import partial
+from typing import Annotated
+
 import typer
 
-from vault.db import unit_of_work
+from vault.db import after_commit, unit_of_work
 from vault.i18n import t
 from vault.settings import get_settings
 from vault.store import open_store
@@ -13,24 +19,79 @@ app = typer.Typer(
     help=t("Versleutelde objectopslag.", "Encrypted object store."), no_args_is_help=True
 )
 
+VERIFY_LIMIT = timedelta(hours=2)  # longer than any verification of a card's file takes
+
+
+def sweep(grace: timedelta, *, repair: bool, say: Callable[[str], None]) -> bool:
+    """Report (and with `repair` clean) what is inconsistent; True when nothing needs a person."""
+    from vault.ingest import tus
+
+    with unit_of_work() as session:
+        store = open_store(session, get_settings())
+        abandoned = tus.stuck(session, "uploading", grace)
+        waiting = tus.stuck(session, "verifying", min(grace, VERIFY_LIMIT))
+        for upload in abandoned:
+            say(t(f"Upload zonder voortgang sinds {upload.updated_at:%Y-%m-%d %H:%M}: {upload.id}",
+                  f"Upload without progress since {upload.updated_at:%Y-%m-%d %H:%M}: {upload.id}"))  # fmt: skip
+            if repair:
+                tus.abandon(session, upload)
+        for upload in waiting:
+            say(t(f"Upload wacht sinds {upload.updated_at:%Y-%m-%d %H:%M} op controle: {upload.id}",
+                  f"Upload waiting for verification since {upload.updated_at:%Y-%m-%d %H:%M}: {upload.id}"))  # fmt: skip
+            if repair:
+                after_commit(session, partial(tus.verify_again, upload))
+        going = tus.unfinished(session)
+        keys = [u.object_id for u in going]
+        report = store.check(
+            grace=grace, keep_keys=keys, keep_uploads=[u.backend_upload_id for u in going]
+        )
+        for name in report.objects_without_rows:
+            say(t(f"Object zonder registratie: {name}", f"Object without a row: {name}"))
+        for object_id in report.rows_without_objects:
+            say(t(f"Registratie zonder object: {object_id}", f"Row without an object: {object_id}"))
+        for object_id in report.size_mismatches:
+            say(t(f"Afwijkende grootte: {object_id}", f"Size mismatch: {object_id}"))
+        for object_id in report.keys_without_objects:
+            say(t(f"Sleutel zonder object: {object_id}", f"Key without an object: {object_id}"))
+        for name, upload_id in report.unfinished_uploads:
+            say(t(f"Onafgemaakte upload in de opslag: {name} ({upload_id})",
+                  f"Unfinished upload in storage: {name} ({upload_id})"))  # fmt: skip
+        if repair:
+            store.repair(report, grace=grace, keep_keys=keys)
+    if repair and (abandoned or waiting or not report.clean):
+        say(t("Opgeruimd: onafgemaakte uploads, sleutels zonder object en objecten zonder registratie; "
+              "uploads die op controle wachten staan opnieuw in de wachtrij.",
+              "Cleaned: unfinished uploads, keys without objects and objects without rows; uploads "
+              "waiting for verification are queued again."))  # fmt: skip
+    left = report.rows_without_objects or report.size_mismatches
+    return not left if repair else not (abandoned or waiting or not report.clean)
+
 
 @app.command(
     help=t(
-        "Zoek objecten zonder rij en rijen zonder object.",
-        "Find objects without rows and rows without objects.",
+        "Zoek objecten zonder rij, rijen zonder object, sleutels zonder object en vastgelopen uploads.",
+        "Find objects without rows, rows without objects, keys without objects and stuck uploads.",
     )
 )
-def check() -> None:
-    with unit_of_work() as session:
-        report = open_store(session, get_settings()).check()
-    for name in report.objects_without_rows:
-        typer.echo(t(f"Object zonder registratie: {name}", f"Object without a row: {name}"))
-    for object_id in report.rows_without_objects:
-        typer.echo(
-            t(f"Registratie zonder object: {object_id}", f"Row without an object: {object_id}")
-        )
-    for object_id in report.size_mismatches:
-        typer.echo(t(f"Afwijkende grootte: {object_id}", f"Size mismatch: {object_id}"))
-    if not report.clean:
+def check(
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help=t("Ruim op wat een crash achterliet.", "Clean what a crash left behind."),
+        ),
+    ] = False,
+    grace_hours: Annotated[
+        float,
+        typer.Option(
+            help=t(
+                "Pas na zoveel uur als achtergelaten beschouwen.",
+                "Consider left behind after this many hours.",
+            ),
+            min=0,
+        ),
+    ] = 24,
+) -> None:
+    if not sweep(timedelta(hours=grace_hours), repair=repair, say=typer.echo):
         raise typer.Exit(1)
     typer.echo(t("Opslag is consistent.", "Store is consistent."))
