@@ -41,3 +41,17 @@ def test_camera_files_are_stored_and_pretenders_refused(api: Api, server: str, c
     with unit_of_work() as db:
         kept = db.exec(select(StoredObject).where(StoredObject.kind == "original")).all()
     assert len(kept) == len(corpus["good"])  # the refused left nothing behind
+
+
+def test_the_camera_time_wins_over_the_file_time_and_the_upload_time_is_never_used(api: Api, server: str, corpus: dict) -> None:  # type: ignore[type-arg]
+    world = family_with_recording(api, api.account("trainer"))
+    headers, trajectory = world["headers"], world["trajectory"]["id"]
+    card_time = "2020-01-02T03:04:05+00:00"  # what the card's file system says
+    times = {}
+    for name in ("iphone", "moov_at_end"):
+        uid = upload_id(tus_upload(server, headers, corpus["good"][name], trajectory, extra={"recorded_at": card_time}))
+        assert verify_upload(uid) == "stored"
+        recording_id = httpx.get(f"{server}/api/v1/uploads/{uid}", headers=headers).json()["recording_id"]
+        times[name] = httpx.get(f"{server}/api/v1/recordings/{recording_id}", headers=headers).json()["recorded_at"]
+    assert times["iphone"].startswith("2026-11-20T10:15:00")  # the phone's own clock (11:15 +01:00), in UTC
+    assert times["moov_at_end"].startswith("2020-01-02T03:04:05")  # no camera time: the card's file time

@@ -39,12 +39,13 @@ def upload_id(url: str) -> uuid.UUID:
 
 
 def tus_upload(
-    server: str, headers: dict[str, str], path: Path, trajectory: str, chunk: int = 4 * 1024 * 1024
+    server: str, headers: dict[str, str], path: Path, trajectory: str, chunk: int = 4 * 1024 * 1024,
+    extra: dict[str, str] | None = None,
 ) -> str:
     c = tus.TusClient(f"{server}/api/v1/uploads", headers=headers)
     with open(path, "rb") as stream:  # tuspy leaves a file it opened itself unclosed
         uploader = c.uploader(file_stream=stream, chunk_size=chunk,
-                              metadata={"trajectory": trajectory, "filename": path.name, "situation": "bath", "sha256": digest(path)})  # fmt: skip
+                              metadata={"trajectory": trajectory, "filename": path.name, "situation": "bath", "sha256": digest(path), **(extra or {})})  # fmt: skip
         uploader.upload()
     return str(uploader.url)
 

@@ -10,6 +10,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,11 @@ BROKEN = "de verbinding met de server is verbroken; start opnieuw om verder te g
 class Stopped(Exception):
     """Nothing more can be done for any file (server down, not signed in, no such trajectory)."""
 
+
+
+def file_time(path: Path) -> str:
+    """The file's own time on the card (the camera's time inside the file wins on the server)."""
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
 
 @dataclass
 class Outcome:
@@ -122,7 +128,8 @@ def _ingest(
             with open(item.path, "rb") as stream:
                 uploader = tus.TusClient(f"{server}/api/v1/uploads", headers=headers).uploader(
                     file_stream=stream, chunk_size=PART, retries=retries, retry_delay=2,
-                    metadata={"trajectory": trajectory, "filename": item.path.name, "sha256": digest, "group": item.group, "part": str(item.part)},
+                    metadata={"trajectory": trajectory, "filename": item.path.name, "sha256": digest, "group": item.group, "part": str(item.part),
+                              "recorded_at": file_time(item.path)},
                 )  # fmt: skip
                 uploader.set_url(
                     uploader.create_url()

@@ -220,7 +220,9 @@
         removeFingerprintOnSuccess: true,
         metadata: {
           trajectory: trajectory, filename: item.file.name, sha256: item.sha256,
-          group: item.group.group, part: String(item.group.part), situation: situation.value
+          group: item.group.group, part: String(item.group.part), situation: situation.value,
+          // the file's own time on the card; the camera's time from inside the file wins on the server
+          recorded_at: item.file.lastModified ? new Date(item.file.lastModified).toISOString() : ""
         },
         onProgress: function (sent, size) {
           if (!sendStarted) { sendStarted = Date.now(); }
