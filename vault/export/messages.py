@@ -23,21 +23,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The stored package is damaged and cannot be downloaded. Build a new package.",
     ),
     "recording_unreadable": (
-        "De opname {recording} kan niet worden gelezen: het origineel in de kluis is beschadigd of "
-        "niet meer te openen. Maak het pakket opnieuw zonder deze opname, of meld het aan de beheerder.",
-        "The recording {recording} cannot be read: the original in the vault is damaged or can no "
-        "longer be opened. Build the package again without it, or tell the administrator.",
+        "De opname {recording} kan niet worden gelezen: {reason_nl}. Maak het pakket opnieuw zonder "
+        "deze opname, of meld het aan de beheerder.",
+        "The recording {recording} cannot be read: {reason_en}. Build the package again without it, "
+        "or tell the administrator.",
     ),
     "recording_unusable": (
-        "De opname {recording} kon niet worden omgezet ({reason_nl}). Maak het pakket opnieuw zonder "
+        "De opname {recording} kon niet worden omgezet: {reason_nl}. Maak het pakket opnieuw zonder "
         "deze opname.",
-        "The recording {recording} could not be converted ({reason_en}). Build the package again "
+        "The recording {recording} could not be converted: {reason_en}. Build the package again "
         "without it.",
     ),
     "recording_short": (
-        "De opname {recording} werd bij het omzetten korter dan het origineel ({reason_nl}); het "
-        "pakket is niet gemaakt. Maak het pakket opnieuw zonder deze opname, of meld het aan de beheerder.",
-        "The recording {recording} came out shorter than the original ({reason_en}); the package was "
+        "De opname {recording} kon niet volledig worden omgezet: {reason_nl}. Het pakket is niet "
+        "gemaakt. Maak het opnieuw zonder deze opname, of meld het aan de beheerder.",
+        "The recording {recording} could not be converted completely: {reason_en}. The package was "
         "not built. Build it again without this recording, or tell the administrator.",
     ),
     "store_unavailable": (
