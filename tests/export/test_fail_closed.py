@@ -124,14 +124,14 @@ def recording_from_file(world: dict[str, Any], path: Path) -> None:
     with unit_of_work() as db:
         store = open_store(db, get_settings())
         with open(path, "rb") as source:
-            row = store.put(family_id=uuid.UUID(world["family"]["id"]), kind=ObjectKind.original, source=source)
+            row = store.put(
+                family_id=uuid.UUID(world["family"]["id"]), kind=ObjectKind.original, source=source
+            )
         db.add(Recording(trajectory_id=uuid.UUID(world["trajectory"]["id"]), situation="bath",
                          recorded_at=datetime(2026, 11, 21, 9, 30, tzinfo=UTC), original_object_id=row.id))  # fmt: skip
 
 
-def test_a_conversion_shorter_than_its_source_fails_the_package(
-    api: Api, tmp_path: Path
-) -> None:
+def test_a_conversion_shorter_than_its_source_fails_the_package(api: Api, tmp_path: Path) -> None:
     world = family_with_recording(api, api.account("trainer"))
     whole = make_video(tmp_path / "whole.mp4", 20, extra=["-movflags", "+faststart"])
     cut = tmp_path / "cut.mp4"  # moov (with 20 s) first, then half of mdat: cut off mid-mdat
