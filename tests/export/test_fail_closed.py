@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import uuid
 from datetime import UTC, datetime
@@ -31,6 +32,14 @@ from ..ingest.conftest import make_video
 from .test_package import stored
 
 SEALED_CHUNK = 65536 + 16
+
+
+def recording_of(filename: str) -> uuid.UUID:
+    with unit_of_work() as db:
+        for upload in db.exec(select(Upload)):
+            if json.loads(upload.meta).get("filename") == filename and upload.recording_id:
+                return upload.recording_id
+    raise AssertionError(filename)
 
 
 def original_of(filename: str, world: dict[str, Any]) -> uuid.UUID:
@@ -80,7 +89,8 @@ def test_a_damaged_original_fails_the_package_naming_the_file(
 ) -> None:
     trainer = api.account("trainer")
     world = family_with_recording(api, trainer)
-    stored(api, server, world, [make_video(tmp_path / "MVI_0042.MP4", 20)])
+    stored(api, server, world, [make_video(tmp_path / "MVI_0041.MP4", 3),
+                                make_video(tmp_path / "MVI_0042.MP4", 20)])  # fmt: skip
     damage_middle(original_of("MVI_0042.MP4", world))
     view = export(api, world)
     assert view["status"] == "failed", view  # never "ready" with 8 s of a 20 s recording
@@ -94,6 +104,23 @@ def test_a_damaged_original_fails_the_package_naming_the_file(
     assert "MVI_0042.MP4" in page
     assert "kan niet worden gelezen" in page
     assert "could not be converted" not in page
+
+    # The page names the recordings to choose from, and offers to build again without the failing one.
+    assert page.count('name="opname"') >= 2
+    assert "MVI_0041.MP4" in page
+    again = page[page.index('<form method="post"', page.index("kan niet worden gelezen")) :]
+    again = again[: again.index("</form>")]
+    assert "Opnieuw maken zonder deze opname" in again
+    fields = re.findall(r'name="(\w+)" value="([^"]*)"', again)
+    posted = api.client.post(f"/trajecten/{world['trajectory']['id']}/pakket",
+                             data={k: [v for n, v in fields if n == k] for k, _ in fields})  # fmt: skip
+    assert posted.status_code == 200, posted.text
+    views = api.client.get(f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
+                           headers=world["headers"]).json()  # fmt: skip
+    rebuilt = views[0]
+    assert rebuilt["id"] != view["id"]
+    assert rebuilt["recording_ids"] == [str(r) for r in [recording_of("MVI_0041.MP4")]]
+    assert build_export(uuid.UUID(rebuilt["id"])) == "ready"
 
 
 def test_the_trainer_may_leave_a_failing_recording_out_with_a_note(

@@ -29,10 +29,11 @@ from vault.accounts import Principal
 from vault.db import DB, unit_of_work
 from vault.domain.models import Recording, Trajectory
 from vault.errors import Conflict, NotFound, ServiceUnavailable, VaultError
-from vault.export.messages import MESSAGES, left_out, message
+from vault.export.messages import MESSAGES, left_out, message, recording_name
 from vault.export.models import Export, ExportStatus
 from vault.export.package import new_secret
 from vault.export.tasks import build, remove_package
+from vault.ingest.models import Upload
 from vault.settings import get_settings
 from vault.store import BlobNotFound, ObjectKind, open_store
 from vault.worker import enqueue_after_commit
@@ -160,6 +161,23 @@ def list_exports(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list
         .order_by(col(Export.created_at).desc())
     )
     return [_view(e) for e in rows]
+
+
+@router.get(
+    "/trajectories/{trajectory_id}/exports/recordings",
+    summary="Opnames die mee kunnen in een pakket / recordings a package can hold",
+)
+def exportable(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list[dict[str, Any]]:
+    """The trajectory's stored recordings, each named as the trainer knows it (the card's file name,
+    else date and situation), to choose from."""
+    authorize(db, principal, "export", trajectory_id=trajectory_id)
+    rows = list(db.exec(select(Recording).where(Recording.trajectory_id == trajectory_id,
+                                                col(Recording.original_object_id).is_not(None))
+                        .order_by(col(Recording.recorded_at))))  # fmt: skip
+    uploads = db.exec(select(Upload).where(col(Upload.recording_id).in_([r.id for r in rows])))
+    on_card = {u.recording_id: json.loads(u.meta or "{}").get("filename") for u in uploads}
+    return [{"id": str(r.id), "name": recording_name(r, on_card.get(r.id)), "recorded_at": r.recorded_at,
+             "situation": r.situation, "duration_s": r.duration_s} for r in rows]  # fmt: skip
 
 
 @router.get("/exports/{export_id}", summary="Voortgang van een pakket / an export's progress")
