@@ -30,10 +30,16 @@ from .test_package import stored
 LEASE_S = 4
 
 
-@pytest.fixture
-def short_lease(settings_env: Path, monkeypatch: pytest.MonkeyPatch) -> int:
-    """A lease of seconds, not minutes, for the API and the workers this test starts."""
+@pytest.fixture(params=["filesystem", "redis"])
+def short_lease(
+    request: pytest.FixtureRequest, settings_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> int:
+    """A lease of seconds, not minutes, for the API and the workers this test starts; on the embedded
+    filesystem broker and on Redis (a database of its own: redelivered messages stay in this test)."""
     monkeypatch.setenv("BEELDKLUIS_EXPORT_LEASE_S", str(LEASE_S))
+    if request.param == "redis":
+        url = request.getfixturevalue("broker_url").rsplit("/", 1)[0] + "/7"
+        monkeypatch.setenv("BEELDKLUIS_BROKER_URL", url)
     get_settings.cache_clear()
     return LEASE_S
 
