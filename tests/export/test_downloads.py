@@ -5,10 +5,12 @@ only once bytes left the vault. On the local store and on real MinIO."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from keys import HEADER_SIZE
@@ -176,3 +178,25 @@ def test_the_parents_download_completes_and_only_then_counts(
     assert used(world["export_id"]) == (True, True)
     assert ("success", "") in downloads(world)
     assert api.client.post(path, data={"code": code}).status_code == 410
+
+
+def test_a_client_that_goes_away_is_a_failed_download(
+    api: Api, server: str, tmp_path: Path
+) -> None:
+    """Over a real HTTP server: the trainer's browser stops part-way; that is no success."""
+    world = family_with_recording(api, api.account("trainer"))
+    big = make_video(tmp_path / "MVI_0009.MP4", 30, extra=["-s", "1280x720", "-b:v", "8M"])
+    stored(api, server, world, [big])
+    created = api.client.post(f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
+                              headers=world["headers"], json={"encrypted": False})  # fmt: skip
+    world["export_id"] = created.json()["id"]
+    assert build_export(uuid.UUID(world["export_id"])) == "ready"
+    with httpx.stream("GET", f"{server}/api/v1/exports/{world['export_id']}/download",
+                      headers=world["headers"], timeout=30) as answer:  # fmt: skip
+        assert answer.status_code == 200
+        assert int(answer.headers["content-length"]) > 20 * 1024 * 1024  # more than socket buffers
+        next(answer.iter_raw(65536))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not downloads(world):
+        time.sleep(0.2)
+    assert downloads(world) == [("failure", "interrupted")]

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
+import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import APIRouter, Form, Request, Response
@@ -20,6 +21,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy import update
 from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
 
 import consent
 from keys import KeyDestroyed, TamperedError, ciphertext_size
@@ -237,44 +239,57 @@ def _failed(db: Session, export: Export, actor: audit.Principal | None, reason: 
     db.add(export)
 
 
-def _sent(
-    chunks: Iterator[bytes], export_id: uuid.UUID, actor: audit.Principal, parents: bool
-) -> Iterator[bytes]:
-    """Pass the chunks on; once the last byte went out log success (and, for the parents, that they have
-    it), else the failure: a damaged chunk, a store error, or a client that went away. The request's
-    transaction is over by then, so this is a unit of work of its own."""
-    failure = "interrupted"
-    try:
-        yield from chunks
-        failure = ""
-    except (TamperedError, KeyDestroyed):
-        failure = PackageDamaged.code
-        raise
-    except Exception:
-        failure = "store_failed"
-        raise
-    finally:
-        with unit_of_work() as db:
-            export = db.get(Export, export_id)
-            if export is not None:
-                if failure:
-                    _failed(db, export, actor, failure)
-                else:
-                    audit.record(db, action="download", outcome="success", actor=actor, family_id=export.family_id,
-                                 object_id=export.id, object_type="export_package")  # fmt: skip
-                if parents:
-                    now = datetime.now(UTC)
-                    if failure:
-                        export.download_failed_at = now
-                    else:
-                        export.downloaded_at = now
-                    db.add(export)
+def _outcome(export_id: uuid.UUID, actor: audit.Principal, parents: bool, failure: str) -> None:
+    """Log how a download ended (and, for the parents, whether they have it). The request's transaction
+    is over by then, so this is a unit of work of its own."""
+    with unit_of_work() as db:
+        export = db.get(Export, export_id)
+        if export is None:
+            return
+        if failure:
+            _failed(db, export, actor, failure)
+        else:
+            audit.record(db, action="download", outcome="success", actor=actor, family_id=export.family_id,
+                         object_id=export.id, object_type="export_package")  # fmt: skip
+        if parents:
+            if failure:
+                export.download_failed_at = datetime.now(UTC)
+            else:
+                export.downloaded_at = datetime.now(UTC)
+            db.add(export)
 
 
-def _zip_response(chunks: Iterator[bytes], export: Export) -> StreamingResponse:
-    return StreamingResponse(chunks, media_type="application/zip", headers={
-        "Content-Disposition": 'attachment; filename="Beeldkluis-opnames.zip"', "Content-Length": str(export.size),
-        "Cache-Control": "no-store"})  # fmt: skip
+class _Delivery(StreamingResponse):
+    """The package going out. Its outcome is logged when the answer has ended, whichever way: success
+    only once the last byte was handed to the server; else a damaged chunk, a store error, or a client
+    that went away ("interrupted")."""
+
+    def __init__(
+        self, chunks: Iterator[bytes], export: Export, actor: audit.Principal, parents: bool
+    ) -> None:
+        self._failure = "interrupted"
+        self._done = (export.id, actor, parents)
+        super().__init__(self._passed(chunks), media_type="application/zip", headers={
+            "Content-Disposition": 'attachment; filename="Beeldkluis-opnames.zip"', "Content-Length": str(export.size),
+            "Cache-Control": "no-store"})  # fmt: skip
+
+    def _passed(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        try:
+            yield from chunks
+        except (TamperedError, KeyDestroyed):
+            self._failure = PackageDamaged.code
+            raise
+        except Exception:
+            self._failure = "store_failed"
+            raise
+        self._failure = ""  # asked for more after the last chunk was sent
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(_outcome, *self._done, self._failure)
 
 
 @router.get(
@@ -284,7 +299,7 @@ def _zip_response(chunks: Iterator[bytes], export: Export) -> StreamingResponse:
 def download(export_id: uuid.UUID, principal: Principal, db: DB) -> StreamingResponse:
     export = _export(db, principal, export_id)
     chunks = _opened(db, principal, export)
-    return _zip_response(_sent(chunks, export.id, principal, parents=False), export)
+    return _Delivery(chunks, export, principal, parents=False)
 
 
 @router.post("/exports/{export_id}/link", status_code=201,
@@ -437,4 +452,4 @@ def parent_download(
                          .values(link_used_at=datetime.now(UTC)))  # fmt: skip
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         return _page(request, "gone", 410)
-    return _zip_response(_sent(chunks, export.id, actor, parents=True), export)
+    return _Delivery(chunks, export, actor, parents=True)
