@@ -54,10 +54,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Het account van de trainer die het pakket vroeg, is niet meer actief.",
         "The account of the trainer who asked for the package is no longer active.",
     ),
-    "nothing_left": (
-        "Er bleef geen opname over om mee te geven.",
-        "No recording was left to hand over.",
-    ),
     "internal_error": (
         "Er ging iets mis bij het maken van het pakket. Probeer het opnieuw; lukt het weer niet, meld "
         "het dan aan de beheerder.",
