@@ -18,9 +18,11 @@ import psutil
 import pytest
 import pyzipper
 
+from keys import KeyDestroyed
 from vault.db import unit_of_work
 from vault.export import Export
 from vault.settings import get_settings
+from vault.store import open_store
 
 from ..api.conftest import Api
 from ..api.test_resources import family_with_recording
@@ -93,18 +95,21 @@ def started_building(export_id: str, seconds: float = 120) -> None:
         with unit_of_work() as db:
             export = db.get(Export, uuid.UUID(export_id))
             assert export is not None
-            if export.status == "building":
+            if export.status == "building" and export.partial_object_id is not None:
                 time.sleep(1.0)  # well into the first transcode
                 return
         time.sleep(0.05)
     raise AssertionError("the export never started building")
 
 
-def still_building(export_id: str) -> None:
+def still_building(export_id: str) -> uuid.UUID:
+    """The object the running attempt writes into (its key is stored before ffmpeg starts)."""
     with unit_of_work() as db:
         export = db.get(Export, uuid.UUID(export_id))
         assert export is not None
         assert export.status == "building", "killed too late: the build had already finished"
+        assert export.partial_object_id is not None
+        return export.partial_object_id
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -124,11 +129,11 @@ def test_an_export_whose_worker_is_killed_is_built_again(
     ):  # the task's process dies; the worker lives on and gets the task back
         pool = psutil.Process(worker.pid).children()
         assert pool, "no pool process"
-        still_building(export_id)
+        partial = still_building(export_id)
         for child in pool:
             child.send_signal(signal.SIGKILL)
     else:  # the whole worker dies (power, OOM killer, kill -9); another one starts later
-        still_building(export_id)
+        partial = still_building(export_id)
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=30)
         workers.start()
@@ -138,6 +143,10 @@ def test_an_export_whose_worker_is_killed_is_built_again(
         export = db.get(Export, uuid.UUID(export_id))
         assert export is not None
         assert export.attempt >= 2  # built again, from the start
+        assert export.partial_object_id is None
+        assert export.object_id != partial
+        with pytest.raises(KeyDestroyed):  # what the killed attempt had written can never be read
+            open_store(db, get_settings()).keyring.object_key(partial)
     reasons = [r["reason"] for r in family_report(world["family"]["id"]) if r["action"] == "export"]
     assert "build_interrupted" in reasons
     zipped = api.client.get(f"/api/v1/exports/{export_id}/download", headers=world["headers"])

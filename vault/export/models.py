@@ -44,6 +44,8 @@ class Export(SQLModel, table=True):
     # The lease of the task building it: renewed while it works; a stale one is taken over or failed.
     heartbeat_at: datetime | None = None
     attempt: int = 0
+    # The package object the current attempt is writing: a takeover shreds a dead attempt's key.
+    partial_object_id: uuid.UUID | None = None
     # The passphrase waits, sealed as a store object under the family key, until the package is built.
     passphrase_object_id: uuid.UUID | None = None
     object_id: uuid.UUID | None = None  # the (AES) ZIP in the encrypted store

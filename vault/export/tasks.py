@@ -60,7 +60,7 @@ def _fail(
             return
         if attempt is not None and export.attempt != attempt:
             return
-        export.status, export.error = ExportStatus.failed, code
+        export.status, export.error, export.partial_object_id = ExportStatus.failed, code, None
         export.error_detail = json.dumps(info or {}, ensure_ascii=False)
         db.add(export)
         audit.record(db, action="export", outcome="failure", reason=code, family_id=export.family_id,
@@ -89,6 +89,10 @@ def _claim(export_id: uuid.UUID, lease_s: int) -> tuple[int | None, str]:
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             return None, BUSY if export.status == ExportStatus.building else export.status
         if export.attempt > 1:
+            if export.partial_object_id is not None:  # what the dead attempt wrote can never be read
+                open_store(db, get_settings()).shred_key(export.partial_object_id)
+                export.partial_object_id = None
+                db.add(export)
             audit.record(db, action="export", outcome="failure", reason="build_interrupted", family_id=export.family_id,
                          object_id=export.id, object_type="export_package", detail={"attempt": str(export.attempt)})  # fmt: skip
         return export.attempt, ""
@@ -175,6 +179,8 @@ def build_export(export_id: uuid.UUID) -> str:
                 store = open_store(db, settings)
                 try:
                     with store.writer(family_id=package.family_id, kind=ObjectKind.export) as out:
+                        db.execute(update(Export).where(col(Export.id) == export_id, col(Export.attempt) == attempt)
+                                   .values(partial_object_id=out.object_id))  # fmt: skip
                         db.commit()  # the object key is stored; no transaction stays open while ffmpeg works
                         result = write(package, ZipSink(out, package.folder_name, passphrase, scratch_dir()), settings,  # type: ignore[arg-type]
                                        progress=lambda d, t: _progress(export_id, attempt, d, t),
@@ -207,7 +213,7 @@ def build_export(export_id: uuid.UUID) -> str:
         )
         export.skipped = json.dumps(result["left_out"], ensure_ascii=False)
         export.error, export.error_detail = "", ""
-        export.passphrase_object_id, export.ready_at = None, now
+        export.passphrase_object_id, export.partial_object_id, export.ready_at = None, None, now
         export.expires_at = now + timedelta(days=settings.export_keep_days)
         db.add(export)
         audit.record(db, action="export", outcome="success", actor=principal, family_id=export.family_id, object_id=export.id,

@@ -24,6 +24,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('skipped', sa.Text(), nullable=False, server_default='[]'))
         batch_op.add_column(sa.Column('heartbeat_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('attempt', sa.Integer(), nullable=False, server_default='0'))
+        batch_op.add_column(sa.Column('partial_object_id', sa.Uuid(), nullable=True))
         batch_op.add_column(sa.Column('link_used_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('download_failed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
     # A link used before this revision was spent when its download started.
@@ -34,6 +35,7 @@ def downgrade() -> None:
     with op.batch_alter_table('export', schema=None) as batch_op:
         batch_op.drop_column('download_failed_at')
         batch_op.drop_column('link_used_at')
+        batch_op.drop_column('partial_object_id')
         batch_op.drop_column('attempt')
         batch_op.drop_column('heartbeat_at')
         batch_op.drop_column('skipped')
