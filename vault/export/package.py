@@ -317,15 +317,14 @@ def _convert(item: Item, target: Path, settings: Settings) -> tuple[float, bool]
             raise
 
     refused: VaultError | None = None
-    with serve_range(item.size, read) as url:
-        try:
+    # Around the range server too: it may itself fail the job once a read failed. ServiceUnavailable:
+    # ffmpeg exited non-zero (or the store failed: then `broken` says so).
+    try:
+        with serve_range(item.size, read) as url:
             info = probe(url, ffprobe=settings.ffprobe)
             remuxed = convert(url, info, target, ffmpeg=settings.ffmpeg)
-        except (
-            MediaError,
-            ServiceUnavailable,
-        ) as exc:  # ServiceUnavailable: ffmpeg exited non-zero
-            refused = exc
+    except (MediaError, ServiceUnavailable) as exc:
+        refused = exc
     if broken:
         if any(isinstance(e, TamperedError | KeyDestroyed) for e in broken):
             raise RecordingFailed("recording_unreadable", item,
