@@ -275,7 +275,7 @@ def rescue_stale(now: datetime | None = None) -> int:
 
 
 @celery_app.task(name="vault.export.build", bind=True, acks_late=True, max_retries=None)
-def build(self: Task, export_id: str) -> str:  # type: ignore[type-arg]
+def build(self: Task, export_id: str) -> str:
     outcome = build_export(uuid.UUID(export_id))
     if outcome == BUSY:  # redelivered while the lease of the task that died still runs: wait it out
         raise self.retry(countdown=get_settings().export_lease_s + 1)
