@@ -4,6 +4,7 @@ parents fetch it once through a link plus a code given separately (no account ne
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import secrets
 import uuid
@@ -12,25 +13,31 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
+import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel
+from sqlalchemy import update
 from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
 
 import consent
+from keys import KeyDestroyed, TamperedError, ciphertext_size
 from vault import audit
 from vault.access import authorize
 from vault.accounts import Principal
-from vault.db import DB
+from vault.db import DB, unit_of_work
 from vault.domain.models import Recording, Trajectory
-from vault.errors import Conflict, NotFound
+from vault.errors import Conflict, NotFound, ServiceUnavailable, VaultError
+from vault.export.messages import MESSAGES, left_out, message, recording_name
 from vault.export.models import Export, ExportStatus
 from vault.export.package import new_secret
 from vault.export.tasks import build, remove_package
+from vault.ingest.models import Upload
 from vault.settings import get_settings
-from vault.store import ObjectKind, open_store
+from vault.store import BlobNotFound, ObjectKind, open_store
 from vault.worker import enqueue_after_commit
 
 router = APIRouter(tags=["export"])
@@ -41,6 +48,17 @@ _codes = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 class ExportIn(BaseModel):
     recording_ids: list[uuid.UUID] | None = None  # None: every recording of the trajectory
     encrypted: bool = True  # AES-256 ZIP; the passphrase is shown once, in the answer
+    # A recording that cannot be read or converted fails the package (default), or is left out with a
+    # note in the package and on the page.
+    skip_failed: bool = False
+
+
+class PackageDamaged(VaultError):
+    status = 409
+    code = "package_damaged"
+
+    def __init__(self) -> None:
+        super().__init__(*MESSAGES["package_damaged"])
 
 
 class HandoverHow(StrEnum):
@@ -54,15 +72,25 @@ class HandoverIn(BaseModel):
 
 
 def _view(export: Export) -> dict[str, Any]:
+    said = message(export.error, export.error_detail)
+    try:
+        failed_recording = json.loads(export.error_detail or "{}").get("recording_id") or None
+    except (ValueError, AttributeError):
+        failed_recording = None
     return {
         "id": str(export.id), "trajectory_id": str(export.trajectory_id), "status": export.status,
         "progress": {"done": export.done, "total": export.total}, "encrypted": export.encrypted,
         "size": export.size, "sha256": export.sha256, "error": export.error or None,
+        "message": said[0] if said else None, "message_en": said[1] if said else None,
+        "failed_recording_id": failed_recording,
+        "recording_ids": json.loads(export.recording_ids) if export.recording_ids else None,
+        "skip_failed": export.skip_failed,
+        "left_out": [{"message": nl, "message_en": en} for nl, en in left_out(export.skipped)],
         "created_at": export.created_at, "ready_at": export.ready_at, "expires_at": export.expires_at,
-        "link": {"expires_at": export.link_expires_at, "used": export.downloaded_at is not None}
-        if export.link_token_sha256 or export.downloaded_at else None,
-        "downloaded_at": export.downloaded_at, "handed_over_at": export.handed_over_at,
-        "handed_over_how": export.handed_over_how,
+        "link": {"expires_at": export.link_expires_at, "used": export.link_used_at is not None}
+        if export.link_token_sha256 or export.link_used_at else None,
+        "downloaded_at": export.downloaded_at, "download_failed_at": export.download_failed_at,
+        "handed_over_at": export.handed_over_at, "handed_over_how": export.handed_over_how,
     }  # fmt: skip
 
 
@@ -104,7 +132,7 @@ def create(
                        "Choose recordings of this trajectory that are still stored.")  # fmt: skip
     export = Export(trajectory_id=trajectory_id, family_id=trajectory.family_id, created_by=principal.user_id,  # type: ignore[arg-type]
                     recording_ids=json.dumps(sorted(str(i) for i in chosen)) if body.recording_ids else None,
-                    encrypted=body.encrypted, total=len(chosen))  # fmt: skip
+                    encrypted=body.encrypted, skip_failed=body.skip_failed, total=len(chosen))  # fmt: skip
     passphrase = None
     if body.encrypted:
         passphrase = new_secret(6)
@@ -137,6 +165,23 @@ def list_exports(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list
     return [_view(e) for e in rows]
 
 
+@router.get(
+    "/trajectories/{trajectory_id}/exports/recordings",
+    summary="Opnames die mee kunnen in een pakket / recordings a package can hold",
+)
+def exportable(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list[dict[str, Any]]:
+    """The trajectory's stored recordings, each named as the trainer knows it (the card's file name,
+    else date and situation), to choose from."""
+    authorize(db, principal, "export", trajectory_id=trajectory_id)
+    rows = list(db.exec(select(Recording).where(Recording.trajectory_id == trajectory_id,
+                                                col(Recording.original_object_id).is_not(None))
+                        .order_by(col(Recording.recorded_at))))  # fmt: skip
+    uploads = db.exec(select(Upload).where(col(Upload.recording_id).in_([r.id for r in rows])))
+    on_card = {u.recording_id: json.loads(u.meta or "{}").get("filename") for u in uploads}
+    return [{"id": str(r.id), "name": recording_name(r, on_card.get(r.id)), "recorded_at": r.recorded_at,
+             "situation": r.situation, "duration_s": r.duration_s} for r in rows]  # fmt: skip
+
+
 @router.get("/exports/{export_id}", summary="Voortgang van een pakket / an export's progress")
 def get(export_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, Any]:
     return _view(_export(db, principal, export_id))
@@ -159,18 +204,92 @@ def cancel(export_id: uuid.UUID, principal: Principal, db: DB) -> Response:
     return Response(status_code=204)
 
 
-def _stream(db: Session, export: Export) -> Iterator[bytes]:
+def _opened(db: Session, actor: audit.Principal, export: Export) -> Iterator[bytes]:
+    """The package's plaintext, checked before any answer is given: its sizes agree and its header and
+    first chunk authenticate. A refusal is logged as a failed download and committed (the request
+    fails); a package found damaged is no longer called ready."""
     if export.status != ExportStatus.ready or export.object_id is None:
         raise Conflict(
             "Het pakket is niet (meer) beschikbaar.", "The package is not available (any more)."
         )
-    return open_store(db, get_settings()).iter_plaintext(export.object_id)
+    store = open_store(db, get_settings())
+    try:
+        try:
+            row = store.get(export.object_id)
+            if row.size != export.size or store.backend.size(row.name) != ciphertext_size(row.size):
+                raise TamperedError("grootte / size")
+            chunks = store.iter_plaintext(row.id)
+            first = next(chunks, b"")
+        except (TamperedError, KeyDestroyed, BlobNotFound):
+            raise PackageDamaged() from None
+    except VaultError as error:
+        _failed(db, export, actor, error.code)
+        db.commit()  # the failure is logged even though the request fails
+        raise
+    return itertools.chain([first], chunks)
 
 
-def _zip_response(chunks: Iterator[bytes], export: Export) -> StreamingResponse:
-    return StreamingResponse(chunks, media_type="application/zip", headers={
-        "Content-Disposition": 'attachment; filename="Beeldkluis-opnames.zip"', "Content-Length": str(export.size),
-        "Cache-Control": "no-store"})  # fmt: skip
+def _failed(db: Session, export: Export, actor: audit.Principal | None, reason: str) -> None:
+    audit.record(db, action="download", outcome="failure", reason=reason, actor=actor, family_id=export.family_id,
+                 object_id=export.id, object_type="export_package")  # fmt: skip
+    if reason == PackageDamaged.code and export.status == ExportStatus.ready:
+        export.status, export.error, export.error_detail = ExportStatus.failed, reason, ""
+        audit.record(db, action="export", outcome="failure", reason=reason, family_id=export.family_id,
+                     object_id=export.id, object_type="export_package")  # fmt: skip
+    db.add(export)
+
+
+def _outcome(export_id: uuid.UUID, actor: audit.Principal, parents: bool, failure: str) -> None:
+    """Log how a download ended (and, for the parents, whether they have it). The request's transaction
+    is over by then, so this is a unit of work of its own."""
+    with unit_of_work() as db:
+        export = db.get(Export, export_id)
+        if export is None:
+            return
+        if failure:
+            _failed(db, export, actor, failure)
+        else:
+            audit.record(db, action="download", outcome="success", actor=actor, family_id=export.family_id,
+                         object_id=export.id, object_type="export_package")  # fmt: skip
+        if parents:
+            if failure:
+                export.download_failed_at = datetime.now(UTC)
+            else:
+                export.downloaded_at = datetime.now(UTC)
+            db.add(export)
+
+
+class _Delivery(StreamingResponse):
+    """The package going out. Its outcome is logged when the answer has ended, whichever way: success
+    only once the last byte was handed to the server; else a damaged chunk, a store error, or a client
+    that went away ("interrupted")."""
+
+    def __init__(
+        self, chunks: Iterator[bytes], export: Export, actor: audit.Principal, parents: bool
+    ) -> None:
+        self._failure = "interrupted"
+        self._done = (export.id, actor, parents)
+        super().__init__(self._passed(chunks), media_type="application/zip", headers={
+            "Content-Disposition": 'attachment; filename="Beeldkluis-opnames.zip"', "Content-Length": str(export.size),
+            "Cache-Control": "no-store"})  # fmt: skip
+
+    def _passed(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        try:
+            yield from chunks
+        except (TamperedError, KeyDestroyed):
+            self._failure = PackageDamaged.code
+            raise
+        except Exception:
+            self._failure = "store_failed"
+            raise
+        self._failure = ""  # asked for more after the last chunk was sent
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(_outcome, *self._done, self._failure)
 
 
 @router.get(
@@ -179,10 +298,8 @@ def _zip_response(chunks: Iterator[bytes], export: Export) -> StreamingResponse:
 )
 def download(export_id: uuid.UUID, principal: Principal, db: DB) -> StreamingResponse:
     export = _export(db, principal, export_id)
-    chunks = _stream(db, export)
-    audit.record(db, action="download", outcome="success", actor=principal, family_id=export.family_id,
-                 object_id=export.id, object_type="export_package")  # fmt: skip
-    return _zip_response(chunks, export)
+    chunks = _opened(db, principal, export)
+    return _Delivery(chunks, export, principal, parents=False)
 
 
 @router.post("/exports/{export_id}/link", status_code=201,
@@ -198,7 +315,8 @@ def create_link(
     export.link_token_sha256 = hashlib.sha256(
         token.encode()
     ).hexdigest()  # a new link replaces the old one
-    export.link_code_hash, export.link_failures, export.downloaded_at = _codes.hash(code), 0, None
+    export.link_code_hash, export.link_failures = _codes.hash(code), 0
+    export.link_used_at = export.downloaded_at = export.download_failed_at = None
     export.link_expires_at = min(
         datetime.now(UTC) + timedelta(days=settings.export_link_days), _aware(export.expires_at)
     )
@@ -247,7 +365,8 @@ def _aware(moment: datetime | None) -> datetime:
 
 def _page(request: Request, state: str, status: int = 200, left: int | None = None) -> HTMLResponse:
     """The parents' page in the web app's look, with its strict policy (web/templates/export/parent.html):
-    state "form" (enter the code; `left` tries after a wrong one) or "gone" (the link no longer works)."""
+    state "form" (enter the code; `left` tries after a wrong one), "gone" (the link no longer works),
+    "damaged" or "unavailable" (nothing was sent and the link was not spent)."""
     from vault.web._page import render  # late: the web app imports the API
 
     return render(request, "export/parent.html", status=status, state=state, left=left,
@@ -258,7 +377,7 @@ def _link(db: Session, token: str) -> Export | None:
     """The export behind a link that can still be used; None for unknown, used, expired or blocked links."""
     digest = hashlib.sha256(token.encode()).hexdigest()
     export = db.exec(select(Export).where(Export.link_token_sha256 == digest)).first()
-    if export is None or export.downloaded_at is not None or export.status != ExportStatus.ready:
+    if export is None or export.link_used_at is not None or export.status != ExportStatus.ready:
         return None
     if (
         _aware(export.link_expires_at) <= datetime.now(UTC)
@@ -320,6 +439,17 @@ def parent_download(
         db.add(export)
         left = max(0, get_settings().export_link_attempts - export.link_failures)
         return _page(request, "form", 403, left) if left else _page(request, "gone", 410)
-    export.downloaded_at = datetime.now(UTC)  # single use: committed before the first byte is sent
-    db.add(export)
-    return _zip_response(_stream(db, export), export)
+    try:
+        chunks = _opened(db, actor, export)
+    except VaultError as error:  # checked before any byte: the link is not spent
+        return _page(request, "damaged" if isinstance(error, PackageDamaged) else "unavailable",
+                     error.status if isinstance(error, (PackageDamaged, ServiceUnavailable)) else 409)  # fmt: skip
+    # Single use, spent before the first byte and committed with the decision: a second request is
+    # refused even while this one runs. Conservative: once bytes have left, a transfer that breaks
+    # off does not give the link back (part of the footage may be out); the trainer sees the failed
+    # download and makes a new link.
+    claimed = db.execute(update(Export).where(col(Export.id) == export.id, col(Export.link_used_at).is_(None))
+                         .values(link_used_at=datetime.now(UTC)))  # fmt: skip
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return _page(request, "gone", 410)
+    return _Delivery(chunks, export, actor, parents=True)

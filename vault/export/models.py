@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger
+from sqlalchemy import BigInteger, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -32,7 +32,20 @@ class Export(SQLModel, table=True):
     status: str = Field(default=ExportStatus.queued, max_length=16)
     done: int = 0  # recordings converted so far
     total: int = 0
+    # A stable code (vault.export.messages makes the Dutch and English text from it).
     error: str = Field(default="", max_length=500)
+    # What the error concerns, JSON: {"recording_id", "recording" (its name), "reason_nl", "reason_en"}.
+    error_detail: str = Field(default="", sa_type=Text)
+    # The trainer's choice: leave out a recording that cannot be read or converted (with a note in the
+    # package and on the page) instead of failing the whole package.
+    skip_failed: bool = False
+    # JSON list of error details, one per left-out recording.
+    skipped: str = Field(default="[]", sa_type=Text)
+    # The lease of the task building it: renewed while it works; a stale one is taken over or failed.
+    heartbeat_at: datetime | None = None
+    attempt: int = 0
+    # The package object the current attempt is writing: a takeover shreds a dead attempt's key.
+    partial_object_id: uuid.UUID | None = None
     # The passphrase waits, sealed as a store object under the family key, until the package is built.
     passphrase_object_id: uuid.UUID | None = None
     object_id: uuid.UUID | None = None  # the (AES) ZIP in the encrypted store
@@ -45,6 +58,8 @@ class Export(SQLModel, table=True):
     link_code_hash: str | None = Field(default=None, max_length=200)
     link_expires_at: datetime | None = None
     link_failures: int = 0
-    downloaded_at: datetime | None = None
+    link_used_at: datetime | None = None  # the single-use link was spent: bytes started to leave
+    downloaded_at: datetime | None = None  # the last byte of the parents' download went out
+    download_failed_at: datetime | None = None  # the parents' download broke off
     handed_over_at: datetime | None = None
     handed_over_how: str | None = Field(default=None, max_length=16)

@@ -15,6 +15,7 @@ import html
 import json
 import secrets
 import shutil
+import subprocess
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -26,23 +27,19 @@ from typing import BinaryIO
 import pyzipper
 from sqlmodel import Session, col, select
 
+from keys import KeyDestroyed, TamperedError
 from vault import audit
 from vault.access import authorize
 from vault.api.consents import _overview
 from vault.domain.models import Family, Recording, Trajectory
-from vault.errors import Conflict, NotFound, VaultError
-from vault.media import convert, probe, serve_range
+from vault.errors import Conflict, NotFound, ServiceUnavailable, VaultError
+from vault.export.messages import LEFT_OUT, SITUATIONS, detail, message, recording_name
+from vault.ingest.models import Upload
+from vault.media import MediaError, convert, probe, serve_range
 from vault.purge import family_plan
 from vault.settings import Settings
 from vault.store import open_store
 
-SITUATIONS = {
-    "bath": "in bad",
-    "play": "spelen",
-    "meal": "eten",
-    "review_with_parents": "terugkijkgesprek",
-    "other": "opname",
-}
 PAGE = """<!doctype html>
 <html lang="nl"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'self'; media-src 'self'; style-src 'unsafe-inline'">
@@ -54,7 +51,7 @@ video{{width:100%;max-width:48rem;background:#000}} li{{margin:1.5rem 0}} small{
 <p>Dit zijn de opnames die tijdens de video-hometraining bij jullie thuis zijn gemaakt. Ze zijn van jullie.
 Klik op een opname om hem af te spelen; er is geen internet voor nodig.</p>
 <p lang="en"><small>Your family's video recordings from video home training. They are yours; click one to play it, no internet needed.</small></p>
-<ol>{items}</ol>
+<ol>{items}</ol>{left_out}
 <p><small>Zie LEESMIJ.txt voor uitleg, en toegang.html voor wie de beelden heeft bekeken.</small></p>
 </body></html>
 """
@@ -75,7 +72,7 @@ Beeldkluis verwijdert zijn eigen kopie van deze beelden {deletion}.
 Wie heeft de beelden bekeken? Dat staat in toegang.html (en toegang.json). Jullie toestemmingen staan in
 toestemmingen.html (en toestemmingen.json). Met SHA256SUMS kun je controleren dat de bestanden niet veranderd zijn.
 
-Vragen? Neem contact op met jullie video-hometrainer.
+{left_out}Vragen? Neem contact op met jullie video-hometrainer.
 
 --
 Your family's video recordings from video home training; they belong to you. Open index.html in a
@@ -90,6 +87,18 @@ ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 def new_secret(groups: int, size: int = 4) -> str:
     """Random groups like `k7mq-x2bd`: 6 groups carry 118 bits, 2 groups (a code behind a link) 39."""
     return "-".join("".join(secrets.choice(ALPHABET) for _ in range(size)) for _ in range(groups))
+
+
+class RecordingFailed(VaultError):
+    """One recording could not be read or converted; names it (its card file name, else its date)."""
+
+    status = 422
+
+    def __init__(self, code: str, item: Item, reason_nl: str = "", reason_en: str = "") -> None:
+        self.code = code
+        self.detail = detail(item.recording, reason_nl, reason_en, name=item.label)
+        said = message(code, json.dumps(self.detail)) or ("", "")
+        super().__init__(*said)
 
 
 class Cancelled(VaultError):
@@ -108,6 +117,7 @@ class Item:
     recording: Recording
     size: int
     read: Callable[[int, int], bytes]
+    label: str = ""  # how the trainer knows it: the file name on the card, else date and situation
 
 
 @dataclass(frozen=True)
@@ -146,12 +156,17 @@ def prepare(db: Session, settings: Settings, principal: audit.Principal, traject
             "Er zijn geen opnames om mee te geven.", "There are no recordings to hand over."
         )
     store = open_store(db, settings)
+    uploads = db.exec(
+        select(Upload).where(col(Upload.recording_id).in_([r.id for r in recordings]))
+    )
+    on_card = {u.recording_id: json.loads(u.meta or "{}").get("filename") for u in uploads}
     items = []
     for number, r in enumerate(recordings, start=1):
         name = (
             f"{number:02d} - {r.recorded_at:%Y-%m-%d} - {SITUATIONS.get(r.situation, 'opname')}.mp4"
         )
-        items.append(Item(name, r, *store.range_reader(r.original_object_id)))  # type: ignore[arg-type]
+        items.append(Item(name, r, *store.range_reader(r.original_object_id),  # type: ignore[arg-type]
+                          label=recording_name(r, on_card.get(r.id))))  # fmt: skip
     now = datetime.now(UTC)
     originals = {r.original_object_id for r in recordings}
     dates = [
@@ -275,25 +290,98 @@ class ZipSink(Sink):
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def write(package: Package, sink: Sink, settings: Settings,
-          progress: Callable[[int, int], None] | None = None, cancelled: Callable[[], bool] | None = None) -> dict[str, object]:  # fmt: skip
-    """Convert every recording and write the package into `sink`. Needs no database session.
-    On any failure or cancellation the sink is aborted; the caller's own output (a store writer) too."""
+def _duration(path: Path, ffprobe: str) -> float:
+    """The duration of a file we just wrote (0.0 if ffprobe cannot tell)."""
+    out = subprocess.run(  # noqa: S603 - fixed argv, our own scratch file
+        [ffprobe, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
     try:
-        rows, remuxed = [], 0
+        return float(out.stdout.strip() or 0)
+    except ValueError:
+        return 0.0
+
+
+def _convert(item: Item, target: Path, settings: Settings) -> tuple[float, bool]:
+    """Convert one recording into `target`: (its duration, whether it was only remuxed). Fails closed:
+    RecordingFailed when its original cannot be read whole (a chunk failed authentication, even if
+    ffmpeg took the broken connection for the end of the file), ffmpeg refuses it, or the result is
+    shorter (or longer) than the source; the store's own errors pass on (they are no recording's)."""
+    broken: list[Exception] = []
+
+    def read(offset: int, length: int) -> bytes:
+        try:
+            return item.read(offset, length)
+        except Exception as exc:
+            broken.append(exc)
+            raise
+
+    refused: VaultError | None = None
+    # Around the range server too: it may itself fail the job once a read failed. ServiceUnavailable:
+    # ffmpeg exited non-zero (or the store failed: then `broken` says so).
+    try:
+        with serve_range(item.size, read) as url:
+            info = probe(url, ffprobe=settings.ffprobe)
+            remuxed = convert(url, info, target, ffmpeg=settings.ffmpeg)
+    except (MediaError, ServiceUnavailable) as exc:
+        refused = exc
+    if broken:
+        if any(isinstance(e, TamperedError | KeyDestroyed) for e in broken):
+            raise RecordingFailed("recording_unreadable", item,
+                                  "het origineel in de kluis is beschadigd of niet te openen",
+                                  "the original in the vault is damaged or cannot be opened")  # fmt: skip
+        raise broken[0]
+    if refused is not None:
+        if isinstance(refused, MediaError):
+            raise RecordingFailed(
+                "recording_unusable", item, refused.message_nl, refused.message_en
+            )
+        raise RecordingFailed(
+            "recording_unusable", item, "het omzetten mislukte", "conversion failed"
+        )
+    made = _duration(target, settings.ffprobe)
+    if abs(made - info.duration_s) > max(1.0, 0.02 * info.duration_s):
+        raise RecordingFailed(
+            "recording_short", item,
+            f"de omgezette video duurt {made:.1f} s in plaats van {info.duration_s:.1f} s".replace(".", ","),
+            f"the converted video lasts {made:.1f} s instead of {info.duration_s:.1f} s",
+        )  # fmt: skip
+    return info.duration_s, remuxed
+
+
+def write(package: Package, sink: Sink, settings: Settings,
+          progress: Callable[[int, int], None] | None = None, cancelled: Callable[[], bool] | None = None,
+          skip_failed: bool = False) -> dict[str, object]:  # fmt: skip
+    """Convert every recording and write the package into `sink`. Needs no database session.
+    A recording that fails fails the package (RecordingFailed, naming it), or with `skip_failed` is left
+    out with a note in LEESMIJ.txt and index.html (`result["left_out"]`); a package with nothing left
+    fails. On any failure or cancellation the sink is aborted; the caller's own output (a store
+    writer) too."""
+    try:
+        rows, remuxed, left_out = [], 0, []
         for done, item in enumerate(package.items):
             if cancelled is not None and cancelled():
                 raise Cancelled()
             name = f"Opnames/{item.name}"
             target = sink.video(name)
-            with serve_range(item.size, item.read) as url:
-                info = probe(url, ffprobe=settings.ffprobe)
-                remuxed += convert(url, info, target, ffmpeg=settings.ffmpeg)
-            sink.added(name, target)
-            rows.append((item, info.duration_s))
+            try:
+                duration, copied = _convert(item, target, settings)
+            except RecordingFailed as failure:
+                target.unlink(missing_ok=True)
+                if not skip_failed:
+                    raise
+                left_out.append(failure.detail)
+            else:
+                remuxed += copied
+                sink.added(name, target)
+                rows.append((item, duration))
             if progress is not None:
                 progress(done + 1, len(package.items))
-        _texts(package, sink, rows)
+        if not rows:
+            raise Conflict(
+                "Er bleef geen opname over om mee te geven.", "No recording was left to hand over."
+            )
+        _texts(package, sink, rows, left_out)
         sink.text(
             "SHA256SUMS",
             "".join(f"{d}  {n}\n" for d, n in sorted(sink.sums, key=lambda s: s[1])).encode(),
@@ -302,22 +390,41 @@ def write(package: Package, sink: Sink, settings: Settings,
     except BaseException:
         sink.abort()
         raise
-    return {"recordings": len(rows), "remuxed": remuxed, "files": len(sink.sums)}
+    return {
+        "recordings": len(rows),
+        "remuxed": remuxed,
+        "files": len(sink.sums),
+        "left_out": left_out,
+    }
 
 
-def _texts(package: Package, sink: Sink, rows: list[tuple[Item, float]]) -> None:
+def _texts(package: Package, sink: Sink, rows: list[tuple[Item, float]],
+           left_out: list[dict[str, str]] | None = None) -> None:  # fmt: skip
+    notes = [(LEFT_OUT[0].format(recording=f"“{i['recording']}”", reason_nl=i["reason_nl"], reason_en=i["reason_en"]),
+              LEFT_OUT[1].format(recording=f"“{i['recording']}”", reason_nl=i["reason_nl"], reason_en=i["reason_en"]))
+             for i in left_out or []]  # fmt: skip
+    readme_notes = "".join(f"Let op: {nl}\n{en}\n\n" for nl, en in notes)
+    page_notes = (
+        "<h2>Niet meegegeven</h2><ul>"
+        + "".join(f'<li>{html.escape(nl)}<br><small lang="en">{html.escape(en)}</small></li>' for nl, en in notes)
+        + "</ul>"
+        if notes else ""
+    )  # fmt: skip
     if package.deletion_on:
         deletion, deletion_en = f"op {package.deletion_on}", f"on {package.deletion_on}"
     else:
         deletion = "zodra het traject en de nazorg zijn afgerond"
         deletion_en = "once the trajectory and its follow-up have ended"
-    sink.text("LEESMIJ.txt", README.format(deletion=deletion, deletion_en=deletion_en).encode())
+    sink.text(
+        "LEESMIJ.txt",
+        README.format(deletion=deletion, deletion_en=deletion_en, left_out=readme_notes).encode(),
+    )
     items = "".join(
         f'<li><strong>{html.escape(i.name)}</strong><br><small>{i.recording.recorded_at:%d-%m-%Y} · {html.escape(SITUATIONS.get(i.recording.situation, "opname"))} · '
         f'{int(d // 60)}:{int(d % 60):02d} min</small><br><video controls preload="metadata" src="Opnames/{html.escape(i.name)}"></video></li>'
         for i, d in rows
     )  # fmt: skip
-    sink.text("index.html", PAGE.format(items=items).encode())
+    sink.text("index.html", PAGE.format(items=items, left_out=page_notes).encode())
     sink.text(
         "toestemmingen.json",
         json.dumps(package.consents, indent=1, ensure_ascii=False, default=str).encode(),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import queue
 import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -179,8 +178,6 @@ class SealedWriter:
 class ObjectStore:
     """Put, read ranges of, and delete encrypted objects. Flushes only; the caller's unit of work commits."""
 
-    _headers: OrderedDict[uuid.UUID, bytes] = OrderedDict()
-
     def __init__(self, session: Session, backend: Backend, keyring: Keyring) -> None:
         self.session = session
         self.backend = backend
@@ -251,15 +248,25 @@ class ObjectStore:
 
     def range_reader(self, object_id: uuid.UUID) -> tuple[int, Callable[[int, int], bytes]]:
         """(size, read(offset, length)) for one object, with its key unwrapped now: the reader needs no
-        database afterwards, so long work (a transcode) holds no transaction open."""
+        database afterwards, so long work (a transcode) holds no transaction open.
+
+        The header is fetched by the reader and kept by it (one small ranged GET per reader) only once
+        it authenticated: there is no process-wide cache, so a header changed in storage is read afresh
+        by the next reader, and a refused one is fetched again on the next read (a restored object is
+        served again without a restart)."""
         row = self.get(object_id)
-        key, header = self._key_and_header(row)
+        key = self._key(row)
         name, size, family_id, backend = row.name, row.size, row.family_id, self.backend
+        trusted: list[bytes] = []  # the authenticated header, once there is one
 
         def read(offset: int, length: int) -> bytes:
-            return open_range(key, family_id=family_id, object_id=object_id, header=header,
+            header = trusted[0] if trusted else backend.get_range(name, 0, HEADER_SIZE)
+            data = open_range(key, family_id=family_id, object_id=object_id, header=header,
                               read=lambda o, n: backend.get_range(name, o, n),
                               plaintext_size=size, start=offset, end=offset + length)  # fmt: skip
+            if not trusted:
+                trusted.append(header)  # open_range checked its key commitment before anything else
+            return data
 
         return size, read
 
@@ -269,19 +276,13 @@ class ObjectStore:
             raise BlobNotFound(str(object_id))
         return row
 
-    def _key_and_header(self, row: StoredObject) -> tuple[ObjectKey, bytes]:
+    def _key(self, row: StoredObject) -> ObjectKey:
         key = self._keys.get(row.id)
         if key is None:
             key = self._keys[row.id] = self.keyring.object_key(
                 row.id
             )  # raises KeyDestroyed once shredded
-        header = self._headers.get(row.id)
-        if header is None:
-            header = self.backend.get_range(row.name, 0, HEADER_SIZE)
-            self._headers[row.id] = header
-            if len(self._headers) > 4096:
-                self._headers.popitem(last=False)
-        return key, header
+        return key
 
     def open_range(self, object_id: uuid.UUID, start: int, end: int) -> bytes:
         """Plaintext bytes [start, end) (end exclusive, clamped), from one ranged GET of whole chunks."""
@@ -303,7 +304,6 @@ class ObjectStore:
         removed = self.backend.delete(row.name)
         self.keyring.shred_object(row.id)
         self._keys.pop(row.id, None)
-        self._headers.pop(row.id, None)
         self.session.delete(row)
         self.session.flush()
         return removed

@@ -27,6 +27,7 @@ from vault.export.api import (
     create,
     create_link,
     download,
+    exportable,
     handover,
     list_exports,
 )
@@ -88,6 +89,7 @@ def _page(
         trajectory_id, principal=p, db=db, request=request, response=Response()
     )
     exports, refused = attempt(db, lambda: list_exports(trajectory_id, principal=p, db=db))
+    choices = exportable(trajectory_id, principal=p, db=db) if not refused else []
     done = DONE.get(request.query_params.get("gedaan") or "")
     busy = [e for e in exports or [] if e["status"] in ("queued", "building")]
     return render(
@@ -98,6 +100,8 @@ def _page(
         heading=("Pakket voor de ouders", "The parents' package"),
         trajectory=trajectory,
         exports=exports or [],
+        choices=choices,
+        names={c["id"]: c["name"] for c in choices},
         busy=busy,
         refused=message(request, refused) if refused else None,
         statuses=STATUSES,
@@ -139,10 +143,15 @@ def build(
     viewer: FormViewer,
     db: DB,
     encrypted: Annotated[str, Form()] = "",
+    keuze: Annotated[str, Form()] = "",
+    opname: Annotated[list[uuid.UUID] | None, Form()] = None,
+    weglaten: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
-    """Start building; the passphrase of an AES ZIP is shown now, once."""
+    """Start building, with the recordings the trainer ticked (`keuze`: the form offered a choice; none
+    ticked is refused, not read as "all"); the passphrase of an AES ZIP is shown now, once."""
     require(viewer, Role.trainer)
-    body = ExportIn(encrypted=encrypted == "ja")
+    chosen = list(opname or []) if keuze == "ja" else None
+    body = ExportIn(encrypted=encrypted == "ja", recording_ids=chosen, skip_failed=weglaten == "ja")
     made, error = attempt(
         db, lambda: create(trajectory_id, body=body, principal=viewer.principal, db=db)
     )

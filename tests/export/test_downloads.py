@@ -1,0 +1,202 @@
+"""A download that fails never looks like a success: a package whose stored ciphertext was changed is
+refused before the first byte (header) or breaks off and is logged as a failure (a chunk in the middle);
+`download success` is logged only after the last byte went out; the parents' single-use link is spent
+only once bytes left the vault. On the local store and on real MinIO."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from keys import HEADER_SIZE
+from vault.db import unit_of_work
+from vault.export import Export
+from vault.export.tasks import build_export
+from vault.settings import get_settings
+from vault.store import open_store
+
+from ..api.conftest import Api
+from ..api.test_resources import family_with_recording
+from ..ingest.conftest import make_video
+from .test_exports import family_report
+from .test_package import stored
+
+SEALED_CHUNK = 65536 + 16
+
+
+@pytest.fixture(params=["local", "s3"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    if request.param == "s3":
+        request.getfixturevalue("s3_env")  # before the API reads its settings
+    return str(request.param)
+
+
+def ready_export(api: Api, server: str, tmp_path: Path) -> dict[str, Any]:
+    world = family_with_recording(api, api.account("trainer"))
+    stored(api, server, world, [make_video(tmp_path / "MVI_0001.MP4", 8)])
+    created = api.client.post(f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
+                              headers=world["headers"], json={"encrypted": False})  # fmt: skip
+    assert created.status_code == 202, created.text
+    export_id = created.json()["id"]
+    assert build_export(uuid.UUID(export_id)) == "ready"  # as the worker would
+    return {**world, "export_id": export_id}
+
+
+def damage(export_id: str, where: str) -> bytes:
+    """Flip one byte of the stored package (in its header, or in a chunk in the middle); returns the
+    genuine ciphertext so a test can restore it."""
+    with unit_of_work() as db:
+        export = db.get(Export, uuid.UUID(export_id))
+        assert export is not None
+        assert export.object_id is not None
+        store = open_store(db, get_settings())
+        name = store.get(export.object_id).name
+        genuine = b"".join(store.backend.iter_bytes(name))
+        chunks = (len(genuine) - HEADER_SIZE) // SEALED_CHUNK
+        assert chunks >= 3, "the package must have a chunk in the middle"
+        at = 90 if where == "header" else HEADER_SIZE + (chunks // 2) * SEALED_CHUNK + 100
+        store.backend.put(name, [genuine[:at] + bytes([genuine[at] ^ 1]) + genuine[at + 1 :]])
+    return genuine
+
+
+def downloads(world: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (r["outcome"], r["reason"])
+        for r in family_report(world["family"]["id"])
+        if r["action"] == "download" and r["object_id"] == world["export_id"]
+    ]
+
+
+def test_a_damaged_header_is_refused_before_the_first_byte_in_dutch(
+    store_kind: str, api: Api, server: str, tmp_path: Path
+) -> None:
+    world = ready_export(api, server, tmp_path)
+    damage(world["export_id"], "header")
+    answer = api.client.get(
+        f"/api/v1/exports/{world['export_id']}/download", headers=world["headers"]
+    )
+    assert answer.status_code == 409, answer.status_code
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.json()["code"] == "package_damaged"
+    assert "beschadigd" in answer.json()["detail"]
+    assert downloads(world) == [("failure", "package_damaged")]
+    view = api.client.get(f"/api/v1/exports/{world['export_id']}", headers=world["headers"]).json()
+    assert view["status"] == "failed"  # "klaar" was a promise the stored package no longer keeps
+    assert view["error"] == "package_damaged"
+    assert "beschadigd" in view["message"]
+
+
+def test_a_damaged_chunk_in_the_middle_is_logged_as_a_failed_download(
+    store_kind: str, api: Api, server: str, tmp_path: Path
+) -> None:
+    world = ready_export(api, server, tmp_path)
+    damage(world["export_id"], "middle")
+    with pytest.raises(Exception, match="(?i)beschadigd|damaged|tampered"):  # noqa: B017, PT011
+        # the first chunk authenticated, so the answer had started; it breaks off, never completes
+        api.client.get(f"/api/v1/exports/{world['export_id']}/download", headers=world["headers"])
+    assert downloads(world) == [("failure", "package_damaged")]
+    view = api.client.get(f"/api/v1/exports/{world['export_id']}", headers=world["headers"]).json()
+    assert view["status"] == "failed"
+
+
+def test_success_is_logged_after_the_last_byte_only(
+    store_kind: str, api: Api, server: str, tmp_path: Path
+) -> None:
+    world = ready_export(api, server, tmp_path)
+    url = f"/api/v1/exports/{world['export_id']}/download"
+    with api.client.stream("GET", url, headers=world["headers"]) as answer:
+        assert answer.status_code == 200
+        pieces = answer.iter_raw(65536)
+        first = next(pieces)
+        assert first
+        assert downloads(world) == []  # the answer has started; nothing is claimed yet
+        rest = b"".join(pieces)
+    view = api.client.get(f"/api/v1/exports/{world['export_id']}", headers=world["headers"]).json()
+    assert len(first) + len(rest) == view["size"]
+    assert downloads(world) == [("success", "")]
+
+
+def parent_link(api: Api, world: dict[str, Any]) -> tuple[str, str]:
+    link = api.client.post(f"/api/v1/exports/{world['export_id']}/link", headers=world["headers"])
+    assert link.status_code == 201, link.text
+    return "/" + link.json()["url"].split("/", 3)[3], link.json()["code"]
+
+
+def used(export_id: str) -> tuple[bool, bool]:
+    with unit_of_work() as db:
+        export = db.get(Export, uuid.UUID(export_id))
+        assert export is not None
+        return export.link_used_at is not None, export.downloaded_at is not None
+
+
+def test_the_parents_link_is_not_spent_when_nothing_was_delivered(
+    store_kind: str, api: Api, server: str, tmp_path: Path
+) -> None:
+    world = ready_export(api, server, tmp_path)
+    path, code = parent_link(api, world)
+    damage(world["export_id"], "header")
+    answer = api.client.post(path, data={"code": code})
+    assert answer.status_code == 409
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "beschadigd" in answer.text
+    assert "niet gebruikt" in answer.text  # the parents are told the link was not spent
+    assert used(world["export_id"]) == (False, False)
+    assert ("failure", "package_damaged") in downloads(world)
+    assert ("success", "") not in downloads(world)
+
+
+def test_the_parents_link_stays_spent_once_bytes_left_but_is_not_a_download(
+    store_kind: str, api: Api, server: str, tmp_path: Path
+) -> None:
+    world = ready_export(api, server, tmp_path)
+    path, code = parent_link(api, world)
+    damage(world["export_id"], "middle")
+    with pytest.raises(Exception, match="(?i)beschadigd|damaged|tampered"):  # noqa: B017, PT011
+        api.client.post(path, data={"code": code})
+    assert used(world["export_id"]) == (True, False)  # spent (part of it left), but not downloaded
+    assert ("failure", "package_damaged") in downloads(world)
+    assert ("success", "") not in downloads(world)
+    view = api.client.get(f"/api/v1/exports/{world['export_id']}", headers=world["headers"]).json()
+    assert view["downloaded_at"] is None
+    assert view["link"]["used"] is True
+    assert view["download_failed_at"] is not None
+
+
+def test_the_parents_download_completes_and_only_then_counts(
+    store_kind: str, api: Api, server: str, tmp_path: Path
+) -> None:
+    world = ready_export(api, server, tmp_path)
+    path, code = parent_link(api, world)
+    answer = api.client.post(path, data={"code": code})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/zip"
+    assert used(world["export_id"]) == (True, True)
+    assert ("success", "") in downloads(world)
+    assert api.client.post(path, data={"code": code}).status_code == 410
+
+
+def test_a_client_that_goes_away_is_a_failed_download(
+    api: Api, server: str, tmp_path: Path
+) -> None:
+    """Over a real HTTP server: the trainer's browser stops part-way; that is no success."""
+    world = family_with_recording(api, api.account("trainer"))
+    big = make_video(tmp_path / "MVI_0009.MP4", 30, extra=["-s", "1280x720", "-b:v", "8M"])
+    stored(api, server, world, [big])
+    created = api.client.post(f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
+                              headers=world["headers"], json={"encrypted": False})  # fmt: skip
+    world["export_id"] = created.json()["id"]
+    assert build_export(uuid.UUID(world["export_id"])) == "ready"
+    with httpx.stream("GET", f"{server}/api/v1/exports/{world['export_id']}/download",
+                      headers=world["headers"], timeout=30) as answer:  # fmt: skip
+        assert answer.status_code == 200
+        assert int(answer.headers["content-length"]) > 20 * 1024 * 1024  # more than socket buffers
+        next(answer.iter_raw(65536))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not downloads(world):
+        time.sleep(0.2)
+    assert downloads(world) == [("failure", "interrupted")]
