@@ -4,6 +4,8 @@ it is kept."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 from sqlmodel import select
@@ -15,6 +17,7 @@ from vault.store import StoredObject
 from ..api.conftest import Api
 from ..api.test_resources import family_with_recording
 from ..media.camera import bad, good
+from ..web.conftest import Browser, browser  # noqa: F401 - Debian's chromium on the test server
 from .test_tus import tus_upload, upload_id
 
 
@@ -55,3 +58,46 @@ def test_the_camera_time_wins_over_the_file_time_and_the_upload_time_is_never_us
         times[name] = httpx.get(f"{server}/api/v1/recordings/{recording_id}", headers=headers).json()["recorded_at"]
     assert times["iphone"].startswith("2026-11-20T10:15:00")  # the phone's own clock (11:15 +01:00), in UTC
     assert times["moov_at_end"].startswith("2020-01-02T03:04:05")  # no camera time: the card's file time
+
+
+def test_a_card_of_camera_files_and_pretenders_through_the_cli(
+    api: Api, server: str, worker: None, corpus: dict, tmp_path: Path  # type: ignore[type-arg]
+) -> None:
+    from vault.ingest.client import ingest
+
+    from .test_ingest_seams import card_with
+
+    world = family_with_recording(api, api.account("trainer"))
+    token = world["headers"]["Authorization"].split()[1]
+    files = {p.name: p for p in corpus["good"].values()} | {p.name: p for p, _ in corpus["bad"].values()}
+    card = card_with(tmp_path, files)
+    lines: list[str] = []
+    outcome = ingest(card, world["trajectory"]["id"], server=server, token=token, say=lines.append,
+                     wait_seconds=300, delete_verified=True)  # fmt: skip
+    assert sorted(p.name for p in outcome.stored) == sorted(p.name for p in corpus["good"].values())
+    rejected = {p.name: reason for p, reason in outcome.rejected}
+    assert sorted(rejected) == sorted(p.name for p, _ in corpus["bad"].values())
+    assert all(reason for reason in rejected.values())  # each named with the server's Dutch reason
+    assert not outcome.card_may_be_wiped
+    assert "De kaart mag nu worden gewist" not in "\n".join(lines)
+    assert all((card / "DCIM" / "100CANON" / name).exists() for name in files)  # nothing deleted
+
+
+def test_a_card_of_camera_files_and_pretenders_in_the_browser(
+    api: Api, browser: Browser, worker: None, corpus: dict  # type: ignore[type-arg]  # noqa: F811
+) -> None:
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    page = browser.sign_in(api, trainer, offset_steps=1)
+    browser.go(f"/trajecten/{world['trajectory']['id']}/importeren")
+    chosen = [corpus["good"]["gopro"], corpus["good"]["avchd"], corpus["bad"]["no_frames_mov"][0], corpus["bad"]["hls_playlist"][0]]
+    page.get_by_label("Of losse videobestanden kiezen").set_input_files(chosen)
+    page.get_by_role("button", name="Importeren starten").click()
+    page.locator("#outcome-card").wait_for(state="visible", timeout=240_000)
+    outcome = page.locator("#outcome").inner_text()
+    assert "Veilig opgeslagen en gecontroleerd" in outcome
+    assert f"{chosen[2].name}: " in outcome
+    assert "bevat geen beelden" in outcome
+    assert f"{chosen[3].name}: " in outcome
+    assert "Wis de kaart nog NIET" in outcome
+    assert "De kaart mag nu worden gewist" not in outcome
