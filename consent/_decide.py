@@ -163,15 +163,15 @@ def decide(actor: Actor, action: Action, resource: Resource, at: datetime) -> De
 
     A trainer or opleider refused by their own role's rules, who takes part in a WOK session into which
     the clip was shared, is asked again as a WOK viewer (stream only, in the window, with WOK consent).
-    When that is a no too, the WOK's reason is reported if the own role has no tie to the trainee at
-    all, the own role's reason otherwise.
+    When that is a no too, the own role's reason is reported; only a trainer with no tie to the trajectory
+    hears that the session is not on (now).
     """
     decision = _decide(actor, action, resource, at)
     if decision.allowed or actor.role not in WOK_ROLES or not _in_wok(actor, resource):
         return decision
     as_viewer = _decide(replace(actor, role=Role.wok_viewer), action, resource, at)
-    unrelated = decision.reason in ("not_assigned", "no_supervision_link")
-    return as_viewer if as_viewer.allowed or unrelated else decision
+    not_on = decision.reason == "not_assigned" and as_viewer.reason == "outside_wok_window"
+    return as_viewer if as_viewer.allowed or not_on else decision
 
 
 def _decide(actor: Actor, action: Action, resource: Resource, at: datetime) -> Decision:
