@@ -5,6 +5,7 @@ something short of it and call it done."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx

@@ -40,8 +40,8 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
     assert page.get_by_label("Wachtwoord").count() == 0
     page.get_by_role("button", name="Account aanmaken").click()
     page.wait_for_url(re.compile(r".*/beheer/accounts/koppeling/.+"))
-    link = page.locator("code.enrolment-link").inner_text()
-    assert "/inschrijven/" in link
+    enrolment = page.locator("code.enrolment-link").inner_text()
+    assert "/inschrijven/" in enrolment
     assert page.locator("img.qr").count() == 0
     assert browser.barriers() == []
     browser.shot("beheer-inschrijflink")
@@ -51,7 +51,7 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
         assert trainer.role == "trainer"
     page.reload()
     assert page.get_by_role("heading", level=1).inner_text() == "Link al getoond"
-    assert link not in page.content()
+    assert enrolment not in page.content()
 
     # Disabling a trainer who leaves: she can no longer sign in.
     browser.go(f"/beheer/accounts/{leaving.id}")
@@ -97,7 +97,7 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
     # The new trainer opens the link, enrols her own authenticator app, signs in, confirms the link.
     page.get_by_role("button", name="Afmelden").click()
     page.wait_for_url(re.compile(r".*/aanmelden.*"))
-    page.goto(browser.server + link[link.index("/inschrijven/"):])
+    page.goto(browser.server + enrolment[enrolment.index("/inschrijven/"):])
     qr = page.locator("img.qr")
     assert qr.get_attribute("src").startswith("data:image/svg+xml")  # type: ignore[union-attr]
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")

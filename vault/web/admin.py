@@ -456,11 +456,13 @@ def _supervision_page(
         for user in db.exec(select(User).where(col(User.id).in_(ids - {uuid.UUID(i) for i in names}))):
             names[str(user.id)] = user.name
 
-    listed = [SupervisionLink(**i) for i in api.list_links(principal=viewer.principal, db=db)["items"]]
-    given = [GrantRow(**i) for i in api.list_grants(principal=viewer.principal, db=db)["items"]]
-    named({s.opleider_id for s in listed} | {g.user_id for g in given})
-    links = [row(s, s.opleider_id) for s in listed]
-    grants = [row(g, g.user_id) for g in given]
+    listed = [db.get(SupervisionLink, uuid.UUID(i["id"]))
+              for i in api.list_links(principal=viewer.principal, db=db)["items"]]  # fmt: skip
+    given = [db.get(GrantRow, uuid.UUID(i["id"]))
+             for i in api.list_grants(principal=viewer.principal, db=db)["items"]]  # fmt: skip
+    named({s.opleider_id for s in listed if s} | {g.user_id for g in given if g})
+    links = [row(s, s.opleider_id) for s in listed if s]
+    grants = [row(g, g.user_id) for g in given if g]
     by_role = {role: [u for u in users if u["role"] == role and u["active"]] for role in Role}
     return render(request, "admin/supervision.html", viewer, status=status, error=error,
                   notice=_notice(request, request.query_params.get("gedaan")),
