@@ -1,7 +1,8 @@
 """Consent: who must sign, what a family allowed, and the one access decision every footage read goes through."""
 
-from consent._decide import MESSAGES, consent_basis, decide
+from consent._decide import MESSAGES, WOK_ROLES, consent_basis, decide
 from consent._model import (
+    WOK_MAX_HOURS,
     Action,
     Actor,
     Authority,
@@ -38,6 +39,8 @@ from consent._rules import (
 
 __all__ = [
     "MESSAGES",
+    "WOK_MAX_HOURS",
+    "WOK_ROLES",
     "Action",
     "Actor",
     "Authority",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from consent._model import (
@@ -120,6 +121,7 @@ def _supervises(facts: Facts, actor: Actor, resource: Resource, at: datetime) ->
         if (
             link.opleider_id == actor.user_id
             and link.trainee_id == resource.trainer_id
+            and link.confirmed
             and _window(link.valid_from, link.valid_until, at)
         ):
             return f"supervision:{link.trainee_id}:{link.opleider_id}"
@@ -131,6 +133,7 @@ def _granted(facts: Facts, actor: Actor, resource: Resource, at: datetime) -> st
         if (
             grant.user_id == actor.user_id
             and grant.trainee_id == resource.trainer_id
+            and grant.confirmed
             and _window(grant.valid_from, grant.valid_until, at)
         ):
             return f"grant:{grant.id}"
@@ -142,8 +145,36 @@ def _with_consent(purpose: Purpose, resource: Resource, at: datetime, *basis: st
     return _allow(*consent.basis, *basis) if consent.allowed else consent
 
 
+# Who may watch as a WOK viewer (ADR 0002): trainers and opleiders taking part in a WOK session into
+# which the clip was shared. Privacy officers, administrators, parents and gecommitteerden never do.
+WOK_ROLES = frozenset({Role.trainer, Role.opleider})
+
+
+def _in_wok(actor: Actor, resource: Resource) -> bool:
+    return resource.clip_id is not None and any(
+        resource.clip_id in s.clip_ids
+        and (actor.user_id in s.participant_ids or actor.user_id == s.organiser_id)
+        for s in resource.facts.wok_sessions
+    )
+
+
 def decide(actor: Actor, action: Action, resource: Resource, at: datetime) -> Decision:
-    """May `actor` do `action` on `resource` at `at`? Pure; deny by default; allowed names its basis."""
+    """May `actor` do `action` on `resource` at `at`? Pure; deny by default; allowed names its basis.
+
+    A trainer or opleider refused by their own role's rules, who takes part in a WOK session into which
+    the clip was shared, is asked again as a WOK viewer (stream only, in the window, with WOK consent).
+    When that is a no too, the own role's reason is reported; only a trainer with no tie to the trajectory
+    hears that the session is not on (now).
+    """
+    decision = _decide(actor, action, resource, at)
+    if decision.allowed or actor.role not in WOK_ROLES or not _in_wok(actor, resource):
+        return decision
+    as_viewer = _decide(replace(actor, role=Role.wok_viewer), action, resource, at)
+    not_on = decision.reason == "not_assigned" and as_viewer.reason == "outside_wok_window"
+    return as_viewer if as_viewer.allowed or not_on else decision
+
+
+def _decide(actor: Actor, action: Action, resource: Resource, at: datetime) -> Decision:
     facts = resource.facts
 
     if actor.role is Role.privacy_officer:

@@ -168,12 +168,14 @@ class ConsentEvent:
 
 @dataclass(frozen=True)
 class SupervisionLink:
-    """Trainee → opleider ("meester-gezel")."""
+    """Trainee → opleider ("meester-gezel"). Counts only once `confirmed` by a second person (the
+    trainee), never on the word of the administrator who proposed it alone."""
 
     trainee_id: uuid.UUID
     opleider_id: uuid.UUID
     valid_from: datetime | None = None
     valid_until: datetime | None = None
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,10 @@ class GecommitteerdeGrant:
     trainee_id: uuid.UUID
     valid_from: datetime
     valid_until: datetime
+    confirmed: bool = False  # like a supervision link: only once the trainee confirmed it
+
+
+WOK_MAX_HOURS = 8  # a WOK session is a meeting: hours, not years
 
 
 @dataclass(frozen=True)

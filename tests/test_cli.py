@@ -59,12 +59,12 @@ def test_first_administrator_then_rotation_and_verification(tmp_path: Path) -> N
     assert run("migrate", env=env).returncode == 0
     created = subprocess.run(
         [sys.executable, "-c", "from vault.cli import main; main()", "users", "create", "fg@org.example", "--admin",
-         "--name", "Beheer", "--organisation", "GGD", "--password", "een heel lang wachtwoord"],
+         "--name", "Beheer", "--organisation", "GGD"],
         capture_output=True, text=True, env=env, timeout=60, check=False,
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
-    assert "otpauth://" in created.stdout
-    assert "een heel lang wachtwoord" not in created.stdout
+    assert "/inschrijven/" in created.stdout  # a single-use enrolment link, no secret
+    assert "otpauth://" not in created.stdout
     listed = run("users", "list", env=env)
     assert "fg@org.example" in listed.stdout
     assert "administrator" in listed.stdout

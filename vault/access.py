@@ -130,13 +130,15 @@ def load_facts(db: Session, family_id: uuid.UUID, trainer_id: uuid.UUID | None) 
         ),
         supervision_links=tuple(
             consent.SupervisionLink(
-                s.trainee_id, s.opleider_id, _aware(s.valid_from), _aware(s.valid_until)
+                s.trainee_id, s.opleider_id, _aware(s.valid_from), _aware(s.valid_until),
+                confirmed=s.confirmed_at is not None,
             )
             for s in links
         ),
         grants=tuple(
             consent.GecommitteerdeGrant(
-                g.id, g.user_id, g.trainee_id, _aware(g.valid_from), _aware(g.valid_until)
+                g.id, g.user_id, g.trainee_id, _aware(g.valid_from), _aware(g.valid_until),
+                confirmed=g.confirmed_at is not None,
             )
             for g in grants
         ),  # type: ignore[arg-type]
@@ -207,14 +209,6 @@ def _being_purged(db: Session, recording_id: uuid.UUID) -> bool:
     )
 
 
-def _wok_participant(resource: consent.Resource, user_id: uuid.UUID) -> bool:
-    return resource.clip_id is not None and any(
-        resource.clip_id in w.clip_ids
-        and (user_id in w.participant_ids or user_id == w.organiser_id)
-        for w in resource.facts.wok_sessions
-    )
-
-
 def judge(
     db: Session,
     principal: audit.Principal,
@@ -249,16 +243,8 @@ def judge(
                 False, "purge_pending", "Deze opname wordt verwijderd volgens het bewaarbeleid."
             )
         else:
+            # WOK participation (trainers and opleiders only) is part of consent.decide itself.
             decision = consent.decide(actor, action, resource, at)
-            if not decision.allowed and _wok_participant(resource, actor.user_id):
-                # WOK participants are trainers and opleiders of other organisations: within a WOK
-                # session they watch as WOK viewers, with that role's narrower rights.
-                decision = consent.decide(
-                    consent.Actor(actor.user_id, consent.Role.wok_viewer, actor.organisation_id),
-                    action,
-                    resource,
-                    at,
-                )
     return decision, resource
 
 

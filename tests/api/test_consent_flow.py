@@ -37,7 +37,7 @@ def consent_body(world: dict, purpose: str, *, both: bool = True) -> dict:  # ty
 def test_opleider_sees_a_clip_with_supervision_consent_until_withdrawal(api: Api) -> None:
     trainer, opleider = api.account("trainer"), api.account("opleider")
     with unit_of_work() as db:
-        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id))
+        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)))
     world = family_with_recording(api, trainer)
     h, ho = world["headers"], api.as_(opleider)
     clip_url = f"/api/v1/clips/{world['clip']['id']}"

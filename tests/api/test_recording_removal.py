@@ -73,7 +73,7 @@ def imported(api: Api, server: str, card: Path) -> dict[str, Any]:  # noqa: F811
     assert clip.status_code == 201, clip.text
     opleider = api.account("opleider")
     with unit_of_work() as db:
-        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id))
+        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)))
         db.add(SupervisionNote(clip_id=uuid.UUID(clip.json()["id"]), author_id=opleider.id, at_s=0.5,
                                text="Mooi aangesloten."))  # fmt: skip
     with unit_of_work() as db:

@@ -155,12 +155,14 @@ def test_admin_manages_accounts_and_links(api: Api) -> None:
     admin = api.account("administrator")
     h = api.as_(admin)
     created = api.client.post("/api/v1/users", headers=h, json={"email": "nieuw@org.example", "name": "Nieuwe Opleider",
-                              "role": "opleider", "password": "x" * 16, "organisation_id": str(api.organisation_id)})  # fmt: skip
+                              "role": "opleider", "organisation_id": str(api.organisation_id)})  # fmt: skip
     assert created.status_code == 201, created.text
     body = created.json()
-    assert body["totp_uri"].startswith("otpauth://")
+    assert "/inschrijven/" in body["enrolment_url"]  # a single-use link for the person, no secret
+    assert "totp_uri" not in body
     assert "password_hash" not in body
     assert "totp_secret" not in body
+    assert "enrolment_hash" not in body
     trainee = api.account("trainer")
     link = api.client.post(
         "/api/v1/supervision-links",
@@ -168,6 +170,7 @@ def test_admin_manages_accounts_and_links(api: Api) -> None:
         json={"trainee_id": str(trainee.id), "opleider_id": body["id"]},
     )
     assert link.status_code == 201
+    assert link.json()["state"] == "proposed"
     listing = api.client.get("/api/v1/users?role=opleider", headers=h).json()
     assert [u["email"] for u in listing["items"]] == ["nieuw@org.example"]
     assert api.client.get("/api/v1/users", headers=api.as_(trainee)).status_code == 403

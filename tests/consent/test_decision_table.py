@@ -229,3 +229,51 @@ def test_privacy_officer_reads_the_log_only() -> None:
     log = Resource(ResourceKind.audit_log)
     assert decide(ACTORS[Role.privacy_officer], Action.audit_read, log, NOW).allowed
     assert not decide(ACTORS[Role.administrator], Action.audit_read, log, NOW).allowed
+
+
+# The administration plane (issue #18). A WOK session's participants, whatever the opleider typed
+# in: only trainers and opleiders ever watch as WOK viewers; a link or grant proposed by an
+# administrator opens nothing until the trainee confirmed it.
+WOK_PARTICIPANT: list[tuple[Role, str]] = [
+    (Role.trainer, "allowed"),
+    (Role.opleider, "allowed"),
+    (Role.privacy_officer, "no_footage_for_role"),
+    (Role.administrator, "no_footage_for_role"),
+    (Role.parent, "unknown_action"),
+    (Role.gecommitteerde, "no_grant"),
+]
+
+
+@pytest.mark.parametrize(("role", "expected"), WOK_PARTICIPANT, ids=[r for r, _ in WOK_PARTICIPANT])
+def test_only_trainers_and_opleiders_watch_as_wok_participants(role: Role, expected: str) -> None:
+    from dataclasses import replace
+
+    from consent import Actor, WokSession
+
+    from .world import CLIP, OTHER_TRAINER, WOK, WOK_VIEWER
+
+    someone = Actor(OTHER_TRAINER, role, family_id=FAMILY if role is Role.parent else None)
+    session = WokSession(WOK, NOW - timedelta(hours=1), NOW + timedelta(hours=2), WOK_VIEWER,
+                         frozenset({OTHER_TRAINER}), frozenset({CLIP}))  # fmt: skip
+    f = facts(record(Purpose.wok), wok_sessions=(session,), grants=())
+    decision = decide(someone, Action.stream, clip(f), NOW)
+    assert decision.reason == expected, decision
+    if decision.allowed:
+        assert f"wok:{WOK}" in decision.basis
+    # Outside the session's clips nobody gets in through it.
+    assert not decide(someone, Action.stream, clip(replace(f, wok_sessions=())), NOW).allowed
+
+
+@pytest.mark.parametrize("role", [Role.opleider, Role.gecommitteerde])
+def test_a_proposed_link_or_grant_opens_nothing(role: Role) -> None:
+    from dataclasses import replace
+
+    f = facts(record(Purpose.supervision))
+    proposed = replace(
+        f,
+        supervision_links=tuple(replace(s, confirmed=False) for s in f.supervision_links),
+        grants=tuple(replace(g, confirmed=False) for g in f.grants),
+    )
+    assert decide(ACTORS[role], Action.stream, clip(f), NOW).allowed
+    decision = decide(ACTORS[role], Action.stream, clip(proposed), NOW)
+    assert decision.reason == ("no_supervision_link" if role is Role.opleider else "no_grant")

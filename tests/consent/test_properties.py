@@ -60,7 +60,7 @@ def worlds(draw: st.DrawFn):  # type: ignore[no-untyped-def]
         if draw(st.booleans()):
             part = draw(st.sampled_from([None, frozenset({RECORDING})]))
             events.append(withdrawal(rid=100 + i, at=NOW + draw(offsets), recordings=part))
-    links = (SupervisionLink(TRAINER, OPLEIDER),) if draw(st.booleans()) else ()
+    links = (SupervisionLink(TRAINER, OPLEIDER, confirmed=True),) if draw(st.booleans()) else ()
     start = NOW + draw(offsets)
     sessions = (
         (

@@ -89,8 +89,8 @@ def facts(
         authorities=AUTHORITIES,
         consents=consents,
         events=events,
-        supervision_links=(SupervisionLink(TRAINER, OPLEIDER),),
-        grants=(GecommitteerdeGrant(GRANT, GECOMMITTEERDE, TRAINER, T0, T0 + timedelta(days=365)),),
+        supervision_links=(SupervisionLink(TRAINER, OPLEIDER, confirmed=True),),
+        grants=(GecommitteerdeGrant(GRANT, GECOMMITTEERDE, TRAINER, T0, T0 + timedelta(days=365), confirmed=True),),
         wok_sessions=(WokSession(WOK, NOW - timedelta(hours=1), NOW + timedelta(hours=2), OPLEIDER, frozenset({WOK_VIEWER}), frozenset({CLIP})),),
     )  # fmt: skip
     return replace(base, **extra)  # type: ignore[arg-type]

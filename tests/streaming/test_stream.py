@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -70,7 +71,7 @@ def test_playlist_from_duration() -> None:
 def watched(api: Api, server: str, tmp_path: Path) -> dict:  # type: ignore[type-arg]
     trainer, opleider = api.account("trainer"), api.account("opleider")
     with unit_of_work() as db:
-        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id))
+        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)))
     world = family_with_recording(api, trainer)
     video = make_video(tmp_path / "bad.mp4", 9, extra=["-metadata", "location=+52.3676+004.9041/"])
     url = tus_upload(server, world["headers"], video, world["trajectory"]["id"])

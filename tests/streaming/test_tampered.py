@@ -5,6 +5,7 @@ something short of it and call it done."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -46,7 +47,7 @@ def watchable(api: Api, server: str, tmp_path: Path) -> dict:  # type: ignore[ty
     """A 12 s recording with a clip, its family's consent for supervision, and an opleider who may watch."""
     trainer, opleider = api.account("trainer"), api.account("opleider")
     with unit_of_work() as db:
-        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id))
+        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)))
     world = family_with_recording(api, trainer)
     video = make_video(tmp_path / "MVI_0200.MP4", 12)
     url = tus_upload(server, world["headers"], video, world["trajectory"]["id"])

@@ -1,5 +1,6 @@
-"""The administrator's pages: accounts with a one-time authenticator enrolment, disabling, supervision
-links, retention periods per organisation (validated, logged, and used by the purge)."""
+"""The administrator's pages: accounts with a single-use enrolment link (the person enrols their own
+authenticator app), disabling, supervision links the trainer confirms, retention periods of the own
+organisation (validated, logged, and used by the purge)."""
 
 from __future__ import annotations
 
@@ -29,30 +30,28 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
     assert browser.barriers() == []
     browser.shot("beheer")
 
-    # A new trainer: the QR code and the secret appear once.
+    # A new trainer: the administrator sees a single-use enrolment link once, and no secret.
     page.get_by_role("link", name="Accounts", exact=True).first.click()
     assert browser.barriers() == []
     page.get_by_label("Naam").fill("Tessa Trainer")
     email = f"tessa-{uuid.uuid4().hex[:6]}@org.example"
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Rol").select_option("trainer")
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    assert page.get_by_label("Wachtwoord").count() == 0
     page.get_by_role("button", name="Account aanmaken").click()
     page.wait_for_url(re.compile(r".*/beheer/accounts/koppeling/.+"))
-    qr = page.locator("img.qr")
-    assert qr.get_attribute("src").startswith("data:image/svg+xml")  # type: ignore[union-attr]
-    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
-    secret = page.locator("code.secret").inner_text().replace(" ", "")
+    enrolment = page.locator("code.enrolment-link").inner_text()
+    assert "/inschrijven/" in enrolment
+    assert page.locator("img.qr").count() == 0
     assert browser.barriers() == []
-    browser.shot("beheer-koppeling")
+    browser.shot("beheer-inschrijflink")
     with unit_of_work() as db:
         trainer = db.exec(select(User).where(User.email == email)).one()
-        assert trainer.totp_secret == secret
+        assert trainer.totp_secret == ""
         assert trainer.role == "trainer"
     page.reload()
-    assert page.get_by_role("heading", level=1).inner_text() == "Koppeling al getoond"
-    assert page.locator("img.qr").count() == 0
-    assert secret not in page.content()
+    assert page.get_by_role("heading", level=1).inner_text() == "Link al getoond"
+    assert enrolment not in page.content()
 
     # Disabling a trainer who leaves: she can no longer sign in.
     browser.go(f"/beheer/accounts/{leaving.id}")
@@ -69,10 +68,10 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
     page.locator("#opleider").select_option(str(opleider.id))
     page.locator("#last").fill("2099-12-31")
     page.get_by_role("button", name="Vastleggen").first.click()
-    assert page.get_by_role("status").inner_text() == "De begeleiding is vastgelegd."
+    assert page.get_by_role("status").inner_text().startswith("De begeleiding is voorgesteld")
     row = page.get_by_role("row", name=re.compile("Tessa Trainer"))
     assert "31-12-2099" in row.inner_text()
-    assert "Geldig" in row.inner_text()
+    assert "Wacht op bevestiging door de trainer" in row.inner_text()
     assert browser.barriers() == []
     with unit_of_work() as db:
         link = db.exec(
@@ -95,13 +94,32 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
     assert browser.barriers() == []
     browser.shot("beheer-bewaartermijnen")
 
-    # The new trainer signs in with a code from the secret shown once.
+    # The new trainer opens the link, enrols her own authenticator app, signs in, confirms the link.
     page.get_by_role("button", name="Afmelden").click()
     page.wait_for_url(re.compile(r".*/aanmelden.*"))
+    page.goto(browser.server + enrolment[enrolment.index("/inschrijven/"):])
+    qr = page.locator("img.qr")
+    assert qr.get_attribute("src").startswith("data:image/svg+xml")  # type: ignore[union-attr]
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    secret = page.locator("code.secret").inner_text().replace(" ", "")
+    assert browser.barriers() == []
+    browser.shot("inschrijven")
+    page.get_by_label("Nieuw wachtwoord").fill(PASSWORD)
+    page.get_by_label("Code uit de authenticator-app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Inschrijven").click()
+    page.wait_for_url(re.compile(r".*/aanmelden\?ingeschreven=1"))
+    assert "U bent ingeschreven" in page.get_by_role("status").inner_text()
+    with unit_of_work() as db:
+        assert db.get(User, trainer.id).totp_secret == secret  # type: ignore[union-attr]
     newcomer = Account(trainer.id, email, secret, "trainer", admin.organisation_id)
-    page = browser.sign_in(api, newcomer)
+    page = browser.sign_in(api, newcomer, offset_steps=1)
     assert page.url == browser.server + "/trajecten"
-    assert pyotp.TOTP(secret).now()  # the secret is a real base32 TOTP secret
+    page.get_by_role("link", name="Mijn begeleiding").click()
+    assert browser.barriers() == []
+    page.get_by_role("button", name=re.compile("Bevestigen")).click()
+    assert "Bevestigd" in page.get_by_role("status").inner_text()
+    with unit_of_work() as db:
+        assert db.exec(select(SupervisionLink).where(SupervisionLink.trainee_id == trainer.id)).one().confirmed_at
 
 
 def test_a_trainer_is_refused_the_administrator_pages(api: Api) -> None:
@@ -181,58 +199,53 @@ def test_a_retention_period_must_be_a_whole_positive_number(api: Api) -> None:
     assert "own choice</span>" in english
 
 
-def test_the_enrolment_is_shown_once_also_after_a_new_code(api: Api) -> None:
+def test_the_enrolment_link_is_shown_once_also_after_a_new_code(api: Api) -> None:
     csrf = _signed_in(api, "administrator")
     email = f"olga-{uuid.uuid4().hex[:6]}@org.example"
     created = api.client.post("/beheer/accounts", follow_redirects=False,
-                              data={"csrf": csrf, "email": email, "name": "Olga Opleider", "role": "opleider",
-                                    "organisation": str(api.organisation_id), "password": PASSWORD})  # fmt: skip
+                              data={"csrf": csrf, "email": email, "name": "Olga Opleider", "role": "opleider"})  # fmt: skip
     assert created.status_code == 303
     shown = api.client.get(created.headers["location"])
     assert shown.status_code == 200
-    assert 'src="data:image/svg+xml' in shown.text
+    first = re.search(r"/inschrijven/[A-Za-z0-9_-]+", shown.text)
+    assert first is not None
+    assert "data:image/svg+xml" not in shown.text  # no QR code, no secret for the administrator
     again = api.client.get(created.headers["location"])
     assert again.status_code == 410
-    assert "data:image/svg+xml" not in again.text
+    assert first.group(0) not in again.text
     with unit_of_work() as db:
         user = db.exec(select(User).where(User.email == email)).one()
-        first = user.totp_secret
-    # A new code: the old one stops working, the new one is shown once.
+    # A new link: the old one stops working, the new one is shown once.
     reset = api.client.post(f"/beheer/accounts/{user.id}/code", data={"csrf": csrf}, follow_redirects=False)  # fmt: skip
     assert reset.status_code == 303
-    with unit_of_work() as db:
-        second = db.get(User, user.id).totp_secret  # type: ignore[union-attr]
-    assert second != first
-    grouped = " ".join(second[i : i + 4] for i in range(0, len(second), 4))
-    assert grouped in api.client.get(reset.headers["location"]).text
-    assert grouped not in api.client.get(reset.headers["location"]).text
-    # Too short a password or a taken address: a Dutch message, nothing created.
-    short = api.client.post("/beheer/accounts", data={"csrf": csrf, "email": "kort@org.example", "name": "K",
-                                                      "role": "trainer", "organisation": str(api.organisation_id),
-                                                      "password": "kort"})  # fmt: skip
-    assert short.status_code == 422
-    assert "Het wachtwoord moet minstens 12 tekens hebben." in short.text
+    second = re.search(r"/inschrijven/[A-Za-z0-9_-]+", api.client.get(reset.headers["location"]).text)
+    assert second is not None
+    assert second.group(0) != first.group(0)
+    assert api.client.get(first.group(0), headers={"accept": "text/html"}).status_code == 410
+    assert second.group(0) not in api.client.get(reset.headers["location"]).text
+    # A taken address: a Dutch message, nothing created.
     taken = api.client.post("/beheer/accounts", data={"csrf": csrf, "email": email, "name": "O",
-                                                      "role": "trainer", "organisation": str(api.organisation_id),
-                                                      "password": PASSWORD})  # fmt: skip
+                                                      "role": "trainer"})  # fmt: skip
     assert taken.status_code == 409
     assert "Er bestaat al een account met dit e-mailadres." in taken.text
 
 
 def test_organisations_roles_and_grants(api: Api) -> None:
     csrf = _signed_in(api, "administrator")
-    made = api.client.post("/beheer/organisaties", data={"csrf": csrf, "name": "GGD Noord"})
-    assert "De organisatie is aangemaakt." in made.text
-    assert "GGD Noord" in made.text
-    empty = api.client.post("/beheer/organisaties", data={"csrf": csrf, "name": "  "})
-    assert empty.status_code == 422
-    assert "Vul een naam in" in empty.text
+    other = api.organisation("GGD Noord")
+    mine = api.client.get("/beheer/organisaties")
+    assert "GGD Testregio" in mine.text
+    assert "GGD Noord" not in mine.text  # the own organisation only; no creating others
+    assert api.client.post("/beheer/organisaties", data={"csrf": csrf, "name": "GGD Zuid"}).status_code == 405
+    elsewhere = api.client.post("/beheer/bewaartermijnen", data={"csrf": csrf, "organisation": str(other),
+                                                                 "trajectory_type": "k_vht", "standaard": "1"})  # fmt: skip
+    assert elsewhere.status_code == 404
 
     trainer, assessor = api.account("trainer"), api.account("gecommitteerde")
     grant = api.client.post("/beheer/begeleiding/opdracht",
                             data={"csrf": csrf, "gecommitteerde": str(assessor.id), "trainee": str(trainer.id),
                                   "first": "2026-01-01", "last": "2099-06-30"})  # fmt: skip
-    assert "De opdracht is vastgelegd." in grant.text
+    assert "De opdracht is voorgesteld" in grant.text
     assert "30-06-2099" in grant.text
     backwards = api.client.post("/beheer/begeleiding/opdracht",
                                 data={"csrf": csrf, "gecommitteerde": str(assessor.id), "trainee": str(trainer.id),
@@ -257,7 +270,7 @@ def test_organisations_roles_and_grants(api: Api) -> None:
         assert any(json.loads(r.detail).get("role") == "opleider" for r in logged)
         me = db.exec(select(User).where(User.role == "administrator")).one()
     own = api.client.post(f"/beheer/accounts/{me.id}/actief", data={"csrf": csrf, "active": "0"})
-    assert own.status_code == 403
-    assert "Uw eigen rol of account kunt u hier niet wijzigen" in own.text
+    assert own.status_code == 409
+    assert "Uw eigen rol of account kunt u niet wijzigen" in own.text
     with unit_of_work() as db:
         assert db.get(User, me.id).active  # type: ignore[union-attr]

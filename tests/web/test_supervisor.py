@@ -64,7 +64,7 @@ def supervised(api: Api, server: str, tmp_path: Path) -> dict[str, Any]:  # noqa
     """An opleider linked to a trainer whose family gave supervision consent for a 9 s clip."""
     trainer, opleider = api.account("trainer"), api.account("opleider")
     with unit_of_work() as db:
-        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id))
+        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)))
     world = _clip_with_video(api, trainer, server, tmp_path, "Bad", seconds=9)
     given = api.client.post(f"/api/v1/families/{world['family']['id']}/consents", headers=world["headers"],
                             json=consent_body(world, "supervision"))  # fmt: skip
@@ -195,7 +195,7 @@ def test_without_link_or_consent_the_clip_page_refuses_in_dutch(api: Api) -> Non
         api.account("opleider"),
     )
     with unit_of_work() as db:
-        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id))
+        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)))
     world = family_with_recording(api, trainer)
     clip_page = f"/begeleiding/fragmenten/{world['clip']['id']}"
     html = {"accept": "text/html"}
@@ -248,7 +248,7 @@ def test_without_link_or_consent_the_clip_page_refuses_in_dutch(api: Api) -> Non
     # Only the author deletes a note.
     other = api.account("opleider")
     with unit_of_work() as db:
-        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=other.id))
+        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=other.id, confirmed_at=datetime.now(UTC)))
     other_csrf = _cookie_sign_in(api, other)
     assert other.id != opleider.id
     gone = api.client.post(
@@ -271,9 +271,9 @@ def test_a_gecommitteerde_sees_clips_only_while_the_grant_runs(
     now = datetime.now(UTC)
     with unit_of_work() as db:
         db.add(GrantRow(user_id=expired.id, trainee_id=w["trainer"].id,
-                        valid_from=now - timedelta(days=30), valid_until=now - timedelta(days=1)))  # fmt: skip
+                        valid_from=now - timedelta(days=30), valid_until=now - timedelta(days=1), confirmed_at=now))  # fmt: skip
         db.add(GrantRow(user_id=current.id, trainee_id=w["trainer"].id,
-                        valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=30)))  # fmt: skip
+                        valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=30), confirmed_at=now))  # fmt: skip
     html = {"accept": "text/html"}
 
     _cookie_sign_in(api, current)

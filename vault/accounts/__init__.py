@@ -12,9 +12,31 @@ from vault.accounts._service import (
     sign_in,
     sign_in_oidc,
 )
-from vault.accounts._users import create_user, first_organisation, reset_totp, set_active
+from vault.accounts._tenant import InvalidField, administrator, own, own_users
+from vault.accounts._users import (
+    ENROLMENT_HOURS,
+    create_user,
+    enrol,
+    enrolling,
+    enrolment_url,
+    first_organisation,
+    invite_user,
+    new_enrolment,
+    reset_totp,
+    set_active,
+)
 
 __all__ = [
+    "ENROLMENT_HOURS",
+    "InvalidField",
+    "administrator",
+    "enrol",
+    "enrolling",
+    "enrolment_url",
+    "invite_user",
+    "new_enrolment",
+    "own",
+    "own_users",
     "AccountLocked",
     "BadToken",
     "Principal",

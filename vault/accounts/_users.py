@@ -1,15 +1,46 @@
-"""Creating and managing accounts: every user gets a TOTP secret at creation, shown once."""
+"""Creating and managing accounts.
+
+An administrator never learns another account's second factor: a new account (and an account whose
+code is reset) gets a single-use enrolment link that expires after `ENROLMENT_HOURS`. Only the
+SHA-256 of its token is stored, so it works across API processes and cannot be read back; the person
+it is for opens it, chooses a password and enrols their own authenticator app.
+"""
 
 from __future__ import annotations
 
+import re
+import secrets
 import uuid
+from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from vault import audit
-from vault.accounts._security import hash_password, new_totp_secret, totp_uri
+from vault.accounts._security import (
+    hash_password,
+    hash_token,
+    new_totp_secret,
+    totp_step,
+    totp_uri,
+)
+from vault.accounts._tenant import InvalidField
 from vault.domain.models import Organisation, Role, User
 from vault.errors import Conflict, NotFound
+
+ENROLMENT_HOURS = 72
+ENROLMENT_PATH = "/inschrijven/"
+SECRET = re.compile(r"[A-Z2-7]{32}")
+
+
+def _unique(db: Session, email: str) -> str:
+    email = email.strip().lower()
+    if db.exec(select(User).where(User.email == email)).first() is not None:
+        raise Conflict(
+            "Er bestaat al een account met dit e-mailadres.",
+            "An account with this email already exists.",
+        )
+    return email
 
 
 def create_user(
@@ -22,34 +53,104 @@ def create_user(
     password: str,
     by: audit.Principal | None = None,
 ) -> tuple[User, str]:
-    """The new user and the otpauth:// URI for their authenticator app (show it once)."""
-    email = email.strip().lower()
-    if db.exec(select(User).where(User.email == email)).first() is not None:
-        raise Conflict(
-            "Er bestaat al een account met dit e-mailadres.",
-            "An account with this email already exists.",
-        )
+    """An enrolled account with its otpauth:// URI: for seeding tests and fixtures on the server
+    only. Administrators and the CLI create accounts with `invite_user`."""
+    email = _unique(db, email)
     secret = new_totp_secret()
-    user = User(
-        organisation_id=organisation_id,
-        email=email,
-        name=name,
-        role=Role(role),
-        password_hash=hash_password(password),
-        totp_secret=secret,
-    )
+    user = User(organisation_id=organisation_id, email=email, name=name, role=Role(role),
+                password_hash=hash_password(password), totp_secret=secret)  # fmt: skip
     db.add(user)
     db.flush()
-    audit.record(
-        db,
-        action="create",
-        outcome="success",
-        actor=by,
-        object_id=user.id,
-        object_type="user",
-        detail={"role": role},
-    )
+    audit.record(db, action="create", outcome="success", actor=by, object_id=user.id,
+                 object_type="user", detail={"role": role})  # fmt: skip
     return user, totp_uri(secret, email)
+
+
+def _new_enrolment(user: User) -> str:
+    """Open a fresh enrolment for `user`: no password and no second factor until it is used."""
+    token = secrets.token_urlsafe(32)
+    user.password_hash, user.totp_secret, user.totp_last_step = "", "", 0
+    user.enrolment_hash = hash_token(token)
+    user.enrolment_expires_at = datetime.now(UTC) + timedelta(hours=ENROLMENT_HOURS)
+    return token
+
+
+def invite_user(
+    db: Session,
+    *,
+    organisation_id: uuid.UUID,
+    email: str,
+    name: str,
+    role: str,
+    by: audit.Principal | None = None,
+) -> tuple[User, str]:
+    """A new account and the token of its single-use enrolment link (hand the link over)."""
+    user = User(organisation_id=organisation_id, email=_unique(db, email), name=name, role=Role(role))
+    token = _new_enrolment(user)
+    db.add(user)
+    db.flush()
+    audit.record(db, action="create", outcome="success", actor=by, object_id=user.id,
+                 object_type="user", detail={"role": role, "enrolment": "link"})  # fmt: skip
+    return user, token
+
+
+def new_enrolment(db: Session, user: User, *, by: audit.Principal | None = None) -> str:
+    """A new enrolment link for an existing account (a lost phone): the old password and second
+    factor stop working at once."""
+    token = _new_enrolment(user)
+    db.add(user)
+    audit.record(db, action="update", outcome="success", actor=by, object_id=user.id,
+                 object_type="user", detail={"change": "enrolment_link"})  # fmt: skip
+    return token
+
+
+def enrolment_url(base: str, token: str) -> str:
+    return f"{base.rstrip('/')}{ENROLMENT_PATH}{token}"
+
+
+def enrolling(db: Session, token: str) -> User | None:
+    """The account an unused, unexpired enrolment token belongs to."""
+    user = db.exec(select(User).where(User.enrolment_hash == hash_token(token))).first()
+    expires = user.enrolment_expires_at if user else None
+    if expires is not None and expires.tzinfo is None:
+        expires = expires.replace(tzinfo=UTC)
+    if user is None or not user.active or expires is None or expires <= datetime.now(UTC):
+        return None
+    return user
+
+
+GONE = ("Deze link is al gebruikt of verlopen; vraag uw beheerder om een nieuwe.",
+        "This link was used already or has expired; ask your administrator for a new one.")  # fmt: skip
+
+
+def enrol(db: Session, token: str, *, password: str, secret: str, code: str) -> User:
+    """Finish an enrolment: the password and the authenticator secret the person chose, checked with a
+    code from their app. Single-use even when two requests race (one conditional update)."""
+    user = enrolling(db, token)
+    if user is None:
+        raise NotFound(*GONE)
+    try:
+        password_hash = hash_password(password)
+    except ValueError:
+        raise InvalidField("password", "Het wachtwoord moet minstens 12 tekens hebben.",
+                           "The password needs at least 12 characters.") from None  # fmt: skip
+    step = totp_step(secret, code.strip(), after_step=0) if SECRET.fullmatch(secret) else None
+    if step is None:
+        raise InvalidField("totp", "De code uit de authenticator-app klopt niet; probeer de volgende.",
+                           "The code from the authenticator app is wrong; try the next one.")  # fmt: skip
+    done = db.exec(  # type: ignore[call-overload]
+        update(User)
+        .where(col(User.id) == user.id, col(User.enrolment_hash) == hash_token(token))
+        .values(password_hash=password_hash, totp_secret=secret, totp_last_step=step,
+                enrolment_hash=None, enrolment_expires_at=None, failed_attempts=0)  # fmt: skip
+    )
+    if done.rowcount != 1:
+        raise NotFound(*GONE)
+    db.refresh(user)
+    audit.record(db, action="update", outcome="success", actor=audit.Principal(
+        user.id, user.name, user.role, user.organisation_id), object_id=user.id, object_type="user",
+        detail={"change": "enrolled"})  # fmt: skip
+    return user
 
 
 def first_organisation(db: Session, name: str) -> Organisation:
@@ -61,38 +162,22 @@ def first_organisation(db: Session, name: str) -> Organisation:
     return org
 
 
-def reset_totp(db: Session, email: str, *, by: audit.Principal | None = None) -> str:
+def _by_email(db: Session, email: str) -> User:
     user = db.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
         raise NotFound("Account niet gevonden.", "Account not found.")
-    user.totp_secret = new_totp_secret()
-    user.totp_last_step = 0
-    db.add(user)
-    audit.record(
-        db,
-        action="update",
-        outcome="success",
-        actor=by,
-        object_id=user.id,
-        object_type="user",
-        detail={"change": "totp_reset"},
-    )
-    return totp_uri(user.totp_secret, user.email)
+    return user
+
+
+def reset_totp(db: Session, email: str, *, by: audit.Principal | None = None) -> str:
+    """The token of a new enrolment link for the account with this address (CLI)."""
+    return new_enrolment(db, _by_email(db, email), by=by)
 
 
 def set_active(db: Session, email: str, active: bool, *, by: audit.Principal | None = None) -> User:
-    user = db.exec(select(User).where(User.email == email.strip().lower())).first()
-    if user is None:
-        raise NotFound("Account niet gevonden.", "Account not found.")
+    user = _by_email(db, email)
     user.active = active
     db.add(user)
-    audit.record(
-        db,
-        action="update",
-        outcome="success",
-        actor=by,
-        object_id=user.id,
-        object_type="user",
-        detail={"active": str(active)},
-    )
+    audit.record(db, action="update", outcome="success", actor=by, object_id=user.id,
+                 object_type="user", detail={"active": str(active)})  # fmt: skip
     return user

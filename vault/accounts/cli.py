@@ -7,18 +7,35 @@ from typing import Annotated
 import typer
 from sqlmodel import select
 
-from vault.accounts._users import create_user, first_organisation, reset_totp, set_active
+from vault.accounts._users import (
+    ENROLMENT_HOURS,
+    enrolment_url,
+    first_organisation,
+    invite_user,
+    reset_totp,
+    set_active,
+)
 from vault.db import unit_of_work
 from vault.domain.models import Organisation, Role, User
 from vault.i18n import t
+from vault.settings import get_settings
 
 app = typer.Typer(help=t("Accounts beheren.", "Manage accounts."), no_args_is_help=True)
 
 
+def _link(token: str) -> None:
+    settings = get_settings()
+    typer.echo(t(f"Geef deze link aan de persoon zelf; die kiest een wachtwoord en koppelt de eigen "
+                 f"authenticator-app. De link werkt één keer, {ENROLMENT_HOURS} uur lang:",
+                 f"Hand this link to the person; they choose a password and enrol their own authenticator "
+                 f"app. It works once, for {ENROLMENT_HOURS} hours:"))  # fmt: skip
+    typer.echo(enrolment_url(settings.public_url or f"http://{settings.host}:{settings.port}", token))
+
+
 @app.command(
     help=t(
-        "Maak een account aan (met --admin de eerste beheerder).",
-        "Create an account (--admin: the first administrator).",
+        "Maak een account aan (met --admin de eerste beheerder); toont een eenmalige inschrijflink.",
+        "Create an account (--admin: the first administrator); prints a single-use enrolment link.",
     )
 )
 def create(
@@ -29,22 +46,12 @@ def create(
     role: Annotated[str, typer.Option(help=t("Rol.", "Role."))] = Role.trainer.value,
     name: Annotated[str, typer.Option(prompt=t("Naam", "Name"))] = "",
     organisation: Annotated[str, typer.Option(prompt=t("Organisatie", "Organisation"))] = "",
-    password: Annotated[
-        str,
-        typer.Option(prompt=t("Wachtwoord", "Password"), hide_input=True, confirmation_prompt=True),
-    ] = "",
 ) -> None:
     try:
         with unit_of_work() as db:
             org = first_organisation(db, organisation)
-            user, uri = create_user(
-                db,
-                organisation_id=org.id,
-                email=email,
-                name=name,
-                role=Role.administrator if admin else role,
-                password=password,
-            )
+            user, token = invite_user(db, organisation_id=org.id, email=email, name=name,
+                                      role=Role.administrator if admin else role)  # fmt: skip
             role_name = user.role
     except ValueError as exc:
         typer.echo(str(exc), err=True)
@@ -52,9 +59,7 @@ def create(
     typer.echo(
         t(f"Account aangemaakt: {email} ({role_name}).", f"Account created: {email} ({role_name}).")
     )
-    typer.echo(t("Voeg deze sleutel eenmalig toe aan een authenticator-app (wordt niet opnieuw getoond):",
-                 "Add this key to an authenticator app once (it is not shown again):"))  # fmt: skip
-    typer.echo(uri)
+    _link(token)
 
 
 @app.command("list", help=t("Toon alle accounts.", "List all accounts."))
@@ -84,9 +89,10 @@ def enable(email: str) -> None:
 
 @app.command(
     "reset-totp",
-    help=t("Geef een account een nieuwe TOTP-sleutel.", "Give an account a new TOTP key."),
+    help=t("Geef een account een nieuwe inschrijflink (wachtwoord en code opnieuw).",
+           "Give an account a new enrolment link (password and code anew)."),
 )
 def reset(email: str) -> None:
     with unit_of_work() as db:
-        uri = reset_totp(db, email)
-    typer.echo(uri)
+        token = reset_totp(db, email)
+    _link(token)

@@ -14,7 +14,8 @@ from vault.errors import VaultError
 
 T = TypeVar("T")
 
-HIDDEN = {"password_hash", "totp_secret", "totp_last_step", "failed_attempts", "probe_private"}
+HIDDEN = {"password_hash", "totp_secret", "totp_last_step", "failed_attempts", "probe_private",
+          "enrolment_hash"}  # fmt: skip
 
 
 class Page(BaseModel, Generic[T]):

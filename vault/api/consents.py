@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 import consent
 from vault import audit
 from vault.access import authorize, load_facts
-from vault.accounts import Principal, require_role
+from vault.accounts import InvalidField, Principal, require_role
 from vault.api._common import public
 from vault.db import DB
 from vault.domain.models import (
@@ -22,7 +22,6 @@ from vault.domain.models import (
     ConsentEventRow,
     ConsentRecordRow,
     ConsentSignatureRow,
-    GrantRow,
     Person,
     Role,
     Trajectory,
@@ -69,13 +68,6 @@ class EventIn(BaseModel):
     recording_ids: list[uuid.UUID] | None = Field(
         default=None, description="Alleen deze opnames (gedeeltelijke intrekking)"
     )
-
-
-class GrantIn(BaseModel):
-    user_id: uuid.UUID
-    trainee_id: uuid.UUID
-    valid_from: datetime
-    valid_until: datetime
 
 
 class WokIn(BaseModel):
@@ -249,29 +241,6 @@ def _store_evidence(
     return {"evidence_object_id": str(stored.id), "size": stored.size, "sha256": stored.sha256}
 
 
-@router.post("/grants", status_code=201, summary="Opdracht gecommitteerde / gecommitteerde grant")
-def create_grant(body: GrantIn, principal: Principal, db: DB) -> dict[str, Any]:
-    require_role(principal, Role.administrator)
-    user = db.get(User, body.user_id)
-    if user is None or user.role != Role.gecommitteerde or body.valid_until <= body.valid_from:
-        raise Conflict(
-            "Een opdracht is voor een gecommitteerde, met een einde na het begin.",
-            "A grant is for a gecommitteerde, ending after it starts.",
-        )
-    grant = GrantRow(**body.model_dump())
-    db.add(grant)
-    db.flush()
-    audit.record(
-        db,
-        action="grant",
-        outcome="success",
-        actor=principal,
-        object_id=grant.id,
-        object_type="grant",
-    )
-    return public(grant)
-
-
 @router.post(
     "/wok-sessions", status_code=201, summary="WOK-bijeenkomst plannen / plan a WOK session"
 )
@@ -279,6 +248,16 @@ def create_wok(body: WokIn, principal: Principal, db: DB) -> dict[str, Any]:
     require_role(principal, Role.opleider)
     if body.ends_at <= body.starts_at:
         raise Conflict("Een bijeenkomst eindigt na het begin.", "A session ends after it starts.")
+    if body.ends_at - body.starts_at > timedelta(hours=consent.WOK_MAX_HOURS):
+        raise InvalidField("ends_at", f"Een WOK-bijeenkomst duurt hoogstens {consent.WOK_MAX_HOURS} uur (ends_at).",
+                           f"A WOK session lasts at most {consent.WOK_MAX_HOURS} hours (ends_at).")  # fmt: skip
+    for participant in body.participant_ids:
+        # Only trainers and opleiders watch in a WOK (ADR 0002); anyone else is refused here already.
+        user = db.get(User, participant)
+        if user is None or not user.active or user.role not in consent.WOK_ROLES:
+            raise InvalidField("participant_ids", "Deelnemers aan een WOK zijn trainers en opleiders "
+                               f"(participant_ids: {participant}).", "WOK participants are trainers and "
+                               f"opleiders (participant_ids: {participant}).")  # fmt: skip
     session = WokSessionRow(title=body.title, starts_at=body.starts_at, ends_at=body.ends_at, organiser_id=principal.user_id,  # type: ignore[arg-type]
                             participant_ids=json.dumps([str(p) for p in body.participant_ids]))  # fmt: skip
     db.add(session)

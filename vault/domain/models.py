@@ -103,10 +103,14 @@ class User(SQLModel, table=True):
     failed_attempts: int = 0
     locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=_now)
+    # A single-use enrolment link (ADR 0002): only the SHA-256 of its token is kept, until it is used.
+    enrolment_hash: str | None = Field(default=None, max_length=64, unique=True, repr=False)
+    enrolment_expires_at: datetime | None = None
 
 
 class SupervisionLink(SQLModel, table=True):
-    """Trainee → opleider ("meester-gezel")."""
+    """Trainee → opleider ("meester-gezel"). Proposed by an administrator of the trainee's
+    organisation; in effect only once the trainee confirmed it (`confirmed_at`)."""
 
     __tablename__ = "supervision_link"
 
@@ -115,6 +119,9 @@ class SupervisionLink(SQLModel, table=True):
     opleider_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
     valid_from: datetime | None = None
     valid_until: datetime | None = None
+    proposed_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
+    confirmed_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
+    confirmed_at: datetime | None = None
 
 
 class RetentionPolicyRow(SQLModel, table=True):
@@ -324,6 +331,9 @@ class GrantRow(SQLModel, table=True):
     trainee_id: uuid.UUID = Field(foreign_key="user_account.id")
     valid_from: datetime
     valid_until: datetime
+    proposed_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
+    confirmed_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
+    confirmed_at: datetime | None = None  # in effect only once the trainee confirmed it
 
 
 class WokSessionRow(SQLModel, table=True):

@@ -49,7 +49,8 @@ START: dict[str, str] = {
     Role.administrator: "/beheer",
 }
 MENU: dict[str, list[tuple[str, str, str]]] = {
-    Role.trainer: [("/trajecten", "Mijn trajecten", "My trajectories"), ("/wok", "WOK", "WOK")],
+    Role.trainer: [("/trajecten", "Mijn trajecten", "My trajectories"), ("/wok", "WOK", "WOK"),
+                   ("/mijn-begeleiding", "Mijn begeleiding", "My supervision")],
     Role.opleider: [("/begeleiding", "Begeleiding", "Supervision"), ("/wok", "WOK", "WOK")],
     Role.gecommitteerde: [("/begeleiding", "Begeleiding", "Supervision")],
     Role.privacy_officer: [

@@ -2,10 +2,13 @@
 grants, retention periods. The administrator sees no footage and no family data: these pages work on
 accounts and configuration only, through the API's own functions (which check the role and log).
 
-Enrolling an authenticator app: the TOTP secret is shown once, on the page the browser is sent to
-right after the account was created or its code reset (post, redirect, get). Between the two it
-waits in this process's memory under a random ticket bound to the administrator's session, for ten
-minutes at most; the first look takes it out, so a reload or the back button shows it no more.
+Every page works on the administrator's own organisation only: the API functions it calls go through
+`vault.accounts.own` (ADR 0002). A new account, or one whose code is reset, gets a single-use
+enrolment link for the person it is for (they choose a password and enrol their own authenticator
+app at /inschrijven/…); the administrator never sees a second factor. The link is shown once, on the
+page the browser is sent to right after the change (post, redirect, get): between the two it waits
+in this process's memory under a random ticket bound to the administrator's session, for ten minutes
+at most; the first look takes it out, so a reload or the back button shows it no more.
 """
 
 from __future__ import annotations
@@ -22,19 +25,16 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from typing import Annotated, Any
 
-import pyotp
-import segno
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import retention
-from vault.accounts import reset_totp
+from vault.accounts import own
 from vault.api import admin as api
-from vault.api.consents import GrantIn, create_grant
 from vault.db import DB, after_commit
-from vault.domain.models import GrantRow, Role, SupervisionLink, TrajectoryType
+from vault.domain.models import GrantRow, Organisation, Role, SupervisionLink, TrajectoryType, User
 from vault.purge.policies import policies_for, set_policy
 from vault.web._page import (
     ROLE_NAMES,
@@ -88,9 +88,10 @@ NOTICES = {
         "The account is disabled: signing in no longer works and open sessions have ended.",
     ),
     "aan": ("Het account is weer ingeschakeld.", "The account is enabled again."),
-    "organisatie": ("De organisatie is aangemaakt.", "The organisation was created."),
-    "koppeling": ("De begeleiding is vastgelegd.", "The supervision link was saved."),
-    "opdracht": ("De opdracht is vastgelegd.", "The grant was saved."),
+    "koppeling": ("De begeleiding is voorgesteld; zij gaat in zodra de trainer haar bevestigt.",
+                  "The supervision link was proposed; it takes effect once the trainer confirms it."),
+    "opdracht": ("De opdracht is voorgesteld; zij gaat in zodra de trainer haar bevestigt.",
+                 "The grant was proposed; it takes effect once the trainer confirms it."),
     "termijn": ("De bewaartermijnen zijn opgeslagen.", "The retention periods were saved."),
     "gelijk": ("Er was niets gewijzigd.", "Nothing was changed."),
 }
@@ -172,7 +173,8 @@ class _Enrolment:
     user_id: str
     email: str
     name: str
-    uri: str = dataclasses.field(repr=False)  # holds the TOTP secret
+    url: str = dataclasses.field(repr=False)  # the single-use enrolment link
+    hours: int = 72
     new: bool = True
 
 
@@ -181,11 +183,12 @@ _WAITING_LOCK = threading.Lock()
 SHOW_WITHIN = 600.0  # seconds
 
 
-def _hand_over(db: Session, viewer: Viewer, user: dict[str, Any], uri: str, *, new: bool) -> str:
+def _hand_over(db: Session, viewer: Viewer, user: dict[str, Any], *, new: bool) -> str:
     """Keep the enrolment for one look by this administrator, once the change is committed."""
     ticket = secrets.token_urlsafe(24)
     enrolment = _Enrolment(viewer.session_id, time.monotonic() + SHOW_WITHIN, str(user["id"]),
-                           user["email"], user["name"], uri, new)  # fmt: skip
+                           user["email"], user["name"], user["enrolment_url"],
+                           user["enrolment_valid_hours"], new)  # fmt: skip
 
     def keep() -> None:
         with _WAITING_LOCK:
@@ -236,22 +239,13 @@ def accounts(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
     return _accounts_page(request, viewer, db)
 
 
-def _account_problem(
-    email: str, name: str, role: str, organisation: str, password: str
-) -> tuple[str, str] | None:
+def _account_problem(email: str, name: str, role: str) -> tuple[str, str] | None:
     if not EMAIL.fullmatch(email):
         return "Vul een geldig e-mailadres in.", "Enter a valid email address."
     if not name:
         return "Vul een naam in.", "Enter a name."
     if role not in set(Role):
         return "Kies een rol.", "Choose a role."
-    if _uuid(organisation) is None:
-        return "Kies een organisatie.", "Choose an organisation."
-    if len(password) < 12:
-        return (
-            "Het wachtwoord moet minstens 12 tekens hebben.",
-            "The password needs at least 12 characters.",
-        )
     return None
 
 
@@ -263,26 +257,23 @@ def create_account(
     email: Annotated[str, Form(max_length=320)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
     role: Annotated[str, Form(max_length=32)] = "",
-    organisation: Annotated[str, Form(max_length=64)] = "",
-    password: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
     _admin(viewer)
     email, name = email.strip().lower(), name.strip()
-    form = {"email": email, "name": name, "role": role, "organisation": organisation}
-    problem = _account_problem(email, name, role, organisation, password)
+    form = {"email": email, "name": name, "role": role}
+    problem = _account_problem(email, name, role)
     if problem is not None:
         return _accounts_page(
             request, viewer, db, status=422, error=_pick(request, problem), form=form
         )
-    body = api.UserIn(email=email, name=name, role=Role(role), password=password,
-                      organisation_id=uuid.UUID(organisation))  # fmt: skip
+    body = api.UserIn(email=email, name=name, role=Role(role))
     created, error = attempt(
-        db, lambda: api.post_user(body=body, principal=viewer.principal, db=db)
+        db, lambda: api.post_user(body=body, principal=viewer.principal, db=db, request=request)
     )
     if error is not None or created is None:
         return _accounts_page(request, viewer, db, status=getattr(error, "status", 400),
                               error=message(request, error) if error else None, form=form)  # fmt: skip
-    ticket = _hand_over(db, viewer, created, created["totp_uri"], new=True)
+    ticket = _hand_over(db, viewer, created, new=True)
     return redirect(f"/beheer/accounts/koppeling/{ticket}")
 
 
@@ -292,12 +283,9 @@ def enrolment(ticket: str, request: Request, viewer: PageViewer) -> HTMLResponse
     shown = _take(viewer, ticket)
     if shown is None:
         return render(request, "admin/enrolment.html", viewer, status=410, shown=None,
-                      heading=("Koppeling al getoond", "Enrolment already shown"))  # fmt: skip
-    secret = pyotp.parse_uri(shown.uri).secret
-    qr = segno.make(shown.uri, error="m").svg_data_uri(scale=5, border=4)
-    return render(request, "admin/enrolment.html", viewer, shown=shown, qr=qr,
-                  secret=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-                  heading=("Authenticator-app koppelen", "Enrol the authenticator app"))  # fmt: skip
+                      heading=("Link al getoond", "Link already shown"))  # fmt: skip
+    return render(request, "admin/enrolment.html", viewer, shown=shown,
+                  heading=("Inschrijflink", "Enrolment link"))  # fmt: skip
 
 
 def _account(viewer: Viewer, db: Session, request: Request, user_id: uuid.UUID) -> dict[str, Any]:
@@ -332,17 +320,9 @@ def account(user_id: uuid.UUID, request: Request, viewer: PageViewer, db: DB) ->
     return _account_page(request, viewer, db, user_id)
 
 
-OWN = (
-    "Uw eigen rol of account kunt u hier niet wijzigen; vraag een andere beheerder.",
-    "You cannot change your own role or account here; ask another administrator.",
-)
-
-
 def _patch(
     request: Request, viewer: Viewer, db: Session, user_id: uuid.UUID, patch: api.UserPatch
 ) -> Response:
-    if user_id == viewer.principal.user_id:
-        return _account_page(request, viewer, db, user_id, status=403, error=_pick(request, OWN))
     _, error = attempt(db, lambda: api.patch_user(user_id=user_id, body=patch, principal=viewer.principal,
                                                   db=db, request=request, response=Response()))  # fmt: skip
     if error is not None:
@@ -383,12 +363,12 @@ def change_active(
 @router.post("/beheer/accounts/{user_id}/code", response_model=None)
 def new_code(user_id: uuid.UUID, request: Request, viewer: FormViewer, db: DB) -> Response:
     _admin(viewer)
-    user = _account(viewer, db, request, user_id)
-    uri, error = attempt(db, lambda: reset_totp(db, user["email"], by=viewer.principal))
-    if error is not None or uri is None:
+    link, error = attempt(db, lambda: api.post_enrolment(user_id=user_id, principal=viewer.principal,
+                                                          db=db, request=request))  # fmt: skip
+    if error is not None or link is None:
         return _account_page(request, viewer, db, user_id, status=getattr(error, "status", 400),
                              error=message(request, error) if error else None)  # fmt: skip
-    return redirect(f"/beheer/accounts/koppeling/{_hand_over(db, viewer, user, uri, new=False)}")
+    return redirect(f"/beheer/accounts/koppeling/{_hand_over(db, viewer, link, new=False)}")
 
 
 # Organisations ----------------------------------------------------------------------------------
@@ -410,29 +390,6 @@ def _organisations_page(
 def organisations(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
     _admin(viewer)
     return _organisations_page(request, viewer, db)
-
-
-@router.post("/beheer/organisaties", response_model=None)
-def create_organisation(
-    request: Request,
-    viewer: FormViewer,
-    db: DB,
-    name: Annotated[str, Form(max_length=400)] = "",
-) -> Response:
-    _admin(viewer)
-    name = name.strip()
-    if not 1 <= len(name) <= 200:
-        return _organisations_page(request, viewer, db, status=422, error=_pick(request, (
-            "Vul een naam in van hoogstens 200 tekens.", "Enter a name of at most 200 characters.")))  # fmt: skip
-    body = api.OrganisationIn(name=name)
-    _, error = attempt(
-        db, lambda: api.create_organisation(body=body, principal=viewer.principal, db=db)
-    )
-    if error is not None:
-        return _organisations_page(
-            request, viewer, db, status=error.status, error=message(request, error)
-        )
-    return redirect("/beheer/organisaties?gedaan=organisatie")
 
 
 # Supervision links and gecommitteerde grants ----------------------------------------------------
@@ -490,11 +447,22 @@ def _supervision_page(
     def row(item: SupervisionLink | GrantRow, who: uuid.UUID) -> dict[str, Any]:
         last = item.valid_until - timedelta(days=1) if item.valid_until else None
         return {"trainee": names.get(str(item.trainee_id), "–"), "who": names.get(str(who), "–"),
-                "first": item.valid_from, "last": last, "state": state(item.valid_from, item.valid_until)}  # fmt: skip
+                "first": item.valid_from, "last": last, "state": state(item.valid_from, item.valid_until)
+                if item.confirmed_at else "proposed"}  # fmt: skip
 
-    # Links and grants are accounts configuration (no family data); the API has no listing for them.
-    links = [row(s, s.opleider_id) for s in db.exec(select(SupervisionLink)).all()]
-    grants = [row(g, g.user_id) for g in db.exec(select(GrantRow)).all()]
+    # Links and grants of this organisation's trainees (the API's own listing); the person on the other
+    # side may work for another organisation.
+    def named(ids: set[uuid.UUID]) -> None:
+        for user in db.exec(select(User).where(col(User.id).in_(ids - {uuid.UUID(i) for i in names}))):
+            names[str(user.id)] = user.name
+
+    listed = [db.get(SupervisionLink, uuid.UUID(i["id"]))
+              for i in api.list_links(principal=viewer.principal, db=db)["items"]]  # fmt: skip
+    given = [db.get(GrantRow, uuid.UUID(i["id"]))
+             for i in api.list_grants(principal=viewer.principal, db=db)["items"]]  # fmt: skip
+    named({s.opleider_id for s in listed if s} | {g.user_id for g in given if g})
+    links = [row(s, s.opleider_id) for s in listed if s]
+    grants = [row(g, g.user_id) for g in given if g]
     by_role = {role: [u for u in users if u["role"] == role and u["active"]] for role in Role}
     return render(request, "admin/supervision.html", viewer, status=status, error=error,
                   notice=_notice(request, request.query_params.get("gedaan")),
@@ -563,11 +531,11 @@ def create_assignment(
         return _supervision_page(request, viewer, db, status=422, form=form,
                                  error=_pick(request, problem or ("", "")))  # fmt: skip
     try:
-        body = GrantIn(user_id=user_id, trainee_id=trainee_id, valid_from=start, valid_until=end)
+        body = api.GrantIn(user_id=user_id, trainee_id=trainee_id, valid_from=start, valid_until=end)
     except ValidationError:
         return _supervision_page(request, viewer, db, status=422, form=form,
                                  error=_pick(request, ("Vul een geldige datum in.", "Enter a valid date.")))  # fmt: skip
-    _, error = attempt(db, lambda: create_grant(body=body, principal=viewer.principal, db=db))
+    _, error = attempt(db, lambda: api.create_grant(body=body, principal=viewer.principal, db=db))
     if error is not None:
         return _supervision_page(request, viewer, db, status=error.status, form=form,
                                  error=message(request, error))  # fmt: skip
@@ -675,6 +643,9 @@ def save_retention_periods(
     if organisation is None or kind not in set(TrajectoryType):
         return _retention_page(request, viewer, db, organisation, status=422, error=_pick(request, (
             "Kies een organisatie en een soort traject.", "Choose an organisation and a trajectory type.")))  # fmt: skip
+    _, error = attempt(db, lambda: own(db, viewer.principal, Organisation, organisation))
+    if error is not None:
+        return _retention_page(request, viewer, db, None, status=error.status, error=message(request, error))
     if posted.get("standaard") == "1":
         default = retention.DEFAULT_POLICIES[TrajectoryType(kind)]
         periods, problem = {f: getattr(default, f) for f in PERIODS}, None
