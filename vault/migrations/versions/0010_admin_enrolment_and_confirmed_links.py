@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '0010_admin'
-down_revision = '0008'
+down_revision = '0009_export'
 branch_labels = None
 depends_on = None
 
