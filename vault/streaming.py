@@ -17,9 +17,10 @@ from sqlmodel import Session
 from vault import audit
 from vault.access import authorize, decide
 from vault.accounts import Principal
+from vault.accounts._web import live_session
 from vault.bootstrap import token_secret
 from vault.db import DB
-from vault.domain.models import Clip, Organisation, Recording, User
+from vault.domain.models import AuthSession, Clip, Organisation, Recording
 from vault.errors import Forbidden, NotFound, Unauthenticated
 from vault.media import playlist, segment_count
 from vault.media.jobs import Jobs, Spec
@@ -90,15 +91,19 @@ def _viewer(db: Session, token: str) -> tuple[audit.Principal, uuid.UUID, bool]:
             audience=AUDIENCE,
             issuer=settings.token_issuer,
         )
-        user = db.get(User, uuid.UUID(claims["sub"]))
+        user_id, session_id = uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"])
         whole = "recording" in claims
         shown_id = uuid.UUID(claims["recording"] if whole else claims["clip"])
-    except (JWTError, KeyError, ValueError):
+    except (JWTError, KeyError, ValueError, TypeError, AttributeError):
         raise StreamTokenInvalid() from None
-    if user is None or not user.active:
+    # The link lives as long as the session that asked for it: sign-out, revocation or a disabled
+    # account end it at its next request.
+    found = live_session(db, db.get(AuthSession, session_id))
+    if found is None or found[1].id != user_id:
         raise StreamTokenInvalid()
+    user = found[1]
     return (
-        audit.Principal(user.id, user.name, user.role, user.organisation_id, claims.get("sid")),
+        audit.Principal(user.id, user.name, user.role, user.organisation_id, str(session_id)),
         shown_id,
         whole,
     )
@@ -167,9 +172,11 @@ def _allowed(
     )
     if not decision.allowed:
         db.commit()
-        raise Forbidden(
+        error = Forbidden(
             decision.message, f"Access denied ({decision.reason}).", reason=decision.reason
         )
+        error.logged = True  # decide() logged it, committed above
+        raise error
 
 
 @player_router.get(

@@ -21,6 +21,7 @@ MFA_METHODS = {"mfa", "otp", "hwk", "swk", "sc", "fido"}
 
 class OidcRefused(Unauthenticated):
     code = "oidc_refused"
+    denial = False  # its callers log the refusal with the sign-in attempt
 
     def __init__(self, why: str) -> None:
         super().__init__(

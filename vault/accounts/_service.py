@@ -28,6 +28,7 @@ from vault.settings import Settings
 
 class SignInFailed(Unauthenticated):
     code = "sign_in_failed"
+    denial = False  # sign_in logs (and commits) each failure with its reason itself
 
     def __init__(self) -> None:
         super().__init__(
@@ -38,6 +39,7 @@ class SignInFailed(Unauthenticated):
 class AccountLocked(VaultError):
     status = 423
     code = "account_locked"
+    denial, audit_action = True, "sign_in_failed"  # logged by the error handler, in its own transaction
 
     def __init__(self, until: datetime) -> None:
         super().__init__(
@@ -50,6 +52,7 @@ class AccountLocked(VaultError):
 class TooManyAttempts(VaultError):
     status = 429
     code = "too_many_attempts"
+    denial, audit_action = True, "sign_in_failed"
 
     def __init__(self) -> None:
         super().__init__("Te veel pogingen vanaf dit adres; probeer het over enkele minuten opnieuw.",
@@ -131,22 +134,16 @@ def sign_in(
     """Password and TOTP, both required (NEN 7510). Failures count towards lock-out and are audited."""
     key = network or "unknown"
     if rate_limit.blocked(key, settings.sign_in_rate_per_ip):
-        audit.record(
-            db, action="sign_in_failed", outcome="denied", reason="rate_limited", network=network
-        )
-        raise TooManyAttempts()
+        too_many = TooManyAttempts()
+        too_many.audit_reason = "rate_limited"
+        raise too_many
     user = db.exec(select(User).where(User.email == email.strip().lower())).first()
     now = datetime.now(UTC)
     locked = _aware(user.locked_until) if user else None
     if user is not None and locked is not None and locked > now:
-        audit.record(
-            db,
-            action="sign_in_failed",
-            outcome="denied",
-            reason="locked",
-            actor=principal_of(user, network=network),
-        )
-        raise AccountLocked(locked)
+        refused = AccountLocked(locked)
+        refused.actor, refused.audit_reason = principal_of(user, network=network), "locked"
+        raise refused
     step = None
     if user is not None and user.active and check_password(user.password_hash, password):
         step = totp_step(user.totp_secret, totp, after_step=user.totp_last_step)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
+from typing import Any
 
+from sqlalchemy import event, inspect, update
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from vault import audit
 from vault.accounts._security import hash_password, new_totp_secret, totp_uri
-from vault.domain.models import Organisation, Role, User
+from vault.domain.models import AuthSession, Organisation, Role, User
 from vault.errors import Conflict, NotFound
 
 
@@ -96,3 +100,16 @@ def set_active(db: Session, email: str, active: bool, *, by: audit.Principal | N
         detail={"active": str(active)},
     )
     return user
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _disabling_ends_sessions(session: OrmSession, _context: Any, _instances: Any) -> None:
+    """Disabling an account, by whatever route, ends every session of it for good: its access,
+    stream and download tokens stop at their next request, and enabling it again brings none back."""
+    for user in session.dirty:
+        if isinstance(user, User) and not user.active and inspect(user).attrs.active.history.has_changes():
+            table = AuthSession.__table__  # type: ignore[attr-defined]
+            session.connection().execute(
+                update(table).where(table.c.user_id == user.id, table.c.revoked_at.is_(None))
+                .values(revoked_at=datetime.now(UTC))
+            )

@@ -32,7 +32,9 @@ def _own(db: Session, principal: audit.Principal, row: Family | User | None) -> 
     """An officer reads about the families and people of their own organisation only."""
     require_role(principal, "privacy_officer")
     if row is None or row.organisation_id != principal.organisation_id:
-        raise NotFound("Niet gevonden in uw organisatie.", "Not found in your organisation.")
+        error = NotFound("Niet gevonden in uw organisatie.", "Not found in your organisation.")
+        error.denial, error.actor, error.audit_reason = True, principal, "other_organisation"
+        raise error
 
 
 def _render(rows: list[audit.AuditRecord], fmt: str) -> Any:
