@@ -17,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 import consent
@@ -312,14 +313,40 @@ def parent_download(
     except (VerificationError, InvalidHashError):
         verified = False
     actor, decision = _parent(export, verified, network)
+    # Single use under concurrency: the spend and the wrong-code count are one conditional UPDATE each
+    # (the link must still be unused and unblocked *now*, not when it was read above).
+    if decision.allowed and not _spend(db, export):
+        decision = consent.Decision(False, "link_used", "De link is al gebruikt.")
+    counted = None if decision.allowed or decision.reason == "link_used" else _count_failure(db, export)
     audit.record(db, action="download", outcome="allowed" if decision.allowed else "denied", reason=decision.reason,
                  actor=actor, family_id=export.family_id, object_id=export.id, object_type="export_package",
                  basis=decision.basis)  # fmt: skip
     if not decision.allowed:
-        export.link_failures += 1
-        db.add(export)
-        left = max(0, get_settings().export_link_attempts - export.link_failures)
+        left = 0 if counted is None else max(0, get_settings().export_link_attempts - counted)
         return _page(request, "form", 403, left) if left else _page(request, "gone", 410)
-    export.downloaded_at = datetime.now(UTC)  # single use: committed before the first byte is sent
-    db.add(export)
     return _zip_response(_stream(db, export), export)
+
+
+def _open_link_update(db: Session, export: Export, **values: Any) -> bool:
+    """Apply `values` only if the link is still unused, unreplaced and unblocked; True if it was."""
+    done = db.execute(
+        update(Export)
+        .where(col(Export.id) == export.id, col(Export.downloaded_at).is_(None),
+               col(Export.link_token_sha256) == export.link_token_sha256,
+               col(Export.link_failures) < get_settings().export_link_attempts)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    db.expire(export)
+    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _spend(db: Session, export: Export) -> bool:
+    """Mark the link used; True for the one request that does (committed before the first byte)."""
+    return _open_link_update(db, export, downloaded_at=datetime.now(UTC))
+
+
+def _count_failure(db: Session, export: Export) -> int | None:
+    """Count one wrong code; the new count, or None when the link was already used or blocked."""
+    counted = _open_link_update(db, export, link_failures=col(Export.link_failures) + 1)
+    return export.link_failures if counted else None
