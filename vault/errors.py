@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 
 
 class VaultError(Exception):
@@ -70,6 +70,22 @@ class DatabaseUnavailable(ServiceUnavailable):
         )
 
 
+class Malformed(VaultError):
+    """Malformed input the schema cannot catch (a NUL character, a value the database refuses): 422."""
+
+    status = 422
+    code = "malformed_request"
+
+    def __init__(self, field: str, nl: str, en: str) -> None:
+        prefix = f"{field}: " if field else ""
+        super().__init__(f"Het verzoek is onjuist: {prefix}{nl}.", f"The request is malformed: {prefix}{en}.",
+                         errors=[{"loc": [field] if field else [], "msg": en}])  # fmt: skip
+
+
+def _malformed_response(exc: VaultError) -> JSONResponse:
+    return problem(exc.status, exc.code, exc.message_nl, exc.message_en, **exc.extra)
+
+
 def retry_headers(extra: dict[str, Any]) -> dict[str, str] | None:
     """A `retry_after` (seconds) in a problem also goes out as the Retry-After header."""
     return {"Retry-After": str(int(extra["retry_after"]))} if "retry_after" in extra else None
@@ -129,12 +145,27 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(exc.status, code, exc.message_nl, exc.message_en, **exc.extra)
 
     @app.exception_handler(DBAPIError)
-    async def _database_down(request: Request, exc: DBAPIError) -> Any:
-        """The database unreachable (or the connection lost): 503 with Retry-After, as page or problem."""
+    async def _database_error(request: Request, exc: DBAPIError) -> Any:
+        """The database unreachable (or the connection lost): 503 with Retry-After, as page or problem.
+        A value the database refuses (out of range, a NUL character in text): 422."""
+        handler = app.exception_handlers[VaultError]  # the web app's, when it replaced this one
+        if isinstance(exc, DataError):
+            return await handler(request, Malformed("", "een waarde is te groot of bevat een NUL-teken",
+                                                    "a value is out of range or contains a NUL character"))  # fmt: skip
         if not (isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated):
             raise exc
-        handler = app.exception_handlers[VaultError]  # the web app's, when it replaced this one
         return await handler(request, DatabaseUnavailable())
+
+    @app.middleware("http")
+    async def _no_nul(request: Request, call_next: Any) -> Any:
+        """A NUL character in the path or a query parameter is malformed input (422), never a 500."""
+        if "\x00" in request.url.path:
+            return _malformed_response(Malformed("path", "een NUL-teken is niet toegestaan", "a NUL character is not allowed"))
+        for name, value in request.query_params.multi_items():
+            if "\x00" in name or "\x00" in value:
+                return _malformed_response(Malformed(name.replace("\x00", ""), "een NUL-teken is niet toegestaan",
+                                                     "a NUL character is not allowed"))  # fmt: skip
+        return await call_next(request)
 
     @app.exception_handler(RequestValidationError)
     async def _malformed(_request: Request, exc: RequestValidationError) -> JSONResponse:
