@@ -229,9 +229,14 @@ def get_segment(token: str, n: int, db: DB) -> Response:
         return Spec(size, read, interlaced, info.get("audio_codec") is not None, start,
                     end, mark, settings.watermark_corner, settings.ffmpeg, container)  # fmt: skip
 
-    key = (str(viewer.session_id), str(shown_id))
-    data = jobs().segment(key, n, lambda: _committed(db, spec))
+    data = jobs().segment(_job_key(viewer, shown_id), n, lambda: _committed(db, spec))
     return Response(data, media_type="video/mp2t", headers={"Cache-Control": "no-store"})
+
+
+def _job_key(viewer: audit.Principal, shown_id: uuid.UUID) -> tuple[str, str]:
+    """One live job per viewer (a person, however many sessions they have open): their own next job
+    replaces it, so nobody can hold the process's jobs and keep every other viewer waiting."""
+    return str(viewer.user_id), f"{viewer.session_id}:{shown_id}"
 
 
 def _committed(db: Session, make: Callable[[], Spec]) -> Spec:
@@ -246,7 +251,7 @@ def _committed(db: Session, make: Callable[[], Spec]) -> Spec:
 def stop(token: str, db: DB) -> Response:
     """The player says goodbye (pagehide): its job stops now instead of after the idle time."""
     viewer, shown_id, _ = _viewer(db, token)
-    jobs().stop((str(viewer.session_id), str(shown_id)))
+    jobs().stop(_job_key(viewer, shown_id))
     return Response(status_code=204)
 
 
