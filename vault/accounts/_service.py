@@ -21,7 +21,7 @@ from vault.accounts._security import (
     totp_step,
 )
 from vault.bootstrap import token_secret
-from vault.domain.models import AuthSession, User
+from vault.domain.models import AuthSession, OidcProvider, User
 from vault.errors import Unauthenticated, VaultError
 from vault.settings import Settings
 
@@ -180,10 +180,16 @@ def sign_in(
 
 
 def sign_in_oidc(
-    db: Session, settings: Settings, *, id_token: str, network: str | None, nonce: str | None = None
+    db: Session,
+    settings: Settings,
+    *,
+    id_token: str,
+    network: str | None,
+    nonce: str | None = None,
+    expected: OidcProvider | None = None,
 ) -> Tokens:
     try:
-        provider, claims = verify_id_token(db, id_token, nonce)
+        provider, claims = verify_id_token(db, id_token, nonce, expected)
     except Unauthenticated as exc:
         audit.record(
             db, action="sign_in_failed", outcome="denied", reason=exc.code, network=network

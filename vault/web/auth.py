@@ -149,7 +149,7 @@ def oidc_callback(request: Request, db: DB, code: str = "", state: str = "") -> 
         return _refused(request, db, error)
     try:  # sign_in_oidc logs (and commits) its own refusals
         tokens = sign_in_oidc(
-            db, get_settings(), id_token=id_token, network=network, nonce=flow["nonce"]
+            db, get_settings(), id_token=id_token, network=network, nonce=flow["nonce"], expected=provider
         )
     except VaultError as error:
         db.rollback()
