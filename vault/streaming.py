@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from jose import JWTError, jwt
 from sqlmodel import Session
@@ -21,7 +21,7 @@ from vault.accounts._web import live_session
 from vault.bootstrap import token_secret
 from vault.db import DB
 from vault.domain.models import AuthSession, Clip, Organisation, Recording
-from vault.errors import Forbidden, NotFound, Unauthenticated
+from vault.errors import Forbidden, NotFound, Unauthenticated, note_denial
 from vault.media import playlist, segment_count
 from vault.media.jobs import Jobs, Spec
 from vault.settings import get_settings
@@ -182,11 +182,13 @@ def _allowed(
 @player_router.get(
     "/kijken/{token}", response_class=HTMLResponse, summary="Speler / the review player"
 )
-def player(token: str, db: DB) -> HTMLResponse:
+def player(token: str, db: DB, request: Request) -> HTMLResponse:
     """The player page holds no footage and no names: every playlist and segment it loads is decided."""
     try:
         _viewer(db, token)  # an expired link gets the Dutch explanation at once, not a black box
     except StreamTokenInvalid as exc:
+        db.rollback()  # nothing to keep; the refusal is written in its own transaction
+        note_denial(exc, network=request.client.host if request.client else None, route="/kijken/{token}", method="GET")
         body = f'<p id="status" role="status">{html.escape(exc.message_nl)} / {html.escape(exc.message_en)}</p>'
         page = PLAYER.split("<video", 1)[0] + body + "</main></body></html>"
         return HTMLResponse(page, status_code=401, headers=PLAYER_HEADERS)

@@ -79,3 +79,12 @@ def test_a_flood_is_summarised_not_logged_one_by_one(api: Api) -> None:
     # Another kind from the same address is still logged.
     assert api.client.get("/api/v1/stream/x/index.m3u8").status_code == 401
     assert len(denied("stream_token_invalid")) == 1
+
+
+def test_a_bad_refresh_token_and_a_bad_player_link_are_logged(api: Api) -> None:
+    assert api.client.post("/api/v1/auth/refresh", json={"refresh_token": "gestolen"}).status_code == 401
+    [row] = denied("invalid_refresh_token")
+    assert row.action == "sign_in_failed"
+    assert api.client.get("/kijken/geen-geldige-link").status_code == 401
+    [row] = denied("stream_token_invalid")
+    assert row.object_id == "/kijken/{token}"

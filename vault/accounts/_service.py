@@ -217,6 +217,13 @@ def sign_in_oidc(
     return tokens
 
 
+def _refresh_refused() -> SignInFailed:
+    """An unknown, reused, revoked or expired refresh token: logged by the error handler."""
+    refused = SignInFailed()
+    refused.denial, refused.audit_action, refused.audit_reason = True, "sign_in_failed", "invalid_refresh_token"
+    return refused
+
+
 def refresh(db: Session, settings: Settings, *, refresh_token: str, network: str | None) -> Tokens:
     """Rotate the refresh token. A token used twice means it was stolen: the whole session ends."""
     digest = hash_token(refresh_token)
@@ -236,7 +243,7 @@ def refresh(db: Session, settings: Settings, *, refresh_token: str, network: str
                 session_id=str(reused.id),
             )
             db.commit()
-        raise SignInFailed()
+        raise _refresh_refused()
     expires = _aware(auth.expires_at)
     user = db.get(User, auth.user_id)
     if (
@@ -245,7 +252,7 @@ def refresh(db: Session, settings: Settings, *, refresh_token: str, network: str
         or user is None
         or not user.active
     ):
-        raise SignInFailed()
+        raise _refresh_refused()
     new = new_refresh_token()
     auth.previous_refresh_hash, auth.refresh_hash = auth.refresh_hash, hash_token(new)
     db.add(auth)
