@@ -26,6 +26,7 @@ def test_sign_out_ends_the_stream_link(api: Api, watched: dict) -> None:  # type
         assert refused.status_code == 401, path
         assert refused.json()["code"] == "stream_token_invalid"
     assert httpx.get(f"{w['server']}/kijken/{base.rsplit('/', 1)[1]}").status_code == 401
+    assert httpx.get(f"{w['server']}/api/v1/auth/me", headers=w["ho"]).status_code == 401
 
 
 def test_disabling_ends_every_session_for_good(api: Api, watched: dict) -> None:  # type: ignore[type-arg]
