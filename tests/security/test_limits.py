@@ -11,11 +11,14 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from vault.accounts._service import _open_session
 from vault.api.consents import MAX_EVIDENCE
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
+from vault.domain.models import User
 from vault.media import jobs as jobs_module
 from vault.media.jobs import IDLE_S, Busy, Jobs
+from vault.settings import get_settings
 
 from ..api.conftest import Api
 from ..api.test_consent_flow import consent_body
@@ -28,7 +31,7 @@ PDF = b"%PDF-1.4\n" + b"0" * 4000
 def post_raw(api: Api, path: str, headers: dict[str, str], chunks: int, declared: int | None) -> tuple[int, int]:
     """POST a body of `chunks` MiB straight into the ASGI app; the status and how many chunks it read."""
     taken, status = 0, 0
-    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()] + [(b"content-type", b"application/pdf")]
+    raw = [(k.lower().encode(), v.encode()) for k, v in {"Content-Type": "application/pdf", **headers}.items()]
     if declared is not None:
         raw.append((b"content-length", str(declared).encode()))
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
@@ -132,3 +135,20 @@ def test_one_live_job_per_viewer_and_busy_says_how_long(monkeypatch: pytest.Monk
     with pytest.raises(Busy) as busy:
         table.segment(("viewer-c", "s:c"), 0, _no_spec)
     assert busy.value.extra["retry_after"] == pytest.approx(IDLE_S - 20, abs=2)
+
+
+def _cookie(account_id: Any) -> dict[str, str]:
+    """A browser session of the account (the web app's cookie)."""
+    with unit_of_work() as db:
+        user = db.get(User, account_id)
+        assert user is not None
+        tokens = _open_session(db, get_settings(), user, "127.0.0.1", "test")
+    return {"Cookie": f"beeldkluis={tokens.refresh_token}", "Content-Type": "multipart/form-data; boundary=x"}
+
+
+def test_the_web_form_decides_before_it_reads(api: Api, record: dict[str, Any]) -> None:
+    path = f"/gezinnen/{record['family']['id']}/toestemming/{record['id']}/formulier"
+    stranger = _cookie(api.account("trainer").id)  # a trainer, but not of this family
+    assert post_raw(api, path, stranger, 400, 400 * CHUNK) == (403, 0)
+    assert post_raw(api, path, _cookie(api.account("opleider").id), 400, 400 * CHUNK) == (403, 0)
+    assert post_raw(api, path, _cookie(record["trainer"].id), 400, 400 * CHUNK) == (413, 0)

@@ -258,12 +258,6 @@ def _evidence_record(db: Session, principal: audit.Principal, record_id: uuid.UU
     return record
 
 
-def _store_evidence(
-    db: Session, principal: audit.Principal, record_id: uuid.UUID, body: bytes
-) -> dict[str, Any]:
-    return _save_evidence(db, principal, _evidence_record(db, principal, record_id), body)
-
-
 def _save_evidence(
     db: Session, principal: audit.Principal, record: ConsentRecordRow, body: bytes
 ) -> dict[str, Any]:
