@@ -303,5 +303,6 @@ def authorize(
         error.code = "not_found" if decision.reason == "not_found" else "access_denied"
         if decision.reason == "not_found":
             error.status = 404
+        error.logged = True  # decide() logged it, committed above
         raise error
     return decision

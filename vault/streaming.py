@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from jose import JWTError, jwt
 from sqlmodel import Session
@@ -17,10 +17,11 @@ from sqlmodel import Session
 from vault import audit
 from vault.access import authorize, decide
 from vault.accounts import Principal
+from vault.accounts._web import live_session
 from vault.bootstrap import token_secret
 from vault.db import DB
-from vault.domain.models import Clip, Organisation, Recording, User
-from vault.errors import Forbidden, NotFound, Unauthenticated
+from vault.domain.models import AuthSession, Clip, Organisation, Recording
+from vault.errors import Forbidden, NotFound, Unauthenticated, note_denial
 from vault.media import playlist, segment_count
 from vault.media.jobs import Jobs, Spec
 from vault.settings import get_settings
@@ -90,15 +91,19 @@ def _viewer(db: Session, token: str) -> tuple[audit.Principal, uuid.UUID, bool]:
             audience=AUDIENCE,
             issuer=settings.token_issuer,
         )
-        user = db.get(User, uuid.UUID(claims["sub"]))
+        user_id, session_id = uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"])
         whole = "recording" in claims
         shown_id = uuid.UUID(claims["recording"] if whole else claims["clip"])
-    except (JWTError, KeyError, ValueError):
+    except (JWTError, KeyError, ValueError, TypeError, AttributeError):
         raise StreamTokenInvalid() from None
-    if user is None or not user.active:
+    # The link lives as long as the session that asked for it: sign-out, revocation or a disabled
+    # account end it at its next request.
+    found = live_session(db, db.get(AuthSession, session_id))
+    if found is None or found[1].id != user_id:
         raise StreamTokenInvalid()
+    user = found[1]
     return (
-        audit.Principal(user.id, user.name, user.role, user.organisation_id, claims.get("sid")),
+        audit.Principal(user.id, user.name, user.role, user.organisation_id, str(session_id)),
         shown_id,
         whole,
     )
@@ -167,19 +172,23 @@ def _allowed(
     )
     if not decision.allowed:
         db.commit()
-        raise Forbidden(
+        error = Forbidden(
             decision.message, f"Access denied ({decision.reason}).", reason=decision.reason
         )
+        error.logged = True  # decide() logged it, committed above
+        raise error
 
 
 @player_router.get(
     "/kijken/{token}", response_class=HTMLResponse, summary="Speler / the review player"
 )
-def player(token: str, db: DB) -> HTMLResponse:
+def player(token: str, db: DB, request: Request) -> HTMLResponse:
     """The player page holds no footage and no names: every playlist and segment it loads is decided."""
     try:
         _viewer(db, token)  # an expired link gets the Dutch explanation at once, not a black box
     except StreamTokenInvalid as exc:
+        db.rollback()  # nothing to keep; the refusal is written in its own transaction
+        note_denial(exc, network=request.client.host if request.client else None, route="/kijken/{token}", method="GET")
         body = f'<p id="status" role="status">{html.escape(exc.message_nl)} / {html.escape(exc.message_en)}</p>'
         page = PLAYER.split("<video", 1)[0] + body + "</main></body></html>"
         return HTMLResponse(page, status_code=401, headers=PLAYER_HEADERS)
@@ -222,9 +231,14 @@ def get_segment(token: str, n: int, db: DB) -> Response:
         return Spec(size, read, interlaced, info.get("audio_codec") is not None, start,
                     end, mark, settings.watermark_corner, settings.ffmpeg, container)  # fmt: skip
 
-    key = (str(viewer.session_id), str(shown_id))
-    data = jobs().segment(key, n, lambda: _committed(db, spec))
+    data = jobs().segment(_job_key(viewer, shown_id), n, lambda: _committed(db, spec))
     return Response(data, media_type="video/mp2t", headers={"Cache-Control": "no-store"})
+
+
+def _job_key(viewer: audit.Principal, shown_id: uuid.UUID) -> tuple[str, str]:
+    """One live job per viewer (a person, however many sessions they have open): their own next job
+    replaces it, so nobody can hold the process's jobs and keep every other viewer waiting."""
+    return str(viewer.user_id), f"{viewer.session_id}:{shown_id}"
 
 
 def _committed(db: Session, make: Callable[[], Spec]) -> Spec:
@@ -239,7 +253,7 @@ def _committed(db: Session, make: Callable[[], Spec]) -> Spec:
 def stop(token: str, db: DB) -> Response:
     """The player says goodbye (pagehide): its job stops now instead of after the idle time."""
     viewer, shown_id, _ = _viewer(db, token)
-    jobs().stop((str(viewer.session_id), str(shown_id)))
+    jobs().stop(_job_key(viewer, shown_id))
     return Response(status_code=204)
 
 

@@ -8,9 +8,11 @@ from celery import Celery, Task
 from celery.signals import worker_init, worker_process_init
 from kombu import Connection, Queue
 from kombu import pools as kombu_pools
+from kombu.exceptions import OperationalError as KombuOperationalError
 from sqlmodel import Session
 
 from vault.db import after_commit
+from vault.errors import ServiceUnavailable
 from vault.settings import Settings, get_settings
 
 QUEUES = ("ingest", "media", "export", "purge", "default")
@@ -120,4 +122,28 @@ def _sweep_scratch(**_: Any) -> None:
 
 def enqueue_after_commit(session: Session, task: Task, *args: Any, **kwargs: Any) -> None:
     """Queue `task` with JSON-able ids once the unit of work has committed; never before."""
-    after_commit(session, lambda: task.apply_async(args=args, kwargs=kwargs))
+    after_commit(session, lambda: send(task, *args, **kwargs))
+
+
+class BrokerUnavailable(ServiceUnavailable):
+    code = "broker_unavailable"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "De takenwachtrij is tijdelijk niet bereikbaar; uw wijziging is bewaard, maar de verwerking "
+            "is niet gestart. Probeer het over een minuut opnieuw.",
+            "The task queue is temporarily unavailable; your change was saved but processing did not "
+            "start. Retry in a minute.",
+            retry_after=60,
+        )
+
+
+def send(task: Task, *args: Any, **kwargs: Any) -> None:
+    """Queue a task, trying the broker briefly; BrokerUnavailable (503) when it cannot be reached."""
+    try:
+        task.apply_async(args=args, kwargs=kwargs, retry_policy=_SEND_RETRY)
+    except (KombuOperationalError, OSError):
+        raise BrokerUnavailable() from None
+
+
+_SEND_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}

@@ -20,6 +20,9 @@ from ..api.test_consent_flow import consent_body
 from ..api.test_resources import family_with_recording
 
 api = shared.api  # the API fixture, on SQLite and PostgreSQL
+worker = shared.worker  # a real Celery worker
+from ..ingest.conftest import server  # noqa: E402, F401 - a real uvicorn server
+from ..streaming.test_stream import watched  # noqa: E402, F401 - a clip an opleider may watch
 
 
 @dataclass

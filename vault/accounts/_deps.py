@@ -68,6 +68,8 @@ Principal = Annotated[audit.Principal, Depends(current_principal)]
 
 def require_role(principal: audit.Principal, *roles: str) -> None:
     if principal.role not in roles:
-        raise Forbidden(
+        error = Forbidden(
             "Uw rol geeft geen toegang tot deze functie.", "Your role does not allow this."
         )
+        error.actor, error.audit_reason = principal, "role_gate"
+        raise error

@@ -6,6 +6,8 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
+import time
 from typing import Any
 
 import httpx
@@ -21,6 +23,7 @@ MFA_METHODS = {"mfa", "otp", "hwk", "swk", "sc", "fido"}
 
 class OidcRefused(Unauthenticated):
     code = "oidc_refused"
+    denial = False  # its callers log the refusal with the sign-in attempt
 
     def __init__(self, why: str) -> None:
         super().__init__(
@@ -29,27 +32,67 @@ class OidcRefused(Unauthenticated):
         )
 
 
-def _jwks(provider: OidcProvider) -> dict[str, Any]:
-    if provider.jwks:
-        return dict(json.loads(provider.jwks))
+# Discovery documents and key sets are kept CACHE_S seconds; an unknown key id fetches the key set again
+# (the provider rotated its keys), but at most once per REFRESH_S, so tokens with made-up key ids cannot
+# make us hammer the provider.
+CACHE_S = 600.0
+REFRESH_S = 10.0
+_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+_refreshed: dict[str, float] = {}
+_cache_lock = threading.Lock()
+
+
+def _fetch(url: str, why: str, *, fresh: bool = False) -> dict[str, Any]:
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(url)
+        if fresh and now - _refreshed.get(url, -REFRESH_S) >= REFRESH_S:
+            _refreshed[url], hit = now, None
+    if hit is not None and now - hit[0] < CACHE_S:
+        return hit[1]
     try:
-        response = httpx.get(provider.jwks_uri, timeout=5.0)
+        response = httpx.get(url, timeout=5.0)
         response.raise_for_status()
-    except httpx.HTTPError:
-        raise OidcRefused("sleutels van de identiteitsprovider niet bereikbaar") from None
-    return dict(response.json())
+        value = dict(response.json())
+    except (httpx.HTTPError, ValueError, TypeError):
+        raise OidcRefused(why) from None
+    with _cache_lock:
+        _cache[url] = (now, value)
+    return value
+
+
+def forget(url: str) -> None:
+    with _cache_lock:
+        _cache.pop(url, None)
+
+
+def _jwks(provider: OidcProvider, *, fresh: bool = False) -> dict[str, Any]:
+    if provider.jwks:  # configured by hand: no fetching
+        return dict(json.loads(provider.jwks))
+    return _fetch(provider.jwks_uri, "sleutels van de identiteitsprovider niet bereikbaar", fresh=fresh)
+
+
+def _keys(provider: OidcProvider, kid: object) -> list[dict[str, Any]]:
+    keys = [k for k in _jwks(provider).get("keys", []) if k.get("kid") == kid]
+    if not keys and not provider.jwks:  # rotated since we fetched: fetch again
+        keys = [k for k in _jwks(provider, fresh=True).get("keys", []) if k.get("kid") == kid]
+    return keys
 
 
 def verify_id_token(
-    session: Session, token: str, nonce: str | None = None
+    session: Session, token: str, nonce: str | None = None, expected: OidcProvider | None = None
 ) -> tuple[OidcProvider, dict[str, Any]]:
     """The provider and claims of a valid ID token from a known issuer, or OidcRefused. With `nonce`
-    (the browser flow) the token must carry that nonce, so a token cannot be replayed into it."""
+    (the browser flow) the token must carry that nonce, so a token cannot be replayed into it; with
+    `expected` (the provider the browser flow started with) it must come from that provider: a token
+    of another configured provider is refused (the mix-up attack)."""
     try:
         unverified = jwt.get_unverified_claims(token)
         header = jwt.get_unverified_header(token)
     except JWTError:
         raise OidcRefused("ongeldig token") from None
+    if expected is not None and unverified.get("iss") != expected.issuer:
+        raise OidcRefused("het token komt van een andere identiteitsprovider")
     provider = session.exec(
         select(OidcProvider).where(OidcProvider.issuer == unverified.get("iss"))
     ).first()
@@ -57,7 +100,7 @@ def verify_id_token(
         raise OidcRefused("onbekende uitgever")
     if header.get("alg") not in ALGORITHMS:
         raise OidcRefused("algoritme niet toegestaan")
-    keys = [k for k in _jwks(provider).get("keys", []) if k.get("kid") == header.get("kid")]
+    keys = _keys(provider, header.get("kid"))
     if not keys:
         raise OidcRefused("onbekende sleutel")
     try:
@@ -88,13 +131,14 @@ def verify_id_token(
 
 
 def _configuration(provider: OidcProvider) -> dict[str, Any]:
+    """The provider's discovery document (cached); its `issuer` must be exactly the configured one
+    (OpenID Connect Discovery 1.0, section 4.3), or nothing in it is used."""
     url = provider.issuer.rstrip("/") + "/.well-known/openid-configuration"
-    try:
-        response = httpx.get(url, timeout=5.0)
-        response.raise_for_status()
-        return dict(response.json())
-    except (httpx.HTTPError, ValueError):
-        raise OidcRefused("identiteitsprovider niet bereikbaar") from None
+    config = _fetch(url, "identiteitsprovider niet bereikbaar")
+    if config.get("issuer") != provider.issuer:
+        forget(url)
+        raise OidcRefused("de identiteitsprovider noemt een andere uitgever")
+    return config
 
 
 def authorization_url(

@@ -21,13 +21,14 @@ from vault.accounts._security import (
     totp_step,
 )
 from vault.bootstrap import token_secret
-from vault.domain.models import AuthSession, User
+from vault.domain.models import AuthSession, OidcProvider, User
 from vault.errors import Unauthenticated, VaultError
 from vault.settings import Settings
 
 
 class SignInFailed(Unauthenticated):
     code = "sign_in_failed"
+    denial = False  # sign_in logs (and commits) each failure with its reason itself
 
     def __init__(self) -> None:
         super().__init__(
@@ -38,6 +39,7 @@ class SignInFailed(Unauthenticated):
 class AccountLocked(VaultError):
     status = 423
     code = "account_locked"
+    denial, audit_action = True, "sign_in_failed"  # logged by the error handler, in its own transaction
 
     def __init__(self, until: datetime) -> None:
         super().__init__(
@@ -50,6 +52,7 @@ class AccountLocked(VaultError):
 class TooManyAttempts(VaultError):
     status = 429
     code = "too_many_attempts"
+    denial, audit_action = True, "sign_in_failed"
 
     def __init__(self) -> None:
         super().__init__("Te veel pogingen vanaf dit adres; probeer het over enkele minuten opnieuw.",
@@ -131,22 +134,16 @@ def sign_in(
     """Password and TOTP, both required (NEN 7510). Failures count towards lock-out and are audited."""
     key = network or "unknown"
     if rate_limit.blocked(key, settings.sign_in_rate_per_ip):
-        audit.record(
-            db, action="sign_in_failed", outcome="denied", reason="rate_limited", network=network
-        )
-        raise TooManyAttempts()
+        too_many = TooManyAttempts()
+        too_many.audit_reason = "rate_limited"
+        raise too_many
     user = db.exec(select(User).where(User.email == email.strip().lower())).first()
     now = datetime.now(UTC)
     locked = _aware(user.locked_until) if user else None
     if user is not None and locked is not None and locked > now:
-        audit.record(
-            db,
-            action="sign_in_failed",
-            outcome="denied",
-            reason="locked",
-            actor=principal_of(user, network=network),
-        )
-        raise AccountLocked(locked)
+        refused = AccountLocked(locked)
+        refused.actor, refused.audit_reason = principal_of(user, network=network), "locked"
+        raise refused
     step = None
     if user is not None and user.active and check_password(user.password_hash, password):
         step = totp_step(user.totp_secret, totp, after_step=user.totp_last_step)
@@ -183,10 +180,16 @@ def sign_in(
 
 
 def sign_in_oidc(
-    db: Session, settings: Settings, *, id_token: str, network: str | None, nonce: str | None = None
+    db: Session,
+    settings: Settings,
+    *,
+    id_token: str,
+    network: str | None,
+    nonce: str | None = None,
+    expected: OidcProvider | None = None,
 ) -> Tokens:
     try:
-        provider, claims = verify_id_token(db, id_token, nonce)
+        provider, claims = verify_id_token(db, id_token, nonce, expected)
     except Unauthenticated as exc:
         audit.record(
             db, action="sign_in_failed", outcome="denied", reason=exc.code, network=network
@@ -214,6 +217,13 @@ def sign_in_oidc(
     return tokens
 
 
+def _refresh_refused() -> SignInFailed:
+    """An unknown, reused, revoked or expired refresh token: logged by the error handler."""
+    refused = SignInFailed()
+    refused.denial, refused.audit_action, refused.audit_reason = True, "sign_in_failed", "invalid_refresh_token"
+    return refused
+
+
 def refresh(db: Session, settings: Settings, *, refresh_token: str, network: str | None) -> Tokens:
     """Rotate the refresh token. A token used twice means it was stolen: the whole session ends."""
     digest = hash_token(refresh_token)
@@ -233,7 +243,7 @@ def refresh(db: Session, settings: Settings, *, refresh_token: str, network: str
                 session_id=str(reused.id),
             )
             db.commit()
-        raise SignInFailed()
+        raise _refresh_refused()
     expires = _aware(auth.expires_at)
     user = db.get(User, auth.user_id)
     if (
@@ -242,7 +252,7 @@ def refresh(db: Session, settings: Settings, *, refresh_token: str, network: str
         or user is None
         or not user.active
     ):
-        raise SignInFailed()
+        raise _refresh_refused()
     new = new_refresh_token()
     auth.previous_refresh_hash, auth.refresh_hash = auth.refresh_hash, hash_token(new)
     db.add(auth)

@@ -12,8 +12,10 @@ import re
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import event, inspect, update
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from vault import audit
@@ -25,7 +27,7 @@ from vault.accounts._security import (
     totp_uri,
 )
 from vault.accounts._tenant import InvalidField
-from vault.domain.models import Organisation, Role, User
+from vault.domain.models import AuthSession, Organisation, Role, User
 from vault.errors import Conflict, NotFound
 
 ENROLMENT_HOURS = 72
@@ -181,3 +183,16 @@ def set_active(db: Session, email: str, active: bool, *, by: audit.Principal | N
     audit.record(db, action="update", outcome="success", actor=by, object_id=user.id,
                  object_type="user", detail={"active": str(active)})  # fmt: skip
     return user
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _disabling_ends_sessions(session: OrmSession, _context: Any, _instances: Any) -> None:
+    """Disabling an account, by whatever route, ends every session of it for good: its access,
+    stream and download tokens stop at their next request, and enabling it again brings none back."""
+    for user in session.dirty:
+        if isinstance(user, User) and not user.active and inspect(user).attrs.active.history.has_changes():
+            table = AuthSession.__table__  # type: ignore[attr-defined]
+            session.connection().execute(
+                update(table).where(table.c.user_id == user.id, table.c.revoked_at.is_(None))
+                .values(revoked_at=datetime.now(UTC))
+            )

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Request, Response
+from fastapi import Query, Request, Response
 from pydantic import BaseModel
 from sqlmodel import Session, SQLModel, func, select
 
-from vault.errors import VaultError
+from vault.errors import Malformed, VaultError
 
 T = TypeVar("T")
 
 HIDDEN = {"password_hash", "totp_secret", "totp_last_step", "failed_attempts", "probe_private",
           "enrolment_hash"}  # fmt: skip
+
+
+MAX_OFFSET = 1_000_000
+MAX_SEQ = 2**31 - 1  # the audit sequence is an INTEGER column
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 class Page(BaseModel, Generic[T]):
@@ -66,6 +71,10 @@ def check_if_match(request: Request, current: dict[str, Any]) -> None:
 
 
 def paginate(db: Session, query: Any, limit: int, offset: int) -> dict[str, Any]:
+    if not 1 <= limit <= 500:
+        raise Malformed("limit", "moet tussen 1 en 500 liggen", "must be between 1 and 500")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise Malformed("offset", f"moet tussen 0 en {MAX_OFFSET} liggen", f"must be between 0 and {MAX_OFFSET}")
     total = db.exec(select(func.count()).select_from(query.subquery())).one()
     rows = db.exec(query.limit(limit).offset(offset)).all()
     return {"items": [public(r) for r in rows], "total": total, "limit": limit, "offset": offset}

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
@@ -22,6 +22,7 @@ from vault.domain.models import (
     ConsentEventRow,
     ConsentRecordRow,
     ConsentSignatureRow,
+    Family,
     Person,
     Role,
     Trajectory,
@@ -75,6 +76,16 @@ class WokIn(BaseModel):
     starts_at: datetime
     ends_at: datetime
     participant_ids: list[uuid.UUID]
+
+
+class EvidenceTooLarge(VaultError):
+    status = 413
+    code = "payload_too_large"
+
+    def __init__(self) -> None:
+        mb = MAX_EVIDENCE // (1024 * 1024)
+        super().__init__(f"Het formulier is te groot (hoogstens {mb} MB).", f"The form is too large (at most {mb} MB).",
+                         max_bytes=MAX_EVIDENCE)  # fmt: skip
 
 
 class UnsupportedEvidence(VaultError):
@@ -209,20 +220,42 @@ def add_event(record_id: uuid.UUID, body: EventIn, principal: Principal, db: DB)
 async def upload_evidence(
     record_id: uuid.UUID, request: Request, principal: Principal, db: DB
 ) -> dict[str, Any]:
+    """Limits before work: the right is decided (and logged) and the declared size checked before a
+    byte of the body is read; the body is then read with a hard cap."""
     from starlette.concurrency import run_in_threadpool
 
-    body = await request.body()
-    return await run_in_threadpool(_store_evidence, db, principal, record_id, body)
+    def decide() -> ConsentRecordRow:
+        record = _evidence_record(db, principal, record_id)
+        db.commit()  # the decision is logged; no transaction (on SQLite, the write lock) waits for the body
+        return record
+
+    record = await run_in_threadpool(decide)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_EVIDENCE:
+        raise EvidenceTooLarge()
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_EVIDENCE:
+            raise EvidenceTooLarge()
+    return await run_in_threadpool(_save_evidence, db, principal, record, bytes(body))
 
 
-def _store_evidence(
-    db: Session, principal: audit.Principal, record_id: uuid.UUID, body: bytes
-) -> dict[str, Any]:
+def _evidence_record(db: Session, principal: audit.Principal, record_id: uuid.UUID) -> ConsentRecordRow:
+    """The consent record, if the principal may manage its consent (decided and logged)."""
     record = db.get(ConsentRecordRow, record_id)
     if record is None:
         raise NotFound("Toestemming niet gevonden.", "Consent not found.")
     authorize(db, principal, "manage_consent", trajectory_id=record.trajectory_id)
-    if not any(body.startswith(magic) for magic in EVIDENCE_TYPES) or len(body) > MAX_EVIDENCE:
+    return record
+
+
+def _save_evidence(
+    db: Session, principal: audit.Principal, record: ConsentRecordRow, body: bytes
+) -> dict[str, Any]:
+    if len(body) > MAX_EVIDENCE:
+        raise EvidenceTooLarge()
+    if not any(body.startswith(magic) for magic in EVIDENCE_TYPES):
         raise UnsupportedEvidence()
     stored = open_store(db, get_settings()).put(
         family_id=record.family_id, kind=ObjectKind.evidence, source=[body]
@@ -239,6 +272,32 @@ def _store_evidence(
         object_type="evidence",
     )
     return {"evidence_object_id": str(stored.id), "size": stored.size, "sha256": stored.sha256}
+
+
+@router.get("/consents/{record_id}/evidence", summary="Getekend formulier inzien / read the signed form",
+            response_class=Response, responses={200: {"content": {t: {} for t in EVIDENCE_TYPES.values()}}},
+            description="Voor de trainer van het gezin en de privacy officer van de organisatie; de inzage wordt gelogd.")  # fmt: skip
+def read_evidence(record_id: uuid.UUID, principal: Principal, db: DB) -> Response:
+    """The trainer who manages the family's consent (through the access seam), or the privacy officer of
+    the family's organisation; every read and every refusal is logged."""
+    record = db.get(ConsentRecordRow, record_id)
+    if record is None or record.evidence_object_id is None:
+        raise NotFound("Geen getekend formulier gevonden.", "No signed form found.")
+    if principal.role == Role.privacy_officer:
+        family = db.get(Family, record.family_id)
+        if family is None or family.organisation_id != principal.organisation_id:
+            error = NotFound("Geen getekend formulier gevonden.", "No signed form found.")
+            error.denial, error.actor, error.audit_reason = True, principal, "other_organisation"
+            raise error
+        audit.record(db, action="view", outcome="allowed", reason="privacy_officer_own_organisation", actor=principal,
+                     family_id=record.family_id, object_id=record.evidence_object_id, object_type="evidence")  # fmt: skip
+    else:
+        authorize(db, principal, "manage_consent", trajectory_id=record.trajectory_id,
+                  object_id=record.evidence_object_id, object_type="evidence")  # fmt: skip
+    data = b"".join(open_store(db, get_settings()).iter_plaintext(record.evidence_object_id))
+    kind = next((t for magic, t in EVIDENCE_TYPES.items() if data.startswith(magic)), "application/octet-stream")
+    return Response(data, media_type=kind, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+                                                    "Content-Disposition": 'attachment; filename="toestemming"'})  # fmt: skip
 
 
 @router.post(

@@ -15,7 +15,7 @@ from keys import KeyDestroyed
 from vault import audit
 from vault.access import authorize
 from vault.accounts import Principal, require_role
-from vault.api._common import check_if_match, paginate, public, with_etag
+from vault.api._common import Offset, check_if_match, paginate, public, with_etag
 from vault.db import DB
 from vault.domain.models import (
     Authority,
@@ -146,7 +146,7 @@ def create_family(principal: Principal, db: DB) -> dict[str, Any]:
 
 @router.get("/families", summary="Mijn gezinnen / my families")
 def list_families(
-    principal: Principal, db: DB, code: str | None = None, limit: Limit = 50, offset: int = 0
+    principal: Principal, db: DB, code: str | None = None, limit: Limit = 50, offset: Offset = 0
 ) -> dict[str, Any]:
     require_role(principal, Role.trainer)
     mine = select(Trajectory.family_id).where(Trajectory.trainer_id == principal.user_id)
@@ -180,7 +180,7 @@ def get_family(
 
 @router.get("/families/{family_id}/people", summary="Gezinsleden / people")
 def list_people(
-    family_id: uuid.UUID, principal: Principal, db: DB, limit: Limit = 50, offset: int = 0
+    family_id: uuid.UUID, principal: Principal, db: DB, limit: Limit = 50, offset: Offset = 0
 ) -> dict[str, Any]:
     authorize(db, principal, "view", family_id=family_id)
     return paginate(db, select(Person).where(Person.family_id == family_id), limit, offset)
@@ -201,7 +201,7 @@ def add_person(
 
 @router.get("/families/{family_id}/authorities", summary="Gezag / parental authority")
 def list_authorities(
-    family_id: uuid.UUID, principal: Principal, db: DB, limit: Limit = 50, offset: int = 0
+    family_id: uuid.UUID, principal: Principal, db: DB, limit: Limit = 50, offset: Offset = 0
 ) -> dict[str, Any]:
     authorize(db, principal, "view", family_id=family_id)
     return paginate(db, select(Authority).where(Authority.family_id == family_id), limit, offset)
@@ -248,7 +248,7 @@ def create_trajectory(
 
 @router.get("/trajectories", summary="Mijn trajecten / my trajectories")
 def list_trajectories(
-    principal: Principal, db: DB, phase: Phase | None = None, limit: Limit = 50, offset: int = 0
+    principal: Principal, db: DB, phase: Phase | None = None, limit: Limit = 50, offset: Offset = 0
 ) -> dict[str, Any]:
     require_role(principal, Role.trainer)
     query = (
@@ -331,7 +331,7 @@ def recording_views(db: Session, recordings: list[Recording]) -> list[dict[str, 
 
 @router.get("/trajectories/{trajectory_id}/recordings", summary="Opnames / recordings")
 def list_recordings(trajectory_id: uuid.UUID, principal: Principal, db: DB, situation: Situation | None = None,
-                    limit: Limit = 50, offset: int = 0) -> dict[str, Any]:  # fmt: skip
+                    limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:  # fmt: skip
     authorize(db, principal, "view", trajectory_id=trajectory_id)
     query = (
         select(Recording)
@@ -420,7 +420,7 @@ def thumbnail(recording_id: uuid.UUID, principal: Principal, db: DB) -> Response
 
 @router.get("/recordings/{recording_id}/clips", summary="Fragmenten / clips")
 def list_clips(
-    recording_id: uuid.UUID, principal: Principal, db: DB, limit: Limit = 50, offset: int = 0
+    recording_id: uuid.UUID, principal: Principal, db: DB, limit: Limit = 50, offset: Offset = 0
 ) -> dict[str, Any]:
     authorize(db, principal, "view", recording_id=recording_id)
     return paginate(

@@ -1,6 +1,7 @@
 """The tamper-evident access log (NEN 7513): records, Merkle checkpoints, verification and reports."""
 
 from vault.audit._chain import PREFIX, VerifyReport, checkpoint, inclusion, verify
+from vault.audit._denials import FLOOD_LIMIT, record_denial, record_now
 from vault.audit._log import (
     APPEND_ONLY_TRIGGER,
     DROP_APPEND_ONLY_TRIGGER,
@@ -26,6 +27,7 @@ from vault.audit._reports import (
 )
 
 __all__ = [
+    "FLOOD_LIMIT",
     "APPEND_ONLY_TRIGGER",
     "DROP_APPEND_ONLY_TRIGGER",
     "FHIR_ACTION",
@@ -46,6 +48,8 @@ __all__ = [
     "inclusion",
     "leaves",
     "record",
+    "record_denial",
+    "record_now",
     "retention_cutoff",
     "search",
     "to_csv",

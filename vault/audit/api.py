@@ -6,12 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
 from sqlmodel import Session
 
 from vault import audit
 from vault.accounts import Principal, require_role
+from vault.api._common import MAX_SEQ, Offset
 from vault.db import DB
 from vault.domain.models import Family, User
 from vault.errors import NotFound
@@ -32,7 +33,9 @@ def _own(db: Session, principal: audit.Principal, row: Family | User | None) -> 
     """An officer reads about the families and people of their own organisation only."""
     require_role(principal, "privacy_officer")
     if row is None or row.organisation_id != principal.organisation_id:
-        raise NotFound("Niet gevonden in uw organisatie.", "Not found in your organisation.")
+        error = NotFound("Niet gevonden in uw organisatie.", "Not found in your organisation.")
+        error.denial, error.actor, error.audit_reason = True, principal, "other_organisation"
+        raise error
 
 
 def _render(rows: list[audit.AuditRecord], fmt: str) -> Any:
@@ -86,11 +89,11 @@ def records(
     user_id: uuid.UUID | None = None,
     action: audit.AuditAction | None = None,
     outcome: audit.Outcome | None = None,
-    seq: Annotated[int | None, Query(ge=0)] = None,
+    seq: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Newest first, within the officer's organisation; the read is logged after the search, so the
     answer shows the log as it was before this read."""
@@ -146,6 +149,10 @@ def verify(principal: Principal, db: DB) -> dict[str, Any]:
 
 
 @router.get("/records/{seq}/proof", summary="Bewijs van opname in de log / inclusion proof")
-def proof(seq: int, principal: Principal, db: DB) -> dict[str, object]:
+def proof(
+    seq: Annotated[int, Path(ge=0, le=MAX_SEQ)], principal: Principal, db: DB
+) -> dict[str, object]:
     _officer(db, principal, "inclusion_proof", seq=str(seq))
+    if db.get(audit.AuditRecord, seq) is None:  # past the end (or not written yet)
+        raise NotFound("Geen logregel met dit nummer.", "No log record with this number.")
     return audit.inclusion(db, seq)

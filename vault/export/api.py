@@ -431,25 +431,47 @@ def parent_download(
     except (VerificationError, InvalidHashError):
         verified = False
     actor, decision = _parent(export, verified, network)
-    audit.record(db, action="download", outcome="allowed" if decision.allowed else "denied", reason=decision.reason,
-                 actor=actor, family_id=export.family_id, object_id=export.id, object_type="export_package",
-                 basis=decision.basis)  # fmt: skip
     if not decision.allowed:
-        export.link_failures += 1
-        db.add(export)
-        left = max(0, get_settings().export_link_attempts - export.link_failures)
+        # A wrong code is counted by one conditional UPDATE (unused, unblocked *now*), so parallel
+        # guesses cannot each be counted against an old total.
+        counted = _count_failure(db, export)
+        audit.record(db, action="download", outcome="denied", reason=decision.reason, actor=actor, family_id=export.family_id,
+                     object_id=export.id, object_type="export_package", basis=decision.basis)  # fmt: skip
+        left = 0 if counted is None else max(0, get_settings().export_link_attempts - counted)
         return _page(request, "form", 403, left) if left else _page(request, "gone", 410)
     try:
         chunks = _opened(db, actor, export)
     except VaultError as error:  # checked before any byte: the link is not spent
         return _page(request, "damaged" if isinstance(error, PackageDamaged) else "unavailable",
                      error.status if isinstance(error, (PackageDamaged, ServiceUnavailable)) else 409)  # fmt: skip
-    # Single use, spent before the first byte and committed with the decision: a second request is
-    # refused even while this one runs. Conservative: once bytes have left, a transfer that breaks
-    # off does not give the link back (part of the footage may be out); the trainer sees the failed
-    # download and makes a new link.
-    claimed = db.execute(update(Export).where(col(Export.id) == export.id, col(Export.link_used_at).is_(None))
-                         .values(link_used_at=datetime.now(UTC)))  # fmt: skip
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    # Single use under concurrency: spent by one conditional UPDATE before the first byte and committed
+    # with the decision, so a second request is refused even while this one runs. Conservative: once
+    # bytes have left, a transfer that breaks off does not give the link back (part of the footage may
+    # be out); the trainer sees the failed download and makes a new link.
+    if not _open_link_update(db, export, link_used_at=datetime.now(UTC)):
+        audit.record(db, action="download", outcome="denied", reason="link_used", actor=actor, family_id=export.family_id,
+                     object_id=export.id, object_type="export_package")  # fmt: skip
         return _page(request, "gone", 410)
+    audit.record(db, action="download", outcome="allowed", reason=decision.reason, actor=actor, family_id=export.family_id,
+                 object_id=export.id, object_type="export_package", basis=decision.basis)  # fmt: skip
     return _Delivery(chunks, export, actor, parents=True)
+
+
+def _open_link_update(db: Session, export: Export, **values: Any) -> bool:
+    """Apply `values` only if the link is still unused, unreplaced and unblocked; True if it was."""
+    done = db.execute(
+        update(Export)
+        .where(col(Export.id) == export.id, col(Export.link_used_at).is_(None),
+               col(Export.link_token_sha256) == export.link_token_sha256,
+               col(Export.link_failures) < get_settings().export_link_attempts)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    db.expire(export)
+    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _count_failure(db: Session, export: Export) -> int | None:
+    """Count one wrong code; the new count, or None when the link was already used or blocked."""
+    counted = _open_link_update(db, export, link_failures=col(Export.link_failures) + 1)
+    return export.link_failures if counted else None

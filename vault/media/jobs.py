@@ -32,11 +32,11 @@ IDLE_S = 30.0  # a job nobody asked anything for this long is stopped
 class Busy(ServiceUnavailable):
     code = "busy"
 
-    def __init__(self) -> None:
+    def __init__(self, retry_after: int = 3) -> None:
         super().__init__(
-            "De server is druk; probeer het over enkele seconden opnieuw.",
-            "The server is busy; retry in a few seconds.",
-            retry_after=3,
+            f"De server is druk; probeer het over {retry_after} seconden opnieuw.",
+            f"The server is busy; retry in {retry_after} seconds.",
+            retry_after=retry_after,
         )
 
 
@@ -160,7 +160,7 @@ class Job:
 
 
 class Jobs:
-    """The live jobs of this process, keyed by (viewing session, clip)."""
+    """The live jobs of this process, keyed by (viewer, what they watch): one live job per viewer."""
 
     def __init__(self, limit: Callable[[], int]) -> None:
         self._limit = limit
@@ -186,11 +186,11 @@ class Jobs:
                 job = None
             if job is None:
                 for other in [k for k in self._jobs if k[0] == key[0]]:
-                    self._jobs.pop(
-                        other
-                    ).stop()  # one live job per viewing session: the viewer moved on
+                    self._jobs.pop(other).stop()  # one live job per viewer: they moved on
                 if len(self._jobs) >= self._limit():
-                    raise Busy()
+                    # Until the job idle longest is reaped (a watching viewer keeps theirs).
+                    idle = max(time.monotonic() - j.used for j in self._jobs.values())
+                    raise Busy(max(1, int(IDLE_S - idle) + 1))
                 job = self._jobs[key] = Job(spec(), n)
                 self.started += 1
             job.used = time.monotonic()

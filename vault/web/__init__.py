@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from vault.errors import VaultError, problem
+from vault.errors import VaultError, log_denial, problem, retry_headers
 from vault.web._page import SignInRequired, redirect, render, sign_in_url
 
 
@@ -40,10 +40,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(VaultError)
     async def _refused(request: Request, exc: VaultError) -> Response:
+        await log_denial(request, exc)
         if _is_page(request):
-            return render(request, "error.html", status=exc.status,
+            page = render(request, "error.html", status=exc.status,
                           title=("Dat lukt niet", "That did not work"),
                           text=(exc.message_nl, exc.message_en))  # fmt: skip
+            page.headers.update(retry_headers(exc.extra) or {})
+            return page
         return problem(exc.status, exc.code, exc.message_nl, exc.message_en, **exc.extra)
 
     @app.exception_handler(HTTPException)

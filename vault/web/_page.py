@@ -22,7 +22,7 @@ from vault.accounts import client_address, principal_of
 from vault.accounts._web import csrf_ok, csrf_token, session_from_cookie
 from vault.db import DB
 from vault.domain.models import Role
-from vault.errors import Forbidden, VaultError
+from vault.errors import Forbidden, VaultError, note_denial
 
 # No inline script or style anywhere: every page can carry this policy.
 SECURITY_HEADERS = {
@@ -155,10 +155,12 @@ def form_viewer(request: Request, db: DB, csrf: Annotated[str, Form()] = "") -> 
     """For a POSTed form: the session, and its CSRF token in the form's `csrf` field."""
     viewer = _viewer(request, db)
     if not csrf_ok(viewer.session_id, csrf):
-        raise Forbidden(
+        error = Forbidden(
             "Dit formulier is verlopen of niet van deze site. Laad de pagina opnieuw.",
             "This form has expired or is not from this site. Reload the page.",
         )
+        error.actor, error.audit_reason = viewer.principal, "csrf"
+        raise error
     return viewer
 
 
@@ -168,7 +170,9 @@ FormViewer = Annotated[Viewer, Depends(form_viewer)]
 
 def require(viewer: Viewer, *roles: str) -> None:
     if viewer.role not in roles:
-        raise Forbidden("Deze pagina hoort niet bij uw rol.", "This page is not for your role.")
+        error = Forbidden("Deze pagina hoort niet bij uw rol.", "This page is not for your role.")
+        error.actor, error.audit_reason = viewer.principal, "role_gate"
+        raise error
 
 
 def render(
@@ -216,6 +220,7 @@ def attempt(db: Session, call: Callable[[], T]) -> tuple[T | None, VaultError | 
         return call(), None
     except VaultError as error:
         db.rollback()
+        note_denial(error)  # e.g. a role gate: in its own transaction, now that this one has ended
         return None, error
 
 

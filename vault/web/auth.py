@@ -23,7 +23,7 @@ from vault.accounts._web import (
 )
 from vault.db import DB
 from vault.domain.models import AuthSession, OidcProvider, Organisation, User
-from vault.errors import NotFound, VaultError
+from vault.errors import NotFound, VaultError, note_denial
 from vault.settings import get_settings
 from vault.web._page import START, FormViewer, message, redirect, render
 
@@ -69,6 +69,7 @@ def sign_in_submit(
                          totp=totp.replace(" ", ""), network=client_address(request))  # fmt: skip
     except VaultError as error:
         db.rollback()
+        note_denial(error, network=client_address(request), route="/aanmelden", method="POST")
         return render(request, "sign_in.html", status=error.status, error=message(request, error),
                       next=_safe(next) or "", email=email, providers=_providers(db))  # fmt: skip
     user = db.exec(select(User).where(User.email == email.strip().lower())).one()
@@ -148,7 +149,7 @@ def oidc_callback(request: Request, db: DB, code: str = "", state: str = "") -> 
         return _refused(request, db, error)
     try:  # sign_in_oidc logs (and commits) its own refusals
         tokens = sign_in_oidc(
-            db, get_settings(), id_token=id_token, network=network, nonce=flow["nonce"]
+            db, get_settings(), id_token=id_token, network=network, nonce=flow["nonce"], expected=provider
         )
     except VaultError as error:
         db.rollback()

@@ -10,19 +10,24 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUpload
 
 import consent
+from vault.accounts._web import csrf_ok
 from vault.api._common import public
 from vault.api.consents import (
     MAX_EVIDENCE,
     ConsentIn,
     EventIn,
+    EvidenceTooLarge,
     SignatureIn,
-    _store_evidence,
+    _evidence_record,
+    _save_evidence,
     add_event,
     create_consent,
     list_consents,
@@ -35,8 +40,8 @@ from vault.api.families import (
     list_trajectories,
 )
 from vault.db import DB
-from vault.domain.models import Authority, Family, Person, Role
-from vault.errors import Conflict, VaultError
+from vault.domain.models import Authority, ConsentRecordRow, Family, Person, Role
+from vault.errors import Conflict, Forbidden, VaultError
 from vault.web._page import (
     FormViewer,
     PageViewer,
@@ -372,19 +377,39 @@ def post_consent(
 
 
 @router.post("/gezinnen/{family_id}/toestemming/{record_id}/formulier", response_model=None)
-def post_evidence(
+async def post_evidence(
     request: Request,
     family_id: uuid.UUID,
     record_id: uuid.UUID,
-    viewer: FormViewer,
+    viewer: PageViewer,
     db: DB,
-    scan: UploadFile,
 ) -> HTMLResponse | RedirectResponse:
+    """Limits before work, as the API: the right is decided (and logged) and the declared size checked
+    before the form and its file are read; then the CSRF token, then the file with a hard cap."""
     require(viewer, Role.trainer)
-    data = scan.file.read(MAX_EVIDENCE + 1)
-    _, error = attempt(db, lambda: _store_evidence(db, viewer.principal, record_id, data))
+
+    def decide() -> ConsentRecordRow:
+        record = _evidence_record(db, viewer.principal, record_id)
+        db.commit()  # the decision is logged; no transaction waits for the upload
+        return record
+
+    record, error = await run_in_threadpool(attempt, db, decide)
+    declared = request.headers.get("content-length", "")
+    if error is None and declared.isdigit() and int(declared) > MAX_EVIDENCE + 64 * 1024:
+        error = EvidenceTooLarge()
+    if error is not None or record is None:
+        return await run_in_threadpool(_refused, request, viewer, db, family_id, error or EvidenceTooLarge())
+    async with request.form(max_files=1, max_fields=4) as form:
+        if not csrf_ok(viewer.session_id, str(form.get("csrf") or "")):
+            stale = Forbidden("Dit formulier is verlopen of niet van deze site. Laad de pagina opnieuw.",
+                              "This form has expired or is not from this site. Reload the page.")  # fmt: skip
+            stale.actor, stale.audit_reason = viewer.principal, "csrf"
+            raise stale
+        scan = form.get("scan")
+        data = await scan.read(MAX_EVIDENCE + 1) if isinstance(scan, StarletteUpload) else b""
+    _, error = await run_in_threadpool(attempt, db, lambda: _save_evidence(db, viewer.principal, record, data))
     if error:
-        return _refused(request, viewer, db, family_id, error)
+        return await run_in_threadpool(_refused, request, viewer, db, family_id, error)
     return redirect(_url(family_id, "formulier"))
 
 
