@@ -49,6 +49,9 @@ class Settings(BaseSettings):
 
     # Database: SQLite in the data dir by default; PostgreSQL in production.
     database_url: str = ""
+    # PostgreSQL: the unprivileged role `serve` and `worker` run as. `migrate` (run as the owner role) grants
+    # it the tables, and on the access log only SELECT and INSERT (docs/operator-guide.md).
+    database_service_role: str = Field(default="", pattern=r"^([a-z_][a-z0-9_]{0,62})?$")
 
     # Object storage.
     store: StoreBackend = StoreBackend.local

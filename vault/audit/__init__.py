@@ -1,6 +1,17 @@
 """The tamper-evident access log (NEN 7513): records, Merkle checkpoints, verification and reports."""
 
-from vault.audit._chain import PREFIX, VerifyReport, checkpoint, inclusion, verify
+from vault.audit._chain import (
+    PREFIX,
+    AuditCheckpoint,
+    VerifyReport,
+    checkpoint,
+    consistency,
+    inclusion,
+    last_verified,
+    read_checkpoint,
+    verify,
+    verify_detail,
+)
 from vault.audit._log import (
     APPEND_ONLY_TRIGGER,
     DROP_APPEND_ONLY_TRIGGER,
@@ -27,6 +38,7 @@ from vault.audit._reports import (
 
 __all__ = [
     "APPEND_ONLY_TRIGGER",
+    "AuditCheckpoint",
     "DROP_APPEND_ONLY_TRIGGER",
     "FHIR_ACTION",
     "PREFIX",
@@ -39,15 +51,19 @@ __all__ = [
     "anomalies",
     "as_dict",
     "checkpoint",
+    "consistency",
     "denied_report",
     "employee_report",
     "family_report",
     "fhir_audit_event",
     "inclusion",
+    "last_verified",
     "leaves",
+    "read_checkpoint",
     "record",
     "retention_cutoff",
     "search",
     "to_csv",
     "verify",
+    "verify_detail",
 ]

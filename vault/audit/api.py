@@ -6,12 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
 from sqlmodel import Session
 
 from vault import audit
 from vault.accounts import Principal, require_role
+from vault.audit._publish import describe, public_key
 from vault.db import DB
 from vault.domain.models import Family, User
 from vault.errors import NotFound
@@ -125,27 +126,47 @@ def anomalies(principal: Principal, db: DB, since: datetime | None = None) -> di
     return {"items": audit.anomalies(db, since=since, organisation_id=principal.organisation_id)}
 
 
-@router.post("/verify", summary="Controleer de keten / verify the chain")
-def verify(principal: Principal, db: DB) -> dict[str, Any]:
-    from keys import LocalSigningKey
-
+def _verify(principal: audit.Principal, db: Session, start: str | None, incremental: bool) -> dict[str, Any]:
     require_role(principal, "privacy_officer")
     settings = get_settings()
-    key = LocalSigningKey.open_or_create(settings.signing_key_file)
-    report = audit.verify(db, backend_from_settings(settings), key.public_bytes())
+    if incremental and start is None:
+        start = audit.last_verified(db)
+    report = audit.verify(db, backend_from_settings(settings), public_key(settings), start=start)
     # The result goes into the log itself, so the last verification can be shown to the next reader.
-    _officer(db, principal, "verify", ok=str(report.ok).lower(), records=str(report.records),
-             checkpoints=str(report.checkpoints), first_bad_seq="" if report.first_bad_seq is None else str(report.first_bad_seq))  # fmt: skip
-    return {
-        "ok": report.ok,
-        "records": report.records,
-        "checkpoints": report.checkpoints,
-        "first_bad_seq": report.first_bad_seq,
-        "problems": report.problems,
-    }
+    _officer(db, principal, "verify", **audit.verify_detail(report))
+    return report.as_dict()
 
 
-@router.get("/records/{seq}/proof", summary="Bewijs van opname in de log / inclusion proof")
-def proof(seq: int, principal: Principal, db: DB) -> dict[str, object]:
-    _officer(db, principal, "inclusion_proof", seq=str(seq))
-    return audit.inclusion(db, seq)
+@router.get("/verify", summary="Controleer de keten / verify the chain")
+def verify_get(principal: Principal, db: DB, start: Annotated[str | None, Query(alias="from")] = None,
+               incremental: bool = False) -> dict[str, Any]:  # fmt: skip
+    return _verify(principal, db, start, incremental)
+
+
+@router.post("/verify", summary="Controleer de keten / verify the chain")
+def verify(principal: Principal, db: DB, start: Annotated[str | None, Query(alias="from")] = None,
+           incremental: bool = False) -> dict[str, Any]:  # fmt: skip
+    return _verify(principal, db, start, incremental)
+
+
+@router.get("/public-key", summary="De publieke sleutel van de checkpoints / the checkpoints' public key")
+def published_key() -> dict[str, str]:
+    """Public: anyone holding a checkpoint or a deletion certificate may check its signature with this."""
+    return describe(public_key(get_settings()))
+
+
+@router.get("/records/{seq}/proof", summary="Bewijs van opname onder een ondertekend checkpoint / inclusion proof")
+def proof(seq: Annotated[int, Path(ge=0)], principal: Principal, db: DB,
+          checkpoint: str | None = None) -> dict[str, object]:  # fmt: skip
+    _officer(db, principal, "inclusion_proof", seq=str(seq), checkpoint=checkpoint or "")
+    settings = get_settings()
+    return audit.inclusion(db, seq, backend=backend_from_settings(settings), public_key=public_key(settings),
+                           checkpoint_name=checkpoint)  # fmt: skip
+
+
+@router.get("/proofs/consistency", summary="Bewijs dat de log alleen groeide / consistency proof")
+def consistency(principal: Principal, db: DB, first: Annotated[str, Query(alias="from")],
+                second: Annotated[str, Query(alias="to")]) -> dict[str, object]:  # fmt: skip
+    _officer(db, principal, "consistency_proof", first=first, second=second)
+    settings = get_settings()
+    return audit.consistency(db, backend_from_settings(settings), public_key(settings), first, second)
