@@ -28,7 +28,9 @@ from vault.store import Backend, BlobVersion
 
 PREFIX = "checkpoints/"
 NAME = re.compile(r"^checkpoints/(\d{12})-(\d{1,20})\.json$")
-_CHECKPOINT_LOCK = 7514  # beside the append lock (7513): writers of checkpoints queue, appends go on
+_CHECKPOINT_LOCK = (
+    7514  # beside the append lock (7513): writers of checkpoints queue, appends go on
+)
 _BATCH = 20_000
 NONE = "-"
 
@@ -61,13 +63,17 @@ def statement_v2(
 # Reading the log -------------------------------------------------------------------------------------
 
 
-def _leaf_hashes(session: Session, start: int, end: int | None = None) -> Iterator[tuple[int, bytes]]:
+def _leaf_hashes(
+    session: Session, start: int, end: int | None = None
+) -> Iterator[tuple[int, bytes]]:
     """(seq, stored leaf hash) from `start`, streamed through a server-side cursor."""
     table = AuditRecord.__table__  # type: ignore[attr-defined]
     query = core_select(table.c.seq, table.c.leaf_hash).where(table.c.seq >= start)
     if end is not None:
         query = query.where(table.c.seq < end)
-    result = session.connection().execute(query.order_by(table.c.seq).execution_options(yield_per=_BATCH))
+    result = session.connection().execute(
+        query.order_by(table.c.seq).execution_options(yield_per=_BATCH)
+    )
     try:
         for seq, leaf in result:
             yield seq, bytes.fromhex(leaf)
@@ -165,7 +171,11 @@ def _previous(session: Session, backend: Backend) -> dict[str, Any] | None:
     if not names:
         return None
     head = read_checkpoint(backend, names[-1])
-    return {"name": names[-1], "tree_size": int(head["tree_size"]), "root_hash": str(head["root_hash"])}
+    return {
+        "name": names[-1],
+        "tree_size": int(head["tree_size"]),
+        "root_hash": str(head["root_hash"]),
+    }
 
 
 def read_checkpoint(backend: Backend, name: str) -> dict[str, Any]:
@@ -205,7 +215,11 @@ def _parse(name: str, raw: bytes, public_key: bytes) -> Checkpoint | str:
         return f"checkpoint {name}: onbekende naam / unknown name"
     try:
         head = json.loads(raw)
-        size, root_hex, timestamp = int(head["tree_size"]), str(head["root_hash"]), str(head["timestamp"])
+        size, root_hex, timestamp = (
+            int(head["tree_size"]),
+            str(head["root_hash"]),
+            str(head["timestamp"]),
+        )
         signature = base64.b64decode(head["signature"])
         version = int(head.get("version", 1))
         previous = head.get("previous") if version >= 2 else None
@@ -330,15 +344,24 @@ def _check_chain(
         if before is None and prev["name"] not in skipped:
             report.fail(f"checkpoint {name} noemt {prev['name']} als vorige, maar die ontbreekt of is ongeldig "
                         f"/ names {prev['name']} as its predecessor, which is missing or invalid")  # fmt: skip
-        elif before is not None and (before.size, before.root.hex()) != (prev["tree_size"], prev["root_hash"]):
+        elif before is not None and (before.size, before.root.hex()) != (
+            prev["tree_size"],
+            prev["root_hash"],
+        ):
             report.fail(f"checkpoint {name}: de vorige ({prev['name']}) verschilt van wat hij ondertekende "
                         f"/ its predecessor differs from what it signed")  # fmt: skip
         elif prev["tree_size"] > cp.size:
-            report.fail(f"checkpoint {name} is kleiner dan zijn voorganger / is smaller than its predecessor")
+            report.fail(
+                f"checkpoint {name} is kleiner dan zijn voorganger / is smaller than its predecessor"
+            )
     rows = session.exec(select(AuditCheckpoint).order_by(col(AuditCheckpoint.name))).all()
     if rows:
         last = rows[-1]
-        report.expected = {"name": last.name, "tree_size": last.tree_size, "root_hash": last.root_hash}
+        report.expected = {
+            "name": last.name,
+            "tree_size": last.tree_size,
+            "root_hash": last.root_hash,
+        }
     for row in rows:
         cp = good.get(row.name)
         if cp is None and row.name in skipped:
@@ -351,7 +374,9 @@ def _check_chain(
                 report.fail(f"checkpoint {row.name} staat in de database maar ontbreekt in de bucket of is ongeldig "
                             f"/ is recorded in the database but missing from the bucket or invalid")  # fmt: skip
         elif (cp.size, cp.root.hex()) != (row.tree_size, row.root_hash):
-            report.fail(f"checkpoint {row.name} verschilt van de database / differs from the database")
+            report.fail(
+                f"checkpoint {row.name} verschilt van de database / differs from the database"
+            )
 
 
 def _classify(row: dict[str, Any], position: int, stored: bytes, report: VerifyReport) -> None:
@@ -359,7 +384,10 @@ def _classify(row: dict[str, Any], position: int, stored: bytes, report: VerifyR
     moved down by a deletion or swap. A moved record still carries its original leaf hash, which covers its
     original position."""
     for distance in range(1, 65):
-        if position - distance >= 0 and merkle.leaf_hash(canonical({**row, "seq": position - distance})) == stored:
+        if (
+            position - distance >= 0
+            and merkle.leaf_hash(canonical({**row, "seq": position - distance})) == stored
+        ):
             first = position - distance
             what = f"record {first}" if distance == 1 else f"records {first}..{position - 1}"
             report.fail(f"{what} ingevoegd: de records erna zijn {distance} plaats(en) opgeschoven "
@@ -395,7 +423,9 @@ def verify(
         except ValueError:
             stack = merkle.Stack()
         if stack.size != begin.size or stack.root() != begin.root:
-            report.fail(f"checkpoint {start}: de deelbomen passen niet bij de wortel / subtrees do not fit the root")
+            report.fail(
+                f"checkpoint {start}: de deelbomen passen niet bij de wortel / subtrees do not fit the root"
+            )
             return report
         start_size = begin.size
     good, skipped = _load(backend, public_key, report, start_size)
@@ -432,7 +462,9 @@ def verify(
     for row in _rows(session, start_size):
         seq = row["seq"]
         if seq != position:
-            report.fail(f"record {position}..{seq - 1} ontbreekt (verwijderd) / missing (deleted)", position)
+            report.fail(
+                f"record {position}..{seq - 1} ontbreekt (verwijderd) / missing (deleted)", position
+            )
             broken = True
             position = seq
             pending.clear()
@@ -468,7 +500,9 @@ def _narrow(stack: merkle.Stack, cp: Checkpoint, matched: int) -> tuple[int, int
     if cp.subtrees and len(cp.subtrees) == len(stack.subtrees):
         signed = merkle.Stack(cp.size, cp.subtrees)
         if signed.root() == cp.root:
-            for (a, b), ours, theirs in zip(stack.ranges(), stack.subtrees, signed.subtrees, strict=True):
+            for (a, b), ours, theirs in zip(
+                stack.ranges(), stack.subtrees, signed.subtrees, strict=True
+            ):
                 if ours != theirs:
                     lo, hi = max(lo, a), min(hi, b)
                     break
@@ -480,11 +514,15 @@ def _narrow(stack: merkle.Stack, cp: Checkpoint, matched: int) -> tuple[int, int
 
 def _covering(session: Session, backend: Backend, size: int) -> str:
     row = session.exec(
-        select(AuditCheckpoint).where(AuditCheckpoint.tree_size >= size).order_by(col(AuditCheckpoint.name).desc())
+        select(AuditCheckpoint)
+        .where(AuditCheckpoint.tree_size >= size)
+        .order_by(col(AuditCheckpoint.name).desc())
     ).first()
     if row is not None:
         return row.name
-    names = [n for n in backend.worm_names(PREFIX) if (m := NAME.match(n)) and int(m.group(1)) >= size]
+    names = [
+        n for n in backend.worm_names(PREFIX) if (m := NAME.match(n)) and int(m.group(1)) >= size
+    ]
     if not names:
         raise NotFound("Dit record valt nog onder geen ondertekend checkpoint.",
                        "This record is not yet under a signed checkpoint.")  # fmt: skip
@@ -495,18 +533,28 @@ def _signed(backend: Backend, name: str, public_key: bytes) -> tuple[dict[str, A
     head = read_checkpoint(backend, name)
     parsed = _parse(name, json.dumps(head).encode(), public_key)
     if isinstance(parsed, str):
-        raise Conflict(f"Het checkpoint is ongeldig: {parsed}", f"The checkpoint is invalid: {parsed}")
+        raise Conflict(
+            f"Het checkpoint is ongeldig: {parsed}", f"The checkpoint is invalid: {parsed}"
+        )
     return {"object_name": name, **head}, parsed
 
 
 def inclusion(
-    session: Session, seq: int, *, backend: Backend, public_key: bytes, checkpoint_name: str | None = None
+    session: Session,
+    seq: int,
+    *,
+    backend: Backend,
+    public_key: bytes,
+    checkpoint_name: str | None = None,
 ) -> dict[str, object]:
     """PATH(seq, D[n]) for the tree a signed checkpoint covers (by default the newest covering the record)."""
     name = checkpoint_name or _covering(session, backend, seq + 1)
     head, cp = _signed(backend, name, public_key)
     if not 0 <= seq < cp.size:
-        raise NotFound("Dit record valt niet onder dit checkpoint.", "This record is not under this checkpoint.")
+        raise NotFound(
+            "Dit record valt niet onder dit checkpoint.",
+            "This record is not under this checkpoint.",
+        )
     stored = session.exec(select(AuditRecord.leaf_hash).where(AuditRecord.seq == seq)).first()
     if stored is None:
         raise NotFound("Dit record bestaat niet.", "No such record.")
