@@ -245,6 +245,13 @@ def _parse(name: str, raw: bytes, public_key: bytes) -> Checkpoint | str:
     if version == 2 and head.get("name") != name:
         return (f"checkpoint {name}: ondertekend als {head.get('name')}, hier teruggezet (replay) "
                 f"/ signed as {head.get('name')}, replayed here")  # fmt: skip
+    if subtrees is not None:
+        try:
+            fits = merkle.Stack(size, subtrees).root() == root
+        except ValueError:
+            fits = False
+        if not fits:
+            return f"checkpoint {name}: de deelbomen passen niet bij de wortel / the subtrees do not fit the root"
     return Checkpoint(name, size, root, timestamp, version, previous, subtrees)
 
 
