@@ -111,39 +111,47 @@ def range_root(session: Session, start: int, end: int) -> bytes:
     return stack.root()
 
 
-def _stack_at(session: Session, size: int) -> merkle.Stack:
-    stack = merkle.Stack()
-    for _seq, leaf in _leaf_hashes(session, 0, size):
-        stack.append(leaf)
-    return stack
-
-
 # Writing checkpoints ---------------------------------------------------------------------------------
 
 
 def checkpoint(session: Session, backend: Backend, key: SigningKey) -> dict[str, object]:
     """Sign the current tree head, naming the previous checkpoint, and write it to the object-locked area.
 
-    The database row is flushed in the caller's transaction before the object is written, so a failed
-    write leaves no row; the caller commits."""
+    The tree is extended from the previous checkpoint's signed subtree roots, so only the new records are
+    read, and a checkpoint never signs over history rewritten since the last one. The database row is
+    flushed in the caller's transaction before the object is written (a failed write leaves no row); the
+    caller commits."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHECKPOINT_LOCK})
     last = session.exec(select(func.max(AuditRecord.seq))).one()
     size = 0 if last is None else last + 1
-    stack = _stack_at(session, size)
+    previous, stack = _previous(session, backend)
+    for seq, leaf in _leaf_hashes(session, stack.size, size):
+        if seq != stack.size:
+            break
+        stack.append(leaf)
     if stack.size != size:
         raise Conflict(
-            "De log heeft een gat; er wordt geen checkpoint over ondertekend.",
-            "The log has a gap; no checkpoint is signed over it.",
+            "De log heeft een gat of is korter dan het vorige checkpoint; er wordt niets ondertekend.",
+            "The log has a gap or is shorter than the previous checkpoint; nothing is signed.",
         )
-    previous = _previous(session, backend)
-    name = f"{PREFIX}{size:012d}-{time.time_ns()}.json"
+    head = signed_head(key, f"{PREFIX}{size:012d}-{time.time_ns()}.json", stack, datetime.now(UTC).isoformat(), previous)  # fmt: skip
+    session.add(AuditCheckpoint(name=str(head["name"]), tree_size=size, root_hash=str(head["root_hash"]),
+                                written_at=datetime.now(UTC)))  # fmt: skip
+    session.flush()
+    backend.put_worm(str(head["name"]), json.dumps(head, sort_keys=True).encode())
+    return head
+
+
+def signed_head(
+    key: SigningKey, name: str, stack: merkle.Stack, timestamp: str, previous: dict[str, Any] | None
+) -> dict[str, object]:
+    """A v2 checkpoint (docs/audit-log.md)."""
     root_hex = stack.root().hex()
-    timestamp = datetime.now(UTC).isoformat()
-    head: dict[str, object] = {
+    return {
         "version": 2,
         "name": name,
-        "tree_size": size,
+        "tree_size": stack.size,
         "root_hash": root_hex,
         "timestamp": timestamp,
         "previous": previous,
@@ -151,31 +159,41 @@ def checkpoint(session: Session, backend: Backend, key: SigningKey) -> dict[str,
         "key_id": key.key_id,
         "public_key": base64.b64encode(key.public_bytes()).decode(),
         "signature": base64.b64encode(
-            key.sign(statement_v2(name, size, root_hex, timestamp, previous))
+            key.sign(statement_v2(name, stack.size, root_hex, timestamp, previous))
         ).decode(),
     }
-    session.add(
-        AuditCheckpoint(name=name, tree_size=size, root_hash=root_hex, written_at=datetime.now(UTC))
-    )
-    session.flush()
-    backend.put_worm(name, json.dumps(head, sort_keys=True).encode())
-    return head
 
 
-def _previous(session: Session, backend: Backend) -> dict[str, Any] | None:
-    """The newest checkpoint the database knows; before the first v2 checkpoint, the bucket's newest."""
+def _previous(session: Session, backend: Backend) -> tuple[dict[str, Any] | None, merkle.Stack]:
+    """The newest checkpoint the database knows (before the first v2 checkpoint, the bucket's newest) and the
+    tree to extend: its signed subtree roots, or an empty tree when it has none (v1)."""
     row = session.exec(select(AuditCheckpoint).order_by(col(AuditCheckpoint.name).desc())).first()
     if row is not None:
-        return {"name": row.name, "tree_size": row.tree_size, "root_hash": row.root_hash}
-    names = sorted(n for n in backend.worm_names(PREFIX) if NAME.match(n))
-    if not names:
-        return None
-    head = read_checkpoint(backend, names[-1])
-    return {
-        "name": names[-1],
+        name = row.name
+    else:
+        names = sorted(n for n in backend.worm_names(PREFIX) if NAME.match(n))
+        if not names:
+            return None, merkle.Stack()
+        name = names[-1]
+    head = read_checkpoint(backend, name)
+    previous = {
+        "name": name,
         "tree_size": int(head["tree_size"]),
         "root_hash": str(head["root_hash"]),
     }
+    if row is not None and (row.tree_size, row.root_hash) != (
+        previous["tree_size"],
+        previous["root_hash"],
+    ):
+        raise Conflict("Het laatste checkpoint verschilt van de database; voer een ketencontrole uit.",
+                       "The latest checkpoint differs from the database; run a verification.")  # fmt: skip
+    try:
+        stack = merkle.Stack(
+            previous["tree_size"], [bytes.fromhex(h) for h in head.get("subtrees") or []]
+        )
+    except ValueError:
+        return previous, merkle.Stack()
+    return previous, stack if stack.root().hex() == previous["root_hash"] else merkle.Stack()
 
 
 def read_checkpoint(backend: Backend, name: str) -> dict[str, Any]:
