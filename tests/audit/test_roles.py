@@ -60,6 +60,8 @@ def test_the_service_role_cannot_change_or_unprotect_the_log(
             ).scalar()
         assert owner == "beeldkluis_audit_owner"
     finally:
+        monkeypatch.delenv("BEELDKLUIS_DATABASE_SERVICE_ROLE")
+        get_settings.cache_clear()  # later tests migrate without the role
         if service is not None:
             service.dispose()
         db_admin = create_engine(fresh_postgres, isolation_level="AUTOCOMMIT")
