@@ -18,6 +18,7 @@ from vault import migrate
 from vault.audit import AuditCheckpoint, AuditRecord, consistency, inclusion, merkle, verify
 from vault.audit._chain import statement_v1
 from vault.db import engine_for
+from vault.errors import Conflict
 from vault.store import LocalBackend
 
 
@@ -220,3 +221,41 @@ def test_verify_never_creates_a_key(
     assert result.exit_code == 0, result.output
     assert key.key_id in result.output
     assert not get_settings().signing_key_file.exists()
+
+
+def test_a_checkpoint_never_signs_over_rewritten_history(
+    db: str, backend: LocalBackend, key: SigningKey
+) -> None:
+    append(db, 3)
+    cp(db, backend, key)
+    with Session(engine_for(db)) as session:
+        original = [
+            bytes.fromhex(h)
+            for h in session.exec(select(AuditRecord.leaf_hash).order_by(AuditRecord.seq))
+        ]
+        row = session.get(AuditRecord, 1)
+        assert row is not None
+        row.user_name = "Mallory"
+        forged = row.compute_leaf()
+        session.rollback()
+    raw(db, f"UPDATE audit_record SET user_name = 'Mallory', leaf_hash = '{forged}' WHERE seq = 1")  # noqa: S608
+    append(db, 2)
+    second = cp(db, backend, key)
+    with Session(engine_for(db)) as session:
+        new = [bytes.fromhex(h) for h in session.exec(select(AuditRecord.leaf_hash).where(AuditRecord.seq >= 3).order_by(AuditRecord.seq))]  # fmt: skip
+    assert (
+        second["root_hash"] == merkle.root(original + new).hex()
+    )  # extended from the signed tree, not the forgery
+    report = check(db, backend, key)
+    assert report.suspect == (0, 1)  # size 3 = 2 + 1: the first signed subtree [0, 2) differs
+
+
+def test_no_checkpoint_continues_a_chain_whose_end_is_missing(
+    db: str, backend: LocalBackend, key: SigningKey
+) -> None:
+    append(db, 2)
+    head = cp(db, backend, key)
+    (backend.root / "worm" / str(head["name"])).unlink()
+    append(db, 1)
+    with pytest.raises(Conflict):
+        cp(db, backend, key)

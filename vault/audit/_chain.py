@@ -227,7 +227,11 @@ def _previous(session: Session, backend: Backend) -> tuple[dict[str, Any] | None
         if not names:
             return None, merkle.Stack()
         name = names[-1]
-    head = read_checkpoint(backend, name)
+    try:
+        head = read_checkpoint(backend, name)
+    except NotFound:
+        raise Conflict(f"Het laatste checkpoint ({name}) ontbreekt in de bucket; voer een ketencontrole uit.",
+                       f"The latest checkpoint ({name}) is missing from the bucket; run a verification.") from None  # fmt: skip
     previous = {
         "name": name,
         "tree_size": int(head["tree_size"]),
