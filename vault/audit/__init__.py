@@ -24,6 +24,7 @@ from vault.audit._log import (
     leaves,
     record,
 )
+from vault.audit._readable import access_report, access_report_html
 from vault.audit._reports import (
     anomalies,
     as_dict,
@@ -47,6 +48,8 @@ __all__ = [
     "AuditRecord",
     "Outcome",
     "Principal",
+    "access_report",
+    "access_report_html",
     "VerifyReport",
     "anomalies",
     "as_dict",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse
 from sqlmodel import Session
 
 from vault import audit
@@ -62,6 +62,17 @@ def family(
     _own(db, principal, db.get(Family, family_id))
     _officer(db, principal, "family_report", family_id=str(family_id))
     return _render(audit.family_report(db, family_id, since=since), fmt)
+
+
+@router.get("/families/{family_id}/readable", summary="Leesbaar toegangsoverzicht voor ouders / readable report for parents")
+def family_readable(family_id: uuid.UUID, principal: Principal, db: DB, since: datetime | None = None) -> HTMLResponse:
+    """Print-ready, in Dutch and Dutch time, for an art. 15 request: one line per viewing session."""
+    family = db.get(Family, family_id)
+    _own(db, principal, family)
+    _officer(db, principal, "family_readable_report", family_id=str(family_id))
+    grouped = audit.access_report(db, family_id, since=since)
+    label = f"gezin {family.code}" if family is not None else "uw gezin"
+    return HTMLResponse(audit.access_report_html(label, grouped, datetime.now(UTC)))
 
 
 @router.get(
