@@ -108,6 +108,7 @@ class Settings(BaseSettings):
 
     # Media. A normalised proxy of each upload makes review segments start faster (bench/stream.py).
     make_proxies: bool = True
+    audit_review_days: int = Field(default=7, ge=1)  # the privacy officer's systematic log review, this often
     audit_checkpoint_seconds: int = 300  # a signed tree head this often; /health is degraded past twice that
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"

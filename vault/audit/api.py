@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from vault import audit
 from vault.accounts import Principal, require_role
+from vault.audit import _review as review
 from vault.audit._publish import describe, public_key
 from vault.db import DB
 from vault.domain.models import Family, User
-from vault.errors import NotFound
+from vault.errors import NotFound, VaultError
 from vault.settings import get_settings
 from vault.store import backend_from_settings
 
 router = APIRouter(prefix="/audit", tags=["audit"])
+
+
+class BadRequest(VaultError):
+    code = "invalid_period"
 
 
 def _officer(db: Session, principal: audit.Principal, what: str, **detail: str) -> None:
@@ -134,7 +140,51 @@ def denied(
 @router.get("/anomalies", summary="Signalen / anomaly signals")
 def anomalies(principal: Principal, db: DB, since: datetime | None = None) -> dict[str, Any]:
     _officer(db, principal, "anomalies")
-    return {"items": audit.anomalies(db, since=since, organisation_id=principal.organisation_id)}
+    items = audit.anomalies(db, since=since, organisation_id=principal.organisation_id)
+    if principal.organisation_id is not None:
+        state = review.due(db, principal.organisation_id, datetime.now(UTC), _review_every())
+        if state["overdue"]:  # a review not done in time is a signal of its own
+            last = review.last_review(db, principal.organisation_id)
+            items.append({"signal": "review_overdue", "seq": last.seq if last else 0, "user_id": None,
+                          "family_id": None, "message": f"De logcontrole is te laat (sinds {state['due_at']:%d-%m-%Y}) "
+                          "/ the log review is overdue"})  # fmt: skip
+    return {"items": items}
+
+
+def _review_every() -> timedelta:
+    return timedelta(days=get_settings().audit_review_days)
+
+
+class ReviewSignOff(BaseModel):
+    since: datetime = Field(alias="from")
+    until: datetime
+    conclusion: str = Field(min_length=10, max_length=4000)
+    sample: list[int] = Field(default_factory=list, max_length=500)
+
+
+@router.get("/review", summary="De logcontrole van deze periode / this period's log review")
+def review_task(principal: Principal, db: DB, sample: Annotated[int, Query(ge=0, le=200)] = 20) -> dict[str, Any]:
+    """The period since the last review, its signals and a random sample of footage accesses to look at."""
+    _officer(db, principal, "log_review_task")
+    if principal.organisation_id is None:
+        raise NotFound("Geen organisatie.", "No organisation.")
+    return review.review_task(db, principal.organisation_id, datetime.now(UTC), _review_every(), sample)
+
+
+@router.post("/review", summary="Logcontrole afronden en ondertekenen / sign off the log review")
+def review_sign_off(body: ReviewSignOff, principal: Principal, db: DB) -> dict[str, Any]:
+    """The conclusion is a record in the log itself, covered by the next signed checkpoint."""
+    require_role(principal, "privacy_officer")
+    organisation = principal.organisation_id
+    if organisation is None:
+        raise NotFound("Geen organisatie.", "No organisation.")
+    now = datetime.now(UTC)
+    if not body.since < body.until <= now + timedelta(minutes=1):
+        raise BadRequest("De periode klopt niet.", "The period is not valid.")
+    signals = len(audit.anomalies(db, since=body.since, organisation_id=organisation))
+    row = review.finish_review(db, principal, since=body.since, until=body.until, conclusion=body.conclusion,
+                               signals=signals, sample=body.sample)  # fmt: skip
+    return {"seq": row.seq, "signed_off_by": principal.name, **review.due(db, organisation, now, _review_every())}
 
 
 def _verify(principal: audit.Principal, db: Session, start: str | None, incremental: bool) -> dict[str, Any]:
