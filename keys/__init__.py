@@ -21,7 +21,14 @@ from keys._format import (
 from keys._keyring import FamilyKekRow, Keyring, ObjectDekRow
 from keys._providers import LocalMasterKey, MasterKeyProvider, ProviderUnavailable, TransitMasterKey
 from keys._secret import FamilyKey, ObjectKey
-from keys._signing import LocalSigningKey, SigningKey, verify_signature
+from keys._signing import (
+    LocalSigningKey,
+    SigningKey,
+    key_id,
+    public_pem,
+    read_public_key,
+    verify_signature,
+)
 
 __all__ = [
     "CHUNK_SIZE",
@@ -46,10 +53,13 @@ __all__ = [
     "UnsafeKeyFile",
     "cipher_range",
     "ciphertext_size",
+    "key_id",
     "open_range",
     "open_stream",
     "parse_header",
     "plaintext_size",
+    "public_pem",
+    "read_public_key",
     "seal",
     "verify_signature",
 ]

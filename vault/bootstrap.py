@@ -42,7 +42,9 @@ def prepare(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     if settings.key_provider is KeyProviderKind.local:
         LocalMasterKey.open_or_create(settings.effective_master_key_file)
-    LocalSigningKey.open_or_create(settings.signing_key_file)
+    from vault.audit._publish import publish
+
+    publish(settings, LocalSigningKey.open_or_create(settings.signing_key_file))
     token_secret(settings)
     if settings.store is StoreBackend.local:
         settings.store_dir.mkdir(parents=True, exist_ok=True, mode=0o700)

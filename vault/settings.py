@@ -49,6 +49,9 @@ class Settings(BaseSettings):
 
     # Database: SQLite in the data dir by default; PostgreSQL in production.
     database_url: str = ""
+    # PostgreSQL: the unprivileged role `serve` and `worker` run as. `migrate` (run as the owner role) grants
+    # it the tables, and on the access log only SELECT and INSERT (docs/operator-guide.md).
+    database_service_role: str = Field(default="", pattern=r"^([a-z_][a-z0-9_]{0,62})?$")
 
     # Object storage.
     store: StoreBackend = StoreBackend.local
@@ -108,6 +111,7 @@ class Settings(BaseSettings):
 
     # Media. A normalised proxy of each upload makes review segments start faster (bench/stream.py).
     make_proxies: bool = True
+    audit_review_days: int = Field(default=7, ge=1)  # the privacy officer's systematic log review, this often
     audit_checkpoint_seconds: int = 300  # a signed tree head this often; /health is degraded past twice that
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"

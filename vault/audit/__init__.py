@@ -1,6 +1,17 @@
 """The tamper-evident access log (NEN 7513): records, Merkle checkpoints, verification and reports."""
 
-from vault.audit._chain import PREFIX, VerifyReport, checkpoint, inclusion, verify
+from vault.audit._chain import (
+    PREFIX,
+    AuditCheckpoint,
+    VerifyReport,
+    checkpoint,
+    consistency,
+    inclusion,
+    last_verified,
+    read_checkpoint,
+    verify,
+    verify_detail,
+)
 from vault.audit._denials import FLOOD_LIMIT, record_denial, record_now
 from vault.audit._log import (
     APPEND_ONLY_TRIGGER,
@@ -14,6 +25,7 @@ from vault.audit._log import (
     leaves,
     record,
 )
+from vault.audit._readable import access_report, access_report_html
 from vault.audit._reports import (
     anomalies,
     as_dict,
@@ -29,6 +41,7 @@ from vault.audit._reports import (
 __all__ = [
     "FLOOD_LIMIT",
     "APPEND_ONLY_TRIGGER",
+    "AuditCheckpoint",
     "DROP_APPEND_ONLY_TRIGGER",
     "FHIR_ACTION",
     "PREFIX",
@@ -37,16 +50,21 @@ __all__ = [
     "AuditRecord",
     "Outcome",
     "Principal",
+    "access_report",
+    "access_report_html",
     "VerifyReport",
     "anomalies",
     "as_dict",
     "checkpoint",
+    "consistency",
     "denied_report",
     "employee_report",
     "family_report",
     "fhir_audit_event",
     "inclusion",
+    "last_verified",
     "leaves",
+    "read_checkpoint",
     "record",
     "record_denial",
     "record_now",
@@ -54,4 +72,5 @@ __all__ = [
     "search",
     "to_csv",
     "verify",
+    "verify_detail",
 ]

@@ -102,17 +102,21 @@ class AuditRecord(SQLModel, table=True):
 
     def canonical(self) -> bytes:
         """The bytes the leaf hash covers: every field but the hash, in a fixed form."""
-        fields = {
-            name: (str(value) if isinstance(value, uuid.UUID) else value.isoformat() if isinstance(value, datetime) else value)
-            for name, value in self.model_dump().items()
-            if name != "leaf_hash"
-        }  # fmt: skip
-        return json.dumps(
-            fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        ).encode()
+        return canonical(self.model_dump())
 
     def compute_leaf(self) -> str:
         return leaf_hash(self.canonical()).hex()
+
+
+def canonical(fields: Mapping[str, object]) -> bytes:
+    """Every field but the hash as sorted, compact JSON (UUIDs as strings, times in ISO 8601): the leaf's
+    input. Takes a record's fields or a raw row's columns alike (the streaming verifier reads those)."""
+    out = {
+        name: (str(value) if isinstance(value, uuid.UUID) else value.isoformat() if isinstance(value, datetime) else value)
+        for name, value in fields.items()
+        if name != "leaf_hash"
+    }  # fmt: skip
+    return json.dumps(out, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 # The trigger that makes the table append-only in PostgreSQL (migration 0002).

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from vault import audit
 from vault.accounts import Principal, require_role
 from vault.api._common import MAX_SEQ, Offset
+from vault.audit import _review as review
+from vault.audit._publish import describe, public_key
 from vault.db import DB
 from vault.domain.models import Family, User
-from vault.errors import NotFound
+from vault.errors import NotFound, VaultError
 from vault.settings import get_settings
 from vault.store import backend_from_settings
 
 router = APIRouter(prefix="/audit", tags=["audit"])
+
+
+class BadRequest(VaultError):
+    code = "invalid_period"
 
 
 def _officer(db: Session, principal: audit.Principal, what: str, **detail: str) -> None:
@@ -64,6 +71,17 @@ def family(
     _own(db, principal, db.get(Family, family_id))
     _officer(db, principal, "family_report", family_id=str(family_id))
     return _render(audit.family_report(db, family_id, since=since), fmt)
+
+
+@router.get("/families/{family_id}/readable", summary="Leesbaar toegangsoverzicht voor ouders / readable report for parents")
+def family_readable(family_id: uuid.UUID, principal: Principal, db: DB, since: datetime | None = None) -> HTMLResponse:
+    """Print-ready, in Dutch and Dutch time, for an art. 15 request: one line per viewing session."""
+    family = db.get(Family, family_id)
+    _own(db, principal, family)
+    _officer(db, principal, "family_readable_report", family_id=str(family_id))
+    grouped = audit.access_report(db, family_id, since=since)
+    label = f"gezin {family.code}" if family is not None else "uw gezin"
+    return HTMLResponse(audit.access_report_html(label, grouped, datetime.now(UTC)))
 
 
 @router.get(
@@ -125,34 +143,96 @@ def denied(
 @router.get("/anomalies", summary="Signalen / anomaly signals")
 def anomalies(principal: Principal, db: DB, since: datetime | None = None) -> dict[str, Any]:
     _officer(db, principal, "anomalies")
-    return {"items": audit.anomalies(db, since=since, organisation_id=principal.organisation_id)}
+    items = audit.anomalies(db, since=since, organisation_id=principal.organisation_id)
+    if principal.organisation_id is not None:
+        state = review.due(db, principal.organisation_id, datetime.now(UTC), _review_every())
+        if state["overdue"]:  # a review not done in time is a signal of its own
+            last = review.last_review(db, principal.organisation_id)
+            items.append({"signal": "review_overdue", "seq": last.seq if last else 0, "user_id": None,
+                          "family_id": None, "message": f"De logcontrole is te laat (sinds {state['due_at']:%d-%m-%Y}) "
+                          "/ the log review is overdue"})  # fmt: skip
+    return {"items": items}
+
+
+def _review_every() -> timedelta:
+    return timedelta(days=get_settings().audit_review_days)
+
+
+class ReviewSignOff(BaseModel):
+    since: datetime = Field(alias="from")
+    until: datetime
+    conclusion: str = Field(min_length=10, max_length=4000)
+    sample: list[int] = Field(default_factory=list, max_length=500)
+
+
+@router.get("/review", summary="De logcontrole van deze periode / this period's log review")
+def review_task(principal: Principal, db: DB, sample: Annotated[int, Query(ge=0, le=200)] = 20) -> dict[str, Any]:
+    """The period since the last review, its signals and a random sample of footage accesses to look at."""
+    _officer(db, principal, "log_review_task")
+    if principal.organisation_id is None:
+        raise NotFound("Geen organisatie.", "No organisation.")
+    return review.review_task(db, principal.organisation_id, datetime.now(UTC), _review_every(), sample)
+
+
+@router.post("/review", summary="Logcontrole afronden en ondertekenen / sign off the log review")
+def review_sign_off(body: ReviewSignOff, principal: Principal, db: DB) -> dict[str, Any]:
+    """The conclusion is a record in the log itself, covered by the next signed checkpoint."""
+    require_role(principal, "privacy_officer")
+    organisation = principal.organisation_id
+    if organisation is None:
+        raise NotFound("Geen organisatie.", "No organisation.")
+    now = datetime.now(UTC)
+    if not body.since < body.until <= now + timedelta(minutes=1):
+        raise BadRequest("De periode klopt niet.", "The period is not valid.")
+    signals = len(audit.anomalies(db, since=body.since, organisation_id=organisation))
+    row = review.finish_review(db, principal, since=body.since, until=body.until, conclusion=body.conclusion,
+                               signals=signals, sample=body.sample)  # fmt: skip
+    return {"seq": row.seq, "signed_off_by": principal.name, **review.due(db, organisation, now, _review_every())}
+
+
+def _verify(principal: audit.Principal, db: Session, start: str | None, incremental: bool) -> dict[str, Any]:
+    require_role(principal, "privacy_officer")
+    settings = get_settings()
+    if incremental and start is None:
+        start = audit.last_verified(db)
+    report = audit.verify(db, backend_from_settings(settings), public_key(settings), start=start)
+    # The result goes into the log itself, so the last verification can be shown to the next reader.
+    _officer(db, principal, "verify", **audit.verify_detail(report))
+    return report.as_dict()
+
+
+@router.get("/verify", summary="Controleer de keten / verify the chain")
+def verify_get(principal: Principal, db: DB, start: Annotated[str | None, Query(alias="from")] = None,
+               incremental: bool = False) -> dict[str, Any]:  # fmt: skip
+    return _verify(principal, db, start, incremental)
 
 
 @router.post("/verify", summary="Controleer de keten / verify the chain")
-def verify(principal: Principal, db: DB) -> dict[str, Any]:
-    from keys import LocalSigningKey
-
-    require_role(principal, "privacy_officer")
-    settings = get_settings()
-    key = LocalSigningKey.open_or_create(settings.signing_key_file)
-    report = audit.verify(db, backend_from_settings(settings), key.public_bytes())
-    # The result goes into the log itself, so the last verification can be shown to the next reader.
-    _officer(db, principal, "verify", ok=str(report.ok).lower(), records=str(report.records),
-             checkpoints=str(report.checkpoints), first_bad_seq="" if report.first_bad_seq is None else str(report.first_bad_seq))  # fmt: skip
-    return {
-        "ok": report.ok,
-        "records": report.records,
-        "checkpoints": report.checkpoints,
-        "first_bad_seq": report.first_bad_seq,
-        "problems": report.problems,
-    }
+def verify(principal: Principal, db: DB, start: Annotated[str | None, Query(alias="from")] = None,
+           incremental: bool = False) -> dict[str, Any]:  # fmt: skip
+    return _verify(principal, db, start, incremental)
 
 
-@router.get("/records/{seq}/proof", summary="Bewijs van opname in de log / inclusion proof")
-def proof(
-    seq: Annotated[int, Path(ge=0, le=MAX_SEQ)], principal: Principal, db: DB
-) -> dict[str, object]:
-    _officer(db, principal, "inclusion_proof", seq=str(seq))
+@router.get("/public-key", summary="De publieke sleutel van de checkpoints / the checkpoints' public key")
+def published_key() -> dict[str, str]:
+    """Public: anyone holding a checkpoint or a deletion certificate may check its signature with this."""
+    return describe(public_key(get_settings()))
+
+
+@router.get("/records/{seq}/proof", summary="Bewijs van opname onder een ondertekend checkpoint / inclusion proof")
+def proof(seq: Annotated[int, Path(ge=0, le=MAX_SEQ)], principal: Principal, db: DB,
+          checkpoint: str | None = None) -> dict[str, object]:  # fmt: skip
+    _officer(db, principal, "inclusion_proof", seq=str(seq), checkpoint=checkpoint or "")
     if db.get(audit.AuditRecord, seq) is None:  # past the end (or not written yet)
         raise NotFound("Geen logregel met dit nummer.", "No log record with this number.")
-    return audit.inclusion(db, seq)
+    settings = get_settings()
+    return audit.inclusion(db, seq, backend=backend_from_settings(settings), public_key=public_key(settings),
+                           checkpoint_name=checkpoint)  # fmt: skip
+
+
+@router.get("/proofs/consistency", summary="Bewijs dat de log alleen groeide / consistency proof")
+def consistency(principal: Principal, db: DB, first: Annotated[str, Query(alias="from")],
+                second: Annotated[str, Query(alias="to")]) -> dict[str, object]:  # fmt: skip
+    _officer(db, principal, "consistency_proof", first=first, second=second)
+    settings = get_settings()
+    return audit.consistency(db, backend_from_settings(settings), public_key(settings), first, second)

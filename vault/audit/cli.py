@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from keys import LocalSigningKey
+from keys import LocalSigningKey, key_id, public_pem
 from vault import audit
+from vault.audit._publish import NoPublicKey
+from vault.audit._publish import public_key as public_key_for
 from vault.db import unit_of_work
 from vault.i18n import t
 from vault.settings import get_settings
@@ -24,38 +27,60 @@ app.add_typer(report_app, name="report")
 
 @app.command(
     help=t(
-        "Controleer records, boom en ondertekende checkpoints.",
-        "Verify records, tree and signed checkpoints.",
+        "Controleer records, boom en de keten van ondertekende checkpoints met de gepubliceerde publieke sleutel.",
+        "Verify records, tree and the chain of signed checkpoints against the published public key.",
     )
 )
-def verify() -> None:
+def verify(
+    public_key: Annotated[Path | None, typer.Option("--public-key", help=t(
+        "Publieke sleutel (PEM); standaard audit-public-key.pem in de datamap.",
+        "Public key (PEM); by default audit-public-key.pem in the data dir."))] = None,
+    start: Annotated[str | None, typer.Option("--from", help=t(
+        "Begin bij dit checkpoint (incrementeel).", "Start from this checkpoint (incremental)."))] = None,
+    incremental: Annotated[bool, typer.Option("--incremental", help=t(
+        "Begin bij het checkpoint van de laatste geslaagde controle.",
+        "Start from the checkpoint of the last successful verification."))] = False,
+) -> None:
     settings = get_settings()
-    key = LocalSigningKey.open_or_create(settings.signing_key_file)
+    try:
+        key = public_key_for(settings, public_key)
+    except NoPublicKey as exc:
+        typer.echo(f"{exc.message_nl} / {exc.message_en}", err=True)
+        raise typer.Exit(2) from None
     with unit_of_work() as db:
-        report = audit.verify(db, backend_from_settings(settings), key.public_bytes())
-        audit.record(
-            db,
-            action="audit_read",
-            outcome="allowed",
-            object_type="verify",
-            detail={"ok": str(report.ok)},
-        )
-    typer.echo(t(f"{report.records} records, {report.checkpoints} checkpoints gecontroleerd.",
-                 f"{report.records} records, {report.checkpoints} checkpoints checked."))  # fmt: skip
+        if incremental and start is None:
+            start = audit.last_verified(db)
+        report = audit.verify(db, backend_from_settings(settings), key, start=start)
+        audit.record(db, action="audit_read", outcome="allowed", object_type="verify",
+                     detail=audit.verify_detail(report))  # fmt: skip
+    if report.start:
+        typer.echo(t(f"Begonnen bij checkpoint {report.start}.", f"Started from checkpoint {report.start}."))
+    typer.echo(t(f"{report.records} records, {report.checkpoints} checkpoints gecontroleerd met sleutel {key_id(key)}.",
+                 f"{report.records} records, {report.checkpoints} checkpoints checked with key {key_id(key)}."))  # fmt: skip
+    for label, found in ((t("Laatste goede checkpoint", "Latest good checkpoint"), report.latest),
+                         (t("Laatste checkpoint volgens de database", "Latest checkpoint per the database"), report.expected)):  # fmt: skip
+        if found:
+            typer.echo(f"{label}: {found['name']} ({found['tree_size']} records, {found['root_hash']})")
     if report.ok:
         typer.echo(t("De log is ongeschonden.", "The log is intact."))
         return
+    typer.echo(t("De log is NIET ongeschonden:", "The log is NOT intact:"), err=True)
     for problem in report.problems:
-        typer.echo(problem, err=True)
+        typer.echo(f"- {problem}", err=True)
     if report.first_bad_seq is not None:
-        typer.echo(
-            t(
-                f"Eerste afwijkende record: {report.first_bad_seq}",
-                f"First bad record: {report.first_bad_seq}",
-            ),
-            err=True,
-        )
+        typer.echo(t(f"Eerste afwijkende record: {report.first_bad_seq}", f"First bad record: {report.first_bad_seq}"), err=True)  # fmt: skip
     raise typer.Exit(1)
+
+
+@app.command("public-key", help=t("Toon de publieke sleutel van de checkpoints.", "Show the checkpoints' public key."))
+def show_public_key() -> None:
+    try:
+        key = public_key_for(get_settings())
+    except NoPublicKey as exc:
+        typer.echo(f"{exc.message_nl} / {exc.message_en}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"key_id {key_id(key)}")
+    typer.echo(public_pem(key), nl=False)
 
 
 @app.command(help=t("Schrijf nu een ondertekend checkpoint.", "Write a signed checkpoint now."))

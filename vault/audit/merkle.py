@@ -123,3 +123,71 @@ def verify_consistency(m: int, n: int, first: bytes, second: bytes, proof: list[
         fn >>= 1
         sn >>= 1
     return fr == first and sr == second and sn == 0
+
+
+class Stack:
+    """The RFC 6962 tree built one leaf at a time: the roots of its perfect subtrees, left to right.
+
+    Memory is one hash per set bit of the size (at most 64), whatever the number of leaves; `root()` at any
+    size is the fold of the stack from the right, which is MTH of the leaves so far.
+    """
+
+    def __init__(self, size: int = 0, subtrees: list[bytes] | None = None) -> None:
+        self.size = size
+        self.subtrees = list(subtrees or [])
+        if len(self.subtrees) != bin(size).count("1"):
+            raise ValueError("the number of subtree roots does not fit the size")
+
+    def append(self, leaf: bytes) -> None:
+        self.subtrees.append(leaf)
+        self.size += 1
+        n = self.size
+        while n & 1 == 0:  # each trailing zero bit of the new size merges two equal subtrees
+            right = self.subtrees.pop()
+            self.subtrees[-1] = node_hash(self.subtrees[-1], right)
+            n >>= 1
+
+    def root(self) -> bytes:
+        if not self.subtrees:
+            return EMPTY
+        r = self.subtrees[-1]
+        for left in reversed(self.subtrees[:-1]):
+            r = node_hash(left, r)
+        return r
+
+    def ranges(self) -> list[tuple[int, int]]:
+        """The leaf ranges [start, end) the subtree roots cover, left to right."""
+        out, start = [], 0
+        for bit in reversed(range(self.size.bit_length())):
+            if self.size >> bit & 1:
+                out.append((start, start + (1 << bit)))
+                start += 1 << bit
+        return out
+
+
+def inclusion_ranges(index: int, size: int, lo: int = 0) -> list[tuple[int, int]]:
+    """The leaf ranges whose MTH form PATH(index, D[lo:lo+size]), in proof order."""
+    if not 0 <= index - lo < size:
+        raise ValueError("index out of range")
+    if size == 1:
+        return []
+    k = _split(size)
+    if index - lo < k:
+        return [*inclusion_ranges(index, k, lo), (lo + k, lo + size)]
+    return [*inclusion_ranges(index, size - k, lo + k), (lo, lo + k)]
+
+
+def consistency_ranges(m: int, n: int) -> list[tuple[int, int]]:
+    """The leaf ranges whose MTH form PROOF(m, D[n]), in proof order."""
+    if not 0 < m <= n:
+        raise ValueError("sizes out of range")
+
+    def sub(m: int, lo: int, n: int, complete: bool) -> list[tuple[int, int]]:
+        if m == n:
+            return [] if complete else [(lo, lo + n)]
+        k = _split(n)
+        if m <= k:
+            return [*sub(m, lo, k, complete), (lo + k, lo + n)]
+        return [*sub(m - k, lo + k, n - k, False), (lo, lo + k)]
+
+    return sub(m, 0, n, True)

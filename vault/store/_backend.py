@@ -105,11 +105,16 @@ class Backend(Protocol):
     def put_worm(self, name: str, data: bytes) -> None:
         """Write once into the object-locked area; WormViolation if it exists."""
 
-    def get_worm(self, name: str) -> bytes:
-        """Read a write-once record."""
+    def get_worm(self, name: str, version_id: str | None = None) -> bytes:
+        """Read a write-once record (its current version, or the version given)."""
 
     def worm_names(self, prefix: str = "") -> Iterator[str]:
         """Names in the object-locked area."""
+
+    def worm_versions(self, prefix: str = "") -> list[BlobVersion]:
+        """Every version and delete marker in the object-locked area under a prefix, oldest first per name.
+
+        An honest write-once record has exactly one version; anything else was done to it afterwards."""
 
 
 class SourceFailed(Exception):

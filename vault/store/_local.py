@@ -178,7 +178,9 @@ class LocalBackend:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
 
-    def get_worm(self, name: str) -> bytes:
+    def get_worm(self, name: str, version_id: str | None = None) -> bytes:
+        if version_id is not None:
+            raise BlobNotFound(f"{name} ({version_id})")  # a directory keeps one version per name
         try:
             return self._path(self._worm, name).read_bytes()
         except FileNotFoundError:
@@ -186,6 +188,9 @@ class LocalBackend:
 
     def worm_names(self, prefix: str = "") -> Iterator[str]:
         return (name for name, _size in self._walk(self._worm, prefix))
+
+    def worm_versions(self, prefix: str = "") -> list[BlobVersion]:
+        return [BlobVersion(name, None, size) for name, size in sorted(self._walk(self._worm, prefix))]
 
     def destroy(self) -> None:
         """Remove everything (tests and throwaway stores only)."""

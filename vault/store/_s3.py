@@ -330,9 +330,11 @@ class S3Backend:
         except _DOWN as exc:
             raise _unavailable(exc) from exc
 
-    def get_worm(self, name: str) -> bytes:
+    def get_worm(self, name: str, version_id: str | None = None) -> bytes:
         try:
-            response = self._client.get_object(self.worm_bucket, check_name(name))
+            response = self._client.get_object(
+                self.worm_bucket, check_name(name), version_id=version_id
+            )
         except S3Error as exc:
             raise _translate(exc, name) from exc
         except _DOWN as exc:
@@ -350,6 +352,21 @@ class S3Backend:
                     yield o.object_name
         except _FAILED as exc:
             raise _unavailable(exc) from exc
+
+    def worm_versions(self, prefix: str = "") -> list[BlobVersion]:
+        """S3 lists the versions of one name newest first; they are returned oldest first."""
+        found: dict[str, list[BlobVersion]] = {}
+        try:
+            for o in self._client.list_objects(
+                self.worm_bucket, prefix=prefix, recursive=True, include_version=True
+            ):
+                if o.object_name:
+                    found.setdefault(o.object_name, []).append(
+                        BlobVersion(o.object_name, o.version_id, int(o.size or 0), bool(o.is_delete_marker))
+                    )
+        except _FAILED as exc:
+            raise _unavailable(exc) from exc
+        return [v for name in sorted(found) for v in reversed(found[name])]
 
 
 __all__ = ["GOVERNANCE", "COMPLIANCE", "S3Backend"]
