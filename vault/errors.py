@@ -66,7 +66,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(VaultError)
     async def _vault_error(_request: Request, exc: VaultError) -> JSONResponse:
         code = getattr(exc, "code", VaultError.code)
-        return problem(exc.status, code, exc.message_nl, exc.message_en, **exc.extra)
+        response = problem(exc.status, code, exc.message_nl, exc.message_en, **exc.extra)
+        if "retry_after" in exc.extra:
+            response.headers["Retry-After"] = str(exc.extra["retry_after"])
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _malformed(_request: Request, exc: RequestValidationError) -> JSONResponse:

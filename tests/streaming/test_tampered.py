@@ -66,7 +66,7 @@ def watchable(api: Api, server: str, tmp_path: Path) -> dict:  # type: ignore[ty
 
 
 @pytest.fixture
-def tampered(api: Api, server: str, tmp_path: Path) -> dict:  # type: ignore[type-arg]
+def tampered(api: Api, server: str, stream_worker: None, tmp_path: Path) -> dict:  # type: ignore[type-arg]
     world = watchable(api, server, tmp_path)
     tamper(world["original"], 0.6)
     return world
