@@ -59,17 +59,15 @@ def problem(status: int, code: str, message_nl: str, message_en: str, **extra: A
         "detail_en": message_en,
         **extra,
     }
-    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+    headers = {"Retry-After": str(extra["retry_after"])} if "retry_after" in extra else None
+    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(VaultError)
     async def _vault_error(_request: Request, exc: VaultError) -> JSONResponse:
         code = getattr(exc, "code", VaultError.code)
-        response = problem(exc.status, code, exc.message_nl, exc.message_en, **exc.extra)
-        if "retry_after" in exc.extra:
-            response.headers["Retry-After"] = str(exc.extra["retry_after"])
-        return response
+        return problem(exc.status, code, exc.message_nl, exc.message_en, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _malformed(_request: Request, exc: RequestValidationError) -> JSONResponse:

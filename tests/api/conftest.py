@@ -127,8 +127,14 @@ def worker(api: Api) -> Iterator[None]:
 def start_stream_worker(env: dict[str, str], log: Path, concurrency: int = 2) -> subprocess.Popen[bytes]:
     """A worker for the `stream` queue only, as production runs it (review segments, ADR 0006)."""
     with open(log, "ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "vault.cli", "worker", "--queues", "stream",  # noqa: S603
+        proc = subprocess.Popen([sys.executable, "-m", "vault.cli", "worker", "--queues", "stream",  # noqa: S603
                                  "--concurrency", str(concurrency)], env=env, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while b" ready." not in log.read_bytes():  # a loaded machine may take a while to start a worker
+        assert proc.poll() is None, log.read_text()[-3000:]
+        assert time.monotonic() < deadline, "the stream worker did not start"
+        time.sleep(0.1)
+    return proc
 
 
 def stop_stream_worker(proc: subprocess.Popen[bytes]) -> None:
