@@ -34,13 +34,13 @@ def test_one_job_per_viewer_a_seek_starts_another_and_nothing_stays(
     w = watchable(api, server, tmp_path, seconds=40)  # ten segments
     opened = httpx.post(f"{server}/api/v1/clips/{w['clip_id']}/stream", headers=w["ho"]).json()
     base = server + opened["playlist"].rsplit("/", 1)[0]
-    for n in (0, 1, 2):
+    for n in (0, 1):
         got = httpx.get(f"{base}/{n}.ts", timeout=60)
         assert got.status_code == 200, got.text
         assert got.content[0] == 0x47  # MPEG-TS sync byte
     with unit_of_work() as db:
         assert len(db.exec(select(StreamJob)).all()) == 1
-    assert httpx.get(f"{base}/9.ts", timeout=60).status_code == 200  # a seek far ahead
+    assert httpx.get(f"{base}/9.ts", timeout=60).status_code == 200  # a seek past what the job is allowed ahead
     assert httpx.get(f"{base}/1.ts", timeout=60).status_code == 200  # and back
     with unit_of_work() as db:
         jobs = db.exec(select(StreamJob).order_by(StreamJob.created_at)).all()  # type: ignore[arg-type]
@@ -51,10 +51,9 @@ def test_one_job_per_viewer_a_seek_starts_another_and_nothing_stays(
     assert rows
     assert len(names) == len(rows)
     assert httpx.post(f"{base}/stop").status_code == 204
-    live.sweep(grace=0)
-    for _ in range(100):  # the worker sees "stopped" at its next beat and forgets its segments
+    for _ in range(300):  # the worker sees "stopped" at its next beat, forgets its segments and ends
         with unit_of_work() as db:
-            if not db.exec(select(StreamJob).where(StreamJob.state == "running")).all():
+            if all(time.time() - j.beat_at > 3 * live.BEAT_S for j in db.exec(select(StreamJob))):
                 break
         time.sleep(0.1)
     live.sweep(grace=0)

@@ -252,8 +252,8 @@ def run(job_id: uuid.UUID) -> str:
         nxt, beat, paused = start, time.monotonic(), False
         while True:
             code = live.proc.poll()
-            for n in live.whole():
-                if n == nxt:
+            for n in live.whole():  # sealed up to AHEAD past the viewer; once ffmpeg is done, all of it
+                if n == nxt and (code == 0 or nxt - 1 <= asked + AHEAD):
                     _seal(settings, job_id, family_id, n, live.take(n))
                     nxt += 1
             if live.broken:
@@ -304,15 +304,16 @@ def _seal(settings: Settings, job_id: uuid.UUID, family_id: uuid.UUID, n: int, d
             _drop(db, open_store(db, settings), old)
         db.add(StreamSegment(job_id=job_id, n=n, object_id=object_id, created_at=time.time()))
     with unit_of_work() as db:
-        open_store(db, settings).put(family_id=family_id, kind=ObjectKind.segment, source=[data], object_id=object_id)
+        store = open_store(db, settings)
+        store.put(family_id=family_id, kind=ObjectKind.segment, source=[data], object_id=object_id)
         segment = db.get(StreamSegment, (job_id, n))
         job = db.get(StreamJob, job_id)
-        if segment is not None:
-            segment.ready = True
-            db.add(segment)
-        if job is not None:
-            job.ready = max(job.ready, n)
-            db.add(job)
+        if segment is None or job is None:  # swept meanwhile (the viewer left long ago): keep nothing
+            store.delete(object_id)
+            return
+        segment.ready, job.ready = True, max(job.ready, n)
+        db.add(segment)
+        db.add(job)
 
 
 def _drop(db: Session, store: ObjectStore, segment: StreamSegment) -> None:
