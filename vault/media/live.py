@@ -122,7 +122,10 @@ def fetch(db: Session, *, viewer: str, user_id: uuid.UUID, shown_id: uuid.UUID, 
             raise Unplayable()  # ffmpeg ended well, and the footage ends before this segment
         lost = job.state == "running" and now - job.beat_at > STALE_S
         lost |= job.state == "queued" and now - job.created_at > QUEUE_LOST_S
-        if job.state in ("stopped", "done") or lost:  # its worker died, or this viewer moved it elsewhere
+        if job.state == "stopped":  # the viewer left, or moved on (a seek, another clip) meanwhile
+            db.commit()
+            raise SegmentFailed()
+        if job.state == "done" or lost:  # its worker died (or this segment was left behind): again
             job = _job_for(db, viewer, user_id, shown_id, whole, n, count)
             continue
         if job.state == "queued" and now - job.created_at > QUEUE_WAIT_S:
