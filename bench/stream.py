@@ -171,8 +171,7 @@ def main() -> None:
                       f"ratios {first / bf:.2f} (goal <= {1.1 if name == 'proxy' else 1.3}) and {rate / br:.2f}")  # fmt: skip
             with unit_of_work() as db:
                 jobs = db.exec(select(live.StreamJob)).all()
-                waits = sorted(j.beat_at - j.created_at for j in jobs if j.beat_at)
-            # beat_at is first written when a worker takes the job: the broker's share of the first segment
+                waits = sorted(j.started_at - j.created_at for j in jobs if j.started_at)
             print(f"queue to worker (filesystem broker, 0.1 s polling): median {waits[len(waits) // 2]:.2f} s")
             with unit_of_work() as db:
                 proxy_id = db.get(Recording, recording_id).proxy_object_id  # type: ignore[union-attr]

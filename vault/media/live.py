@@ -63,6 +63,7 @@ class StreamJob(SQLModel, table=True):
     asked_at: float
     state: str = Field(default="queued", max_length=16, index=True)  # queued running done failed stopped
     beat_at: float = 0.0
+    started_at: float = 0.0  # when a worker took it (the queue's share of the first segment)
     created_at: float
 
 
@@ -246,7 +247,7 @@ def run(job_id: uuid.UUID) -> str:
             job.state = "failed"
             db.add(job)
             return "failed"
-        job.state, job.beat_at = "running", now
+        job.state, job.beat_at, job.started_at = "running", now, job.started_at or now
         start, asked, asked_at = job.ready + 1, job.asked, job.asked_at
         db.add(job)
     outcome, live = "stopped", None

@@ -31,6 +31,7 @@ def upgrade() -> None:
     sa.Column('asked_at', sa.Float(), nullable=False),
     sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('beat_at', sa.Float(), nullable=False),
+    sa.Column('started_at', sa.Float(), nullable=False),
     sa.Column('created_at', sa.Float(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
