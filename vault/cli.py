@@ -50,14 +50,14 @@ def main_callback(
     """Beeldkluis."""
 
 
-def _worker_argv(queues: str, concurrency: int, beat_schedule: Path | None = None) -> list[str]:
+def _worker_argv(queues: str, concurrency: int, beat_schedule: Path | None = None, name: str = "beeldkluis") -> list[str]:
     """The worker's argv; with `beat_schedule`, it also runs the periodic tasks (checkpoints, purges,
     the key schedule, the export sweep): the embedded default has no separate beat."""
     beat = ["--beat", "--schedule", str(beat_schedule)] if beat_schedule else []
     return [
         sys.executable, "-m", "celery", "-A", "vault.worker:celery_app", "worker",
         "--queues", queues, "--concurrency", str(concurrency), "--loglevel", "INFO",
-        "--without-gossip", "--without-mingle", "--hostname", f"beeldkluis-{os.getpid()}@%h", *beat,
+        "--without-gossip", "--without-mingle", "--hostname", f"{name}-{os.getpid()}@%h", *beat,
     ]  # fmt: skip
 
 
@@ -91,10 +91,13 @@ def serve(
 
     settings = get_settings()
     prepare(settings)
-    worker = None
+    workers = []
     if settings.embedded_worker:
-        argv = _worker_argv(",".join(QUEUES), 2, settings.data_dir / "celerybeat-schedule")
-        worker = subprocess.Popen(argv, preexec_fn=_die_with_parent)  # noqa: S603, PLW1509 - our own argv; serve is single-threaded here
+        # Review segments get a worker of their own, so an export or a proxy never starves a viewer.
+        background = ",".join(q for q in QUEUES if q != "stream")
+        for argv in (_worker_argv(background, 2, settings.data_dir / "celerybeat-schedule"),
+                     _worker_argv("stream", settings.stream_workers, name="beeldkluis-stream")):  # fmt: skip
+            workers.append(subprocess.Popen(argv, preexec_fn=_die_with_parent))  # noqa: S603, PLW1509 - our own argv; serve is single-threaded here
     host = host or settings.host
     port = port or settings.port
     # The command as this shell can run it (after `make run`, beeldkluis is in .venv/bin, not on PATH).
@@ -112,9 +115,10 @@ def serve(
         uvicorn.run("vault.app:create_app", factory=True, host=host, port=port, log_level="info",
                     proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips)  # fmt: skip
     finally:
-        if worker is not None:
+        for worker in workers:
             worker.terminate()
-            worker.wait(timeout=20)
+        for worker in workers:
+            worker.wait(timeout=45)  # a live segment job ends within its idle time once nobody asks
 
 
 @app.command(
@@ -123,7 +127,7 @@ def serve(
 def worker(
     queues: Annotated[
         str, typer.Option(help=t("Wachtrijen, kommagescheiden.", "Queues, comma separated."))
-    ] = "ingest,media,export,purge,default",
+    ] = "ingest,media,export,purge,default,stream",
     concurrency: Annotated[
         int, typer.Option(help=t("Aantal processen.", "Number of processes."))
     ] = 2,

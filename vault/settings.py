@@ -97,7 +97,8 @@ class Settings(BaseSettings):
 
     # Streaming.
     stream_token_minutes: int = 5
-    stream_max_jobs: int = 2
+    stream_max_jobs: int = 2  # live review streams per user at once (capacity is the stream workers')
+    stream_workers: int = 2  # processes of `serve`'s embedded worker for the stream queue
     watermark_corner: str = "bottom-right"
 
     # The parents' export: how long a built package is kept, how long a download link works, and how

@@ -4,9 +4,7 @@ to the viewer and their session, is decided again against consent, and is logged
 from __future__ import annotations
 
 import html
-import json
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
@@ -20,12 +18,10 @@ from vault.accounts import Principal
 from vault.accounts._web import live_session
 from vault.bootstrap import token_secret
 from vault.db import DB
-from vault.domain.models import AuthSession, Clip, Organisation, Recording
+from vault.domain.models import AuthSession, Clip, Recording
 from vault.errors import Forbidden, NotFound, Unauthenticated, note_denial
-from vault.media import playlist, segment_count
-from vault.media.jobs import Jobs, Spec
+from vault.media import live, playlist, segment_count
 from vault.settings import get_settings
-from vault.store import open_store
 
 router = APIRouter(tags=["streaming"])
 player_router = APIRouter(tags=["streaming"])
@@ -210,58 +206,22 @@ def get_playlist(token: str, db: DB) -> Response:
 
 @router.get("/stream/{token}/{n}.ts", summary="HLS-segment met watermerk / watermarked segment")
 def get_segment(token: str, n: int, db: DB) -> Response:
-    settings = get_settings()
+    """Decided and logged first; then rendered on a stream worker (ADR 0007), so any API process serves it."""
     viewer, shown_id, whole = _viewer(db, token)
-    start, end, recording = _span(db, shown_id, whole)
-    if not 0 <= n < segment_count(end - start):
+    start, end, _ = _span(db, shown_id, whole)
+    count = segment_count(end - start)
+    if not 0 <= n < count:
         raise NotFound("Segment bestaat niet.", "No such segment.")
     _allowed(db, viewer, shown_id, whole, n)
-    db.commit()  # the decision is logged; no transaction (on SQLite, a lock) waits for ffmpeg
-
-    def spec() -> Spec:
-        org = db.get(Organisation, viewer.organisation_id) if viewer.organisation_id else None
-        mark = f"{viewer.name}\n{org.name if org else ''}\n{datetime.now(UTC):%d-%m-%Y %H:%M} UTC\nsessie {str(viewer.session_id)[:8]}"
-        info = json.loads(recording.probe or "{}")
-        interlaced = (
-            bool(info.get("interlaced")) and recording.proxy_object_id is None
-        )  # the proxy is progressive
-        source = recording.proxy_object_id or recording.original_object_id
-        container = "mov" if recording.proxy_object_id else str(info.get("container") or "mov")
-        size, read = open_store(db, settings).range_reader(source)  # type: ignore[arg-type]
-        return Spec(size, read, interlaced, info.get("audio_codec") is not None, start,
-                    end, mark, settings.watermark_corner, settings.ffmpeg, container)  # fmt: skip
-
-    data = jobs().segment(_job_key(viewer, shown_id), n, lambda: _committed(db, spec))
+    db.commit()  # the decision is logged; no transaction (on SQLite, a lock) waits for the worker
+    data = live.fetch(db, viewer=str(viewer.session_id), user_id=viewer.user_id, shown_id=shown_id,
+                      whole=whole, n=n, count=count)  # fmt: skip
     return Response(data, media_type="video/mp2t", headers={"Cache-Control": "no-store"})
-
-
-def _job_key(viewer: audit.Principal, shown_id: uuid.UUID) -> tuple[str, str]:
-    """One live job per viewer (a person, however many sessions they have open): their own next job
-    replaces it, so nobody can hold the process's jobs and keep every other viewer waiting."""
-    return str(viewer.user_id), f"{viewer.session_id}:{shown_id}"
-
-
-def _committed(db: Session, make: Callable[[], Spec]) -> Spec:
-    """Gather what the job needs, then commit: the decision is logged and no transaction stays open
-    (on SQLite, a lock) while ffmpeg works."""
-    spec = make()
-    db.commit()
-    return spec
 
 
 @router.post("/stream/{token}/stop", status_code=204, summary="Kijker stopt / the viewer leaves")
 def stop(token: str, db: DB) -> Response:
     """The player says goodbye (pagehide): its job stops now instead of after the idle time."""
     viewer, shown_id, _ = _viewer(db, token)
-    jobs().stop(_job_key(viewer, shown_id))
+    live.stop(db, str(viewer.session_id), shown_id)
     return Response(status_code=204)
-
-
-_jobs: Jobs | None = None
-
-
-def jobs() -> Jobs:
-    global _jobs
-    if _jobs is None:
-        _jobs = Jobs(lambda: get_settings().stream_max_jobs)
-    return _jobs

@@ -5,6 +5,7 @@ import vault.audit  # noqa: F401 - audit_record
 import vault.domain.models  # noqa: F401 - organisations, accounts, families, footage, consent
 import vault.export.models  # noqa: F401 - the parents' packages
 import vault.ingest.models  # noqa: F401 - resumable uploads
+import vault.media.live  # noqa: F401 - live stream jobs and their segments
 import vault.purge  # noqa: F401 - legal holds, purge marks, tombstones
 import vault.rotation  # noqa: F401 - master key rotations
 import vault.store  # noqa: F401 - stored_object

@@ -15,7 +15,7 @@ from vault.db import after_commit
 from vault.errors import ServiceUnavailable
 from vault.settings import Settings, get_settings
 
-QUEUES = ("ingest", "media", "export", "purge", "default")
+QUEUES = ("ingest", "media", "export", "purge", "default", "stream")
 
 # Modules whose tasks a worker loads at start; one per domain that has background work.
 TASK_MODULES = [
@@ -25,6 +25,7 @@ TASK_MODULES = [
     "vault.ingest.tasks",
     "vault.export.tasks",
     "vault.media.tasks",
+    "vault.media.live",
 ]
 
 
@@ -41,6 +42,7 @@ def _transport_options(settings: Settings) -> dict[str, Any]:
         "data_folder_out": str(folder / "out"),
         "processed_folder": str(folder / "processed"),
         "store_processed": False,
+        "polling_interval": 0.1,  # a segment job waits for this (the default 1 s shows in time to first segment)
     }
 
 
@@ -93,6 +95,7 @@ def configure(app: Celery, settings: Settings) -> None:
             "vault.media.*": {"queue": "media"},
             "vault.export.*": {"queue": "export"},
             "vault.purge.*": {"queue": "purge"},
+            "vault.stream.*": {"queue": "stream"},
         },
         timezone="UTC",
         enable_utc=True,
@@ -105,6 +108,7 @@ def configure(app: Celery, settings: Settings) -> None:
         "master-key-schedule": {"task": "vault.purge.master_schedule", "schedule": 86400.0},
         "export-sweep": {"task": "vault.export.sweep", "schedule": 3600.0},
         "store-sweep": {"task": "vault.store_sweep", "schedule": 3600.0},
+        "segment-sweep": {"task": "vault.segments.sweep", "schedule": 60.0},
     }
 
 

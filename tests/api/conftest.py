@@ -25,7 +25,6 @@ from vault.bootstrap import prepare
 from vault.db import unit_of_work
 from vault.domain.models import Organisation
 from vault.settings import get_settings
-from vault.streaming import jobs
 from vault.worker import celery_app, configure
 
 PASSWORD = "een lang en geheim wachtwoord"
@@ -111,7 +110,6 @@ def api(database_url: str, settings_env: Path, monkeypatch: pytest.MonkeyPatch) 
         org = organisation.id
     with TestClient(create_app()) as client:
         yield Api(client, org)
-    jobs().stop_all()  # live segment jobs belong to this test's viewers
 
 
 @pytest.fixture
@@ -123,9 +121,50 @@ def worker(api: Api) -> Iterator[None]:
         "BEELDKLUIS_DATABASE_URL": settings.effective_database_url,
     }
     with open(settings.data_dir / "worker.log", "ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "vault.cli", "worker", "--concurrency", "1"], env=env,  # noqa: S603
+        proc = subprocess.Popen([sys.executable, "-m", "vault.cli", "worker", "--concurrency", "1",  # noqa: S603
+                                 "--queues", "ingest,media,export,purge,default"], env=env,
                                 stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
         yield
         proc.terminate()
         proc.wait(timeout=30)
     print((settings.data_dir / "worker.log").read_text()[-3000:])
+
+
+def start_stream_worker(env: dict[str, str], log: Path, concurrency: int = 2) -> subprocess.Popen[bytes]:
+    """A worker for the `stream` queue only, as production runs it (review segments, ADR 0007)."""
+    with open(log, "ab") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "vault.cli", "worker", "--queues", "stream",  # noqa: S603
+                                 "--concurrency", str(concurrency)], env=env, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while b" ready." not in log.read_bytes():  # a loaded machine may take a while to start a worker
+        assert proc.poll() is None, log.read_text()[-3000:]
+        assert time.monotonic() < deadline, "the stream worker did not start"
+        time.sleep(0.1)
+    return proc
+
+
+def stop_stream_worker(proc: subprocess.Popen[bytes]) -> None:
+    """Stop every live job (each ends at its next beat), then the worker."""
+    from sqlmodel import col, update
+
+    from vault.media.live import LIVE, StreamJob
+
+    with unit_of_work() as db:
+        db.exec(update(StreamJob).where(col(StreamJob.state).in_(LIVE)).values(state="stopped"))  # type: ignore[call-overload]
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture
+def stream_worker(api: Api) -> Iterator[None]:
+    settings = get_settings()
+    env = {**os.environ, "BEELDKLUIS_DATA_DIR": str(settings.data_dir),
+           "BEELDKLUIS_DATABASE_URL": settings.effective_database_url}  # fmt: skip
+    proc = start_stream_worker(env, settings.data_dir / "stream-worker.log")
+    yield
+    stop_stream_worker(proc)
+    print((settings.data_dir / "stream-worker.log").read_text()[-3000:])

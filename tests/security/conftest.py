@@ -21,6 +21,7 @@ from ..api.test_resources import family_with_recording
 
 api = shared.api  # the API fixture, on SQLite and PostgreSQL
 worker = shared.worker  # a real Celery worker
+stream_worker = shared.stream_worker  # a worker for review segments
 from ..ingest.conftest import server  # noqa: E402, F401 - a real uvicorn server
 from ..streaming.test_stream import watched  # noqa: E402, F401 - a clip an opleider may watch
 

@@ -1,11 +1,10 @@
 """Limits before work: the consent-evidence upload decides the right and checks the size before it reads
 the body, and reads it with a hard cap; the signed form can be read back by whom may, and every read is
-logged. Stream jobs are shared fairly: one live job per viewer, and "busy" says how long to wait."""
+logged. (Stream jobs shared fairly, one per viewer and a cap per user: tests/streaming/test_live.py.)"""
 
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 import pytest
@@ -16,8 +15,6 @@ from vault.api.consents import MAX_EVIDENCE
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
 from vault.domain.models import User
-from vault.media import jobs as jobs_module
-from vault.media.jobs import IDLE_S, Busy, Jobs
 from vault.settings import get_settings
 
 from ..api.conftest import Api
@@ -93,48 +90,6 @@ def test_the_signed_form_is_read_back_by_whom_may(api: Api, record: dict[str, An
         refusals = db.exec(select(AuditRecord).where(AuditRecord.reason == "other_organisation")).all()
     assert [r.outcome for r in reads] == ["allowed", "allowed", "denied", "denied"]
     assert len(refusals) == 1
-
-
-class _Held:
-    """A live job as the table sees it, without ffmpeg."""
-
-    def __init__(self) -> None:
-        self.used, self.last, self.stopped = time.monotonic(), 10, False
-        self.proc = self
-
-    def poll(self) -> None:
-        return None
-
-    def newest(self) -> int:
-        return 0
-
-    def covers(self, n: int) -> bool:
-        return True
-
-    def stop(self) -> None:
-        self.stopped = True
-
-
-class _NoSpec(Exception):
-    pass
-
-
-def _no_spec() -> jobs_module.Spec:
-    raise _NoSpec
-
-
-def test_one_live_job_per_viewer_and_busy_says_how_long(monkeypatch: pytest.MonkeyPatch) -> None:
-    table = Jobs(lambda: 2)
-    first = _Held()
-    table._jobs[("viewer-a", "session-1:clip")] = first  # type: ignore[assignment]
-    with pytest.raises(_NoSpec):  # the same viewer in another session: their first job makes way
-        table.segment(("viewer-a", "session-2:clip"), 0, _no_spec)
-    assert first.stopped
-    table._jobs = {("viewer-a", "s:c"): _Held(), ("viewer-b", "s:c"): _Held()}  # type: ignore[dict-item]
-    table._jobs[("viewer-a", "s:c")].used -= 20  # type: ignore[attr-defined]
-    with pytest.raises(Busy) as busy:
-        table.segment(("viewer-c", "s:c"), 0, _no_spec)
-    assert busy.value.extra["retry_after"] == pytest.approx(IDLE_S - 20, abs=2)
 
 
 def _cookie(account_id: Any) -> dict[str, str]:

@@ -1,17 +1,16 @@
-"""Live segment jobs: one ffmpeg per viewing session, reused for sequential segments, restarted on a
-seek, stopped when the viewer leaves or goes idle, capped per process with a clear "busy"."""
+"""The worker's live segment job: one ffmpeg from the requested segment on, segments on the 4 s grid, handed
+out only when whole, held while far enough ahead, and nothing left in tmpfs when it stops."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from vault.media import jobs as jobs_module
-from vault.media.jobs import Busy, Jobs, Spec
+from vault.media.jobs import Job, Spec
 from vault.media.scratch import scratch_dir
 
 
@@ -27,15 +26,8 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def spec_of(path: Path, start: float = 0, end: float = 30) -> Spec:
     data = path.read_bytes()
-    return Spec(
-        len(data),
-        lambda offset, length: data[offset : offset + length],
-        False,
-        True,
-        start,
-        end,
-        "Ria\nGGD\nsessie 1",
-    )
+    return Spec(len(data), lambda offset, length: data[offset : offset + length], False, True, start, end,
+                "Ria\nGGD\nsessie 1")  # fmt: skip
 
 
 def frames(segment: bytes) -> list[dict]:  # type: ignore[type-arg]
@@ -44,83 +36,57 @@ def frames(segment: bytes) -> list[dict]:  # type: ignore[type-arg]
     return json.loads(out.stdout)["frames"]  # type: ignore[no-any-return]
 
 
-def test_sequential_segments_share_one_job_and_a_seek_restarts_it(source: Path) -> None:
-    jobs = Jobs(lambda: 2)
-    key = ("session-1", "clip-1")
+def take(job: Job, n: int, timeout: float = 60) -> bytes:
+    deadline = time.monotonic() + timeout
+    while n not in job.whole():
+        assert not job.broken
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    return job.take(n)
+
+
+def test_segments_on_the_grid_from_any_start(source: Path) -> None:
+    job = Job(spec_of(source), 0)
     try:
         for n in (0, 1, 2):
-            got = frames(jobs.segment(key, n, lambda: spec_of(source)))
+            got = frames(take(job, n))
             assert got[0]["key_frame"] == 1
             assert float(got[0]["pts_time"]) == pytest.approx(4.0 * n, abs=0.1)
             assert len(got) == pytest.approx(100, abs=2)  # 4 s at 25 fps
-        assert jobs.started == 1
-        assert jobs.live() == 1
-        far = frames(
-            jobs.segment(key, 6, lambda: spec_of(source))
-        )  # a seek past the last finished + 3
+    finally:
+        job.stop()
+    seek = Job(spec_of(source), 6)
+    try:
+        far = frames(take(seek, 6))
         assert float(far[0]["pts_time"]) == pytest.approx(24.0, abs=0.1)
         assert far[0]["key_frame"] == 1
-        assert jobs.started == 2
-        back = frames(jobs.segment(key, 1, lambda: spec_of(source)))  # and back
-        assert float(back[0]["pts_time"]) == pytest.approx(4.0, abs=0.1)
-        assert jobs.started == 3
     finally:
-        jobs.stop_all()
+        seek.stop()
 
 
 def test_the_last_short_segment_of_a_clip(source: Path) -> None:
-    jobs = Jobs(lambda: 1)
+    job = Job(spec_of(source, 3, 13), 2)  # 10 s clip: 4 + 4 + 2
     try:
-        last = frames(
-            jobs.segment(("s", "c"), 2, lambda: spec_of(source, 3, 13))
-        )  # 10 s clip: 4 + 4 + 2
+        last = frames(take(job, 2))
         assert float(last[0]["pts_time"]) == pytest.approx(8.0, abs=0.1)
         assert len(last) == pytest.approx(50, abs=2)
+        assert job.proc.wait(30) == 0
     finally:
-        jobs.stop_all()
+        job.stop()
 
 
-def test_a_full_worker_says_busy_and_a_viewer_who_leaves_frees_it(source: Path) -> None:
-    jobs = Jobs(lambda: 1)
+def test_a_paused_job_makes_nothing_and_a_stopped_one_leaves_nothing(source: Path) -> None:
     before = set(scratch_dir().iterdir())
+    job = Job(spec_of(source), 0)
     try:
-        jobs.segment(("viewer-a", "clip"), 0, lambda: spec_of(source))
-        with pytest.raises(Busy) as busy:
-            jobs.segment(("viewer-b", "clip"), 0, lambda: spec_of(source))
-        assert busy.value.status == 503
-        assert "druk" in busy.value.message_nl
-        jobs.stop(("viewer-a", "clip"))
-        assert (
-            set(scratch_dir().iterdir()) - before == set()
-        )  # its segments and watermark file are gone
-        assert frames(jobs.segment(("viewer-b", "clip"), 0, lambda: spec_of(source)))
+        take(job, 0)
+        job.pause(True)
+        time.sleep(0.3)  # what was in flight lands
+        held = job.finished()
+        time.sleep(1.5)
+        assert job.finished() == held  # SIGSTOP: no CPU spent ahead of the viewer
+        job.pause(False)
+        take(job, max(held) + 1)
     finally:
-        jobs.stop_all()
-    assert set(scratch_dir().iterdir()) - before == set()
-
-
-def test_an_idle_job_is_stopped(source: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    jobs = Jobs(lambda: 1)
-    try:
-        jobs.segment(("idle", "clip"), 0, lambda: spec_of(source))
-        monkeypatch.setattr(jobs_module, "IDLE_S", 0.2)
-        done = threading.Event()
-        threading.Timer(0.3, done.set).start()
-        done.wait()
-        assert jobs.live() == 0
-    finally:
-        jobs.stop_all()
-
-
-def test_one_live_job_per_viewing_session(source: Path) -> None:
-    jobs = Jobs(lambda: 2)
-    try:
-        jobs.segment(("session", "clip-a"), 0, lambda: spec_of(source))
-        jobs.segment(
-            ("session", "clip-b"), 0, lambda: spec_of(source)
-        )  # the viewer opened another clip
-        assert jobs.live() == 1
-        jobs.segment(("other-session", "clip-a"), 0, lambda: spec_of(source))
-        assert jobs.live() == 2
-    finally:
-        jobs.stop_all()
+        job.stop()
+    assert set(scratch_dir().iterdir()) - before == set()  # its segments and watermark file are gone

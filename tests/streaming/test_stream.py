@@ -68,7 +68,7 @@ def test_playlist_from_duration() -> None:
 
 
 @pytest.fixture
-def watched(api: Api, server: str, tmp_path: Path) -> dict:  # type: ignore[type-arg]
+def watched(api: Api, server: str, stream_worker: None, tmp_path: Path) -> dict:  # type: ignore[type-arg]
     trainer, opleider = api.account("trainer"), api.account("opleider")
     with unit_of_work() as db:
         db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)))

@@ -43,18 +43,18 @@ def tamper(object_id: uuid.UUID, at_fraction: float) -> None:
     backend.put(name, [bytes(data)])
 
 
-def watchable(api: Api, server: str, tmp_path: Path) -> dict:  # type: ignore[type-arg]
-    """A 12 s recording with a clip, its family's consent for supervision, and an opleider who may watch."""
+def watchable(api: Api, server: str, tmp_path: Path, seconds: int = 12) -> dict:  # type: ignore[type-arg]
+    """A recording (12 s) with a clip, its family's consent for supervision, and an opleider who may watch."""
     trainer, opleider = api.account("trainer"), api.account("opleider")
     with unit_of_work() as db:
         db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)))
     world = family_with_recording(api, trainer)
-    video = make_video(tmp_path / "MVI_0200.MP4", 12)
+    video = make_video(tmp_path / "MVI_0200.MP4", seconds)
     url = tus_upload(server, world["headers"], video, world["trajectory"]["id"])
     assert verify_upload(upload_id(url)) == "stored"
     status = httpx.get(f"{server}/api/v1/uploads/{upload_id(url)}", headers=world["headers"]).json()
     clip = httpx.post(f"{server}/api/v1/recordings/{status['recording_id']}/clips", headers=world["headers"],
-                      json={"start_s": 0, "end_s": 12, "title": "Samen spelen"}).json()  # fmt: skip
+                      json={"start_s": 0, "end_s": seconds, "title": "Samen spelen"}).json()  # fmt: skip
     api.client.post(f"/api/v1/families/{world['family']['id']}/consents", headers=world["headers"],
                     json=consent_body(world, "supervision")).raise_for_status()  # fmt: skip
     with unit_of_work() as db:
@@ -63,11 +63,11 @@ def watchable(api: Api, server: str, tmp_path: Path) -> dict:  # type: ignore[ty
         assert recording.original_object_id is not None
         original = recording.original_object_id
     return {"recording_id": uuid.UUID(status["recording_id"]), "clip_id": clip["id"], "ho": api.as_(opleider),
-            "server": server, "original": original}  # fmt: skip
+            "server": server, "original": original, "video": video, "opleider": opleider}  # fmt: skip
 
 
 @pytest.fixture
-def tampered(api: Api, server: str, tmp_path: Path) -> dict:  # type: ignore[type-arg]
+def tampered(api: Api, server: str, stream_worker: None, tmp_path: Path) -> dict:  # type: ignore[type-arg]
     world = watchable(api, server, tmp_path)
     tamper(world["original"], 0.6)
     return world

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import redis
 
-from ..api.conftest import PASSWORD, Account, Api, api, worker  # noqa: F401 - shared fixtures
+from ..api.conftest import PASSWORD, Account, Api, api, stream_worker, worker  # noqa: F401 - shared fixtures
 from ..ingest.conftest import server, videos  # noqa: F401 - a real HTTP server, real videos
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"

@@ -60,7 +60,7 @@ def _name(account: Account) -> str:
 
 
 @pytest.fixture
-def supervised(api: Api, server: str, tmp_path: Path) -> dict[str, Any]:  # noqa: F811
+def supervised(api: Api, server: str, stream_worker: None, tmp_path: Path) -> dict[str, Any]:  # noqa: F811
     """An opleider linked to a trainer whose family gave supervision consent for a 9 s clip."""
     trainer, opleider = api.account("trainer"), api.account("opleider")
     with unit_of_work() as db:

@@ -45,7 +45,7 @@ def _outcome(page: Any) -> str:
 
 
 def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
-    api: Api, browser: Browser, worker: None, videos: dict[str, Path], tmp_path: Path
+    api: Api, browser: Browser, worker: None, stream_worker: None, videos: dict[str, Path], tmp_path: Path
 ) -> None:
     trainer = api.account("trainer")
     page = browser.sign_in(api, trainer)

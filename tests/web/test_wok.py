@@ -50,7 +50,7 @@ def _sign_out(browser: Browser) -> None:
 
 
 def test_a_participant_watches_a_shared_clip_only_during_the_session(
-    api: Api, browser: Browser, server: str, tmp_path: Path
+    api: Api, browser: Browser, server: str, stream_worker: None, tmp_path: Path
 ) -> None:
     owner = api.account("trainer")
     organiser = api.account("opleider", api.organisation("Opleidingen Noord"))

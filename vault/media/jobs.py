@@ -1,7 +1,7 @@
-"""Live segment jobs, as Jellyfin runs them: one ffmpeg per viewing session and clip, started at the
-requested segment and writing 4 s segments into a private tmpfs folder until the clip ends. Sequential
-requests reuse it; a seek far ahead or behind restarts it; a viewer who stops asking loses it after a
-short idle time; a cap per process answers "busy, retry" instead of overloading the machine.
+"""A live segment job, as Jellyfin runs them: one ffmpeg per viewing session and clip, started at the
+requested segment and writing 4 s segments into a private tmpfs folder until the clip ends. It runs on a
+Celery worker (`vault.media.live`, ADR 0007), which seals each whole segment into the object store and
+paces ffmpeg to stay a few segments ahead of the viewer.
 
 ffmpeg reads the decrypted source from the loopback range server for as long as the job lives; the key
 stays in this process's memory, never on a command line.
@@ -10,23 +10,17 @@ stays in this process's memory, never on a command line.
 from __future__ import annotations
 
 import shutil
+import signal
 import tempfile
-import threading
-import time
-from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from vault.errors import ServiceUnavailable, VaultError
-from vault.media.ffmpeg import FfmpegFailed, Process, log
+from vault.media.ffmpeg import FfmpegFailed, Process
 from vault.media.rangeserver import Read, register
 from vault.media.scratch import scratch_dir, write_private
 from vault.media.segment import SEGMENT_S, Source, segment_command, segment_count
-
-AHEAD = 3  # a request this many segments past the newest finished one waits; further is a seek
-KEEP_BEHIND = 2  # finished segments kept for a player that asks again (hls.js retries)
-IDLE_S = 30.0  # a job nobody asked anything for this long is stopped
 
 
 class Busy(ServiceUnavailable):
@@ -90,7 +84,6 @@ class Job:
 
     def __init__(self, spec: Spec, first: int) -> None:
         self.first, self.last = first, segment_count(spec.clip_end_s - spec.clip_start_s) - 1
-        self.used = time.monotonic()
         self._stack = ExitStack()
         self.dir = Path(tempfile.mkdtemp(prefix="seg-", dir=scratch_dir()))
         self._stack.callback(shutil.rmtree, self.dir, ignore_errors=True)
@@ -119,12 +112,6 @@ class Job:
         except FileNotFoundError:
             return set()
 
-    def newest(self) -> int:
-        return max(self.finished(), default=self.first - 1)
-
-    def covers(self, n: int) -> bool:
-        return self.first <= n and (n in self.finished() or n <= self.newest() + AHEAD)
-
     @property
     def broken(self) -> bool:
         """Whether this job can never make what it has not made yet (and its last segment may be short)."""
@@ -133,93 +120,31 @@ class Job:
         code = self.proc.poll()
         return code is not None and code != 0
 
-    def get(self, n: int, timeout: float = 60) -> bytes:
-        deadline = time.monotonic() + timeout
-        while n not in self.finished():
-            if self.proc.poll() is not None and n not in self.finished():
-                break
-            if time.monotonic() > deadline:
-                raise SegmentFailed()
-            time.sleep(0.02)
-        # A source that failed cuts ffmpeg's input: it then closes the segment it was writing as if the
-        # clip ended there. So once the source failed, nothing more is served, not even a listed segment.
+    def whole(self) -> list[int]:
+        """Finished segments that are whole, in order: the muxer cut them on the grid (it has opened the
+        next one) or ffmpeg ended well at the clip's end. None once the source failed or ffmpeg failed:
+        a failing read cuts ffmpeg's input and it closes the segment it was writing as if the clip ended
+        there, so from then on nothing more is handed out, not even a listed segment."""
+        code = self.proc.poll()  # first the exit, then the list, then the source: each implies the next
+        done = self.finished()
         if self.broken:
-            code = self.proc.poll()
-            log.warning("%s", FfmpegFailed("segments", code, self.proc.stderr or "source unreadable"))
-            raise Unplayable()
-        if n not in self.finished():  # ffmpeg ended well, but the footage ends before this segment
-            raise Unplayable()
-        data = (self.dir / f"{n}.ts").read_bytes()
-        for old in range(self.first, n - KEEP_BEHIND):
-            (self.dir / f"{old}.ts").unlink(missing_ok=True)
-        self.used = time.monotonic()
+            return []
+        return sorted(n for n in done if code == 0 or n + 1 in done or (self.dir / f"{n + 1}.ts").exists())
+
+    def take(self, n: int) -> bytes:
+        """Segment n's bytes; its file is gone afterwards."""
+        path = self.dir / f"{n}.ts"
+        data = path.read_bytes()
+        path.unlink()
         return data
+
+    def pause(self, paused: bool) -> None:
+        """Hold ffmpeg (SIGSTOP) while it is far enough ahead of the viewer; let it go on (SIGCONT)."""
+        if self.proc.poll() is None:
+            self.proc.proc.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)
+
+    def failure(self) -> FfmpegFailed:
+        return FfmpegFailed("segments", self.proc.poll(), self.proc.stderr or "source unreadable")
 
     def stop(self) -> None:
         self._stack.close()
-
-
-class Jobs:
-    """The live jobs of this process, keyed by (viewer, what they watch): one live job per viewer."""
-
-    def __init__(self, limit: Callable[[], int]) -> None:
-        self._limit = limit
-        self._jobs: dict[tuple[str, str], Job] = {}
-        self._lock = threading.Lock()
-        self.started = (
-            0  # ffmpeg jobs started by this process (reuse shows as fewer starts than segments)
-        )
-        threading.Thread(target=self._reaper, daemon=True, name="segment-job-reaper").start()
-
-    def _reaper(self) -> None:
-        # A viewer who closed the tab without a word still loses the job, and its segments.
-        while True:
-            time.sleep(IDLE_S / 6)
-            self.live()
-
-    def segment(self, key: tuple[str, str], n: int, spec: Callable[[], Spec]) -> bytes:
-        with self._lock:
-            self._reap()
-            job = self._jobs.get(key)
-            if job is not None and not job.covers(n):
-                self._jobs.pop(key).stop()  # a seek: start again at n
-                job = None
-            if job is None:
-                for other in [k for k in self._jobs if k[0] == key[0]]:
-                    self._jobs.pop(other).stop()  # one live job per viewer: they moved on
-                if len(self._jobs) >= self._limit():
-                    # Until the job idle longest is reaped (a watching viewer keeps theirs).
-                    idle = max(time.monotonic() - j.used for j in self._jobs.values())
-                    raise Busy(max(1, int(IDLE_S - idle) + 1))
-                job = self._jobs[key] = Job(spec(), n)
-                self.started += 1
-            job.used = time.monotonic()
-        try:
-            return job.get(n)
-        except Unplayable:
-            self.stop(key)  # asked again (it should not be), it starts afresh from the stored object
-            raise
-
-    def stop(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            job = self._jobs.pop(key, None)
-        if job is not None:
-            job.stop()
-
-    def live(self) -> int:
-        with self._lock:
-            self._reap()
-            return len(self._jobs)
-
-    def _reap(self) -> None:
-        now = time.monotonic()
-        for key, job in list(self._jobs.items()):
-            done = job.proc.poll() is not None and job.newest() >= job.last
-            if now - job.used > IDLE_S or (done and now - job.used > IDLE_S / 3):
-                self._jobs.pop(key).stop()
-
-    def stop_all(self) -> None:
-        with self._lock:
-            jobs, self._jobs = list(self._jobs.values()), {}
-        for job in jobs:
-            job.stop()

@@ -35,6 +35,7 @@ class ObjectKind(StrEnum):
     proxy = "proxy"
     evidence = "evidence"
     export = "export"
+    segment = "segment"  # a watermarked review segment, minutes old at most (vault.media.live)
 
 
 class StoredObject(SQLModel, table=True):

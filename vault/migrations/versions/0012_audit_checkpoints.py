@@ -21,7 +21,7 @@ from alembic import op
 from vault.settings import get_settings
 
 revision = '0012_audit'
-down_revision = '0010_admin'
+down_revision = '0011_stream'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,186 @@
+"""Stateless API processes, segments on the workers (ADR 0007), on the full stack (PostgreSQL, Redis,
+MinIO): two API processes behind a round-robin balancer of our own and two stream workers. An opleider's
+player plays a clip from start to end with its requests alternating between the APIs; the worker that
+renders it is killed with SIGKILL halfway and the other takes over; afterwards nothing of the footage is
+left in tmpfs or in the store."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+import redis
+from sqlmodel import select
+
+from vault.db import unit_of_work
+from vault.media import Source, live, render_segment
+from vault.media.live import StreamJob
+from vault.media.scratch import root, sweep
+from vault.settings import get_settings
+
+from ..api.conftest import Api, start_stream_worker, stop_stream_worker
+from ..ingest.conftest import free_port
+from .test_live import segment_objects
+from .test_stream import ffprobe, first_frame_rgb, region_diff
+from .test_tampered import watchable
+
+API = "import uvicorn; uvicorn.run('vault.app:create_app', factory=True, host='127.0.0.1', port={port}, log_level='warning')"
+SECONDS = 40
+HOP = {"host", "content-length", "connection", "transfer-encoding", "content-encoding", "keep-alive"}
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Overrides the shared fixture: production's parts only."""
+    request.getfixturevalue("s3_env")
+    broker = str(request.getfixturevalue("broker_url")).rsplit("/", 1)[0] + "/12"
+    redis.Redis.from_url(broker).flushdb()
+    monkeypatch.setenv("BEELDKLUIS_BROKER_URL", broker)
+    return str(request.getfixturevalue("fresh_postgres"))
+
+
+class RoundRobin:
+    """A balancer as small as they come: each request to the next backend, in turn."""
+
+    def __init__(self, backends: list[str]) -> None:
+        self.log: list[tuple[str, int, int]] = []  # (path, backend, status)
+        turn = itertools.count()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def forward(self) -> None:
+                k = next(turn) % len(backends)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {n: v for n, v in self.headers.items() if n.lower() not in HOP}
+                answer = httpx.request(self.command, backends[k] + self.path, headers=headers, content=body, timeout=120)
+                outer.log.append((self.path, k, answer.status_code))
+                self.send_response(answer.status_code)
+                for name, value in answer.headers.items():
+                    if name.lower() not in HOP:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            do_GET = do_POST = forward  # noqa: N815
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+def start_api(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", API.format(port=port)], env=env)  # noqa: S603
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{base}/health").status_code in (200, 503):
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("the API did not start")
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def tree(pid: int) -> list[psutil.Process]:
+    try:
+        main = psutil.Process(pid)
+        return [main, *main.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def runs_ffmpeg(pid: int) -> bool:
+    return any(p.name() == "ffmpeg" for p in tree(pid)[1:] if p.is_running())
+
+
+def test_a_player_behind_two_apis_survives_a_worker_killed_halfway(
+    api: Api, server: str, tmp_path: Path, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    env = {**os.environ, "BEELDKLUIS_DATABASE_URL": get_settings().effective_database_url}
+    apis = [start_api(env) for _ in range(2)]
+    processes += [proc for proc, _ in apis]
+    workers = [start_stream_worker(env, tmp_path / f"worker-{i}.log", concurrency=1) for i in range(2)]
+    processes += workers
+    pids = {p.pid for proc in processes for p in tree(proc.pid)}
+    balancer = RoundRobin([base for _, base in apis])
+    w = watchable(api, server, tmp_path, seconds=SECONDS)
+    opened = httpx.post(f"{balancer.url}/api/v1/clips/{w['clip_id']}/stream", headers=w["ho"])
+    assert opened.status_code == 200, opened.text
+    base = balancer.url + opened.json()["playlist"].rsplit("/", 1)[0]
+    assert httpx.get(f"{base}/index.m3u8").text.count("#EXTINF") == SECONDS // 4
+
+    killed_at, after_kill = None, []
+    for n in range(SECONDS // 4):
+        t = time.monotonic()
+        got = httpx.get(f"{base}/{n}.ts", timeout=120)
+        took = time.monotonic() - t
+        assert got.status_code == 200, (n, got.text)
+        assert got.headers["content-type"] == "video/mp2t"
+        frames = ffprobe(got.content, "-show_frames", "-select_streams", "v:0", "-show_entries", "frame=key_frame,pts_time")["frames"]
+        assert frames[0]["key_frame"] == 1
+        assert float(frames[0]["pts_time"]) == pytest.approx(4.0 * n, abs=0.2)
+        assert 3.5 <= len(frames) / 25 <= 4.5
+        if n in (0, 5, 9):  # the viewer's name is burned in
+            plain = render_segment(Source(str(w["video"])), n, clip_start_s=0, clip_end_s=SECONDS, watermark=None)
+            a, width, height = first_frame_rgb(got.content)
+            b, _, _ = first_frame_rgb(plain)
+            assert region_diff(a, b, width, height, width * 2 // 3, height * 3 // 4, width - 2, height - 2) > 20
+        assert not any(runs_ffmpeg(proc.pid) for proc, _ in apis)  # the API processes render nothing
+        if killed_at is not None:
+            after_kill.append(took)
+        if n == 3:  # the worker rendering this viewer's job dies, as a machine would
+            rendering = [p for p in workers if runs_ffmpeg(p.pid)]
+            assert len(rendering) == 1
+            for p in reversed(tree(rendering[0].pid)):
+                p.send_signal(signal.SIGKILL)
+            rendering[0].wait()
+            killed_at = time.monotonic()
+    print(f"after the kill, segment requests took {', '.join(f'{t:.1f}' for t in after_kill)} s")
+    segment_requests = [(path, k) for path, k, _ in balancer.log if path.endswith(".ts")]
+    assert {k for _, k in segment_requests} == {0, 1}  # both APIs served segments of the same job
+    with unit_of_work() as db:
+        jobs = db.exec(select(StreamJob).order_by(StreamJob.created_at)).all()  # type: ignore[arg-type]
+    assert [j.first for j in jobs][0] == 0
+    assert len(jobs) == 2  # one job, and one more where the killed worker stopped
+    assert 4 <= jobs[1].first <= 8
+
+    # The viewer leaves; the job stops, the sweep removes what the killed worker left in the store.
+    assert httpx.post(f"{base}/stop").status_code == 204
+    survivor = next(p for p in workers if p.poll() is None)
+    stop_stream_worker(survivor)
+    live.sweep(grace=0)
+    assert segment_objects() == ([], [])
+    for proc, _ in apis:
+        proc.terminate()
+        proc.wait(timeout=30)
+    sweep()
+    left = [f for f in root().iterdir() if int(f.name.split("-", 1)[0]) in pids]
+    assert left == []  # the killed worker's tmpfs folder (segments, watermark) is gone too
