@@ -103,7 +103,7 @@ def main() -> None:
                 items.append(Item(f"{n + 1:02d} - {recording.recorded_at:%Y-%m-%d} - spelen.mp4", recording,
                                   *store.range_reader(row.id)))  # fmt: skip
             session.commit()
-            package = Package(family, "FAM-BENCH", uuid.uuid4(), items, "01-06-2027", [], [])
+            package = Package(family, "FAM-BENCH", uuid.uuid4(), items, "01-06-2027", [], {})
 
             t = time.perf_counter()
             write(package, FolderSink(root / "USB" / package.folder_name), settings)

@@ -128,7 +128,7 @@ class Package:
     items: list[Item]
     deletion_on: str | None  # dd-mm-YYYY, or None when not yet dated
     consents: object
-    access: list[dict[str, object]]
+    access: dict[str, list[str]]  # the readable report: one sentence per viewing, grouped by purpose
 
     @property
     def folder_name(self) -> str:
@@ -173,7 +173,7 @@ def prepare(db: Session, settings: Settings, principal: audit.Principal, traject
         i.due for i in family_plan(db, family.id, now.date()).items if i.object_id in originals
     ]
     return Package(family.id, family.code, trajectory_id, items, f"{min(dates):%d-%m-%Y}" if dates else None,
-                   _overview(db, family.id, now), [audit.as_dict(r) for r in audit.family_report(db, family.id)])  # fmt: skip
+                   _overview(db, family.id, now), audit.access_report(db, family.id))  # fmt: skip
 
 
 class Sink:
@@ -443,14 +443,10 @@ def _texts(package: Package, sink: Sink, rows: list[tuple[Item, float]],
     sink.text("toestemmingen.html", _table_page(
         "Jullie toestemmingen", "The consents you gave, for what, and what became of them.",
         ("Waarvoor", "Status", "Vanaf", "Tot", "Welke opnames", "Gebeurtenissen"), consents))  # fmt: skip
-    access = [
-        (str(a["occurred_at"])[:16], str(a["user_name"]), str(a["role"]), str(a["action"]), str(a["outcome"]),
-         " ".join(a["basis"]))  # type: ignore[arg-type]
-        for a in package.access
-    ]  # fmt: skip
-    sink.text("toegang.html", _table_page(
-        "Wie heeft jullie gegevens ingezien?", "Who accessed your data, when, and on what basis.",
-        ("Wanneer (UTC)", "Wie", "Rol", "Wat", "Uitkomst", "Grondslag"), access))  # fmt: skip
+    # The readable report (NEN 7513 client view): Dutch, Dutch time, one line per viewing session, no
+    # addresses, session ids or internal codes; the JSON holds the same sentences for a computer.
+    sink.text("toegang.html", audit.access_report_html(f"gezin {package.family_code}", package.access,
+                                                      datetime.now(UTC)).encode())  # fmt: skip
 
 
 PURPOSES = {"review": "terugkijken met de trainer", "supervision": "supervisie van de trainer",
