@@ -50,6 +50,19 @@ def test_the_production_install_starts(
     for path in [(), *sorted(readme_commands())]:
         out = subprocess.run([beeldkluis, *path, "--help"], env=env, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
         assert out.returncode == 0, (path, out.stderr[-800:])
+    # With MinIO's root credentials production refuses to start (they may delete checkpoints) ...
+    refused = subprocess.run([beeldkluis, "serve", "--port", str(free_port())], env=env, capture_output=True, text=True,
+                             timeout=120, check=False)  # noqa: S603  # fmt: skip
+    assert refused.returncode != 0
+    assert "store provision" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    # ... so the operator provisions the app's own account once, and Beeldkluis runs as that.
+    app_key, app_secret = f"bk-app-{suffix}", secrets.token_urlsafe(24)
+    provisioned = subprocess.run([beeldkluis, "store", "provision", "--app-access-key", app_key],
+                                 env={**env, "BEELDKLUIS_S3_APP_SECRET_KEY": app_secret}, capture_output=True,
+                                 text=True, timeout=120, check=False)  # noqa: S603  # fmt: skip
+    assert provisioned.returncode == 0, provisioned.stderr[-2000:]
+    env |= {"BEELDKLUIS_S3_ACCESS_KEY": app_key, "BEELDKLUIS_S3_SECRET_KEY": app_secret}
     migrated = subprocess.run([beeldkluis, "migrate"], env=env, capture_output=True, text=True, timeout=300, check=False)  # noqa: S603
     assert migrated.returncode == 0, migrated.stderr[-2000:]
     port = free_port()

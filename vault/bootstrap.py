@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from vault import migrate
+from vault.errors import VaultError
 from vault.settings import Environment, Settings, StoreBackend
 from vault.store import backend_from_settings
 
@@ -48,5 +49,16 @@ def prepare(settings: Settings) -> None:
     token_secret(settings)
     if settings.store is StoreBackend.local:
         settings.store_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    backend_from_settings(settings).ensure_ready()
+    backend = backend_from_settings(settings)
+    backend.ensure_ready()
+    if settings.environment is Environment.production and settings.store is StoreBackend.s3:
+        from vault.store._provision import worm_delete_refused
+
+        if not worm_delete_refused(backend):  # type: ignore[arg-type]
+            raise VaultError(
+                "Deze S3-gegevens mogen checkpoints in de onveranderbare bucket verwijderen; draai Beeldkluis met "
+                "het eigen account uit 'beeldkluis store provision'.",
+                "These S3 credentials may delete in the write-once bucket; run Beeldkluis with the account "
+                "made by 'beeldkluis store provision'.",
+            )
     migrate.upgrade(settings.effective_database_url)

@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     s3_endpoint: str = "127.0.0.1:9000"
     s3_access_key: SecretStr = SecretStr("")
     s3_secret_key: SecretStr = SecretStr("")
+    s3_app_secret_key: SecretStr = SecretStr("")  # only for `beeldkluis store provision`: the app account's secret
     s3_secure: bool = False
     s3_region: str = "us-east-1"
     bucket: str = "beeldkluis"

@@ -93,6 +93,11 @@ class S3Backend:
     def __repr__(self) -> str:
         return f"S3Backend(endpoint={self.endpoint!r}, bucket={self.bucket!r})"
 
+    @property
+    def client(self) -> Minio:
+        """The S3 client (provisioning and the start-up check of the write-once bucket use it)."""
+        return self._client
+
     # Setup and health --------------------------------------------------------------------------
 
     def ensure_ready(self) -> None:

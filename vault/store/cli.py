@@ -95,3 +95,33 @@ def check(
     if not sweep(timedelta(hours=grace_hours), repair=repair, say=typer.echo):
         raise typer.Exit(1)
     typer.echo(t("Opslag is consistent.", "Store is consistent."))
+
+
+@app.command(help=t(
+    "Richt de opslag in met de beheerdersgegevens van MinIO: de buckets, en een eigen account voor "
+    "Beeldkluis dat in de onveranderbare bucket niets mag verwijderen. Daarna draait Beeldkluis met dat account.",
+    "Set up the storage with MinIO's root credentials: the buckets, and Beeldkluis's own account that may "
+    "delete nothing in the write-once bucket. Beeldkluis then runs with that account."))  # fmt: skip
+def provision(
+    app_access_key: Annotated[str, typer.Option(help=t("Naam van het account voor Beeldkluis.",
+                                                       "Name of Beeldkluis's account."))],
+) -> None:  # fmt: skip
+    """The root credentials come from BEELDKLUIS_S3_ACCESS_KEY/SECRET_KEY; the app's secret from
+    BEELDKLUIS_S3_APP_SECRET_KEY (never a command-line argument)."""
+    from vault.settings import StoreBackend
+    from vault.store import backend_from_settings
+    from vault.store._provision import provision as provision_storage
+    from vault.store._s3 import S3Backend
+
+    settings = get_settings()
+    secret = settings.s3_app_secret_key.get_secret_value()
+    if settings.store is not StoreBackend.s3 or len(secret) < 16:
+        typer.echo(t("Nodig: BEELDKLUIS_STORE=s3 en BEELDKLUIS_S3_APP_SECRET_KEY (minstens 16 tekens).",
+                     "Needed: BEELDKLUIS_STORE=s3 and BEELDKLUIS_S3_APP_SECRET_KEY (16 characters or more)."), err=True)  # fmt: skip
+        raise typer.Exit(2)
+    root = backend_from_settings(settings)
+    assert isinstance(root, S3Backend)  # noqa: S101 - checked above
+    provision_storage(root, root_keys=(settings.s3_access_key.get_secret_value(), settings.s3_secret_key.get_secret_value()),
+                      secure=settings.s3_secure, app_access_key=app_access_key, app_secret_key=secret)  # fmt: skip
+    typer.echo(t(f"Opslag ingericht; Beeldkluis draait voortaan als {app_access_key}.",
+                 f"Storage set up; Beeldkluis now runs as {app_access_key}."))  # fmt: skip
