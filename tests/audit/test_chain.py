@@ -22,24 +22,6 @@ from vault.errors import Conflict
 from vault.store import LocalBackend
 
 
-@pytest.fixture
-def db(database_url: str) -> str:
-    migrate.upgrade(database_url)
-    return database_url
-
-
-@pytest.fixture
-def backend(tmp_path: Path) -> LocalBackend:
-    backend = LocalBackend(tmp_path / "store")
-    backend.ensure_ready()
-    return backend
-
-
-@pytest.fixture
-def key() -> SigningKey:
-    return SigningKey.generate()
-
-
 def check(url: str, backend: LocalBackend, key: SigningKey, start: str | None = None):  # type: ignore[no-untyped-def]
     with Session(engine_for(url)) as session:
         return verify(session, backend, key.public_bytes(), start=start)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -19,24 +18,6 @@ from vault.store import LocalBackend
 
 ALICE = Principal(uuid.uuid4(), "Alice Opleider", "opleider", uuid.uuid4(), "sess-1", "10.0.0.8")
 FAMILY = uuid.uuid4()
-
-
-@pytest.fixture
-def db(database_url: str) -> str:
-    migrate.upgrade(database_url)
-    return database_url
-
-
-@pytest.fixture
-def backend(tmp_path: Path) -> LocalBackend:
-    backend = LocalBackend(tmp_path / "store")
-    backend.ensure_ready()
-    return backend
-
-
-@pytest.fixture
-def key() -> SigningKey:
-    return SigningKey.generate()
 
 
 def append(url: str, n: int, **fields: object) -> None:
