@@ -124,3 +124,23 @@ def test_a_wrong_token_or_trajectory_shows_the_servers_own_message(
         "niet gevonden" in other.stdout + other.stderr
         or "geen toegang" in (other.stdout + other.stderr).lower()
     )
+
+
+def test_a_trainer_without_a_token_signs_in_at_the_prompt(
+    api: Api, server: str, worker: None, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    from ..api.conftest import PASSWORD
+
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    card = card_with(tmp_path, {"MVI_0001.MP4": videos["good"]})
+    env = {k: v for k, v in os.environ.items() if k != "BEELDKLUIS_TOKEN"} | {"LANG": "nl_NL.UTF-8"}
+    argv = [sys.executable, "-m", "vault.cli", "ingest", str(card), "--trajectory", world["trajectory"]["id"], "--server", server]
+    wrong = subprocess.run(argv, env=env, input=f"{trainer.email}\nniet het wachtwoord\n000000\n", capture_output=True,
+                           text=True, timeout=120, check=False)  # noqa: S603  # fmt: skip
+    assert wrong.returncode == 2
+    assert "Traceback" not in wrong.stderr
+    right = subprocess.run(argv, env=env, input=f"{trainer.email}\n{PASSWORD}\n{api.code(trainer, 1)}\n", capture_output=True,
+                           text=True, timeout=300, check=False)  # noqa: S603  # fmt: skip
+    assert right.returncode == 0, right.stdout[-1500:] + right.stderr[-1500:]
+    assert "De kaart mag nu worden gewist" in right.stdout

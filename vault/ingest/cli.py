@@ -35,16 +35,8 @@ def command(
         ),
     ] = False,
 ) -> None:
-    token = os.environ.get("BEELDKLUIS_TOKEN", "")
-    if not token:
-        typer.echo(
-            t(
-                "Zet eerst BEELDKLUIS_TOKEN (aanmelden via /api/v1/auth/sign-in).",
-                "Set BEELDKLUIS_TOKEN first.",
-            ),
-            err=True,
-        )
-        raise typer.Exit(2)
+    # A token from the environment (scripts), else the trainer signs in here: e-mail, password, code.
+    token = os.environ.get("BEELDKLUIS_TOKEN", "") or _sign_in(server.rstrip("/"))
     try:
         outcome = ingest(
             path,
@@ -67,14 +59,17 @@ def _sign_in(server: str) -> str:
     email = typer.prompt(t("E-mailadres", "Email"))
     password = typer.prompt(t("Wachtwoord", "Password"), hide_input=True)
     code = typer.prompt(t("Code uit de authenticator-app", "Authenticator code"))
-    response = httpx.post(
-        f"{server}/api/v1/auth/sign-in",
-        json={"email": email, "password": password, "totp": code},
-        timeout=30,
-    )
+    try:
+        response = httpx.post(f"{server}/api/v1/auth/sign-in",
+                              json={"email": email, "password": password, "totp": code}, timeout=30)  # fmt: skip
+    except httpx.HTTPError:
+        typer.echo(t(f"Beeldkluis is niet bereikbaar op {server}.", f"Beeldkluis cannot be reached at {server}."), err=True)
+        raise typer.Exit(2) from None
     if response.status_code != 200:
-        typer.echo(
-            response.json().get("detail", t("Aanmelden mislukt.", "Sign-in failed.")), err=True
-        )
+        try:
+            said = str(response.json().get("detail") or "")
+        except ValueError:
+            said = ""
+        typer.echo(said or t("Aanmelden mislukt.", "Sign-in failed."), err=True)
         raise typer.Exit(2)
     return str(response.json()["access_token"])
