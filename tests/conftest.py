@@ -54,7 +54,7 @@ def s3_config() -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # per module: Playwright keeps an event loop in the main thread while it lives
 def chromium() -> Iterator[Any]:
     """Debian's chromium, headless, driven by Playwright (which never downloads a browser of its own)."""
     from playwright.sync_api import sync_playwright
