@@ -2,6 +2,7 @@
 
 from consent._decide import MESSAGES, WOK_ROLES, consent_basis, decide
 from consent._model import (
+    ACCOUNT_ROLES,
     WOK_MAX_HOURS,
     Action,
     Actor,
@@ -25,6 +26,7 @@ from consent._model import (
     Signature,
     SupervisionLink,
     WokSession,
+    account_role,
 )
 from consent._rules import (
     Reconfirmation,
@@ -38,6 +40,7 @@ from consent._rules import (
 )
 
 __all__ = [
+    "ACCOUNT_ROLES",
     "MESSAGES",
     "WOK_MAX_HOURS",
     "WOK_ROLES",
@@ -65,6 +68,7 @@ __all__ = [
     "Signature",
     "SupervisionLink",
     "WokSession",
+    "account_role",
     "age_on",
     "consent_basis",
     "decide",

@@ -39,6 +39,7 @@ MESSAGES = {
     "allowed": "Toegestaan.",
     "unknown_action": "Deze handeling is niet toegestaan voor uw rol.",
     "no_footage_for_role": "Uw rol geeft geen toegang tot beeldmateriaal.",
+    "unknown_role": "Uw rol is onbekend; vraag de beheerder uw account na te kijken.",
     "not_assigned": "U bent niet de trainer van dit traject.",
     "phase_forbids": "In deze fase van het traject is dit niet toegestaan.",
     "no_supervision_link": "Er is geen supervisiekoppeling met de trainer van dit traject.",

@@ -26,6 +26,29 @@ class Role(StrEnum):
     parent = "parent"
 
 
+# The roles an account holds. A WOK viewer is what a trainer or opleider becomes inside a WOK session;
+# a parent has no account, only a one-time handover secret.
+ACCOUNT_ROLES = (
+    Role.trainer,
+    Role.opleider,
+    Role.gecommitteerde,
+    Role.privacy_officer,
+    Role.administrator,
+)
+
+
+def account_role(value: str) -> Role:
+    """The account role named `value`; ValueError (Dutch, then English) for anything else."""
+    for role in ACCOUNT_ROLES:
+        if value == role.value:
+            return role
+    names = ", ".join(r.value for r in ACCOUNT_ROLES)
+    raise ValueError(
+        f"Onbekende rol voor een account: {value!r} (kies uit {names}). / "
+        f"Not a role an account holds: {value!r} (choose from {names})."
+    )
+
+
 class Action(StrEnum):
     upload = "upload"
     view = "view"

@@ -11,14 +11,13 @@ if p.family_complete:       # nothing of the family remains: shred the family KE
 print("\\n".join(p.describe()))
 """
 
+from consent import Phase, Purpose  # consent owns them; here for users of the plan alone
 from retention._errors import RetentionError
 from retention._facts import (
     ConsentFact,
     FamilyFacts,
     Kind,
     LegalHold,
-    Phase,
-    Purpose,
     StoredObject,
     TrajectoryFacts,
     TrajectoryType,

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
+from consent import Phase, Purpose  # one vocabulary: the consent engine owns it
 from retention._errors import RetentionError
 
 
@@ -50,14 +51,6 @@ class TrajectoryType(StrEnum):
     vib = "vib"  # video-interactiebegeleiding
 
 
-class Phase(StrEnum):
-    intake = "intake"
-    active = "active"
-    closed = "closed"
-    follow_up = "follow_up"
-    ended = "ended"
-
-
 OPEN_PHASES = frozenset({Phase.intake, Phase.active})
 
 
@@ -70,16 +63,6 @@ class Kind(StrEnum):
     review_recording = "review_recording"  # a filmed review with the parents, kept for supervision
     evidence = "evidence"  # a scanned consent form
     export = "export"  # the parents' package at rest
-
-
-class Purpose(StrEnum):
-    """Why footage is kept. Same values as `consent.Purpose`, so the service maps them by value."""
-
-    review = "review"  # the family's own review with the trainer, and their export
-    supervision = "supervision"
-    wok = "wok"
-    teaching = "teaching"
-    research = "research"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from types import MappingProxyType
 
+from consent import Purpose
 from retention._errors import RetentionError
 from retention._facts import (
     OPEN_PHASES,
@@ -27,7 +28,6 @@ from retention._facts import (
     FamilyFacts,
     Kind,
     LegalHold,
-    Purpose,
     StoredObject,
     TrajectoryFacts,
     TrajectoryType,

@@ -209,6 +209,14 @@ def _being_purged(db: Session, recording_id: uuid.UUID) -> bool:
     )
 
 
+def _role(value: str) -> consent.Role | None:
+    """The principal's account role; None for anything else (a WOK viewer is decided, never held)."""
+    try:
+        return consent.account_role(value)
+    except ValueError:
+        return None
+
+
 def judge(
     db: Session,
     principal: audit.Principal,
@@ -227,8 +235,11 @@ def judge(
     resource = _resource(db, family_id, trajectory_id, recording_id, clip_id)
     if resource is None:
         decision = consent.Decision(False, "not_found", "Niet gevonden of geen toegang.")
+    elif (role := _role(principal.role)) is None:
+        # Fail closed: a role the rules do not know is refused as such, never taken for another.
+        decision = consent.Decision(False, "unknown_role", consent.MESSAGES["unknown_role"])
     else:
-        actor = consent.Actor(principal.user_id or uuid.UUID(int=0), consent.Role(principal.role) if principal.role in consent.Role.__members__ else consent.Role.administrator, principal.organisation_id)  # fmt: skip
+        actor = consent.Actor(principal.user_id or uuid.UUID(int=0), role, principal.organisation_id)
         if (
             resource.trajectory_id is None
             and principal.role == "trainer"

@@ -7,10 +7,12 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
+from vault.domain.models import User
 
 from .conftest import Account, Api
 
@@ -149,6 +151,30 @@ def test_other_roles_see_no_family_data(api: Api) -> None:
         denied = db.exec(select(AuditRecord).where(AuditRecord.outcome == "denied")).all()
     assert len(denied) >= 6
     assert all(r.family_id is not None for r in denied)
+
+
+def test_an_unknown_role_is_refused_not_taken_for_another_role(api: Api) -> None:
+    """A role the access rules do not know (a typo, a value left by an old version) is a no with its own
+    reason, logged as such; it is never mapped onto some other role."""
+    world = family_with_recording(api, api.account("trainer"))
+    odd = api.account("trainer")
+    with unit_of_work() as db:
+        db.execute(update(User).where(col(User.id) == odd.id).values(role="beheerder"))
+    h = api.as_(odd)
+    response = api.client.get(f"/api/v1/recordings/{world['recording']['id']}", headers=h)
+    assert response.status_code == 403
+    assert response.json()["detail_en"] == "Access denied (unknown_role)."
+    with unit_of_work() as db:
+        logged = db.exec(select(AuditRecord).where(AuditRecord.user_id == odd.id, AuditRecord.outcome == "denied")).all()  # fmt: skip
+    assert [r.reason for r in logged] == ["unknown_role"]
+
+
+def test_only_account_roles_are_given_to_accounts(api: Api) -> None:
+    h = api.as_(api.account("administrator"))
+    for role in ("parent", "wok_viewer", "beheerder"):
+        created = api.client.post("/api/v1/users", headers=h, json={"email": f"{role}@org.example", "name": "X",
+                                  "role": role, "organisation_id": str(api.organisation_id)})  # fmt: skip
+        assert created.status_code == 422, (role, created.text)
 
 
 def test_admin_manages_accounts_and_links(api: Api) -> None:

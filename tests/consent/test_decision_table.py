@@ -6,7 +6,18 @@ from datetime import timedelta
 
 import pytest
 
-from consent import Action, ConsentStatus, Facts, Purpose, Resource, ResourceKind, Role, decide
+from consent import (
+    ACCOUNT_ROLES,
+    Action,
+    ConsentStatus,
+    Facts,
+    Purpose,
+    Resource,
+    ResourceKind,
+    Role,
+    account_role,
+    decide,
+)
 
 from .world import (
     ACTORS,
@@ -277,3 +288,14 @@ def test_a_proposed_link_or_grant_opens_nothing(role: Role) -> None:
     assert decide(ACTORS[role], Action.stream, clip(f), NOW).allowed
     decision = decide(ACTORS[role], Action.stream, clip(proposed), NOW)
     assert decision.reason == ("no_supervision_link" if role is Role.opleider else "no_grant")
+
+
+@pytest.mark.parametrize("value", ["parent", "wok_viewer", "beheerder", "", "Trainer", "system"])
+def test_an_account_holds_only_an_account_role(value: str) -> None:
+    with pytest.raises(ValueError, match="rol"):
+        account_role(value)
+
+
+def test_account_roles_are_the_one_role_vocabulary() -> None:
+    assert [account_role(r.value) for r in ACCOUNT_ROLES] == list(ACCOUNT_ROLES)
+    assert account_role("opleider") is Role.opleider

@@ -172,3 +172,11 @@ def test_an_object_without_a_recording_stands_for_the_whole_trajectory() -> None
     package = StoredObject(OTHER, Kind.export, TRAJ, CLOSED)
     assert scoped.covers(package)
     assert not scoped.covers(obj(ORIG1, Kind.original, uuid.UUID(int=6)))
+
+
+def test_phase_and_purpose_are_consents_own() -> None:
+    """One vocabulary: retention reads consent's phases and purposes, it keeps no copy to cast between."""
+    import consent
+
+    assert retention.Phase is consent.Phase
+    assert retention.Purpose is consent.Purpose

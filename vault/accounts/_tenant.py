@@ -14,16 +14,10 @@ from typing import Any, TypeVar
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from consent import Role
 from vault import audit
 from vault.accounts._deps import require_role
-from vault.domain.models import (
-    GrantRow,
-    Organisation,
-    RetentionPolicyRow,
-    Role,
-    SupervisionLink,
-    User,
-)
+from vault.domain.models import GrantRow, Organisation, RetentionPolicyRow, SupervisionLink, User
 from vault.errors import NotFound, VaultError
 
 Row = TypeVar("Row", Organisation, User, SupervisionLink, GrantRow, RetentionPolicyRow)

@@ -18,6 +18,7 @@ from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
+from consent import account_role
 from vault import audit
 from vault.accounts._security import (
     hash_password,
@@ -27,7 +28,7 @@ from vault.accounts._security import (
     totp_uri,
 )
 from vault.accounts._tenant import InvalidField
-from vault.domain.models import AuthSession, Organisation, Role, User
+from vault.domain.models import AuthSession, Organisation, User
 from vault.errors import Conflict, NotFound
 
 ENROLMENT_HOURS = 72
@@ -59,7 +60,7 @@ def create_user(
     only. Administrators and the CLI create accounts with `invite_user`."""
     email = _unique(db, email)
     secret = new_totp_secret()
-    user = User(organisation_id=organisation_id, email=email, name=name, role=Role(role),
+    user = User(organisation_id=organisation_id, email=email, name=name, role=account_role(role),
                 password_hash=hash_password(password), totp_secret=secret)  # fmt: skip
     db.add(user)
     db.flush()
@@ -87,7 +88,7 @@ def invite_user(
     by: audit.Principal | None = None,
 ) -> tuple[User, str]:
     """A new account and the token of its single-use enrolment link (hand the link over)."""
-    user = User(organisation_id=organisation_id, email=_unique(db, email), name=name, role=Role(role))
+    user = User(organisation_id=organisation_id, email=_unique(db, email), name=name, role=account_role(role))
     token = _new_enrolment(user)
     db.add(user)
     db.flush()

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from sqlmodel import select
 
+from consent import Role
 from vault.accounts._users import (
     ENROLMENT_HOURS,
     enrolment_url,
@@ -16,7 +17,7 @@ from vault.accounts._users import (
     set_active,
 )
 from vault.db import unit_of_work
-from vault.domain.models import Organisation, Role, User
+from vault.domain.models import Organisation, User
 from vault.i18n import t
 from vault.settings import get_settings
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 from sqlmodel import Session, col, select
 
+from consent import ACCOUNT_ROLES, Role, account_role
 from vault import audit
 from vault.accounts import (
     ENROLMENT_HOURS,
@@ -32,7 +33,7 @@ from vault.accounts import (
 )
 from vault.api._common import check_if_match, paginate, public, with_etag
 from vault.db import DB
-from vault.domain.models import GrantRow, Organisation, Role, SupervisionLink, User
+from vault.domain.models import GrantRow, Organisation, SupervisionLink, User
 from vault.errors import Conflict, NotFound
 from vault.settings import get_settings
 
@@ -42,16 +43,24 @@ router = APIRouter(tags=["administration"])
 ADMIN_ONLY = frozenset({Role.administrator})
 
 
+def _account_role(value: Role) -> Role:
+    return account_role(value)
+
+
+# The one role vocabulary (consent.Role), narrowed to the roles an account holds.
+AccountRole = Annotated[Role, AfterValidator(_account_role), WithJsonSchema({"type": "string", "enum": [r.value for r in ACCOUNT_ROLES]})]  # fmt: skip
+
+
 class UserIn(BaseModel):
     email: str = Field(min_length=3, max_length=320, examples=["opleider@ggd.example"])
     name: str = Field(min_length=1, max_length=200, examples=["Ria de Vries"])
-    role: Role = Field(examples=["opleider"])
+    role: AccountRole = Field(examples=["opleider"])
     organisation_id: uuid.UUID | None = Field(default=None, description="Uw eigen organisatie / your own organisation")
 
 
 class UserPatch(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    role: Role | None = None
+    role: AccountRole | None = None
     active: bool | None = None
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 import consent
+from consent import Role
 from vault import audit
 from vault.access import authorize, load_facts
 from vault.accounts import InvalidField, Principal, require_role
@@ -24,7 +25,6 @@ from vault.domain.models import (
     ConsentSignatureRow,
     Family,
     Person,
-    Role,
     Trajectory,
     User,
     WokSessionRow,

@@ -8,29 +8,27 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema, model_validator
 from sqlmodel import Session, col, func, or_, select
 
+from consent import PersonKind, Phase, Purpose, Role
 from keys import KeyDestroyed
+from retention import TrajectoryType
 from vault import audit
 from vault.access import authorize
 from vault.accounts import Principal, require_role
 from vault.api._common import Offset, check_if_match, paginate, public, with_etag
 from vault.db import DB
 from vault.domain.models import (
+    CLIP_TAGS,
     Authority,
     Clip,
-    ClipPurpose,
     Family,
     Person,
-    PersonKind,
-    Phase,
     Recording,
     RemovalReason,
-    Role,
     Situation,
     Trajectory,
-    TrajectoryType,
 )
 from vault.errors import Conflict, NotFound, VaultError
 from vault.ingest.models import Upload
@@ -83,11 +81,17 @@ class RecordingIn(BaseModel):
     source_device: str = Field(default="", max_length=100)
 
 
+def _clip_tag(purpose: Purpose) -> Purpose:
+    if purpose not in CLIP_TAGS:
+        raise ValueError(f"purpose {purpose} is not a clip purpose")
+    return purpose
+
+
 class ClipIn(BaseModel):
     start_s: float = Field(ge=0, examples=[12.5])
     end_s: float = Field(gt=0, examples=[48.0])
     title: str = Field(default="", max_length=200, examples=["Samen in bad: aansluiten"])
-    purpose: ClipPurpose = ClipPurpose.review
+    purpose: Annotated[Purpose, AfterValidator(_clip_tag), WithJsonSchema({"type": "string", "enum": [p.value for p in CLIP_TAGS]})] = Purpose.review  # fmt: skip
 
     @model_validator(mode="after")
     def _ordered(self) -> ClipIn:

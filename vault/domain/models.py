@@ -16,31 +16,11 @@ from enum import StrEnum
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from consent import Phase, Purpose
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-class Role(StrEnum):
-    trainer = "trainer"
-    opleider = "opleider"
-    gecommitteerde = "gecommitteerde"
-    privacy_officer = "privacy_officer"
-    administrator = "administrator"
-
-
-class TrajectoryType(StrEnum):
-    k_vht = "k_vht"
-    vht_complex = "vht_complex"
-    vib = "vib"
-
-
-class Phase(StrEnum):
-    intake = "intake"
-    active = "active"
-    closed = "closed"
-    follow_up = "follow_up"
-    ended = "ended"
 
 
 class Situation(StrEnum):
@@ -48,13 +28,6 @@ class Situation(StrEnum):
     play = "play"
     meal = "meal"
     review_with_parents = "review_with_parents"
-    other = "other"
-
-
-class PersonKind(StrEnum):
-    child = "child"
-    parent = "parent"
-    carer = "carer"
     other = "other"
 
 
@@ -68,11 +41,8 @@ class RemovalReason(StrEnum):
     duplicate = "duplicate"
 
 
-class ClipPurpose(StrEnum):
-    review = "review"
-    supervision = "supervision"
-    wok = "wok"
-    teaching = "teaching"
+# The purposes a clip may be tagged with: every consent purpose but research.
+CLIP_TAGS = (Purpose.review, Purpose.supervision, Purpose.wok, Purpose.teaching)
 
 
 # Accounts ---------------------------------------------------------------------------------------
@@ -257,7 +227,7 @@ class Clip(SQLModel, table=True):
     start_s: float
     end_s: float
     title: str = Field(default="", max_length=200)
-    purpose: str = Field(default=ClipPurpose.review, max_length=16)
+    purpose: str = Field(default=Purpose.review, max_length=16)
     created_by: uuid.UUID = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=_now)
 

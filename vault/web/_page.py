@@ -17,11 +17,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session
 
+from consent import Role
 from vault import audit
 from vault.accounts import client_address, principal_of
 from vault.accounts._web import csrf_ok, csrf_token, session_from_cookie
 from vault.db import DB
-from vault.domain.models import Role
 from vault.errors import Forbidden, VaultError, note_denial
 
 # No inline script or style anywhere: every page can carry this policy.

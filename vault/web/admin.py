@@ -31,10 +31,12 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 import retention
+from consent import ACCOUNT_ROLES, Role
+from retention import TrajectoryType
 from vault.accounts import own
 from vault.api import admin as api
 from vault.db import DB, after_commit
-from vault.domain.models import GrantRow, Organisation, Role, SupervisionLink, TrajectoryType, User
+from vault.domain.models import GrantRow, Organisation, SupervisionLink, User
 from vault.purge.policies import policies_for, set_policy
 from vault.web._page import (
     ROLE_NAMES,
@@ -156,11 +158,11 @@ def start(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
     rows = []
     for org in _organisations(viewer, db):
         mine = [u for u in users if u["organisation_id"] == org["id"]]
-        counts = {role: sum(1 for u in mine if u["role"] == role and u["active"]) for role in Role}
+        counts = {role: sum(1 for u in mine if u["role"] == role and u["active"]) for role in ACCOUNT_ROLES}
         rows.append({"org": org, "counts": counts, "inactive": sum(1 for u in mine if not u["active"]),
                      "locked": sum(1 for u in mine if u["locked"])})  # fmt: skip
     return render(request, "admin/start.html", viewer, heading=("Beheer", "Administration"),
-                  rows=rows, roles=list(Role), role_names=ROLE_NAMES)  # fmt: skip
+                  rows=rows, roles=list(ACCOUNT_ROLES), role_names=ROLE_NAMES)  # fmt: skip
 
 
 # Accounts ---------------------------------------------------------------------------------------
@@ -229,7 +231,7 @@ def _accounts_page(
     return render(request, "admin/accounts.html", viewer, status=status, error=error,
                   notice=_notice(request, request.query_params.get("gedaan")),
                   heading=("Accounts", "Accounts"), users=users, orgs=orgs, org_names=names,
-                  roles=list(Role), role_names=ROLE_NAMES,
+                  roles=list(ACCOUNT_ROLES), role_names=ROLE_NAMES,
                   form=form or {"organisation": str(viewer.principal.organisation_id), "role": Role.trainer})  # fmt: skip
 
 
@@ -244,7 +246,7 @@ def _account_problem(email: str, name: str, role: str) -> tuple[str, str] | None
         return "Vul een geldig e-mailadres in.", "Enter a valid email address."
     if not name:
         return "Vul een naam in.", "Enter a name."
-    if role not in set(Role):
+    if role not in ACCOUNT_ROLES:
         return "Kies een rol.", "Choose a role."
     return None
 
@@ -310,7 +312,7 @@ def _account_page(
     return render(request, "admin/account.html", viewer, status=status, error=error,
                   notice=_notice(request, request.query_params.get("gedaan")),
                   heading=(user["name"], user["name"]), user=listed,
-                  organisation=names.get(user["organisation_id"], "–"), roles=list(Role),
+                  organisation=names.get(user["organisation_id"], "–"), roles=list(ACCOUNT_ROLES),
                   role_names=ROLE_NAMES, own=user_id == viewer.principal.user_id)  # fmt: skip
 
 
@@ -342,7 +344,7 @@ def change_role(
     role: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     _admin(viewer)
-    if role not in set(Role):
+    if role not in ACCOUNT_ROLES:
         return _account_page(request, viewer, db, user_id, status=422,
                              error=_pick(request, ("Kies een rol.", "Choose a role.")))  # fmt: skip
     return _patch(request, viewer, db, user_id, api.UserPatch(role=Role(role)))
@@ -463,7 +465,7 @@ def _supervision_page(
     named({s.opleider_id for s in listed if s} | {g.user_id for g in given if g})
     links = [row(s, s.opleider_id) for s in listed if s]
     grants = [row(g, g.user_id) for g in given if g]
-    by_role = {role: [u for u in users if u["role"] == role and u["active"]] for role in Role}
+    by_role = {role: [u for u in users if u["role"] == role and u["active"]] for role in ACCOUNT_ROLES}
     return render(request, "admin/supervision.html", viewer, status=status, error=error,
                   notice=_notice(request, request.query_params.get("gedaan")),
                   heading=("Begeleiding", "Supervision"), links=sorted(links, key=lambda r: (r["trainee"], r["who"])),

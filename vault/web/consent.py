@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
 import consent
+from consent import Role
 from vault.accounts._web import csrf_ok
 from vault.api._common import public
 from vault.api.consents import (
@@ -40,7 +41,7 @@ from vault.api.families import (
     list_trajectories,
 )
 from vault.db import DB
-from vault.domain.models import Authority, ConsentRecordRow, Family, Person, Role
+from vault.domain.models import Authority, ConsentRecordRow, Family, Person
 from vault.errors import Conflict, Forbidden, VaultError
 from vault.web._page import (
     FormViewer,

@@ -16,11 +16,12 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlmodel import col, select
 
+from consent import Role
 from vault.accounts import enrol, enrolling
 from vault.accounts._security import new_totp_secret, totp_uri
 from vault.api import admin as api
 from vault.db import DB
-from vault.domain.models import Role, User
+from vault.domain.models import User
 from vault.web._page import FormViewer, PageViewer, attempt, message, redirect, render, require
 
 router = APIRouter()

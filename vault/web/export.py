@@ -15,9 +15,9 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from sqlmodel import Session
 
+from consent import Role
 from vault.api.families import get_trajectory
 from vault.db import DB
-from vault.domain.models import Role
 from vault.errors import Conflict, NotFound, VaultError
 from vault.export.api import (
     ExportIn,

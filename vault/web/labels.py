@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from vault.domain.models import ClipPurpose, Phase, RemovalReason, Situation, TrajectoryType
+from consent import Phase, Purpose
+from retention import TrajectoryType
+from vault.domain.models import RemovalReason, Situation
 
 Label = tuple[str, str]
 
@@ -26,10 +28,10 @@ SITUATIONS: dict[str, Label] = {
     Situation.other: ("Anders", "Other"),
 }
 CLIP_PURPOSES: dict[str, Label] = {
-    ClipPurpose.review: ("Terugkijken met het gezin", "Review with the family"),
-    ClipPurpose.supervision: ("Supervisie", "Supervision"),
-    ClipPurpose.wok: ("WOK", "WOK"),
-    ClipPurpose.teaching: ("Onderwijs", "Teaching"),
+    Purpose.review: ("Terugkijken met het gezin", "Review with the family"),
+    Purpose.supervision: ("Supervisie", "Supervision"),
+    Purpose.wok: ("WOK", "WOK"),
+    Purpose.teaching: ("Onderwijs", "Teaching"),
 }
 REMOVAL_REASONS: dict[str, Label] = {
     RemovalReason.wrong_family: ("Verkeerd gezin", "Wrong family"),

@@ -23,11 +23,12 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 import consent
+from consent import Role
 from keys import LocalSigningKey
 from vault import audit
 from vault.audit import api as audit_api
 from vault.db import DB
-from vault.domain.models import Family, Role, User
+from vault.domain.models import Family, User
 from vault.errors import NotFound
 from vault.purge import CERTIFICATES, LegalHoldRow, verify_certificate
 from vault.purge import api as purge_api
@@ -92,6 +93,7 @@ REASONS: dict[str, Label] = {
         "Rol heeft geen toegang tot beeldmateriaal",
         "Role has no access to footage",
     ),
+    "unknown_role": ("Onbekende rol", "Unknown role"),
     "not_assigned": ("Niet de trainer van dit traject", "Not the trainer of this trajectory"),
     "phase_forbids": ("Niet toegestaan in deze fase van het traject", "Not allowed in this phase"),
     "no_supervision_link": (

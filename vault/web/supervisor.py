@@ -21,6 +21,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
 
+from consent import Role
 from vault import audit
 from vault.access import authorize, judge
 from vault.db import DB
@@ -29,7 +30,6 @@ from vault.domain.models import (
     Family,
     GrantRow,
     Recording,
-    Role,
     SupervisionLink,
     SupervisionNote,
     Trajectory,

@@ -15,10 +15,10 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
+from consent import Purpose, Role
 from vault.access import judge
 from vault.api import families as api
 from vault.db import DB
-from vault.domain.models import ClipPurpose, Role
 from vault.errors import Conflict
 from vault.settings import get_settings
 from vault.streaming import open_recording_stream, open_stream
@@ -281,7 +281,7 @@ def make_clip(
     start_s: Annotated[str, Form()] = "",
     end_s: Annotated[str, Form()] = "",
     title: Annotated[str, Form()] = "",
-    purpose: Annotated[str, Form()] = ClipPurpose.review,
+    purpose: Annotated[str, Form()] = Purpose.review,
 ) -> Response:
     _trainer(viewer)
     form = {"start_s": start_s, "end_s": end_s, "title": title, "purpose": purpose}

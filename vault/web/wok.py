@@ -21,10 +21,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from consent import Role
 from vault.api.consents import WokIn, create_wok, share_clip
 from vault.api.families import get_clip, list_clips, list_recordings, list_trajectories
 from vault.db import DB
-from vault.domain.models import Organisation, Role, User, WokSessionRow
+from vault.domain.models import Organisation, User, WokSessionRow
 from vault.errors import Conflict, VaultError
 from vault.streaming import open_stream
 from vault.web._page import (
