@@ -31,6 +31,7 @@ from vault.domain.models import (
     WokSessionRow,
 )
 from vault.errors import Forbidden
+from vault.purge.models import PurgeMark
 
 ACTION_TO_AUDIT = {
     consent.Action.view: "view",
@@ -199,8 +200,6 @@ def family_trainers(db: Session, family_id: uuid.UUID) -> set[uuid.UUID]:
 
 
 def _being_purged(db: Session, recording_id: uuid.UUID) -> bool:
-    from vault.purge import PurgeMark
-
     recording = db.get(Recording, recording_id)
     return bool(
         recording

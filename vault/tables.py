@@ -6,6 +6,6 @@ import vault.domain.models  # noqa: F401 - organisations, accounts, families, fo
 import vault.export.models  # noqa: F401 - the parents' packages
 import vault.ingest.models  # noqa: F401 - resumable uploads
 import vault.media.live  # noqa: F401 - live stream jobs and their segments
-import vault.purge  # noqa: F401 - legal holds, purge marks, tombstones
+import vault.purge.models  # noqa: F401 - legal holds, purge marks, tombstones
 import vault.rotation  # noqa: F401 - master key rotations
 import vault.store  # noqa: F401 - stored_object

@@ -31,10 +31,10 @@ from vault.accounts import (
     own_users,
     require_role,
 )
-from vault.api._common import check_if_match, paginate, public, with_etag
 from vault.db import DB
 from vault.domain.models import GrantRow, Organisation, SupervisionLink, User
 from vault.errors import Conflict, NotFound
+from vault.routes import check_if_match, paginate, public, with_etag
 from vault.settings import get_settings
 
 router = APIRouter(tags=["administration"])

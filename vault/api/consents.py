@@ -16,7 +16,7 @@ from consent import Role
 from vault import audit
 from vault.access import authorize, load_facts
 from vault.accounts import InvalidField, Principal, require_role
-from vault.api._common import public
+from vault.consents import overview
 from vault.db import DB
 from vault.domain.models import (
     Clip,
@@ -30,6 +30,7 @@ from vault.domain.models import (
     WokSessionRow,
 )
 from vault.errors import Conflict, NotFound, VaultError
+from vault.routes import public
 from vault.settings import get_settings
 from vault.store import ObjectKind, open_store
 
@@ -99,24 +100,6 @@ class UnsupportedEvidence(VaultError):
         )
 
 
-def _overview(db: Session, family_id: uuid.UUID, at: datetime) -> list[dict[str, Any]]:
-    facts = load_facts(db, family_id, None)
-    out = []
-    for record in facts.consents:
-        state = consent.status(record, facts.events, facts.people, facts.authorities, at)
-        missing = consent.missing_signatures(record, facts.people, facts.authorities)
-        out.append({
-            "id": str(record.id), "purpose": record.purpose, "trajectory_id": str(record.trajectory_id),
-            "recording_ids": sorted(str(r) for r in record.recording_ids) if record.recording_ids is not None else None,
-            "valid_from": record.valid_from.isoformat(), "valid_until": record.valid_until.isoformat() if record.valid_until else None,
-            "status": state, "evidence": record.evidence_object_id is not None,
-            "missing_signatures": [{"person_id": str(m.person_id) if m.person_id else None, "capacity": m.capacity, "message": m.message} for m in missing],
-            "events": [{"kind": e.kind, "at": e.at.isoformat(), "recording_ids": sorted(str(r) for r in e.recording_ids) if e.recording_ids else None}
-                       for e in facts.events if e.record_id == record.id],
-        })  # fmt: skip
-    return out
-
-
 @router.post(
     "/families/{family_id}/consents",
     status_code=201,
@@ -165,7 +148,7 @@ def create_consent(
     db.flush()
     audit.record(db, action="consent_event", outcome="success", actor=principal, family_id=family_id, object_id=row.id,
                  object_type="consent", detail={"event": "given", "purpose": body.purpose})  # fmt: skip
-    return next(c for c in _overview(db, family_id, datetime.now(UTC)) if c["id"] == str(row.id))
+    return next(c for c in overview(db, family_id, datetime.now(UTC)) if c["id"] == str(row.id))
 
 
 @router.get(
@@ -174,7 +157,7 @@ def create_consent(
 )
 def list_consents(family_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, Any]:
     authorize(db, principal, "manage_consent", family_id=family_id)
-    return {"items": _overview(db, family_id, datetime.now(UTC))}
+    return {"items": overview(db, family_id, datetime.now(UTC))}
 
 
 @router.post(

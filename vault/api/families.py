@@ -17,7 +17,6 @@ from retention import TrajectoryType
 from vault import audit
 from vault.access import authorize
 from vault.accounts import Principal, require_role
-from vault.api._common import Offset, check_if_match, paginate, public, with_etag
 from vault.db import DB
 from vault.domain.models import (
     CLIP_TAGS,
@@ -35,6 +34,7 @@ from vault.ingest.models import Upload
 from vault.media import serve_range
 from vault.media.thumbnail import render_thumbnail
 from vault.purge.removal import remove_recording
+from vault.routes import Offset, check_if_match, paginate, public, with_etag
 from vault.settings import get_settings
 from vault.store import BlobNotFound, open_store
 

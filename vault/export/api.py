@@ -36,6 +36,7 @@ from vault.export.models import Export, ExportStatus
 from vault.export.package import new_secret
 from vault.export.tasks import build, remove_package
 from vault.ingest.models import Upload
+from vault.pages import render_page
 from vault.settings import get_settings
 from vault.store import BlobNotFound, ObjectKind, open_store
 from vault.worker import enqueue_after_commit
@@ -367,10 +368,8 @@ def _page(request: Request, state: str, status: int = 200, left: int | None = No
     """The parents' page in the web app's look, with its strict policy (web/templates/export/parent.html):
     state "form" (enter the code; `left` tries after a wrong one), "gone" (the link no longer works),
     "damaged" or "unavailable" (nothing was sent and the link was not spent)."""
-    from vault.web._page import render  # late: the web app imports the API
-
-    return render(request, "export/parent.html", status=status, state=state, left=left,
-                  heading=("Jullie video-opnames ophalen", "Fetch your video recordings"))  # fmt: skip
+    return render_page(request, "export/parent.html", status=status, state=state, left=left,
+                       heading=("Jullie video-opnames ophalen", "Fetch your video recordings"))  # fmt: skip
 
 
 def _link(db: Session, token: str) -> Export | None:

@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 from keys import KeyDestroyed, TamperedError
 from vault import audit
 from vault.access import authorize
-from vault.api.consents import _overview
+from vault.consents import overview
 from vault.domain.models import Family, Recording, Trajectory
 from vault.errors import Conflict, NotFound, ServiceUnavailable, VaultError
 from vault.export.messages import LEFT_OUT, SITUATIONS, detail, message, recording_name
@@ -173,7 +173,7 @@ def prepare(db: Session, settings: Settings, principal: audit.Principal, traject
         i.due for i in family_plan(db, family.id, now.date()).items if i.object_id in originals
     ]
     return Package(family.id, family.code, trajectory_id, items, f"{min(dates):%d-%m-%Y}" if dates else None,
-                   _overview(db, family.id, now), audit.access_report(db, family.id))  # fmt: skip
+                   overview(db, family.id, now), audit.access_report(db, family.id))  # fmt: skip
 
 
 class Sink:

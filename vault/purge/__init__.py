@@ -2,15 +2,13 @@
 
 from vault.purge._service import (
     CERTIFICATES,
-    LegalHoldRow,
-    PurgeMark,
-    Tombstone,
     family_facts,
     family_plan,
     marked_objects,
     purge_family,
     verify_certificate,
 )
+from vault.purge.models import LegalHoldRow, PurgeMark, Tombstone
 
 __all__ = [
     "CERTIFICATES",

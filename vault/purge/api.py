@@ -13,11 +13,12 @@ from sqlmodel import Session, col, select
 
 from vault import audit
 from vault.accounts import Principal, require_role
-from vault.api._common import public
 from vault.db import DB
 from vault.domain.models import Family
 from vault.errors import NotFound
-from vault.purge._service import CERTIFICATES, LegalHoldRow, Tombstone, family_plan
+from vault.purge._service import CERTIFICATES, family_plan
+from vault.purge.models import LegalHoldRow, Tombstone
+from vault.routes import public
 from vault.settings import get_settings
 from vault.store import backend_from_settings
 

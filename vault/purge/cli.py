@@ -13,7 +13,8 @@ from sqlmodel import select
 from vault import audit
 from vault.db import unit_of_work
 from vault.i18n import t
-from vault.purge._service import LegalHoldRow, family_plan
+from vault.purge._service import family_plan
+from vault.purge.models import LegalHoldRow
 from vault.purge.tasks import run_all
 from vault.store import StoredObject
 

@@ -20,7 +20,8 @@ from vault.domain.models import Clip, Recording, RemovalReason, SupervisionNote,
 from vault.errors import Conflict, NotFound
 from vault.export.models import Export, ExportStatus
 from vault.ingest.models import Upload
-from vault.purge._service import Tombstone, family_facts
+from vault.purge._service import family_facts
+from vault.purge.models import Tombstone
 from vault.store import ObjectStore, StoredObject
 
 REASONS_NL = {

@@ -6,15 +6,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session
 
 from consent import Role
@@ -23,22 +19,7 @@ from vault.accounts import client_address, principal_of
 from vault.accounts._web import csrf_ok, csrf_token, session_from_cookie
 from vault.db import DB
 from vault.errors import Forbidden, VaultError, note_denial
-
-# No inline script or style anywhere: every page can carry this policy.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-}
-
-LOCAL = ZoneInfo("Europe/Amsterdam")  # what people read and type; everything is stored in UTC
+from vault.pages import SECURITY_HEADERS, language, render_page
 
 # Where each role starts, and what its menu shows: (path, Dutch, English).
 START: dict[str, str] = {
@@ -72,50 +53,6 @@ ROLE_NAMES: dict[str, tuple[str, str]] = {
     Role.privacy_officer: ("Privacyfunctionaris", "Privacy officer"),
     Role.administrator: ("Beheerder", "Administrator"),
 }
-
-_templates = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(default=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-
-
-def language(request: Request) -> str:
-    """`lang` cookie if chosen, else the browser's first preference; Dutch unless that is English."""
-    chosen = request.cookies.get("lang")
-    if chosen in ("nl", "en"):
-        return chosen
-    first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
-    return "en" if first.startswith("en") else "nl"
-
-
-def _when(value: datetime | date | str | None, with_time: bool = True) -> str:
-    if value in (None, ""):
-        return "–"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if isinstance(value, datetime):  # stored in UTC, read in Dutch time
-        local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL)
-        return local.strftime("%d-%m-%Y %H:%M" if with_time else "%d-%m-%Y")
-    return value.strftime("%d-%m-%Y")
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    whole = int(round(seconds))
-    return (
-        f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
-        if whole >= 3600
-        else f"{whole // 60}:{whole % 60:02d}"
-    )
-
-
-_templates.filters["when"] = _when
-_templates.filters["day"] = lambda v: _when(v, with_time=False)
-_templates.filters["duration"] = _duration
-
 
 @dataclass(frozen=True)
 class Viewer:
@@ -183,22 +120,16 @@ def render(
     status: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    lang = language(request)
-
-    def t(nl: str, en: str = "") -> str:
-        return en if lang == "en" and en else nl
-
-    html = _templates.get_template(template).render(
-        request=request,
-        path=request.url.path,
-        lang=lang,
-        t=t,
+    """A page of the web app: the signed-in person's menu and role around `render_page`."""
+    return render_page(
+        request,
+        template,
+        status=status,
         viewer=viewer,
         menu=MENU.get(viewer.role, []) if viewer else [],
         role_name=ROLE_NAMES.get(viewer.role, (viewer.role, viewer.role)) if viewer else None,
         **context,
     )
-    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
 
 def redirect(path: str) -> RedirectResponse:

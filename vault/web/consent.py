@@ -20,7 +20,6 @@ from starlette.datastructures import UploadFile as StarletteUpload
 import consent
 from consent import Role
 from vault.accounts._web import csrf_ok
-from vault.api._common import public
 from vault.api.consents import (
     MAX_EVIDENCE,
     ConsentIn,
@@ -43,6 +42,7 @@ from vault.api.families import (
 from vault.db import DB
 from vault.domain.models import Authority, ConsentRecordRow, Family, Person
 from vault.errors import Conflict, Forbidden, VaultError
+from vault.routes import public
 from vault.web._page import (
     FormViewer,
     PageViewer,

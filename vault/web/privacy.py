@@ -30,12 +30,12 @@ from vault.audit import api as audit_api
 from vault.db import DB
 from vault.domain.models import Family, User
 from vault.errors import NotFound
+from vault.pages import LOCAL
 from vault.purge import CERTIFICATES, LegalHoldRow, verify_certificate
 from vault.purge import api as purge_api
 from vault.settings import get_settings
 from vault.store import BlobNotFound, backend_from_settings
 from vault.web._page import (
-    LOCAL,
     ROLE_NAMES,
     FormViewer,
     PageViewer,

@@ -27,9 +27,9 @@ from vault.api.families import get_clip, list_clips, list_recordings, list_traje
 from vault.db import DB
 from vault.domain.models import Organisation, User, WokSessionRow
 from vault.errors import Conflict, VaultError
+from vault.pages import LOCAL
 from vault.streaming import open_stream
 from vault.web._page import (
-    LOCAL,
     FormViewer,
     PageViewer,
     Viewer,

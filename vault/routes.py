@@ -1,4 +1,4 @@
-"""What every resource route shares: pagination, ETags, and rendering rows for the API."""
+"""What every route shares, a floor below the endpoints: pagination, ETags, and rendering rows for the API."""
 
 from __future__ import annotations
 
