@@ -238,7 +238,9 @@ def judge(
         # Fail closed: a role the rules do not know is refused as such, never taken for another.
         decision = consent.Decision(False, "unknown_role", consent.MESSAGES["unknown_role"])
     else:
-        actor = consent.Actor(principal.user_id or uuid.UUID(int=0), role, principal.organisation_id)
+        actor = consent.Actor(
+            principal.user_id or uuid.UUID(int=0), role, principal.organisation_id
+        )
         if (
             resource.trajectory_id is None
             and principal.role == "trainer"

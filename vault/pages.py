@@ -75,7 +75,9 @@ _templates.filters["day"] = lambda v: _when(v, with_time=False)
 _templates.filters["duration"] = _duration
 
 
-def render_page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+def render_page(
+    request: Request, template: str, *, status: int = 200, **context: Any
+) -> HTMLResponse:
     lang = language(request)
 
     def t(nl: str, en: str = "") -> str:

@@ -19,7 +19,8 @@ from vault.accounts import client_address, principal_of
 from vault.accounts._web import csrf_ok, csrf_token, session_from_cookie
 from vault.db import DB
 from vault.errors import Forbidden, VaultError, note_denial
-from vault.pages import SECURITY_HEADERS, language, render_page
+from vault.pages import SECURITY_HEADERS, render_page
+from vault.pages import language as language  # the pages import it from here
 
 # Where each role starts, and what its menu shows: (path, Dutch, English).
 START: dict[str, str] = {
@@ -53,6 +54,7 @@ ROLE_NAMES: dict[str, tuple[str, str]] = {
     Role.privacy_officer: ("Privacyfunctionaris", "Privacy officer"),
     Role.administrator: ("Beheerder", "Administrator"),
 }
+
 
 @dataclass(frozen=True)
 class Viewer:
