@@ -30,7 +30,7 @@ from keys import Keyring, LocalMasterKey  # noqa: E402
 from vault.db import engine_for  # noqa: E402
 from vault.domain.models import Recording  # noqa: E402
 from vault.export.package import FolderSink, Item, Package, ZipSink, write  # noqa: E402
-from vault.media import convert, probe, scratch_dir  # noqa: E402
+from vault.media import convert, probe  # noqa: E402
 from vault.settings import Settings  # noqa: E402
 from vault.store import LocalBackend, ObjectKind, ObjectStore  # noqa: E402
 
@@ -114,7 +114,7 @@ def main() -> None:
             with store.writer(family_id=family, kind=ObjectKind.export) as sink:
                 write(
                     package,
-                    ZipSink(sink, package.folder_name, "bench-passphrase", scratch_dir()),
+                    ZipSink(sink, package.folder_name, "bench-passphrase"),
                     settings,
                 )  # type: ignore[arg-type]
             session.commit()
