@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -61,12 +62,21 @@ def _worker_argv(queues: str, concurrency: int, beat_schedule: Path | None = Non
     ]  # fmt: skip
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(queues: str) -> Callable[[], None]:
     """In the worker child, before exec: the kernel sends it SIGTERM when `serve` ends, however it ends
-    (uvicorn re-raises SIGTERM after its own shutdown, so no `finally` of ours runs then)."""
+    (uvicorn re-raises SIGTERM after its own shutdown, so no `finally` of ours runs then); and it runs
+    at its queues' CPU budget."""
     import ctypes
 
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    from vault.worker import niceness
+
+    nice = niceness(queues)
+
+    def before_exec() -> None:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        os.setpriority(os.PRIO_PROCESS, 0, max(nice, os.getpriority(os.PRIO_PROCESS, 0)))
+
+    return before_exec
 
 
 @app.command(
@@ -95,9 +105,9 @@ def serve(
     if settings.embedded_worker:
         # Review segments get a worker of their own, so an export or a proxy never starves a viewer.
         background = ",".join(q for q in QUEUES if q != "stream")
-        for argv in (_worker_argv(background, 2, settings.data_dir / "celerybeat-schedule"),
-                     _worker_argv("stream", settings.stream_workers, name="beeldkluis-stream")):  # fmt: skip
-            workers.append(subprocess.Popen(argv, preexec_fn=_die_with_parent))  # noqa: S603, PLW1509 - our own argv; serve is single-threaded here
+        for queues, argv in ((background, _worker_argv(background, 2, settings.data_dir / "celerybeat-schedule")),
+                             ("stream", _worker_argv("stream", settings.stream_workers, name="beeldkluis-stream"))):  # fmt: skip
+            workers.append(subprocess.Popen(argv, preexec_fn=_die_with_parent(queues)))  # noqa: S603, PLW1509 - our own argv; serve is single-threaded here
     host = host or settings.host
     port = port or settings.port
     # The command as this shell can run it (after `make run`, beeldkluis is in .venv/bin, not on PATH).
@@ -132,7 +142,10 @@ def worker(
         int, typer.Option(help=t("Aantal processen.", "Number of processes."))
     ] = 2,
 ) -> None:
+    from vault.worker import lower_priority
+
     argv = _worker_argv(queues, concurrency)
+    lower_priority(queues)  # the queues' CPU budget, for the worker and every ffmpeg it starts
     os.execv(argv[0], argv)  # noqa: S606 - become the worker, so signals reach it directly
 
 

@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     stream_token_minutes: int = 5
     stream_max_jobs: int = 2  # live review streams per user at once (capacity is the stream workers')
     stream_workers: int = 2  # processes of `serve`'s embedded worker for the stream queue
+    # CPU budget per queue: the nice value a worker (and every ffmpeg it starts) runs at. A worker for
+    # several queues takes the lowest. At 10 a busy core gives long work about a tenth of its time while
+    # a viewer's segments (0) want it, and all of it when nobody watches (docs/adr/0008).
+    queue_nice: dict[str, int] = Field(default_factory=lambda: {
+        "stream": 0, "ingest": 10, "media": 10, "export": 10, "purge": 10, "default": 10})  # fmt: skip
     watermark_corner: str = "bottom-right"
 
     # The parents' export: how long a built package is kept, how long a download link works, and how

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from celery import Celery, Task
@@ -122,6 +123,22 @@ def _sweep_scratch(**_: Any) -> None:
     from vault.media.scratch import sweep
 
     sweep()
+
+
+def niceness(queues: str, settings: Settings | None = None) -> int:
+    """The nice value of a worker for `queues` (comma separated): the lowest of their budgets."""
+    budget = (settings or get_settings()).queue_nice
+    return min((budget.get(q.strip(), 0) for q in queues.split(",") if q.strip()), default=0)
+
+
+def lower_priority(queues: str, settings: Settings | None = None) -> int:
+    """Run this process (and what it starts) at the CPU budget of `queues`; returns its nice value.
+    Only ever lowers the priority: an unprivileged process cannot raise it again."""
+    wanted = max(0, min(19, niceness(queues, settings)))
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    if wanted > current:
+        os.setpriority(os.PRIO_PROCESS, 0, wanted)
+    return max(wanted, current)
 
 
 def enqueue_after_commit(session: Session, task: Task, *args: Any, **kwargs: Any) -> None:

@@ -233,7 +233,7 @@ def test_cancelled_mid_package_leaves_no_object_no_parts_no_scratch(
         with store.writer(family_id=package.family_id, kind=ObjectKind.export) as out:
             write(
                 package,
-                ZipSink(out, package.folder_name, "pass", scratch_dir()),
+                ZipSink(out, package.folder_name, "pass"),
                 settings,
                 cancelled=cancelled,
             )  # type: ignore[arg-type]

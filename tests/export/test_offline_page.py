@@ -51,6 +51,18 @@ def test_index_html_plays_every_video_offline(
         assert played[0] > 0.5
         assert played[1] > 0
         assert played[2] > 0
+        # The fragmented MP4 (ADR 0008) declares no duration in its moov: the player must still know it
+        # and seek to the end.
+        seeked = videos.nth(n).evaluate(
+            """v => new Promise((done, fail) => {
+                setTimeout(() => fail('did not seek within 30 s'), 30000);
+                v.pause();
+                v.addEventListener('seeked', () => done([v.duration, v.currentTime]), {once: true});
+                v.currentTime = v.duration - 0.5;
+            })"""
+        )
+        assert 2.5 < seeked[0] < 3.5  # the sources last 3 s
+        assert seeked[1] > 2.0
     assert requested
     assert all(url.startswith("file://") for url in requested)  # nothing from elsewhere
     context.close()

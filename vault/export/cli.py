@@ -16,7 +16,6 @@ from vault.db import unit_of_work
 from vault.domain.models import User
 from vault.export.package import ZipSink, export_to_folder, new_secret, prepare, write
 from vault.i18n import t
-from vault.media import scratch_dir
 from vault.settings import get_settings
 
 
@@ -31,7 +30,7 @@ def _zip(
     try:
         with open(target, "xb") as out:
             result = write(
-                package, ZipSink(out, package.folder_name, passphrase, scratch_dir()), settings
+                package, ZipSink(out, package.folder_name, passphrase), settings
             )
     except FileExistsError:
         typer.echo(t(f"{target} bestaat al.", f"{target} already exists."), err=True)

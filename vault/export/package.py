@@ -9,16 +9,19 @@ SQLite default is never locked for the length of an export.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import hmac
 import html
 import json
+import re
 import secrets
 import shutil
 import subprocess
-import tempfile
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +38,10 @@ from vault.domain.models import Family, Recording, Trajectory
 from vault.errors import Conflict, NotFound, ServiceUnavailable, VaultError
 from vault.export.messages import LEFT_OUT, SITUATIONS, detail, message, recording_name
 from vault.ingest.models import Upload
-from vault.media import MediaError, convert, probe, serve_range
+from vault.media import MediaError, ProbeResult, probe, qualifies, scratch_dir, serve_range
+from vault.media.convert import convert_command
+from vault.media.ffmpeg import Process, TookTooLong, time_limit
+from vault.media.rangeserver import PIECE
 from vault.purge import family_plan
 from vault.settings import Settings
 from vault.store import open_store
@@ -177,20 +183,31 @@ def prepare(db: Session, settings: Settings, principal: audit.Principal, traject
 
 
 class Sink:
-    """Where the package goes. Keeps the checksums of everything written, for SHA256SUMS."""
+    """Where the package goes. Every file passes through `file` once, front to back, and is hashed on
+    the way for SHA256SUMS: nothing is read back, and no whole recording waits anywhere."""
 
     def __init__(self) -> None:
         self.sums: list[tuple[str, str]] = []
 
-    def video(self, name: str) -> Path:
-        """The path ffmpeg writes recording `name` to (it needs a seekable file for +faststart)."""
+    def _open(self, name: str, compress: bool) -> BinaryIO:
+        """A writer for file `name` of the package (closed by `file`)."""
         raise NotImplementedError
 
-    def added(self, name: str, path: Path) -> None:
-        """Recording `name` is complete at `path`."""
-        raise NotImplementedError
+    def file(self, name: str, pieces: Iterable[bytes], compress: bool = False) -> None:
+        """Write file `name` from `pieces`, hashing them as they are written. If `pieces` fails, the
+        failure passes on and the caller decides whether to `drop` what was written."""
+        digest = hashlib.sha256()
+        with self._open(name, compress) as out:
+            for piece in pieces:
+                digest.update(piece)
+                out.write(piece)
+        self.sums.append((digest.hexdigest(), name))
 
     def text(self, name: str, data: bytes) -> None:
+        self.file(name, [data], compress=True)
+
+    def drop(self, name: str) -> None:
+        """Leave file `name` out after all (a recording that failed part way)."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -198,16 +215,6 @@ class Sink:
 
     def abort(self) -> None:
         """Leave nothing behind."""
-
-
-def _file_sha256(path: Path, out: BinaryIO | None = None) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while piece := f.read(1024 * 1024):
-            digest.update(piece)
-            if out is not None:
-                out.write(piece)
-    return digest.hexdigest()
 
 
 class FolderSink(Sink):
@@ -220,15 +227,11 @@ class FolderSink(Sink):
         self.folder = folder
         (folder / "Opnames").mkdir(parents=True)
 
-    def video(self, name: str) -> Path:
-        return self.folder / name
+    def _open(self, name: str, compress: bool) -> BinaryIO:
+        return open(self.folder / name, "xb")  # noqa: SIM115 - closed by `file`
 
-    def added(self, name: str, path: Path) -> None:
-        self.sums.append((_file_sha256(path), name))
-
-    def text(self, name: str, data: bytes) -> None:
-        (self.folder / name).write_bytes(data)
-        self.sums.append((hashlib.sha256(data).hexdigest(), name))
+    def drop(self, name: str) -> None:
+        (self.folder / name).unlink(missing_ok=True)
 
     def abort(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -248,10 +251,10 @@ pyzipper.zipfile_aes.HMAC = _OpenSSLHmac
 
 class ZipSink(Sink):
     """A ZIP written front to back into `out` (any writable stream, e.g. a sealed store writer); with a
-    passphrase every entry is AES-256 encrypted (WinZip AE-2). Each recording passes through tmpfs only
-    for as long as it takes to add it."""
+    passphrase every entry is AES-256 encrypted (WinZip AE-2). Recordings stream from ffmpeg straight
+    into their entries."""
 
-    def __init__(self, out: BinaryIO, top: str, passphrase: str | None, scratch: Path) -> None:
+    def __init__(self, out: BinaryIO, top: str, passphrase: str | None) -> None:
         super().__init__()
         self.top = top
         self.zip = pyzipper.AESZipFile(out, "w", compression=pyzipper.ZIP_STORED,
@@ -259,54 +262,69 @@ class ZipSink(Sink):
         if passphrase:
             self.zip.setpassword(passphrase.encode())
             self.zip.setencryption(pyzipper.WZ_AES, nbits=256)
-        self.scratch = Path(tempfile.mkdtemp(prefix="bk-export-", dir=scratch))
 
-    def video(self, name: str) -> Path:
-        return self.scratch / f"{uuid.uuid4()}.mp4"
-
-    def _entry(self, name: str) -> pyzipper.ZipInfo:
+    def _open(self, name: str, compress: bool) -> BinaryIO:
         info = self.zip.zipinfo_cls(
             f"{self.top}/{name}", date_time=datetime.now(UTC).timetuple()[:6]
         )
         info.external_attr = 0o644 << 16
-        return info
+        info.compress_type = pyzipper.ZIP_DEFLATED if compress else pyzipper.ZIP_STORED
+        return self.zip.open(info, "w", force_zip64=not compress)  # type: ignore[no-any-return]
 
-    def added(self, name: str, path: Path) -> None:
-        try:
-            with self.zip.open(self._entry(name), "w", force_zip64=True) as entry:
-                self.sums.append((_file_sha256(path, entry), name))
-        finally:
-            path.unlink(missing_ok=True)
-
-    def text(self, name: str, data: bytes) -> None:
-        self.zip.writestr(self._entry(name), data, compress_type=pyzipper.ZIP_DEFLATED)
-        self.sums.append((hashlib.sha256(data).hexdigest(), name))
+    def drop(self, name: str) -> None:
+        """Out of the ZIP's directory, so no unzip tool shows it. Its bytes stay in the stream, which
+        cannot be rewound: the family's own footage, in the family's (encrypted) package."""
+        name = f"{self.top}/{name}"
+        self.zip.filelist = [i for i in self.zip.filelist if i.filename != name]
+        self.zip.NameToInfo.pop(name, None)
 
     def close(self) -> None:
         self.zip.close()
-        shutil.rmtree(self.scratch, ignore_errors=True)
-
-    def abort(self) -> None:
-        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def _duration(path: Path, ffprobe: str) -> float:
-    """The duration of a file we just wrote (0.0 if ffprobe cannot tell)."""
-    out = subprocess.run(  # noqa: S603 - fixed argv, our own scratch file
-        [ffprobe, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
-        capture_output=True, timeout=120, check=False,
-    )  # fmt: skip
+F_SETPIPE_SZ = 1031  # Linux
+
+
+def _out_time(progress: Path) -> float:
+    """How long the copy ffmpeg made lasts, from its final progress counts (0.0 if it never said)."""
     try:
-        return float(out.stdout.strip() or 0)
-    except ValueError:
+        said = re.findall(r"^out_time_us=(\d+)$", progress.read_text(), re.MULTILINE)
+    except OSError:
         return 0.0
+    return int(said[-1]) / 1e6 if said else 0.0
 
 
-def _convert(item: Item, target: Path, settings: Settings) -> tuple[float, bool]:
-    """Convert one recording into `target`: (its duration, whether it was only remuxed). Fails closed:
-    RecordingFailed when its original cannot be read whole (a chunk failed authentication, even if
-    ffmpeg took the broken connection for the end of the file), ffmpeg refuses it, or the result is
-    shorter (or longer) than the source; the store's own errors pass on (they are no recording's)."""
+def _converted(url: str, info: ProbeResult, settings: Settings, made: list[float]) -> Iterator[bytes]:
+    """The playable copy as ffmpeg writes it into a pipe, piece by piece; at the end its duration is
+    appended to `made`. MediaError if ffmpeg fails or takes too long."""
+    progress = scratch_dir() / f"progress-{uuid.uuid4().hex}"  # ffmpeg's counts; no footage
+    proc = Process(convert_command(url, info, "pipe:1", settings.ffmpeg, progress=progress),
+                   what="convert", stdout=subprocess.PIPE)  # fmt: skip
+    assert proc.proc.stdout is not None  # noqa: S101 - PIPE was asked for
+    with contextlib.suppress(OSError):  # a 1 MiB pipe: ffmpeg waits on us 16 times less often
+        fcntl.fcntl(proc.proc.stdout.fileno(), F_SETPIPE_SZ, PIECE)
+    timer = threading.Timer(time_limit(info.duration_s, per_second=6.0), proc.proc.kill)
+    timer.start()
+    try:
+        while piece := proc.proc.stdout.read(PIECE):
+            yield piece
+        proc.wait()
+        if not timer.is_alive():
+            raise TookTooLong("convert")
+        proc.check()
+        made.append(_out_time(progress))
+    finally:
+        timer.cancel()
+        proc.kill()
+        progress.unlink(missing_ok=True)
+
+
+def _convert(item: Item, name: str, sink: Sink, settings: Settings) -> tuple[float, bool]:
+    """Convert one recording into file `name` of `sink`: (its duration, whether it was only remuxed).
+    Fails closed: RecordingFailed when its original cannot be read whole (a chunk failed
+    authentication, even if ffmpeg took the broken connection for the end of the file), ffmpeg refuses
+    it, or the result is shorter (or longer) than the source; the store's own errors pass on (they are
+    no recording's). The caller drops what was written of a recording that failed."""
     broken: list[Exception] = []
 
     def read(offset: int, length: int) -> bytes:
@@ -317,12 +335,13 @@ def _convert(item: Item, target: Path, settings: Settings) -> tuple[float, bool]
             raise
 
     refused: VaultError | None = None
+    made: list[float] = []
     # Around the range server too: it may itself fail the job once a read failed. ServiceUnavailable:
     # ffmpeg exited non-zero (or the store failed: then `broken` says so).
     try:
         with serve_range(item.size, read) as url:
             info = probe(url, ffprobe=settings.ffprobe)
-            remuxed = convert(url, info, target, ffmpeg=settings.ffmpeg)
+            sink.file(name, _converted(url, info, settings, made))
     except (MediaError, ServiceUnavailable) as exc:
         refused = exc
     if broken:
@@ -339,14 +358,14 @@ def _convert(item: Item, target: Path, settings: Settings) -> tuple[float, bool]
         raise RecordingFailed(
             "recording_unusable", item, "het omzetten mislukte", "conversion failed"
         )
-    made = _duration(target, settings.ffprobe)
-    if abs(made - info.duration_s) > max(1.0, 0.02 * info.duration_s):
+    if not made or abs(made[0] - info.duration_s) > max(1.0, 0.02 * info.duration_s):
+        made_s = made[0] if made else 0.0
         raise RecordingFailed(
             "recording_short", item,
-            f"de omgezette video duurt {made:.1f} s in plaats van {info.duration_s:.1f} s".replace(".", ","),
-            f"the converted video lasts {made:.1f} s instead of {info.duration_s:.1f} s",
+            f"de omgezette video duurt {made_s:.1f} s in plaats van {info.duration_s:.1f} s".replace(".", ","),
+            f"the converted video lasts {made_s:.1f} s instead of {info.duration_s:.1f} s",
         )  # fmt: skip
-    return info.duration_s, remuxed
+    return info.duration_s, qualifies(info)
 
 
 def write(package: Package, sink: Sink, settings: Settings,
@@ -363,17 +382,15 @@ def write(package: Package, sink: Sink, settings: Settings,
             if cancelled is not None and cancelled():
                 raise Cancelled()
             name = f"Opnames/{item.name}"
-            target = sink.video(name)
             try:
-                duration, copied = _convert(item, target, settings)
+                duration, copied = _convert(item, name, sink, settings)
             except RecordingFailed as failure:
-                target.unlink(missing_ok=True)
+                sink.drop(name)
                 if not skip_failed:
                     raise
                 left_out.append(failure.detail)
             else:
                 remuxed += copied
-                sink.added(name, target)
                 rows.append((item, duration))
             if progress is not None:
                 progress(done + 1, len(package.items))

@@ -29,7 +29,6 @@ from vault.errors import ServiceUnavailable, VaultError
 from vault.export.messages import detail
 from vault.export.models import Export, ExportStatus
 from vault.export.package import Cancelled, RecordingFailed, ZipSink, prepare, write
-from vault.media import scratch_dir
 from vault.settings import get_settings
 from vault.store import ObjectKind, open_store
 from vault.worker import celery_app, enqueue_after_commit
@@ -182,7 +181,7 @@ def build_export(export_id: uuid.UUID) -> str:
                         db.execute(update(Export).where(col(Export.id) == export_id, col(Export.attempt) == attempt)
                                    .values(partial_object_id=out.object_id))  # fmt: skip
                         db.commit()  # the object key is stored; no transaction stays open while ffmpeg works
-                        result = write(package, ZipSink(out, package.folder_name, passphrase, scratch_dir()), settings,  # type: ignore[arg-type]
+                        result = write(package, ZipSink(out, package.folder_name, passphrase), settings,  # type: ignore[arg-type]
                                        progress=lambda d, t: _progress(export_id, attempt, d, t),
                                        cancelled=lambda: not _mine(export_id, attempt), skip_failed=skip_failed)  # fmt: skip
                 except Exception as exc:

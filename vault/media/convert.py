@@ -1,5 +1,10 @@
-"""Playable copies for the parents: MP4 H.264 + AAC, yuv420p, faststart, upright, progressive, no metadata.
-Remuxed without re-encoding where the source already qualifies, transcoded otherwise."""
+"""Playable copies for the parents: MP4 H.264 + AAC, yuv420p, upright, progressive, no metadata.
+Remuxed without re-encoding where the source already qualifies, transcoded otherwise.
+
+The MP4 is fragmented (index first, a fragment per keyframe, an `mfra` index at the end; ADR 0008), so
+ffmpeg writes it front to back into a pipe: the package hashes and stores it as it is made, and no whole
+recording ever waits in a file. A `+faststart` MP4 cannot be written that way (ffmpeg must seek back
+into the whole file to move its index to the front)."""
 
 from __future__ import annotations
 
@@ -19,8 +24,11 @@ def qualifies(info: ProbeResult) -> bool:
 
 
 def convert_command(
-    source_url: str, info: ProbeResult, target: Path, ffmpeg: str = "ffmpeg"
+    source_url: str, info: ProbeResult, target: Path | str, ffmpeg: str = "ffmpeg", progress: Path | None = None
 ) -> list[str]:
+    """The argv writing the playable copy to `target`: a file, or "pipe:1" (stdout); with `progress`,
+    ffmpeg also writes its final counts there (`out_time_us`: how long the copy it made lasts)."""
+    report = ["-progress", str(progress), "-stats_period", "60"] if progress else []
     common = [
         "-map",
         "0:v:0",
@@ -33,7 +41,9 @@ def convert_command(
         "-sn",
         "-dn",
         "-movflags",
-        "+faststart",
+        "+frag_keyframe+empty_moov+default_base_moof",
+        "-min_frag_duration",
+        "2000000",  # fragments of at least 2 s: a camera with short keyframe intervals gets no tiny ones
     ]
     if qualifies(info):
         codecs = ["-c", "copy"]
@@ -68,6 +78,9 @@ def convert_command(
         *codecs,
         "-metadata:s:v",
         "rotate=0",
+        *report,
+        "-f",
+        "mp4",
         str(target),
     ]
 

@@ -1,5 +1,5 @@
-"""Scratch space for the moments a file is unavoidable (a watermark text, live HLS segments, an MP4 that
-ffmpeg must seek back into for +faststart). Plaintext may pass through it, so:
+"""Scratch space for the moments a file is unavoidable (a watermark text, live HLS segments, ffmpeg's
+progress report). Plaintext may pass through it, so:
 
 - it is tmpfs (`/dev/shm`) where there is one, so nothing reaches a disk;
 - each process has its own 0700 folder, `<root>/<pid>-<random>`, holding an exclusive lock on a file in
