@@ -7,7 +7,7 @@ must be transcoded, as from an AVCHD camera. Peak RSS of this process shows memo
 
 Next to wall-clock time, each line gives the CPU seconds spent (this process and its ffmpeg children): on
 a shared machine the wall-clock ratio follows the other load, the CPU ratio much less. The conversion is
-ADR 0008's fragmented MP4, which the vault writes into a pipe and bare ffmpeg into a file.
+ADR 0009's fragmented MP4, which the vault writes into a pipe and bare ffmpeg into a file.
 
     python bench/export.py [--recordings 8] [--minutes 15] [--transcode 0] [--height 720]
 """

@@ -1,6 +1,6 @@
 """Viewers during an export: two viewers' segments through the deployed path (ADR 0007: a real `stream`
 worker process, `live.fetch` as the API calls it) while a parents' package (AES-256 ZIP into the store, the
-task's own `write`) is built at the `export` queue's CPU budget (`queue_nice`, ADR 0008), on the same
+task's own `write`) is built at the `export` queue's CPU budget (`queue_nice`, ADR 0009), on the same
 machine. Printed against baselines measured in the same run: each viewer's segment latency (median, max)
 against the viewers alone, and the export's time against the export alone; then the same with no budget
 (the export at nice 0), to show what the budget buys.

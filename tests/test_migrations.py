@@ -77,8 +77,8 @@ def _fill(engine: Engine, done: dict[str, dict[str, Any]]) -> None:
                 if column.foreign_keys:
                     target = next(iter(column.foreign_keys)).column
                     row[column.name] = done[target.table.name][target.name]
-                elif column.autoincrement is True and column.primary_key:
-                    continue
+                elif column.primary_key and column.autoincrement is True:
+                    continue  # the database numbers it
                 elif column.nullable and not column.primary_key:
                     continue
                 else:

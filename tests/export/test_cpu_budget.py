@@ -1,5 +1,5 @@
 """Long work never starves viewers: a worker runs (and starts its ffmpeg) at its queues' CPU budget, the
-nice value in `queue_nice`; a worker that serves viewers' segments keeps normal priority (ADR 0008)."""
+nice value in `queue_nice`; a worker that serves viewers' segments keeps normal priority (ADR 0009)."""
 
 from __future__ import annotations
 

@@ -51,7 +51,7 @@ def test_index_html_plays_every_video_offline(
         assert played[0] > 0.5
         assert played[1] > 0
         assert played[2] > 0
-        # The fragmented MP4 (ADR 0008) declares no duration in its moov: the player must still know it
+        # The fragmented MP4 (ADR 0009) declares no duration in its moov: the player must still know it
         # and seek to the end.
         seeked = videos.nth(n).evaluate(
             """v => new Promise((done, fail) => {

@@ -1,7 +1,7 @@
 """Playable copies for the parents: MP4 H.264 + AAC, yuv420p, upright, progressive, no metadata.
 Remuxed without re-encoding where the source already qualifies, transcoded otherwise.
 
-The MP4 is fragmented (index first, a fragment per keyframe, an `mfra` index at the end; ADR 0008), so
+The MP4 is fragmented (index first, a fragment per keyframe, an `mfra` index at the end; ADR 0009), so
 ffmpeg writes it front to back into a pipe: the package hashes and stores it as it is made, and no whole
 recording ever waits in a file. A `+faststart` MP4 cannot be written that way (ffmpeg must seek back
 into the whole file to move its index to the front)."""
