@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -36,13 +37,20 @@ def command(
     ] = False,
 ) -> None:
     # A token from the environment (scripts), else the trainer signs in here: e-mail, password, code.
-    token = os.environ.get("BEELDKLUIS_TOKEN", "") or _sign_in(server.rstrip("/"))
+    # A signed-in session is refreshed for as long as the import takes; a token from the environment is not.
+    server = server.rstrip("/")
+    token = os.environ.get("BEELDKLUIS_TOKEN", "")
+    session = {"access_token": token} if token else _sign_in(server)
     try:
         outcome = ingest(
             path,
             trajectory,
-            server=server.rstrip("/"),
-            token=token,
+            server=server,
+            token=str(session["access_token"]),
+            refresh_token=str(session.get("refresh_token") or ""),
+            expires_at=datetime.fromisoformat(str(session["expires_at"]))
+            if session.get("expires_at")
+            else None,
             say=typer.echo,
             delete_verified=delete_verified,
         )
@@ -52,7 +60,7 @@ def command(
     raise typer.Exit(0 if outcome.card_may_be_wiped else 1)
 
 
-def _sign_in(server: str) -> str:
+def _sign_in(server: str) -> dict[str, Any]:
     """Ask for e-mail, password and the authenticator code, and sign in (nothing is stored)."""
     import httpx
 
@@ -63,7 +71,13 @@ def _sign_in(server: str) -> str:
         response = httpx.post(f"{server}/api/v1/auth/sign-in",
                               json={"email": email, "password": password, "totp": code}, timeout=30)  # fmt: skip
     except httpx.HTTPError:
-        typer.echo(t(f"Beeldkluis is niet bereikbaar op {server}.", f"Beeldkluis cannot be reached at {server}."), err=True)
+        typer.echo(
+            t(
+                f"Beeldkluis is niet bereikbaar op {server}.",
+                f"Beeldkluis cannot be reached at {server}.",
+            ),
+            err=True,
+        )
         raise typer.Exit(2) from None
     if response.status_code != 200:
         try:
@@ -72,4 +86,4 @@ def _sign_in(server: str) -> str:
             said = ""
         typer.echo(said or t("Aanmelden mislukt.", "Sign-in failed."), err=True)
         raise typer.Exit(2)
-    return str(response.json()["access_token"])
+    return dict(response.json())

@@ -136,6 +136,7 @@ REASONS: dict[str, Label] = {
     "locked": ("Account tijdelijk geblokkeerd", "Account temporarily locked"),
     "rate_limited": ("Te veel pogingen", "Too many attempts"),
     "refresh_token_reused": ("Vernieuwingstoken hergebruikt", "Refresh token reused"),
+    "session_refreshed": ("Sessie verlengd", "Session refreshed"),
     "link_invalid": ("Ongeldige link", "Invalid link"),
     "idle": ("Sessie verlopen door inactiviteit", "Session idle"),
     "sign_out": ("Afgemeld", "Signed out"),
