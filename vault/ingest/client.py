@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 from tusclient import client as tus
 from tusclient.exceptions import TusCommunicationError
-from tusclient.uploader import Uploader
+from tusclient.uploader.uploader import Uploader
 
 from vault.ingest.card import CardFile, CardRemoved, file_sha256, scan_card
 
