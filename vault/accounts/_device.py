@@ -150,7 +150,7 @@ def decide(db: Session, *, user_code: str, approve: bool, by: audit.Principal) -
             if approve
             else {"user_id": by.user_id, "denied_at": now}
         )
-        decided = db.exec(  # type: ignore[call-overload]
+        decided = db.exec(
             update(DeviceGrant)
             .where(col(DeviceGrant.id) == grant.id, col(DeviceGrant.approved_at).is_(None),
                    col(DeviceGrant.denied_at).is_(None))
@@ -193,7 +193,7 @@ def exchange(
         grant.polled_at = now
         db.add(grant)
         return Waiting("slow_down" if too_soon else "authorization_pending", grant.interval)
-    spent = db.exec(  # type: ignore[call-overload]
+    spent = db.exec(
         update(DeviceGrant).where(col(DeviceGrant.id) == grant.id, col(DeviceGrant.used_at).is_(None)).values(used_at=now)
     ).rowcount  # fmt: skip
     user = db.get(User, grant.user_id) if grant.user_id else None
