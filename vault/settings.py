@@ -85,8 +85,9 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr("")
     token_issuer: str = "beeldkluis"  # noqa: S105 - a name, not a secret
     token_audience: str = "beeldkluis-api"  # noqa: S105 - a name, not a secret
-    access_token_minutes: int = 10
+    access_token_minutes: float = Field(default=10, gt=0)  # API clients refresh before it runs out
     refresh_token_hours: int = 12
+    device_poll_seconds: int = Field(default=5, ge=1)  # the command line's sign-in: poll interval
     web_idle_minutes: int = Field(default=30, ge=1)  # a browser session ends after this long unused
     max_failed_sign_ins: int = 5
     lockout_minutes: int = 15

@@ -87,7 +87,7 @@ def issue_access_token(
     role: str,
     issuer: str,
     audience: str,
-    minutes: int,
+    minutes: float,
 ) -> tuple[str, datetime]:
     now = datetime.now(UTC)
     expires = now + timedelta(minutes=minutes)

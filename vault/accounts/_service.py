@@ -260,6 +260,8 @@ def refresh(db: Session, settings: Settings, *, refresh_token: str, network: str
         token_secret(settings), user_id=user.id, session_id=auth.id, role=user.role,
         issuer=settings.token_issuer, audience=settings.token_audience, minutes=settings.access_token_minutes,
     )  # fmt: skip
+    audit.record(db, action="sign_in", outcome="success", reason="session_refreshed",
+                 actor=principal_of(user, auth.id, network))  # fmt: skip
     return Tokens(access, new, expires_at, auth.id)
 
 

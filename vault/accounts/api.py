@@ -5,11 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlmodel import select
 
+from vault.accounts import _device
 from vault.accounts._deps import Principal, client_address
-from vault.accounts._service import refresh, revoke, sign_in, sign_in_oidc
+from vault.accounts._service import Tokens, refresh, revoke, sign_in, sign_in_oidc
 from vault.db import DB
+from vault.domain.models import OidcProvider, Organisation
+from vault.errors import problem
 from vault.settings import get_settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -80,6 +85,69 @@ def post_refresh(body: Refresh, request: Request, db: DB) -> TokensOut:
             db, get_settings(), refresh_token=body.refresh_token, network=client_address(request)
         )
     )
+
+
+class Methods(BaseModel):
+    password: bool = True
+    device: bool = Field(default=True, description="POST /auth/device: confirm a code in the web app")
+    providers: list[str] = Field(description="Organisations that sign in through their identity provider")
+
+
+class DeviceCodeOut(BaseModel):
+    device_code: str
+    user_code: str = Field(examples=["BCDF-GHJK"])
+    verification_uri: str
+    verification_uri_complete: str
+    expires_in: int
+    interval: int
+
+
+class DeviceToken(BaseModel):
+    device_code: str = Field(max_length=200)
+
+
+class Waiting(BaseModel):
+    """A problem+json body: `authorization_pending` or `slow_down` (poll again after `interval` s)."""
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+    detail_en: str
+    interval: int | None = None
+
+
+@router.get("/methods", response_model=Methods, summary="Manieren van aanmelden / sign-in methods")
+def get_methods(db: DB) -> Methods:
+    rows = db.exec(select(Organisation.name).where(OidcProvider.organisation_id == Organisation.id)).all()
+    return Methods(providers=sorted(set(rows)))
+
+
+@router.post("/device", response_model=DeviceCodeOut,
+             summary="Aanmelden van de opdrachtregel beginnen / start a command-line sign-in")  # fmt: skip
+def post_device(request: Request, db: DB) -> DeviceCodeOut:
+    settings = get_settings()
+    code = _device.start(db, settings, network=client_address(request))
+    base = (settings.public_url or str(request.base_url)).rstrip("/")
+    return DeviceCodeOut(device_code=code.device_code, user_code=code.user_code,
+                         verification_uri=f"{base}/apparaat", verification_uri_complete=f"{base}/apparaat?code={code.user_code}",
+                         expires_in=code.expires_in, interval=code.interval)  # fmt: skip
+
+
+WAITING = {
+    "authorization_pending": ("Nog niet bevestigd in de webapp.", "Not confirmed in the web app yet."),
+    "slow_down": ("Te vaak gevraagd; wacht langer tussen de vragen.", "Polled too often; wait longer."),
+}
+
+
+@router.post("/device/token", response_model=TokensOut, responses={400: {"model": Waiting}},
+             summary="Sessie voor de opdrachtregel ophalen / exchange a confirmed code")  # fmt: skip
+def post_device_token(body: DeviceToken, request: Request, db: DB) -> TokensOut | JSONResponse:
+    outcome = _device.exchange(db, get_settings(), device_code=body.device_code, network=client_address(request))
+    if isinstance(outcome, Tokens):
+        return _out(outcome)
+    return problem(400, outcome.code, *WAITING[outcome.code], interval=outcome.interval)
 
 
 @router.post("/sign-out", status_code=204, summary="Afmelden / sign out")

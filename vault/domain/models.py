@@ -129,6 +129,27 @@ class AuthSession(SQLModel, table=True):
     last_seen_at: datetime | None = None  # browser sessions end after WEB_IDLE_MINUTES without use
 
 
+class DeviceGrant(SQLModel, table=True):
+    """A command-line sign-in waiting for its person (RFC 8628's shape, ADR 0006): the client holds the
+    device code, the person types the user code in the web app where they are signed in and confirms.
+    Only hashes are kept; the grant expires, is spent once, and its client may poll only so often."""
+
+    __tablename__ = "device_grant"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    device_hash: str = Field(max_length=64, unique=True, repr=False)
+    user_code_hash: str = Field(max_length=64, unique=True, repr=False)
+    created_at: datetime = Field(default_factory=_now)
+    expires_at: datetime
+    network: str | None = Field(default=None, max_length=64)  # the client's address, shown when confirming
+    interval: int = 5  # seconds between polls; each poll that comes sooner adds 5 (slow_down)
+    polled_at: datetime | None = None
+    user_id: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
+    approved_at: datetime | None = None
+    denied_at: datetime | None = None
+    used_at: datetime | None = None
+
+
 class OidcProvider(SQLModel, table=True):
     """An organisation's identity provider (Entra ID, Keycloak): ID tokens are checked against its JWKS."""
 

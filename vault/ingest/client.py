@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 from tusclient import client as tus
 from tusclient.exceptions import TusCommunicationError
+from tusclient.uploader.uploader import Uploader
 
 from vault.ingest.card import CardFile, CardRemoved, file_sha256, scan_card
 
@@ -29,10 +30,89 @@ class Stopped(Exception):
     """Nothing more can be done for any file (server down, not signed in, no such trajectory)."""
 
 
+MARGIN_S = 60  # refresh the access token when it has less than this left
+
+
+class Access(httpx.Auth):
+    """The session's bearer token: refreshed (rotating the refresh token, ADR 0006) when it has less
+    than MARGIN_S left, and once more after a 401 (a clock that differs, a server key that changed).
+    Without a refresh token (BEELDKLUIS_TOKEN) the token is used as it is. Nothing is stored."""
+
+    def __init__(
+        self, server: str, token: str, refresh_token: str = "", expires_at: datetime | None = None
+    ) -> None:
+        self.server, self.token, self.refresh_token, self.expires_at = (
+            server,
+            token,
+            refresh_token,
+            expires_at,
+        )
+
+    def __repr__(self) -> str:  # never a token in a log line or repr
+        return f"Access({self.server!r})"
+
+    def header(self) -> dict[str, str]:
+        left = (self.expires_at - datetime.now(UTC)).total_seconds() if self.expires_at else None
+        if self.refresh_token and left is not None and left < MARGIN_S:
+            self.renew()
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def renew(self) -> bool:
+        """A new access token (and refresh token) for the same session; False if the server refuses."""
+        if not self.refresh_token:
+            return False
+        try:
+            response = httpx.post(f"{self.server}/api/v1/auth/refresh", json={"refresh_token": self.refresh_token},
+                                  timeout=30)  # fmt: skip
+        except httpx.HTTPError:
+            return False
+        if response.status_code != 200:
+            self.refresh_token = ""  # refused: spent, revoked or expired; asking again cannot help
+            return False
+        body = response.json()
+        self.token, self.refresh_token = str(body["access_token"]), str(body["refresh_token"])
+        self.expires_at = datetime.fromisoformat(str(body["expires_at"]))
+        return True
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        request.headers.update(self.header())
+        response = yield request
+        if response.status_code == 401 and self.renew():
+            request.headers.update(self.header())
+            yield request
+
+
+class _Uploader(Uploader):
+    """tuspy's uploader with the session's current token on every request; a 401 is not retried here
+    (the caller refreshes once and sends the same chunk again), other failures are, as tuspy does."""
+
+    access: Access
+
+    def get_headers(self) -> dict[str, str]:
+        return {**super().get_headers(), **self.access.header()}  # type: ignore[no-untyped-call]
+
+    def _retry_or_cry(self, error: Exception) -> None:
+        if getattr(error, "status_code", None) == 401:
+            raise error
+        super()._retry_or_cry(error)  # type: ignore[no-untyped-call]
+
+
+def _refreshed(step: Callable[[], Any], uploader: _Uploader) -> Any:
+    """Run one tus request; after a 401, refresh the session once and run it again (from the server's offset)."""
+    try:
+        return step()
+    except TusCommunicationError as exc:
+        if exc.status_code != 401 or not uploader.access.renew():
+            raise
+    if uploader.url:
+        uploader.offset = uploader.get_offset()
+    return step()
+
 
 def file_time(path: Path) -> str:
     """The file's own time on the card (the camera's time inside the file wins on the server)."""
     return datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
+
 
 @dataclass
 class Outcome:
@@ -83,22 +163,21 @@ def _get(api: httpx.Client, path: str, **params: str) -> Any:
 
 
 def ingest(
-    root: Path, trajectory: str, *, server: str, token: str, say: Say = print, delete_verified: bool = False,
-    wait_seconds: float = 600, retries: int = 5,
+    root: Path, trajectory: str, *, server: str, token: str, refresh_token: str = "", expires_at: datetime | None = None,
+    say: Say = print, delete_verified: bool = False, wait_seconds: float = 600, retries: int = 5, part: int = PART,
 ) -> Outcome:  # fmt: skip
-    """Raises Stopped (with a Dutch message) when no file can be imported at all."""
-    with httpx.Client(
-        base_url=server, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    ) as api:
-        return _ingest(api, root, trajectory, server=server, token=token, say=say, delete_verified=delete_verified,
-                       wait_seconds=wait_seconds, retries=retries)  # fmt: skip
+    """Raises Stopped (with a Dutch message) when no file can be imported at all. With a refresh token
+    the session is kept alive for as long as the import takes."""
+    access = Access(server, token, refresh_token, expires_at)
+    with httpx.Client(base_url=server, auth=access, timeout=30) as api:
+        return _ingest(api, access, root, trajectory, server=server, say=say, delete_verified=delete_verified,
+                       wait_seconds=wait_seconds, retries=retries, part=part)  # fmt: skip
 
 
 def _ingest(
-    api: httpx.Client, root: Path, trajectory: str, *, server: str, token: str, say: Say, delete_verified: bool,
-    wait_seconds: float, retries: int,
+    api: httpx.Client, access: Access, root: Path, trajectory: str, *, server: str, say: Say, delete_verified: bool,
+    wait_seconds: float, retries: int, part: int,
 ) -> Outcome:  # fmt: skip
-    headers = {"Authorization": f"Bearer {token}"}
     outcome = Outcome()
     try:
         files = scan_card(root)
@@ -126,16 +205,17 @@ def _ingest(
         uploader = None
         try:
             with open(item.path, "rb") as stream:
-                uploader = tus.TusClient(f"{server}/api/v1/uploads", headers=headers).uploader(
-                    file_stream=stream, chunk_size=PART, retries=retries, retry_delay=2,
+                uploader = _Uploader(
+                    client=tus.TusClient(f"{server}/api/v1/uploads"),
+                    file_stream=stream, chunk_size=part, retries=retries, retry_delay=2,
                     metadata={"trajectory": trajectory, "filename": item.path.name, "sha256": digest, "group": item.group, "part": str(item.part),
                               "recorded_at": file_time(item.path)},
                 )  # fmt: skip
-                uploader.set_url(
-                    uploader.create_url()
-                )  # also for an empty file: the server says why not
-                while uploader.offset < uploader.get_file_size():
-                    uploader.upload_chunk()
+                uploader.access = access
+                # also for an empty file: the server says why not
+                uploader.set_url(_refreshed(uploader.create_url, uploader))
+                while uploader.offset < uploader.get_file_size():  # type: ignore[no-untyped-call]
+                    _refreshed(uploader.upload_chunk, uploader)
                     elapsed = max(time.monotonic() - started, 1e-6)
                     sent = done_bytes + uploader.offset
                     left = (total - sent) / (sent / elapsed) if sent else 0

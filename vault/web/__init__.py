@@ -16,10 +16,21 @@ from vault.web._page import SignInRequired, redirect, render, sign_in_url
 
 
 def router() -> APIRouter:
-    from vault.web import admin, auth, consent, enrol, export, privacy, supervisor, trainer, wok
+    from vault.web import (
+        admin,
+        auth,
+        consent,
+        device,
+        enrol,
+        export,
+        privacy,
+        supervisor,
+        trainer,
+        wok,
+    )
 
     pages = APIRouter(include_in_schema=False)
-    for module in (auth, trainer, consent, export, wok, supervisor, privacy, admin, enrol):
+    for module in (auth, device, trainer, consent, export, wok, supervisor, privacy, admin, enrol):
         pages.include_router(module.router)
     return pages
 
