@@ -1,6 +1,7 @@
 """Imports every module that defines tables, so SQLModel.metadata (and Alembic) sees the whole schema."""
 
 import keys  # noqa: F401 - key storage tables (wrapped family KEKs and object DEKs)
+import vault.accounts._limits  # noqa: F401 - attempts counted per address
 import vault.audit  # noqa: F401 - audit_record
 import vault.domain.models  # noqa: F401 - organisations, accounts, families, footage, consent
 import vault.export.models  # noqa: F401 - the parents' packages

@@ -18,7 +18,6 @@ from fastapi.testclient import TestClient
 from vault.accounts import create_user
 from vault.accounts._oidc import _cache as oidc_cache
 from vault.accounts._oidc import _refreshed as oidc_refreshed
-from vault.accounts._service import rate_limit
 from vault.app import create_app
 from vault.audit._denials import flood
 from vault.bootstrap import prepare
@@ -98,7 +97,6 @@ def api(database_url: str, settings_env: Path, monkeypatch: pytest.MonkeyPatch) 
     get_settings.cache_clear()
     prepare(get_settings())
     configure(celery_app, get_settings())  # tasks go to this test's broker
-    rate_limit._hits.clear()
     flood.clear()  # the denial log's flood control counts per process
     oidc_cache.clear()  # identity providers of earlier tests (a port may be reused)
     oidc_refreshed.clear()

@@ -14,8 +14,9 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, col, select, update
 
 from vault import audit
+from vault.accounts import _limits
 from vault.accounts._security import hash_token
-from vault.accounts._service import Tokens, TooManyAttempts, _open_session, principal_of, rate_limit
+from vault.accounts._service import Tokens, TooManyAttempts, _open_session, principal_of
 from vault.domain.models import DeviceGrant, User
 from vault.errors import VaultError
 from vault.settings import Settings
@@ -98,11 +99,11 @@ def normalise(user_code: str) -> str:
 def start(db: Session, settings: Settings, *, network: str | None) -> DeviceCode:
     """A new grant; at most `sign_in_rate_per_ip` per address per 5 minutes."""
     key = f"device:{network or 'unknown'}"
-    if rate_limit.blocked(key, settings.sign_in_rate_per_ip):
+    if _limits.blocked(db, key, settings.sign_in_rate_per_ip):
         too_many = TooManyAttempts()
         too_many.audit_reason = "rate_limited"
         raise too_many
-    rate_limit.hit(key)
+    _limits.hit(db, key)
     device_code = secrets.token_urlsafe(32)
     letters = "".join(secrets.choice(ALPHABET) for _ in range(USER_CODE_LENGTH))
     user_code = normalise(letters)
@@ -137,7 +138,7 @@ def decide(db: Session, *, user_code: str, approve: bool, by: audit.Principal) -
     """The signed-in person confirms (or refuses) the grant of this user code, once. Wrong codes are
     counted per address (guessing someone else's code) and logged."""
     key = f"device-code:{by.network or 'unknown'}"
-    if rate_limit.blocked(key, WRONG_CODES_LIMIT):
+    if _limits.blocked(db, key, WRONG_CODES_LIMIT):
         too_many = TooManyAttempts()
         too_many.actor, too_many.audit_reason = by, "rate_limited"
         raise too_many
@@ -157,7 +158,7 @@ def decide(db: Session, *, user_code: str, approve: bool, by: audit.Principal) -
             .values(**values)
         ).rowcount  # fmt: skip
     if grant is None or decided != 1:
-        rate_limit.hit(key)
+        _limits.hit(db, key)
         audit.record(
             db, action="sign_in_failed", outcome="denied", reason="device_code_unknown", actor=by
         )

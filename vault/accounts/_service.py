@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
-from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
 from vault import audit
+from vault.accounts import _limits
 from vault.accounts._oidc import verify_id_token
 from vault.accounts._security import (
     check_password,
@@ -59,27 +57,6 @@ class TooManyAttempts(VaultError):
                          "Too many attempts from this address; try again in a few minutes.", retry_after=300)  # fmt: skip
 
 
-class _RateLimit:
-    """Failed attempts per network address in a sliding window (per process; lock-out is in the DB)."""
-
-    def __init__(self, window: float = 300.0) -> None:
-        self.window = window
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def blocked(self, key: str, limit: int) -> bool:
-        with self._lock:
-            hits = self._hits[key]
-            while hits and hits[0] < time.monotonic() - self.window:
-                hits.popleft()
-            return len(hits) >= limit
-
-    def hit(self, key: str) -> None:
-        with self._lock:
-            self._hits[key].append(time.monotonic())
-
-
-rate_limit = _RateLimit()
 
 
 @dataclass(frozen=True)
@@ -133,7 +110,7 @@ def sign_in(
 ) -> Tokens:
     """Password and TOTP, both required (NEN 7510). Failures count towards lock-out and are audited."""
     key = network or "unknown"
-    if rate_limit.blocked(key, settings.sign_in_rate_per_ip):
+    if _limits.blocked(db, key, settings.sign_in_rate_per_ip):
         too_many = TooManyAttempts()
         too_many.audit_reason = "rate_limited"
         raise too_many
@@ -148,7 +125,7 @@ def sign_in(
     if user is not None and user.active and check_password(user.password_hash, password):
         step = totp_step(user.totp_secret, totp, after_step=user.totp_last_step)
     if user is None or step is None:
-        rate_limit.hit(key)
+        _limits.hit(db, key)
         reason = (
             "unknown_user"
             if user is None
