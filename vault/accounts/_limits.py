@@ -46,4 +46,4 @@ def hit(db: Session, name: str) -> None:
     upsert = dialect.insert(AttemptCount).values(key=_key(name), window=window, hits=1)
     db.exec(upsert.on_conflict_do_update(index_elements=["key", "window"],
                                          set_={"hits": AttemptCount.hits + 1}))  # fmt: skip
-    db.exec(delete(AttemptCount).where(col(AttemptCount.window) < window - 1))  # type: ignore[call-overload]
+    db.exec(delete(AttemptCount).where(col(AttemptCount.window) < window - 1))
