@@ -29,11 +29,16 @@ _WORKING = frozenset(
 TRAINER_ACTIONS: dict[Phase, frozenset[Action]] = {
     Phase.intake: frozenset({Action.upload, Action.view, Action.stream, Action.manage_consent}),
     Phase.active: _WORKING,
-    Phase.closed: frozenset({Action.view, Action.stream, Action.clip, Action.manage_consent, Action.export}),
+    Phase.closed: frozenset(
+        {Action.view, Action.stream, Action.clip, Action.manage_consent, Action.export}
+    ),
     Phase.follow_up: _WORKING,
     Phase.ended: frozenset(),
 }
 WATCH = frozenset({Action.view, Action.stream})
+# What a trainer may do to the family's own data (the family, its people, gezag) before or beside any
+# trajectory: look at it and manage the consents.
+FAMILY_LEVEL = frozenset({Action.view, Action.manage_consent})
 
 MESSAGES = {
     "allowed": "Toegestaan.",
@@ -56,6 +61,8 @@ MESSAGES = {
     "needs_reconfirmation": "Een kind is 12 of 16 geworden; de toestemming moet opnieuw bevestigd worden.",
     "handover_not_verified": "De ophaalcode is niet bevestigd.",
     "other_family": "Dit is niet het materiaal van uw gezin.",
+    "purge_pending": "Deze opname wordt verwijderd volgens het bewaarbeleid.",
+    "not_found": "Niet gevonden of geen toegang.",
 }
 
 # When no record grants, the most telling reason among the records of the purpose is reported.
@@ -162,11 +169,15 @@ def _in_wok(actor: Actor, resource: Resource) -> bool:
 def decide(actor: Actor, action: Action, resource: Resource, at: datetime) -> Decision:
     """May `actor` do `action` on `resource` at `at`? Pure; deny by default; allowed names its basis.
 
+    A recording marked for purge (and every clip of it) is refused to everyone, first of all.
+
     A trainer or opleider refused by their own role's rules, who takes part in a WOK session into which
     the clip was shared, is asked again as a WOK viewer (stream only, in the window, with WOK consent).
     When that is a no too, the own role's reason is reported; only a trainer with no tie to the trajectory
     hears that the session is not on (now).
     """
+    if resource.recording_id is not None and resource.recording_id in resource.facts.purge_pending:
+        return _deny("purge_pending")  # before any role: a purge mark blocks every reader at once
     decision = _decide(actor, action, resource, at)
     if decision.allowed or actor.role not in WOK_ROLES or not _in_wok(actor, resource):
         return decision
@@ -199,6 +210,10 @@ def _decide(actor: Actor, action: Action, resource: Resource, at: datetime) -> D
         return _allow(f"handover:{resource.family_id}")
 
     if actor.role is Role.trainer:
+        if resource.kind is ResourceKind.family:
+            if action in FAMILY_LEVEL and actor.user_id in facts.family_trainers:
+                return _allow(f"registered:{resource.family_id}")
+            return _deny("not_assigned")
         if resource.trainer_id is None or actor.user_id != resource.trainer_id:
             return _deny("not_assigned")
         if resource.phase is None or action not in TRAINER_ACTIONS[resource.phase]:

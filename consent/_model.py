@@ -113,6 +113,7 @@ class ConsentStatus(StrEnum):
 
 
 class ResourceKind(StrEnum):
+    family = "family"  # the family's own data: the family, its people, gezag (no trajectory)
     recording = "recording"
     clip = "clip"
     consent = "consent"
@@ -235,6 +236,11 @@ class Facts:
     supervision_links: tuple[SupervisionLink, ...] = ()
     grants: tuple[GecommitteerdeGrant, ...] = ()
     wok_sessions: tuple[WokSession, ...] = ()
+    # The trainers who registered the family or hold one of its trajectories: the family's own data
+    # (the family, its people and gezag) is theirs.
+    family_trainers: frozenset[uuid.UUID] = frozenset()
+    # Recordings marked for purge (phase one of a purge): refused to every reader from the mark on.
+    purge_pending: frozenset[uuid.UUID] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -250,6 +256,9 @@ class Actor:
 
 @dataclass(frozen=True)
 class Resource:
+    """What is asked for: the family's own data (`family`), a trajectory or a recording (`recording`
+    with or without `recording_id`), a clip of a recording, an export, the audit log."""
+
     kind: ResourceKind
     family_id: uuid.UUID | None = None
     trajectory_id: uuid.UUID | None = None

@@ -1,18 +1,22 @@
-"""The access seam: every route that touches a family's data asks here, and every answer is logged.
+"""The access seam: the one adapter in front of `consent.decide`. Every route that touches a family's
+data asks here, and every answer is logged.
 
-`authorize` loads the family's facts (people, gezag, consent records and events, supervision links,
-grants, WOK sessions), asks `consent.decide`, writes the decision to the audit log with its basis,
-and raises Forbidden when it is a no. Deny by default: an unknown family, trajectory or recording
-is a no, too.
+`decide`/`authorize` resolve clip → recording → trajectory → family, load the facts that can matter
+(the family's people, gezag, consent records and events; the trainer's supervision links and grants;
+the WOK sessions of this viewer into which this clip was shared; who registered the family; whether
+the recording is marked for purge), ask `consent.decide`, write the decision to the audit log with its
+basis, and raise Forbidden when it is a no. Nothing here decides: an unknown family, trajectory or
+recording is `not_found`, an unknown role `unknown_role`, everything else is the engine's answer.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, or_, select
 
 import consent
 from vault import audit
@@ -46,17 +50,17 @@ ACTION_TO_AUDIT = {
 }
 
 
-# Family-level data (the family itself, its people and gezag) belongs to the trainers who registered
-# the family or hold a trajectory of it.
-FAMILY_LEVEL = frozenset({consent.Action.view, consent.Action.manage_consent})
-
-
 def _ids(raw: str | None) -> frozenset[uuid.UUID] | None:
     return None if raw is None else frozenset(uuid.UUID(x) for x in json.loads(raw))
 
 
+def _utc(moment: datetime) -> datetime:
+    """A stored time as an aware one (SQLite gives naive times back; they were written in UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+    return None if moment is None else _utc(moment)
 
 
 def load_facts(db: Session, family_id: uuid.UUID, trainer_id: uuid.UUID | None) -> consent.Facts:
@@ -64,17 +68,13 @@ def load_facts(db: Session, family_id: uuid.UUID, trainer_id: uuid.UUID | None) 
     records = db.exec(select(ConsentRecordRow).where(ConsentRecordRow.family_id == family_id)).all()
     record_ids = [r.id for r in records]
     signatures = (
-        db.exec(
-            select(ConsentSignatureRow).where(ConsentSignatureRow.record_id.in_(record_ids))
-        ).all()
-        if record_ids
-        else []
-    )  # type: ignore[attr-defined]
+        db.exec(select(ConsentSignatureRow).where(col(ConsentSignatureRow.record_id).in_(record_ids))).all()
+        if record_ids else []
+    )  # fmt: skip
     events = (
-        db.exec(select(ConsentEventRow).where(ConsentEventRow.record_id.in_(record_ids))).all()
-        if record_ids
-        else []
-    )  # type: ignore[attr-defined]
+        db.exec(select(ConsentEventRow).where(col(ConsentEventRow.record_id).in_(record_ids))).all()
+        if record_ids else []
+    )  # fmt: skip
     links = (
         db.exec(select(SupervisionLink).where(SupervisionLink.trainee_id == trainer_id)).all()
         if trainer_id
@@ -85,7 +85,6 @@ def load_facts(db: Session, family_id: uuid.UUID, trainer_id: uuid.UUID | None) 
         if trainer_id
         else []
     )
-    sessions = db.exec(select(WokSessionRow)).all()
     return consent.Facts(
         people=tuple(
             consent.Person(p.id, consent.PersonKind(p.kind), p.birth_date, p.competent)
@@ -101,14 +100,12 @@ def load_facts(db: Session, family_id: uuid.UUID, trainer_id: uuid.UUID | None) 
                 r.family_id,
                 consent.Purpose(r.purpose),
                 r.trajectory_id,
-                _aware(r.valid_from),  # type: ignore[arg-type]
+                _utc(r.valid_from),
                 tuple(
-                    consent.Signature(
-                        s.person_id, consent.Capacity(s.capacity), _aware(s.signed_at)
-                    )
+                    consent.Signature(s.person_id, consent.Capacity(s.capacity), _utc(s.signed_at))
                     for s in signatures
                     if s.record_id == r.id
-                ),  # type: ignore[arg-type]
+                ),
                 _ids(r.recording_ids),
                 _aware(r.valid_until),
                 r.notice_version,
@@ -117,49 +114,76 @@ def load_facts(db: Session, family_id: uuid.UUID, trainer_id: uuid.UUID | None) 
                 r.evidence_object_id,
             )
             for r in records
-        ),  # fmt: skip
+        ),
         events=tuple(
             consent.ConsentEvent(
                 e.id,
                 e.record_id,
                 consent.EventKind(e.kind),
-                _aware(e.at),
+                _utc(e.at),
                 e.by_person_id,
                 _ids(e.recording_ids),
-            )  # type: ignore[arg-type]
+            )
             for e in events
         ),
         supervision_links=tuple(
             consent.SupervisionLink(
-                s.trainee_id, s.opleider_id, _aware(s.valid_from), _aware(s.valid_until),
+                s.trainee_id,
+                s.opleider_id,
+                _aware(s.valid_from),
+                _aware(s.valid_until),
                 confirmed=s.confirmed_at is not None,
             )
             for s in links
         ),
         grants=tuple(
             consent.GecommitteerdeGrant(
-                g.id, g.user_id, g.trainee_id, _aware(g.valid_from), _aware(g.valid_until),
+                g.id,
+                g.user_id,
+                g.trainee_id,
+                _utc(g.valid_from),
+                _utc(g.valid_until),
                 confirmed=g.confirmed_at is not None,
             )
             for g in grants
-        ),  # type: ignore[arg-type]
-        wok_sessions=tuple(
-            consent.WokSession(
-                w.id,
-                _aware(w.starts_at),
-                _aware(w.ends_at),
-                w.organiser_id,
-                _ids(w.participant_ids) or frozenset(),
-                _ids(w.clip_ids) or frozenset(),
-            )  # type: ignore[arg-type]
-            for w in sessions
         ),
     )
 
 
-def _resource(db: Session, family_id: uuid.UUID | None, trajectory_id: uuid.UUID | None,
+def _wok_sessions(
+    db: Session, viewer_id: uuid.UUID | None, clip_id: uuid.UUID | None
+) -> tuple[consent.WokSession, ...]:
+    """The WOK sessions that can matter for this viewer and clip: the clip was shared into them and the
+    viewer organises or takes part (a text match on the JSON lists, checked exactly by the engine)."""
+    if viewer_id is None or clip_id is None:
+        return ()
+    viewer, shown = f'"{viewer_id}"', f'"{clip_id}"'
+    rows = db.exec(
+        select(WokSessionRow).where(
+            col(WokSessionRow.clip_ids).contains(shown),
+            or_(
+                col(WokSessionRow.organiser_id) == viewer_id,
+                col(WokSessionRow.participant_ids).contains(viewer),
+            ),
+        )
+    ).all()
+    return tuple(
+        consent.WokSession(
+            w.id,
+            _utc(w.starts_at),
+            _utc(w.ends_at),
+            w.organiser_id,
+            _ids(w.participant_ids) or frozenset(),
+            _ids(w.clip_ids) or frozenset(),
+        )
+        for w in rows
+    )
+
+
+def _resource(db: Session, viewer_id: uuid.UUID | None, family_id: uuid.UUID | None, trajectory_id: uuid.UUID | None,
               recording_id: uuid.UUID | None, clip_id: uuid.UUID | None) -> consent.Resource | None:  # fmt: skip
-    """Resolve the chain clip → recording → trajectory → family; None if any link is missing or inconsistent."""
+    """Resolve the chain clip → recording → trajectory → family and load its facts; None if any link is
+    missing or inconsistent."""
     clip = db.get(Clip, clip_id) if clip_id else None
     if clip_id and clip is None:
         return None
@@ -180,12 +204,19 @@ def _resource(db: Session, family_id: uuid.UUID | None, trajectory_id: uuid.UUID
         or (trajectory and trajectory.family_id != family_id)
     ):
         return None
+    facts = replace(
+        load_facts(db, family_id, trajectory.trainer_id if trajectory else None),
+        wok_sessions=_wok_sessions(db, viewer_id, clip.id if clip else None),
+        family_trainers=frozenset(family_trainers(db, family_id)) if trajectory is None else frozenset(),
+        purge_pending=frozenset({recording.id}) if recording and _being_purged(db, recording) else frozenset(),
+    )  # fmt: skip
+    if trajectory is None:
+        return consent.Resource(consent.ResourceKind.family, family_id, facts=facts)
     kind = consent.ResourceKind.clip if clip else consent.ResourceKind.recording
     return consent.Resource(
-        kind, family_id, trajectory.id if trajectory else None, trajectory.trainer_id if trajectory else None,
-        consent.Phase(trajectory.phase) if trajectory else None, recording.id if recording else None,
-        _aware(recording.recorded_at) if recording else None, clip.id if clip else None,
-        load_facts(db, family_id, trajectory.trainer_id if trajectory else None),
+        kind, family_id, trajectory.id, trajectory.trainer_id, consent.Phase(trajectory.phase),
+        recording.id if recording else None, _aware(recording.recorded_at) if recording else None,
+        clip.id if clip else None, facts,
     )  # fmt: skip
 
 
@@ -199,13 +230,9 @@ def family_trainers(db: Session, family_id: uuid.UUID) -> set[uuid.UUID]:
     return trainers
 
 
-def _being_purged(db: Session, recording_id: uuid.UUID) -> bool:
-    recording = db.get(Recording, recording_id)
-    return bool(
-        recording
-        and recording.original_object_id
-        and db.get(PurgeMark, recording.original_object_id)
-    )
+def _being_purged(db: Session, recording: Recording) -> bool:
+    """Phase one of a purge marked the recording's original (ADR 0002 decision 7)."""
+    return bool(recording.original_object_id and db.get(PurgeMark, recording.original_object_id))
 
 
 def _role(value: str) -> consent.Role | None:
@@ -231,9 +258,9 @@ def judge(
     once for the whole page. Showing or opening one item goes through decide() or authorize()."""
     action = consent.Action(action)
     at = at or datetime.now(UTC)
-    resource = _resource(db, family_id, trajectory_id, recording_id, clip_id)
+    resource = _resource(db, principal.user_id, family_id, trajectory_id, recording_id, clip_id)
     if resource is None:
-        decision = consent.Decision(False, "not_found", "Niet gevonden of geen toegang.")
+        decision = consent.Decision(False, "not_found", consent.MESSAGES["not_found"])
     elif (role := _role(principal.role)) is None:
         # Fail closed: a role the rules do not know is refused as such, never taken for another.
         decision = consent.Decision(False, "unknown_role", consent.MESSAGES["unknown_role"])
@@ -241,22 +268,7 @@ def judge(
         actor = consent.Actor(
             principal.user_id or uuid.UUID(int=0), role, principal.organisation_id
         )
-        if (
-            resource.trajectory_id is None
-            and principal.role == "trainer"
-            and action in FAMILY_LEVEL
-        ):
-            # Family-level data before any trajectory exists: the trainer who registered the family.
-            allowed = principal.user_id in family_trainers(db, resource.family_id)  # type: ignore[arg-type]
-            decision = consent.Decision(allowed, "allowed" if allowed else "not_assigned", consent.MESSAGES["allowed" if allowed else "not_assigned"],
-                                        (f"registered:{resource.family_id}",) if allowed else ())  # fmt: skip
-        elif resource.recording_id is not None and _being_purged(db, resource.recording_id):
-            decision = consent.Decision(
-                False, "purge_pending", "Deze opname wordt verwijderd volgens het bewaarbeleid."
-            )
-        else:
-            # WOK participation (trainers and opleiders only) is part of consent.decide itself.
-            decision = consent.decide(actor, action, resource, at)
+        decision = consent.decide(actor, action, resource, at)
     return decision, resource
 
 

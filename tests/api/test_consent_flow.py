@@ -131,6 +131,22 @@ def test_wok_participant_only_during_the_session_and_only_with_wok_consent(api: 
     refused = api.client.get(f"/api/v1/clips/{world['clip']['id']}", headers=api.as_(late_peer))
     assert refused.status_code == 403
     assert refused.json()["reason"] == "outside_wok_window"
+    # The seam loads only the sessions that can matter: this viewer's, with this clip (ADR 0002, 3).
+    from vault import access, audit
+    from vault.domain.models import WokSessionRow
+
+    with unit_of_work() as db:
+        db.add(WokSessionRow(starts_at=now, ends_at=now + timedelta(hours=1), organiser_id=organiser.id,
+                             participant_ids=f'["{peer.id}"]', clip_ids=f'["{uuid.uuid4()}"]'))  # fmt: skip
+    clip_id = uuid.UUID(world["clip"]["id"])
+    expected = [(peer, {session["id"]}), (late_peer, {ended.json()["id"]}),
+                (organiser, {session["id"], ended.json()["id"]}), (trainer, set())]  # fmt: skip
+    with unit_of_work() as db:
+        for who, sessions in expected:
+            viewer = audit.Principal(who.id, who.email, who.role, who.organisation_id)
+            _, resource = access.judge(db, viewer, "stream", clip_id=clip_id)
+            assert resource is not None
+            assert {str(s.id) for s in resource.facts.wok_sessions} == sessions, who.role
 
 
 def test_evidence_is_stored_encrypted_and_bad_files_are_refused(api: Api) -> None:

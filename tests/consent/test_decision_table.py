@@ -31,8 +31,12 @@ from .world import (
     Signature,
     clip,
     facts,
+    family,
     record,
     withdrawal,
+)
+from .world import (
+    OTHER_TRAINER as TRAINER_ELSE,
 )
 
 
@@ -299,3 +303,68 @@ def test_an_account_holds_only_an_account_role(value: str) -> None:
 def test_account_roles_are_the_one_role_vocabulary() -> None:
     assert [account_role(r.value) for r in ACCOUNT_ROLES] == list(ACCOUNT_ROLES)
     assert account_role("opleider") is Role.opleider
+
+
+# Family-level data (the family, its people and gezag; a resource without a trajectory) belongs to
+# the trainers who registered the family or hold one of its trajectories (ADR 0002 decision 2).
+# (role, action, among the family's trainers) -> reason.
+FAMILY_LEVEL: list[tuple[Role, Action, bool, str]] = [
+    (Role.trainer, Action.view, True, "allowed"),
+    (Role.trainer, Action.manage_consent, True, "allowed"),
+    (Role.trainer, Action.view, False, "not_assigned"),
+    (Role.trainer, Action.manage_consent, False, "not_assigned"),
+    (Role.trainer, Action.upload, True, "not_assigned"),
+    (Role.trainer, Action.export, True, "not_assigned"),
+    (Role.trainer, Action.stream, True, "not_assigned"),
+    (Role.opleider, Action.view, True, "unknown_action"),
+    (Role.gecommitteerde, Action.view, True, "unknown_action"),
+    (Role.wok_viewer, Action.view, True, "unknown_action"),
+    (Role.privacy_officer, Action.view, True, "no_footage_for_role"),
+    (Role.administrator, Action.manage_consent, True, "no_footage_for_role"),
+    (Role.parent, Action.view, True, "unknown_action"),
+]
+
+
+@pytest.mark.parametrize(("role", "action", "registered", "expected"), FAMILY_LEVEL,
+                         ids=[f"{r}-{a}-{'own' if m else 'other'}" for r, a, m, _ in FAMILY_LEVEL])  # fmt: skip
+def test_family_level_data_belongs_to_the_family_s_trainers(
+    role: Role, action: Action, registered: bool, expected: str
+) -> None:
+    actor = ACTORS[role]
+    f = facts(
+        record(Purpose.supervision),
+        family_trainers=frozenset({actor.user_id}) if registered else frozenset({TRAINER_ELSE}),
+    )
+    decision = decide(actor, action, family(f), NOW)
+    assert decision.reason == expected, decision
+    assert decision.allowed == (expected == "allowed")
+    assert decision.message
+    if decision.allowed:
+        assert decision.basis == (f"registered:{FAMILY}",)
+    # Registering the family opens its own data only: not an export, not the log, not footage.
+    for kind in (ResourceKind.export, ResourceKind.audit_log):
+        assert not decide(actor, action, Resource(kind, FAMILY, facts=f), NOW).allowed
+
+
+# A recording marked for purge (phase one of ADR 0002 decision 7) is refused to every reader, whatever
+# their role or basis, and so is every clip of it; other recordings of the family are not affected.
+PURGE: list[tuple[Role, Action]] = [(role, action) for role in EXPECTED for action in ACTIONS]
+
+
+@pytest.mark.parametrize(("role", "action"), PURGE, ids=[f"{r}-{a}" for r, a in PURGE])
+def test_a_recording_being_purged_is_refused_to_everyone(role: Role, action: Action) -> None:
+    f = facts(record(PURPOSE.get(role, Purpose.supervision)), purge_pending=frozenset({RECORDING}))
+    for kind in (ResourceKind.clip, ResourceKind.recording):
+        decision = decide(ACTORS[role], action, clip(f, kind=kind), NOW)
+        assert decision.reason == "purge_pending", decision
+        assert not decision.allowed
+        assert decision.message
+    other = facts(record(PURPOSE.get(role, Purpose.supervision)), purge_pending=frozenset({OTHER_RECORDING}))  # fmt: skip
+    assert decide(ACTORS[role], action, clip(other), NOW).reason != "purge_pending"
+
+
+def test_every_reason_has_a_message() -> None:
+    from consent import MESSAGES
+
+    for reason in ("purge_pending", "not_found", "not_assigned", "allowed"):
+        assert MESSAGES[reason]

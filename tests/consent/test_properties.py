@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 from hypothesis import given, settings
@@ -25,6 +26,7 @@ from consent._rules import in_scope, withdrawn_for
 from .world import (
     BOTH_PARENTS,
     CLIP,
+    FAMILY,
     NOW,
     OPLEIDER,
     OTHER_RECORDING,
@@ -34,6 +36,7 @@ from .world import (
     WOK_VIEWER,
     clip,
     facts,
+    family,
     record,
     withdrawal,
 )
@@ -113,3 +116,65 @@ def test_an_allowance_always_names_a_consent_that_really_covers(
         assert any(b.startswith("wok:") for b in decision.basis)
         (session,) = f.wok_sessions
         assert session.starts_at <= at < session.ends_at
+
+
+ALL_ROLES = st.sampled_from(list(Role))
+PEOPLE_IDS = st.sampled_from([TRAINER, OPLEIDER, WOK_VIEWER, uuid.UUID(int=99)])
+
+
+def actor_of(role: Role, user: uuid.UUID) -> Actor:
+    return Actor(user, role, family_id=FAMILY if role is Role.parent else None, handover_verified=True)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(world=worlds(), role=ALL_ROLES, user=PEOPLE_IDS, action=st.sampled_from(list(Action)),
+       trainers=st.frozensets(PEOPLE_IDS, max_size=3))  # fmt: skip
+def test_family_level_data_only_for_the_family_s_trainers(
+    world, role: Role, user: uuid.UUID, action: Action, trainers: frozenset[uuid.UUID]
+) -> None:  # type: ignore[no-untyped-def]
+    resource, at = world
+    f = replace(resource.facts, family_trainers=trainers)
+    decision = decide(actor_of(role, user), action, family(f), at)
+    if decision.allowed:
+        assert role is Role.trainer
+        assert user in trainers
+        assert action in (Action.view, Action.manage_consent)
+        assert decision.basis == (f"registered:{FAMILY}",)
+
+
+@settings(max_examples=300, deadline=None)
+@given(world=worlds(), role=ALL_ROLES, user=PEOPLE_IDS, action=st.sampled_from(list(Action)))
+def test_nothing_of_a_recording_being_purged_is_let_through(
+    world, role: Role, user: uuid.UUID, action: Action
+) -> None:  # type: ignore[no-untyped-def]
+    resource, at = world
+    marked = replace(resource, facts=replace(resource.facts, purge_pending=frozenset({RECORDING})))
+    decision = decide(actor_of(role, user), action, marked, at)
+    assert not decision.allowed
+    assert decision.reason == "purge_pending"
+
+
+@settings(max_examples=300, deadline=None)
+@given(world=worlds(), role=ALL_ROLES, user=PEOPLE_IDS, action=st.sampled_from(list(Action)),
+       strangers=st.lists(st.tuples(PEOPLE_IDS, st.sampled_from([CLIP, uuid.UUID(int=98)]), offsets), max_size=3))  # fmt: skip
+def test_only_sessions_of_the_viewer_with_the_clip_matter(
+    world, role: Role, user: uuid.UUID, action: Action, strangers
+) -> None:  # type: ignore[no-untyped-def]
+    """What vault.access loads (the sessions the viewer organises or takes part in, into which the clip
+    was shared) decides exactly as all sessions would: any other session changes nothing."""
+    resource, at = world
+    extra = tuple(
+        WokSession(uuid.uuid4(), NOW + shift, NOW + shift + timedelta(hours=2), organiser,
+                   frozenset({organiser, uuid.UUID(int=97)}), frozenset({shown}))
+        for organiser, shown, shift in strangers
+    )  # fmt: skip
+    everything = replace(resource.facts, wok_sessions=resource.facts.wok_sessions + extra)
+    relevant = tuple(
+        s
+        for s in everything.wok_sessions
+        if resource.clip_id in s.clip_ids and (user == s.organiser_id or user in s.participant_ids)
+    )
+    actor = actor_of(role, user)
+    assert decide(actor, action, replace(resource, facts=everything), at) == decide(
+        actor, action, replace(resource, facts=replace(everything, wok_sessions=relevant)), at
+    )

@@ -112,3 +112,8 @@ def withdrawal(
     recordings: frozenset[uuid.UUID] | None = None,
 ) -> ConsentEvent:
     return ConsentEvent(uuid.uuid4(), uuid.UUID(int=rid), EventKind.withdrawn, at, MOTHER, recordings)  # fmt: skip
+
+
+def family(f: Facts) -> Resource:
+    """The family itself (its people, gezag): no trajectory, no recording."""
+    return Resource(ResourceKind.family, FAMILY, facts=f)
