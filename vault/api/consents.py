@@ -16,7 +16,7 @@ from consent import Role
 from vault import audit
 from vault.access import authorize, load_facts
 from vault.accounts import InvalidField, Principal, require_role
-from vault.consents import overview
+from vault.consents.service import overview
 from vault.db import DB
 from vault.domain.models import (
     Clip,
