@@ -102,10 +102,14 @@ def with_etag(
     return body
 
 
-def check_if_match(request: Request, current: dict[str, Any]) -> None:
-    expected = request.headers.get("if-match")
+def check_etag(expected: str | None, current: dict[str, Any]) -> None:
+    """412 when the client changed a resource against a version (its If-Match) that is no longer current."""
     if expected is not None and expected != etag_of(current):
         raise PreconditionFailed()
+
+
+def check_if_match(request: Request, current: dict[str, Any]) -> None:
+    check_etag(request.headers.get("if-match"), current)
 
 
 def paginate(db: Session, query: Any, limit: int, offset: int) -> dict[str, Any]:

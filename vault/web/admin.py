@@ -1,6 +1,6 @@
 """Administrator pages: organisations, accounts and roles, supervision links and gecommitteerde
 grants, retention periods. The administrator sees no footage and no family data: these pages work on
-accounts and configuration only, through the API's own functions (which check the role and log).
+accounts and configuration only, through the administrator's service, vault.organisations.service (which checks the role and logs).
 
 Every page works on the administrator's own organisation only: the API functions it calls go through
 `vault.accounts.own` (ADR 0002). A new account, or one whose code is reset, gets a single-use
@@ -34,9 +34,11 @@ import retention
 from consent import ACCOUNT_ROLES, Role
 from retention import TrajectoryType
 from vault.accounts import own
-from vault.api import admin as api
+from vault.consents.models import GrantRow
 from vault.db import DB, after_commit
-from vault.domain.models import GrantRow, Organisation, SupervisionLink, User
+from vault.domain.models import Organisation, SupervisionLink, User
+from vault.organisations import service as admin_service
+from vault.organisations.schemas import GrantCreate, SupervisionLinkCreate, UserCreate, UserUpdate
 from vault.purge.policies import policies_for, set_policy
 from vault.web._page import (
     ROLE_NAMES,
@@ -90,10 +92,14 @@ NOTICES = {
         "The account is disabled: signing in no longer works and open sessions have ended.",
     ),
     "aan": ("Het account is weer ingeschakeld.", "The account is enabled again."),
-    "koppeling": ("De begeleiding is voorgesteld; zij gaat in zodra de trainer haar bevestigt.",
-                  "The supervision link was proposed; it takes effect once the trainer confirms it."),
-    "opdracht": ("De opdracht is voorgesteld; zij gaat in zodra de trainer haar bevestigt.",
-                 "The grant was proposed; it takes effect once the trainer confirms it."),
+    "koppeling": (
+        "De begeleiding is voorgesteld; zij gaat in zodra de trainer haar bevestigt.",
+        "The supervision link was proposed; it takes effect once the trainer confirms it.",
+    ),
+    "opdracht": (
+        "De opdracht is voorgesteld; zij gaat in zodra de trainer haar bevestigt.",
+        "The grant was proposed; it takes effect once the trainer confirms it.",
+    ),
     "termijn": ("De bewaartermijnen zijn opgeslagen.", "The retention periods were saved."),
     "gelijk": ("Er was niets gewijzigd.", "Nothing was changed."),
 }
@@ -124,8 +130,11 @@ def _all(call: Callable[[int], dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _users(viewer: Viewer, db: Session) -> list[dict[str, Any]]:
-    users = _all(lambda offset: api.list_users(principal=viewer.principal, db=db, role=None,
-                                               limit=500, offset=offset))  # fmt: skip
+    users = _all(
+        lambda offset: admin_service.list_users(db, viewer.principal, None, 500, offset).model_dump(
+            mode="json"
+        )
+    )
     now = datetime.now(UTC)
     for user in users:
         until = user.get("locked_until")
@@ -137,8 +146,11 @@ def _users(viewer: Viewer, db: Session) -> list[dict[str, Any]]:
 
 
 def _organisations(viewer: Viewer, db: Session) -> list[dict[str, Any]]:
-    return _all(lambda offset: api.list_organisations(principal=viewer.principal, db=db,
-                                                      limit=500, offset=offset))  # fmt: skip
+    return _all(
+        lambda offset: admin_service.list_organisations(
+            db, viewer.principal, 500, offset
+        ).model_dump(mode="json")
+    )
 
 
 def _uuid(value: str) -> uuid.UUID | None:
@@ -158,7 +170,10 @@ def start(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
     rows = []
     for org in _organisations(viewer, db):
         mine = [u for u in users if u["organisation_id"] == org["id"]]
-        counts = {role: sum(1 for u in mine if u["role"] == role and u["active"]) for role in ACCOUNT_ROLES}
+        counts = {
+            role: sum(1 for u in mine if u["role"] == role and u["active"])
+            for role in ACCOUNT_ROLES
+        }
         rows.append({"org": org, "counts": counts, "inactive": sum(1 for u in mine if not u["active"]),
                      "locked": sum(1 for u in mine if u["locked"])})  # fmt: skip
     return render(request, "admin/start.html", viewer, heading=("Beheer", "Administration"),
@@ -268,9 +283,12 @@ def create_account(
         return _accounts_page(
             request, viewer, db, status=422, error=_pick(request, problem), form=form
         )
-    body = api.UserIn(email=email, name=name, role=Role(role))
+    body = UserCreate(email=email, name=name, role=Role(role))
     created, error = attempt(
-        db, lambda: api.post_user(body=body, principal=viewer.principal, db=db, request=request)
+        db,
+        lambda: admin_service.create_user(
+            db, viewer.principal, body, str(request.base_url)
+        ).model_dump(mode="json"),
     )
     if error is not None or created is None:
         return _accounts_page(request, viewer, db, status=getattr(error, "status", 400),
@@ -291,10 +309,7 @@ def enrolment(ticket: str, request: Request, viewer: PageViewer) -> HTMLResponse
 
 
 def _account(viewer: Viewer, db: Session, request: Request, user_id: uuid.UUID) -> dict[str, Any]:
-    found = api.get_user(user_id=user_id, principal=viewer.principal, db=db, request=request,
-                         response=Response())  # fmt: skip
-    assert isinstance(found, dict)  # noqa: S101 - a 304 needs If-None-Match, which pages never send
-    return found
+    return admin_service.get_user(db, viewer.principal, user_id).model_dump(mode="json")
 
 
 def _account_page(
@@ -323,10 +338,9 @@ def account(user_id: uuid.UUID, request: Request, viewer: PageViewer, db: DB) ->
 
 
 def _patch(
-    request: Request, viewer: Viewer, db: Session, user_id: uuid.UUID, patch: api.UserPatch
+    request: Request, viewer: Viewer, db: Session, user_id: uuid.UUID, patch: UserUpdate
 ) -> Response:
-    _, error = attempt(db, lambda: api.patch_user(user_id=user_id, body=patch, principal=viewer.principal,
-                                                  db=db, request=request, response=Response()))  # fmt: skip
+    _, error = attempt(db, lambda: admin_service.update_user(db, viewer.principal, user_id, patch))
     if error is not None:
         return _account_page(
             request, viewer, db, user_id, status=error.status, error=message(request, error)
@@ -347,7 +361,7 @@ def change_role(
     if role not in ACCOUNT_ROLES:
         return _account_page(request, viewer, db, user_id, status=422,
                              error=_pick(request, ("Kies een rol.", "Choose a role.")))  # fmt: skip
-    return _patch(request, viewer, db, user_id, api.UserPatch(role=Role(role)))
+    return _patch(request, viewer, db, user_id, UserUpdate(role=Role(role)))
 
 
 @router.post("/beheer/accounts/{user_id}/actief", response_model=None)
@@ -359,14 +373,14 @@ def change_active(
     active: Annotated[str, Form(max_length=1)] = "",
 ) -> Response:
     _admin(viewer)
-    return _patch(request, viewer, db, user_id, api.UserPatch(active=active == "1"))
+    return _patch(request, viewer, db, user_id, UserUpdate(active=active == "1"))
 
 
 @router.post("/beheer/accounts/{user_id}/code", response_model=None)
 def new_code(user_id: uuid.UUID, request: Request, viewer: FormViewer, db: DB) -> Response:
     _admin(viewer)
-    link, error = attempt(db, lambda: api.post_enrolment(user_id=user_id, principal=viewer.principal,
-                                                          db=db, request=request))  # fmt: skip
+    link, error = attempt(db, lambda: admin_service.reset_enrolment(db, viewer.principal, user_id,
+                                                                    str(request.base_url)).model_dump(mode="json"))  # fmt: skip
     if error is not None or link is None:
         return _account_page(request, viewer, db, user_id, status=getattr(error, "status", 400),
                              error=message(request, error) if error else None)  # fmt: skip
@@ -455,17 +469,21 @@ def _supervision_page(
     # Links and grants of this organisation's trainees (the API's own listing); the person on the other
     # side may work for another organisation.
     def named(ids: set[uuid.UUID]) -> None:
-        for user in db.exec(select(User).where(col(User.id).in_(ids - {uuid.UUID(i) for i in names}))):
+        for user in db.exec(
+            select(User).where(col(User.id).in_(ids - {uuid.UUID(i) for i in names}))
+        ):
             names[str(user.id)] = user.name
 
-    listed = [db.get(SupervisionLink, uuid.UUID(i["id"]))
-              for i in api.list_links(principal=viewer.principal, db=db)["items"]]  # fmt: skip
-    given = [db.get(GrantRow, uuid.UUID(i["id"]))
-             for i in api.list_grants(principal=viewer.principal, db=db)["items"]]  # fmt: skip
+    listed = [db.get(SupervisionLink, i.id)
+              for i in admin_service.list_links(db, viewer.principal)]  # fmt: skip
+    given = [db.get(GrantRow, i.id)
+             for i in admin_service.list_grants(db, viewer.principal)]  # fmt: skip
     named({s.opleider_id for s in listed if s} | {g.user_id for g in given if g})
     links = [row(s, s.opleider_id) for s in listed if s]
     grants = [row(g, g.user_id) for g in given if g]
-    by_role = {role: [u for u in users if u["role"] == role and u["active"]] for role in ACCOUNT_ROLES}
+    by_role = {
+        role: [u for u in users if u["role"] == role and u["active"]] for role in ACCOUNT_ROLES
+    }
     return render(request, "admin/supervision.html", viewer, status=status, error=error,
                   notice=_notice(request, request.query_params.get("gedaan")),
                   heading=("Begeleiding", "Supervision"), links=sorted(links, key=lambda r: (r["trainee"], r["who"])),
@@ -498,10 +516,10 @@ def create_link(
     if problem is not None or trainee_id is None or opleider_id is None:
         return _supervision_page(request, viewer, db, status=422, form=form,
                                  error=_pick(request, problem or ("", "")))  # fmt: skip
-    body = api.LinkIn(
+    body = SupervisionLinkCreate(
         trainee_id=trainee_id, opleider_id=opleider_id, valid_from=start, valid_until=end
     )
-    _, error = attempt(db, lambda: api.post_link(body=body, principal=viewer.principal, db=db))
+    _, error = attempt(db, lambda: admin_service.propose_link(db, viewer.principal, body))
     if error is not None:
         return _supervision_page(request, viewer, db, status=error.status, form=form,
                                  error=message(request, error))  # fmt: skip
@@ -533,11 +551,13 @@ def create_assignment(
         return _supervision_page(request, viewer, db, status=422, form=form,
                                  error=_pick(request, problem or ("", "")))  # fmt: skip
     try:
-        body = api.GrantIn(user_id=user_id, trainee_id=trainee_id, valid_from=start, valid_until=end)
+        body = GrantCreate(
+            user_id=user_id, trainee_id=trainee_id, valid_from=start, valid_until=end
+        )
     except ValidationError:
         return _supervision_page(request, viewer, db, status=422, form=form,
                                  error=_pick(request, ("Vul een geldige datum in.", "Enter a valid date.")))  # fmt: skip
-    _, error = attempt(db, lambda: api.create_grant(body=body, principal=viewer.principal, db=db))
+    _, error = attempt(db, lambda: admin_service.propose_grant(db, viewer.principal, body))
     if error is not None:
         return _supervision_page(request, viewer, db, status=error.status, form=form,
                                  error=message(request, error))  # fmt: skip
@@ -647,7 +667,9 @@ def save_retention_periods(
             "Kies een organisatie en een soort traject.", "Choose an organisation and a trajectory type.")))  # fmt: skip
     _, error = attempt(db, lambda: own(db, viewer.principal, Organisation, organisation))
     if error is not None:
-        return _retention_page(request, viewer, db, None, status=error.status, error=message(request, error))
+        return _retention_page(
+            request, viewer, db, None, status=error.status, error=message(request, error)
+        )
     if posted.get("standaard") == "1":
         default = retention.DEFAULT_POLICIES[TrajectoryType(kind)]
         periods, problem = {f: getattr(default, f) for f in PERIODS}, None
