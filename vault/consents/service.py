@@ -23,6 +23,7 @@ from vault.consents.models import (
     ConsentEventRow,
     ConsentRecordRow,
     ConsentSignatureRow,
+    SupervisionNote,
     WokSessionRow,
 )
 from vault.consents.schemas import (
@@ -34,7 +35,7 @@ from vault.consents.schemas import (
     WokSessionCreate,
     WokSessionPublic,
 )
-from vault.domain.models import Clip, Family, Person, Trajectory, User
+from vault.domain.models import Clip, Family, Person, Recording, Trajectory, User
 from vault.errors import Conflict, NotFound, VaultError
 from vault.settings import get_settings
 from vault.store import ObjectKind, open_store
@@ -288,3 +289,68 @@ def share_clip(
     session.clip_ids = json.dumps(sorted(clips))
     db.add(session)
     return WokSessionPublic.model_validate(session)
+
+
+# Supervision notes: a supervisor's time-stamped remark on a clip, for the trainee ---------------------
+
+SUPERVISORS = (Role.opleider, Role.gecommitteerde)
+NOTE_MAX = 4000
+
+
+def clock(seconds: float) -> str:
+    """12.5 -> "0:12.5"; whole seconds without a fraction."""
+    tenths = int(round(seconds * 10))
+    minutes, rest = divmod(tenths, 600)
+    text = f"{minutes}:{rest // 10:02d}"
+    return text + (f".{rest % 10}" if rest % 10 else "")
+
+
+def clip_world(db: Session, clip_id: uuid.UUID) -> tuple[Clip, Recording, Trajectory, User | None]:
+    """The clip, its recording and trajectory, and the trainee (the trajectory's trainer)."""
+    clip = db.get(Clip, clip_id)
+    recording = db.get(Recording, clip.recording_id) if clip else None
+    trajectory = db.get(Trajectory, recording.trajectory_id) if recording else None
+    if clip is None or recording is None or trajectory is None:
+        raise NotFound("Fragment niet gevonden.", "Clip not found.")
+    return clip, recording, trajectory, db.get(User, trajectory.trainer_id)
+
+
+def add_note(
+    db: Session, principal: audit.Principal, clip_id: uuid.UUID, at_s: float | None, text: str
+) -> SupervisionNote:
+    """A supervisor who may view the clip (decided and logged) writes a note at a moment in it."""
+    require_role(principal, *SUPERVISORS)
+    authorize(db, principal, "view", clip_id=clip_id)
+    clip, _, trajectory, _ = clip_world(db, clip_id)
+    duration, text = clip.end_s - clip.start_s, text.strip()
+    if at_s is None or at_s > duration + 0.05:
+        raise InvalidField("moment", "Geef het moment als minuten:seconden (bijvoorbeeld 0:12) of in seconden, "
+                           f"tussen 0:00 en {clock(duration)}.", "Give the moment as minutes:seconds (e.g. 0:12) "
+                           f"or in seconds, between 0:00 and {clock(duration)}.")  # fmt: skip
+    if not text:
+        raise InvalidField("text", "Schrijf een notitie.", "Write a note.")
+    if len(text) > NOTE_MAX:
+        raise InvalidField("text", f"Een notitie is hoogstens {NOTE_MAX} tekens.",
+                           f"A note has at most {NOTE_MAX} characters.")  # fmt: skip
+    note = SupervisionNote(clip_id=clip_id, author_id=principal.user_id, text=text,  # type: ignore[arg-type]
+                           at_s=round(min(at_s, duration), 2))  # fmt: skip
+    db.add(note)
+    db.flush()
+    audit.record(db, action="create", outcome="success", actor=principal, family_id=trajectory.family_id,
+                 object_id=note.id, object_type="supervision_note", detail={"clip": str(clip_id)})  # fmt: skip
+    return note
+
+
+def delete_note(
+    db: Session, principal: audit.Principal, clip_id: uuid.UUID, note_id: uuid.UUID
+) -> None:
+    """Only the note's author deletes it, while they may still view the clip."""
+    require_role(principal, *SUPERVISORS)
+    authorize(db, principal, "view", clip_id=clip_id)
+    _, _, trajectory, _ = clip_world(db, clip_id)
+    note = db.get(SupervisionNote, note_id)
+    if note is None or note.clip_id != clip_id or note.author_id != principal.user_id:
+        raise NotFound("Deze notitie bestaat niet of is niet van u.", "This note does not exist or is not yours.")  # fmt: skip
+    db.delete(note)
+    audit.record(db, action="delete", outcome="success", actor=principal, family_id=trajectory.family_id,
+                 object_id=note_id, object_type="supervision_note", detail={"clip": str(clip_id)})  # fmt: skip
