@@ -39,7 +39,7 @@ def test_no_secret_in_the_repr_of_a_page_viewer_or_an_enrolment() -> None:
 
     from vault.audit import Principal
     from vault.web._page import Viewer
-    from vault.web.admin import _Enrolment
+    from vault.web.admin.accounts import _Enrolment
 
     viewer = Viewer(Principal(uuid.uuid4(), "Trainer", "trainer"), uuid.uuid4(), "csrf-secret")
     enrolment = _Enrolment(

@@ -7,7 +7,7 @@ import json
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, SQLModel, func, select
 
 from vault.errors import Malformed, VaultError
@@ -28,6 +28,44 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+class Problem(BaseModel):
+    """An error answer (RFC 9457 problem details), Dutch first with English beside it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+    detail_en: str
+
+
+_PROBLEMS = {
+    400: "Onjuist verzoek / bad request",
+    401: "Niet aangemeld / not signed in",
+    403: "Geen toegang / forbidden",
+    404: "Niet gevonden (of niet van uw organisatie) / not found",
+    409: "In strijd met een regel / conflicts with a rule",
+    412: "Intussen gewijzigd / changed meanwhile",
+    413: "Te groot / too large",
+    415: "Soort bestand niet ondersteund / unsupported media type",
+    422: "Onjuiste invoer / malformed input",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: the problem+json answers it can give besides its success."""
+    schema = Problem.model_json_schema()
+    return {
+        status: {
+            "description": _PROBLEMS[status],
+            "content": {"application/problem+json": {"schema": schema}},
+        }
+        for status in statuses
+    }
 
 
 class PreconditionFailed(VaultError):
@@ -64,17 +102,23 @@ def with_etag(
     return body
 
 
-def check_if_match(request: Request, current: dict[str, Any]) -> None:
-    expected = request.headers.get("if-match")
+def check_etag(expected: str | None, current: dict[str, Any]) -> None:
+    """412 when the client changed a resource against a version (its If-Match) that is no longer current."""
     if expected is not None and expected != etag_of(current):
         raise PreconditionFailed()
+
+
+def check_if_match(request: Request, current: dict[str, Any]) -> None:
+    check_etag(request.headers.get("if-match"), current)
 
 
 def paginate(db: Session, query: Any, limit: int, offset: int) -> dict[str, Any]:
     if not 1 <= limit <= 500:
         raise Malformed("limit", "moet tussen 1 en 500 liggen", "must be between 1 and 500")
     if not 0 <= offset <= MAX_OFFSET:
-        raise Malformed("offset", f"moet tussen 0 en {MAX_OFFSET} liggen", f"must be between 0 and {MAX_OFFSET}")
+        raise Malformed(
+            "offset", f"moet tussen 0 en {MAX_OFFSET} liggen", f"must be between 0 and {MAX_OFFSET}"
+        )
     total = db.exec(select(func.count()).select_from(query.subquery())).one()
     rows = db.exec(query.limit(limit).offset(offset)).all()
     return {"items": [public(r) for r in rows], "total": total, "limit": limit, "offset": offset}

@@ -3,7 +3,8 @@
 import keys  # noqa: F401 - key storage tables (wrapped family KEKs and object DEKs)
 import vault.accounts._limits  # noqa: F401 - attempts counted per address
 import vault.audit  # noqa: F401 - audit_record
-import vault.domain.models  # noqa: F401 - organisations, accounts, families, footage, consent
+import vault.consents.models  # noqa: F401 - consent records, signatures, events, grants, WOK sessions, notes
+import vault.domain.models  # noqa: F401 - organisations, accounts, families, footage
 import vault.export.models  # noqa: F401 - the parents' packages
 import vault.ingest.models  # noqa: F401 - resumable uploads
 import vault.media.live  # noqa: F401 - live stream jobs and their segments

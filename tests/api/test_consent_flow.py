@@ -122,7 +122,7 @@ def test_wok_participant_only_during_the_session_and_only_with_wok_consent(api: 
     )
     late_peer = api.account("trainer", api.organisation("Derde organisatie"))
     with unit_of_work() as db:
-        from vault.domain.models import WokSessionRow
+        from vault.consents.models import WokSessionRow
 
         row = db.get(WokSessionRow, uuid.UUID(ended.json()["id"]))
         assert row is not None

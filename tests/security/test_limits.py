@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import select
 
 from vault.accounts._service import _open_session
-from vault.api.consents import MAX_EVIDENCE
 from vault.audit import AuditRecord
+from vault.consents.service import MAX_EVIDENCE
 from vault.db import unit_of_work
 from vault.domain.models import User
 from vault.settings import get_settings

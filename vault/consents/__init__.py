@@ -1,5 +1,4 @@
-"""The consent domain's services (the records, grants and WOK sessions' rules move here from vault/api)."""
+"""The consent domain: consent records, signatures, events, grants, WOK sessions, supervision notes.
 
-from vault.consents.service import overview
-
-__all__ = ["overview"]
+`models` (the tables) < `service` (the rules) < `endpoints` (the HTTP routes); see docs/architecture.md.
+"""

@@ -33,7 +33,7 @@ from sqlmodel import Session, col, select
 from keys import KeyDestroyed, TamperedError
 from vault import audit
 from vault.access import authorize
-from vault.consents import overview
+from vault.consents.service import overview
 from vault.domain.models import Family, Recording, Trajectory
 from vault.errors import Conflict, NotFound, ServiceUnavailable, VaultError
 from vault.export.messages import LEFT_OUT, SITUATIONS, detail, message, recording_name

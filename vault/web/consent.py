@@ -1,7 +1,8 @@
 """Trainer pages: a family's people, gezag and consent records.
 
-Everything goes through the API's own functions (vault.api.families, vault.api.consents), so the
-page shows and changes exactly what the API would, with the same access decisions in the audit log.
+Everything goes through the domains' services (vault.consents.service; vault.api.families until it
+moves), so the page shows and changes exactly what the API would, with the same access decisions in the
+audit log.
 """
 
 from __future__ import annotations
@@ -20,18 +21,6 @@ from starlette.datastructures import UploadFile as StarletteUpload
 import consent
 from consent import Role
 from vault.accounts._web import csrf_ok
-from vault.api.consents import (
-    MAX_EVIDENCE,
-    ConsentIn,
-    EventIn,
-    EvidenceTooLarge,
-    SignatureIn,
-    _evidence_record,
-    _save_evidence,
-    add_event,
-    create_consent,
-    list_consents,
-)
 from vault.api.families import (
     AuthorityIn,
     PersonIn,
@@ -39,8 +28,12 @@ from vault.api.families import (
     add_person,
     list_trajectories,
 )
+from vault.consents import service as consents
+from vault.consents.models import ConsentRecordRow
+from vault.consents.schemas import ConsentCreate, ConsentEventCreate, SignatureCreate
+from vault.consents.service import MAX_EVIDENCE, EvidenceTooLarge
 from vault.db import DB
-from vault.domain.models import Authority, ConsentRecordRow, Family, Person
+from vault.domain.models import Authority, Family, Person
 from vault.errors import Conflict, Forbidden, VaultError
 from vault.routes import public
 from vault.web._page import (
@@ -181,7 +174,7 @@ def _family_page(
     p = viewer.principal
     # The consent overview is decided (manage_consent, logged) for the family as a whole; the
     # family's people and gezag belong to that same decision, as the API's own consent pages do.
-    records = list_consents(family_id, principal=p, db=db)["items"]
+    records = [c.model_dump(mode="json") for c in consents.list_consents(db, p, family_id)]
     family = public(db.get(Family, family_id))  # type: ignore[arg-type]
     people = [public(x) for x in db.exec(select(Person).where(Person.family_id == family_id))]
     authorities = [
@@ -341,11 +334,11 @@ def post_consent(
     people, capacities, days = person or [], capacity or [], signed_on or []
     ticked = set(signed or [])
 
-    def build() -> ConsentIn:
+    def build() -> ConsentCreate:
         start = _date(valid_from) or datetime.now(UTC).date()
         until = _date(valid_until)
         signatures = [
-            SignatureIn(
+            SignatureCreate(
                 person_id=pid,  # type: ignore[arg-type]
                 capacity=cap,  # type: ignore[arg-type]
                 signed_at=_start_of(_date(day) or start),
@@ -353,7 +346,7 @@ def post_consent(
             for pid, cap, day in zip(people, capacities, days, strict=False)
             if pid in ticked
         ]
-        return ConsentIn(
+        return ConsentCreate(
             purpose=purpose,  # type: ignore[arg-type]
             trajectory_id=trajectory_id,  # type: ignore[arg-type]
             valid_from=_start_of(start),
@@ -370,7 +363,7 @@ def post_consent(
     if error is None:
         _, error = attempt(
             db,
-            lambda: create_consent(family_id, body=body, principal=viewer.principal, db=db),  # type: ignore[arg-type]
+            lambda: consents.create_consent(db, viewer.principal, family_id, body),  # type: ignore[arg-type]
         )
     if error:
         return _refused(request, viewer, db, family_id, error)
@@ -390,7 +383,7 @@ async def post_evidence(
     require(viewer, Role.trainer)
 
     def decide() -> ConsentRecordRow:
-        record = _evidence_record(db, viewer.principal, record_id)
+        record = consents.evidence_record(db, viewer.principal, record_id)
         db.commit()  # the decision is logged; no transaction waits for the upload
         return record
 
@@ -399,7 +392,9 @@ async def post_evidence(
     if error is None and declared.isdigit() and int(declared) > MAX_EVIDENCE + 64 * 1024:
         error = EvidenceTooLarge()
     if error is not None or record is None:
-        return await run_in_threadpool(_refused, request, viewer, db, family_id, error or EvidenceTooLarge())
+        return await run_in_threadpool(
+            _refused, request, viewer, db, family_id, error or EvidenceTooLarge()
+        )
     async with request.form(max_files=1, max_fields=4) as form:
         if not csrf_ok(viewer.session_id, str(form.get("csrf") or "")):
             stale = Forbidden("Dit formulier is verlopen of niet van deze site. Laad de pagina opnieuw.",
@@ -408,7 +403,9 @@ async def post_evidence(
             raise stale
         scan = form.get("scan")
         data = await scan.read(MAX_EVIDENCE + 1) if isinstance(scan, StarletteUpload) else b""
-    _, error = await run_in_threadpool(attempt, db, lambda: _save_evidence(db, viewer.principal, record, data))
+    _, error = await run_in_threadpool(
+        attempt, db, lambda: consents.save_evidence(db, viewer.principal, record, data)
+    )
     if error:
         return await run_in_threadpool(_refused, request, viewer, db, family_id, error)
     return redirect(_url(family_id, "formulier"))
@@ -425,12 +422,10 @@ def post_withdrawal(
 ) -> HTMLResponse | RedirectResponse:
     require(viewer, Role.trainer)
     try:
-        body = EventIn(kind=consent.EventKind.withdrawn, by_person_id=by_person_id)  # type: ignore[arg-type]
+        body = ConsentEventCreate(kind=consent.EventKind.withdrawn, by_person_id=by_person_id)  # type: ignore[arg-type]
     except ValidationError:
         return _invalid(request, viewer, db, family_id)
-    _, error = attempt(
-        db, lambda: add_event(record_id, body=body, principal=viewer.principal, db=db)
-    )
+    _, error = attempt(db, lambda: consents.add_event(db, viewer.principal, record_id, body))
     if error:
         return _refused(request, viewer, db, family_id, error)
     return redirect(_url(family_id, "ingetrokken"))

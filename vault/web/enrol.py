@@ -19,9 +19,9 @@ from sqlmodel import col, select
 from consent import Role
 from vault.accounts import enrol, enrolling
 from vault.accounts._security import new_totp_secret, totp_uri
-from vault.api import admin as api
 from vault.db import DB
 from vault.domain.models import User
+from vault.organisations import service as organisations
 from vault.web._page import FormViewer, PageViewer, attempt, message, redirect, render, require
 
 router = APIRouter()
@@ -75,12 +75,19 @@ def enrol_submit(
 def my_supervision(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
     require(viewer, Role.trainer)
     rows: list[dict[str, Any]] = []
-    for kind, listing in (("koppeling", api.list_links), ("opdracht", api.list_grants)):
-        rows += [{**item, "kind": kind} for item in listing(principal=viewer.principal, db=db)["items"]]
+    for kind, listing in (
+        ("koppeling", organisations.list_links),
+        ("opdracht", organisations.list_grants),
+    ):
+        rows += [
+            {**item.model_dump(mode="json"), "kind": kind} for item in listing(db, viewer.principal)
+        ]
     ids = {uuid.UUID(str(r.get("opleider_id") or r.get("user_id"))) for r in rows}
     names = {u.id: (u.name, u.role) for u in db.exec(select(User).where(col(User.id).in_(ids)))}
     for r in rows:
-        r["who"], r["role"] = names.get(uuid.UUID(str(r.get("opleider_id") or r.get("user_id"))), ("–", ""))
+        r["who"], r["role"] = names.get(
+            uuid.UUID(str(r.get("opleider_id") or r.get("user_id"))), ("–", "")
+        )
     return render(request, "my_supervision.html", viewer, rows=rows,
                   confirmed=request.query_params.get("bevestigd") == "1",
                   heading=("Mijn begeleiding", "My supervision"))  # fmt: skip
@@ -89,9 +96,8 @@ def my_supervision(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse
 @router.post("/mijn-begeleiding/{kind}/{row_id}", response_model=None)
 def confirm(kind: str, row_id: uuid.UUID, request: Request, viewer: FormViewer, db: DB) -> Response:
     require(viewer, Role.trainer)
-    confirm_one = api.confirm_link if kind == "koppeling" else api.confirm_grant
-    key = "link_id" if kind == "koppeling" else "grant_id"
-    _, error = attempt(db, lambda: confirm_one(**{key: row_id}, principal=viewer.principal, db=db))
+    confirm_one = organisations.confirm_link if kind == "koppeling" else organisations.confirm_grant
+    _, error = attempt(db, lambda: confirm_one(db, viewer.principal, row_id))
     if error is not None:
         return render(request, "error.html", viewer, status=error.status, title=("Dat lukt niet", "That did not work"),
                       text=(error.message_nl, error.message_en))  # fmt: skip

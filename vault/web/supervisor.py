@@ -24,18 +24,12 @@ from sqlmodel import Session, col, select
 from consent import Role
 from vault import audit
 from vault.access import authorize, judge
+from vault.accounts import InvalidField
+from vault.consents import service as consents
+from vault.consents.models import GrantRow, SupervisionNote
+from vault.consents.service import NOTE_MAX, SUPERVISORS, clock
 from vault.db import DB
-from vault.domain.models import (
-    Clip,
-    Family,
-    GrantRow,
-    Recording,
-    SupervisionLink,
-    SupervisionNote,
-    Trajectory,
-    User,
-)
-from vault.errors import NotFound
+from vault.domain.models import Clip, Family, Recording, SupervisionLink, Trajectory, User
 from vault.streaming import open_stream
 from vault.web._page import (
     FormViewer,
@@ -52,7 +46,6 @@ from vault.web.labels import SITUATIONS
 
 router = APIRouter()
 
-SUPERVISORS = (Role.opleider, Role.gecommitteerde)
 # Why clips are withheld, as the end of "N fragmenten ...".
 WITHHELD = {
     "no_consent": ("zonder toestemming van het gezin", "without the family's consent"),
@@ -72,7 +65,6 @@ WITHHELD = {
                       "being deleted under the retention policy"),
     "phase_forbids": ("uit een beëindigd traject", "from an ended trajectory"),
 }  # fmt: skip
-NOTE_MAX = 4000
 
 
 def _active(start: datetime | None, end: datetime | None, now: datetime) -> bool:
@@ -181,14 +173,6 @@ def start(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
 # One clip -----------------------------------------------------------------------------------------
 
 
-def clock(seconds: float) -> str:
-    """12.5 -> "0:12.5"; whole seconds without a fraction."""
-    tenths = int(round(seconds * 10))
-    minutes, rest = divmod(tenths, 600)
-    text = f"{minutes}:{rest // 10:02d}"
-    return text + (f".{rest % 10}" if rest % 10 else "")
-
-
 def parse_moment(raw: str) -> float | None:
     """ "1:05", "1:05.4", "65", "65,4" -> seconds; None if it is not a moment."""
     raw = raw.strip().replace(",", ".")
@@ -202,20 +186,11 @@ def parse_moment(raw: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _clip_world(db: Session, clip_id: uuid.UUID) -> tuple[Clip, Recording, Trajectory, User | None]:
-    clip = db.get(Clip, clip_id)
-    recording = db.get(Recording, clip.recording_id) if clip else None
-    trajectory = db.get(Trajectory, recording.trajectory_id) if recording else None
-    if clip is None or recording is None or trajectory is None:
-        raise NotFound("Fragment niet gevonden.", "Clip not found.")
-    return clip, recording, trajectory, db.get(User, trajectory.trainer_id)
-
-
 def _page(request: Request, viewer: Viewer, db: Session, clip_id: uuid.UUID, *, status: int = 200,
           error: str | None = None, notice: str | None = None, moment: str = "", text: str = "") -> HTMLResponse:  # fmt: skip
     require(viewer, Role.trainer, *SUPERVISORS)
     authorize(db, viewer.principal, "view", clip_id=clip_id)  # logged; a no is a Dutch refusal
-    clip, recording, trajectory, trainee = _clip_world(db, clip_id)
+    clip, recording, trajectory, trainee = consents.clip_world(db, clip_id)
     family = db.get(Family, trajectory.family_id)
     player, refused = None, None
     if recording.original_object_id is not None:
@@ -258,20 +233,6 @@ def _english(request: Request) -> bool:
     return language(request) == "en"
 
 
-def _problem(at_s: float | None, text: str, duration: float) -> tuple[str, str] | None:
-    """What is wrong with a note, in Dutch and English; None if nothing."""
-    if at_s is None or at_s > duration + 0.05:
-        return (
-            f"Geef het moment als minuten:seconden (bijvoorbeeld 0:12) of in seconden, tussen 0:00 en {clock(duration)}.",
-            f"Give the moment as minutes:seconds (e.g. 0:12) or in seconds, between 0:00 and {clock(duration)}.",
-        )
-    if not text:
-        return ("Schrijf een notitie.", "Write a note.")
-    if len(text) > NOTE_MAX:
-        return (f"Een notitie is hoogstens {NOTE_MAX} tekens.", f"A note has at most {NOTE_MAX} characters.")  # fmt: skip
-    return None
-
-
 @router.post("/begeleiding/fragmenten/{clip_id}/notities", response_model=None)
 def add_note(
     clip_id: uuid.UUID,
@@ -282,23 +243,21 @@ def add_note(
     text: Annotated[str, Form(max_length=NOTE_MAX + 100)] = "",
 ) -> Response:
     require(viewer, *SUPERVISORS)
-    authorize(db, viewer.principal, "view", clip_id=clip_id)
-    clip, _, trajectory, _ = _clip_world(db, clip_id)
-    at_s = parse_moment(moment)
-    problem = _problem(at_s, text.strip(), clip.end_s - clip.start_s)
-    if problem is not None:
-        return _page(request, viewer, db, clip_id, status=422, moment=moment, text=text,
-                     error=problem[1] if _english(request) else problem[0])  # fmt: skip
-    note = SupervisionNote(
-        clip_id=clip_id,
-        author_id=viewer.principal.user_id,  # type: ignore[arg-type]
-        at_s=round(min(at_s or 0.0, clip.end_s - clip.start_s), 2),
-        text=text.strip(),
-    )
-    db.add(note)
-    db.flush()
-    audit.record(db, action="create", outcome="success", actor=viewer.principal, family_id=trajectory.family_id,
-                 object_id=note.id, object_type="supervision_note", detail={"clip": str(clip_id)})  # fmt: skip
+    try:
+        consents.add_note(db, viewer.principal, clip_id, parse_moment(moment), text)
+    except (
+        InvalidField
+    ) as error:  # nothing written yet; the page shows the note again with the problem
+        return _page(
+            request,
+            viewer,
+            db,
+            clip_id,
+            status=422,
+            moment=moment,
+            text=text,
+            error=message(request, error),
+        )
     return redirect(f"/begeleiding/fragmenten/{clip_id}?opgeslagen=notitie#notities")
 
 
@@ -309,12 +268,5 @@ def delete_note(
     clip_id: uuid.UUID, note_id: uuid.UUID, request: Request, viewer: FormViewer, db: DB
 ) -> Response:
     require(viewer, *SUPERVISORS)
-    authorize(db, viewer.principal, "view", clip_id=clip_id)
-    _, _, trajectory, _ = _clip_world(db, clip_id)
-    note = db.get(SupervisionNote, note_id)
-    if note is None or note.clip_id != clip_id or note.author_id != viewer.principal.user_id:
-        raise NotFound("Deze notitie bestaat niet of is niet van u.", "This note does not exist or is not yours.")  # fmt: skip
-    db.delete(note)
-    audit.record(db, action="delete", outcome="success", actor=viewer.principal, family_id=trajectory.family_id,
-                 object_id=note_id, object_type="supervision_note", detail={"clip": str(clip_id)})  # fmt: skip
+    consents.delete_note(db, viewer.principal, clip_id, note_id)
     return redirect(f"/begeleiding/fragmenten/{clip_id}?opgeslagen=verwijderd#notities")

@@ -22,10 +22,12 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from consent import Role
-from vault.api.consents import WokIn, create_wok, share_clip
 from vault.api.families import get_clip, list_clips, list_recordings, list_trajectories
+from vault.consents import service as consents
+from vault.consents.models import WokSessionRow
+from vault.consents.schemas import WokSessionCreate
 from vault.db import DB
-from vault.domain.models import Organisation, User, WokSessionRow
+from vault.domain.models import Organisation, User
 from vault.errors import Conflict, VaultError
 from vault.pages import LOCAL
 from vault.streaming import open_stream
@@ -176,8 +178,8 @@ def plan(
 ) -> HTMLResponse | RedirectResponse:
     require(viewer, Role.opleider)
 
-    def build() -> WokIn:
-        return WokIn(title=title.strip(), starts_at=_typed(starts_at), ends_at=_typed(ends_at),
+    def build() -> WokSessionCreate:
+        return WokSessionCreate(title=title.strip(), starts_at=_typed(starts_at), ends_at=_typed(ends_at),
                      participant_ids=participant or [])  # type: ignore[arg-type]  # fmt: skip
 
     try:
@@ -189,7 +191,7 @@ def plan(
     if error is None:
         _, error = attempt(
             db,
-            lambda: create_wok(body, principal=viewer.principal, db=db),  # type: ignore[arg-type]
+            lambda: consents.create_wok(db, viewer.principal, body),  # type: ignore[arg-type]
         )
     if error:
         return _page(request, viewer, db, error=message(request, error), status=error.status)
@@ -213,7 +215,7 @@ def share(
             "You can only share in a session you take part in.",
         )
     else:
-        _, error = attempt(db, lambda: share_clip(session_id, clip_id, principal=viewer.principal, db=db))  # fmt: skip
+        _, error = attempt(db, lambda: consents.share_clip(db, viewer.principal, session_id, clip_id))  # fmt: skip
     if error:
         return _page(request, viewer, db, error=message(request, error), status=error.status)
     return redirect("/wok?gedaan=gedeeld")

@@ -1,0 +1,1 @@
+"""The consent domain: records, signatures, events, evidence, grants and WOK sessions."""

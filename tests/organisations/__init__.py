@@ -1,0 +1,1 @@
+"""The administrator's area: organisations, accounts, supervision links and grants."""

@@ -1,0 +1,202 @@
+"""The organisation's own retention periods per trajectory type."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+import retention
+from retention import TrajectoryType
+from vault.accounts import own
+from vault.db import DB
+from vault.domain.models import Organisation
+from vault.purge.policies import policies_for, set_policy
+from vault.web._page import (
+    FormViewer,
+    PageViewer,
+    Viewer,
+    attempt,
+    language,
+    message,
+    redirect,
+    render,
+)
+from vault.web.admin._common import (
+    WHOLE,
+    _admin,
+    _notice,
+    _organisations,
+    _pick,
+    _uuid,
+)
+from vault.web.labels import TYPES
+
+router = APIRouter()
+
+
+# The periods the purge plan applies, with what each one means (the audit log's own period is
+# kept by the service, not per organisation, so it is not offered here).
+PERIODS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "keep_after_closure": (
+        ("Na afsluiting van het traject", "After the trajectory closes"),
+        ("Beelden van het traject blijven minstens zo lang na de afsluiting bewaard.",
+         "The trajectory's footage is kept at least this long after closure."),
+    ),
+    "keep_after_last_follow_up": (
+        ("Na de laatste nazorg", "After the last follow-up"),
+        ("…en minstens zo lang na de laatste afgeronde nazorg; nooit zolang er nog nazorg komt.",
+         "…and at least this long after the last follow-up; never while a follow-up remains."),
+    ),
+    "keep_after_handover": (
+        ("Na overdracht aan de ouders", "After the hand-over to the parents"),
+        ("Beelden die in het pakket voor de ouders zitten, gaan zo lang na de overdracht, als dat eerder is.",
+         "Footage in the parents' package goes this long after the hand-over, if that is earlier."),
+    ),
+    "teaching_max": (
+        ("Onderwijs en onderzoek, hoogstens", "Teaching and research, at most"),
+        ("Dit materiaal gaat als de toestemming eindigt, en nooit later dan zo lang na de toestemming.",
+         "This material goes when the consent ends, and never later than this after the consent."),
+    ),
+    "evidence_after_footage": (
+        ("Toestemmingsformulier na de beelden", "Consent form after the footage"),
+        ("Een gescand toestemmingsformulier blijft zo lang bewaard na de beelden waar het over gaat.",
+         "A scanned consent form is kept this long after the footage it covers."),
+    ),
+}  # fmt: skip
+
+
+# Retention periods ------------------------------------------------------------------------------
+
+
+def _period_text(period: retention.Period, lang: str) -> str:
+    if lang != "en":
+        return str(period)
+    years, months = divmod(period.months, 12)
+    parts = []
+    if years and not months:
+        parts.append(f"{years} year{'s' if years != 1 else ''}")
+    elif period.months:
+        parts.append(f"{period.months} month{'s' if period.months != 1 else ''}")
+    if period.days:
+        parts.append(f"{period.days} day{'s' if period.days != 1 else ''}")
+    return " and ".join(parts) or "0 days"
+
+
+def _retention_page(
+    request: Request,
+    viewer: Viewer,
+    db: Session,
+    organisation: uuid.UUID | None,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    entered: dict[str, dict[str, tuple[str, str]]] | None = None,
+) -> HTMLResponse:
+    orgs = _organisations(viewer, db)
+    ids = [o["id"] for o in orgs]
+    chosen = str(organisation) if str(organisation) in ids else None
+    chosen = chosen or (
+        str(viewer.principal.organisation_id)
+        if str(viewer.principal.organisation_id) in ids
+        else None
+    )
+    chosen = chosen or (ids[0] if ids else None)  # fmt: skip
+    policies = policies_for(db, uuid.UUID(chosen) if chosen else None)
+    lang = language(request)
+    types = []
+    for kind, names in TYPES.items():
+        policy, default = policies[kind], retention.DEFAULT_POLICIES[kind]
+        rows = []
+        for field, (label, explained) in PERIODS.items():
+            now, standard = getattr(policy, field), getattr(default, field)
+            typed = (entered or {}).get(kind, {}).get(field)
+            rows.append({"field": field, "label": label, "explained": explained,
+                         "now": _period_text(now, lang), "own": now != standard,
+                         "default": _period_text(standard, lang),
+                         "months": typed[0] if typed else str(now.months),
+                         "days": typed[1] if typed else str(now.days)})  # fmt: skip
+        types.append({"kind": kind.value, "names": names, "rows": rows,
+                      "own": any(r["own"] for r in rows)})  # fmt: skip
+    return render(request, "admin/retention.html", viewer, status=status, error=error,
+                  notice=_notice(request, request.query_params.get("gedaan")),
+                  heading=("Bewaartermijnen", "Retention periods"), orgs=orgs, chosen=chosen,
+                  types=types)  # fmt: skip
+
+
+@router.get("/beheer/bewaartermijnen")
+def retention_periods(
+    request: Request, viewer: PageViewer, db: DB, organisatie: str = ""
+) -> HTMLResponse:
+    _admin(viewer)
+    return _retention_page(request, viewer, db, _uuid(organisatie))
+
+
+async def _posted(request: Request) -> dict[str, str]:
+    """The whole posted form (the retention form has a months and a days field per period)."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+Posted = Annotated[dict[str, str], Depends(_posted)]
+
+
+def _periods(posted: dict[str, str]) -> tuple[dict[str, retention.Period], tuple[str, str] | None]:
+    periods: dict[str, retention.Period] = {}
+    for field, ((label_nl, label_en), _) in PERIODS.items():
+        months, days = (
+            posted.get(f"{field}_{unit}", "").strip() or "0" for unit in ("months", "days")
+        )
+        if not (WHOLE.fullmatch(months) and WHOLE.fullmatch(days)):
+            return {}, (f"{label_nl}: vul hele getallen in voor maanden en dagen.",
+                        f"{label_en}: enter whole numbers for months and days.")  # fmt: skip
+        try:
+            periods[field] = retention.Period(int(months), int(days))
+        except retention.RetentionError as error:
+            return {}, (f"{label_nl}: {error.message_nl}", f"{label_en}: {error.message_en}")
+    return periods, None
+
+
+@router.post("/beheer/bewaartermijnen", response_model=None)
+def save_retention_periods(
+    request: Request, viewer: FormViewer, db: DB, posted: Posted
+) -> Response:
+    _admin(viewer)
+    organisation = _uuid(posted.get("organisation", ""))
+    kind = posted.get("trajectory_type", "")
+    if organisation is None or kind not in set(TrajectoryType):
+        return _retention_page(request, viewer, db, organisation, status=422, error=_pick(request, (
+            "Kies een organisatie en een soort traject.", "Choose an organisation and a trajectory type.")))  # fmt: skip
+    _, error = attempt(db, lambda: own(db, viewer.principal, Organisation, organisation))
+    if error is not None:
+        return _retention_page(
+            request, viewer, db, None, status=error.status, error=message(request, error)
+        )
+    if posted.get("standaard") == "1":
+        default = retention.DEFAULT_POLICIES[TrajectoryType(kind)]
+        periods, problem = {f: getattr(default, f) for f in PERIODS}, None
+    else:
+        periods, problem = _periods(posted)
+    if problem is None:
+        before = policies_for(db, organisation)[TrajectoryType(kind)]
+        try:
+            after, error = attempt(
+                db, lambda: set_policy(db, organisation, kind, periods, by=viewer.principal)
+            )
+        except retention.RetentionError as refused:
+            db.rollback()
+            problem = (refused.message_nl, refused.message_en)
+        else:
+            if error is not None:
+                return _retention_page(request, viewer, db, organisation, status=error.status,
+                                       error=message(request, error))  # fmt: skip
+            done = "gelijk" if after == before else "termijn"
+            return redirect(
+                f"/beheer/bewaartermijnen?organisatie={organisation}&gedaan={done}#{kind}"
+            )
+    typed = {f: (posted.get(f"{f}_months", ""), posted.get(f"{f}_days", "")) for f in PERIODS}
+    return _retention_page(request, viewer, db, organisation, status=422,
+                           error=_pick(request, problem), entered={kind: typed})  # fmt: skip
