@@ -35,7 +35,9 @@ PATCH = {"Tus-Resumable": "1.0.0", "Content-Type": "application/offset+octet-str
 
 
 @pytest.fixture
-def two_apis(api: Api, worker: None) -> Iterator[tuple[list[subprocess.Popen[bytes]], list[str], RoundRobin]]:
+def two_apis(
+    api: Api, worker: None
+) -> Iterator[tuple[list[subprocess.Popen[bytes]], list[str], RoundRobin]]:
     env = {**os.environ, "BEELDKLUIS_DATABASE_URL": get_settings().effective_database_url,
            "BEELDKLUIS_UPLOAD_CLAIM_S": "3"}  # fmt: skip
     started = [start_api(env) for _ in range(2)]
@@ -82,7 +84,11 @@ def no_plaintext_at_rest(sample: bytes) -> None:
     """No file of this test's data directory, the scratch tmpfs or this test's buckets holds the sample."""
     settings = get_settings()
     minio = Path(os.environ["BEELDKLUIS_TEST_SERVICES_DIR"], "minio", "data")
-    places = [settings.data_dir, root(), *(minio / b for b in (settings.bucket, settings.worm_bucket))]
+    places = [
+        settings.data_dir,
+        root(),
+        *(minio / b for b in (settings.bucket, settings.worm_bucket)),
+    ]
     for place in places:
         for path in Path(place).rglob("*") if Path(place).exists() else []:
             if path.is_file():
@@ -90,7 +96,9 @@ def no_plaintext_at_rest(sample: bytes) -> None:
 
 
 def test_tus_patches_alternating_between_two_apis_complete_and_verify(
-    two_apis: tuple[list[subprocess.Popen[bytes]], list[str], RoundRobin], api: Api, videos: dict[str, Path]
+    two_apis: tuple[list[subprocess.Popen[bytes]], list[str], RoundRobin],
+    api: Api,
+    videos: dict[str, Path],
 ) -> None:
     _, _, balancer = two_apis
     world = family_with_recording(api, api.account("trainer"))
@@ -133,7 +141,9 @@ def test_tus_patches_alternating_between_two_apis_complete_and_verify(
 
 
 def test_an_api_killed_mid_patch_leaves_an_upload_the_other_finishes(
-    two_apis: tuple[list[subprocess.Popen[bytes]], list[str], RoundRobin], api: Api, videos: dict[str, Path]
+    two_apis: tuple[list[subprocess.Popen[bytes]], list[str], RoundRobin],
+    api: Api,
+    videos: dict[str, Path],
 ) -> None:
     procs, bases, _ = two_apis
     world = family_with_recording(api, api.account("trainer"))
@@ -170,7 +180,8 @@ def test_an_api_killed_mid_patch_leaves_an_upload_the_other_finishes(
     procs[0].wait(timeout=10)
     hang.set()
     sender.join(60)
-    assert len(cut) == 1 and isinstance(cut[0], httpx.HTTPError), cut  # the connection dropped
+    assert len(cut) == 1, cut
+    assert isinstance(cut[0], httpx.HTTPError), cut  # the connection dropped
 
     # The client asks the survivor where to go on, and goes on there (423 while the dead claim lasts).
     statuses = []
