@@ -143,7 +143,7 @@ def _spec(upload: Upload) -> Resumable:
 
 
 def _progress(upload: Upload) -> Progress:
-    return Progress(upload.committed, tuple(json.loads(upload.etags)), upload.tail)
+    return Progress(upload.committed, tuple(json.loads(upload.etags)), upload.tail, upload.carry)
 
 
 @router.get("", summary="Mijn uploads (op traject en SHA-256) / my uploads")
@@ -290,7 +290,7 @@ def _hold(upload: Upload, token: str, progress: Progress | None = None) -> None:
     values: dict[str, object] = {"claim_until": _now_ms() + get_settings().upload_claim_s * 1000}
     if progress is not None:
         values.update(committed=progress.committed, etags=json.dumps(list(progress.etags)),
-                      tail=progress.tail, updated_at=datetime.now(UTC))  # fmt: skip
+                      tail=progress.tail, carry=progress.carry, updated_at=datetime.now(UTC))  # fmt: skip
     with unit_of_work() as db:
         mine = update(Upload).where(col(Upload.id) == upload.id, col(Upload.claim) == token)
         held = db.execute(mine.values(**values))
@@ -336,7 +336,12 @@ def _finish(upload: Upload, writer: ResumableWriter, token: str) -> None:
                                   source_device=meta.get("device", ""), original_object_id=row.object_id)  # fmt: skip
             db.add(recording)
             db.flush()
-            row.etags, row.committed, row.tail = json.dumps(list(progress.etags)), row.length, 0
+            row.etags, row.committed, row.tail, row.carry = (
+                json.dumps(list(progress.etags)),
+                row.length,
+                0,
+                0,
+            )
             row.claim, row.claim_until, row.updated_at = "", 0, datetime.now(UTC)
             row.status, row.recording_id = "verifying", recording.id
             db.add(row)
@@ -436,11 +441,12 @@ async def _receive(
         nonlocal received, recorded, renewed
         batch, received = received, bytearray()
         await run_in_threadpool(writer.write, batch)
+        progress = None
         if digest is None and writer.durable != recorded:
-            recorded = writer.durable
+            progress = recorded = writer.durable
         elif time.monotonic() - renewed < every:
             return
-        await run_in_threadpool(_hold, upload, token, recorded)
+        await run_in_threadpool(_hold, upload, token, progress)
         renewed = time.monotonic()
 
     async def checkpoint() -> Progress:
@@ -484,8 +490,8 @@ async def _receive(
     except (
         ClientDisconnect
     ):  # keep what arrived (unless it was to be checked); the client asks HEAD
-        progress = await checkpoint() if digest is None else recorded
-        return Response(status_code=204, headers={**TUS, "Upload-Offset": str(progress.committed)})
+        offset = (await checkpoint()).committed if digest is None else upload.committed
+        return Response(status_code=204, headers={**TUS, "Upload-Offset": str(offset)})
 
 
 @router.delete("/{upload_id}", status_code=204, summary="tus: upload afbreken / terminate")

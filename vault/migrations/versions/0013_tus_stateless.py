@@ -19,6 +19,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('upload', schema=None) as batch_op:
         batch_op.add_column(sa.Column('tail', sa.BigInteger(), nullable=False, server_default='0'))
+        batch_op.add_column(sa.Column('carry', sa.BigInteger(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('claim', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False,
                                       server_default=''))
         batch_op.add_column(sa.Column('claim_until', sa.BigInteger(), nullable=False, server_default='0'))
@@ -28,4 +29,5 @@ def downgrade() -> None:
     with op.batch_alter_table('upload', schema=None) as batch_op:
         batch_op.drop_column('claim_until')
         batch_op.drop_column('claim')
+        batch_op.drop_column('carry')
         batch_op.drop_column('tail')
