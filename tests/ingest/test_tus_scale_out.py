@@ -50,6 +50,7 @@ def two_apis(
             proc.kill()
             proc.wait()
     balancer.httpd.shutdown()
+    balancer.httpd.server_close()
 
 
 def created(base: str, headers: dict[str, str], trajectory: str, path: Path) -> str:
