@@ -14,7 +14,10 @@ def _now() -> datetime:
 
 
 class Upload(SQLModel, table=True):
-    """One tus upload. `committed` counts plaintext bytes whose ciphertext is in stored parts."""
+    """One tus upload. `committed` counts plaintext bytes whose ciphertext is stored: in the parts of
+    `etags`, in a tail object of `tail` bytes and, for the last `carry` bytes, in a carry object
+    sealed apart (ADR 0008). `claim` is the PATCH receiving bytes now,
+    until `claim_until` (Unix milliseconds): a claim left by a process that died runs out."""
 
     __tablename__ = "upload"
 
@@ -29,6 +32,10 @@ class Upload(SQLModel, table=True):
     header: str = Field(default="", sa_type=Text)  # base64 of the object header (no key material)
     backend_upload_id: str = Field(default="", max_length=200)
     etags: str = Field(default="[]", sa_type=Text)
+    tail: int = Field(default=0, sa_type=BigInteger)
+    carry: int = Field(default=0, sa_type=BigInteger)  # of `committed`: held back, sealed apart
+    claim: str = Field(default="", max_length=32)
+    claim_until: int = Field(default=0, sa_type=BigInteger)
     meta: str = Field(default="{}", sa_type=Text)
     status: str = Field(
         default="uploading", max_length=16

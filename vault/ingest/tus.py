@@ -1,33 +1,33 @@
 """Resumable uploads over tus 1.0 (core, creation, termination, checksum): encrypted as they arrive.
 
-Bytes are sealed chunk by chunk on arrival and gathered into object-store parts of 16 MiB; a part,
-once stored, is recorded with the plaintext offset it covers, so the offset survives a restart. What
-this process holds in memory (the unfinished part and at most one chunk of plaintext) is lost on a
-restart or a failed checksum: HEAD then answers the stored offset and the client resends from there.
-No plaintext ever touches the disk.
+This module speaks tus (headers, checksums, status codes, who may do what); the object store's
+resumable writer seals the bytes and stores them (ADR 0008). Between PATCHes nothing lives in a
+process: the upload's row holds the stored offset, the parts' etags and the size of the tail object,
+and the ciphertext is in the store, so any API process takes any PATCH. A PATCH acknowledges only the
+plaintext sealed into whole chunks (the client sends the rest again from that offset); no plaintext
+ever touches the disk. A PATCH claims its upload in the row, so a second one at the same time, in any
+process, is refused with 423; the claim of a process that died runs out.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import hashlib
 import json
 import logging
 import re
-import threading
+import time
 import uuid
-from collections import deque
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
-from sqlmodel import Session, func, select
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, func, select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from keys import CHUNK_SIZE, Sealer, ciphertext_size
+from keys import ciphertext_size
 from vault import audit
 from vault.access import authorize
 from vault.accounts import Principal
@@ -37,17 +37,16 @@ from vault.errors import NotFound, ServiceUnavailable, VaultError
 from vault.ingest.models import Upload
 from vault.settings import get_settings
 from vault.store import (
-    PART_SIZE,
     ObjectKind,
+    Progress,
+    Resumable,
+    ResumableWriter,
     StoredObject,
-    backend_from_settings,
-    object_name,
     open_store,
 )
 
 RECEIVE_BATCH = 1024 * 1024
 log = logging.getLogger(__name__)
-PARALLEL_PARTS = 3
 
 router = APIRouter(prefix="/uploads", tags=["ingest"])
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -59,20 +58,6 @@ class TusError(VaultError):
         super().__init__(nl, en)
         self.status = status
         self.code = code
-
-
-@dataclass
-class _Live:
-    """The part of an upload that only this process holds: the sealer and the unfinished part."""
-
-    sealer: Sealer
-    pending: bytearray = field(default_factory=bytearray)
-    offset: int = 0  # plaintext bytes accepted (stored parts + pending + held back by the sealer)
-    busy: bool = False  # a PATCH is being received; a second one is refused, never waited for
-
-
-_live: dict[uuid.UUID, _Live] = {}
-_live_lock = threading.Lock()
 
 
 def _bad(code: str, nl: str, en: str) -> TusError:
@@ -152,28 +137,13 @@ def _get(db: Session, upload_id: uuid.UUID, principal: audit.Principal) -> Uploa
     return upload
 
 
-def _state(db: Session, upload: Upload) -> _Live:
-    """This process's live state, or one rebuilt from the stored offset (after a restart). The lock
-    guards only the dictionary: it is never held across database work or an await."""
-    with _live_lock:
-        live = _live.get(upload.id)
-    if live is not None:
-        return live
-    keyring = open_store(db, get_settings()).keyring
-    key = keyring.object_key(upload.object_id)
-    header = base64.b64decode(upload.header)
-    sealer = Sealer.resume(key, family_id=upload.family_id, object_id=upload.object_id, header=header,
-                           next_index=upload.committed // CHUNK_SIZE)  # fmt: skip
-    live = _Live(
-        sealer, bytearray(header if not json.loads(upload.etags) else b""), upload.committed
-    )
-    with _live_lock:
-        return _live.setdefault(upload.id, live)
+def _spec(upload: Upload) -> Resumable:
+    return Resumable(upload.object_id, upload.family_id, upload.object_name,
+                     upload.backend_upload_id, base64.b64decode(upload.header))  # fmt: skip
 
 
-def _forget(upload_id: uuid.UUID) -> None:
-    with _live_lock:
-        _live.pop(upload_id, None)
+def _progress(upload: Upload) -> Progress:
+    return Progress(upload.committed, tuple(json.loads(upload.etags)), upload.tail, upload.carry)
 
 
 @router.get("", summary="Mijn uploads (op traject en SHA-256) / my uploads")
@@ -237,17 +207,15 @@ def create(request: Request, principal: Principal, db: DB) -> Response:
     trajectory = db.get(Trajectory, trajectory_id)
     if trajectory is None:
         raise NotFound("Traject niet gevonden.", "Trajectory not found.")
-    store = open_store(db, settings)
-    object_id = uuid.uuid4()
-    key = store.keyring.new_object_key(trajectory.family_id, object_id)
-    sealer = Sealer(key, family_id=trajectory.family_id, object_id=object_id, hash_plaintext=False)
-    name = object_name(ObjectKind.original, object_id)
-    upload = Upload(user_id=principal.user_id, trajectory_id=trajectory_id, family_id=trajectory.family_id, object_id=object_id,  # type: ignore[arg-type]
-                    object_name=name, length=length, header=base64.b64encode(sealer.header).decode(),
-                    backend_upload_id=store.backend.start_upload(name), meta=json.dumps(meta))  # fmt: skip
+    spec = open_store(db, settings).begin_upload(
+        family_id=trajectory.family_id, kind=ObjectKind.original
+    )
+    upload = Upload(user_id=principal.user_id, trajectory_id=trajectory_id, family_id=trajectory.family_id, object_id=spec.object_id,  # type: ignore[arg-type]
+                    object_name=spec.name, length=length, header=base64.b64encode(spec.header).decode(),
+                    backend_upload_id=spec.upload_id, meta=json.dumps(meta))  # fmt: skip
     db.add(upload)
     db.flush()
-    audit.record(db, action="upload", outcome="allowed", actor=principal, family_id=trajectory.family_id, object_id=object_id,
+    audit.record(db, action="upload", outcome="allowed", actor=principal, family_id=trajectory.family_id, object_id=spec.object_id,
                  object_type="upload", detail={"length": str(length)})  # fmt: skip
     return Response(
         status_code=201,
@@ -260,10 +228,7 @@ def head(upload_id: uuid.UUID, principal: Principal, db: DB) -> Response:
     upload = _get(db, upload_id, principal)
     if upload.status == "rejected":  # refused or failed: there is nothing to resume; start afresh
         return Response(status_code=410, headers={**TUS, "Cache-Control": "no-store"})
-    live = _live.get(upload_id)
-    offset = live.offset if live is not None else upload.committed
-    if upload.status != "uploading":
-        offset = upload.length
+    offset = upload.committed if upload.status == "uploading" else upload.length
     return Response(
         status_code=200,
         headers={
@@ -275,38 +240,90 @@ def head(upload_id: uuid.UUID, principal: Principal, db: DB) -> Response:
     )
 
 
-def _persist(upload: Upload) -> None:
-    """Record stored parts and their offset in a transaction of their own."""
-    with unit_of_work() as progress:
-        row = progress.get(Upload, upload.id)
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _busy() -> TusError:
+    return TusError(423, "upload_busy", "Deze upload wordt al verstuurd; probeer het zo opnieuw.",
+                    "This upload is already being sent; try again shortly.")  # fmt: skip
+
+
+def _claim(upload_id: uuid.UUID, offset: int) -> tuple[Upload, str]:
+    """Take the upload for this PATCH, in the row, so it holds across processes: one conditional
+    UPDATE (PostgreSQL and SQLite alike). A second PATCH meanwhile is refused (423, tus clients retry
+    it) rather than waited for; a claim whose holder stopped renewing it (a process that died) runs out."""
+    token, now = uuid.uuid4().hex, _now_ms()
+    with unit_of_work() as db:
+        taken = db.execute(
+            update(Upload)
+            .where(col(Upload.id) == upload_id, col(Upload.status) == "uploading", col(Upload.committed) == offset,
+                   or_(col(Upload.claim) == "", col(Upload.claim_until) < now))
+            .values(claim=token, claim_until=now + get_settings().upload_claim_s * 1000)
+        )  # fmt: skip
+        row = db.get(Upload, upload_id, populate_existing=True)
         if row is None:
             raise NotFound("Upload niet gevonden.", "Upload not found.")
-        row.etags, row.committed, row.updated_at = upload.etags, upload.committed, datetime.now(UTC)
-        progress.add(row)
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            db.expunge(row)
+            return row, token
+        if row.claim and row.claim_until >= now:
+            raise _busy()
+        if row.status != "uploading":
+            raise _finished(row)
+        raise TusError(409, "offset_mismatch", "De positie klopt niet; vraag de stand op en ga verder.",
+                       "Offset mismatch; ask for the offset and resume.")  # fmt: skip
 
 
-def _finish(upload: Upload, live: _Live) -> None:
+def _finished(upload: Upload) -> TusError:
+    if upload.status == "rejected":
+        return TusError(410, "upload_rejected", f"Deze upload is geweigerd: {upload.reason}",
+                        "This upload was refused; start a new one.")  # fmt: skip
+    return TusError(
+        409, "upload_finished", "Deze upload is al afgerond.", "This upload is already complete."
+    )
+
+
+def _hold(upload: Upload, token: str, progress: Progress | None = None) -> None:
+    """Renew the claim, recording `progress` with it; a claim lost meanwhile (it ran out and another
+    PATCH took the upload, or the upload was ended) stops this PATCH: the other one's record stands."""
+    values: dict[str, object] = {"claim_until": _now_ms() + get_settings().upload_claim_s * 1000}
+    if progress is not None:
+        values.update(committed=progress.committed, etags=json.dumps(list(progress.etags)),
+                      tail=progress.tail, carry=progress.carry, updated_at=datetime.now(UTC))  # fmt: skip
+    with unit_of_work() as db:
+        mine = update(Upload).where(col(Upload.id) == upload.id, col(Upload.claim) == token)
+        held = db.execute(mine.values(**values))
+        if held.rowcount != 1:  # type: ignore[attr-defined]
+            raise _busy()
+
+
+def _release(upload_id: uuid.UUID, token: str) -> None:
+    with unit_of_work() as db:
+        mine = update(Upload).where(col(Upload.id) == upload_id, col(Upload.claim) == token)
+        db.execute(mine.values(claim="", claim_until=0))
+
+
+def _writer(upload: Upload) -> ResumableWriter:
+    with unit_of_work() as db:  # only to unwrap the object's key
+        return open_store(db, get_settings()).resume_upload(_spec(upload), _progress(upload))
+
+
+def _finish(upload: Upload, writer: ResumableWriter, token: str) -> None:
     """Store the last part, complete the object and record it, in a thread. Before the object is
-    complete a failure leaves the upload resumable (the caller forgets the live state and HEAD answers
-    the stored offset); after it, the upload is refused with a reason and its object and key destroyed,
-    so it is never left `uploading` with all its bytes taken."""
+    complete a failure leaves the upload resumable (the row still says what is stored); after it, the
+    upload is refused with a reason and its object and key destroyed, so it is never left `uploading`
+    with all its bytes taken."""
     from vault.ingest.tasks import verify
 
-    backend = backend_from_settings(get_settings())
-    etags = json.loads(upload.etags)
-    data = bytes(live.pending) + live.sealer.finish()
-    etags.append(
-        backend.put_part(upload.object_name, upload.backend_upload_id, len(etags) + 1, data)
-    )
-    size = backend.complete_upload(upload.object_name, upload.backend_upload_id, etags)
-    _forget(upload.id)  # from here on the database row alone says where the upload stands
+    size, progress = writer.finish()
     try:
         if size != ciphertext_size(upload.length):
             raise RuntimeError(f"stored size {size} != {ciphertext_size(upload.length)}")
         with unit_of_work() as db:
             row = db.get(Upload, upload.id)
-            if row is None or row.status != "uploading":
-                raise RuntimeError("upload no longer uploading")
+            if row is None or row.status != "uploading" or row.claim != token:
+                raise RuntimeError("upload no longer uploading here")
             meta = json.loads(row.meta)
             recorded = (
                 datetime.fromisoformat(meta["recorded_at"])
@@ -314,16 +331,18 @@ def _finish(upload: Upload, live: _Live) -> None:
                 else datetime.now(UTC)
             )
             db.add(StoredObject(id=row.object_id, family_id=row.family_id, kind=ObjectKind.original, size=row.length,
-                                sha256="", ciphertext_size=size, backend=backend.kind))  # fmt: skip
+                                sha256="", ciphertext_size=size, backend=open_store(db, get_settings()).backend.kind))  # fmt: skip
             recording = Recording(trajectory_id=row.trajectory_id, recorded_at=recorded, situation=meta.get("situation") or "other",
                                   source_device=meta.get("device", ""), original_object_id=row.object_id)  # fmt: skip
             db.add(recording)
             db.flush()
-            row.etags, row.committed, row.updated_at = (
-                json.dumps(etags),
+            row.etags, row.committed, row.tail, row.carry = (
+                json.dumps(list(progress.etags)),
                 row.length,
-                datetime.now(UTC),
+                0,
+                0,
             )
+            row.claim, row.claim_until, row.updated_at = "", 0, datetime.now(UTC)
             row.status, row.recording_id = "verifying", recording.id
             db.add(row)
     except Exception as exc:
@@ -348,10 +367,10 @@ def _fail(upload: Upload, *, detail: str) -> None:
         with unit_of_work() as db:
             store = open_store(db, get_settings())
             store.backend.delete(upload.object_name)
-            store.keyring.shred_object(upload.object_id)
+            store.discard_upload(upload.object_name, upload.backend_upload_id, upload.object_id)
             row = db.get(Upload, upload.id)
             if row is not None:
-                row.status, row.updated_at = "rejected", datetime.now(UTC)
+                row.status, row.updated_at, row.claim = "rejected", datetime.now(UTC), ""
                 row.reason = "opslaan is mislukt; importeer het bestand opnieuw"
                 db.add(row)
             audit.record(db, action="upload", outcome="failure", reason="finish_failed", family_id=upload.family_id,
@@ -379,23 +398,6 @@ def _checksum(request: Request) -> tuple[str, bytes] | None:
     return algorithm, value
 
 
-def _claim(upload: Upload, live: _Live, offset: int | None) -> None:
-    """Take the upload for this PATCH; a second PATCH at the same time is refused (423, tus clients
-    retry it) rather than waited for, so no thread and no event loop is ever held up by another."""
-    with _live_lock:
-        if live.busy:
-            raise TusError(423, "upload_busy", "Deze upload wordt al verstuurd; probeer het zo opnieuw.",
-                           "This upload is already being sent; try again shortly.")  # fmt: skip
-        if offset != live.offset:
-            raise TusError(
-                409,
-                "offset_mismatch",
-                "De positie klopt niet; vraag de stand op en ga verder.",
-                "Offset mismatch; ask for the offset and resume.",
-            )
-        live.busy = True
-
-
 @router.patch("/{upload_id}", status_code=204, summary="tus: bytes toevoegen / append bytes")
 async def patch(upload_id: uuid.UUID, request: Request, principal: Principal, db: DB) -> Response:
     if request.headers.get("Content-Type") != "application/offset+octet-stream":
@@ -410,61 +412,56 @@ async def patch(upload_id: uuid.UUID, request: Request, principal: Principal, db
         raise _bad("upload_offset_missing", "Upload-Offset ontbreekt.", "Upload-Offset is missing.")
     checksum = _checksum(request)
     upload = await run_in_threadpool(_get, db, upload_id, principal)
-    if upload.status == "rejected":
-        raise TusError(410, "upload_rejected", f"Deze upload is geweigerd: {upload.reason}",
-                       "This upload was refused; start a new one.")  # fmt: skip
     if upload.status != "uploading":
-        raise TusError(
-            409,
-            "upload_finished",
-            "Deze upload is al afgerond.",
-            "This upload is already complete.",
-        )
-    live = await run_in_threadpool(_state, db, upload)
-    db.expunge(upload)  # its progress is written by _persist and _finish, never by this session
+        raise _finished(upload)
     await run_in_threadpool(db.commit)  # hold no database lock while the body streams in
-    _claim(upload, live, offset)
+    upload, token = await run_in_threadpool(_claim, upload_id, offset)
     try:
-        return await _receive(request, upload, live, checksum)
+        writer = await run_in_threadpool(_writer, upload)
+        try:
+            return await _receive(request, upload, writer, token, checksum)
+        finally:
+            await run_in_threadpool(writer.close)
     finally:
-        live.busy = False
+        await run_in_threadpool(_release, upload.id, token)
 
 
 async def _receive(
-    request: Request, upload: Upload, live: _Live, checksum: tuple[str, bytes] | None
-) -> Response:
+    request: Request, upload: Upload, writer: ResumableWriter, token: str,
+    checksum: tuple[str, bytes] | None,
+) -> Response:  # fmt: skip
     digest = CHECKSUMS[checksum[0]]() if checksum else None
-    # Parts are stored up to PARALLEL_PARTS at a time (as minio-py's own put does) while the next
-    # one is received and sealed; they are recorded strictly in order, so the stored offset only
-    # ever covers parts that all exist.
-    loop = asyncio.get_running_loop()
-    backend = backend_from_settings(get_settings())
-    in_flight: deque[tuple[asyncio.Future[str], int]] = deque()
     received = bytearray()  # sealed a MiB at a time: fewer, larger calls than per network read
-    persist = digest is None
+    recorded, renewed = writer.durable, time.monotonic()
+    every = get_settings().upload_claim_s / 3
 
-    def seal() -> None:
-        for chunk in live.sealer.update_chunks(received):  # one copy each, no join first
-            live.pending += chunk
-        received.clear()
+    async def take() -> None:
+        """Seal what was received (in a thread: it may wait for a part being stored); record stored
+        parts as they complete (not those of a checksummed PATCH before it verified), else renew."""
+        nonlocal received, recorded, renewed
+        batch, received = received, bytearray()
+        await run_in_threadpool(writer.write, batch)
+        progress = None
+        if digest is None and writer.durable != recorded:
+            progress = recorded = writer.durable
+        elif time.monotonic() - renewed < every:
+            return
+        await run_in_threadpool(_hold, upload, token, progress)
+        renewed = time.monotonic()
 
-    async def record_oldest() -> None:
-        etag_of, committed = in_flight.popleft()
-        etags = json.loads(upload.etags)
-        etags.append(await etag_of)
-        upload.etags, upload.committed, upload.updated_at = (
-            json.dumps(etags),
-            committed,
-            datetime.now(UTC),
-        )
-        if persist:  # progress survives a restart even if this request is cut off later
-            await run_in_threadpool(_persist, upload)
+    async def checkpoint() -> Progress:
+        if received:
+            await take()
+        progress = await run_in_threadpool(writer.checkpoint)
+        await run_in_threadpool(_hold, upload, token, progress)
+        await run_in_threadpool(writer.drop_superseded_tail)
+        return progress
 
     try:
         async for piece in request.stream():
             if not piece:
                 continue
-            if live.offset + len(piece) > upload.length:
+            if writer.offset + len(received) + len(piece) > upload.length:
                 raise TusError(
                     413,
                     "beyond_length",
@@ -474,27 +471,10 @@ async def _receive(
             if digest is not None:
                 digest.update(piece)
             received += piece
-            live.offset += len(piece)
             if len(received) >= RECEIVE_BATCH:
-                seal()
-            if len(live.pending) >= PART_SIZE:
-                data, committed = live.pending, live.sealer.next_index * CHUNK_SIZE
-                live.pending = bytearray()  # handed over whole, not copied
-                number = len(json.loads(upload.etags)) + len(in_flight) + 1
-                put = loop.run_in_executor(
-                    None,
-                    backend.put_part,
-                    upload.object_name,
-                    upload.backend_upload_id,
-                    number,
-                    data,
-                )
-                in_flight.append((put, committed))
-                if len(in_flight) >= PARALLEL_PARTS:
-                    await record_oldest()
-        seal()
-        while in_flight:
-            await record_oldest()
+                await take()
+        if received:
+            await take()
         if checksum is not None and digest is not None and checksum[1] != digest.digest():
             raise TusError(
                 460,
@@ -502,25 +482,16 @@ async def _receive(
                 "De controlesom klopt niet; het deel wordt opnieuw verstuurd.",
                 "Checksum mismatch; resend this part.",
             )
-        if live.offset == upload.length:
-            await run_in_threadpool(_finish, upload, live)
-        elif digest is not None:  # the parts of a checksummed PATCH count only once it verified
-            await run_in_threadpool(_persist, upload)
-    except ClientDisconnect:
-        # Keep what was stored; the client asks HEAD and resumes.
-        seal()
-        while in_flight:
-            await record_oldest()
-    except BaseException:
-        _forget(upload.id)  # start again from what is recorded as stored
-        raise
-    finally:
-        for (
-            put,
-            _,
-        ) in in_flight:  # after a failure: let the threads end; those parts get stored again
-            await asyncio.wait([put])
-    return Response(status_code=204, headers={**TUS, "Upload-Offset": str(live.offset)})
+        if writer.offset == upload.length:
+            await run_in_threadpool(_finish, upload, writer, token)
+            return Response(status_code=204, headers={**TUS, "Upload-Offset": str(upload.length)})
+        progress = await checkpoint()  # only whole chunks are stored: the client resends the rest
+        return Response(status_code=204, headers={**TUS, "Upload-Offset": str(progress.committed)})
+    except (
+        ClientDisconnect
+    ):  # keep what arrived (unless it was to be checked); the client asks HEAD
+        offset = (await checkpoint()).committed if digest is None else upload.committed
+        return Response(status_code=204, headers={**TUS, "Upload-Offset": str(offset)})
 
 
 @router.delete("/{upload_id}", status_code=204, summary="tus: upload afbreken / terminate")
@@ -533,10 +504,9 @@ def terminate(upload_id: uuid.UUID, principal: Principal, db: DB) -> Response:
             "Deze upload is al afgerond.",
             "This upload is already complete.",
         )
-    store = open_store(db, get_settings())
-    store.backend.abort_upload(upload.object_name, upload.backend_upload_id)
-    store.keyring.shred_object(upload.object_id)
-    _forget(upload.id)
+    open_store(db, get_settings()).discard_upload(
+        upload.object_name, upload.backend_upload_id, upload.object_id
+    )
     db.delete(upload)
     audit.record(
         db,
@@ -580,11 +550,10 @@ def stuck(db: Session, status: str, older_than: timedelta) -> list[Upload]:
 
 def abandon(db: Session, upload: Upload) -> None:
     """Give up an upload nobody finished: discard its stored parts, shred its key, say so."""
-    store = open_store(db, get_settings())
-    store.backend.abort_upload(upload.object_name, upload.backend_upload_id)
-    store.keyring.shred_object(upload.object_id)
-    _forget(upload.id)
-    upload.status, upload.updated_at = "rejected", datetime.now(UTC)
+    open_store(db, get_settings()).discard_upload(
+        upload.object_name, upload.backend_upload_id, upload.object_id
+    )
+    upload.status, upload.updated_at, upload.claim = "rejected", datetime.now(UTC), ""
     upload.reason = "upload niet afgemaakt en opgeruimd; importeer het bestand opnieuw"
     db.add(upload)
     audit.record(db, action="delete", outcome="success", reason="upload_abandoned", family_id=upload.family_id,

@@ -23,6 +23,7 @@ from vault.store._objects import (
     StoredObject,
     object_name,
 )
+from vault.store._resumable import Progress, Resumable, ResumableWriter
 
 
 def open_store(session: Session, settings: Settings) -> ObjectStore:
@@ -61,6 +62,9 @@ def backend_from_settings(settings: Settings) -> Backend:
 
 __all__ = [
     "SealedWriter",
+    "Progress",
+    "Resumable",
+    "ResumableWriter",
     "PART_SIZE",
     "Backend",
     "BlobNotFound",

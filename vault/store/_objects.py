@@ -26,6 +26,7 @@ from keys import (
     open_stream,
 )
 from vault.store._backend import Backend, BlobNotFound
+from vault.store._resumable import Progress, Resumable, ResumableWriter, drop_tails, tail_of
 
 READ_PIECE = 1024 * 1024
 
@@ -245,6 +246,29 @@ class ObjectStore:
                                       ciphertext_size=written, backend=self.backend.kind))  # fmt: skip
         self.session.flush()
 
+    # Resumable writing (tus): state between requests in the caller's row and in storage ---------
+
+    def begin_upload(self, *, family_id: uuid.UUID, kind: ObjectKind) -> Resumable:
+        """A new object to be received over many requests (ADR 0008): its key is made now, its parts
+        go to a multipart upload begun now; the caller keeps what this returns in its own row."""
+        object_id = uuid.uuid4()
+        key = self.keyring.new_object_key(family_id, object_id)
+        sealer = Sealer(key, family_id=family_id, object_id=object_id, hash_plaintext=False)
+        name = object_name(kind, object_id)
+        return Resumable(object_id, family_id, name, self.backend.start_upload(name), sealer.header)
+
+    def resume_upload(self, spec: Resumable, progress: Progress) -> ResumableWriter:
+        """A writer that goes on from `progress`, in any process; its key is unwrapped now."""
+        return ResumableWriter(
+            self.backend, self.keyring.object_key(spec.object_id), spec, progress
+        )
+
+    def discard_upload(self, name: str, upload_id: str, object_id: uuid.UUID) -> None:
+        """Give up a resumable object: its parts, its tail objects and its key."""
+        self.backend.abort_upload(name, upload_id)
+        drop_tails(self.backend, name)
+        self.shred_key(object_id)
+
     # Reading -----------------------------------------------------------------------------------
 
     def range_reader(self, object_id: uuid.UUID) -> tuple[int, Callable[[int, int], bytes]]:
@@ -334,15 +358,19 @@ class ObjectStore:
         cutoff = datetime.now(UTC) - grace
         rows = {row.name: row for row in self.session.exec(select(StoredObject))}
         seen: set[str] = set()
+        kept = set(keep_keys)
+        going = {str(object_id) for object_id in kept}
         for name, size in self.backend.listing():
             seen.add(name)
+            if (base := tail_of(name)) is not None and base.rsplit("/", 1)[-1] in going:
+                continue  # the tail of a resumable upload still going on
             row = rows.get(name)
             if row is None:
                 report.objects_without_rows.append(name)
             elif size != row.ciphertext_size or size != ciphertext_size(row.size):
                 report.size_mismatches.append(row.id)
         report.rows_without_objects = [row.id for name, row in rows.items() if name not in seen]
-        kept, with_rows = set(keep_keys), {row.id for row in rows.values()}
+        with_rows = {row.id for row in rows.values()}
         report.keys_without_objects = [
             dek.object_id
             for dek in self.session.exec(select(ObjectDekRow))
@@ -369,8 +397,9 @@ class ObjectStore:
             self.shred_key(object_id)
         cutoff, kept = datetime.now(UTC) - grace, set(keep_keys)
         for name in report.objects_without_rows:
+            tail = tail_of(name)  # the tail of a resumable upload no longer going on (ADR 0008)
             try:
-                object_id = uuid.UUID(name.rsplit("/", 1)[-1])
+                object_id = uuid.UUID((tail or name).rsplit("/", 1)[-1])
             except ValueError:
                 continue  # not an object of ours: left for a person
             if object_id in kept:
@@ -378,7 +407,8 @@ class ObjectStore:
             dek = self.session.get(ObjectDekRow, object_id)
             if dek is None or _aware(dek.created_at) <= cutoff:
                 self.backend.delete(name)
-                self.shred_key(object_id)
+                if tail is None:  # a tail's key is its object's, which may well be stored
+                    self.shred_key(object_id)
         self.session.flush()
 
 
