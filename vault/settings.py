@@ -97,7 +97,7 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 20 * 1024**3
     upload_quota_bytes: int = 500 * 1024**3
     # How long a tus PATCH holds its upload without a sign of life (renewed every third of it); the
-    # claim of a process that died runs out after this and the client goes on elsewhere (ADR 0008).
+    # claim of a process that died runs out after this and the client goes on elsewhere (ADR 0010).
     upload_claim_s: int = 60
 
     # Streaming.

@@ -75,7 +75,7 @@ def test_upload_survives_an_api_restart(api: Api, videos: dict[str, Path]) -> No
         proc.wait(timeout=10)
         proc = start_api(port)
         offset = int(httpx.head(location, headers=h).headers["Upload-Offset"])
-        assert offset == 24 * 1024 * 1024  # all that was acknowledged was stored (ADR 0008)
+        assert offset == 24 * 1024 * 1024  # all that was acknowledged was stored (ADR 0010)
         rest = httpx.patch(
             location,
             headers={

@@ -133,7 +133,7 @@ def test_interrupted_upload_resumes_after_a_restart(
     )
     assert first.status_code == 204
     offset = int(httpx.head(location, headers=h).headers["Upload-Offset"])
-    assert offset == 20 * 1024 * 1024  # all it acknowledged is stored: parts, tail and carry (ADR 0008)
+    assert offset == 20 * 1024 * 1024  # all it acknowledged is stored: parts, tail and carry (ADR 0010)
     wrong = httpx.patch(
         location,
         headers={**h, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},

@@ -16,7 +16,7 @@ def _now() -> datetime:
 class Upload(SQLModel, table=True):
     """One tus upload. `committed` counts plaintext bytes whose ciphertext is stored: in the parts of
     `etags`, in a tail object of `tail` bytes and, for the last `carry` bytes, in a carry object
-    sealed apart (ADR 0008). `claim` is the PATCH receiving bytes now,
+    sealed apart (ADR 0010). `claim` is the PATCH receiving bytes now,
     until `claim_until` (Unix milliseconds): a claim left by a process that died runs out."""
 
     __tablename__ = "upload"

@@ -1,7 +1,7 @@
 """Resumable uploads over tus 1.0 (core, creation, termination, checksum): encrypted as they arrive.
 
 This module speaks tus (headers, checksums, status codes, who may do what); the object store's
-resumable writer seals the bytes and stores them (ADR 0008). Between PATCHes nothing lives in a
+resumable writer seals the bytes and stores them (ADR 0010). Between PATCHes nothing lives in a
 process: the upload's row holds the stored offset, the parts' etags and the size of the tail object,
 and the ciphertext is in the store, so any API process takes any PATCH. A PATCH acknowledges only the
 plaintext sealed into whole chunks (the client sends the rest again from that offset); no plaintext

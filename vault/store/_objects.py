@@ -249,7 +249,7 @@ class ObjectStore:
     # Resumable writing (tus): state between requests in the caller's row and in storage ---------
 
     def begin_upload(self, *, family_id: uuid.UUID, kind: ObjectKind) -> Resumable:
-        """A new object to be received over many requests (ADR 0008): its key is made now, its parts
+        """A new object to be received over many requests (ADR 0010): its key is made now, its parts
         go to a multipart upload begun now; the caller keeps what this returns in its own row."""
         object_id = uuid.uuid4()
         key = self.keyring.new_object_key(family_id, object_id)
@@ -397,7 +397,7 @@ class ObjectStore:
             self.shred_key(object_id)
         cutoff, kept = datetime.now(UTC) - grace, set(keep_keys)
         for name in report.objects_without_rows:
-            tail = tail_of(name)  # the tail of a resumable upload no longer going on (ADR 0008)
+            tail = tail_of(name)  # the tail of a resumable upload no longer going on (ADR 0010)
             try:
                 object_id = uuid.UUID((tail or name).rsplit("/", 1)[-1])
             except ValueError:

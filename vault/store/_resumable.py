@@ -1,4 +1,4 @@
-"""Resumable writes: one object received over many requests, perhaps each by another process (ADR 0008).
+"""Resumable writes: one object received over many requests, perhaps each by another process (ADR 0010).
 
 Between requests nothing lives in a process: the owner of the upload keeps a `Resumable` (names and the
 object header) and a `Progress` (stored parts, their etags, the tail) in its own database row, and the

@@ -1,7 +1,7 @@
 """tus without process state: the tail object and the claim of the PATCH going on (ADR 0008)
 
-Revision ID: 0013_tus_stateless
-Revises: 0012_audit
+Revision ID: 0015_tus_stateless
+Revises: 0014_attempts
 Create Date: 2026-12-02 10:00:00
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = '0013_tus_stateless'
-down_revision = '0012_audit'
+revision = '0015_tus_stateless'
+down_revision = '0014_attempts'
 branch_labels = None
 depends_on = None
 
