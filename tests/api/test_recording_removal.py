@@ -19,12 +19,13 @@ from sqlmodel import select
 from keys import KeyDestroyed
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
-from vault.domain.models import Clip, Recording, SupervisionLink, SupervisionNote
+from vault.domain.models import SupervisionLink, SupervisionNote
 from vault.export.models import Export
 from vault.ingest.models import Upload
 from vault.ingest.tasks import verify_upload
 from vault.media.tasks import make_proxy
 from vault.purge import LegalHoldRow, Tombstone, family_plan
+from vault.recordings.models import Clip, Recording
 from vault.settings import get_settings
 from vault.store import BlobNotFound, StoredObject, backend_from_settings, open_store
 

@@ -15,15 +15,8 @@ import vault.tables  # noqa: F401
 from keys import KeyDestroyed, Keyring, LocalMasterKey, SigningKey
 from vault import access, audit
 from vault.db import engine_for
-from vault.domain.models import (
-    ConsentEventRow,
-    ConsentRecordRow,
-    Family,
-    Organisation,
-    Recording,
-    Trajectory,
-    User,
-)
+from vault.domain.models import ConsentEventRow, ConsentRecordRow, Organisation, User
+from vault.families.models import Family, Trajectory
 from vault.purge import (
     CERTIFICATES,
     LegalHoldRow,
@@ -32,6 +25,7 @@ from vault.purge import (
     purge_family,
     verify_certificate,
 )
+from vault.recordings.models import Recording
 from vault.store import ObjectKind, ObjectStore, StoredObject
 
 from ..store.conftest import make_s3

@@ -16,9 +16,10 @@ from sqlmodel import col, select
 
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
-from vault.domain.models import Clip, GrantRow, SupervisionLink, SupervisionNote, User
+from vault.domain.models import GrantRow, SupervisionLink, SupervisionNote, User
 from vault.ingest.tasks import verify_upload
 from vault.purge import Tombstone
+from vault.recordings.models import Clip
 from vault.web.supervisor import clock, parse_moment
 
 from ..api.conftest import PASSWORD, Account, Api

@@ -18,22 +18,13 @@ from vault import audit
 from vault.access import authorize
 from vault.accounts import Principal, require_role
 from vault.db import DB
-from vault.domain.models import (
-    CLIP_TAGS,
-    Authority,
-    Clip,
-    Family,
-    Person,
-    Recording,
-    RemovalReason,
-    Situation,
-    Trajectory,
-)
 from vault.errors import Conflict, NotFound, VaultError
+from vault.families.models import Authority, Family, Person, Trajectory
 from vault.ingest.models import Upload
 from vault.media import serve_range
 from vault.media.thumbnail import render_thumbnail
 from vault.purge.removal import remove_recording
+from vault.recordings.models import CLIP_TAGS, Clip, Recording, RemovalReason, Situation
 from vault.routes import Offset, check_if_match, paginate, public, with_etag
 from vault.settings import get_settings
 from vault.store import BlobNotFound, open_store

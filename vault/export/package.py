@@ -31,12 +31,13 @@ from keys import KeyDestroyed, TamperedError
 from vault import audit
 from vault.access import authorize
 from vault.consents import overview
-from vault.domain.models import Family, Recording, Trajectory
 from vault.errors import Conflict, NotFound, ServiceUnavailable, VaultError
 from vault.export.messages import LEFT_OUT, SITUATIONS, detail, message, recording_name
+from vault.families.models import Family, Trajectory
 from vault.ingest.models import Upload
 from vault.media import MediaError, convert, probe, serve_range
 from vault.purge import family_plan
+from vault.recordings.models import Recording
 from vault.settings import Settings
 from vault.store import open_store
 
