@@ -22,14 +22,15 @@ def domain_routers() -> list[APIRouter]:
     from vault.accounts.api import router as auth
     from vault.api.admin import router as admin
     from vault.api.consents import router as consents
-    from vault.api.families import router as families
     from vault.audit.api import router as audit
     from vault.export.api import router as exports
+    from vault.families.endpoints import router as families
     from vault.ingest.tus import router as uploads
     from vault.purge.api import router as retention
+    from vault.recordings.endpoints import router as recordings
     from vault.streaming import router as streaming
 
-    return [auth, admin, families, consents, uploads, streaming, exports, audit, retention]
+    return [auth, admin, families, recordings, consents, uploads, streaming, exports, audit, retention]
 
 
 _CAPABILITY = re.compile(

@@ -1,6 +1,6 @@
 """Trainer pages: a family's people, gezag and consent records.
 
-Everything goes through the API's own functions (vault.api.families, vault.api.consents), so the
+Everything goes through the families' service and the API's own consent functions, so the
 page shows and changes exactly what the API would, with the same access decisions in the audit log.
 """
 
@@ -32,17 +32,12 @@ from vault.api.consents import (
     create_consent,
     list_consents,
 )
-from vault.api.families import (
-    AuthorityIn,
-    PersonIn,
-    add_authority,
-    add_person,
-    list_trajectories,
-)
 from vault.db import DB
 from vault.domain.models import Authority, ConsentRecordRow, Family, Person
 from vault.errors import Conflict, Forbidden, VaultError
-from vault.routes import public
+from vault.families import service as families
+from vault.families.schemas import AuthorityCreate, PersonCreate, TrajectoryPublic
+from vault.routes import dump, public
 from vault.web._page import (
     FormViewer,
     PageViewer,
@@ -189,7 +184,7 @@ def _family_page(
     ]
     trajectories = [
         t
-        for t in list_trajectories(principal=p, db=db, phase=None, limit=500, offset=0)["items"]
+        for t in (dump(row, TrajectoryPublic) for row in families.list_trajectories(db, p, limit=500).items)
         if t["family_id"] == str(family_id)
     ]
     today = datetime.now(UTC).date()
@@ -282,12 +277,12 @@ def post_person(
 ) -> HTMLResponse | RedirectResponse:
     require(viewer, Role.trainer)
     try:
-        body = PersonIn(kind=kind, display_name=display_name.strip(),  # type: ignore[arg-type]
-                        birth_date=birth_date or None, competent=not_competent != "ja")  # type: ignore[arg-type]  # fmt: skip
+        body = PersonCreate(kind=kind, display_name=display_name.strip(),  # type: ignore[arg-type]
+                            birth_date=birth_date or None, competent=not_competent != "ja")  # type: ignore[arg-type]  # fmt: skip
     except ValidationError:
         return _invalid(request, viewer, db, family_id)
     _, error = attempt(
-        db, lambda: add_person(family_id, body=body, principal=viewer.principal, db=db)
+        db, lambda: families.add_person(db, viewer.principal, family_id, body)
     )
     if error:
         return _refused(request, viewer, db, family_id, error)
@@ -307,12 +302,12 @@ def post_authority(
 ) -> HTMLResponse | RedirectResponse:
     require(viewer, Role.trainer)
     try:
-        body = AuthorityIn(child_id=child_id, parent_id=parent_id,  # type: ignore[arg-type]
-                           source=source.strip() or "verklaring ouders", checked_on=checked_on or None)  # type: ignore[arg-type]  # fmt: skip
+        body = AuthorityCreate(child_id=child_id, parent_id=parent_id,  # type: ignore[arg-type]
+                               source=source.strip() or "verklaring ouders", checked_on=checked_on or None)  # type: ignore[arg-type]  # fmt: skip
     except ValidationError:
         return _invalid(request, viewer, db, family_id)
     _, error = attempt(
-        db, lambda: add_authority(family_id, body=body, principal=viewer.principal, db=db)
+        db, lambda: families.add_authority(db, viewer.principal, family_id, body)
     )
     if error:
         return _refused(request, viewer, db, family_id, error)
