@@ -29,10 +29,10 @@ from vault.recordings.models import Clip, Recording
 from vault.settings import get_settings
 from vault.store import BlobNotFound, StoredObject, backend_from_settings, open_store
 
+from ..api.conftest import Api
+from ..api.test_resources import family_with_recording
 from ..ingest.conftest import make_video, server  # noqa: F401 - a real HTTP server for tus
 from ..ingest.test_tus import tus_upload, upload_id
-from .conftest import Api
-from .test_resources import family_with_recording
 
 
 @pytest.fixture(params=["embedded", "full"])
