@@ -1,1 +1,2 @@
-"""The HTTP API's resource routers (families, footage, administration)."""
+"""The HTTP API's routers not yet in a domain package (consents, administration); families live in
+vault/families/, recordings and clips in vault/recordings/."""
