@@ -27,23 +27,40 @@ router = APIRouter(tags=["families"])
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
-@router.post("/families", status_code=201, response_model=FamilyPublic, operation_id="create_family",
-             responses=answers(401, 403), summary="Gezin registreren / register a family",
-             description="Een gezin krijgt een ondoorzichtig id en een pseudoniem (FAM-XXXXXX); geen namen.")  # fmt: skip
+@router.post(
+    "/families",
+    status_code=201,
+    response_model=FamilyPublic,
+    operation_id="create_family",
+    responses=answers(401, 403),
+    summary="Gezin registreren / register a family",
+    description="Een gezin krijgt een ondoorzichtig id en een pseudoniem (FAM-XXXXXX); geen namen.",
+)
 def create_family(principal: Principal, db: DB) -> Any:
     return dump(service.create_family(db, principal), FamilyPublic)
 
 
-@router.get("/families", response_model=Page[FamilyPublic], operation_id="list_families",
-            responses=answers(401, 403, 422), summary="Mijn gezinnen / my families")  # fmt: skip
-def list_families(principal: Principal, db: DB, code: str | None = None, limit: Limit = 50,
-                  offset: Offset = 0) -> Any:  # fmt: skip
+@router.get(
+    "/families",
+    response_model=Page[FamilyPublic],
+    operation_id="list_families",
+    responses=answers(401, 403, 422),
+    summary="Mijn gezinnen / my families",
+)
+def list_families(
+    principal: Principal, db: DB, code: str | None = None, limit: Limit = 50, offset: Offset = 0
+) -> Any:
     rows = service.list_families(db, principal, code=code, limit=limit, offset=offset)
     return published(rows, FamilyPublic)
 
 
-@router.get("/families/{family_id}", response_model=FamilyPublic, operation_id="get_family",
-            responses=answers(401, 403, 404, 422), summary="Gezin / family")  # fmt: skip
+@router.get(
+    "/families/{family_id}",
+    response_model=FamilyPublic,
+    operation_id="get_family",
+    responses=answers(401, 403, 404, 422),
+    summary="Gezin / family",
+)
 def get_family(
     family_id: uuid.UUID, principal: Principal, db: DB, request: Request, response: Response
 ) -> Any:
@@ -52,8 +69,13 @@ def get_family(
     )
 
 
-@router.get("/families/{family_id}/people", response_model=Page[PersonPublic], operation_id="list_people",
-            responses=answers(401, 403, 404, 422), summary="Gezinsleden / people")  # fmt: skip
+@router.get(
+    "/families/{family_id}/people",
+    response_model=Page[PersonPublic],
+    operation_id="list_people",
+    responses=answers(401, 403, 404, 422),
+    summary="Gezinsleden / people",
+)
 def list_people(
     family_id: uuid.UUID, principal: Principal, db: DB, limit: Limit = 50, offset: Offset = 0
 ) -> Any:
@@ -62,58 +84,101 @@ def list_people(
     )
 
 
-@router.post("/families/{family_id}/people", status_code=201, response_model=PersonPublic, operation_id="add_person",
-             responses=answers(401, 403, 404, 422), summary="Gezinslid toevoegen / add a person")  # fmt: skip
+@router.post(
+    "/families/{family_id}/people",
+    status_code=201,
+    response_model=PersonPublic,
+    operation_id="add_person",
+    responses=answers(401, 403, 404, 422),
+    summary="Gezinslid toevoegen / add a person",
+)
 def add_person(family_id: uuid.UUID, body: PersonCreate, principal: Principal, db: DB) -> Any:
     return dump(service.add_person(db, principal, family_id, body), PersonPublic)
 
 
-@router.get("/families/{family_id}/authorities", response_model=Page[AuthorityPublic],
-            operation_id="list_authorities", responses=answers(401, 403, 404, 422),
-            summary="Gezag / parental authority")  # fmt: skip
-def list_authorities(family_id: uuid.UUID, principal: Principal, db: DB, limit: Limit = 50,
-                     offset: Offset = 0) -> Any:  # fmt: skip
+@router.get(
+    "/families/{family_id}/authorities",
+    response_model=Page[AuthorityPublic],
+    operation_id="list_authorities",
+    responses=answers(401, 403, 404, 422),
+    summary="Gezag / parental authority",
+)
+def list_authorities(
+    family_id: uuid.UUID, principal: Principal, db: DB, limit: Limit = 50, offset: Offset = 0
+) -> Any:
     rows = service.list_authorities(db, principal, family_id, limit=limit, offset=offset)
     return published(rows, AuthorityPublic)
 
 
-@router.post("/families/{family_id}/authorities", status_code=201, response_model=AuthorityPublic,
-             operation_id="add_authority", responses=answers(401, 403, 404, 409, 422),
-             summary="Gezag vastleggen / record gezag")  # fmt: skip
+@router.post(
+    "/families/{family_id}/authorities",
+    status_code=201,
+    response_model=AuthorityPublic,
+    operation_id="add_authority",
+    responses=answers(401, 403, 404, 409, 422),
+    summary="Gezag vastleggen / record gezag",
+)
 def add_authority(family_id: uuid.UUID, body: AuthorityCreate, principal: Principal, db: DB) -> Any:
     return dump(service.add_authority(db, principal, family_id, body), AuthorityPublic)
 
 
-@router.post("/families/{family_id}/trajectories", status_code=201, response_model=TrajectoryPublic,
-             operation_id="create_trajectory", responses=answers(401, 403, 404, 422),
-             summary="Traject starten / start a trajectory")  # fmt: skip
+@router.post(
+    "/families/{family_id}/trajectories",
+    status_code=201,
+    response_model=TrajectoryPublic,
+    operation_id="create_trajectory",
+    responses=answers(401, 403, 404, 422),
+    summary="Traject starten / start a trajectory",
+)
 def create_trajectory(
     family_id: uuid.UUID, body: TrajectoryCreate, principal: Principal, db: DB
 ) -> Any:
     return dump(service.create_trajectory(db, principal, family_id, body), TrajectoryPublic)
 
 
-@router.get("/trajectories", response_model=Page[TrajectoryPublic], operation_id="list_trajectories",
-            responses=answers(401, 403, 422), summary="Mijn trajecten / my trajectories")  # fmt: skip
-def list_trajectories(principal: Principal, db: DB, phase: Phase | None = None, limit: Limit = 50,
-                      offset: Offset = 0) -> Any:  # fmt: skip
+@router.get(
+    "/trajectories",
+    response_model=Page[TrajectoryPublic],
+    operation_id="list_trajectories",
+    responses=answers(401, 403, 422),
+    summary="Mijn trajecten / my trajectories",
+)
+def list_trajectories(
+    principal: Principal, db: DB, phase: Phase | None = None, limit: Limit = 50, offset: Offset = 0
+) -> Any:
     rows = service.list_trajectories(db, principal, phase=phase, limit=limit, offset=offset)
     return published(rows, TrajectoryPublic)
 
 
-@router.get("/trajectories/{trajectory_id}", response_model=TrajectoryPublic, operation_id="get_trajectory",
-            responses=answers(401, 403, 404, 422), summary="Traject / trajectory")  # fmt: skip
-def get_trajectory(trajectory_id: uuid.UUID, principal: Principal, db: DB, request: Request,
-                   response: Response) -> Any:  # fmt: skip
+@router.get(
+    "/trajectories/{trajectory_id}",
+    response_model=TrajectoryPublic,
+    operation_id="get_trajectory",
+    responses=answers(401, 403, 404, 422),
+    summary="Traject / trajectory",
+)
+def get_trajectory(
+    trajectory_id: uuid.UUID, principal: Principal, db: DB, request: Request, response: Response
+) -> Any:
     row = service.get_trajectory(db, principal, trajectory_id)
     return with_etag(request, response, dump(row, TrajectoryPublic))
 
 
-@router.patch("/trajectories/{trajectory_id}", response_model=TrajectoryPublic, operation_id="update_trajectory",
-              responses=answers(401, 403, 404, 412, 422),
-              summary="Fase of datums wijzigen / update phase or dates")  # fmt: skip
-def patch_trajectory(trajectory_id: uuid.UUID, body: TrajectoryUpdate, principal: Principal, db: DB,
-                     request: Request, response: Response) -> Any:  # fmt: skip
+@router.patch(
+    "/trajectories/{trajectory_id}",
+    response_model=TrajectoryPublic,
+    operation_id="update_trajectory",
+    responses=answers(401, 403, 404, 412, 422),
+    summary="Fase of datums wijzigen / update phase or dates",
+)
+def patch_trajectory(
+    trajectory_id: uuid.UUID,
+    body: TrajectoryUpdate,
+    principal: Principal,
+    db: DB,
+    request: Request,
+    response: Response,
+) -> Any:
     row = service.update_trajectory(
         db, principal, trajectory_id, body, if_match=request.headers.get("if-match")
     )

@@ -45,13 +45,26 @@ def create_family(db: Session, principal: audit.Principal) -> Family:
     family = Family(organisation_id=principal.organisation_id, created_by=principal.user_id)  # type: ignore[arg-type]
     db.add(family)
     db.flush()
-    audit.record(db, action="create", outcome="success", actor=principal, family_id=family.id,
-                 object_id=family.id, object_type="family")  # fmt: skip
+    audit.record(
+        db,
+        action="create",
+        outcome="success",
+        actor=principal,
+        family_id=family.id,
+        object_id=family.id,
+        object_type="family",
+    )
     return family
 
 
-def list_families(db: Session, principal: audit.Principal, *, code: str | None = None,
-                  limit: int = 50, offset: int = 0) -> Rows[Family]:  # fmt: skip
+def list_families(
+    db: Session,
+    principal: audit.Principal,
+    *,
+    code: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Rows[Family]:
     """The trainer's families: those of their trajectories and those they registered."""
     require_role(principal, Role.trainer)
     mine = select(Trajectory.family_id).where(Trajectory.trainer_id == principal.user_id)
@@ -63,8 +76,14 @@ def list_families(db: Session, principal: audit.Principal, *, code: str | None =
     if code:
         query = query.where(Family.code == code)
     rows = fetch_page(db, query, limit, offset)
-    audit.record(db, action="view", outcome="allowed", actor=principal, object_type="family_list",
-                 detail={"count": str(len(rows.items))})  # fmt: skip
+    audit.record(
+        db,
+        action="view",
+        outcome="allowed",
+        actor=principal,
+        object_type="family_list",
+        detail={"count": str(len(rows.items))},
+    )
     return rows
 
 
@@ -76,8 +95,14 @@ def get_family(db: Session, principal: audit.Principal, family_id: uuid.UUID) ->
 # People and gezag -------------------------------------------------------------------------------
 
 
-def list_people(db: Session, principal: audit.Principal, family_id: uuid.UUID, *,
-                limit: int = 50, offset: int = 0) -> Rows[Person]:  # fmt: skip
+def list_people(
+    db: Session,
+    principal: audit.Principal,
+    family_id: uuid.UUID,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+) -> Rows[Person]:
     authorize(db, principal, "view", family_id=family_id)
     return fetch_page(db, select(Person).where(Person.family_id == family_id), limit, offset)
 
@@ -92,19 +117,32 @@ def add_person(
     return person
 
 
-def list_authorities(db: Session, principal: audit.Principal, family_id: uuid.UUID, *,
-                     limit: int = 50, offset: int = 0) -> Rows[Authority]:  # fmt: skip
+def list_authorities(
+    db: Session,
+    principal: audit.Principal,
+    family_id: uuid.UUID,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+) -> Rows[Authority]:
     authorize(db, principal, "view", family_id=family_id)
     return fetch_page(db, select(Authority).where(Authority.family_id == family_id), limit, offset)
 
 
-def add_authority(db: Session, principal: audit.Principal, family_id: uuid.UUID,
-                  data: AuthorityCreate) -> Authority:  # fmt: skip
+def add_authority(
+    db: Session, principal: audit.Principal, family_id: uuid.UUID, data: AuthorityCreate
+) -> Authority:
     """Gezag links a parent (or carer) and a child of the same family."""
     authorize(db, principal, "manage_consent", family_id=family_id)
     child, parent = db.get(Person, data.child_id), db.get(Person, data.parent_id)
-    if (child is None or parent is None or child.family_id != family_id or parent.family_id != family_id
-            or child.kind != PersonKind.child or parent.kind not in (PersonKind.parent, PersonKind.carer)):  # fmt: skip
+    if (
+        child is None
+        or parent is None
+        or child.family_id != family_id
+        or parent.family_id != family_id
+        or child.kind != PersonKind.child
+        or parent.kind not in (PersonKind.parent, PersonKind.carer)
+    ):
         raise Conflict(
             "Gezag geldt tussen een ouder en een kind van dit gezin.",
             "Authority links a parent and a child of this family.",
@@ -118,8 +156,9 @@ def add_authority(db: Session, principal: audit.Principal, family_id: uuid.UUID,
 # Trajectories -----------------------------------------------------------------------------------
 
 
-def create_trajectory(db: Session, principal: audit.Principal, family_id: uuid.UUID,
-                      data: TrajectoryCreate) -> Trajectory:  # fmt: skip
+def create_trajectory(
+    db: Session, principal: audit.Principal, family_id: uuid.UUID, data: TrajectoryCreate
+) -> Trajectory:
     authorize(db, principal, "manage_consent", family_id=family_id)
     values = data.model_dump(exclude_none=True)
     # a trainer's principal always has a user id (the access seam refuses a trainer without one)
@@ -129,8 +168,14 @@ def create_trajectory(db: Session, principal: audit.Principal, family_id: uuid.U
     return row
 
 
-def list_trajectories(db: Session, principal: audit.Principal, *, phase: Phase | None = None,
-                      limit: int = 50, offset: int = 0) -> Rows[Trajectory]:  # fmt: skip
+def list_trajectories(
+    db: Session,
+    principal: audit.Principal,
+    *,
+    phase: Phase | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Rows[Trajectory]:
     """The trainer's own trajectories, the latest started first."""
     require_role(principal, Role.trainer)
     query = (
@@ -151,8 +196,14 @@ def get_trajectory(db: Session, principal: audit.Principal, trajectory_id: uuid.
     return found(db.get(Trajectory, trajectory_id), "Traject", "Trajectory")
 
 
-def update_trajectory(db: Session, principal: audit.Principal, trajectory_id: uuid.UUID,
-                      changes: TrajectoryUpdate, *, if_match: str | None = None) -> Trajectory:  # fmt: skip
+def update_trajectory(
+    db: Session,
+    principal: audit.Principal,
+    trajectory_id: uuid.UUID,
+    changes: TrajectoryUpdate,
+    *,
+    if_match: str | None = None,
+) -> Trajectory:
     """Change a trajectory's phase or dates; `if_match` (an ETag) refuses a change to a version the
     client did not see (412)."""
     authorize(db, principal, "manage_consent", trajectory_id=trajectory_id)

@@ -70,7 +70,11 @@ class ClipCreate(BaseModel):
     start_s: float = Field(ge=0, examples=[12.5])
     end_s: float = Field(gt=0, examples=[48.0])
     title: str = Field(default="", max_length=200, examples=["Samen in bad: aansluiten"])
-    purpose: Annotated[Purpose, AfterValidator(_clip_tag), WithJsonSchema({"type": "string", "enum": [p.value for p in CLIP_TAGS]})] = Purpose.review  # fmt: skip  # the enum names the clip purposes only
+    purpose: Annotated[
+        Purpose,
+        AfterValidator(_clip_tag),
+        WithJsonSchema({"type": "string", "enum": [p.value for p in CLIP_TAGS]}),
+    ] = Purpose.review  # the enum names the clip purposes only
 
     @model_validator(mode="after")
     def _ordered(self) -> ClipCreate:

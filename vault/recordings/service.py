@@ -52,8 +52,15 @@ class InvalidReason(VaultError):
 # Recordings -------------------------------------------------------------------------------------
 
 
-def list_recordings(db: Session, principal: audit.Principal, trajectory_id: uuid.UUID, *,
-                    situation: Situation | None = None, limit: int = 50, offset: int = 0) -> Rows[Recording]:  # fmt: skip
+def list_recordings(
+    db: Session,
+    principal: audit.Principal,
+    trajectory_id: uuid.UUID,
+    *,
+    situation: Situation | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Rows[Recording]:
     authorize(db, principal, "view", trajectory_id=trajectory_id)
     query = (
         select(Recording)
@@ -65,8 +72,9 @@ def list_recordings(db: Session, principal: audit.Principal, trajectory_id: uuid
     return fetch_page(db, query, limit, offset)
 
 
-def create_recording(db: Session, principal: audit.Principal, trajectory_id: uuid.UUID,
-                     data: RecordingCreate) -> Recording:  # fmt: skip
+def create_recording(
+    db: Session, principal: audit.Principal, trajectory_id: uuid.UUID, data: RecordingCreate
+) -> Recording:
     authorize(db, principal, "upload", trajectory_id=trajectory_id)
     row = Recording(trajectory_id=trajectory_id, **data.model_dump())
     db.add(row)
@@ -112,8 +120,13 @@ def views(db: Session, recordings: list[Recording]) -> list[RecordingView]:
             else ""
         )
         base = RecordingPublic.model_validate(recording, from_attributes=True)
-        out.append(RecordingView(**base.model_dump(), file_name=name or None,
-                                 filmed_at=recording.recorded_at if known else None))  # fmt: skip
+        out.append(
+            RecordingView(
+                **base.model_dump(),
+                file_name=name or None,
+                filmed_at=recording.recorded_at if known else None,
+            )
+        )
     return out
 
 
@@ -160,16 +173,26 @@ def thumbnail_source(db: Session, principal: audit.Principal, recording_id: uuid
         raise NotFound(
             "Van deze opname is geen beeld meer.", "There is no picture of this recording any more."
         ) from None
-    return Picture(size=size, read=read, at_s=recording.duration_s * 0.1,
-                   container=str(info.get("container") or "mov") if original else "mov",
-                   interlaced=original and bool(info.get("interlaced")))  # fmt: skip
+    return Picture(
+        size=size,
+        read=read,
+        at_s=recording.duration_s * 0.1,
+        container=str(info.get("container") or "mov") if original else "mov",
+        interlaced=original and bool(info.get("interlaced")),
+    )
 
 
 # Clips ------------------------------------------------------------------------------------------
 
 
-def list_clips(db: Session, principal: audit.Principal, recording_id: uuid.UUID, *,
-               limit: int = 50, offset: int = 0) -> Rows[Clip]:  # fmt: skip
+def list_clips(
+    db: Session,
+    principal: audit.Principal,
+    recording_id: uuid.UUID,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+) -> Rows[Clip]:
     authorize(db, principal, "view", recording_id=recording_id)
     query = select(Clip).where(Clip.recording_id == recording_id).order_by(col(Clip.start_s))
     return fetch_page(db, query, limit, offset)
