@@ -28,19 +28,11 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 
 import vault.tables  # noqa: E402, F401
 from vault import access, audit  # noqa: E402
+from vault.consents.models import ConsentRecordRow, ConsentSignatureRow, WokSessionRow
 from vault.db import engine_for  # noqa: E402
-from vault.domain.models import (  # noqa: E402
-    Clip,
-    ConsentRecordRow,
-    ConsentSignatureRow,
-    Family,
-    Organisation,
-    Person,
-    Recording,
-    Trajectory,
-    User,
-    WokSessionRow,
-)
+from vault.domain.models import Organisation, User
+from vault.families.models import Family, Person, Trajectory
+from vault.recordings.models import Clip, Recording
 
 
 def world(db: Session) -> tuple[audit.Principal, uuid.UUID, uuid.UUID]:

@@ -33,9 +33,9 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 import vault.tables  # noqa: E402, F401
 from keys import Keyring, LocalMasterKey  # noqa: E402
 from vault.db import engine_for  # noqa: E402
-from vault.domain.models import Recording  # noqa: E402
 from vault.export.package import FolderSink, Item, Package, ZipSink, write  # noqa: E402
 from vault.media import convert, probe  # noqa: E402
+from vault.recordings.models import Recording  # noqa: E402
 from vault.settings import Settings  # noqa: E402
 from vault.store import LocalBackend, ObjectKind, ObjectStore  # noqa: E402
 

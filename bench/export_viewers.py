@@ -38,8 +38,8 @@ def export_child(spec: Path) -> None:
     from datetime import UTC, datetime, timedelta
 
     from vault.db import unit_of_work
-    from vault.domain.models import Recording
     from vault.export.package import Item, Package, ZipSink, write
+    from vault.recordings.models import Recording
     from vault.settings import get_settings
     from vault.store import ObjectKind, open_store
 
@@ -203,8 +203,10 @@ def main() -> None:
 
         from vault.bootstrap import prepare
         from vault.db import unit_of_work
-        from vault.domain.models import Family, Organisation, Recording, Trajectory, User
+        from vault.domain.models import Organisation, User
+        from vault.families.models import Family, Trajectory
         from vault.media import SEGMENT_S
+        from vault.recordings.models import Recording
         from vault.settings import get_settings
         from vault.store import ObjectKind, open_store
 

@@ -53,7 +53,8 @@ def main() -> None:
         from vault.accounts import create_user
         from vault.bootstrap import prepare
         from vault.db import unit_of_work
-        from vault.domain.models import Family, Organisation, Trajectory
+        from vault.domain.models import Organisation
+        from vault.families.models import Family, Trajectory
         from vault.settings import get_settings
         from vault.store._backend import PART_SIZE, FullParts
 

@@ -113,9 +113,11 @@ def main() -> None:
 
         from vault.bootstrap import prepare
         from vault.db import unit_of_work
-        from vault.domain.models import Family, Organisation, Recording, Trajectory, User
+        from vault.domain.models import Organisation, User
+        from vault.families.models import Family, Trajectory
         from vault.media import SEGMENT_S, live
         from vault.media.tasks import make_proxy
+        from vault.recordings.models import Recording
         from vault.settings import get_settings
         from vault.store import ObjectKind, open_store
 

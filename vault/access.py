@@ -20,22 +20,18 @@ from sqlmodel import Session, col, or_, select
 
 import consent
 from vault import audit
-from vault.domain.models import (
-    Authority,
-    Clip,
+from vault.consents.models import (
     ConsentEventRow,
     ConsentRecordRow,
     ConsentSignatureRow,
-    Family,
     GrantRow,
-    Person,
-    Recording,
-    SupervisionLink,
-    Trajectory,
     WokSessionRow,
 )
+from vault.domain.models import SupervisionLink
 from vault.errors import Forbidden
+from vault.families.models import Authority, Family, Person, Trajectory
 from vault.purge.models import PurgeMark
+from vault.recordings.models import Clip, Recording
 
 ACTION_TO_AUDIT = {
     consent.Action.view: "view",

@@ -20,16 +20,17 @@ from vault.settings import get_settings
 def domain_routers() -> list[APIRouter]:
     """Every domain contributes one router; the list lives here so a reader sees the whole API at once."""
     from vault.accounts.api import router as auth
-    from vault.api.families import router as families
     from vault.audit.api import router as audit
     from vault.consents.endpoints import router as consents
     from vault.export.api import router as exports
+    from vault.families.endpoints import router as families
     from vault.ingest.tus import router as uploads
     from vault.organisations.endpoints import router as admin
     from vault.purge.api import router as retention
+    from vault.recordings.endpoints import router as recordings
     from vault.streaming import router as streaming
 
-    return [auth, admin, families, consents, uploads, streaming, exports, audit, retention]
+    return [auth, admin, families, recordings, consents, uploads, streaming, exports, audit, retention]
 
 
 _CAPABILITY = re.compile(

@@ -1,13 +1,15 @@
-"""What every route shares, a floor below the endpoints: pagination, ETags, and rendering rows for the API."""
+"""What every route shares, a floor below the endpoints: pagination, ETags, the problem answers a route
+documents, and (until every domain has its schemas) rendering rows for the API."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query, Request, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, SQLModel, func, select
 
 from vault.errors import Malformed, VaultError
@@ -30,15 +32,25 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
+@dataclass(frozen=True)
+class Rows(Generic[T]):
+    """One page of rows as a service returns it; the endpoint publishes it through its schema."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
 class Problem(BaseModel):
-    """An error answer (RFC 9457 problem details), Dutch first with English beside it."""
+    """An error answer (RFC 9457, application/problem+json): Dutch first, English beside it."""
 
     model_config = ConfigDict(extra="allow")
 
-    type: str
+    type: str = Field(examples=["https://beeldkluis.nl/problems/not_found"])
     title: str
     status: int
-    code: str
+    code: str = Field(examples=["not_found"])
     detail: str
     detail_en: str
 
@@ -46,7 +58,7 @@ class Problem(BaseModel):
 _PROBLEMS = {
     400: "Onjuist verzoek / bad request",
     401: "Niet aangemeld / not signed in",
-    403: "Geen toegang / forbidden",
+    403: "Geweigerd (beslist en gelogd) / refused (decided and logged)",
     404: "Niet gevonden (of niet van uw organisatie) / not found",
     409: "In strijd met een regel / conflicts with a rule",
     412: "Intussen gewijzigd / changed meanwhile",
@@ -66,6 +78,29 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in statuses
     }
+
+
+def fetch_page(db: Session, query: Any, limit: int, offset: int) -> Rows[Any]:
+    """One page of a query's rows and the total; limit and offset checked as the API documents them."""
+    if not 1 <= limit <= 500:
+        raise Malformed("limit", "moet tussen 1 en 500 liggen", "must be between 1 and 500")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise Malformed(
+            "offset", f"moet tussen 0 en {MAX_OFFSET} liggen", f"must be between 0 and {MAX_OFFSET}"
+        )
+    total = db.exec(select(func.count()).select_from(query.subquery())).one()
+    return Rows(list(db.exec(query.limit(limit).offset(offset)).all()), total, limit, offset)
+
+
+def dump(row: object, schema: type[BaseModel]) -> dict[str, Any]:
+    """A row as JSON through its Public schema (an allowlist): what the API answers and a page shows."""
+    return schema.model_validate(row, from_attributes=True).model_dump(mode="json")
+
+
+def published(rows: Rows[Any], schema: type[BaseModel]) -> dict[str, Any]:
+    """A page as JSON, each row through its Public schema (an allowlist of the fields that leave)."""
+    return {"items": [schema.model_validate(r, from_attributes=True).model_dump(mode="json") for r in rows.items],
+            "total": rows.total, "limit": rows.limit, "offset": rows.offset}  # fmt: skip
 
 
 class PreconditionFailed(VaultError):
@@ -113,12 +148,10 @@ def check_if_match(request: Request, current: dict[str, Any]) -> None:
 
 
 def paginate(db: Session, query: Any, limit: int, offset: int) -> dict[str, Any]:
-    if not 1 <= limit <= 500:
-        raise Malformed("limit", "moet tussen 1 en 500 liggen", "must be between 1 and 500")
-    if not 0 <= offset <= MAX_OFFSET:
-        raise Malformed(
-            "offset", f"moet tussen 0 en {MAX_OFFSET} liggen", f"must be between 0 and {MAX_OFFSET}"
-        )
-    total = db.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = db.exec(query.limit(limit).offset(offset)).all()
-    return {"items": [public(r) for r in rows], "total": total, "limit": limit, "offset": offset}
+    rows = fetch_page(db, query, limit, offset)
+    return {
+        "items": [public(r) for r in rows.items],
+        "total": rows.total,
+        "limit": limit,
+        "offset": offset,
+    }

@@ -18,9 +18,10 @@ from vault.accounts import Principal
 from vault.accounts._web import live_session
 from vault.bootstrap import token_secret
 from vault.db import DB
-from vault.domain.models import AuthSession, Clip, Recording
+from vault.domain.models import AuthSession
 from vault.errors import Forbidden, NotFound, Unauthenticated, note_denial
 from vault.media import live, playlist, segment_count
+from vault.recordings.models import Clip, Recording
 from vault.settings import get_settings
 
 router = APIRouter(tags=["streaming"])

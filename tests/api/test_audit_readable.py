@@ -6,7 +6,7 @@ import pytest
 
 from tests.api.conftest import Api
 from vault.db import unit_of_work
-from vault.domain.models import Family
+from vault.families.models import Family
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

@@ -133,7 +133,7 @@ def test_wok_participant_only_during_the_session_and_only_with_wok_consent(api: 
     assert refused.json()["reason"] == "outside_wok_window"
     # The seam loads only the sessions that can matter: this viewer's, with this clip (ADR 0002, 3).
     from vault import access, audit
-    from vault.domain.models import WokSessionRow
+    from vault.consents.models import WokSessionRow
 
     with unit_of_work() as db:
         db.add(WokSessionRow(starts_at=now, ends_at=now + timedelta(hours=1), organiser_id=organiser.id,

@@ -12,16 +12,11 @@ from sqlmodel import Session
 from vault import migrate
 from vault.audit import Principal, record
 from vault.audit._readable import access_report, access_report_html
+from vault.consents.models import ConsentRecordRow
 from vault.db import engine_for
-from vault.domain.models import (
-    Clip,
-    ConsentRecordRow,
-    Family,
-    Organisation,
-    Recording,
-    Trajectory,
-    User,
-)
+from vault.domain.models import Organisation, User
+from vault.families.models import Family, Trajectory
+from vault.recordings.models import Clip, Recording
 
 START = datetime(2026, 12, 2, 13, 5, tzinfo=UTC)  # 14:05 in Amsterdam
 

@@ -11,7 +11,8 @@ from sqlmodel import Session
 from vault import migrate
 from vault.audit import Principal, anomalies, denied_report, record, search
 from vault.db import engine_for
-from vault.domain.models import Family, Organisation, User
+from vault.domain.models import Organisation, User
+from vault.families.models import Family
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

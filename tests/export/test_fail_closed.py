@@ -19,10 +19,10 @@ from sqlmodel import select
 
 from keys import HEADER_SIZE
 from vault.db import unit_of_work
-from vault.domain.models import Recording
 from vault.export import Export
 from vault.export.tasks import build_export
 from vault.ingest.models import Upload
+from vault.recordings.models import Recording
 from vault.settings import get_settings
 from vault.store import ObjectKind, open_store
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from vault.db import unit_of_work
-from vault.domain.models import Recording
 from vault.ingest.client import ingest
+from vault.recordings.models import Recording
 
 from ..api.conftest import Api
 from ..api.test_resources import family_with_recording

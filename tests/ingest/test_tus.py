@@ -14,9 +14,9 @@ from sqlmodel import select
 from tusclient import client as tus
 
 from vault.db import unit_of_work
-from vault.domain.models import Recording
 from vault.ingest.models import Upload
 from vault.ingest.tasks import verify_upload
+from vault.recordings.models import Recording
 from vault.store import StoredObject
 
 from ..api.conftest import Api

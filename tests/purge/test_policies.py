@@ -14,9 +14,11 @@ import vault.tables  # noqa: F401
 from keys import Keyring, LocalMasterKey, SigningKey
 from vault import audit
 from vault.db import engine_for
-from vault.domain.models import Family, Organisation, Recording, Trajectory, User
+from vault.domain.models import Organisation, User
+from vault.families.models import Family, Trajectory
 from vault.purge import PurgeMark, family_plan, purge_family
 from vault.purge.policies import policies_for, set_policy
+from vault.recordings.models import Recording
 from vault.store import LocalBackend, ObjectKind, ObjectStore
 
 CLOSED = date(2026, 1, 10)

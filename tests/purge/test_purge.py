@@ -14,16 +14,10 @@ from sqlmodel import Session, SQLModel, select
 import vault.tables  # noqa: F401
 from keys import KeyDestroyed, Keyring, LocalMasterKey, SigningKey
 from vault import access, audit
+from vault.consents.models import ConsentEventRow, ConsentRecordRow
 from vault.db import engine_for
-from vault.domain.models import (
-    ConsentEventRow,
-    ConsentRecordRow,
-    Family,
-    Organisation,
-    Recording,
-    Trajectory,
-    User,
-)
+from vault.domain.models import Organisation, User
+from vault.families.models import Family, Trajectory
 from vault.purge import (
     CERTIFICATES,
     LegalHoldRow,
@@ -32,6 +26,7 @@ from vault.purge import (
     purge_family,
     verify_certificate,
 )
+from vault.recordings.models import Recording
 from vault.store import ObjectKind, ObjectStore, StoredObject
 
 from ..store.conftest import make_s3

@@ -12,7 +12,8 @@ import pytest
 from sqlmodel import select
 
 from vault.db import unit_of_work
-from vault.domain.models import Recording, User
+from vault.domain.models import User
+from vault.recordings.models import Recording
 
 from ..api import conftest as shared
 from ..api.conftest import PASSWORD, Account, Api

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from vault import audit
+from vault.consents.models import WokSessionRow
 from vault.db import unit_of_work
-from vault.domain.models import WokSessionRow
 
 from ..api.conftest import Api
 from .conftest import World, bearer, enrol

@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlmodel import select
 
+from vault.consents.models import GrantRow
 from vault.db import unit_of_work
-from vault.domain.models import GrantRow, SupervisionLink, User
+from vault.domain.models import SupervisionLink, User
 
 from ..api.conftest import Api
 from .conftest import World

@@ -13,9 +13,9 @@ import httpx
 from sqlmodel import col, select
 
 from vault.db import unit_of_work
-from vault.domain.models import Recording
 from vault.media.tasks import make_proxy
 from vault.purge import family_plan
+from vault.recordings.models import Recording
 from vault.settings import get_settings
 from vault.store import open_store
 

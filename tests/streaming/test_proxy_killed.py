@@ -14,8 +14,8 @@ import psutil
 from sqlmodel import select
 
 from vault.db import unit_of_work
-from vault.domain.models import Recording
 from vault.ingest.tasks import verify_upload
+from vault.recordings.models import Recording
 from vault.store import StoredObject
 
 from ..api.conftest import Api

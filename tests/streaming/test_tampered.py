@@ -12,10 +12,11 @@ import httpx
 import pytest
 
 from vault.db import unit_of_work
-from vault.domain.models import Recording, SupervisionLink
+from vault.domain.models import SupervisionLink
 from vault.ingest.tasks import verify_upload
 from vault.media import SourceUnreadable
 from vault.media.tasks import make_proxy
+from vault.recordings.models import Recording
 from vault.settings import get_settings
 from vault.store import StoredObject, backend_from_settings
 

@@ -15,9 +15,11 @@ from sqlmodel import col, select
 from vault import audit
 from vault.audit import AuditRecord
 from vault.db import engine_for, unit_of_work
-from vault.domain.models import Family, Recording, User
+from vault.domain.models import User
+from vault.families.models import Family
 from vault.purge import LegalHoldRow
 from vault.purge.tasks import run_all
+from vault.recordings.models import Recording
 from vault.settings import get_settings
 from vault.store import ObjectKind, open_store
 

@@ -15,10 +15,12 @@ import pytest
 from sqlmodel import col, select
 
 from vault.audit import AuditRecord
+from vault.consents.models import GrantRow, SupervisionNote
 from vault.db import unit_of_work
-from vault.domain.models import Clip, GrantRow, SupervisionLink, SupervisionNote, User
+from vault.domain.models import SupervisionLink, User
 from vault.ingest.tasks import verify_upload
 from vault.purge import Tombstone
+from vault.recordings.models import Clip
 from vault.web.supervisor import clock, parse_moment
 
 from ..api.conftest import PASSWORD, Account, Api

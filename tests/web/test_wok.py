@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlmodel import select
 
+from vault.consents.models import WokSessionRow
 from vault.db import unit_of_work
-from vault.domain.models import WokSessionRow
 from vault.ingest.tasks import verify_upload
 
 from ..api.conftest import Account, Api

@@ -17,7 +17,8 @@ from sqlmodel.sql.expression import SelectOfScalar
 from consent import Role
 from vault import audit
 from vault.accounts._deps import require_role
-from vault.domain.models import GrantRow, Organisation, RetentionPolicyRow, SupervisionLink, User
+from vault.consents.models import GrantRow
+from vault.domain.models import Organisation, RetentionPolicyRow, SupervisionLink, User
 from vault.errors import NotFound, VaultError
 
 Row = TypeVar("Row", Organisation, User, SupervisionLink, GrantRow, RetentionPolicyRow)

@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from vault.audit._log import AuditRecord
-from vault.domain.models import Clip, ConsentRecordRow, Organisation, Recording
+from vault.consents.models import ConsentRecordRow
+from vault.domain.models import Organisation
+from vault.recordings.models import Clip, Recording
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
 GAP = timedelta(minutes=10)  # segments closer than this belong to one viewing session

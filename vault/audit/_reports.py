@@ -14,7 +14,8 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from vault.audit._log import AuditRecord
-from vault.domain.models import Family, User
+from vault.domain.models import User
+from vault.families.models import Family
 
 COLUMNS = (
     "seq", "event_id", "occurred_at", "action", "outcome", "reason", "user_id", "user_name", "role",

@@ -16,8 +16,9 @@ from vault.accounts import Principal, require_role
 from vault.audit import _review as review
 from vault.audit._publish import describe, public_key
 from vault.db import DB
-from vault.domain.models import Family, User
+from vault.domain.models import User
 from vault.errors import NotFound, VaultError
+from vault.families.models import Family
 from vault.routes import MAX_SEQ, Offset
 from vault.settings import get_settings
 from vault.store import backend_from_settings

@@ -35,8 +35,10 @@ from vault.consents.schemas import (
     WokSessionCreate,
     WokSessionPublic,
 )
-from vault.domain.models import Clip, Family, Person, Recording, Trajectory, User
+from vault.domain.models import User
 from vault.errors import Conflict, NotFound, VaultError
+from vault.families.models import Family, Person, Trajectory
+from vault.recordings.models import Clip, Recording
 from vault.settings import get_settings
 from vault.store import ObjectKind, open_store
 

@@ -29,14 +29,15 @@ from vault import audit
 from vault.access import authorize
 from vault.accounts import Principal
 from vault.db import DB, unit_of_work
-from vault.domain.models import Recording, Trajectory
 from vault.errors import Conflict, NotFound, ServiceUnavailable, VaultError
 from vault.export.messages import MESSAGES, left_out, message, recording_name
 from vault.export.models import Export, ExportStatus
 from vault.export.package import new_secret
 from vault.export.tasks import build, remove_package
+from vault.families.models import Trajectory
 from vault.ingest.models import Upload
 from vault.pages import render_page
+from vault.recordings.models import Recording
 from vault.settings import get_settings
 from vault.store import BlobNotFound, ObjectKind, open_store
 from vault.worker import enqueue_after_commit

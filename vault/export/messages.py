@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vault.domain.models import Recording
+from vault.recordings.models import Recording
 
 SITUATIONS = {
     "bath": "in bad",

@@ -34,15 +34,16 @@ from keys import KeyDestroyed, TamperedError
 from vault import audit
 from vault.access import authorize
 from vault.consents.service import overview
-from vault.domain.models import Family, Recording, Trajectory
 from vault.errors import Conflict, NotFound, ServiceUnavailable, VaultError
 from vault.export.messages import LEFT_OUT, SITUATIONS, detail, message, recording_name
+from vault.families.models import Family, Trajectory
 from vault.ingest.models import Upload
 from vault.media import MediaError, ProbeResult, probe, qualifies, scratch_dir, serve_range
 from vault.media.convert import convert_command
 from vault.media.ffmpeg import Process, TookTooLong, time_limit
 from vault.media.rangeserver import PIECE
 from vault.purge import family_plan
+from vault.recordings.models import Recording
 from vault.settings import Settings
 from vault.store import open_store
 

@@ -9,9 +9,9 @@ import uuid
 
 from vault import audit
 from vault.db import after_commit, unit_of_work
-from vault.domain.models import Recording
 from vault.ingest.models import Upload
 from vault.media import MediaError, decodes, probe, serve_range
+from vault.recordings.models import Recording
 from vault.settings import get_settings
 from vault.store import StoredObject, open_store
 from vault.worker import celery_app

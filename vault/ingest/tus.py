@@ -32,9 +32,10 @@ from vault import audit
 from vault.access import authorize
 from vault.accounts import Principal
 from vault.db import DB, unit_of_work
-from vault.domain.models import Recording, Situation, Trajectory
 from vault.errors import NotFound, ServiceUnavailable, VaultError
+from vault.families.models import Trajectory
 from vault.ingest.models import Upload
+from vault.recordings.models import Recording, Situation
 from vault.settings import get_settings
 from vault.store import (
     ObjectKind,

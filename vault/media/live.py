@@ -24,9 +24,10 @@ from sqlmodel import Field, Session, SQLModel, col, func, select
 
 from keys import KeyDestroyed
 from vault.db import unit_of_work
-from vault.domain.models import Clip, Organisation, Recording, User
+from vault.domain.models import Organisation, User
 from vault.errors import VaultError
 from vault.media.jobs import Busy, Job, SegmentFailed, Spec, Unplayable
+from vault.recordings.models import Clip, Recording
 from vault.settings import Settings, get_settings
 from vault.store import BlobNotFound, ObjectKind, ObjectStore, StoredObject, object_name, open_store
 from vault.worker import celery_app

@@ -11,9 +11,9 @@ import uuid
 
 from vault import audit
 from vault.db import unit_of_work
-from vault.domain.models import Recording
 from vault.media.ffmpeg import Process, TookTooLong, input_args, time_limit
 from vault.media.rangeserver import serve_range
+from vault.recordings.models import Recording
 from vault.settings import get_settings
 from vault.store import ObjectKind, open_store
 from vault.worker import celery_app

@@ -21,20 +21,12 @@ from sqlmodel import Session, col, select
 import retention
 from keys import SigningKey, verify_signature
 from vault import audit
-from vault.domain.models import (
-    Clip,
-    ConsentEventRow,
-    ConsentRecordRow,
-    Family,
-    Recording,
-    Situation,
-    SupervisionNote,
-    Trajectory,
-    WokSessionRow,
-)
+from vault.consents.models import ConsentEventRow, ConsentRecordRow, SupervisionNote, WokSessionRow
 from vault.export.models import Export, ExportStatus
+from vault.families.models import Family, Trajectory
 from vault.purge.models import LegalHoldRow, PurgeMark, Tombstone
 from vault.purge.policies import policies_for
+from vault.recordings.models import Clip, Recording, Situation
 from vault.store import BlobNotFound, ObjectStore, StoredObject
 
 CERTIFICATES = "certificates/"

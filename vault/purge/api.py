@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 from vault import audit
 from vault.accounts import Principal, require_role
 from vault.db import DB
-from vault.domain.models import Family
 from vault.errors import NotFound
+from vault.families.models import Family
 from vault.purge._service import CERTIFICATES, family_plan
 from vault.purge.models import LegalHoldRow, Tombstone
 from vault.routes import public

@@ -16,12 +16,14 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from vault import audit
-from vault.domain.models import Clip, Recording, RemovalReason, SupervisionNote, Trajectory
+from vault.consents.models import SupervisionNote
 from vault.errors import Conflict, NotFound
 from vault.export.models import Export, ExportStatus
+from vault.families.models import Trajectory
 from vault.ingest.models import Upload
 from vault.purge._service import family_facts
 from vault.purge.models import Tombstone
+from vault.recordings.models import Clip, Recording, RemovalReason
 from vault.store import ObjectStore, StoredObject
 
 REASONS_NL = {

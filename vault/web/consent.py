@@ -1,8 +1,8 @@
 """Trainer pages: a family's people, gezag and consent records.
 
-Everything goes through the domains' services (vault.consents.service; vault.api.families until it
-moves), so the page shows and changes exactly what the API would, with the same access decisions in the
-audit log.
+Everything goes through the domains' services (vault.families.service, vault.consents.service), so
+the page shows and changes exactly what the API would, with the same access decisions in the audit
+log.
 """
 
 from __future__ import annotations
@@ -21,21 +21,16 @@ from starlette.datastructures import UploadFile as StarletteUpload
 import consent
 from consent import Role
 from vault.accounts._web import csrf_ok
-from vault.api.families import (
-    AuthorityIn,
-    PersonIn,
-    add_authority,
-    add_person,
-    list_trajectories,
-)
 from vault.consents import service as consents
 from vault.consents.models import ConsentRecordRow
 from vault.consents.schemas import ConsentCreate, ConsentEventCreate, SignatureCreate
 from vault.consents.service import MAX_EVIDENCE, EvidenceTooLarge
 from vault.db import DB
-from vault.domain.models import Authority, Family, Person
 from vault.errors import Conflict, Forbidden, VaultError
-from vault.routes import public
+from vault.families import service as families
+from vault.families.models import Authority, Family, Person
+from vault.families.schemas import AuthorityCreate, PersonCreate, TrajectoryPublic
+from vault.routes import dump, public
 from vault.web._page import (
     FormViewer,
     PageViewer,
@@ -182,7 +177,7 @@ def _family_page(
     ]
     trajectories = [
         t
-        for t in list_trajectories(principal=p, db=db, phase=None, limit=500, offset=0)["items"]
+        for t in (dump(row, TrajectoryPublic) for row in families.list_trajectories(db, p, limit=500).items)
         if t["family_id"] == str(family_id)
     ]
     today = datetime.now(UTC).date()
@@ -275,12 +270,12 @@ def post_person(
 ) -> HTMLResponse | RedirectResponse:
     require(viewer, Role.trainer)
     try:
-        body = PersonIn(kind=kind, display_name=display_name.strip(),  # type: ignore[arg-type]
-                        birth_date=birth_date or None, competent=not_competent != "ja")  # type: ignore[arg-type]  # fmt: skip
+        body = PersonCreate(kind=kind, display_name=display_name.strip(),  # type: ignore[arg-type]
+                            birth_date=birth_date or None, competent=not_competent != "ja")  # type: ignore[arg-type]  # fmt: skip
     except ValidationError:
         return _invalid(request, viewer, db, family_id)
     _, error = attempt(
-        db, lambda: add_person(family_id, body=body, principal=viewer.principal, db=db)
+        db, lambda: families.add_person(db, viewer.principal, family_id, body)
     )
     if error:
         return _refused(request, viewer, db, family_id, error)
@@ -300,12 +295,12 @@ def post_authority(
 ) -> HTMLResponse | RedirectResponse:
     require(viewer, Role.trainer)
     try:
-        body = AuthorityIn(child_id=child_id, parent_id=parent_id,  # type: ignore[arg-type]
-                           source=source.strip() or "verklaring ouders", checked_on=checked_on or None)  # type: ignore[arg-type]  # fmt: skip
+        body = AuthorityCreate(child_id=child_id, parent_id=parent_id,  # type: ignore[arg-type]
+                               source=source.strip() or "verklaring ouders", checked_on=checked_on or None)  # type: ignore[arg-type]  # fmt: skip
     except ValidationError:
         return _invalid(request, viewer, db, family_id)
     _, error = attempt(
-        db, lambda: add_authority(family_id, body=body, principal=viewer.principal, db=db)
+        db, lambda: families.add_authority(db, viewer.principal, family_id, body)
     )
     if error:
         return _refused(request, viewer, db, family_id, error)

@@ -11,12 +11,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from sqlmodel import Session
 
 from consent import Role
-from vault.api.families import get_trajectory
 from vault.db import DB
 from vault.errors import Conflict, NotFound, VaultError
 from vault.export.api import (
@@ -32,6 +31,9 @@ from vault.export.api import (
     list_exports,
 )
 from vault.export.api import get as get_export
+from vault.families import service as families
+from vault.families.schemas import TrajectoryPublic
+from vault.routes import dump
 from vault.web._page import (
     FormViewer,
     PageViewer,
@@ -85,9 +87,7 @@ def _page(
 ) -> HTMLResponse:
     require(viewer, Role.trainer)
     p = viewer.principal
-    trajectory = get_trajectory(
-        trajectory_id, principal=p, db=db, request=request, response=Response()
-    )
+    trajectory = dump(families.get_trajectory(db, p, trajectory_id), TrajectoryPublic)
     exports, refused = attempt(db, lambda: list_exports(trajectory_id, principal=p, db=db))
     choices = exportable(trajectory_id, principal=p, db=db) if not refused else []
     done = DONE.get(request.query_params.get("gedaan") or "")

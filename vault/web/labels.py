@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from consent import Phase, Purpose
 from retention import TrajectoryType
-from vault.domain.models import RemovalReason, Situation
+from vault.recordings.models import RemovalReason, Situation
 
 Label = tuple[str, str]
 

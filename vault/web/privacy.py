@@ -28,8 +28,9 @@ from keys import LocalSigningKey
 from vault import audit
 from vault.audit import api as audit_api
 from vault.db import DB
-from vault.domain.models import Family, User
+from vault.domain.models import User
 from vault.errors import NotFound
+from vault.families.models import Family
 from vault.pages import LOCAL
 from vault.purge import CERTIFICATES, LegalHoldRow, verify_certificate
 from vault.purge import api as purge_api

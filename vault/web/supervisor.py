@@ -29,7 +29,9 @@ from vault.consents import service as consents
 from vault.consents.models import GrantRow, SupervisionNote
 from vault.consents.service import NOTE_MAX, SUPERVISORS, clock
 from vault.db import DB
-from vault.domain.models import Clip, Family, Recording, SupervisionLink, Trajectory, User
+from vault.domain.models import SupervisionLink, User
+from vault.families.models import Family, Trajectory
+from vault.recordings.models import Clip, Recording
 from vault.streaming import open_stream
 from vault.web._page import (
     FormViewer,

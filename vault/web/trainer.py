@@ -1,7 +1,7 @@
 """Trainer pages: my trajectories, a trajectory's recordings, card import over tus, a recording's clips.
 
-Every page calls the API's own route functions, so it shows exactly what the API would and every
-decision is logged the same way.
+Every page calls the domain services (vault/families/service.py, vault/recordings/service.py) the API
+calls, so it shows exactly what the API would and every decision is logged the same way.
 """
 
 from __future__ import annotations
@@ -17,9 +17,13 @@ from pydantic import ValidationError
 
 from consent import Purpose, Role
 from vault.access import judge
-from vault.api import families as api
 from vault.db import DB
 from vault.errors import Conflict
+from vault.families import service as families
+from vault.families.schemas import TrajectoryCreate, TrajectoryPublic, TrajectoryUpdate
+from vault.recordings import service as recordings
+from vault.recordings.schemas import ClipCreate, ClipPublic
+from vault.routes import dump
 from vault.settings import get_settings
 from vault.streaming import open_recording_stream, open_stream
 from vault.web import labels
@@ -66,8 +70,8 @@ def _probe(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _family_codes(db: DB, viewer: Viewer) -> dict[str, str]:
-    families = api.list_families(principal=viewer.principal, db=db, code=None, limit=ALL, offset=0)
-    return {f["id"]: f["code"] for f in families["items"]}
+    rows = families.list_families(db, viewer.principal, limit=ALL)
+    return {str(f.id): f.code for f in rows.items}
 
 
 def _family(db: DB, viewer: Viewer, family_id: str) -> dict[str, str]:
@@ -76,30 +80,46 @@ def _family(db: DB, viewer: Viewer, family_id: str) -> dict[str, str]:
     return {"id": family_id, "code": _family_codes(db, viewer).get(family_id, "–")}
 
 
+def _trajectory(db: DB, viewer: Viewer, trajectory_id: uuid.UUID) -> dict[str, Any]:
+    return dump(families.get_trajectory(db, viewer.principal, trajectory_id), TrajectoryPublic)
+
+
+def _recordings(db: DB, rows: list[Any]) -> list[dict[str, Any]]:
+    return [view.model_dump(mode="json") for view in recordings.views(db, rows)]
+
+
+def _recording(db: DB, viewer: Viewer, recording_id: uuid.UUID) -> dict[str, Any]:
+    return _recordings(db, [recordings.get_recording(db, viewer.principal, recording_id)])[0]
+
+
+def _clips(db: DB, viewer: Viewer, recording_id: uuid.UUID) -> tuple[list[dict[str, Any]], int]:
+    rows = recordings.list_clips(db, viewer.principal, recording_id, limit=ALL)
+    return [dump(c, ClipPublic) for c in rows.items], rows.total
+
+
 # My trajectories ---------------------------------------------------------------------------------
 
 
 def _start_page(
     request: Request, db: DB, viewer: Viewer, *, status: int = 200, error: str | None = None
 ) -> HTMLResponse:
-    page = api.list_trajectories(principal=viewer.principal, db=db, phase=None, limit=ALL, offset=0)
+    page = families.list_trajectories(db, viewer.principal, limit=ALL)
     codes = _family_codes(db, viewer)
     rows = []
-    for item in page["items"]:
+    for item in (dump(t, TrajectoryPublic) for t in page.items):
         # Count recordings only where the seam lets the trainer see them (e.g. not once ended); asked
         # first without logging, so no refusal is logged for a list and nothing is rolled back.
-        trajectory_id = uuid.UUID(item["id"])
-        recordings = (
-            api.list_recordings(trajectory_id=trajectory_id, principal=viewer.principal, db=db,
-                                situation=None, limit=1, offset=0)
+        trajectory_id = uuid.UUID(str(item["id"]))
+        found = (
+            recordings.list_recordings(db, viewer.principal, trajectory_id, limit=1)
             if judge(db, viewer.principal, "view", trajectory_id=trajectory_id)[0].allowed
             else None
-        )  # fmt: skip
+        )
         rows.append(
             {
                 **item,
-                "family_code": codes.get(item["family_id"], "–"),
-                "recordings": recordings["total"] if recordings else None,
+                "family_code": codes.get(str(item["family_id"]), "–"),
+                "recordings": found.total if found else None,
             }
         )
     return render(request, "trainer/trajectories.html", viewer, status=status, error=error,
@@ -140,21 +160,19 @@ def start_trajectory(
     """Register a family (it gets a pseudonym, no names) and start its trajectory of the chosen type."""
     _trainer(viewer)
     try:
-        body = api.TrajectoryIn(type=type, started_on=started_on or None)  # type: ignore[arg-type]
+        body = TrajectoryCreate(type=type, started_on=started_on or None)  # type: ignore[arg-type]
     except ValidationError:
         return _start_page(request, db, viewer, status=422, error=_bad(request))
 
-    def start() -> dict[str, Any]:
-        family = api.create_family(principal=viewer.principal, db=db)
-        return api.create_trajectory(
-            family_id=uuid.UUID(family["id"]), body=body, principal=viewer.principal, db=db
-        )
+    def start() -> uuid.UUID:
+        family = families.create_family(db, viewer.principal)
+        return families.create_trajectory(db, viewer.principal, family.id, body).id
 
     made, error = attempt(db, start)
     if error or made is None:
         return _start_page(request, db, viewer, status=error.status if error else 400,
                            error=message(request, error) if error else None)  # fmt: skip
-    return redirect(f"/trajecten/{made['id']}?klaar=gestart")
+    return redirect(f"/trajecten/{made}?klaar=gestart")
 
 
 def _bad(request: Request) -> str:
@@ -167,15 +185,13 @@ def _bad(request: Request) -> str:
 
 def _trajectory_page(request: Request, db: DB, viewer: Viewer, trajectory_id: uuid.UUID,
                      *, status: int = 200, error: str | None = None) -> HTMLResponse:  # fmt: skip
-    trajectory = api.get_trajectory(trajectory_id=trajectory_id, principal=viewer.principal, db=db,
-                                    request=request, response=Response())  # fmt: skip
+    trajectory = _trajectory(db, viewer, trajectory_id)
     family = _family(db, viewer, trajectory["family_id"])
-    recordings = api.list_recordings(trajectory_id=trajectory_id, principal=viewer.principal, db=db,
-                                     situation=None, limit=ALL, offset=0)  # fmt: skip
-    rows = [{**r, "probe": _probe(r)} for r in recordings["items"]]
+    found = recordings.list_recordings(db, viewer.principal, trajectory_id, limit=ALL)
+    rows = [{**r, "probe": _probe(r)} for r in _recordings(db, found.items)]
     return render(request, "trainer/trajectory.html", viewer, status=status, error=error,
                   heading=("Traject", "Trajectory"), trajectory=trajectory, family=family,
-                  recordings=rows, total=recordings["total"], notice=_notice(request),
+                  recordings=rows, total=found.total, notice=_notice(request),
                   make_proxies=get_settings().make_proxies, **LABELS)  # fmt: skip
 
 
@@ -200,13 +216,11 @@ def change_trajectory(
 ) -> Response:
     _trainer(viewer)
     try:
-        body = api.TrajectoryPatch(phase=phase or None, closed_on=closed_on or None,  # type: ignore[arg-type]
+        body = TrajectoryUpdate(phase=phase or None, closed_on=closed_on or None,  # type: ignore[arg-type]
                                    follow_up_1_on=follow_up_1_on or None, follow_up_2_on=follow_up_2_on or None)  # type: ignore[arg-type]  # fmt: skip
     except ValidationError:
         return _trajectory_page(request, db, viewer, trajectory_id, status=422, error=_bad(request))
-    _, error = attempt(db, lambda: api.patch_trajectory(
-        trajectory_id=trajectory_id, body=body, principal=viewer.principal, db=db,
-        request=request, response=Response()))  # fmt: skip
+    _, error = attempt(db, lambda: families.update_trajectory(db, viewer.principal, trajectory_id, body))
     if error:
         return _trajectory_page(request, db, viewer, trajectory_id, status=error.status,
                                 error=message(request, error))  # fmt: skip
@@ -219,8 +233,7 @@ def import_page(
 ) -> HTMLResponse:
     """The card import: the browser picks the card's video files and sends them over tus."""
     _trainer(viewer)
-    trajectory = api.get_trajectory(trajectory_id=trajectory_id, principal=viewer.principal, db=db,
-                                    request=request, response=Response())  # fmt: skip
+    trajectory = _trajectory(db, viewer, trajectory_id)
     family = _family(db, viewer, trajectory["family_id"])
     return render(request, "trainer/import.html", viewer, heading=("Kaart importeren", "Import a card"),
                   trajectory=trajectory, family=family, **LABELS)  # fmt: skip
@@ -231,12 +244,10 @@ def import_page(
 
 def _recording_page(request: Request, db: DB, viewer: Viewer, recording_id: uuid.UUID, *,
                     status: int = 200, error: str | None = None, form: dict[str, str] | None = None) -> HTMLResponse:  # fmt: skip
-    recording = api.get_recording(recording_id=recording_id, principal=viewer.principal, db=db,
-                                  request=request, response=Response())  # fmt: skip
-    trajectory = api.get_trajectory(trajectory_id=uuid.UUID(recording["trajectory_id"]),
-                                    principal=viewer.principal, db=db, request=request, response=Response())  # fmt: skip
+    recording = _recording(db, viewer, recording_id)
+    trajectory = _trajectory(db, viewer, uuid.UUID(recording["trajectory_id"]))
     family = _family(db, viewer, trajectory["family_id"])
-    clips = api.list_clips(recording_id=recording_id, principal=viewer.principal, db=db, limit=ALL, offset=0)  # fmt: skip
+    clips, _ = _clips(db, viewer, recording_id)
     # The whole recording, watermarked like every stream, to choose in and out points: only while
     # its trainer may make clips. Asked first without logging (looking at the page is no request to
     # clip); when allowed, opening the link is decided again and logged.
@@ -251,7 +262,7 @@ def _recording_page(request: Request, db: DB, viewer: Viewer, recording_id: uuid
             refused = may.message
     return render(request, "trainer/recording.html", viewer, status=status, error=error,
                   heading=("Opname", "Recording"), recording=recording, probe=_probe(recording),
-                  trajectory=trajectory, family=family, clips=clips["items"], stream=stream,
+                  trajectory=trajectory, family=family, clips=clips, stream=stream,
                   refused=refused, form=form or {}, make_proxies=get_settings().make_proxies,
                   notice=_notice(request), **LABELS)  # fmt: skip
 
@@ -286,7 +297,7 @@ def make_clip(
     _trainer(viewer)
     form = {"start_s": start_s, "end_s": end_s, "title": title, "purpose": purpose}
     try:
-        body = api.ClipIn(start_s=_seconds(start_s), end_s=_seconds(end_s), title=title.strip(),
+        body = ClipCreate(start_s=_seconds(start_s), end_s=_seconds(end_s), title=title.strip(),
                           purpose=purpose)  # type: ignore[arg-type]  # fmt: skip
     except (ValueError, ValidationError):
         unclear = Conflict(
@@ -295,8 +306,7 @@ def make_clip(
         )
         return _recording_page(request, db, viewer, recording_id, status=422,
                                error=message(request, unclear), form=form)  # fmt: skip
-    _, error = attempt(db, lambda: api.create_clip(
-        recording_id=recording_id, body=body, principal=viewer.principal, db=db))  # fmt: skip
+    _, error = attempt(db, lambda: recordings.create_clip(db, viewer.principal, recording_id, body))
     if error:
         return _recording_page(request, db, viewer, recording_id, status=error.status,
                                error=message(request, error), form=form)  # fmt: skip
@@ -305,15 +315,13 @@ def make_clip(
 
 def _removal_page(request: Request, db: DB, viewer: Viewer, recording_id: uuid.UUID, *,
                   status: int = 200, error: str | None = None) -> HTMLResponse:  # fmt: skip
-    recording = api.get_recording(recording_id=recording_id, principal=viewer.principal, db=db,
-                                  request=request, response=Response())  # fmt: skip
-    trajectory = api.get_trajectory(trajectory_id=uuid.UUID(recording["trajectory_id"]),
-                                    principal=viewer.principal, db=db, request=request, response=Response())  # fmt: skip
-    clips = api.list_clips(recording_id=recording_id, principal=viewer.principal, db=db, limit=ALL, offset=0)  # fmt: skip
+    recording = _recording(db, viewer, recording_id)
+    trajectory = _trajectory(db, viewer, uuid.UUID(recording["trajectory_id"]))
+    _, clips = _clips(db, viewer, recording_id)
     return render(request, "trainer/remove.html", viewer, status=status, error=error,
                   heading=("Opname verwijderen", "Remove a recording"), recording=recording,
                   trajectory=trajectory, family=_family(db, viewer, trajectory["family_id"]),
-                  clips=clips["total"], **LABELS)  # fmt: skip
+                  clips=clips, **LABELS)  # fmt: skip
 
 
 @router.get("/opnames/{recording_id}/verwijderen")
@@ -338,8 +346,7 @@ def remove_recording(
         return _removal_page(
             request, db, viewer, recording_id, status=422, error=message(request, unclear)
         )
-    removed, error = attempt(db, lambda: api.remove(recording_id=recording_id, principal=viewer.principal,
-                                                    db=db, body=api.RemovalIn(reason=reason)))  # fmt: skip
+    removed, error = attempt(db, lambda: recordings.remove(db, viewer.principal, recording_id, reason))
     if error or removed is None:
         return _removal_page(request, db, viewer, recording_id, status=error.status if error else 400,
                              error=message(request, error) if error else None)  # fmt: skip

@@ -4,7 +4,7 @@ session's window is open.
 A WOK (Werk Ontwikkelings Kring) is a peer meeting of trainers from several organisations, led by
 an opleider: the opleider plans it and invites trainers, a trainer shares a clip of a family that gave
 WOK consent, and the participants watch it (watermarked) during the meeting only. Every clip on the
-page is asked for through the API's own `get_clip` (the access seam decides and logs), so outside the
+page is asked for through the recordings' service `get_clip` (the access seam decides and logs), so outside the
 window the page shows the seam's Dutch refusal, not a guess of its own.
 """
 
@@ -16,20 +16,23 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from consent import Role
-from vault.api.families import get_clip, list_clips, list_recordings, list_trajectories
 from vault.consents import service as consents
 from vault.consents.models import WokSessionRow
 from vault.consents.schemas import WokSessionCreate
 from vault.db import DB
 from vault.domain.models import Organisation, User
 from vault.errors import Conflict, VaultError
+from vault.families import service as families
 from vault.pages import LOCAL
+from vault.recordings import service as recordings
+from vault.recordings.schemas import RecordingPublic
+from vault.routes import dump
 from vault.streaming import open_stream
 from vault.web._page import (
     FormViewer,
@@ -95,32 +98,29 @@ def _trainers(db: Session, me: uuid.UUID) -> list[dict[str, str]]:
 
 
 def _my_clips(db: Session, viewer: Viewer) -> list[dict[str, Any]]:
-    """The trainer's own clips to choose from, through the API's listing functions."""
+    """The trainer's own clips to choose from, through the listing services the API calls."""
     p, out = viewer.principal, []
-    trajectories = list_trajectories(principal=p, db=db, phase=None, limit=500, offset=0)
-    for trajectory in trajectories["items"]:
-        if trajectory["phase"] not in ("active", "follow_up"):
+    for trajectory in families.list_trajectories(db, p, limit=500).items:
+        if trajectory.phase not in ("active", "follow_up"):
             continue  # sharing to a WOK is a working-phase action
-        recordings, _ = attempt(db, partial(list_recordings, uuid.UUID(trajectory["id"]),
-                                            principal=p, db=db, situation=None, limit=500, offset=0))  # fmt: skip
-        for recording in (recordings or {"items": []})["items"]:
-            clips, _ = attempt(db, partial(list_clips, uuid.UUID(recording["id"]),
-                                           principal=p, db=db, limit=500, offset=0))  # fmt: skip
-            for clip in (clips or {"items": []})["items"]:
-                out.append({"id": clip["id"], "title": clip["title"], "recorded_at": recording["recorded_at"],
-                            "length": clip["end_s"] - clip["start_s"], "type": trajectory["type"]})  # fmt: skip
+        found, _ = attempt(db, partial(recordings.list_recordings, db, p, trajectory.id, limit=500))
+        for recording in found.items if found else []:
+            clips, _ = attempt(db, partial(recordings.list_clips, db, p, recording.id, limit=500))
+            for clip in clips.items if clips else []:
+                out.append({"id": str(clip.id), "title": clip.title,
+                            "recorded_at": dump(recording, RecordingPublic)["recorded_at"],
+                            "length": clip.end_s - clip.start_s, "type": trajectory.type})  # fmt: skip
     return out
 
 
 def _clip_view(request: Request, db: Session, viewer: Viewer, clip_id: str) -> dict[str, Any]:
     """One clip of a session as this viewer may see it now: asked of the access seam (logged)."""
-    found, error = attempt(db, lambda: get_clip(uuid.UUID(clip_id), principal=viewer.principal,
-                                                db=db, request=request, response=Response()))  # fmt: skip
-    if error is not None or not isinstance(found, dict):
+    found, error = attempt(db, lambda: recordings.get_clip(db, viewer.principal, uuid.UUID(clip_id)))
+    if error is not None or found is None:
         return {"id": clip_id, "allowed": False,
                 "refusal": message(request, error) if error else ""}  # fmt: skip
-    return {"id": clip_id, "allowed": True, "title": found["title"],
-            "length": found["end_s"] - found["start_s"]}  # fmt: skip
+    return {"id": clip_id, "allowed": True, "title": found.title,
+            "length": found.end_s - found.start_s}  # fmt: skip
 
 
 def _page(

@@ -18,20 +18,22 @@ from sqlmodel import select
 
 from keys import KeyDestroyed
 from vault.audit import AuditRecord
+from vault.consents.models import SupervisionNote
 from vault.db import unit_of_work
-from vault.domain.models import Clip, Recording, SupervisionLink, SupervisionNote
+from vault.domain.models import SupervisionLink
 from vault.export.models import Export
 from vault.ingest.models import Upload
 from vault.ingest.tasks import verify_upload
 from vault.media.tasks import make_proxy
 from vault.purge import LegalHoldRow, Tombstone, family_plan
+from vault.recordings.models import Clip, Recording
 from vault.settings import get_settings
 from vault.store import BlobNotFound, StoredObject, backend_from_settings, open_store
 
+from ..api.conftest import Api
+from ..api.test_resources import family_with_recording
 from ..ingest.conftest import make_video, server  # noqa: F401 - a real HTTP server for tus
 from ..ingest.test_tus import tus_upload, upload_id
-from .conftest import Api
-from .test_resources import family_with_recording
 
 
 @pytest.fixture(params=["embedded", "full"])

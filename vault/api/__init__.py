@@ -1,1 +1,0 @@
-"""The HTTP API's resource routers (families, footage, administration)."""

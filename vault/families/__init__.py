@@ -1,0 +1,1 @@
+"""Families, their people, gezag and trajectories."""

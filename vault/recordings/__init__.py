@@ -1,0 +1,1 @@
+"""Recordings and the clips cut from them."""

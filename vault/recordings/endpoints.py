@@ -1,0 +1,170 @@
+"""The recordings' HTTP routes: parse, call vault/recordings/service.py, answer through the Public schemas."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from vault.accounts import Principal
+from vault.db import DB
+from vault.media import serve_range
+from vault.media.thumbnail import render_thumbnail
+from vault.recordings import service
+from vault.recordings.models import Situation
+from vault.recordings.schemas import (
+    ClipCreate,
+    ClipPublic,
+    RecordingCreate,
+    RecordingPublic,
+    RecordingView,
+    RemovalPublic,
+    RemovalRequest,
+)
+from vault.routes import Offset, Page, dump, problems, published, with_etag
+from vault.settings import get_settings
+
+router = APIRouter(tags=["recordings"])
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+@router.get(
+    "/trajectories/{trajectory_id}/recordings",
+    response_model=Page[RecordingView],
+    operation_id="list_recordings",
+    responses=problems(401, 403, 404, 422),
+    summary="Opnames / recordings",
+)
+def list_recordings(
+    trajectory_id: uuid.UUID,
+    principal: Principal,
+    db: DB,
+    situation: Situation | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Any:
+    rows = service.list_recordings(
+        db, principal, trajectory_id, situation=situation, limit=limit, offset=offset
+    )
+    return {
+        "items": [v.model_dump(mode="json") for v in service.views(db, rows.items)],
+        "total": rows.total,
+        "limit": rows.limit,
+        "offset": rows.offset,
+    }
+
+
+@router.post(
+    "/trajectories/{trajectory_id}/recordings",
+    status_code=201,
+    response_model=RecordingPublic,
+    operation_id="create_recording",
+    responses=problems(401, 403, 404, 422),
+    summary="Opname registreren / register a recording",
+)
+def create_recording(
+    trajectory_id: uuid.UUID, body: RecordingCreate, principal: Principal, db: DB
+) -> Any:
+    return dump(service.create_recording(db, principal, trajectory_id, body), RecordingPublic)
+
+
+@router.get(
+    "/recordings/{recording_id}",
+    response_model=RecordingView,
+    operation_id="get_recording",
+    responses=problems(401, 403, 404, 422),
+    summary="Opname / recording",
+)
+def get_recording(
+    recording_id: uuid.UUID, principal: Principal, db: DB, request: Request, response: Response
+) -> Any:
+    view = service.views(db, [service.get_recording(db, principal, recording_id)])[0]
+    return with_etag(request, response, view.model_dump(mode="json"))
+
+
+@router.post(
+    "/recordings/{recording_id}/removal",
+    response_model=RemovalPublic,
+    operation_id="remove_recording",
+    responses=problems(401, 403, 404, 409, 422),
+    summary="Opname verwijderen (verkeerd geïmporteerd) / remove a wrongly imported recording",
+    description='Body: {"reason": "wrong_family" | "imported_by_mistake" | "failed_recording" | '
+    '"duplicate"}. Verwijdert definitief het origineel en de kijkversie (sleutels vernietigd), '
+    "de fragmenten en de notities daarbij; geweigerd (409) onder een bewaarplicht, tijdens de "
+    "controle of in een pakket voor het gezin. Alleen de trainer van het traject.",
+)
+def remove(
+    recording_id: uuid.UUID, principal: Principal, db: DB, body: RemovalRequest | None = None
+) -> Any:
+    return service.remove(db, principal, recording_id, (body or RemovalRequest()).reason)
+
+
+@router.get(
+    "/recordings/{recording_id}/thumbnail.jpg",
+    response_class=Response,
+    operation_id="recording_thumbnail",
+    responses={
+        200: {"content": {"image/jpeg": {}}, "description": "JPEG"},
+        **problems(401, 403, 404, 422),
+    },
+    summary="Voorbeeldbeeld van een opname / a recording's thumbnail",
+    description="Eén klein JPEG-beeld (ongeveer 320 px breed) op 10% van de duur, telkens gemaakt uit de "
+    "versleutelde kijkversie of het origineel; nergens opgeslagen. Beslist en gelogd als bekijken.",
+)
+def thumbnail(recording_id: uuid.UUID, principal: Principal, db: DB) -> Response:
+    picture = service.thumbnail_source(db, principal, recording_id)
+    db.commit()  # the decision is logged; no transaction (on SQLite, the write lock) waits for ffmpeg
+    with serve_range(picture.size, picture.read) as url:
+        jpeg = render_thumbnail(
+            url,
+            picture.at_s,
+            container=picture.container,
+            interlaced=picture.interlaced,
+            ffmpeg=get_settings().ffmpeg,
+        )
+    return Response(
+        jpeg,
+        media_type="image/jpeg",
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get(
+    "/recordings/{recording_id}/clips",
+    response_model=Page[ClipPublic],
+    operation_id="list_clips",
+    responses=problems(401, 403, 404, 422),
+    summary="Fragmenten / clips",
+)
+def list_clips(
+    recording_id: uuid.UUID, principal: Principal, db: DB, limit: Limit = 50, offset: Offset = 0
+) -> Any:
+    return published(
+        service.list_clips(db, principal, recording_id, limit=limit, offset=offset), ClipPublic
+    )
+
+
+@router.post(
+    "/recordings/{recording_id}/clips",
+    status_code=201,
+    response_model=ClipPublic,
+    operation_id="create_clip",
+    responses=problems(401, 403, 404, 409, 422),
+    summary="Fragment maken / make a clip",
+)
+def create_clip(recording_id: uuid.UUID, body: ClipCreate, principal: Principal, db: DB) -> Any:
+    return dump(service.create_clip(db, principal, recording_id, body), ClipPublic)
+
+
+@router.get(
+    "/clips/{clip_id}",
+    response_model=ClipPublic,
+    operation_id="get_clip",
+    responses=problems(401, 403, 404, 422),
+    summary="Fragment / clip",
+)
+def get_clip(
+    clip_id: uuid.UUID, principal: Principal, db: DB, request: Request, response: Response
+) -> Any:
+    return with_etag(request, response, dump(service.get_clip(db, principal, clip_id), ClipPublic))

@@ -1,0 +1,69 @@
+"""The footage's tables: a recording of a trajectory (its sealed original and proxy in the store) and the
+clips cut from it, with the words both use (situations, removal reasons, the purposes of a clip)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import Text
+from sqlmodel import Field, SQLModel
+
+from consent import Purpose
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Situation(StrEnum):
+    bath = "bath"
+    play = "play"
+    meal = "meal"
+    review_with_parents = "review_with_parents"
+    other = "other"
+
+
+class RemovalReason(StrEnum):
+    """Why a trainer takes a recording out again. A short list on purpose: the audit log that keeps the
+    reason is append-only and never purged, so it must never hold free text (a name, a diagnosis)."""
+
+    wrong_family = "wrong_family"
+    imported_by_mistake = "imported_by_mistake"
+    failed_recording = "failed_recording"
+    duplicate = "duplicate"
+
+
+# The purposes a clip may be tagged with: every consent purpose but research.
+CLIP_TAGS = (Purpose.review, Purpose.supervision, Purpose.wok, Purpose.teaching)
+
+
+class Recording(SQLModel, table=True):
+    __tablename__ = "recording"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    trajectory_id: uuid.UUID = Field(foreign_key="trajectory.id", index=True)
+    recorded_at: datetime
+    situation: str = Field(default=Situation.other, max_length=32)
+    duration_s: float | None = None
+    source_device: str = Field(default="", max_length=100)
+    original_object_id: uuid.UUID | None = None
+    proxy_object_id: uuid.UUID | None = (
+        None  # 720p H.264 CFR, upright, stripped: segments start faster
+    )
+    probe: str = Field(default="{}", sa_type=Text)
+    created_at: datetime = Field(default_factory=_now)
+
+
+class Clip(SQLModel, table=True):
+    __tablename__ = "clip"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    recording_id: uuid.UUID = Field(foreign_key="recording.id", index=True)
+    start_s: float
+    end_s: float
+    title: str = Field(default="", max_length=200)
+    purpose: str = Field(default=Purpose.review, max_length=16)
+    created_by: uuid.UUID = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=_now)

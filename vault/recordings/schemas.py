@@ -1,0 +1,94 @@
+"""What goes into the recordings' rules and what comes out: each Public class is an allowlist of the
+fields that leave the service (a new column is published only once it is named here)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+
+from consent import Purpose
+from vault.recordings.models import CLIP_TAGS, Situation
+
+
+class _Public(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class RecordingCreate(BaseModel):
+    recorded_at: datetime
+    situation: Situation = Field(default=Situation.other, examples=["bath"])
+    duration_s: float | None = Field(default=None, ge=0)
+    source_device: str = Field(default="", max_length=100)
+
+
+class RecordingPublic(_Public):
+    id: uuid.UUID
+    trajectory_id: uuid.UUID
+    recorded_at: datetime
+    situation: str = Field(examples=["bath"])
+    duration_s: float | None
+    source_device: str
+    original_object_id: uuid.UUID | None
+    proxy_object_id: uuid.UUID | None
+    probe: str = Field(
+        description="JSON: what ffprobe found (container, codecs, size, frame rate, …)"
+    )
+    created_at: datetime
+
+
+class RecordingView(RecordingPublic):
+    """A recording for people: its card file name and when it was filmed, as far as that is known."""
+
+    file_name: str | None = Field(description="the file's name on the card (no folders)")
+    filmed_at: datetime | None = Field(
+        description="the camera's own time or the time the import gave; none when unknown"
+    )
+
+
+class RemovalRequest(BaseModel):
+    reason: str | None = Field(default=None, examples=["wrong_family"])
+
+
+class RemovalPublic(BaseModel):
+    id: uuid.UUID
+    trajectory_id: uuid.UUID
+    reason: str = Field(examples=["wrong_family"])
+    objects_deleted: int
+    clips_removed: int
+
+
+def _clip_tag(purpose: Purpose) -> Purpose:
+    if purpose not in CLIP_TAGS:
+        raise ValueError(f"purpose {purpose} is not a clip purpose")
+    return purpose
+
+
+class ClipCreate(BaseModel):
+    start_s: float = Field(ge=0, examples=[12.5])
+    end_s: float = Field(gt=0, examples=[48.0])
+    title: str = Field(default="", max_length=200, examples=["Samen in bad: aansluiten"])
+    purpose: Annotated[
+        Purpose,
+        AfterValidator(_clip_tag),
+        WithJsonSchema({"type": "string", "enum": [p.value for p in CLIP_TAGS]}),
+    ] = Purpose.review  # the enum names the clip purposes only
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ClipCreate:
+        if self.end_s <= self.start_s:
+            raise ValueError("end_s must be after start_s")
+        return self
+
+
+class ClipPublic(_Public):
+    id: uuid.UUID
+    recording_id: uuid.UUID
+    start_s: float
+    end_s: float
+    title: str
+    purpose: str = Field(examples=["review"])
+    created_by: uuid.UUID
+    created_at: datetime

@@ -1,0 +1,223 @@
+"""The recordings' rules: registering a recording, reading it with its card's file name, its thumbnail,
+taking it out again, and the clips cut from it.
+
+Every function takes the session and the principal, asks the access seam (`vault.access.authorize`,
+decided and logged) before it reads or writes, flushes and never commits, and raises VaultErrors.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from keys import KeyDestroyed
+from vault import audit
+from vault.access import authorize
+from vault.errors import Conflict, NotFound, VaultError
+from vault.ingest.models import Upload
+from vault.purge.removal import remove_recording
+from vault.recordings.models import Clip, Recording, RemovalReason, Situation
+from vault.recordings.schemas import ClipCreate, RecordingCreate, RecordingPublic, RecordingView
+from vault.routes import Rows, fetch_page
+from vault.settings import get_settings
+from vault.store import BlobNotFound, open_store
+
+
+def _recording(db: Session, recording_id: uuid.UUID) -> Recording:
+    row = db.get(Recording, recording_id)
+    if row is None:
+        raise NotFound("Opname niet gevonden.", "Recording not found.")
+    return row
+
+
+class InvalidReason(VaultError):
+    status = 422
+    code = "invalid_reason"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Kies een reden voor het verwijderen (veld 'reason'): wrong_family (verkeerd gezin), "
+            "imported_by_mistake (per ongeluk geïmporteerd), failed_recording (mislukte opname) of "
+            "duplicate (dubbel geïmporteerd).",
+            "Choose a reason for the removal (field 'reason'): wrong_family, imported_by_mistake, "
+            "failed_recording or duplicate.",
+            field="reason",
+        )
+
+
+# Recordings -------------------------------------------------------------------------------------
+
+
+def list_recordings(
+    db: Session,
+    principal: audit.Principal,
+    trajectory_id: uuid.UUID,
+    *,
+    situation: Situation | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Rows[Recording]:
+    authorize(db, principal, "view", trajectory_id=trajectory_id)
+    query = (
+        select(Recording)
+        .where(Recording.trajectory_id == trajectory_id)
+        .order_by(col(Recording.recorded_at))
+    )
+    if situation:
+        query = query.where(Recording.situation == situation)
+    return fetch_page(db, query, limit, offset)
+
+
+def create_recording(
+    db: Session, principal: audit.Principal, trajectory_id: uuid.UUID, data: RecordingCreate
+) -> Recording:
+    authorize(db, principal, "upload", trajectory_id=trajectory_id)
+    row = Recording(trajectory_id=trajectory_id, **data.model_dump())
+    db.add(row)
+    db.flush()
+    return row
+
+
+def get_recording(db: Session, principal: audit.Principal, recording_id: uuid.UUID) -> Recording:
+    authorize(db, principal, "view", recording_id=recording_id)
+    return _recording(db, recording_id)
+
+
+def _cards(db: Session, recordings: list[Recording]) -> dict[uuid.UUID, dict[str, str]]:
+    """The upload metadata of recordings that came from a card (what the import client sent)."""
+    ids = [r.id for r in recordings]
+    uploads = db.exec(select(Upload).where(col(Upload.recording_id).in_(ids))).all() if ids else []
+    out: dict[uuid.UUID, dict[str, str]] = {}
+    for upload in uploads:
+        try:
+            meta = json.loads(upload.meta)
+        except ValueError:
+            meta = {}
+        if upload.recording_id is not None:
+            out[upload.recording_id] = meta if isinstance(meta, dict) else {}
+    return out
+
+
+def views(db: Session, recordings: list[Recording]) -> list[RecordingView]:
+    """Recordings (already authorized) for people: each with its card file name and when it was filmed.
+
+    `filmed_at` is the camera's own time (from the file) or a time the import client gave; for a card
+    file with neither it is None: the time of the upload is never passed off as the time of filming.
+    A recording registered without a card was registered with its time.
+    """
+    cards, out = _cards(db, recordings), []
+    for recording in recordings:
+        card = cards.get(recording.id)
+        probe = json.loads(recording.probe or "{}")
+        known = card is None or bool(probe.get("creation_time") or card.get("recorded_at"))
+        name = (
+            str(card.get("filename", "")).replace("\\", "/").rsplit("/", 1)[-1][:255]
+            if card
+            else ""
+        )
+        base = RecordingPublic.model_validate(recording, from_attributes=True)
+        out.append(
+            RecordingView(
+                **base.model_dump(),
+                file_name=name or None,
+                filmed_at=recording.recorded_at if known else None,
+            )
+        )
+    return out
+
+
+def remove(
+    db: Session, principal: audit.Principal, recording_id: uuid.UUID, reason: str | None
+) -> dict[str, object]:
+    """The trainer takes a wrongly imported recording out again, for a reason from a short list: its
+    original, proxy, clips and their notes go for good (vault/purge/removal.py); 409 when it may not."""
+    authorize(
+        db, principal, "manage_consent", recording_id=recording_id, object_type="recording_removal"
+    )
+    try:
+        why = RemovalReason(reason or "")
+    except ValueError:
+        raise InvalidReason() from None
+    return remove_recording(db, open_store(db, get_settings()), principal, recording_id, why)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """Where a recording's thumbnail comes from: its sealed proxy or original, read by range."""
+
+    size: int
+    read: Callable[[int, int], bytes]  # (offset, length) -> the plaintext bytes
+    at_s: float
+    container: str
+    interlaced: bool
+
+
+def thumbnail_source(db: Session, principal: audit.Principal, recording_id: uuid.UUID) -> Picture:
+    """Decided and logged as viewing; NotFound when there is no picture (yet, or any more)."""
+    authorize(db, principal, "view", recording_id=recording_id, object_type="thumbnail")
+    recording = _recording(db, recording_id)
+    source = recording.proxy_object_id or recording.original_object_id
+    if source is None or not recording.duration_s:
+        raise NotFound(
+            "Van deze opname is (nog) geen beeld.", "There is no picture of this recording (yet)."
+        )
+    info = json.loads(recording.probe or "{}")
+    original = source != recording.proxy_object_id
+    try:
+        size, read = open_store(db, get_settings()).range_reader(source)
+    except (BlobNotFound, KeyDestroyed):
+        raise NotFound(
+            "Van deze opname is geen beeld meer.", "There is no picture of this recording any more."
+        ) from None
+    return Picture(
+        size=size,
+        read=read,
+        at_s=recording.duration_s * 0.1,
+        container=str(info.get("container") or "mov") if original else "mov",
+        interlaced=original and bool(info.get("interlaced")),
+    )
+
+
+# Clips ------------------------------------------------------------------------------------------
+
+
+def list_clips(
+    db: Session,
+    principal: audit.Principal,
+    recording_id: uuid.UUID,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+) -> Rows[Clip]:
+    authorize(db, principal, "view", recording_id=recording_id)
+    query = select(Clip).where(Clip.recording_id == recording_id).order_by(col(Clip.start_s))
+    return fetch_page(db, query, limit, offset)
+
+
+def create_clip(
+    db: Session, principal: audit.Principal, recording_id: uuid.UUID, data: ClipCreate
+) -> Clip:
+    authorize(db, principal, "clip", recording_id=recording_id)
+    recording = _recording(db, recording_id)
+    if recording.duration_s is not None and data.end_s > recording.duration_s:
+        raise Conflict(
+            "Het fragment loopt voorbij het einde van de opname.",
+            "The clip runs past the end of the recording.",
+        )
+    # the access seam allowed `clip` only to a trainer, whose principal has a user id
+    row = Clip(recording_id=recording_id, created_by=principal.user_id, **data.model_dump())  # type: ignore[arg-type]
+    db.add(row)
+    db.flush()
+    return row
+
+
+def get_clip(db: Session, principal: audit.Principal, clip_id: uuid.UUID) -> Clip:
+    authorize(db, principal, "view", clip_id=clip_id)
+    row = db.get(Clip, clip_id)
+    if row is None:
+        raise NotFound("Fragment niet gevonden.", "Clip not found.")
+    return row
