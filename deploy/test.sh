@@ -18,4 +18,4 @@ if [ "${1:-}" = "--bench" ]; then
   for b in bench/*.py; do echo "== $b"; .venv/bin/python "$b"; done
   exit 0
 fi
-.venv/bin/python -m pytest -p no:cacheprovider "$@"
+.venv/bin/python -m pytest -p no:cacheprovider --durations=25 "$@"
