@@ -32,7 +32,7 @@ from .test_package import stored
 LEASE_S = 4
 
 
-@pytest.fixture(params=["filesystem", "redis"])
+@pytest.fixture
 def short_lease(
     request: pytest.FixtureRequest, settings_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> int:
@@ -112,8 +112,11 @@ def still_building(export_id: str) -> uuid.UUID:
         return export.partial_object_id
 
 
+# Each way of killing on one broker each: both kinds of kill and both brokers are covered, in half the
+# runs of every pairing (each run takes a minute).
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-@pytest.mark.parametrize("kill", ["pool_process", "whole_worker"])
+@pytest.mark.parametrize(("kill", "short_lease"), [("pool_process", "redis"), ("whole_worker", "filesystem")],
+                         indirect=["short_lease"])  # fmt: skip
 def test_an_export_whose_worker_is_killed_is_built_again(
     kill: str, short_lease: int, api: Api, server: str, workers: Workers, tmp_path: Path
 ) -> None:

@@ -12,12 +12,20 @@ import uuid
 from pathlib import Path
 
 import httpx
+import pytest
 
 from vault.ingest.client import ingest
 
 from ..api.conftest import Api
 from ..api.test_resources import family_with_recording
 from .conftest import free_port
+
+
+@pytest.fixture
+def database_url(fresh_postgres: str) -> str:
+    """End to end on production's database only: the embedded SQLite default runs the same paths in
+    the API and web tests, and each of these runs takes tens of seconds."""
+    return fresh_postgres
 
 
 def card_with(tmp_path: Path, files: dict[str, Path | bytes | None]) -> Path:
@@ -135,7 +143,17 @@ def test_a_trainer_without_a_token_signs_in_at_the_prompt(
     world = family_with_recording(api, trainer)
     card = card_with(tmp_path, {"MVI_0001.MP4": videos["good"]})
     env = {k: v for k, v in os.environ.items() if k != "BEELDKLUIS_TOKEN"} | {"LANG": "nl_NL.UTF-8"}
-    argv = [sys.executable, "-m", "vault.cli", "ingest", str(card), "--trajectory", world["trajectory"]["id"], "--server", server]
+    argv = [
+        sys.executable,
+        "-m",
+        "vault.cli",
+        "ingest",
+        str(card),
+        "--trajectory",
+        world["trajectory"]["id"],
+        "--server",
+        server,
+    ]
     wrong = subprocess.run(argv, env=env, input=f"{trainer.email}\nniet het wachtwoord\n000000\n", capture_output=True,
                            text=True, timeout=120, check=False)  # noqa: S603  # fmt: skip
     assert wrong.returncode == 2

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from vault.accounts import set_active
 from vault.db import unit_of_work
 
 from ..api.conftest import Api
+
+
+@pytest.fixture
+def database_url(fresh_postgres: str) -> str:
+    """End to end on production's database only: the embedded SQLite default runs the same paths in
+    the API and web tests, and each of these runs takes tens of seconds."""
+    return fresh_postgres
 
 
 def _open(w: dict) -> str:  # type: ignore[type-arg]
@@ -51,6 +59,8 @@ def test_an_administrator_disabling_an_account_ends_its_sessions(api: Api) -> No
     headers = api.as_(trainer)
     assert api.client.get("/api/v1/auth/me", headers=headers).status_code == 200
     for active in (False, True):
-        changed = api.client.patch(f"/api/v1/users/{trainer.id}", headers=api.as_(admin), json={"active": active})
+        changed = api.client.patch(
+            f"/api/v1/users/{trainer.id}", headers=api.as_(admin), json={"active": active}
+        )
         assert changed.status_code == 200, changed.text
     assert api.client.get("/api/v1/auth/me", headers=headers).status_code == 401

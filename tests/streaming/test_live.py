@@ -22,6 +22,13 @@ from ..api.conftest import Api
 from .test_tampered import watchable
 
 
+@pytest.fixture
+def database_url(fresh_postgres: str) -> str:
+    """End to end on production's database only: the embedded SQLite default runs the same paths in
+    the API and web tests, and each of these runs takes tens of seconds."""
+    return fresh_postgres
+
+
 def segment_objects() -> tuple[list[StoredObject], list[str]]:
     with unit_of_work() as db:
         rows = list(db.exec(select(StoredObject).where(StoredObject.kind == "segment")))
@@ -40,7 +47,9 @@ def test_one_job_per_viewer_a_seek_starts_another_and_nothing_stays(
         assert got.content[0] == 0x47  # MPEG-TS sync byte
     with unit_of_work() as db:
         assert len(db.exec(select(StreamJob)).all()) == 1
-    assert httpx.get(f"{base}/9.ts", timeout=60).status_code == 200  # a seek past what the job is allowed ahead
+    assert (
+        httpx.get(f"{base}/9.ts", timeout=60).status_code == 200
+    )  # a seek past what the job is allowed ahead
     assert httpx.get(f"{base}/1.ts", timeout=60).status_code == 200  # and back
     with unit_of_work() as db:
         jobs = db.exec(select(StreamJob).order_by(StreamJob.created_at)).all()  # type: ignore[arg-type]
@@ -51,7 +60,9 @@ def test_one_job_per_viewer_a_seek_starts_another_and_nothing_stays(
     assert rows
     assert len(names) == len(rows)
     assert httpx.post(f"{base}/stop").status_code == 204
-    for _ in range(300):  # the worker sees "stopped" at its next beat, forgets its segments and ends
+    for _ in range(
+        300
+    ):  # the worker sees "stopped" at its next beat, forgets its segments and ends
         with unit_of_work() as db:
             if all(time.time() - j.beat_at > 3 * live.BEAT_S for j in db.exec(select(StreamJob))):
                 break

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlmodel import col, select
 
 from vault.audit import AuditRecord
@@ -14,6 +15,14 @@ from vault.db import unit_of_work
 
 from ..api.conftest import Api
 from .test_stream import watched  # noqa: F401 - a clip with supervision consent, and its supervisor
+
+
+@pytest.fixture
+def database_url(fresh_postgres: str) -> str:
+    """End to end on production's database only: the embedded SQLite default runs the same paths in
+    the API and web tests, and each of these runs takes tens of seconds."""
+    return fresh_postgres
+
 
 PLAYING = """(after) => { const v = document.getElementById('video'); return v.currentTime > after && !v.paused; }"""
 

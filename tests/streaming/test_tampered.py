@@ -26,6 +26,14 @@ from ..api.test_resources import family_with_recording
 from ..ingest.conftest import make_video
 from ..ingest.test_tus import tus_upload, upload_id
 
+
+@pytest.fixture
+def database_url(fresh_postgres: str) -> str:
+    """End to end on production's database only: the embedded SQLite default runs the same paths in
+    the API and web tests, and each of these runs takes tens of seconds."""
+    return fresh_postgres
+
+
 CHUNK = 65536 + 16  # a sealed chunk: 64 KiB of ciphertext and its GCM tag (docs/object-format.md)
 HEADER = 113
 
@@ -48,7 +56,11 @@ def watchable(api: Api, server: str, tmp_path: Path, seconds: int = 12) -> dict:
     """A recording (12 s) with a clip, its family's consent for supervision, and an opleider who may watch."""
     trainer, opleider = api.account("trainer"), api.account("opleider")
     with unit_of_work() as db:
-        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)))
+        db.add(
+            SupervisionLink(
+                trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)
+            )
+        )
     world = family_with_recording(api, trainer)
     video = make_video(tmp_path / "MVI_0200.MP4", seconds)
     url = tus_upload(server, world["headers"], video, world["trajectory"]["id"])
