@@ -27,3 +27,20 @@ def test_import_contracts() -> None:
 
 def test_mypy_strict_on_the_engines() -> None:
     run("mypy", "keys", "consent", "retention")
+
+
+def test_only_the_database_module_commits() -> None:
+    """A request or task commits at its unit of work's end; the only other commits are named for their
+    reason in vault/db.py (`keep`: remembered although the request fails; `release`: before slow
+    work). Alembic's environment commits its own migration transaction."""
+    import ast
+
+    root = Path(__file__).parent.parent / "vault"
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.relative_to(root).as_posix() in {"db.py", "migrations/env.py"}:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit":
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert found == []

@@ -27,6 +27,7 @@ from vault.consents.models import (
     GrantRow,
     WokSessionRow,
 )
+from vault.db import keep
 from vault.domain.models import SupervisionLink
 from vault.errors import Forbidden
 from vault.families.models import Authority, Family, Person, Trajectory
@@ -316,7 +317,7 @@ def authorize(
     """decide(), raising Forbidden (403, Dutch message, stable code) on a no."""
     decision = decide(db, principal, action, **target)  # type: ignore[arg-type]
     if not decision.allowed:
-        db.commit()  # the denial is logged even though the request fails
+        keep(db)  # the denial is logged even though the request fails
         error = Forbidden(
             decision.message, f"Access denied ({decision.reason}).", reason=decision.reason
         )

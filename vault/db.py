@@ -86,6 +86,19 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
         session.close()
 
 
+def keep(session: Session) -> None:
+    """Commit now what this request decided and logged, because it is about to fail: a refusal, a
+    failed sign-in or a failure is remembered although the request's unit of work will not commit it
+    (ADR 0006). One of the two places besides `unit_of_work` that commit, each named for its reason."""
+    session.commit()
+
+
+def release(session: Session) -> None:
+    """Commit now, before slow work (ffmpeg, a worker, a body streaming in): what is decided and logged
+    is kept, and no transaction (on SQLite, the write lock) waits for the work."""
+    session.commit()
+
+
 def get_session() -> Iterator[Session]:
     """FastAPI dependency: the request-scoped unit of work."""
     with unit_of_work() as session:

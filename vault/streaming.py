@@ -17,7 +17,7 @@ from vault.access import authorize, decide
 from vault.accounts import Principal
 from vault.accounts._web import live_session
 from vault.bootstrap import token_secret
-from vault.db import DB
+from vault.db import DB, keep, release
 from vault.domain.models import AuthSession
 from vault.errors import Forbidden, NotFound, Unauthenticated, note_denial
 from vault.media import live, playlist, segment_count
@@ -168,7 +168,7 @@ def _allowed(
         object_type="segment" if segment is not None else "playlist",
     )
     if not decision.allowed:
-        db.commit()
+        keep(db)
         error = Forbidden(
             decision.message, f"Access denied ({decision.reason}).", reason=decision.reason
         )
@@ -214,7 +214,7 @@ def get_segment(token: str, n: int, db: DB) -> Response:
     if not 0 <= n < count:
         raise NotFound("Segment bestaat niet.", "No such segment.")
     _allowed(db, viewer, shown_id, whole, n)
-    db.commit()  # the decision is logged; no transaction (on SQLite, a lock) waits for the worker
+    release(db)  # the decision is logged; no transaction (on SQLite, a lock) waits for the worker
     data = live.fetch(db, viewer=str(viewer.session_id), user_id=viewer.user_id, shown_id=shown_id,
                       whole=whole, n=n, count=count)  # fmt: skip
     return Response(data, media_type="video/mp2t", headers={"Cache-Control": "no-store"})

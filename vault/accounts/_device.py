@@ -17,6 +17,7 @@ from vault import audit
 from vault.accounts import _limits
 from vault.accounts._security import hash_token
 from vault.accounts._service import Tokens, TooManyAttempts, _open_session, principal_of
+from vault.db import keep
 from vault.domain.models import DeviceGrant, User
 from vault.errors import VaultError
 from vault.settings import Settings
@@ -162,7 +163,7 @@ def decide(db: Session, *, user_code: str, approve: bool, by: audit.Principal) -
         audit.record(
             db, action="sign_in_failed", outcome="denied", reason="device_code_unknown", actor=by
         )
-        db.commit()  # the refusal is remembered even though the request fails (as sign_in does)
+        keep(db)  # the refusal is remembered even though the request fails (as sign_in does)
         raise UnknownUserCode()
     audit.record(db, action="sign_in", outcome="allowed" if approve else "denied",
                  reason="device_approved" if approve else "device_denied", actor=by,

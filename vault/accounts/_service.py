@@ -19,6 +19,7 @@ from vault.accounts._security import (
     totp_step,
 )
 from vault.bootstrap import token_secret
+from vault.db import keep
 from vault.domain.models import AuthSession, OidcProvider, User
 from vault.errors import Unauthenticated, VaultError
 from vault.settings import Settings
@@ -140,7 +141,7 @@ def sign_in(
         audit.record(db, action="sign_in_failed", outcome="denied", reason=reason,
                      actor=principal_of(user, network=network) if user else None, network=network)  # fmt: skip
         # The failure must be remembered even though the request fails: commit it here, at the boundary.
-        db.commit()
+        keep(db)
         raise SignInFailed()
     user.totp_last_step = step
     user.failed_attempts = 0
@@ -171,7 +172,7 @@ def sign_in_oidc(
         audit.record(
             db, action="sign_in_failed", outcome="denied", reason=exc.code, network=network
         )
-        db.commit()
+        keep(db)
         raise
     email = str(claims.get("email", "")).lower()
     user = db.exec(
@@ -181,7 +182,7 @@ def sign_in_oidc(
         audit.record(
             db, action="sign_in_failed", outcome="denied", reason="no_account", network=network
         )
-        db.commit()
+        keep(db)
         raise SignInFailed()
     tokens = _open_session(db, settings, user, network, "oidc")
     audit.record(
@@ -219,7 +220,7 @@ def refresh(db: Session, settings: Settings, *, refresh_token: str, network: str
                 reason="refresh_token_reused",
                 session_id=str(reused.id),
             )
-            db.commit()
+            keep(db)
         raise _refresh_refused()
     expires = _aware(auth.expires_at)
     user = db.get(User, auth.user_id)

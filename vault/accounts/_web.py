@@ -21,6 +21,7 @@ from vault import audit
 from vault.accounts._security import hash_token
 from vault.accounts._service import Tokens, principal_of
 from vault.bootstrap import token_secret
+from vault.db import keep
 from vault.domain.models import AuthSession, User
 from vault.settings import Environment, get_settings
 
@@ -90,7 +91,7 @@ def session_from_cookie(db: Session, request: Request) -> tuple[AuthSession, Use
         db.add(auth)
         audit.record(db, action="sign_out", outcome="success", reason="idle",
                      actor=principal_of(user, auth.id), session_id=str(auth.id))  # fmt: skip
-        db.commit()  # ended even though this request is sent to the sign-in page
+        keep(db)  # ended even though this request is sent to the sign-in page
         return None
     if now - seen > timedelta(minutes=1):
         auth.last_seen_at = now

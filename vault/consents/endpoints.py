@@ -20,7 +20,7 @@ from vault.consents.schemas import (
     WokSessionCreate,
     WokSessionPublic,
 )
-from vault.db import DB
+from vault.db import DB, release
 from vault.routes import problems
 
 router = APIRouter(tags=["consent"])
@@ -62,7 +62,7 @@ async def upload_evidence(
 
     def decide() -> ConsentRecordRow:
         record = service.evidence_record(db, principal, record_id)
-        db.commit()  # the decision is logged; no transaction (on SQLite, the write lock) waits for the body
+        release(db)  # the decision is logged; no transaction (on SQLite, the write lock) waits for the body
         return record
 
     record = await run_in_threadpool(decide)

@@ -28,7 +28,7 @@ from keys import KeyDestroyed, TamperedError, ciphertext_size
 from vault import audit
 from vault.access import authorize
 from vault.accounts import Principal
-from vault.db import DB, unit_of_work
+from vault.db import DB, keep, unit_of_work
 from vault.errors import Conflict, NotFound, ServiceUnavailable, VaultError
 from vault.export.messages import MESSAGES, left_out, message, recording_name
 from vault.export.models import Export, ExportStatus
@@ -226,7 +226,7 @@ def _opened(db: Session, actor: audit.Principal, export: Export) -> Iterator[byt
             raise PackageDamaged() from None
     except VaultError as error:
         _failed(db, export, actor, error.code)
-        db.commit()  # the failure is logged even though the request fails
+        keep(db)  # the failure is logged even though the request fails
         raise
     return itertools.chain([first], chunks)
 

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from vault import audit
 from vault.accounts import principal_of
-from vault.db import unit_of_work
+from vault.db import release, unit_of_work
 from vault.domain.models import User
 from vault.errors import ServiceUnavailable, VaultError
 from vault.export.messages import detail
@@ -180,7 +180,7 @@ def build_export(export_id: uuid.UUID) -> str:
                     with store.writer(family_id=package.family_id, kind=ObjectKind.export) as out:
                         db.execute(update(Export).where(col(Export.id) == export_id, col(Export.attempt) == attempt)
                                    .values(partial_object_id=out.object_id))  # fmt: skip
-                        db.commit()  # the object key is stored; no transaction stays open while ffmpeg works
+                        release(db)  # the object key is stored; no transaction stays open while ffmpeg works
                         result = write(package, ZipSink(out, package.folder_name, passphrase), settings,  # type: ignore[arg-type]
                                        progress=lambda d, t: _progress(export_id, attempt, d, t),
                                        cancelled=lambda: not _mine(export_id, attempt), skip_failed=skip_failed)  # fmt: skip

@@ -23,7 +23,7 @@ from contextlib import suppress
 from sqlmodel import Field, Session, SQLModel, col, func, select
 
 from keys import KeyDestroyed
-from vault.db import unit_of_work
+from vault.db import keep, release, unit_of_work
 from vault.domain.models import Organisation, User
 from vault.errors import VaultError
 from vault.media.jobs import Busy, Job, SegmentFailed, Spec, Unplayable
@@ -111,12 +111,12 @@ def fetch(db: Session, *, viewer: str, user_id: uuid.UUID, shown_id: uuid.UUID, 
                 data = b"".join(store.iter_plaintext(segment.object_id))
             except (BlobNotFound, KeyDestroyed):  # swept between the marker and the read: make it again
                 data = b""
-            db.commit()
+            release(db)
             if data:
                 return data
         now = time.time()
         if time.monotonic() > deadline:
-            db.commit()
+            keep(db)
             raise SegmentFailed()
         if job.state == "failed":
             raise Unplayable()
@@ -125,15 +125,15 @@ def fetch(db: Session, *, viewer: str, user_id: uuid.UUID, shown_id: uuid.UUID, 
         lost = job.state == "running" and now - job.beat_at > STALE_S
         lost |= job.state == "queued" and now - job.created_at > QUEUE_LOST_S
         if job.state == "stopped":  # the viewer left, or moved on (a seek, another clip) meanwhile
-            db.commit()
+            keep(db)
             raise SegmentFailed()
         if job.state == "done" or lost:  # its worker died (or this segment was left behind): again
             job = _job_for(db, viewer, user_id, shown_id, whole, n, count)
             continue
         if job.state == "queued" and now - job.created_at > QUEUE_WAIT_S:
-            db.commit()
+            keep(db)
             raise Busy()  # every stream worker is busy; the job keeps its place in the queue
-        db.commit()
+        release(db)
         time.sleep(POLL_S)
         db.expire_all()
         job = db.get(StreamJob, job.id) or job
@@ -159,7 +159,7 @@ def _job_for(db: Session, viewer: str, user_id: uuid.UUID, shown_id: uuid.UUID, 
         if job.shown_id == shown_id and _covers(db, job, n, now):
             job.asked, job.asked_at = max(job.asked, n), now
             db.add(job)
-            db.commit()
+            release(db)
             return job
     for job in mine:  # one live job per viewing session: the viewer moved on
         if job.state in LIVE:
@@ -170,12 +170,12 @@ def _job_for(db: Session, viewer: str, user_id: uuid.UUID, shown_id: uuid.UUID, 
         StreamJob.user_id == user_id, StreamJob.viewer != viewer, col(StreamJob.state).in_(LIVE),
         col(StreamJob.asked_at) > now - IDLE_S)).one()  # fmt: skip
     if others >= limit:
-        db.commit()
+        keep(db)
         raise TooManyStreams(limit)
     job = StreamJob(viewer=viewer, user_id=user_id, shown_id=shown_id, whole=whole, first=n, last=count - 1,
                     ready=n - 1, asked=n, asked_at=now, created_at=now)  # fmt: skip
     db.add(job)
-    db.commit()
+    release(db)
     render.apply_async(args=[str(job.id)])
     return job
 

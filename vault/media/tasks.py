@@ -10,7 +10,7 @@ import time
 import uuid
 
 from vault import audit
-from vault.db import unit_of_work
+from vault.db import release, unit_of_work
 from vault.media.ffmpeg import Process, TookTooLong, input_args, time_limit
 from vault.media.rangeserver import serve_range
 from vault.recordings.models import Recording
@@ -54,7 +54,7 @@ def make_proxy(recording_id: uuid.UUID) -> str:
             serve_range(size, read) as url,
             store.writer(family_id=family_id, kind=ObjectKind.proxy) as out,
         ):
-            db.commit()  # keys are unwrapped and the new one stored; no transaction stays open meanwhile
+            release(db)  # keys are unwrapped and the new one stored; no transaction stays open meanwhile
             ffmpeg = Process(proxy_command(url, interlaced, settings.ffmpeg, container), what="proxy",
                              stdout=subprocess.PIPE)  # fmt: skip
             try:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from vault.accounts import Principal
-from vault.db import DB
+from vault.db import DB, release
 from vault.media import serve_range
 from vault.media.thumbnail import render_thumbnail
 from vault.recordings import service
@@ -114,7 +114,7 @@ def remove(
 )
 def thumbnail(recording_id: uuid.UUID, principal: Principal, db: DB) -> Response:
     picture = service.thumbnail_source(db, principal, recording_id)
-    db.commit()  # the decision is logged; no transaction (on SQLite, the write lock) waits for ffmpeg
+    release(db)  # the decision is logged; no transaction (on SQLite, the write lock) waits for ffmpeg
     with serve_range(picture.size, picture.read) as url:
         jpeg = render_thumbnail(
             url,

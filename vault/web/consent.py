@@ -25,7 +25,7 @@ from vault.consents import service as consents
 from vault.consents.models import ConsentRecordRow
 from vault.consents.schemas import ConsentCreate, ConsentEventCreate, SignatureCreate
 from vault.consents.service import MAX_EVIDENCE, EvidenceTooLarge
-from vault.db import DB
+from vault.db import DB, release
 from vault.errors import Conflict, Forbidden, VaultError
 from vault.families import service as families
 from vault.families.models import Authority, Family, Person
@@ -379,7 +379,7 @@ async def post_evidence(
 
     def decide() -> ConsentRecordRow:
         record = consents.evidence_record(db, viewer.principal, record_id)
-        db.commit()  # the decision is logged; no transaction waits for the upload
+        release(db)  # the decision is logged; no transaction waits for the upload
         return record
 
     record, error = await run_in_threadpool(attempt, db, decide)
