@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from vault import __version__, web
@@ -95,4 +95,9 @@ def create_app() -> FastAPI:
     app.include_router(web.router())  # the web app: a page per role, on the same access seam
     web.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:  # asked for by browsers on pages that name no icon
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
     return app
