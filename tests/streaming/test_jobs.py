@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from vault.media.jobs import Job, Spec
+from vault.media.live import watermark_text
 from vault.media.scratch import scratch_dir
 
 
@@ -90,3 +92,10 @@ def test_a_paused_job_makes_nothing_and_a_stopped_one_leaves_nothing(source: Pat
     finally:
         job.stop()
     assert set(scratch_dir().iterdir()) - before == set()  # its segments and watermark file are gone
+
+
+def test_the_watermark_shows_dutch_time_and_names_its_zone() -> None:
+    winter = datetime(2026, 1, 15, 9, 30, tzinfo=UTC).timestamp()
+    summer = datetime(2026, 7, 15, 9, 30, tzinfo=UTC).timestamp()
+    assert watermark_text("Ria", "GGD", winter, "abcdef123456") == "Ria\nGGD\n15-01-2026 10:30 CET\nsessie abcdef12"
+    assert watermark_text("Ria", "GGD", summer, "abcdef123456").split("\n")[2] == "15-07-2026 11:30 CEST"

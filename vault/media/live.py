@@ -19,6 +19,7 @@ import logging
 import time
 import uuid
 from contextlib import suppress
+from datetime import datetime
 
 from sqlmodel import Field, Session, SQLModel, col, func, select
 
@@ -27,6 +28,7 @@ from vault.db import keep, release, unit_of_work
 from vault.domain.models import Organisation, User
 from vault.errors import VaultError
 from vault.media.jobs import Busy, Job, SegmentFailed, Spec, Unplayable
+from vault.pages import LOCAL
 from vault.recordings.models import Clip, Recording
 from vault.settings import Settings, get_settings
 from vault.store import BlobNotFound, ObjectKind, ObjectStore, StoredObject, object_name, open_store
@@ -214,8 +216,7 @@ def _spec(db: Session, job: StreamJob, settings: Settings) -> tuple[Spec, uuid.U
         raise Unplayable()
     user = db.get(User, job.user_id)
     org = db.get(Organisation, user.organisation_id) if user else None
-    started = time.strftime("%d-%m-%Y %H:%M", time.gmtime(job.created_at))
-    mark = f"{user.name if user else ''}\n{org.name if org else ''}\n{started} UTC\nsessie {job.viewer[:8]}"
+    mark = watermark_text(user.name if user else "", org.name if org else "", job.created_at, job.viewer)
     info = json.loads(recording.probe or "{}")
     interlaced = bool(info.get("interlaced")) and recording.proxy_object_id is None  # the proxy is progressive
     source = recording.proxy_object_id or recording.original_object_id
@@ -225,6 +226,13 @@ def _spec(db: Session, job: StreamJob, settings: Settings) -> tuple[Spec, uuid.U
     spec = Spec(size, read, interlaced, info.get("audio_codec") is not None, start, end, mark,
                 settings.watermark_corner, settings.ffmpeg, container)  # fmt: skip
     return spec, store.get(source).family_id
+
+
+def watermark_text(name: str, organisation: str, started: float, viewer: str) -> str:
+    """Who watches, for which organisation, since when (Dutch time, its zone named: CET or CEST, as
+    every page shows it), and the viewing session: what a photographed screen gives away."""
+    moment = datetime.fromtimestamp(started, LOCAL)
+    return f"{name}\n{organisation}\n{moment:%d-%m-%Y %H:%M} {moment.tzname()}\nsessie {viewer[:8]}"
 
 
 def run(job_id: uuid.UUID) -> str:
