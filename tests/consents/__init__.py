@@ -1,1 +1,0 @@
-"""The consent domain: records, signatures, events, evidence, grants and WOK sessions."""

@@ -1,1 +1,0 @@
-"""The administrator's area: organisations, accounts, supervision links and grants."""
