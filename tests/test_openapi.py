@@ -47,7 +47,8 @@ def test_a_route_names_its_operation_its_answer_and_its_refusals(
     document: dict[str, Any], method: str, path: str, operation_id: str
 ) -> None:
     operation = document["paths"][path][method]
-    assert operation_id and operation.get("operationId") == operation_id, f"{method} {path}: no operation id"
+    assert operation_id, f"{method} {path}: no operation id"
+    assert operation.get("operationId") == operation_id
     ok = next(v for k, v in operation["responses"].items() if k.startswith("2"))
     if operation_id not in NOT_JSON:
         schema = _resolve(document, ok["content"]["application/json"]["schema"])
