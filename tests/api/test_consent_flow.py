@@ -173,3 +173,56 @@ def test_evidence_is_stored_encrypted_and_bad_files_are_refused(api: Api) -> Non
         f"/api/v1/families/{world['family']['id']}/consents", headers=h
     ).json()["items"]
     assert overview[0]["evidence"] is True
+
+
+def test_a_missing_signature_completes_that_record_once_and_is_logged(api: Api) -> None:
+    import json
+
+    from vault.audit import AuditRecord
+
+    world = family_with_recording(api, api.account("trainer"))
+    h, family_id, mother = world["headers"], world["family"]["id"], world["mother"]["id"]
+    record = api.client.post(
+        f"/api/v1/families/{family_id}/consents",
+        headers=h,
+        json=consent_body(world, "review", both=False),
+    ).json()
+    assert record["status"] == "incomplete"
+    signed_at = datetime.now(UTC).isoformat()
+
+    added = api.client.post(
+        f"/api/v1/consents/{record['id']}/signatures",
+        headers=h,
+        json={"person_id": mother, "signed_at": signed_at},
+    )
+    assert added.status_code == 201
+    assert added.json()["id"] == record["id"]
+    assert added.json()["status"] == "given"
+    assert added.json()["missing_signatures"] == []
+    items = api.client.get(f"/api/v1/families/{family_id}/consents", headers=h).json()["items"]
+    assert [(c["id"], c["status"]) for c in items] == [(record["id"], "given")]
+
+    again = api.client.post(
+        f"/api/v1/consents/{record['id']}/signatures",
+        headers=h,
+        json={"person_id": mother, "signed_at": signed_at},
+    )
+    assert again.status_code == 409
+    assert "ontbreekt geen handtekening" in again.json()["detail"]
+    stranger = api.client.post(
+        f"/api/v1/consents/{record['id']}/signatures", headers=h,
+        json={"person_id": str(uuid.uuid4()), "signed_at": signed_at},
+    )  # fmt: skip
+    assert stranger.status_code == 409
+    with unit_of_work() as db:
+        logged = db.exec(
+            select(AuditRecord)
+            .where(AuditRecord.object_id == record["id"])
+            .order_by(AuditRecord.seq)  # type: ignore[arg-type]
+        ).all()
+        events = [
+            json.loads(e.detail).get("event")
+            for e in logged
+            if e.action == "consent_event" and e.outcome == "success"
+        ]
+    assert events == ["given", "signed"]

@@ -48,13 +48,14 @@ def test_trainer_records_consent_uploads_the_form_and_records_a_withdrawal(
     assert "Onvolledig" in supervision.inner_text()
     assert "Handtekening van Vader (ouder met gezag)" in supervision.inner_text()
 
-    # Recorded again with both signatures: complete.
-    page.get_by_label("Doel").select_option("supervision")
-    page.locator(f"#signed-{world['mother']['id']}").check()
-    page.get_by_role("checkbox", name="Vader heeft getekend").check()
-    page.get_by_role("button", name="Toestemming vastleggen").click()
+    # The father signs later: his signature is added to THAT record, which becomes complete.
+    incomplete = page.locator("article.record").filter(has_text="Onvolledig")
+    incomplete.get_by_role("button", name="Handtekening van Vader toevoegen").click()
+    assert page.get_by_role("status").inner_text() == "De handtekening is toegevoegd."
     assert "Gegeven" in supervision.inner_text()
     assert "Niets" in supervision.inner_text()
+    assert page.locator("article.record").count() == 1  # no duplicate, no stale "Onvolledig"
+    assert "Onvolledig" not in page.locator("main").inner_text()
 
     # The scanned form, stored encrypted.
     scan = tmp_path / "formulier.pdf"
@@ -91,7 +92,7 @@ def test_trainer_records_consent_uploads_the_form_and_records_a_withdrawal(
     overview = api.client.get(
         f"/api/v1/families/{family['id']}/consents", headers=world["headers"]
     ).json()["items"]
-    assert sorted(c["status"] for c in overview) == ["incomplete", "withdrawn"]
+    assert [c["status"] for c in overview] == ["withdrawn"]
 
 
 def test_consent_page_refuses_another_trainer_and_a_form_without_csrf(api: Api) -> None:

@@ -17,6 +17,7 @@ from vault.consents.schemas import (
     ConsentList,
     ConsentPublic,
     EvidencePublic,
+    SignatureAdd,
     WokSessionCreate,
     WokSessionPublic,
 )
@@ -49,6 +50,15 @@ def add_event(
     record_id: uuid.UUID, body: ConsentEventCreate, principal: Principal, db: DB
 ) -> ConsentEventPublic:
     return service.add_event(db, principal, record_id, body)
+
+
+@router.post("/consents/{record_id}/signatures", status_code=201, summary="Ontbrekende handtekening toevoegen / add a missing signature",
+             operation_id="add_consent_signature", response_model=ConsentPublic,
+             responses=problems(401, 403, 404, 409, 422))  # fmt: skip
+def add_signature(
+    record_id: uuid.UUID, body: SignatureAdd, principal: Principal, db: DB
+) -> ConsentPublic:
+    return service.add_signature(db, principal, record_id, body.person_id, body.signed_at)
 
 
 @router.post("/consents/{record_id}/evidence", status_code=201, summary="Getekend formulier uploaden / upload the signed form",

@@ -22,6 +22,13 @@ class SignatureCreate(BaseModel):
     signed_at: datetime
 
 
+class SignatureAdd(BaseModel):
+    """A signature the record still lacks; its capacity is the one the rules require."""
+
+    person_id: uuid.UUID
+    signed_at: datetime
+
+
 class ConsentCreate(BaseModel):
     purpose: consent.Purpose = Field(examples=["supervision"])
     trajectory_id: uuid.UUID

@@ -184,6 +184,38 @@ def add_event(
     return ConsentEventPublic.model_validate(event)
 
 
+def add_signature(
+    db: Session,
+    principal: audit.Principal,
+    record_id: uuid.UUID,
+    person_id: uuid.UUID,
+    signed_at: datetime,
+) -> ConsentPublic:
+    """A signature the record still lacks (one parent signed later): added to THAT record, in the
+    capacity the rules require. Only a missing signature of a record that still counts is accepted."""
+    record = db.get(ConsentRecordRow, record_id)
+    if record is None:
+        raise NotFound("Toestemming niet gevonden.", "Consent not found.")
+    authorize(db, principal, "manage_consent", trajectory_id=record.trajectory_id)
+    now = datetime.now(UTC)
+    current = next(c for c in overview(db, record.family_id, now) if c["id"] == str(record_id))
+    if current["status"] in (consent.ConsentStatus.withdrawn, consent.ConsentStatus.invalidated,
+                             consent.ConsentStatus.expired):  # fmt: skip
+        raise Conflict("Deze toestemming geldt niet meer; leg een nieuwe toestemming vast.",
+                       "This consent no longer counts; record a new consent.")  # fmt: skip
+    missing = [m for m in current["missing_signatures"] if m["person_id"] == str(person_id)]
+    if not missing:
+        raise Conflict("Van deze persoon ontbreekt geen handtekening op deze toestemming.",
+                       "This person's signature is not missing from this consent.")  # fmt: skip
+    db.add(ConsentSignatureRow(record_id=record_id, person_id=person_id, capacity=missing[0]["capacity"],
+                               signed_at=signed_at))  # fmt: skip
+    db.flush()
+    audit.record(db, action="consent_event", outcome="success", actor=principal, family_id=record.family_id, object_id=record_id,
+                 object_type="consent", detail={"event": "signed", "purpose": record.purpose})  # fmt: skip
+    updated = next(c for c in overview(db, record.family_id, now) if c["id"] == str(record_id))
+    return ConsentPublic.model_validate(updated)
+
+
 def evidence_record(
     db: Session, principal: audit.Principal, record_id: uuid.UUID
 ) -> ConsentRecordRow:

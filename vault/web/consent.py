@@ -87,6 +87,7 @@ DONE: dict[str, tuple[str, str]] = {
     "persoon": ("Het gezinslid is toegevoegd.", "The person was added."),
     "gezag": ("Het gezag is vastgelegd.", "Parental authority was recorded."),
     "toestemming": ("De toestemming is vastgelegd.", "The consent was recorded."),
+    "handtekening": ("De handtekening is toegevoegd.", "The signature was added."),
     "formulier": (
         "Het getekende formulier is versleuteld opgeslagen.",
         "The signed form was stored encrypted.",
@@ -363,6 +364,33 @@ def post_consent(
     if error:
         return _refused(request, viewer, db, family_id, error)
     return redirect(_url(family_id, "toestemming"))
+
+
+@router.post("/gezinnen/{family_id}/toestemming/{record_id}/handtekening", response_model=None)
+def post_signature(
+    request: Request,
+    family_id: uuid.UUID,
+    record_id: uuid.UUID,
+    viewer: FormViewer,
+    db: DB,
+    person_id: Annotated[str, Form()],
+    signed_on: Annotated[str, Form(max_length=10)] = "",
+) -> HTMLResponse | RedirectResponse:
+    """A signature the record lacks, added to that record (a parent who signs later)."""
+    require(viewer, Role.trainer)
+    try:
+        person = uuid.UUID(person_id)
+    except ValueError:
+        return _invalid(request, viewer, db, family_id)
+
+    def add() -> None:
+        day = _date(signed_on) or datetime.now(UTC).date()
+        consents.add_signature(db, viewer.principal, record_id, person, _start_of(day))
+
+    _, error = attempt(db, add)
+    if error:
+        return _refused(request, viewer, db, family_id, error)
+    return redirect(_url(family_id, "handtekening"))
 
 
 @router.post("/gezinnen/{family_id}/toestemming/{record_id}/formulier", response_model=None)
