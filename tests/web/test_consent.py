@@ -82,17 +82,54 @@ def test_trainer_records_consent_uploads_the_form_and_records_a_withdrawal(
     complete.get_by_role("button", name="Formulier uploaden").click()
     assert "als PDF, JPEG of PNG" in page.get_by_role("alert").inner_text()
 
-    # The father withdraws: it shows at once, and the opleider's view would stop.
+    # The father withdraws: a second step says what stops; not confirmed, nothing changes.
     complete = page.locator("article.record").filter(has_text=GIVEN)
-    complete.get_by_label("Ingetrokken door").select_option(label="Vader")
+    complete.get_by_label("Intrekking gemeld door").select_option(label="Vader")
     complete.get_by_role("button", name="Toestemming intrekken").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Toestemming intrekken?"
+    confirm = page.locator("main").inner_text()
+    assert "Vader trekt de toestemming voor Supervisie van de trainer in" in confirm
+    assert "opleider" in confirm
+    assert "meteen" in confirm
+    page.get_by_role("link", name="Niet intrekken").click()
+    assert "Gegeven" in supervision.inner_text()
+    unconfirmed = page.request.post(  # the form without the second step's answer
+        browser.server + f"/gezinnen/{family['id']}/toestemming/{_record_id(page)}/intrekken",
+        form={"by_person_id": _person_id(page, "Vader"), "csrf": _csrf(page)},
+        max_redirects=0,
+    )
+    assert unconfirmed.status == 200
+    assert "Toestemming intrekken?" in unconfirmed.text()
+    page.reload()
+    assert "Gegeven" in supervision.inner_text()
+
+    # Confirmed: it shows at once, and says who recorded it and who withdrew.
+    complete = page.locator("article.record").filter(has_text=GIVEN)
+    complete.get_by_label("Intrekking gemeld door").select_option(label="Vader")
+    complete.get_by_role("button", name="Toestemming intrekken").click()
+    page.get_by_role("button", name="Ja, toestemming intrekken").click()
     assert page.get_by_role("status").inner_text().startswith("De toestemming is ingetrokken")
     assert "Ingetrokken" in supervision.inner_text()
+    assert "Intrekking vastgelegd" in page.locator("article.record").inner_text()
+    assert "gemeld door Vader" in page.locator("article.record").inner_text()
     assert page.locator("article.record").filter(has_text=GIVEN).count() == 0
     overview = api.client.get(
         f"/api/v1/families/{family['id']}/consents", headers=world["headers"]
     ).json()["items"]
     assert [c["status"] for c in overview] == ["withdrawn"]
+
+
+def _record_id(page) -> str:  # type: ignore[no-untyped-def]
+    return str(page.locator("article.record h3").first.get_attribute("id"))[2:]
+
+
+def _person_id(page, name: str) -> str:  # type: ignore[no-untyped-def]
+    select = page.locator("article.record select[name=by_person_id]").first
+    return str(select.locator("option", has_text=name).get_attribute("value"))
+
+
+def _csrf(page) -> str:  # type: ignore[no-untyped-def]
+    return str(page.locator("input[name=csrf]").first.get_attribute("value"))
 
 
 def test_consent_page_refuses_another_trainer_and_a_form_without_csrf(api: Api) -> None:

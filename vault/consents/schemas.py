@@ -67,6 +67,9 @@ class MissingSignaturePublic(BaseModel):
 class OverviewEventPublic(BaseModel):
     kind: consent.EventKind
     at: Moment
+    by_person_id: uuid.UUID | None = Field(
+        default=None, description="Wie het meldde (de trainer legt het vast)"
+    )
     recording_ids: list[uuid.UUID] | None
 
 

@@ -86,7 +86,7 @@ def overview(db: Session, family_id: uuid.UUID, at: datetime) -> list[dict[str, 
             "valid_from": record.valid_from.isoformat(), "valid_until": record.valid_until.isoformat() if record.valid_until else None,
             "status": state, "evidence": record.evidence_object_id is not None,
             "missing_signatures": [{"person_id": str(m.person_id) if m.person_id else None, "capacity": m.capacity, "message": m.message} for m in missing],
-            "events": [{"kind": e.kind, "at": e.at.isoformat(), "recording_ids": sorted(str(r) for r in e.recording_ids) if e.recording_ids else None}
+            "events": [{"kind": e.kind, "at": e.at.isoformat(), "by_person_id": str(e.by_person_id) if e.by_person_id else None, "recording_ids": sorted(str(r) for r in e.recording_ids) if e.recording_ids else None}
                        for e in facts.events if e.record_id == record.id],
         })  # fmt: skip
     return out

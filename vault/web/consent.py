@@ -77,11 +77,19 @@ METHODS: dict[str, tuple[str, str]] = {
     consent.Method.digital: ("Digitaal", "Digital"),
 }
 EVENTS: dict[str, tuple[str, str]] = {
-    consent.EventKind.withdrawn: ("Ingetrokken", "Withdrawn"),
+    consent.EventKind.withdrawn: ("Intrekking vastgelegd", "Withdrawal recorded"),
     consent.EventKind.expired: ("Verlopen", "Expired"),
     consent.EventKind.invalidated: ("Ongeldig verklaard", "Invalidated"),
     consent.EventKind.reconfirmed: ("Opnieuw bevestigd", "Reconfirmed"),
 }
+# Who stops seeing the footage when consent for a purpose is withdrawn (the confirmation step).
+STOPS: dict[str, tuple[str, str]] = {
+    consent.Purpose.review: ("u en het gezin, bij het samen terugkijken", "you and the family, when reviewing together"),
+    consent.Purpose.supervision: ("de opleider of supervisor van de trainer", "the trainer's opleider or supervisor"),
+    consent.Purpose.wok: ("de andere trainers in een WOK-bijeenkomst", "the other trainers in a WOK session"),
+    consent.Purpose.teaching: ("studenten en docenten in het onderwijs", "students and teachers"),
+    consent.Purpose.research: ("onderzoekers", "researchers"),
+}  # fmt: skip
 # What a POST did, shown after its redirect (?gedaan=...).
 DONE: dict[str, tuple[str, str]] = {
     "persoon": ("Het gezinslid is toegevoegd.", "The person was added."),
@@ -442,12 +450,34 @@ def post_withdrawal(
     viewer: FormViewer,
     db: DB,
     by_person_id: Annotated[str, Form()],
+    bevestigd: Annotated[str, Form()] = "",
 ) -> HTMLResponse | RedirectResponse:
+    """Two steps: without `bevestigd=ja` the page says what will stop and for whom, and nothing
+    changes; the confirmation form posts again with it."""
     require(viewer, Role.trainer)
     try:
         body = ConsentEventCreate(kind=consent.EventKind.withdrawn, by_person_id=by_person_id)  # type: ignore[arg-type]
     except ValidationError:
         return _invalid(request, viewer, db, family_id)
+    if bevestigd != "ja":
+        record, error = attempt(
+            db, lambda: consents.evidence_record(db, viewer.principal, record_id)
+        )
+        person = db.get(Person, body.by_person_id) if body.by_person_id else None
+        if (
+            error
+            or record is None
+            or record.family_id != family_id
+            or person is None
+            or person.family_id != family_id
+        ):
+            return _refused(request, viewer, db, family_id, error or Conflict(
+                "Deze toestemming of persoon hoort niet bij dit gezin.",
+                "This consent or person does not belong to this family."))  # fmt: skip
+        family = public(db.get(Family, family_id))  # type: ignore[arg-type]
+        return render(request, "consent/withdraw.html", viewer, heading=("Toestemming intrekken?", "Withdraw consent?"),
+                      family=family, record=record, person=public(person), purpose=PURPOSES[record.purpose],
+                      stops=STOPS[record.purpose], kinds=KINDS)  # fmt: skip
     _, error = attempt(db, lambda: consents.add_event(db, viewer.principal, record_id, body))
     if error:
         return _refused(request, viewer, db, family_id, error)
