@@ -88,7 +88,7 @@ def test_trainer_records_consent_uploads_the_form_and_records_a_withdrawal(
     complete.get_by_role("button", name="Toestemming intrekken").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Toestemming intrekken?"
     confirm = page.locator("main").inner_text()
-    assert "Vader trekt de toestemming voor Supervisie van de trainer in" in confirm
+    assert "Vader trekt de toestemming voor supervisie van de trainer in" in confirm
     assert "opleider" in confirm
     assert "meteen" in confirm
     page.get_by_role("link", name="Niet intrekken").click()
