@@ -13,6 +13,7 @@ def test_decimals_have_a_comma_in_dutch_and_a_point_in_english() -> None:
     assert i18n.number(12.5, "nl") == "12,5"  # no trailing zeros
     assert i18n.number(1234.5, "nl") == "1.234,5"
     assert i18n.number(25.0, "nl") == "25"
+    assert i18n.number(1.5, "nl", fixed=True) == "1,50"  # a column of clip times lines up
     assert i18n.number(None, "nl") == "–"
 
 

@@ -35,11 +35,11 @@ def _locale(lang: str) -> str:
     return "en" if lang == "en" else "nl"
 
 
-def number(value: float | None, lang: str = "nl", digits: int = 2) -> str:
-    """4.49 as "4,49" (nl) or "4.49" (en), at most `digits` decimals, no trailing zeros."""
+def number(value: float | None, lang: str = "nl", digits: int = 2, fixed: bool = False) -> str:
+    """4.49 as "4,49" (nl) or "4.49" (en): at most `digits` decimals, or exactly that many if `fixed`."""
     if value is None:
         return NONE
-    pattern = "#,##0." + "#" * digits if digits else "#,##0"
+    pattern = "#,##0." + ("0" if fixed else "#") * digits if digits else "#,##0"
     return format_decimal(value, format=pattern, locale=_locale(lang))
 
 

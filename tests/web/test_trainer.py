@@ -264,7 +264,7 @@ def test_clip_form_works_without_javascript_and_refuses_nonsense(api: Api) -> No
     assert made.status_code == 303
     listed = api.client.get(made.headers["location"]).text
     assert "Het fragment is gemaakt." in listed
-    assert "1,5 – 62,25 s" in listed
+    assert "1,50 – 62,25 s" in listed
     assert "Supervisie" in listed
     backwards = api.client.post(f"/opnames/{recording}/fragmenten", headers={"accept": "text/html"},
                                 data={"csrf": csrf, "start_s": "20", "end_s": "10", "title": "Achterstevoren"})  # fmt: skip
