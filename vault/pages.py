@@ -6,14 +6,16 @@ without an account (the parents' download page in vault/export/api.py) renders i
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+
+from vault import i18n
 
 # No inline script or style anywhere: every page can carry this policy.
 SECURITY_HEADERS = {
@@ -28,8 +30,6 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-
-LOCAL = ZoneInfo("Europe/Amsterdam")  # what people read and type; everything is stored in UTC
 
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "web" / "templates"),
@@ -48,31 +48,24 @@ def language(request: Request) -> str:
     return "en" if first.startswith("en") else "nl"
 
 
-def _when(value: datetime | date | str | None, with_time: bool = True) -> str:
-    if value in (None, ""):
-        return "–"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if isinstance(value, datetime):  # stored in UTC, read in Dutch time
-        local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL)
-        return local.strftime("%d-%m-%Y %H:%M" if with_time else "%d-%m-%Y")
-    return value.strftime("%d-%m-%Y")
+def _in_language(format: Callable[..., str]) -> Callable[..., str]:
+    """A filter that formats for the page's language (`lang` in the template's context)."""
+
+    @pass_context
+    def filter(context: Context, value: Any, *args: Any, **kwargs: Any) -> str:
+        return format(value, context.get("lang", "nl"), *args, **kwargs)
+
+    return filter
 
 
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    whole = int(round(seconds))
-    return (
-        f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
-        if whole >= 3600
-        else f"{whole // 60}:{whole % 60:02d}"
-    )
-
-
-_templates.filters["when"] = _when
-_templates.filters["day"] = lambda v: _when(v, with_time=False)
-_templates.filters["duration"] = _duration
+# Numbers, durations and times for the page's language: vault/i18n.py is their one home.
+_templates.filters["when"] = _in_language(i18n.when)
+_templates.filters["day"] = _in_language(i18n.day)
+_templates.filters["number"] = _in_language(i18n.number)
+_templates.filters["seconds"] = _in_language(i18n.duration)
+_templates.filters["fps"] = _in_language(i18n.frame_rate)
+_templates.filters["duration"] = i18n.clock
+_templates.filters["container"] = i18n.container
 
 
 def render_page(
@@ -83,10 +76,13 @@ def render_page(
     def t(nl: str, en: str = "") -> str:
         return en if lang == "en" and en else nl
 
+    def count(n: int, one_nl: str, other_nl: str, one_en: str, other_en: str) -> str:
+        return i18n.count(n, one_nl, other_nl, one_en, other_en, lang)
+
     context.setdefault("viewer", None)
     context.setdefault("menu", [])
     context.setdefault("role_name", None)
     html = _templates.get_template(template).render(
-        request=request, path=request.url.path, lang=lang, t=t, **context
+        request=request, path=request.url.path, lang=lang, t=t, count=count, **context
     )
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)

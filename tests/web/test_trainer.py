@@ -3,6 +3,7 @@ to end before the card may be wiped), look at a recording and make a clip with i
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -13,6 +14,7 @@ from typing import Any
 
 from vault.db import unit_of_work
 from vault.purge import LegalHoldRow
+from vault.recordings.models import Recording
 
 from ..api.conftest import PASSWORD, Account, Api
 from ..api.test_resources import family_with_recording
@@ -390,3 +392,35 @@ def test_removal_works_without_javascript_and_is_refused_to_others(api: Api) -> 
     assert "De opname is verwijderd." in listed
     assert "Opnames (0)" in listed
     assert api.client.get(f"/opnames/{recording}", headers=html).status_code == 404
+
+
+def test_recording_page_speaks_dutch_numbers_not_ffprobe(api: Api) -> None:
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    recording = world["recording"]["id"]
+    made = api.client.post(f"/api/v1/recordings/{recording}/clips", headers=api.as_(trainer),
+                           json={"start_s": 4.49, "end_s": 9.72, "title": "Spiegelen"})  # fmt: skip
+    assert made.status_code == 201, made.text
+    with unit_of_work() as db:  # what the ingest stores from ffprobe for a camera's MP4
+        row = db.get(Recording, uuid.UUID(recording))
+        assert row is not None
+        row.probe = json.dumps({"container": "mov,mp4,m4a,3gp,3g2,mj2", "duration_s": 240.0,
+                                "video_codec": "h264", "width": 1920, "height": 1080, "rotation": 0,
+                                "interlaced": False, "frame_rate": 29.97002997,
+                                "variable_frame_rate": False, "audio_codec": "aac",
+                                "audio_channels": 6, "creation_time": None, "has_location": False})  # fmt: skip
+        db.add(row)
+    _form_sign_in(api, trainer, offset_steps=1)  # the API's sign-in used this step's code
+    page = api.client.get(f"/opnames/{recording}").text
+    assert "mov,mp4" not in page
+    assert "MP4/QuickTime" in page
+    assert "29,97 beelden per seconde" in page
+    assert "6 kanalen" in page
+    assert "4,49 – 9,72 s" in page
+    assert "5,23 s" in page  # the clip's length
+    assert not re.search(r"\d\.\d\d? s", page)  # no decimal point in a Dutch page
+    api.client.cookies.set("lang", "en")
+    page = api.client.get(f"/opnames/{recording}").text
+    assert "29.97 frames per second" in page
+    assert "6 channels" in page
+    assert "4.49 – 9.72 s" in page

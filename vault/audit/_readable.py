@@ -10,16 +10,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from vault.audit._log import AuditRecord
 from vault.consents.models import ConsentRecordRow
 from vault.domain.models import Organisation
+from vault.i18n import LOCAL
 from vault.recordings.models import Clip, Recording
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
 GAP = timedelta(minutes=10)  # segments closer than this belong to one viewing session
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
           "november", "december")  # fmt: skip

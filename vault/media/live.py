@@ -27,8 +27,8 @@ from keys import KeyDestroyed
 from vault.db import keep, release, unit_of_work
 from vault.domain.models import Organisation, User
 from vault.errors import VaultError
+from vault.i18n import LOCAL
 from vault.media.jobs import Busy, Job, SegmentFailed, Spec, Unplayable
-from vault.pages import LOCAL
 from vault.recordings.models import Clip, Recording
 from vault.settings import Settings, get_settings
 from vault.store import BlobNotFound, ObjectKind, ObjectStore, StoredObject, object_name, open_store

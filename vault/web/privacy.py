@@ -31,7 +31,7 @@ from vault.db import DB
 from vault.domain.models import User
 from vault.errors import NotFound
 from vault.families.models import Family
-from vault.pages import LOCAL
+from vault.i18n import LOCAL
 from vault.purge import CERTIFICATES, LegalHoldRow, verify_certificate
 from vault.purge import api as purge_api
 from vault.settings import get_settings

@@ -48,13 +48,10 @@ LABELS: dict[str, Any] = {
     "situations": SITUATIONS,
     "purposes": CLIP_PURPOSES,
     "reasons": REMOVAL_REASONS,
-    # What a recording is, in plain words: each gives (Dutch, English) for t(*...).
-    "decimal": labels.decimal,
-    "length": labels.length,
-    "container": labels.container,
+    # What a recording is, in plain words: each gives (Dutch, English) for t(*...); numbers are
+    # the pages' filters (vault/i18n.py).
     "video_codec": labels.video_codec,
     "sound": labels.sound,
-    "frame_rate": labels.frame_rate,
     "picture": labels.picture,
 }
 ALL = 500  # one page of the API's largest size
