@@ -28,17 +28,27 @@ _WORKING = frozenset(
 )  # fmt: skip
 TRAINER_ACTIONS: dict[Phase, frozenset[Action]] = {
     Phase.intake: frozenset({Action.upload, Action.view, Action.stream, Action.manage_consent}),
-    Phase.active: _WORKING,
+    Phase.active: _WORKING | {Action.annotate},
     Phase.closed: frozenset(
-        {Action.view, Action.stream, Action.clip, Action.manage_consent, Action.export}
-    ),
-    Phase.follow_up: _WORKING,
+        {
+            Action.view,
+            Action.stream,
+            Action.clip,
+            Action.manage_consent,
+            Action.export,
+            Action.annotate,
+        }
+    ),  # fmt: skip
+    Phase.follow_up: _WORKING | {Action.annotate},
     Phase.ended: frozenset(),
 }
 WATCH = frozenset({Action.view, Action.stream})
 # What a trainer may do to the family's own data (the family, its people, gezag) before or beside any
 # trajectory: look at it and manage the consents.
 FAMILY_LEVEL = frozenset({Action.view, Action.manage_consent})
+# What may be done to the trainer's annotations: read them, and (the trainer) write them. Annotating
+# is nothing one does to the footage itself.
+ANNOTATION = frozenset({Action.view, Action.annotate})
 
 MESSAGES = {
     "allowed": "Toegestaan.",
@@ -62,6 +72,7 @@ MESSAGES = {
     "handover_not_verified": "De ophaalcode is niet bevestigd.",
     "other_family": "Dit is niet het materiaal van uw gezin.",
     "purge_pending": "Deze opname wordt verwijderd volgens het bewaarbeleid.",
+    "annotations_on_a_clip": "De aantekeningen van de trainer ziet u alleen bij een fragment dat u mag bekijken.",
     "not_found": "Niet gevonden of geen toegang.",
 }
 
@@ -156,6 +167,7 @@ def _with_consent(purpose: Purpose, resource: Resource, at: datetime, *basis: st
 # Who may watch as a WOK viewer (ADR 0002): trainers and opleiders taking part in a WOK session into
 # which the clip was shared. Privacy officers, administrators, parents and gecommitteerden never do.
 WOK_ROLES = frozenset({Role.trainer, Role.opleider})
+SUPERVISORS = frozenset({Role.opleider, Role.gecommitteerde})
 
 
 def _in_wok(actor: Actor, resource: Resource) -> bool:
@@ -216,6 +228,11 @@ def _decide(actor: Actor, action: Action, resource: Resource, at: datetime) -> D
             return _deny("not_assigned")
         if resource.trainer_id is None or actor.user_id != resource.trainer_id:
             return _deny("not_assigned")
+        annotations = resource.kind is ResourceKind.annotation
+        if (annotations and action not in ANNOTATION) or (
+            not annotations and action is Action.annotate
+        ):
+            return _deny("unknown_action")
         if resource.phase is None or action not in TRAINER_ACTIONS[resource.phase]:
             return _deny("phase_forbids")
         assignment = f"assignment:{resource.trajectory_id}"
@@ -223,7 +240,14 @@ def _decide(actor: Actor, action: Action, resource: Resource, at: datetime) -> D
             return _with_consent(Purpose.wok, resource, at, assignment)
         return _allow(assignment)
 
-    if resource.kind not in FOOTAGE or action not in WATCH:
+    if resource.kind is ResourceKind.annotation and actor.role in SUPERVISORS:
+        # The trainer's analysis, read (never written) on a clip the supervisor may watch: the same
+        # link or grant and the same supervision consent as the footage.
+        if action is not Action.view:
+            return _deny("unknown_action")
+        if resource.clip_id is None:
+            return _deny("annotations_on_a_clip")
+    elif resource.kind not in FOOTAGE or action not in WATCH:
         return _deny("unknown_action")
     if resource.phase is Phase.ended:
         return _deny("phase_forbids")

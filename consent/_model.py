@@ -59,6 +59,7 @@ class Action(StrEnum):
     share_to_wok = "share_to_wok"
     manage_consent = "manage_consent"
     audit_read = "audit_read"
+    annotate = "annotate"  # write a trainer's annotation (code, moment, note) on a recording
 
 
 class Purpose(StrEnum):
@@ -116,6 +117,9 @@ class ResourceKind(StrEnum):
     family = "family"  # the family's own data: the family, its people, gezag (no trajectory)
     recording = "recording"
     clip = "clip"
+    # The trainer's annotations of a recording (with `clip_id`: those inside a clip of it). Personal
+    # data under the same decision as the footage, but never shown in a WOK session.
+    annotation = "annotation"
     consent = "consent"
     export = "export"
     audit_log = "audit_log"
