@@ -44,6 +44,7 @@ ACTION_TO_AUDIT = {
     consent.Action.share_to_wok: "update",
     consent.Action.manage_consent: "consent_event",
     consent.Action.audit_read: "audit_read",
+    consent.Action.annotate: "update",
 }
 
 
@@ -178,9 +179,9 @@ def _wok_sessions(
 
 
 def _resource(db: Session, viewer_id: uuid.UUID | None, family_id: uuid.UUID | None, trajectory_id: uuid.UUID | None,
-              recording_id: uuid.UUID | None, clip_id: uuid.UUID | None) -> consent.Resource | None:  # fmt: skip
+              recording_id: uuid.UUID | None, clip_id: uuid.UUID | None, annotations: bool = False) -> consent.Resource | None:  # fmt: skip
     """Resolve the chain clip → recording → trajectory → family and load its facts; None if any link is
-    missing or inconsistent."""
+    missing or inconsistent. `annotations`: the trainer's annotations of that recording or clip."""
     clip = db.get(Clip, clip_id) if clip_id else None
     if clip_id and clip is None:
         return None
@@ -210,6 +211,10 @@ def _resource(db: Session, viewer_id: uuid.UUID | None, family_id: uuid.UUID | N
     if trajectory is None:
         return consent.Resource(consent.ResourceKind.family, family_id, facts=facts)
     kind = consent.ResourceKind.clip if clip else consent.ResourceKind.recording
+    if annotations and recording is not None:
+        kind = consent.ResourceKind.annotation
+    elif annotations:
+        return None  # annotations belong to a recording: nothing else has any
     return consent.Resource(
         kind, family_id, trajectory.id, trajectory.trainer_id, consent.Phase(trajectory.phase),
         recording.id if recording else None, _aware(recording.recorded_at) if recording else None,
@@ -250,12 +255,13 @@ def judge(
     recording_id: uuid.UUID | None = None,
     clip_id: uuid.UUID | None = None,
     at: datetime | None = None,
+    annotations: bool = False,
 ) -> tuple[consent.Decision, consent.Resource | None]:
     """The decision and the resolved resource, NOT logged: for a listing that shows what it may and logs
     once for the whole page. Showing or opening one item goes through decide() or authorize()."""
     action = consent.Action(action)
     at = at or datetime.now(UTC)
-    resource = _resource(db, principal.user_id, family_id, trajectory_id, recording_id, clip_id)
+    resource = _resource(db, principal.user_id, family_id, trajectory_id, recording_id, clip_id, annotations)
     if resource is None:
         decision = consent.Decision(False, "not_found", consent.MESSAGES["not_found"])
     elif (role := _role(principal.role)) is None:
@@ -281,12 +287,15 @@ def decide(
     at: datetime | None = None,
     object_id: uuid.UUID | str | None = None,
     object_type: str | None = None,
+    annotations: bool = False,
 ) -> consent.Decision:
-    """Decide and log, allowed or denied. Returns the decision; does not raise."""
+    """Decide and log, allowed or denied. Returns the decision; does not raise. `annotations`: about the
+    trainer's annotations of the recording or clip rather than its footage."""
     action = consent.Action(action)
     at = at or datetime.now(UTC)
     decision, resource = judge(db, principal, action, family_id=family_id, trajectory_id=trajectory_id,
-                               recording_id=recording_id, clip_id=clip_id, at=at)  # fmt: skip
+                               recording_id=recording_id, clip_id=clip_id, at=at,
+                               annotations=annotations)  # fmt: skip
     audit.record(
         db,
         action=ACTION_TO_AUDIT[action],
@@ -297,7 +306,9 @@ def decide(
         object_id=object_id or clip_id or recording_id or trajectory_id or family_id,
         object_type=object_type
         or (
-            "clip"
+            "annotation"
+            if annotations
+            else "clip"
             if clip_id
             else "recording"
             if recording_id

@@ -20,6 +20,7 @@ from vault.settings import get_settings
 def domain_routers() -> list[APIRouter]:
     """Every domain contributes one router; the list lives here so a reader sees the whole API at once."""
     from vault.accounts.api import router as auth
+    from vault.annotations.endpoints import router as annotations
     from vault.audit.api import router as audit
     from vault.consents.endpoints import router as consents
     from vault.export.api import router as exports
@@ -30,7 +31,8 @@ def domain_routers() -> list[APIRouter]:
     from vault.recordings.endpoints import router as recordings
     from vault.streaming import router as streaming
 
-    return [auth, admin, families, recordings, consents, uploads, streaming, exports, audit, retention]
+    return [auth, admin, families, recordings, annotations, consents, uploads, streaming, exports, audit,
+            retention]
 
 
 _CAPABILITY = re.compile(

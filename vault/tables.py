@@ -2,6 +2,7 @@
 
 import keys  # noqa: F401 - key storage tables (wrapped family KEKs and object DEKs)
 import vault.accounts._limits  # noqa: F401 - attempts counted per address
+import vault.annotations.models  # noqa: F401 - codebooks, the trainers' annotations
 import vault.audit  # noqa: F401 - audit_record
 import vault.consents.models  # noqa: F401 - consent records, signatures, events, grants, WOK sessions, notes
 import vault.domain.models  # noqa: F401 - organisations, accounts

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 import retention
 from keys import SigningKey, verify_signature
 from vault import audit
+from vault.annotations.models import Annotation
 from vault.consents.models import ConsentEventRow, ConsentRecordRow, SupervisionNote, WokSessionRow
 from vault.export.models import Export, ExportStatus
 from vault.families.models import Family, Trajectory
@@ -210,11 +211,14 @@ def purge_family(
         for rec in db.exec(select(Recording).where(Recording.original_object_id == mark.object_id)):
             rec.original_object_id = None
             db.add(rec)
-            # The supervisors' notes on its clips are the family's data, too: they go with the footage.
+            # The supervisors' notes on its clips and the trainer's annotations are the family's data,
+            # too: they go with the footage.
             clips = select(Clip.id).where(Clip.recording_id == rec.id)
             notes = select(SupervisionNote).where(col(SupervisionNote.clip_id).in_(clips))
             for note in db.exec(notes).all():
                 db.delete(note)
+            for annotation in db.exec(select(Annotation).where(Annotation.recording_id == rec.id)).all():
+                db.delete(annotation)
         for rec in db.exec(select(Recording).where(Recording.proxy_object_id == mark.object_id)):
             rec.proxy_object_id = None
             db.add(rec)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from vault import audit
+from vault.annotations.models import Annotation
 from vault.consents.models import SupervisionNote
 from vault.errors import Conflict, NotFound
 from vault.export.models import Export, ExportStatus
@@ -114,6 +115,8 @@ def remove_recording(db: Session, store: ObjectStore, principal: audit.Principal
     )
     for note in notes:
         db.delete(note)
+    for annotation in db.exec(select(Annotation).where(Annotation.recording_id == recording_id)).all():
+        db.delete(annotation)
     db.flush()
     for clip in db.exec(select(Clip).where(Clip.recording_id == recording_id)).all():
         db.delete(clip)

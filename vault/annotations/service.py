@@ -1,0 +1,272 @@
+"""The annotations' rules: the organisation's codebook (read by its accounts, a new version by its
+administrator) and the trainer's annotations on a recording.
+
+Annotations are personal data under the same decision as the footage (`consent.decide`, resource
+`annotation`): the recording's own trainer reads and writes them, a supervisor reads them on a clip they
+may watch, nobody else (ADR 0011). Every read and write is decided and logged through
+`vault.access.authorize`; a write is logged once more with what was written (create/update/delete).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from consent import Role
+from vault import audit
+from vault.access import authorize
+from vault.accounts import InvalidField, require_role
+from vault.annotations import formats
+from vault.annotations.models import DEFAULT_CODEBOOK, Annotation, Codebook
+from vault.annotations.schemas import AnnotationWrite, CodebookEntries
+from vault.errors import Conflict, NotFound
+from vault.domain.models import User
+from vault.families.models import Trajectory
+from vault.recordings.models import Clip, Recording
+
+FORMATS = {
+    "jsonld": ("application/ld+json", "jsonld"),
+    "vtt": ("text/vtt; charset=utf-8", "vtt"),
+    "eaf": ("application/xml", "eaf"),
+}
+
+
+# The codebook --------------------------------------------------------------------------------------
+
+
+def _current(db: Session, organisation_id: uuid.UUID) -> Codebook:
+    """The organisation's newest codebook; the shipped default becomes version 1 on first use."""
+    row = db.exec(
+        select(Codebook)
+        .where(Codebook.organisation_id == organisation_id)
+        .order_by(col(Codebook.version).desc())
+    ).first()
+    if row is None:
+        row = Codebook(organisation_id=organisation_id, version=1, entries=json.dumps(DEFAULT_CODEBOOK))
+        db.add(row)
+        db.flush()
+    return row
+
+
+def _no_organisation() -> NotFound:
+    return NotFound("Uw account hoort bij geen organisatie.", "Your account belongs to no organisation.")
+
+
+def codebook(db: Session, principal: audit.Principal) -> Codebook:
+    """The codebook of the signed-in account's organisation (no personal data: every account reads it)."""
+    if principal.organisation_id is None:
+        raise _no_organisation()
+    return _current(db, principal.organisation_id)
+
+
+def new_codebook_version(db: Session, principal: audit.Principal, entries: CodebookEntries) -> Codebook:
+    """The organisation's administrator saves a changed codebook as a new version; annotations keep the
+    version they were made with."""
+    require_role(principal, Role.administrator)
+    if principal.organisation_id is None:
+        raise _no_organisation()
+    current = _current(db, principal.organisation_id)
+    row = Codebook(organisation_id=principal.organisation_id, version=current.version + 1,
+                   entries=entries.model_dump_json(), created_by=principal.user_id)  # fmt: skip
+    db.add(row)
+    db.flush()
+    audit.record(db, action="configuration_change", outcome="success", actor=principal, object_id=row.id,
+                 object_type="codebook", detail={"version": str(row.version)})  # fmt: skip
+    return row
+
+
+def entries(row: Codebook) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(row.entries)
+    return data
+
+
+# Annotations ---------------------------------------------------------------------------------------
+
+
+def _recording(db: Session, recording_id: uuid.UUID) -> Recording:
+    row = db.get(Recording, recording_id)
+    if row is None:
+        raise NotFound("Opname niet gevonden.", "Recording not found.")
+    return row
+
+
+def frame_rate(recording: Recording) -> Fraction:
+    """The recording's frame rate as the fraction the camera wrote (30000/1001, 25, ...), from the probe
+    made when it was checked. Conflict when it is not known (yet): no frame can be named without it."""
+    try:
+        rate = float(json.loads(recording.probe or "{}").get("frame_rate") or 0)
+    except (ValueError, TypeError, AttributeError):
+        rate = 0.0
+    if not 1 <= rate <= 1000:
+        raise Conflict(
+            "Van deze opname is de beeldfrequentie (nog) niet bekend: aantekeningen kunnen pas als de opname "
+            "is gecontroleerd.",
+            "The frame rate of this recording is not known (yet): annotations are possible once the recording "
+            "has been checked.",
+        )
+    return Fraction(rate).limit_denominator(1001)
+
+
+def _check(body: AnnotationWrite, book: dict[str, Any], recording: Recording,
+           rate: Fraction) -> None:  # fmt: skip
+    """The code, actor and modifiers come from the codebook; the frames lie inside the recording."""
+    keys = {group: {e["key"] for e in book.get(group, [])} for group in ("actors", "codes", "moments", "modifiers")}
+    if body.code not in keys["codes"] | keys["moments"]:
+        raise InvalidField("code", f"Onbekende code '{body.code}': kies een code uit het codeboek.",
+                           f"Unknown code '{body.code}': choose a code from the codebook.")  # fmt: skip
+    if body.actor and body.actor not in keys["actors"]:
+        raise InvalidField("actor", f"Onbekende actor '{body.actor}': kies kind, ouder of ander (het codeboek).",
+                           f"Unknown actor '{body.actor}': choose one from the codebook.")  # fmt: skip
+    unknown = [m for m in body.modifiers if m not in keys["modifiers"]]
+    if unknown or len(set(body.modifiers)) != len(body.modifiers):
+        raise InvalidField("modifiers", "Kies elke kenmerk (zoals verbaal, non-verbaal) één keer uit het codeboek.",
+                           "Choose each modifier (such as verbal, non-verbal) once from the codebook.")  # fmt: skip
+    if recording.duration_s:
+        frames = int(Fraction(recording.duration_s).limit_denominator(1_000_000) * rate)
+        last = body.frame_in if body.frame_out is None else body.frame_out
+        if last >= max(frames, 1):
+            raise InvalidField("frame_out" if body.frame_out is not None else "frame_in",
+                               f"Dit beeld ligt voorbij het einde van de opname (beeld 0 tot {frames - 1}).",
+                               f"This frame lies past the end of the recording (frames 0 to {frames - 1}).")  # fmt: skip
+
+
+def _owner_organisation(db: Session, recording: Recording) -> uuid.UUID:
+    """The organisation whose codebook a recording is coded with: its trainer's."""
+    trajectory = db.get(Trajectory, recording.trajectory_id)
+    trainer = db.get(User, trajectory.trainer_id) if trajectory else None
+    if trainer is None:
+        raise NotFound("Opname niet gevonden.", "Recording not found.")
+    return trainer.organisation_id
+
+
+def list_annotations(db: Session, principal: audit.Principal, recording_id: uuid.UUID) -> list[Annotation]:
+    authorize(db, principal, "view", recording_id=recording_id, annotations=True)
+    return list(db.exec(select(Annotation).where(Annotation.recording_id == recording_id)
+                        .order_by(col(Annotation.frame_in), col(Annotation.created_at))).all())  # fmt: skip
+
+
+@dataclass(frozen=True)
+class InClip:
+    clip: Clip
+    rows: list[Annotation]
+
+
+def clip_annotations(db: Session, principal: audit.Principal, clip_id: uuid.UUID) -> InClip:
+    """The annotations of the clip's recording that overlap the clip (by their frames' times)."""
+    authorize(db, principal, "view", clip_id=clip_id, annotations=True)
+    clip = db.get(Clip, clip_id)
+    if clip is None:
+        raise NotFound("Fragment niet gevonden.", "Clip not found.")
+    rows = db.exec(select(Annotation).where(Annotation.recording_id == clip.recording_id)
+                   .order_by(col(Annotation.frame_in), col(Annotation.created_at))).all()  # fmt: skip
+    start, end = Fraction(clip.start_s).limit_denominator(1_000_000), Fraction(clip.end_s).limit_denominator(1_000_000)
+    return InClip(clip, [r for r in rows if formats.times(r)[0] < end and formats.times(r)[1] > start])
+
+
+def _family(db: Session, recording: Recording) -> uuid.UUID | None:
+    trajectory = db.get(Trajectory, recording.trajectory_id)
+    return trajectory.family_id if trajectory else None
+
+
+def _logged(db: Session, principal: audit.Principal, action: str, recording: Recording, row_id: uuid.UUID) -> None:
+    audit.record(db, action=action, outcome="success", actor=principal, family_id=_family(db, recording),
+                 object_id=row_id, object_type="annotation", detail={"recording": str(recording.id)})  # fmt: skip
+
+
+def _fill(row: Annotation, body: AnnotationWrite, book: Codebook, rate: Fraction) -> None:
+    row.codebook_id, row.frame_in, row.frame_out = book.id, body.frame_in, body.frame_out
+    row.rate_num, row.rate_den = rate.numerator, rate.denominator
+    row.code, row.actor, row.note = body.code, body.actor, body.note
+    row.modifiers = json.dumps(body.modifiers)
+
+
+def _prepare(db: Session, principal: audit.Principal, recording_id: uuid.UUID,
+             body: AnnotationWrite) -> tuple[Recording, Codebook, Fraction]:  # fmt: skip
+    authorize(db, principal, "annotate", recording_id=recording_id, annotations=True)
+    recording = _recording(db, recording_id)
+    rate = frame_rate(recording)
+    book = _current(db, _owner_organisation(db, recording))
+    _check(body, entries(book), recording, rate)
+    return recording, book, rate
+
+
+def create_annotation(db: Session, principal: audit.Principal, recording_id: uuid.UUID,
+                      body: AnnotationWrite) -> Annotation:  # fmt: skip
+    recording, book, rate = _prepare(db, principal, recording_id, body)
+    # the access seam allowed `annotate` only to the trajectory's trainer, whose principal has a user id
+    row = Annotation(recording_id=recording_id, created_by=principal.user_id, codebook_id=book.id,  # type: ignore[arg-type]
+                     frame_in=0, rate_num=1, rate_den=1, code="")  # fmt: skip
+    _fill(row, body, book, rate)
+    db.add(row)
+    db.flush()
+    _logged(db, principal, "create", recording, row.id)
+    return row
+
+
+def _annotation(db: Session, recording_id: uuid.UUID, annotation_id: uuid.UUID) -> Annotation:
+    row = db.get(Annotation, annotation_id)
+    if row is None or row.recording_id != recording_id:
+        raise NotFound("Aantekening niet gevonden.", "Annotation not found.")
+    return row
+
+
+def update_annotation(db: Session, principal: audit.Principal, recording_id: uuid.UUID,
+                      annotation_id: uuid.UUID, body: AnnotationWrite) -> Annotation:  # fmt: skip
+    """A changed annotation is coded with the codebook in force now."""
+    recording, book, rate = _prepare(db, principal, recording_id, body)
+    row = _annotation(db, recording_id, annotation_id)
+    _fill(row, body, book, rate)
+    row.updated_at = datetime.now(UTC)
+    db.add(row)
+    db.flush()
+    _logged(db, principal, "update", recording, row.id)
+    return row
+
+
+def delete_annotation(db: Session, principal: audit.Principal, recording_id: uuid.UUID,
+                      annotation_id: uuid.UUID) -> None:  # fmt: skip
+    authorize(db, principal, "annotate", recording_id=recording_id, annotations=True)
+    recording = _recording(db, recording_id)
+    row = _annotation(db, recording_id, annotation_id)
+    db.delete(row)
+    db.flush()
+    _logged(db, principal, "delete", recording, annotation_id)
+
+
+def _names(db: Session, rows: Sequence[Annotation]) -> dict[str, Any]:
+    """The codebook entries the rows were made with (newer versions' names first)."""
+    ids = {r.codebook_id for r in rows}
+    books = db.exec(select(Codebook).where(col(Codebook.id).in_(ids)).order_by(col(Codebook.version))).all() if ids else []
+    merged: dict[str, dict[str, dict[str, str]]] = {}
+    for book in books:
+        for group, items in entries(book).items():
+            for item in items:
+                merged.setdefault(group, {})[item["key"]] = item
+    return {group: list(items.values()) for group, items in merged.items()}
+
+
+def export(db: Session, principal: audit.Principal, recording_id: uuid.UUID, fmt: str) -> tuple[bytes, str, str]:
+    """The recording's annotations as W3C Web Annotation, WebVTT or ELAN: (body, media type, file name).
+    Decided and logged as reading the annotations."""
+    if fmt not in FORMATS:
+        raise InvalidField("format", "Kies een formaat: jsonld, vtt of eaf.", "Choose a format: jsonld, vtt or eaf.")
+    authorize(db, principal, "view", recording_id=recording_id, annotations=True,
+              object_type="annotation_export")  # fmt: skip
+    rows = list(db.exec(select(Annotation).where(Annotation.recording_id == recording_id)).all())
+    names = _names(db, rows)
+    if fmt == "jsonld":
+        body = json.dumps(formats.web_annotation(recording_id, rows, names), ensure_ascii=False, indent=1).encode()
+    elif fmt == "vtt":
+        body = formats.webvtt(rows).encode()
+    else:
+        body = formats.eaf(recording_id, rows, names)
+    media_type, extension = FORMATS[fmt]
+    return body, media_type, f"aantekeningen-{recording_id}.{extension}"
+
