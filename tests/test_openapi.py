@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
+from vault.annotations.endpoints import router as annotations
 from vault.app import create_app
 from vault.consents.endpoints import router as consents
 from vault.domain.models import User
@@ -19,11 +20,12 @@ from vault.organisations.endpoints import router as organisations
 from vault.recordings.endpoints import router as recordings
 
 ROUTES = sorted({(method.lower(), "/api/v1" + route.path, route.operation_id or "")
-                 for router in (families, recordings, consents, organisations)
+                 for router in (families, recordings, consents, organisations, annotations)
                  for route in router.routes if isinstance(route, APIRoute)
                  for method in route.methods})  # fmt: skip
 NOT_JSON = {"read_consent_evidence": "the signed form itself: PDF, JPEG or PNG",
-            "recording_thumbnail": "a JPEG"}  # fmt: skip
+            "recording_thumbnail": "a JPEG",
+            "export_annotations": "W3C Web Annotation JSON-LD, WebVTT or ELAN XML, as asked"}  # fmt: skip
 SECRETS = {"password_hash", "totp_secret", "totp_last_step", "failed_attempts", "enrolment_hash"}
 
 

@@ -261,7 +261,9 @@ def judge(
     once for the whole page. Showing or opening one item goes through decide() or authorize()."""
     action = consent.Action(action)
     at = at or datetime.now(UTC)
-    resource = _resource(db, principal.user_id, family_id, trajectory_id, recording_id, clip_id, annotations)
+    resource = _resource(
+        db, principal.user_id, family_id, trajectory_id, recording_id, clip_id, annotations
+    )
     if resource is None:
         decision = consent.Decision(False, "not_found", consent.MESSAGES["not_found"])
     elif (role := _role(principal.role)) is None:

@@ -31,8 +31,19 @@ def domain_routers() -> list[APIRouter]:
     from vault.recordings.endpoints import router as recordings
     from vault.streaming import router as streaming
 
-    return [auth, admin, families, recordings, annotations, consents, uploads, streaming, exports, audit,
-            retention]
+    return [
+        auth,
+        admin,
+        families,
+        recordings,
+        annotations,
+        consents,
+        uploads,
+        streaming,
+        exports,
+        audit,
+        retention,
+    ]
 
 
 _CAPABILITY = re.compile(

@@ -17,6 +17,7 @@ import redis
 from sqlmodel import select
 
 from keys import KeyDestroyed
+from vault.annotations.models import Annotation
 from vault.audit import AuditRecord
 from vault.consents.models import SupervisionNote
 from vault.db import unit_of_work
@@ -73,6 +74,9 @@ def imported(api: Api, server: str, card: Path) -> dict[str, Any]:  # noqa: F811
     clip = api.client.post(f"/api/v1/recordings/{recording_id}/clips", headers=h,
                            json={"start_s": 1, "end_s": 2, "title": "Aansluiten"})  # fmt: skip
     assert clip.status_code == 201, clip.text
+    annotation = api.client.post(f"/api/v1/recordings/{recording_id}/annotations", headers=h,
+                                 json={"frame_in": 3, "code": "initiatief", "note": "Kijkt op."})  # fmt: skip
+    assert annotation.status_code == 201, annotation.text
     opleider = api.account("opleider")
     with unit_of_work() as db:
         db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)))
@@ -134,6 +138,7 @@ def test_the_trainer_removes_a_wrongly_imported_recording(
         assert db.get(Recording, recording_id) is None
         assert db.exec(select(Clip).where(Clip.recording_id == recording_id)).all() == []
         assert db.exec(select(SupervisionNote)).all() == []
+        assert db.exec(select(Annotation)).all() == []  # the trainer's annotations go too
         upload = db.get(Upload, world["upload"])
         assert upload is not None
         assert upload.status == "rejected"  # the import never calls this file safely kept again

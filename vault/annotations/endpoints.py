@@ -66,7 +66,10 @@ def new_codebook_version(body: CodebookEntries, principal: Principal, db: DB) ->
 )
 def list_annotations(recording_id: uuid.UUID, principal: Principal, db: DB) -> Any:
     rows = service.list_annotations(db, principal, recording_id)
-    return {"items": [AnnotationPublic.of(r).model_dump(mode="json") for r in rows], "total": len(rows)}
+    return {
+        "items": [AnnotationPublic.of(r).model_dump(mode="json") for r in rows],
+        "total": len(rows),
+    }
 
 
 @router.post(
@@ -79,8 +82,12 @@ def list_annotations(recording_id: uuid.UUID, principal: Principal, db: DB) -> A
     description="Een moment (frame_in) of een stuk (frame_in tot en met frame_out), in beelden van de "
     "opname, met een code uit het codeboek. 409 zolang de beeldfrequentie niet bekend is.",
 )
-def create_annotation(recording_id: uuid.UUID, body: AnnotationWrite, principal: Principal, db: DB) -> Any:
-    return AnnotationPublic.of(service.create_annotation(db, principal, recording_id, body)).model_dump(mode="json")
+def create_annotation(
+    recording_id: uuid.UUID, body: AnnotationWrite, principal: Principal, db: DB
+) -> Any:
+    return AnnotationPublic.of(
+        service.create_annotation(db, principal, recording_id, body)
+    ).model_dump(mode="json")
 
 
 @router.put(
@@ -98,15 +105,17 @@ def update_annotation(recording_id: uuid.UUID, annotation_id: uuid.UUID, body: A
 
 @router.delete(
     "/recordings/{recording_id}/annotations/{annotation_id}",
-    status_code=204,
-    response_class=Response,
+    response_model=AnnotationPublic,
     operation_id="delete_annotation",
     responses=problems(401, 403, 404, 422),
     summary="Aantekening verwijderen / delete an annotation",
+    description="Answers the annotation as it was, now deleted.",
 )
-def delete_annotation(recording_id: uuid.UUID, annotation_id: uuid.UUID, principal: Principal, db: DB) -> Response:
-    service.delete_annotation(db, principal, recording_id, annotation_id)
-    return Response(status_code=204)
+def delete_annotation(
+    recording_id: uuid.UUID, annotation_id: uuid.UUID, principal: Principal, db: DB
+) -> Any:
+    row = service.delete_annotation(db, principal, recording_id, annotation_id)
+    return AnnotationPublic.of(row).model_dump(mode="json")
 
 
 @router.get(
@@ -114,8 +123,10 @@ def delete_annotation(recording_id: uuid.UUID, annotation_id: uuid.UUID, princip
     response_class=Response,
     operation_id="export_annotations",
     responses={
-        200: {"content": {"application/ld+json": {}, "text/vtt": {}, "application/xml": {}},
-              "description": "W3C Web Annotation (JSON-LD), WebVTT metadata or ELAN (.eaf)"},
+        200: {
+            "content": {"application/ld+json": {}, "text/vtt": {}, "application/xml": {}},
+            "description": "W3C Web Annotation (JSON-LD), WebVTT metadata or ELAN (.eaf)",
+        },
         **problems(401, 403, 404, 422),
     },  # fmt: skip
     summary="Aantekeningen uitvoeren / export annotations",
@@ -123,7 +134,10 @@ def delete_annotation(recording_id: uuid.UUID, annotation_id: uuid.UUID, princip
     "eaf (ELAN). Beslist en gelogd als het lezen van de aantekeningen.",
 )
 def export_annotations(
-    recording_id: uuid.UUID, principal: Principal, db: DB, format: str = Query("jsonld", max_length=8)
+    recording_id: uuid.UUID,
+    principal: Principal,
+    db: DB,
+    format: str = Query("jsonld", max_length=8),
 ) -> Response:
     body, media_type, name = service.export(db, principal, recording_id, format)
     return Response(body, media_type=media_type, headers={

@@ -161,7 +161,9 @@ def eaf(recording_id: uuid.UUID, rows: Sequence[Annotation], codebook: dict[str,
     names = [*(a for a in actors if a in tiers), *sorted(t for t in tiers if t not in actors)]
     n = 0
     for tier_id in names:
-        tier = ET.SubElement(root, "TIER", {"LINGUISTIC_TYPE_REF": "beeldkluis", "TIER_ID": tier_id})
+        tier = ET.SubElement(
+            root, "TIER", {"LINGUISTIC_TYPE_REF": "beeldkluis", "TIER_ID": tier_id}
+        )
         for first, last, value in tiers[tier_id]:
             n += 1
             wrapper = ET.SubElement(tier, "ANNOTATION")
@@ -172,4 +174,6 @@ def eaf(recording_id: uuid.UUID, rows: Sequence[Annotation], codebook: dict[str,
     ET.SubElement(root, "LINGUISTIC_TYPE", {"GRAPHIC_REFERENCES": "false", "LINGUISTIC_TYPE_ID": "beeldkluis",
                                             "TIME_ALIGNABLE": "true"})  # fmt: skip
     ET.SubElement(root, "LANGUAGE", {"LANG_ID": "nld", "LANG_LABEL": "Dutch (nld)"})
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode").encode()
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode").encode()
+    )

@@ -80,7 +80,7 @@ class Annotation(SQLModel, table=True):
     code: str = Field(max_length=64)
     actor: str = Field(default="", max_length=64)
     modifiers: str = Field(default="[]", max_length=1000)  # JSON list of modifier keys
-    note: str = Field(default="", sa_type=Text)
+    note: str = Field(default="", sa_type=Text, repr=False)  # personal: never in a log line
     created_by: uuid.UUID = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=_now)
     updated_at: datetime = Field(default_factory=_now)

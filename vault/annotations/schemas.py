@@ -37,7 +37,11 @@ class CodebookEntries(BaseModel):
     @model_validator(mode="after")
     def _unique(self) -> CodebookEntries:
         codes = [e for e in (*self.codes, *self.moments)]
-        for group, entries in (("codes", codes), ("actors", self.actors), ("modifiers", self.modifiers)):
+        for group, entries in (
+            ("codes", codes),
+            ("actors", self.actors),
+            ("modifiers", self.modifiers),
+        ):
             keys = [e.key for e in entries]
             if len(set(keys)) != len(keys):
                 raise ValueError(f"{group}: every key once")
@@ -91,9 +95,13 @@ class AnnotationPublic(BaseModel):
     codebook_id: uuid.UUID
     frame_in: int
     frame_out: int | None
-    rate: str = Field(description="the recording's frame rate as a fraction", examples=["30000/1001"])
+    rate: str = Field(
+        description="the recording's frame rate as a fraction", examples=["30000/1001"]
+    )
     start_s: float = Field(description="the start of frame_in, in seconds of the recording")
-    end_s: float = Field(description="the end of the last frame (frame_out, or frame_in for a point)")
+    end_s: float = Field(
+        description="the end of the last frame (frame_out, or frame_in for a point)"
+    )
     code: str
     actor: str
     modifiers: list[str]

@@ -26,8 +26,8 @@ from vault.accounts import InvalidField, require_role
 from vault.annotations import formats
 from vault.annotations.models import DEFAULT_CODEBOOK, Annotation, Codebook
 from vault.annotations.schemas import AnnotationWrite, CodebookEntries
-from vault.errors import Conflict, NotFound
 from vault.domain.models import User
+from vault.errors import Conflict, NotFound
 from vault.families.models import Trajectory
 from vault.recordings.models import Clip, Recording
 
@@ -49,14 +49,18 @@ def _current(db: Session, organisation_id: uuid.UUID) -> Codebook:
         .order_by(col(Codebook.version).desc())
     ).first()
     if row is None:
-        row = Codebook(organisation_id=organisation_id, version=1, entries=json.dumps(DEFAULT_CODEBOOK))
+        row = Codebook(
+            organisation_id=organisation_id, version=1, entries=json.dumps(DEFAULT_CODEBOOK)
+        )
         db.add(row)
         db.flush()
     return row
 
 
 def _no_organisation() -> NotFound:
-    return NotFound("Uw account hoort bij geen organisatie.", "Your account belongs to no organisation.")
+    return NotFound(
+        "Uw account hoort bij geen organisatie.", "Your account belongs to no organisation."
+    )
 
 
 def codebook(db: Session, principal: audit.Principal) -> Codebook:
@@ -66,7 +70,9 @@ def codebook(db: Session, principal: audit.Principal) -> Codebook:
     return _current(db, principal.organisation_id)
 
 
-def new_codebook_version(db: Session, principal: audit.Principal, entries: CodebookEntries) -> Codebook:
+def new_codebook_version(
+    db: Session, principal: audit.Principal, entries: CodebookEntries
+) -> Codebook:
     """The organisation's administrator saves a changed codebook as a new version; annotations keep the
     version they were made with."""
     require_role(principal, Role.administrator)
@@ -117,7 +123,10 @@ def frame_rate(recording: Recording) -> Fraction:
 def _check(body: AnnotationWrite, book: dict[str, Any], recording: Recording,
            rate: Fraction) -> None:  # fmt: skip
     """The code, actor and modifiers come from the codebook; the frames lie inside the recording."""
-    keys = {group: {e["key"] for e in book.get(group, [])} for group in ("actors", "codes", "moments", "modifiers")}
+    keys = {
+        group: {e["key"] for e in book.get(group, [])}
+        for group in ("actors", "codes", "moments", "modifiers")
+    }
     if body.code not in keys["codes"] | keys["moments"]:
         raise InvalidField("code", f"Onbekende code '{body.code}': kies een code uit het codeboek.",
                            f"Unknown code '{body.code}': choose a code from the codebook.")  # fmt: skip
@@ -146,7 +155,9 @@ def _owner_organisation(db: Session, recording: Recording) -> uuid.UUID:
     return trainer.organisation_id
 
 
-def list_annotations(db: Session, principal: audit.Principal, recording_id: uuid.UUID) -> list[Annotation]:
+def list_annotations(
+    db: Session, principal: audit.Principal, recording_id: uuid.UUID
+) -> list[Annotation]:
     authorize(db, principal, "view", recording_id=recording_id, annotations=True)
     return list(db.exec(select(Annotation).where(Annotation.recording_id == recording_id)
                         .order_by(col(Annotation.frame_in), col(Annotation.created_at))).all())  # fmt: skip
@@ -166,8 +177,13 @@ def clip_annotations(db: Session, principal: audit.Principal, clip_id: uuid.UUID
         raise NotFound("Fragment niet gevonden.", "Clip not found.")
     rows = db.exec(select(Annotation).where(Annotation.recording_id == clip.recording_id)
                    .order_by(col(Annotation.frame_in), col(Annotation.created_at))).all()  # fmt: skip
-    start, end = Fraction(clip.start_s).limit_denominator(1_000_000), Fraction(clip.end_s).limit_denominator(1_000_000)
-    return InClip(clip, [r for r in rows if formats.times(r)[0] < end and formats.times(r)[1] > start])
+    start, end = (
+        Fraction(clip.start_s).limit_denominator(1_000_000),
+        Fraction(clip.end_s).limit_denominator(1_000_000),
+    )
+    return InClip(
+        clip, [r for r in rows if formats.times(r)[0] < end and formats.times(r)[1] > start]
+    )
 
 
 def _family(db: Session, recording: Recording) -> uuid.UUID | None:
@@ -175,7 +191,9 @@ def _family(db: Session, recording: Recording) -> uuid.UUID | None:
     return trajectory.family_id if trajectory else None
 
 
-def _logged(db: Session, principal: audit.Principal, action: str, recording: Recording, row_id: uuid.UUID) -> None:
+def _logged(
+    db: Session, principal: audit.Principal, action: str, recording: Recording, row_id: uuid.UUID
+) -> None:
     audit.record(db, action=action, outcome="success", actor=principal, family_id=_family(db, recording),
                  object_id=row_id, object_type="annotation", detail={"recording": str(recording.id)})  # fmt: skip
 
@@ -231,19 +249,26 @@ def update_annotation(db: Session, principal: audit.Principal, recording_id: uui
 
 
 def delete_annotation(db: Session, principal: audit.Principal, recording_id: uuid.UUID,
-                      annotation_id: uuid.UUID) -> None:  # fmt: skip
+                      annotation_id: uuid.UUID) -> Annotation:  # fmt: skip
     authorize(db, principal, "annotate", recording_id=recording_id, annotations=True)
     recording = _recording(db, recording_id)
     row = _annotation(db, recording_id, annotation_id)
     db.delete(row)
     db.flush()
     _logged(db, principal, "delete", recording, annotation_id)
+    return row
 
 
 def _names(db: Session, rows: Sequence[Annotation]) -> dict[str, Any]:
     """The codebook entries the rows were made with (newer versions' names first)."""
     ids = {r.codebook_id for r in rows}
-    books = db.exec(select(Codebook).where(col(Codebook.id).in_(ids)).order_by(col(Codebook.version))).all() if ids else []
+    books = (
+        db.exec(
+            select(Codebook).where(col(Codebook.id).in_(ids)).order_by(col(Codebook.version))
+        ).all()
+        if ids
+        else []
+    )
     merged: dict[str, dict[str, dict[str, str]]] = {}
     for book in books:
         for group, items in entries(book).items():
@@ -252,21 +277,28 @@ def _names(db: Session, rows: Sequence[Annotation]) -> dict[str, Any]:
     return {group: list(items.values()) for group, items in merged.items()}
 
 
-def export(db: Session, principal: audit.Principal, recording_id: uuid.UUID, fmt: str) -> tuple[bytes, str, str]:
+def export(
+    db: Session, principal: audit.Principal, recording_id: uuid.UUID, fmt: str
+) -> tuple[bytes, str, str]:
     """The recording's annotations as W3C Web Annotation, WebVTT or ELAN: (body, media type, file name).
     Decided and logged as reading the annotations."""
     if fmt not in FORMATS:
-        raise InvalidField("format", "Kies een formaat: jsonld, vtt of eaf.", "Choose a format: jsonld, vtt or eaf.")
+        raise InvalidField(
+            "format",
+            "Kies een formaat: jsonld, vtt of eaf.",
+            "Choose a format: jsonld, vtt or eaf.",
+        )
     authorize(db, principal, "view", recording_id=recording_id, annotations=True,
               object_type="annotation_export")  # fmt: skip
     rows = list(db.exec(select(Annotation).where(Annotation.recording_id == recording_id)).all())
     names = _names(db, rows)
     if fmt == "jsonld":
-        body = json.dumps(formats.web_annotation(recording_id, rows, names), ensure_ascii=False, indent=1).encode()
+        body = json.dumps(
+            formats.web_annotation(recording_id, rows, names), ensure_ascii=False, indent=1
+        ).encode()
     elif fmt == "vtt":
         body = formats.webvtt(rows).encode()
     else:
         body = formats.eaf(recording_id, rows, names)
     media_type, extension = FORMATS[fmt]
     return body, media_type, f"aantekeningen-{recording_id}.{extension}"
-

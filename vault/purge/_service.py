@@ -217,7 +217,9 @@ def purge_family(
             notes = select(SupervisionNote).where(col(SupervisionNote.clip_id).in_(clips))
             for note in db.exec(notes).all():
                 db.delete(note)
-            for annotation in db.exec(select(Annotation).where(Annotation.recording_id == rec.id)).all():
+            for annotation in db.exec(
+                select(Annotation).where(Annotation.recording_id == rec.id)
+            ).all():
                 db.delete(annotation)
         for rec in db.exec(select(Recording).where(Recording.proxy_object_id == mark.object_id)):
             rec.proxy_object_id = None

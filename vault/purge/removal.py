@@ -115,7 +115,9 @@ def remove_recording(db: Session, store: ObjectStore, principal: audit.Principal
     )
     for note in notes:
         db.delete(note)
-    for annotation in db.exec(select(Annotation).where(Annotation.recording_id == recording_id)).all():
+    for annotation in db.exec(
+        select(Annotation).where(Annotation.recording_id == recording_id)
+    ).all():
         db.delete(annotation)
     db.flush()
     for clip in db.exec(select(Clip).where(Clip.recording_id == recording_id)).all():
