@@ -47,7 +47,7 @@ def get_codebook(principal: Principal, db: DB) -> Any:
     status_code=201,
     response_model=CodebookPublic,
     operation_id="new_codebook_version",
-    responses=problems(401, 403, 404, 422),
+    responses=problems(401, 403, 404, 409, 422),
     summary="Nieuwe versie van het codeboek / a new codebook version",
     description="Alleen de beheerder van de organisatie. Bestaande aantekeningen houden de versie "
     "waarmee ze zijn gemaakt.",

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from consent import Role
@@ -41,19 +42,34 @@ FORMATS = {
 # The codebook --------------------------------------------------------------------------------------
 
 
-def _current(db: Session, organisation_id: uuid.UUID) -> Codebook:
-    """The organisation's newest codebook; the shipped default becomes version 1 on first use."""
-    row = db.exec(
+def _newest(db: Session, organisation_id: uuid.UUID) -> Codebook | None:
+    return db.exec(
         select(Codebook)
         .where(Codebook.organisation_id == organisation_id)
         .order_by(col(Codebook.version).desc())
     ).first()
+
+
+def _added(db: Session, row: Codebook) -> bool:
+    """Insert a codebook version; False when another request stored that version first (the unique
+    organisation and version), with this transaction still usable."""
+    try:
+        with db.begin_nested():
+            db.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _current(db: Session, organisation_id: uuid.UUID) -> Codebook:
+    """The organisation's newest codebook; the shipped default becomes version 1 on first use."""
+    row = _newest(db, organisation_id)
     if row is None:
-        row = Codebook(
+        first = Codebook(
             organisation_id=organisation_id, version=1, entries=json.dumps(DEFAULT_CODEBOOK)
         )
-        db.add(row)
-        db.flush()
+        row = first if _added(db, first) else _newest(db, organisation_id)
+        assert row is not None  # noqa: S101 - stored by us or by the request that came first
     return row
 
 
@@ -81,8 +97,9 @@ def new_codebook_version(
     current = _current(db, principal.organisation_id)
     row = Codebook(organisation_id=principal.organisation_id, version=current.version + 1,
                    entries=entries.model_dump_json(), created_by=principal.user_id)  # fmt: skip
-    db.add(row)
-    db.flush()
+    if not _added(db, row):
+        raise Conflict("Het codeboek is zojuist door iemand anders gewijzigd; bekijk het en probeer het opnieuw.",
+                       "The codebook was changed by someone else just now; look at it and try again.")  # fmt: skip
     audit.record(db, action="configuration_change", outcome="success", actor=principal, object_id=row.id,
                  object_type="codebook", detail={"version": str(row.version)})  # fmt: skip
     return row
