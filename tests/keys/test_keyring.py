@@ -9,16 +9,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, SQLModel, select
 
-from keys import (
-    FamilyKekRow,
-    KeyDestroyed,
-    Keyring,
-    LocalMasterKey,
-    ObjectDekRow,
-    open_stream,
-    seal,
-)
+from keys import KeyDestroyed, Keyring, LocalMasterKey, open_stream, seal
 from vault.db import engine_for
+from vault.keyring import FamilyKekRow, ObjectDekRow, SqlKeys
 
 
 @pytest.fixture
@@ -31,7 +24,7 @@ def session(database_url: str) -> Iterator[Session]:
 
 @pytest.fixture
 def keyring(session: Session, tmp_path: Path) -> Keyring:
-    return Keyring(session, LocalMasterKey.create(tmp_path / "master.key"))
+    return Keyring(SqlKeys(session), LocalMasterKey.create(tmp_path / "master.key"))
 
 
 def store(keyring: Keyring, family: uuid.UUID, data: bytes) -> tuple[uuid.UUID, bytes]:
@@ -50,7 +43,7 @@ def test_keys_survive_a_new_unit_of_work(keyring: Keyring, session: Session) -> 
     family = uuid.uuid4()
     obj, cipher = store(keyring, family, b"bath time")
     session.commit()
-    fresh = Keyring(session, keyring.provider)
+    fresh = Keyring(SqlKeys(session), keyring.provider)
     assert read(fresh, family, obj, cipher) == b"bath time"
 
 
@@ -67,7 +60,7 @@ def test_master_rotation_rewraps_every_family_and_keeps_objects_readable(
     after = {(r.family_id, r.generation): r.wrapped for r in session.exec(select(FamilyKekRow))}
     assert all(before[k] != after[k] for k in before)
     keyring.provider.trim(keyring.provider.current_version())
-    fresh = Keyring(session, LocalMasterKey(keyring.provider.path))  # type: ignore[attr-defined]
+    fresh = Keyring(SqlKeys(session), LocalMasterKey(keyring.provider.path))  # type: ignore[attr-defined]
     for family, obj, cipher in objects:
         assert read(fresh, family, obj, cipher) == family.bytes
     assert keyring.rotate_master() == 0
@@ -85,7 +78,7 @@ def test_family_rotation_rewraps_deks_without_touching_ciphertext(
     assert {r.generation for r in rows} == {2}
     assert all(before[r.object_id] != r.wrapped for r in rows)
     assert [r.generation for r in session.exec(select(FamilyKekRow))] == [2]
-    fresh = Keyring(session, keyring.provider)
+    fresh = Keyring(SqlKeys(session), keyring.provider)
     for i, (obj, cipher) in enumerate(stored):
         assert read(fresh, family, obj, cipher) == bytes([i]) * 100
 
@@ -101,7 +94,7 @@ def test_shred_object_and_family(keyring: Keyring, session: Session) -> None:
     assert read(keyring, family, b, cb) == b"b"
     keyring.shred_family(family)
     session.commit()
-    fresh = Keyring(session, keyring.provider)
+    fresh = Keyring(SqlKeys(session), keyring.provider)
     with pytest.raises(KeyDestroyed, match="vernietigd"):
         read(fresh, family, b, cb)
     assert not fresh.family_has_keys(family)

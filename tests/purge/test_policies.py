@@ -16,6 +16,7 @@ from vault import audit
 from vault.db import engine_for
 from vault.domain.models import Organisation, User
 from vault.families.models import Family, Trajectory
+from vault.keyring import SqlKeys
 from vault.purge import PurgeMark, family_plan, purge_family
 from vault.purge.policies import policies_for, set_policy
 from vault.recordings.models import Recording
@@ -51,7 +52,9 @@ def world(tmp_path: Path):  # type: ignore[no-untyped-def]
     db = Session(engine, expire_on_commit=False)
     backend = LocalBackend(tmp_path / "objects")
     backend.ensure_ready()
-    store = ObjectStore(db, backend, Keyring(db, LocalMasterKey.create(tmp_path / "master.key")))
+    store = ObjectStore(
+        db, backend, Keyring(SqlKeys(db), LocalMasterKey.create(tmp_path / "master.key"))
+    )
     own, other = Organisation(name="Eigen beleid"), Organisation(name="Standaard")
     db.add_all([own, other])
     db.commit()

@@ -18,6 +18,7 @@ from vault.consents.models import ConsentEventRow, ConsentRecordRow
 from vault.db import engine_for
 from vault.domain.models import Organisation, User
 from vault.families.models import Family, Trajectory
+from vault.keyring import SqlKeys
 from vault.purge import (
     CERTIFICATES,
     LegalHoldRow,
@@ -46,7 +47,9 @@ def world(tmp_path: Path, s3_config: dict[str, str]):  # type: ignore[no-untyped
     SQLModel.metadata.create_all(engine)
     db = Session(engine, expire_on_commit=False)
     backend = make_s3(s3_config)
-    store = ObjectStore(db, backend, Keyring(db, LocalMasterKey.create(tmp_path / "master.key")))
+    store = ObjectStore(
+        db, backend, Keyring(SqlKeys(db), LocalMasterKey.create(tmp_path / "master.key"))
+    )
     org = Organisation(name="Org")
     db.add(org)
     db.flush()

@@ -18,13 +18,13 @@ from sqlmodel import Field, Session, SQLModel, select
 from keys import (
     HEADER_SIZE,
     Keyring,
-    ObjectDekRow,
     ObjectKey,
     Sealer,
     ciphertext_size,
     open_range,
     open_stream,
 )
+from vault.keyring.models import ObjectDekRow
 from vault.store._backend import Backend, BlobNotFound
 from vault.store._resumable import Progress, Resumable, ResumableWriter, drop_tails, tail_of
 

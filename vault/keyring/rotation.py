@@ -10,19 +10,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from vault import audit
+from vault.keyring.models import MasterRotation
+from vault.keyring.repository import keyring_from_settings
 from vault.settings import Settings
-from vault.store import keyring_from_settings
-
-
-class MasterRotation(SQLModel, table=True):
-    __tablename__ = "master_rotation"
-
-    version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    rotated_at: datetime
-    trimmed_at: datetime | None = None
 
 
 def _aware(moment: datetime) -> datetime:

@@ -9,8 +9,8 @@ import typer
 from vault import audit
 from vault.db import unit_of_work
 from vault.i18n import t
+from vault.keyring.repository import keyring_from_settings
 from vault.settings import get_settings
-from vault.store import keyring_from_settings
 
 app = typer.Typer(help=t("Sleutelbeheer.", "Key management."), no_args_is_help=True)
 
