@@ -17,7 +17,7 @@ from vault.keyring import FamilyKekRow, ObjectDekRow, SqlKeys
 @pytest.fixture
 def session(database_url: str) -> Iterator[Session]:
     engine = engine_for(database_url)
-    SQLModel.metadata.create_all(engine, tables=[FamilyKekRow.__table__, ObjectDekRow.__table__])  # type: ignore[attr-defined]
+    SQLModel.metadata.create_all(engine, tables=[FamilyKekRow.__table__, ObjectDekRow.__table__])  # type: ignore[attr-defined]  # SQLModel sets __table__ at runtime
     with Session(engine) as session:
         yield session
 
@@ -60,7 +60,7 @@ def test_master_rotation_rewraps_every_family_and_keeps_objects_readable(
     after = {(r.family_id, r.generation): r.wrapped for r in session.exec(select(FamilyKekRow))}
     assert all(before[k] != after[k] for k in before)
     keyring.provider.trim(keyring.provider.current_version())
-    fresh = Keyring(SqlKeys(session), LocalMasterKey(keyring.provider.path))  # type: ignore[attr-defined]
+    fresh = Keyring(SqlKeys(session), LocalMasterKey(keyring.provider.path))  # type: ignore[attr-defined]  # the fixture's provider is a LocalMasterKey
     for family, obj, cipher in objects:
         assert read(fresh, family, obj, cipher) == family.bytes
     assert keyring.rotate_master() == 0

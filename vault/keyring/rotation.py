@@ -51,9 +51,10 @@ def run_schedule(db: Session, settings: Settings, now: datetime | None = None) -
     # Version v is needed only by backups older than the rotation to v+1.
     window = timedelta(days=settings.backup_retention_days)
     expired = [
-        r.version for r in db.exec(select(MasterRotation).order_by(col(MasterRotation.version)))
+        r.version
+        for r in db.exec(select(MasterRotation).order_by(col(MasterRotation.version)))
         if r.version > 1 and _aware(r.rotated_at) + window <= now and r.version <= current
-    ]  # fmt: skip
+    ]
     if expired:
         keep_from = max(expired)
         untrimmed = db.exec(

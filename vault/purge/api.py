@@ -29,6 +29,7 @@ from vault.settings import get_settings
 from vault.store import backend_from_settings
 
 router = APIRouter(prefix="/retention", tags=["retention"])
+__all__ = ["HoldIn", "router"]  # HoldIn: the privacy pages place a hold with it
 
 
 def _published(schema: type[LegalHoldPublic | TombstonePublic], row: object) -> dict[str, Any]:

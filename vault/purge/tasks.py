@@ -36,4 +36,3 @@ def run_all(now: datetime | None = None) -> int:
 @celery_app.task(name="vault.purge.run", acks_late=True)
 def run() -> int:
     return run_all()
-

@@ -66,11 +66,11 @@ def object_name(kind: str, object_id: uuid.UUID) -> str:
 
 def _pieces(source: Iterable[bytes] | BinaryIO) -> Iterator[bytes]:
     if hasattr(source, "read"):
-        reader: BinaryIO = source  # type: ignore[assignment]
+        reader: BinaryIO = source  # type: ignore[assignment]  # hasattr does not narrow the union
         while piece := reader.read(READ_PIECE):
             yield piece
     else:
-        yield from source  # type: ignore[misc]
+        yield from source
 
 
 GRACE = timedelta(
