@@ -100,3 +100,42 @@ def test_shred_object_and_family(keyring: Keyring, session: Session) -> None:
     assert not fresh.family_has_keys(family)
     assert session.exec(select(FamilyKekRow).where(FamilyKekRow.family_id == family)).all() == []
     assert read(fresh, other, c, cc) == b"c"
+
+
+def test_a_rewrap_from_a_stale_read_loses_to_the_writer_before_it(
+    keyring: Keyring, session: Session, database_url: str
+) -> None:
+    """The repository's compare-and-set: a key rewrapped by another unit of work since it was read is
+    left as that writer left it, and the keyring reads the winner's key."""
+    family = uuid.uuid4()
+    obj, cipher = store(keyring, family, b"lunch")
+    keys = SqlKeys(session)
+    stale = keys.current_family_key(family)
+    assert stale is not None
+    session.commit()
+    keyring.provider.rotate()
+    with Session(engine_for(database_url)) as other:
+        assert Keyring(SqlKeys(other), keyring.provider).rotate_master() == 1
+        other.commit()
+    assert not keys.replace_family_key(stale, b"\x00" * len(stale.wrapped), stale.master_version)
+    session.commit()
+    now = keys.current_family_key(family)
+    assert now is not None
+    assert now.wrapped != stale.wrapped
+    assert now.master_version == keyring.provider.current_version()
+    assert read(Keyring(SqlKeys(session), keyring.provider), family, obj, cipher) == b"lunch"
+
+
+def test_two_master_rotations_in_one_unit_of_work_rewrap_every_key_twice(
+    keyring: Keyring, session: Session
+) -> None:
+    """A rewrap goes around the session; the second rotation must read the keys the first one wrote."""
+    families = [uuid.uuid4() for _ in range(3)]
+    objects = [(f, *store(keyring, f, f.bytes)) for f in families]
+    for _ in range(2):
+        keyring.provider.rotate()
+        assert keyring.rotate_master(batch=2) == 3
+    session.commit()
+    fresh = Keyring(SqlKeys(session), keyring.provider)
+    for family, obj, cipher in objects:
+        assert read(fresh, family, obj, cipher) == family.bytes
