@@ -34,6 +34,7 @@ import vault.tables  # noqa: E402, F401
 from keys import Keyring, LocalMasterKey  # noqa: E402
 from vault.db import engine_for  # noqa: E402
 from vault.export.package import FolderSink, Item, Package, ZipSink, write  # noqa: E402
+from vault.keyring import SqlKeys  # noqa: E402
 from vault.media import convert, probe  # noqa: E402
 from vault.recordings.models import Recording  # noqa: E402
 from vault.settings import Settings  # noqa: E402
@@ -99,7 +100,7 @@ def main() -> None:
             backend = LocalBackend(root / "store")
             backend.ensure_ready()
             store = ObjectStore(
-                session, backend, Keyring(session, LocalMasterKey.create(root / "master.key"))
+                session, backend, Keyring(SqlKeys(session), LocalMasterKey.create(root / "master.key"))
             )
             items = []
             start = datetime(2026, 9, 1, 10, tzinfo=UTC)

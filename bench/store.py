@@ -28,6 +28,7 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 import vault.tables  # noqa: E402, F401
 from keys import Keyring, LocalMasterKey  # noqa: E402
 from vault.db import engine_for  # noqa: E402
+from vault.keyring import SqlKeys  # noqa: E402
 from vault.store import ObjectKind, ObjectStore  # noqa: E402
 from vault.store._backend import PART_SIZE, FullParts  # noqa: E402
 from vault.store._s3 import S3Backend  # noqa: E402
@@ -71,7 +72,7 @@ def make_store(workdir: Path) -> tuple[ObjectStore, S3Backend]:
     engine = engine_for(f"sqlite:///{workdir / 'bench.db'}")
     SQLModel.metadata.create_all(engine)
     session = Session(engine)
-    keyring = Keyring(session, LocalMasterKey.open_or_create(workdir / "master.key"))
+    keyring = Keyring(SqlKeys(session), LocalMasterKey.open_or_create(workdir / "master.key"))
     return ObjectStore(session, backend, keyring), backend
 
 

@@ -23,9 +23,17 @@ FOOTAGE = frozenset({ResourceKind.recording, ResourceKind.clip})
 
 # What a trainer may do to footage of an assigned trajectory, per phase.
 _WORKING = frozenset(
-    {Action.upload, Action.view, Action.stream, Action.clip, Action.download,
-     Action.manage_consent, Action.share_to_wok, Action.export}
-)  # fmt: skip
+    {
+        Action.upload,
+        Action.view,
+        Action.stream,
+        Action.clip,
+        Action.download,
+        Action.manage_consent,
+        Action.share_to_wok,
+        Action.export,
+    }
+)
 TRAINER_ACTIONS: dict[Phase, frozenset[Action]] = {
     Phase.intake: frozenset({Action.upload, Action.view, Action.stream, Action.manage_consent}),
     Phase.active: _WORKING | {Action.annotate},

@@ -18,7 +18,7 @@ from keys._format import (
     plaintext_size,
     seal,
 )
-from keys._keyring import FamilyKekRow, Keyring, ObjectDekRow
+from keys._keyring import KeyRepository, Keyring, WrappedFamilyKey, WrappedObjectKey
 from keys._providers import LocalMasterKey, MasterKeyProvider, ProviderUnavailable, TransitMasterKey
 from keys._secret import FamilyKey, ObjectKey
 from keys._signing import (
@@ -35,15 +35,14 @@ __all__ = [
     "HEADER_SIZE",
     "TAG_SIZE",
     "CryptoError",
-    "FamilyKekRow",
     "FamilyKey",
     "Header",
     "KeyDestroyed",
+    "KeyRepository",
     "Keyring",
     "LocalMasterKey",
     "LocalSigningKey",
     "MasterKeyProvider",
-    "ObjectDekRow",
     "ObjectKey",
     "ProviderUnavailable",
     "Sealer",
@@ -51,6 +50,8 @@ __all__ = [
     "TamperedError",
     "TransitMasterKey",
     "UnsafeKeyFile",
+    "WrappedFamilyKey",
+    "WrappedObjectKey",
     "cipher_range",
     "ciphertext_size",
     "key_id",

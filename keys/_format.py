@@ -292,7 +292,7 @@ def _pieces(source: Iterable[bytes] | BinaryIO) -> Iterator[bytes]:
         while piece := read(_READ_PIECE):
             yield piece
     else:
-        yield from source  # type: ignore[misc,unused-ignore]
+        yield from source
 
 
 def seal(
@@ -350,7 +350,9 @@ def open_range(
         offset += len(sealed)
         index += 1
     skip = start - first * CHUNK_SIZE
-    plain = b"".join(pieces)  # one copy; ranges on chunk boundaries (ffmpeg's, mostly) need no second
+    plain = b"".join(
+        pieces
+    )  # one copy; ranges on chunk boundaries (ffmpeg's, mostly) need no second
     if skip == 0 and len(plain) == end - start:
         return plain
     return plain[skip : skip + (end - start)]

@@ -64,6 +64,44 @@ def test_a_route_names_its_operation_its_answer_and_its_refusals(
         ), (method, path, status)
 
 
+# Every JSON answer under /api/v1 names its fields. The exceptions are named here, each with its reason;
+# an operation leaves this list when it gets its schema.
+UNTYPED = {
+    # the parents' package: being reworked on its own branch (`parents`), still `public()`
+    ("post", "/api/v1/trajectories/{trajectory_id}/exports"): "exports",
+    ("get", "/api/v1/trajectories/{trajectory_id}/exports"): "exports",
+    ("get", "/api/v1/trajectories/{trajectory_id}/exports/recordings"): "exports",
+    ("get", "/api/v1/exports/{export_id}"): "exports",
+    ("get", "/api/v1/exports/{export_id}/download"): "exports: the ZIP itself",
+    ("post", "/api/v1/exports/{export_id}/link"): "exports",
+    ("post", "/api/v1/exports/{export_id}/handover"): "exports",
+}
+
+
+def _json_answers(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    found = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if not path.startswith("/api/v1/"):
+                continue
+            ok = next((v for k, v in operation["responses"].items() if k.startswith("2")), {})
+            schema = ok.get("content", {}).get("application/json", {}).get("schema")
+            if schema is not None:
+                found.append((method, path, schema))
+    return found
+
+
+def test_no_operation_under_api_v1_answers_an_untyped_object(document: dict[str, Any]) -> None:
+    """A JSON answer is an object whose fields are named (or a choice between such objects)."""
+    untyped = set()
+    for method, path, schema in _json_answers(document):
+        choices = schema.get("anyOf") or schema.get("oneOf") or [schema]
+        if not all(_resolve(document, choice).get("properties") for choice in choices):
+            untyped.add((method, path))
+    assert sorted(untyped - set(UNTYPED)) == []
+    assert sorted(set(UNTYPED) - untyped) == [], "typed now: take it off the list of exceptions"
+
+
 def test_a_family_publishes_only_its_allowlisted_fields(document: dict[str, Any]) -> None:
     schemas = document["components"]["schemas"]
     assert set(schemas["FamilyPublic"]["properties"]) == {"id", "organisation_id", "code", "created_by", "created_at"}

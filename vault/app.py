@@ -9,12 +9,17 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 
 from vault import __version__, web
 from vault.errors import install_error_handlers
 from vault.health import report
 from vault.media.scratch import sweep as sweep_scratch
 from vault.settings import get_settings
+
+
+class Version(BaseModel):
+    version: str
 
 
 def domain_routers() -> list[APIRouter]:
@@ -96,7 +101,7 @@ def create_app() -> FastAPI:
 
     api = APIRouter(prefix="/api/v1")
 
-    @api.get("/version", tags=["health"], summary="Version / versie")
+    @api.get("/version", tags=["health"], summary="Version / versie", response_model=Version)
     def version() -> dict[str, str]:
         return {"version": __version__}
 

@@ -219,7 +219,7 @@ def _add_domain_commands() -> None:
     """Each domain adds its own sub-commands (users, store, audit, retention, ingest, export)."""
     from vault.accounts.cli import app as users_app
     from vault.audit.cli import app as audit_app
-    from vault.keys_cli import app as keys_app
+    from vault.keyring.cli import app as keys_app
     from vault.purge.cli import app as retention_app
     from vault.store.cli import app as store_app
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from jose import JWTError, jwt
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from vault import audit
@@ -25,6 +26,17 @@ from vault.recordings.models import Clip, Recording
 from vault.settings import get_settings
 
 router = APIRouter(tags=["streaming"])
+
+
+class ViewingLink(BaseModel):
+    """A short-lived link bound to this viewer and session: the HLS playlist and the review player."""
+
+    playlist: str = Field(examples=["/api/v1/stream/eyJ…/index.m3u8"])
+    player: str = Field(examples=["/kijken/eyJ…"])
+    duration_s: float
+    expires_in_s: int
+
+
 player_router = APIRouter(tags=["streaming"])
 PLAYER = """<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -133,7 +145,9 @@ def _clip(db: Session, clip_id: uuid.UUID) -> tuple[Clip, Recording]:
 
 
 @router.post(
-    "/clips/{clip_id}/stream", summary="Kijklink voor een fragment / a viewing link for a clip"
+    "/clips/{clip_id}/stream",
+    summary="Kijklink voor een fragment / a viewing link for a clip",
+    response_model=ViewingLink,
 )
 def open_stream(clip_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, object]:
     authorize(db, principal, "stream", clip_id=clip_id)
@@ -143,8 +157,11 @@ def open_stream(clip_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, o
             "duration_s": clip.end_s - clip.start_s, "expires_in_s": get_settings().stream_token_minutes * 60}  # fmt: skip
 
 
-@router.post("/recordings/{recording_id}/stream",
-             summary="Kijklink voor een hele opname, om fragmenten te kiezen / a viewing link for a whole recording")  # fmt: skip
+@router.post(
+    "/recordings/{recording_id}/stream",
+    summary="Kijklink voor een hele opname, om fragmenten te kiezen / a viewing link for a whole recording",
+    response_model=ViewingLink,
+)
 def open_recording_stream(
     recording_id: uuid.UUID, principal: Principal, db: DB
 ) -> dict[str, object]:
@@ -193,7 +210,12 @@ def player(token: str, db: DB, request: Request) -> HTMLResponse:
     return HTMLResponse(PLAYER.format(playlist=playlist), headers=PLAYER_HEADERS)
 
 
-@router.get("/stream/{token}/index.m3u8", summary="HLS-afspeellijst / HLS playlist")
+@router.get(
+    "/stream/{token}/index.m3u8",
+    summary="HLS-afspeellijst / HLS playlist",
+    response_class=Response,
+    responses={200: {"content": {"application/vnd.apple.mpegurl": {}}}},
+)
 def get_playlist(token: str, db: DB) -> Response:
     viewer, shown_id, whole = _viewer(db, token)
     _allowed(db, viewer, shown_id, whole, None)
@@ -205,7 +227,12 @@ def get_playlist(token: str, db: DB) -> Response:
     )
 
 
-@router.get("/stream/{token}/{n}.ts", summary="HLS-segment met watermerk / watermarked segment")
+@router.get(
+    "/stream/{token}/{n}.ts",
+    summary="HLS-segment met watermerk / watermarked segment",
+    response_class=Response,
+    responses={200: {"content": {"video/mp2t": {}}}},
+)
 def get_segment(token: str, n: int, db: DB) -> Response:
     """Decided and logged first; then rendered on a stream worker (ADR 0007), so any API process serves it."""
     viewer, shown_id, whole = _viewer(db, token)

@@ -1,6 +1,5 @@
 """Imports every module that defines tables, so SQLModel.metadata (and Alembic) sees the whole schema."""
 
-import keys  # noqa: F401 - key storage tables (wrapped family KEKs and object DEKs)
 import vault.accounts._limits  # noqa: F401 - attempts counted per address
 import vault.annotations.models  # noqa: F401 - codebooks, the trainers' annotations
 import vault.audit  # noqa: F401 - audit_record
@@ -9,8 +8,8 @@ import vault.domain.models  # noqa: F401 - organisations, accounts
 import vault.export.models  # noqa: F401 - the parents' packages
 import vault.families.models  # noqa: F401 - families, people, gezag, trajectories
 import vault.ingest.models  # noqa: F401 - resumable uploads
+import vault.keyring.models  # noqa: F401 - wrapped family KEKs and object DEKs, master key rotations
 import vault.media.live  # noqa: F401 - live stream jobs and their segments
 import vault.purge.models  # noqa: F401 - legal holds, purge marks, tombstones
 import vault.recordings.models  # noqa: F401 - recordings, clips
-import vault.rotation  # noqa: F401 - master key rotations
 import vault.store  # noqa: F401 - stored_object

@@ -23,6 +23,7 @@ TASK_MODULES = [
     "vault.tasks",
     "vault.audit.tasks",
     "vault.purge.tasks",
+    "vault.keyring.tasks",
     "vault.ingest.tasks",
     "vault.export.tasks",
     "vault.media.tasks",

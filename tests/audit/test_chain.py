@@ -15,14 +15,24 @@ from typer.testing import CliRunner
 from keys import SigningKey
 from tests.audit.test_log import append, cp, raw
 from vault import migrate
-from vault.audit import AuditCheckpoint, AuditRecord, consistency, inclusion, merkle, verify
+from vault.audit import (
+    AuditCheckpoint,
+    AuditRecord,
+    VerifyReport,
+    consistency,
+    inclusion,
+    merkle,
+    verify,
+)
 from vault.audit._chain import statement_v1
 from vault.db import engine_for
 from vault.errors import Conflict
 from vault.store import LocalBackend
 
 
-def check(url: str, backend: LocalBackend, key: SigningKey, start: str | None = None):  # type: ignore[no-untyped-def]
+def check(
+    url: str, backend: LocalBackend, key: SigningKey, start: str | None = None
+) -> VerifyReport:
     with Session(engine_for(url)) as session:
         return verify(session, backend, key.public_bytes(), start=start)
 
@@ -119,9 +129,14 @@ def test_v1_checkpoints_still_verify_and_the_first_v2_names_the_last_v1(
             for h in session.exec(select(AuditRecord.leaf_hash).order_by(AuditRecord.seq))
         ]
     root, stamp = merkle.root(leaves).hex(), "2026-11-30T10:00:00+00:00"
-    v1 = {"tree_size": 3, "root_hash": root, "timestamp": stamp, "key_id": key.key_id,
-          "public_key": base64.b64encode(key.public_bytes()).decode(),
-          "signature": base64.b64encode(key.sign(statement_v1(3, root, stamp))).decode()}  # fmt: skip
+    v1 = {
+        "tree_size": 3,
+        "root_hash": root,
+        "timestamp": stamp,
+        "key_id": key.key_id,
+        "public_key": base64.b64encode(key.public_bytes()).decode(),
+        "signature": base64.b64encode(key.sign(statement_v1(3, root, stamp))).decode(),
+    }
     backend.put_worm("checkpoints/000000000003-1.json", json.dumps(v1).encode())
     append(db, 1)
     v2 = cp(db, backend, key)
@@ -173,11 +188,21 @@ def test_inclusion_and_consistency_against_signed_checkpoints(
     head = proof["checkpoint"]
     assert isinstance(head, dict)
     assert head["signature"] == first["signature"]
-    assert merkle.verify_inclusion(3, 5, bytes.fromhex(str(proof["leaf_hash"])),
-                                   [bytes.fromhex(p) for p in proof["proof"]], bytes.fromhex(str(first["root_hash"])))  # type: ignore[union-attr]  # fmt: skip
+    assert merkle.verify_inclusion(
+        3,
+        5,
+        bytes.fromhex(str(proof["leaf_hash"])),
+        [bytes.fromhex(p) for p in proof["proof"]],  # type: ignore[attr-defined]  # a proof is dict[str, object]
+        bytes.fromhex(str(first["root_hash"])),
+    )
     assert latest["tree_size"] == 13
-    assert merkle.verify_consistency(5, 13, bytes.fromhex(str(first["root_hash"])), bytes.fromhex(str(second["root_hash"])),
-                                     [bytes.fromhex(p) for p in both["proof"]])  # type: ignore[union-attr]  # fmt: skip
+    assert merkle.verify_consistency(
+        5,
+        13,
+        bytes.fromhex(str(first["root_hash"])),
+        bytes.fromhex(str(second["root_hash"])),
+        [bytes.fromhex(p) for p in both["proof"]],  # type: ignore[attr-defined]  # a proof is dict[str, object]
+    )
 
 
 def test_verify_never_creates_a_key(
@@ -224,7 +249,12 @@ def test_a_checkpoint_never_signs_over_rewritten_history(
     append(db, 2)
     second = cp(db, backend, key)
     with Session(engine_for(db)) as session:
-        new = [bytes.fromhex(h) for h in session.exec(select(AuditRecord.leaf_hash).where(AuditRecord.seq >= 3).order_by(AuditRecord.seq))]  # fmt: skip
+        new = [
+            bytes.fromhex(h)
+            for h in session.exec(
+                select(AuditRecord.leaf_hash).where(AuditRecord.seq >= 3).order_by(AuditRecord.seq)
+            )
+        ]
     assert (
         second["root_hash"] == merkle.root(original + new).hex()
     )  # extended from the signed tree, not the forgery

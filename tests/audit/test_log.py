@@ -12,7 +12,16 @@ from sqlmodel import Session, select
 
 from keys import SigningKey
 from vault import migrate
-from vault.audit import AuditRecord, Principal, checkpoint, inclusion, merkle, record, verify
+from vault.audit import (
+    AuditRecord,
+    Principal,
+    VerifyReport,
+    checkpoint,
+    inclusion,
+    merkle,
+    record,
+    verify,
+)
 from vault.db import engine_for
 from vault.store import LocalBackend
 
@@ -23,8 +32,17 @@ FAMILY = uuid.uuid4()
 def append(url: str, n: int, **fields: object) -> None:
     with Session(engine_for(url)) as session:
         for i in range(n):
-            record(session, action="view", outcome="allowed", actor=ALICE, family_id=FAMILY, object_id=f"obj-{i}",
-                   object_type="recording", basis=[f"consent:{i}"], **fields)  # type: ignore[arg-type]  # fmt: skip
+            record(
+                session,
+                action="view",
+                outcome="allowed",
+                actor=ALICE,
+                family_id=FAMILY,
+                object_id=f"obj-{i}",
+                object_type="recording",
+                basis=[f"consent:{i}"],
+                **fields,  # type: ignore[arg-type]  # fields of several types
+            )
         session.commit()
 
 
@@ -45,7 +63,7 @@ def cp(url: str, backend: LocalBackend, key: SigningKey) -> dict[str, object]:
     return head
 
 
-def check(url: str, backend: LocalBackend, key: SigningKey):  # type: ignore[no-untyped-def]
+def check(url: str, backend: LocalBackend, key: SigningKey) -> VerifyReport:
     with Session(engine_for(url)) as session:
         return verify(session, backend, key.public_bytes())
 
@@ -89,9 +107,9 @@ def test_honest_log_verifies_with_checkpoints(
         3,
         9,
         bytes.fromhex(str(proof["leaf_hash"])),
-        [bytes.fromhex(p) for p in proof["proof"]],
+        [bytes.fromhex(p) for p in proof["proof"]],  # type: ignore[attr-defined]  # a proof is dict[str, object]
         bytes.fromhex(str(proof["root_hash"])),
-    )  # type: ignore[union-attr]
+    )
 
 
 def test_append_only_in_postgres(fresh_postgres: str) -> None:
@@ -184,7 +202,7 @@ def test_concurrent_writers_make_one_gap_free_log(
     for t in threads:
         t.join()
     with Session(engine_for(db)) as session:
-        seqs = [s for (s,) in session.exec(text("SELECT seq FROM audit_record ORDER BY seq"))]  # type: ignore[call-overload]
+        seqs = [s for (s,) in session.exec(text("SELECT seq FROM audit_record ORDER BY seq"))]  # type: ignore[call-overload]  # sqlmodel's exec is typed for select()
     cp(db, backend, key)
     assert seqs == list(range(200))
     assert check(db, backend, key).ok

@@ -40,7 +40,7 @@ def test_empty_tree() -> None:
 
 @pytest.mark.parametrize("case", V["inclusion"], ids=lambda c: f"{c['index']}-of-{c['size']}")
 def test_inclusion_vectors(case: dict[str, object]) -> None:
-    index, size = int(case["index"]), int(case["size"])  # type: ignore[call-overload]
+    index, size = int(case["index"]), int(case["size"])  # type: ignore[call-overload]  # a vector's values are typed object
     proof = merkle.inclusion_proof(index, LEAVES[:size])
     assert [p.hex() for p in proof] == case["path"]
     root = bytes.fromhex(V["roots"][size - 1])
@@ -50,7 +50,7 @@ def test_inclusion_vectors(case: dict[str, object]) -> None:
 
 @pytest.mark.parametrize("case", V["consistency"], ids=lambda c: f"{c['first']}-to-{c['second']}")
 def test_consistency_vectors(case: dict[str, object]) -> None:
-    m, n = int(case["first"]), int(case["second"])  # type: ignore[call-overload]
+    m, n = int(case["first"]), int(case["second"])  # type: ignore[call-overload]  # a vector's values are typed object
     proof = merkle.consistency_proof(m, LEAVES[:n])
     assert [p.hex() for p in proof] == case["proof"]
     first, second = bytes.fromhex(V["roots"][m - 1]), bytes.fromhex(V["roots"][n - 1])

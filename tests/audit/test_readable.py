@@ -28,8 +28,14 @@ def world(database_url: str) -> dict[str, object]:
         org = Organisation(name="Stichting X")
         db.add(org)
         db.flush()
-        olga = User(organisation_id=org.id, email=f"{uuid.uuid4().hex[:6]}@x.nl", name="Olga Opleider", role="opleider",
-                    password_hash="x", totp_secret="x")  # type: ignore[call-arg]  # fmt: skip
+        olga = User(
+            organisation_id=org.id,
+            email=f"{uuid.uuid4().hex[:6]}@x.nl",
+            name="Olga Opleider",
+            role="opleider",
+            password_hash="x",
+            totp_secret="x",
+        )
         db.add(olga)
         db.flush()
         family = Family(organisation_id=org.id, created_by=olga.id)
@@ -44,23 +50,46 @@ def world(database_url: str) -> dict[str, object]:
         clip = Clip(
             recording_id=rec.id, start_s=0, end_s=60, title="Samen spelen", created_by=olga.id
         )
-        consent = ConsentRecordRow(family_id=family.id, trajectory_id=trajectory.id, purpose="supervision",
-                                   valid_from=datetime(2026, 12, 1, 9, tzinfo=UTC), recorded_by=olga.id)  # fmt: skip
+        consent = ConsentRecordRow(
+            family_id=family.id,
+            trajectory_id=trajectory.id,
+            purpose="supervision",
+            valid_from=datetime(2026, 12, 1, 9, tzinfo=UTC),
+            recorded_by=olga.id,
+        )
         db.add_all([clip, consent])
         db.flush()
         actor = Principal(olga.id, olga.name, "opleider", org.id, "sess-secret-123", "10.9.8.7")
         for i in range(150):  # 10 minutes of 4-second segments
-            record(db, action="stream_segment", outcome="allowed", actor=actor, family_id=family.id, object_id=clip.id,
-                   object_type="clip", basis=[f"consent:{consent.id}"], occurred_at=START + timedelta(seconds=4 * i))  # fmt: skip
-        record(db, action="download", outcome="denied", reason="not_assigned", actor=actor, family_id=family.id,
-               object_id=rec.id, object_type="recording", occurred_at=START + timedelta(hours=2))  # fmt: skip
+            record(
+                db,
+                action="stream_segment",
+                outcome="allowed",
+                actor=actor,
+                family_id=family.id,
+                object_id=clip.id,
+                object_type="clip",
+                basis=[f"consent:{consent.id}"],
+                occurred_at=START + timedelta(seconds=4 * i),
+            )
+        record(
+            db,
+            action="download",
+            outcome="denied",
+            reason="not_assigned",
+            actor=actor,
+            family_id=family.id,
+            object_id=rec.id,
+            object_type="recording",
+            occurred_at=START + timedelta(hours=2),
+        )
         db.commit()
         return {"url": database_url, "family": family.id}
 
 
 def test_one_line_per_viewing_session_in_dutch(world: dict[str, object]) -> None:
     with Session(engine_for(str(world["url"]))) as db:
-        grouped = access_report(db, world["family"])  # type: ignore[arg-type]
+        grouped = access_report(db, world["family"])  # type: ignore[arg-type]  # the test's world: a dict of its rows and ids
     assert grouped["supervisie"] == [
         "2 december 2026, 14:05–14:14: Olga Opleider (opleider, Stichting X) bekeek fragment 'Samen spelen', "
         "op grond van uw toestemming van 1 december 2026"

@@ -40,15 +40,17 @@ def test_the_service_role_cannot_change_or_unprotect_the_log(
             assert (
                 conn.execute(text("SELECT count(*) FROM organisation")).scalar() == 0
             )  # the rest it may use
-        for attack in ("UPDATE audit_record SET user_name = 'Mallory' WHERE seq = 1",
-                       "DELETE FROM audit_record WHERE seq = 1",
-                       "TRUNCATE audit_record",
-                       "ALTER TABLE audit_record DISABLE TRIGGER audit_record_no_change",
-                       "DROP TRIGGER audit_record_no_change ON audit_record",
-                       "ALTER TABLE audit_record OWNER TO CURRENT_USER",
-                       "DELETE FROM audit_checkpoint",
-                       "ALTER TABLE audit_checkpoint DISABLE TRIGGER audit_checkpoint_no_change",
-                       "SET ROLE beeldkluis_audit_owner"):  # fmt: skip
+        for attack in (
+            "UPDATE audit_record SET user_name = 'Mallory' WHERE seq = 1",
+            "DELETE FROM audit_record WHERE seq = 1",
+            "TRUNCATE audit_record",
+            "ALTER TABLE audit_record DISABLE TRIGGER audit_record_no_change",
+            "DROP TRIGGER audit_record_no_change ON audit_record",
+            "ALTER TABLE audit_record OWNER TO CURRENT_USER",
+            "DELETE FROM audit_checkpoint",
+            "ALTER TABLE audit_checkpoint DISABLE TRIGGER audit_checkpoint_no_change",
+            "SET ROLE beeldkluis_audit_owner",
+        ):
             with (
                 service.connect() as conn,
                 pytest.raises(Exception, match="permission denied|must be owner"),

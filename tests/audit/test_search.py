@@ -35,27 +35,52 @@ def world(database_url: str) -> dict[str, object]:
         a = Principal(ann.id, ann.name, ann.role, ours.id)
         b = Principal(bob.id, bob.name, bob.role, theirs.id)
         for day in range(5):  # seq 0..4: Ann views her family, one a day
-            record(session, action="view", outcome="allowed", actor=a, family_id=family.id,
-                   occurred_at=START + timedelta(days=day))  # fmt: skip
+            record(
+                session,
+                action="view",
+                outcome="allowed",
+                actor=a,
+                family_id=family.id,
+                occurred_at=START + timedelta(days=day),
+            )
         # seq 5: Bob (other organisation) is refused our family: ours to see
-        record(session, action="view", outcome="denied", reason="not_assigned", actor=b,
-               family_id=family.id, occurred_at=START + timedelta(days=5))  # fmt: skip
+        record(
+            session,
+            action="view",
+            outcome="denied",
+            reason="not_assigned",
+            actor=b,
+            family_id=family.id,
+            occurred_at=START + timedelta(days=5),
+        )
         # seq 6: Bob signs in at home: not ours
         record(session, action="sign_in", outcome="success", actor=b, occurred_at=START)
         # seq 7: the system purges something of our family
         record(session, action="purge", outcome="success", family_id=family.id, occurred_at=START)
         # seq 8 and 9: the system creates Ann's account (ours) and Bob's (theirs)
         for user in (ann, bob):
-            record(session, action="create", outcome="success", object_type="user",
-                   object_id=user.id, occurred_at=START)  # fmt: skip
+            record(
+                session,
+                action="create",
+                outcome="success",
+                object_type="user",
+                object_id=user.id,
+                occurred_at=START,
+            )
         session.commit()
-        return {"url": database_url, "ours": ours.id, "theirs": theirs.id, "ann": ann.id,
-                "bob": bob.id, "family": family.id}  # fmt: skip
+        return {
+            "url": database_url,
+            "ours": ours.id,
+            "theirs": theirs.id,
+            "ann": ann.id,
+            "bob": bob.id,
+            "family": family.id,
+        }
 
 
 def seqs(w: dict[str, object], **filters: object) -> tuple[list[int], int]:
     with Session(engine_for(str(w["url"]))) as session:
-        rows, total = search(session, **filters)  # type: ignore[arg-type]
+        rows, total = search(session, **filters)  # type: ignore[arg-type]  # filters of several types
         return [r.seq for r in rows], total
 
 
@@ -94,8 +119,8 @@ def test_denied_and_signals_keep_to_the_organisation(world: dict[str, object]) -
         assert [r.seq for r in denied_report(session, world["ours"])] == [5]
         assert [r.seq for r in denied_report(session, world["theirs"])] == [5]
         assert denied_report(session, uuid.uuid4()) == []
-        ann = Principal(world["ann"], "Ann", "trainer", world["ours"])  # type: ignore[arg-type]
-        record(session, action="download", outcome="allowed", actor=ann, family_id=world["family"])  # type: ignore[arg-type]
+        ann = Principal(world["ann"], "Ann", "trainer", world["ours"])  # type: ignore[arg-type]  # the test's world: a dict of its rows and ids
+        record(session, action="download", outcome="allowed", actor=ann, family_id=world["family"])  # type: ignore[arg-type]  # the test's world: a dict of its rows and ids
         session.commit()
         assert [s["signal"] for s in anomalies(session, organisation_id=world["ours"])] == [
             "download"

@@ -66,8 +66,16 @@ def signed(statement: bytes, signature_b64: str) -> bool:
 def statement(head: dict[str, Any]) -> bytes:
     if head.get("version") == 2:
         prev = head["previous"] or {"name": "-", "tree_size": "-", "root_hash": "-"}
-        lines = ["beeldkluis-audit-checkpoint-v2", head["name"], head["tree_size"], head["root_hash"],
-                 head["timestamp"], prev["name"], prev["tree_size"], prev["root_hash"]]  # fmt: skip
+        lines = [
+            "beeldkluis-audit-checkpoint-v2",
+            head["name"],
+            head["tree_size"],
+            head["root_hash"],
+            head["timestamp"],
+            prev["name"],
+            prev["tree_size"],
+            prev["root_hash"],
+        ]
     else:
         lines = [
             "beeldkluis-audit-checkpoint-v1",
@@ -130,7 +138,11 @@ def test_the_chain_verifies() -> None:
 
 @pytest.mark.parametrize("case", V["negative_checkpoints"], ids=lambda c: c["case"])
 def test_each_negative_checkpoint_is_refused(case: dict[str, Any]) -> None:
-    store = {c["object_name"]: c["content"] for c in V["checkpoints"] if c["object_name"] in case.get("store", [c["object_name"]])}  # fmt: skip
+    store = {
+        c["object_name"]: c["content"]
+        for c in V["checkpoints"]
+        if c["object_name"] in case.get("store", [c["object_name"]])
+    }
     assert check_checkpoint(case["object_name"], case["content"], store) is not None
 
 
@@ -149,7 +161,7 @@ def test_our_verifier_refuses_them_too(case: dict[str, Any], tmp_path: Path) -> 
             def exec(self, _query: object) -> Any:
                 return type("R", (), {"all": lambda self: []})()
 
-        _check_chain(NoRows(), {parsed.name: parsed}, set(), report)  # type: ignore[arg-type]
+        _check_chain(NoRows(), {parsed.name: parsed}, set(), report)  # type: ignore[arg-type]  # NoRows stands in for a session with no rows
         assert report.problems
     else:
         assert isinstance(parsed, str)
@@ -188,7 +200,12 @@ def test_the_deletion_certificate() -> None:
     cert = dict(V["deletion_certificate"])
     signature = cert.pop("signature")
     assert signed(json.dumps(cert, sort_keys=True, separators=(",", ":")).encode(), signature)
-    assert not signed(json.dumps({**cert, "family_key_shredded": False}, sort_keys=True, separators=(",", ":")).encode(), signature)  # fmt: skip
+    assert not signed(
+        json.dumps(
+            {**cert, "family_key_shredded": False}, sort_keys=True, separators=(",", ":")
+        ).encode(),
+        signature,
+    )
 
 
 def test_our_code_reproduces_the_vectors() -> None:

@@ -17,15 +17,30 @@ from vault.store._provision import PROBE, provision, worm_delete_refused
 from vault.store._s3 import S3Backend
 
 
-def test_the_app_account_may_add_checkpoints_but_never_delete_them(s3_env: dict[str, str], s3_config: dict[str, str]) -> None:
+def test_the_app_account_may_add_checkpoints_but_never_delete_them(
+    s3_env: dict[str, str], s3_config: dict[str, str]
+) -> None:
     settings = get_settings()
     root = backend_from_settings(settings)
     assert isinstance(root, S3Backend)
-    assert not worm_delete_refused(root)  # root may delete: that is why the service must not run as root
+    assert not worm_delete_refused(
+        root
+    )  # root may delete: that is why the service must not run as root
     app_key, app_secret = f"bk-test-{uuid.uuid4().hex[:8]}", secrets.token_urlsafe(24)
-    provision(root, root_keys=(s3_config["access_key"], s3_config["secret_key"]), secure=False,
-              app_access_key=app_key, app_secret_key=app_secret)  # fmt: skip
-    app = S3Backend(s3_config["endpoint"], app_key, app_secret, bucket=settings.bucket, worm_bucket=settings.worm_bucket)
+    provision(
+        root,
+        root_keys=(s3_config["access_key"], s3_config["secret_key"]),
+        secure=False,
+        app_access_key=app_key,
+        app_secret_key=app_secret,
+    )
+    app = S3Backend(
+        s3_config["endpoint"],
+        app_key,
+        app_secret,
+        bucket=settings.bucket,
+        worm_bucket=settings.worm_bucket,
+    )
     app.ensure_ready()  # what every start does, as the app
     assert worm_delete_refused(app)
     app.put_worm("checkpoints/000000000001-1.json", b"{}")  # adding is allowed

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from keys import ObjectDekRow
 from vault.db import get_engine, unit_of_work
 from vault.ingest.models import Upload
 from vault.ingest.tasks import verify_upload
+from vault.keyring import ObjectDekRow
 from vault.settings import get_settings
 from vault.store import StoredObject, open_store
 

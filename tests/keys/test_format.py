@@ -57,8 +57,16 @@ def opened(
 
 
 def ranged(cipher: bytes, size: int, start: int, end: int, key: ObjectKey = KEY) -> bytes:
-    return open_range(key, family_id=FAMILY, object_id=OBJECT, header=cipher[:HEADER_SIZE],
-                      read=lambda o, n: cipher[o : o + n], plaintext_size=size, start=start, end=end)  # fmt: skip
+    return open_range(
+        key,
+        family_id=FAMILY,
+        object_id=OBJECT,
+        header=cipher[:HEADER_SIZE],
+        read=lambda o, n: cipher[o : o + n],
+        plaintext_size=size,
+        start=start,
+        end=end,
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -94,8 +102,16 @@ def test_one_read_covers_exactly_the_needed_chunks() -> None:
         reads.append((offset, length))
         return cipher[offset : offset + length]
 
-    got = open_range(KEY, family_id=FAMILY, object_id=OBJECT, header=cipher[:HEADER_SIZE], read=read,
-                     plaintext_size=size, start=3 * CHUNK_SIZE + 10, end=4 * CHUNK_SIZE + 20)  # fmt: skip
+    got = open_range(
+        KEY,
+        family_id=FAMILY,
+        object_id=OBJECT,
+        header=cipher[:HEADER_SIZE],
+        read=read,
+        plaintext_size=size,
+        start=3 * CHUNK_SIZE + 10,
+        end=4 * CHUNK_SIZE + 20,
+    )
     assert got == plain[3 * CHUNK_SIZE + 10 : 4 * CHUNK_SIZE + 20]
     assert reads == [(HEADER_SIZE + 3 * SEALED, 2 * SEALED)]
     assert cipher_range(0, 1, size) == (HEADER_SIZE, HEADER_SIZE + SEALED)

@@ -101,8 +101,13 @@ def _object(case: dict[str, Any]) -> tuple[bytes, ObjectKey, uuid.UUID, uuid.UUI
     v = next(x for x in VECTORS if x["name"] == case["base"])
     key = ObjectKey(uuid.UUID(v["dek_id"]), bytes.fromhex(v["dek"]))
     family, obj = uuid.UUID(v["family_id"]), uuid.UUID(v["object_id"])
-    sealer = Sealer(key, family_id=family, object_id=obj, _salt=bytes.fromhex(v["salt"]),
-                    _prefix=bytes.fromhex(v["nonce_prefix"]))  # fmt: skip
+    sealer = Sealer(
+        key,
+        family_id=family,
+        object_id=obj,
+        _salt=bytes.fromhex(v["salt"]),
+        _prefix=bytes.fromhex(v["nonce_prefix"]),
+    )
     data = bytearray(
         sealer.header + sealer.update(plaintext(int(v["plaintext_size"]))) + sealer.finish()
     )

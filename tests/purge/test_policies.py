@@ -16,6 +16,7 @@ from vault import audit
 from vault.db import engine_for
 from vault.domain.models import Organisation, User
 from vault.families.models import Family, Trajectory
+from vault.keyring import SqlKeys
 from vault.purge import PurgeMark, family_plan, purge_family
 from vault.purge.policies import policies_for, set_policy
 from vault.recordings.models import Recording
@@ -33,32 +34,41 @@ def _family(db: Session, store: ObjectStore, org: Organisation) -> Family:
     family = Family(organisation_id=org.id, created_by=trainer.id)
     db.add(family)
     db.flush()
-    trajectory = Trajectory(family_id=family.id, type="k_vht", trainer_id=trainer.id,
-                            phase="ended", closed_on=CLOSED)  # fmt: skip
+    trajectory = Trajectory(
+        family_id=family.id, type="k_vht", trainer_id=trainer.id, phase="ended", closed_on=CLOSED
+    )
     db.add(trajectory)
     db.flush()
     stored = store.put(family_id=family.id, kind=ObjectKind.original, source=[b"beelden " * 500])
-    db.add(Recording(trajectory_id=trajectory.id, situation="bath", original_object_id=stored.id,
-                     recorded_at=datetime(2025, 11, 1, 10, tzinfo=UTC)))  # fmt: skip
+    db.add(
+        Recording(
+            trajectory_id=trajectory.id,
+            situation="bath",
+            original_object_id=stored.id,
+            recorded_at=datetime(2025, 11, 1, 10, tzinfo=UTC),
+        )
+    )
     db.commit()
     return family
 
 
 @pytest.fixture
-def world(tmp_path: Path):  # type: ignore[no-untyped-def]
+def world(tmp_path: Path):  # type: ignore[no-untyped-def]  # the test's world: a dict of its rows and ids
     engine = engine_for(f"sqlite:///{tmp_path / 'p.db'}")
     SQLModel.metadata.create_all(engine)
     db = Session(engine, expire_on_commit=False)
     backend = LocalBackend(tmp_path / "objects")
     backend.ensure_ready()
-    store = ObjectStore(db, backend, Keyring(db, LocalMasterKey.create(tmp_path / "master.key")))
+    store = ObjectStore(
+        db, backend, Keyring(SqlKeys(db), LocalMasterKey.create(tmp_path / "master.key"))
+    )
     own, other = Organisation(name="Eigen beleid"), Organisation(name="Standaard")
     db.add_all([own, other])
     db.commit()
     return db, store, _family(db, store, own), _family(db, store, other), own
 
 
-def test_a_shorter_organisation_policy_moves_the_purge_date(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_shorter_organisation_policy_moves_the_purge_date(world) -> None:  # type: ignore[no-untyped-def]  # the test's world: a dict of its rows and ids
     db, store, family, neighbour, own = world
     assert {i.due for i in family_plan(db, family.id, CLOSED).items} == {DEFAULT_DUE}
     admin = audit.Principal(None, "Beheerder", "administrator", own.id)
@@ -77,11 +87,19 @@ def test_a_shorter_organisation_policy_moves_the_purge_date(world) -> None:  # t
     assert {m.family_id for m in db.exec(select(PurgeMark))} == {family.id}
 
 
-def test_a_period_left_out_or_equal_to_the_default_follows_the_default(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_period_left_out_or_equal_to_the_default_follows_the_default(world) -> None:  # type: ignore[no-untyped-def]  # the test's world: a dict of its rows and ids
     db, _store, _family, _neighbour, own = world
     admin = audit.Principal(None, "Beheerder", "administrator", own.id)
-    policy = set_policy(db, own.id, "vib", {"teaching_max": retention.Period(months=24),
-                                            "keep_after_closure": retention.Period(months=6)}, by=admin)  # fmt: skip
+    policy = set_policy(
+        db,
+        own.id,
+        "vib",
+        {
+            "teaching_max": retention.Period(months=24),
+            "keep_after_closure": retention.Period(months=6),
+        },
+        by=admin,
+    )
     assert policy.teaching_max == retention.Period(months=24)
     assert (
         policy.keep_after_closure

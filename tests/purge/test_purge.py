@@ -18,6 +18,7 @@ from vault.consents.models import ConsentEventRow, ConsentRecordRow
 from vault.db import engine_for
 from vault.domain.models import Organisation, User
 from vault.families.models import Family, Trajectory
+from vault.keyring import SqlKeys
 from vault.purge import (
     CERTIFICATES,
     LegalHoldRow,
@@ -41,12 +42,14 @@ def at(day: date, hour: int = 3) -> datetime:
 
 
 @pytest.fixture
-def world(tmp_path: Path, s3_config: dict[str, str]):  # type: ignore[no-untyped-def]
+def world(tmp_path: Path, s3_config: dict[str, str]):  # type: ignore[no-untyped-def]  # the test's world: a dict of its rows and ids
     engine = engine_for(f"sqlite:///{tmp_path / 'p.db'}")
     SQLModel.metadata.create_all(engine)
     db = Session(engine, expire_on_commit=False)
     backend = make_s3(s3_config)
-    store = ObjectStore(db, backend, Keyring(db, LocalMasterKey.create(tmp_path / "master.key")))
+    store = ObjectStore(
+        db, backend, Keyring(SqlKeys(db), LocalMasterKey.create(tmp_path / "master.key"))
+    )
     org = Organisation(name="Org")
     db.add(org)
     db.flush()
@@ -75,17 +78,28 @@ def world(tmp_path: Path, s3_config: dict[str, str]):  # type: ignore[no-untyped
         db.add(rec)
         recordings.append(rec)
     db.commit()
-    return {"db": db, "store": store, "backend": backend, "family": family, "trajectory": trajectory, "recordings": recordings,
-            "key": SigningKey.generate(), "trainer": trainer, "minio": Minio(s3_config["endpoint"], s3_config["access_key"], s3_config["secret_key"], secure=False)}  # fmt: skip
+    return {
+        "db": db,
+        "store": store,
+        "backend": backend,
+        "family": family,
+        "trajectory": trajectory,
+        "recordings": recordings,
+        "key": SigningKey.generate(),
+        "trainer": trainer,
+        "minio": Minio(
+            s3_config["endpoint"], s3_config["access_key"], s3_config["secret_key"], secure=False
+        ),
+    }
 
 
-def run(w, when: datetime):  # type: ignore[no-untyped-def]
+def run(w, when: datetime):  # type: ignore[no-untyped-def]  # the test's world: a dict of its rows and ids
     certificate = purge_family(w["db"], w["store"], w["key"], w["family"].id, now=when, grace=GRACE)
     w["db"].commit()
     return certificate
 
 
-def test_family_is_purged_on_the_right_day_and_nothing_can_be_read_back(world) -> None:  # type: ignore[no-untyped-def]
+def test_family_is_purged_on_the_right_day_and_nothing_can_be_read_back(world) -> None:  # type: ignore[no-untyped-def]  # the test's world: a dict of its rows and ids
     w = world
     objects = [r.original_object_id for r in w["recordings"]]
     assert run(w, at(DUE - timedelta(days=1))) is None
@@ -101,7 +115,7 @@ def test_family_is_purged_on_the_right_day_and_nothing_can_be_read_back(world) -
     assert certificate is not None
     assert verify_certificate(certificate, w["key"].public_bytes())
     assert certificate["family_key_shredded"] is True
-    assert {i["object_id"] for i in certificate["items"]} == {str(o) for o in objects}  # type: ignore[union-attr]
+    assert {i["object_id"] for i in certificate["items"]} == {str(o) for o in objects}
     stored = json.loads(
         w["backend"].get_worm(f"{CERTIFICATES}{certificate['certificate_id']}.json")
     )
@@ -126,7 +140,7 @@ def test_family_is_purged_on_the_right_day_and_nothing_can_be_read_back(world) -
     assert len(purges) == 4  # blocked + purged, per object
 
 
-def test_withdrawal_purges_exactly_the_covered_recording(world) -> None:  # type: ignore[no-untyped-def]
+def test_withdrawal_purges_exactly_the_covered_recording(world) -> None:  # type: ignore[no-untyped-def]  # the test's world: a dict of its rows and ids
     w = world
     db = w["db"]
     w["trajectory"].phase, w["trajectory"].closed_on = "active", None
@@ -153,13 +167,13 @@ def test_withdrawal_purges_exactly_the_covered_recording(world) -> None:  # type
     db.commit()
     run(w, at(date(2026, 2, 2), 9))
     certificate = run(w, at(date(2026, 2, 2), 9) + GRACE)
-    assert [i["object_id"] for i in certificate["items"]] == [str(gone_object)]  # type: ignore[index]
+    assert [i["object_id"] for i in certificate["items"]] == [str(gone_object)]
     assert certificate["family_key_shredded"] is False
     assert gone.original_object_id is None
     assert b"beelden 1" in b"".join(w["store"].iter_plaintext(kept_object))
 
 
-def test_a_hold_blocks_and_its_release_lets_the_purge_proceed(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_hold_blocks_and_its_release_lets_the_purge_proceed(world) -> None:  # type: ignore[no-untyped-def]  # the test's world: a dict of its rows and ids
     w = world
     hold = LegalHoldRow(family_id=w["family"].id, reason="klacht in behandeling", placed_on=CLOSED)
     w["db"].add(hold)
@@ -177,13 +191,13 @@ def test_a_hold_blocks_and_its_release_lets_the_purge_proceed(world) -> None:  #
 
 def test_a_purge_killed_half_way_completes_on_the_next_run(
     world, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     w = world
     run(w, at(DUE))
     real_delete = type(w["backend"]).delete
     calls = {"n": 0}
 
-    def dying_delete(self, name: str) -> int:  # type: ignore[no-untyped-def]
+    def dying_delete(self, name: str) -> int:  # type: ignore[no-untyped-def]  # stands in for a method: self is the backend
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("worker killed")

@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel
 import vault.tables  # noqa: F401 - every table
 from keys import Keyring, LocalMasterKey
 from vault.db import engine_for
+from vault.keyring import SqlKeys
 from vault.store import Backend, LocalBackend, ObjectStore
 from vault.store._s3 import S3Backend
 
@@ -55,7 +56,7 @@ def session(tmp_path: Path) -> Iterator[Session]:
 
 @pytest.fixture
 def keyring(session: Session, tmp_path: Path) -> Keyring:
-    return Keyring(session, LocalMasterKey.open_or_create(tmp_path / "master.key"))
+    return Keyring(SqlKeys(session), LocalMasterKey.open_or_create(tmp_path / "master.key"))
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ import httpx
 from minio import Minio
 from typer.testing import CliRunner
 
-from keys import ObjectDekRow
 from vault.cli import app
 from vault.db import unit_of_work
 from vault.ingest.models import Upload
 from vault.ingest.tasks import verify_upload
+from vault.keyring import ObjectDekRow
 from vault.settings import get_settings
 from vault.store import ObjectKind, ObjectStore, object_name, open_store
 from vault.store._s3 import S3Backend

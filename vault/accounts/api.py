@@ -157,7 +157,15 @@ def post_sign_out(principal: Principal, db: DB) -> None:
     revoke(db, uuid.UUID(str(principal.session_id)), by=principal)
 
 
-@router.get("/me", summary="Wie ben ik / who am I")
+class Me(BaseModel):
+    user_id: str
+    name: str
+    role: str
+    organisation_id: str = Field(description="'None' (text) without an organisation")
+    session_id: str | None
+
+
+@router.get("/me", summary="Wie ben ik / who am I", response_model=Me)
 def get_me(principal: Principal) -> dict[str, str | None]:
     return {"user_id": str(principal.user_id), "name": principal.name, "role": principal.role,
             "organisation_id": str(principal.organisation_id), "session_id": principal.session_id}  # fmt: skip

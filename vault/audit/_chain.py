@@ -68,7 +68,7 @@ def _leaf_hashes(
     session: Session, start: int, end: int | None = None
 ) -> Iterator[tuple[int, bytes]]:
     """(seq, stored leaf hash) from `start`, streamed through a server-side cursor."""
-    table = AuditRecord.__table__  # type: ignore[attr-defined]
+    table = AuditRecord.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ at runtime
     query = core_select(table.c.seq, table.c.leaf_hash).where(table.c.seq >= start)
     if end is not None:
         query = query.where(table.c.seq < end)
@@ -88,7 +88,7 @@ class _LeafInput:
     test check that)."""
 
     def __init__(self) -> None:
-        table = AuditRecord.__table__  # type: ignore[attr-defined]
+        table = AuditRecord.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ at runtime
         self.names = [c.name for c in table.columns]
         plan = []
         for i, column in enumerate(table.columns):
@@ -137,7 +137,7 @@ _CONVERT = {str: _plain, int: _plain, uuid.UUID: _uuid, datetime: _time}
 
 def _rows(session: Session, start: int) -> Iterator[Sequence[Any]]:
     """Every column of the records from `start`, raw (no ORM objects), streamed."""
-    table = AuditRecord.__table__  # type: ignore[attr-defined]
+    table = AuditRecord.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ at runtime
     query = core_select(*table.columns).where(table.c.seq >= start).order_by(table.c.seq)
     result = session.connection().execute(query.execution_options(yield_per=_BATCH))
     try:
@@ -187,9 +187,21 @@ def checkpoint(session: Session, backend: Backend, key: SigningKey) -> dict[str,
             "De log heeft een gat of is korter dan het vorige checkpoint; er wordt niets ondertekend.",
             "The log has a gap or is shorter than the previous checkpoint; nothing is signed.",
         )
-    head = signed_head(key, f"{PREFIX}{size:012d}-{time.time_ns()}.json", stack, datetime.now(UTC).isoformat(), previous)  # fmt: skip
-    session.add(AuditCheckpoint(name=str(head["name"]), tree_size=size, root_hash=str(head["root_hash"]),
-                                written_at=datetime.now(UTC)))  # fmt: skip
+    head = signed_head(
+        key,
+        f"{PREFIX}{size:012d}-{time.time_ns()}.json",
+        stack,
+        datetime.now(UTC).isoformat(),
+        previous,
+    )
+    session.add(
+        AuditCheckpoint(
+            name=str(head["name"]),
+            tree_size=size,
+            root_hash=str(head["root_hash"]),
+            written_at=datetime.now(UTC),
+        )
+    )
     session.flush()
     backend.put_worm(str(head["name"]), json.dumps(head, sort_keys=True).encode())
     return head
@@ -230,8 +242,10 @@ def _previous(session: Session, backend: Backend) -> tuple[dict[str, Any] | None
     try:
         head = read_checkpoint(backend, name)
     except NotFound:
-        raise Conflict(f"Het laatste checkpoint ({name}) ontbreekt in de bucket; voer een ketencontrole uit.",
-                       f"The latest checkpoint ({name}) is missing from the bucket; run a verification.") from None  # fmt: skip
+        raise Conflict(
+            f"Het laatste checkpoint ({name}) ontbreekt in de bucket; voer een ketencontrole uit.",
+            f"The latest checkpoint ({name}) is missing from the bucket; run a verification.",
+        ) from None
     previous = {
         "name": name,
         "tree_size": int(head["tree_size"]),
@@ -241,8 +255,10 @@ def _previous(session: Session, backend: Backend) -> tuple[dict[str, Any] | None
         previous["tree_size"],
         previous["root_hash"],
     ):
-        raise Conflict("Het laatste checkpoint verschilt van de database; voer een ketencontrole uit.",
-                       "The latest checkpoint differs from the database; run a verification.")  # fmt: skip
+        raise Conflict(
+            "Het laatste checkpoint verschilt van de database; voer een ketencontrole uit.",
+            "The latest checkpoint differs from the database; run a verification.",
+        )
     try:
         stack = merkle.Stack(
             previous["tree_size"], [bytes.fromhex(h) for h in head.get("subtrees") or []]
@@ -298,15 +314,20 @@ def _parse(name: str, raw: bytes, public_key: bytes) -> Checkpoint | str:
         version = int(head.get("version", 1))
         previous = head.get("previous") if version >= 2 else None
         if previous is not None:
-            previous = {"name": str(previous["name"]), "tree_size": int(previous["tree_size"]),
-                        "root_hash": str(previous["root_hash"])}  # fmt: skip
+            previous = {
+                "name": str(previous["name"]),
+                "tree_size": int(previous["tree_size"]),
+                "root_hash": str(previous["root_hash"]),
+            }
         subtrees = [bytes.fromhex(h) for h in head["subtrees"]] if "subtrees" in head else None
         root = bytes.fromhex(root_hex)
     except (ValueError, KeyError, TypeError, AttributeError):
         return f"checkpoint {name} is onleesbaar / is unreadable"
     if int(match.group(1)) != size:
-        return (f"checkpoint {name}: de grootte in de naam ({int(match.group(1))}) verschilt van de inhoud ({size}) "
-                f"/ the size in the name differs from the content")  # fmt: skip
+        return (
+            f"checkpoint {name}: de grootte in de naam ({int(match.group(1))}) verschilt van de inhoud ({size}) "
+            f"/ the size in the name differs from the content"
+        )
     if version == 1:
         message = statement_v1(size, root_hex, timestamp)
     elif version == 2:
@@ -314,11 +335,15 @@ def _parse(name: str, raw: bytes, public_key: bytes) -> Checkpoint | str:
     else:
         return f"checkpoint {name}: onbekende versie {version} / unknown version"
     if not verify_signature(public_key, message, signature):
-        return (f"checkpoint {name}: handtekening ongeldig voor sleutel {key_id(public_key)} "
-                f"/ bad signature for key {key_id(public_key)}")  # fmt: skip
+        return (
+            f"checkpoint {name}: handtekening ongeldig voor sleutel {key_id(public_key)} "
+            f"/ bad signature for key {key_id(public_key)}"
+        )
     if version == 2 and head.get("name") != name:
-        return (f"checkpoint {name}: ondertekend als {head.get('name')}, hier teruggezet (replay) "
-                f"/ signed as {head.get('name')}, replayed here")  # fmt: skip
+        return (
+            f"checkpoint {name}: ondertekend als {head.get('name')}, hier teruggezet (replay) "
+            f"/ signed as {head.get('name')}, replayed here"
+        )
     if subtrees is not None:
         try:
             fits = merkle.Stack(size, subtrees).root() == root
@@ -355,18 +380,29 @@ class VerifyReport:
             self.first_bad_seq = seq
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "records": self.records, "checkpoints": self.checkpoints,
-                "first_bad_seq": self.first_bad_seq, "suspect_range": list(self.suspect) if self.suspect else None,
-                "problems": self.problems, "latest_checkpoint": self.latest, "expected_checkpoint": self.expected,
-                "start": self.start}  # fmt: skip
+        return {
+            "ok": self.ok,
+            "records": self.records,
+            "checkpoints": self.checkpoints,
+            "first_bad_seq": self.first_bad_seq,
+            "suspect_range": list(self.suspect) if self.suspect else None,
+            "problems": self.problems,
+            "latest_checkpoint": self.latest,
+            "expected_checkpoint": self.expected,
+            "start": self.start,
+        }
 
 
 def verify_detail(report: VerifyReport) -> dict[str, str]:
     """What a verification leaves in the log: its result and, if intact, the checkpoint it reached (where an
     incremental verification may start next time)."""
-    return {"ok": str(report.ok).lower(), "records": str(report.records), "checkpoints": str(report.checkpoints),
-            "first_bad_seq": "" if report.first_bad_seq is None else str(report.first_bad_seq),
-            "checkpoint": str(report.latest["name"]) if report.ok and report.latest else ""}  # fmt: skip
+    return {
+        "ok": str(report.ok).lower(),
+        "records": str(report.records),
+        "checkpoints": str(report.checkpoints),
+        "first_bad_seq": "" if report.first_bad_seq is None else str(report.first_bad_seq),
+        "checkpoint": str(report.latest["name"]) if report.ok and report.latest else "",
+    }
 
 
 def _brief(cp: Checkpoint) -> dict[str, Any]:
@@ -388,11 +424,15 @@ def _load(
         markers = len(versions) - len(data)
         report.checkpoints += 1
         if markers:
-            report.fail(f"checkpoint {name} is verborgen met een verwijdermarkering ({markers}x) "
-                        f"/ was hidden by a delete marker")  # fmt: skip
+            report.fail(
+                f"checkpoint {name} is verborgen met een verwijdermarkering ({markers}x) "
+                f"/ was hidden by a delete marker"
+            )
         if len(data) > 1:
-            report.fail(f"checkpoint {name} is overschreven: {len(data)} versies, de oorspronkelijke telt "
-                        f"/ was overwritten: {len(data)} versions, the original counts")  # fmt: skip
+            report.fail(
+                f"checkpoint {name} is overschreven: {len(data)} versies, de oorspronkelijke telt "
+                f"/ was overwritten: {len(data)} versions, the original counts"
+            )
         if not data:
             continue
         match = NAME.match(name)
@@ -418,19 +458,25 @@ def _check_chain(
         prev = cp.previous
         if prev is None:
             if i > 0 or skipped:
-                report.fail(f"checkpoint {name} begint een nieuwe keten en noemt {names[i - 1] if i else 'zijn voorganger'} niet "
-                            f"/ starts a new chain, its predecessor is not named")  # fmt: skip
+                report.fail(
+                    f"checkpoint {name} begint een nieuwe keten en noemt {names[i - 1] if i else 'zijn voorganger'} niet "
+                    f"/ starts a new chain, its predecessor is not named"
+                )
             continue
         before = good.get(prev["name"])
         if before is None and prev["name"] not in skipped:
-            report.fail(f"checkpoint {name} noemt {prev['name']} als vorige, maar die ontbreekt of is ongeldig "
-                        f"/ names {prev['name']} as its predecessor, which is missing or invalid")  # fmt: skip
+            report.fail(
+                f"checkpoint {name} noemt {prev['name']} als vorige, maar die ontbreekt of is ongeldig "
+                f"/ names {prev['name']} as its predecessor, which is missing or invalid"
+            )
         elif before is not None and (before.size, before.root.hex()) != (
             prev["tree_size"],
             prev["root_hash"],
         ):
-            report.fail(f"checkpoint {name}: de vorige ({prev['name']}) verschilt van wat hij ondertekende "
-                        f"/ its predecessor differs from what it signed")  # fmt: skip
+            report.fail(
+                f"checkpoint {name}: de vorige ({prev['name']}) verschilt van wat hij ondertekende "
+                f"/ its predecessor differs from what it signed"
+            )
         elif prev["tree_size"] > cp.size:
             report.fail(
                 f"checkpoint {name} is kleiner dan zijn voorganger / is smaller than its predecessor"
@@ -449,11 +495,15 @@ def _check_chain(
             continue
         if cp is None:
             if row is rows[-1]:
-                report.fail(f"de keten in de bucket eindigt vóór het laatste checkpoint dat de database kent ({row.name}, "
-                            f"{row.tree_size} records) / the bucket's chain ends before the latest checkpoint the database knows")  # fmt: skip
+                report.fail(
+                    f"de keten in de bucket eindigt vóór het laatste checkpoint dat de database kent ({row.name}, "
+                    f"{row.tree_size} records) / the bucket's chain ends before the latest checkpoint the database knows"
+                )
             else:
-                report.fail(f"checkpoint {row.name} staat in de database maar ontbreekt in de bucket of is ongeldig "
-                            f"/ is recorded in the database but missing from the bucket or invalid")  # fmt: skip
+                report.fail(
+                    f"checkpoint {row.name} staat in de database maar ontbreekt in de bucket of is ongeldig "
+                    f"/ is recorded in the database but missing from the bucket or invalid"
+                )
         elif (cp.size, cp.root.hex()) != (row.tree_size, row.root_hash):
             report.fail(
                 f"checkpoint {row.name} verschilt van de database / differs from the database"
@@ -471,12 +521,18 @@ def _classify(row: dict[str, Any], position: int, stored: bytes, report: VerifyR
         ):
             first = position - distance
             what = f"record {first}" if distance == 1 else f"records {first}..{position - 1}"
-            report.fail(f"{what} ingevoegd: de records erna zijn {distance} plaats(en) opgeschoven "
-                        f"/ {what} inserted: the records after moved {distance} place(s)", first)  # fmt: skip
+            report.fail(
+                f"{what} ingevoegd: de records erna zijn {distance} plaats(en) opgeschoven "
+                f"/ {what} inserted: the records after moved {distance} place(s)",
+                first,
+            )
             return
         if merkle.leaf_hash(canonical({**row, "seq": position + distance})) == stored:
-            report.fail(f"record {position} hoort op plaats {position + distance}: records verwijderd of verwisseld "
-                        f"/ record {position} belongs at {position + distance}: records deleted or swapped", position)  # fmt: skip
+            report.fail(
+                f"record {position} hoort op plaats {position + distance}: records verwijderd of verwisseld "
+                f"/ record {position} belongs at {position + distance}: records deleted or swapped",
+                position,
+            )
             return
     report.fail(f"record {position} is gewijzigd / record {position} was altered", position)
 
@@ -496,8 +552,10 @@ def verify(
         except NotFound:
             begin = f"checkpoint {start} bestaat niet / does not exist"
         if isinstance(begin, str) or not begin.subtrees:
-            report.fail(f"kan niet beginnen bij {start} / cannot start from {start}: "
-                        f"{begin if isinstance(begin, str) else 'geen deelbomen / no subtrees'}")  # fmt: skip
+            report.fail(
+                f"kan niet beginnen bij {start} / cannot start from {start}: "
+                f"{begin if isinstance(begin, str) else 'geen deelbomen / no subtrees'}"
+            )
             return report
         try:
             stack = merkle.Stack(begin.size, begin.subtrees)
@@ -534,10 +592,12 @@ def verify(
             lo, hi = _narrow(stack, cp, matched)
             report.suspect = (lo, hi - 1)
             where = f"record {lo}" if hi - lo == 1 else f"tussen record {lo} en {hi - 1}"
-            report.fail(f"checkpoint {cp.name}: de log wijkt af van de ondertekende boom; de eerste wijziging ligt {where} "
-                        f"(de records zijn consistent herberekend) / the log differs from the signed tree; the first change "
-                        f"lies in records {lo}..{hi - 1} (they were rehashed consistently)",
-                        lo if hi - lo == 1 else None)  # fmt: skip
+            report.fail(
+                f"checkpoint {cp.name}: de log wijkt af van de ondertekende boom; de eerste wijziging ligt {where} "
+                f"(de records zijn consistent herberekend) / the log differs from the signed tree; the first change "
+                f"lies in records {lo}..{hi - 1} (they were rehashed consistently)",
+                lo if hi - lo == 1 else None,
+            )
 
     reach()
     leaf_input = _LeafInput()
@@ -566,11 +626,16 @@ def verify(
     if altered:
         report.problems.append(f"nog {altered} records wijken af / {altered} more records differ")
     for cp in pending:
-        report.fail(f"checkpoint {cp.name}: de log is korter dan ondertekend, records {position}..{cp.size - 1} ontbreken "
-                    f"/ the log is shorter than signed, records missing", position)  # fmt: skip
+        report.fail(
+            f"checkpoint {cp.name}: de log is korter dan ondertekend, records {position}..{cp.size - 1} ontbreken "
+            f"/ the log is shorter than signed, records missing",
+            position,
+        )
         break
     if unexplained:
-        report.problems.append(f"{unexplained} latere checkpoints kloppen daardoor niet meer / later checkpoints no longer match")  # fmt: skip
+        report.problems.append(
+            f"{unexplained} latere checkpoints kloppen daardoor niet meer / later checkpoints no longer match"
+        )
     verified = [cp for cp in good.values() if cp.size <= matched]
     if verified:
         report.latest = _brief(max(verified, key=lambda c: c.name))
@@ -607,8 +672,10 @@ def _covering(session: Session, backend: Backend, size: int) -> str:
         n for n in backend.worm_names(PREFIX) if (m := NAME.match(n)) and int(m.group(1)) >= size
     ]
     if not names:
-        raise NotFound("Dit record valt nog onder geen ondertekend checkpoint.",
-                       "This record is not yet under a signed checkpoint.")  # fmt: skip
+        raise NotFound(
+            "Dit record valt nog onder geen ondertekend checkpoint.",
+            "This record is not yet under a signed checkpoint.",
+        )
     return max(names)
 
 
@@ -644,10 +711,18 @@ def inclusion(
     leaf = bytes.fromhex(stored)
     proof = [range_root(session, a, b) for a, b in merkle.inclusion_ranges(seq, cp.size)]
     if not merkle.verify_inclusion(seq, cp.size, leaf, proof, cp.root):
-        raise Conflict("De log klopt niet met het ondertekende checkpoint; voer een ketencontrole uit.",
-                       "The log does not match the signed checkpoint; run a verification.")  # fmt: skip
-    return {"seq": seq, "tree_size": cp.size, "leaf_hash": leaf.hex(), "root_hash": cp.root.hex(),
-            "proof": [p.hex() for p in proof], "checkpoint": head}  # fmt: skip
+        raise Conflict(
+            "De log klopt niet met het ondertekende checkpoint; voer een ketencontrole uit.",
+            "The log does not match the signed checkpoint; run a verification.",
+        )
+    return {
+        "seq": seq,
+        "tree_size": cp.size,
+        "leaf_hash": leaf.hex(),
+        "root_hash": cp.root.hex(),
+        "proof": [p.hex() for p in proof],
+        "checkpoint": head,
+    }
 
 
 def consistency(
@@ -657,15 +732,20 @@ def consistency(
     head1, old = _signed(backend, first, public_key)
     head2, new = _signed(backend, second, public_key)
     if old.size > new.size:
-        raise NotFound("Het eerste checkpoint is groter dan het tweede.", "The first checkpoint is larger than the second.")  # fmt: skip
+        raise NotFound(
+            "Het eerste checkpoint is groter dan het tweede.",
+            "The first checkpoint is larger than the second.",
+        )
     proof = (
         [range_root(session, a, b) for a, b in merkle.consistency_ranges(old.size, new.size)]
         if old.size
         else []
     )
     if old.size and not merkle.verify_consistency(old.size, new.size, old.root, new.root, proof):
-        raise Conflict("De log klopt niet met de ondertekende checkpoints; voer een ketencontrole uit.",
-                       "The log does not match the signed checkpoints; run a verification.")  # fmt: skip
+        raise Conflict(
+            "De log klopt niet met de ondertekende checkpoints; voer een ketencontrole uit.",
+            "The log does not match the signed checkpoints; run a verification.",
+        )
     return {"from": head1, "to": head2, "proof": [p.hex() for p in proof]}
 
 

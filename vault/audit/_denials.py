@@ -54,7 +54,9 @@ def record_now(**fields: Any) -> None:
         record(db, **fields)
 
 
-def record_denial(*, kind: str, action: str = "view", network: str | None = None, **fields: Any) -> bool:
+def record_denial(
+    *, kind: str, action: str = "view", network: str | None = None, **fields: Any
+) -> bool:
     """A refusal, written now in its own transaction unless its address floods; True if written.
 
     Never raises: a log that cannot be written (database down) must not change the refusal's answer.
@@ -64,9 +66,17 @@ def record_denial(*, kind: str, action: str = "view", network: str | None = None
         return False
     try:
         if count == FLOOD_LIMIT + 1:
-            record_now(action=action, outcome="denied", reason="flood", network=network,
-                       detail={"kind": kind, "limit_per_minute": str(FLOOD_LIMIT),
-                               "note": "verdere weigeringen deze minuut niet apart gelogd / further denials this minute not logged one by one"})  # fmt: skip
+            record_now(
+                action=action,
+                outcome="denied",
+                reason="flood",
+                network=network,
+                detail={
+                    "kind": kind,
+                    "limit_per_minute": str(FLOOD_LIMIT),
+                    "note": "verdere weigeringen deze minuut niet apart gelogd / further denials this minute not logged one by one",
+                },
+            )
         else:
             record_now(action=action, outcome="denied", reason=kind, network=network, **fields)
     except SQLAlchemyError as exc:

@@ -48,13 +48,26 @@ class Outcome(StrEnum):
 
 # FHIR AuditEvent.action codes: Create, Read, Update, Delete, Execute.
 FHIR_ACTION = {
-    AuditAction.view: "R", AuditAction.stream_segment: "R", AuditAction.download: "R", AuditAction.export: "R",
-    AuditAction.audit_read: "R", AuditAction.upload: "C", AuditAction.clip: "C", AuditAction.create: "C",
-    AuditAction.consent_event: "C", AuditAction.grant: "C", AuditAction.update: "U",
-    AuditAction.configuration_change: "U", AuditAction.logging_change: "U", AuditAction.delete: "D",
-    AuditAction.purge: "D", AuditAction.key_rotation: "E", AuditAction.sign_in: "E",
-    AuditAction.sign_in_failed: "E", AuditAction.sign_out: "E",
-}  # fmt: skip
+    AuditAction.view: "R",
+    AuditAction.stream_segment: "R",
+    AuditAction.download: "R",
+    AuditAction.export: "R",
+    AuditAction.audit_read: "R",
+    AuditAction.upload: "C",
+    AuditAction.clip: "C",
+    AuditAction.create: "C",
+    AuditAction.consent_event: "C",
+    AuditAction.grant: "C",
+    AuditAction.update: "U",
+    AuditAction.configuration_change: "U",
+    AuditAction.logging_change: "U",
+    AuditAction.delete: "D",
+    AuditAction.purge: "D",
+    AuditAction.key_rotation: "E",
+    AuditAction.sign_in: "E",
+    AuditAction.sign_in_failed: "E",
+    AuditAction.sign_out: "E",
+}
 
 
 @dataclass(frozen=True)
@@ -112,10 +125,16 @@ def canonical(fields: Mapping[str, object]) -> bytes:
     """Every field but the hash as sorted, compact JSON (UUIDs as strings, times in ISO 8601): the leaf's
     input. Takes a record's fields or a raw row's columns alike (the streaming verifier reads those)."""
     out = {
-        name: (str(value) if isinstance(value, uuid.UUID) else value.isoformat() if isinstance(value, datetime) else value)
+        name: (
+            str(value)
+            if isinstance(value, uuid.UUID)
+            else value.isoformat()
+            if isinstance(value, datetime)
+            else value
+        )
         for name, value in fields.items()
         if name != "leaf_hash"
-    }  # fmt: skip
+    }
     return json.dumps(out, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 

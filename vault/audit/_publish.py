@@ -55,5 +55,9 @@ def public_key(settings: Settings, given: Path | None = None) -> bytes:
 
 
 def describe(public: bytes) -> dict[str, str]:
-    return {"algorithm": "Ed25519", "key_id": key_id(public), "public_key_pem": public_pem(public),
-            "public_key_hex": public.hex()}  # fmt: skip
+    return {
+        "algorithm": "Ed25519",
+        "key_id": key_id(public),
+        "public_key_pem": public_pem(public),
+        "public_key_hex": public.hex(),
+    }

@@ -20,18 +20,53 @@ from vault.i18n import LOCAL
 from vault.recordings.models import Clip, Recording
 
 GAP = timedelta(minutes=10)  # segments closer than this belong to one viewing session
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-          "november", "december")  # fmt: skip
-ROLES = {"trainer": "trainer", "opleider": "opleider", "gecommitteerde": "gecommitteerde",
-         "privacy_officer": "privacyfunctionaris", "administrator": "beheerder", "system": "automatisch"}  # fmt: skip
-VERBS = {"view": "bekeek", "stream_segment": "bekeek", "download": "downloadde", "export": "maakte een pakket van",
-         "upload": "zette online", "clip": "maakte een fragment uit", "consent_event": "legde een toestemming vast voor",
-         "grant": "gaf toegang tot", "purge": "verwijderde (bewaartermijn verstreken)", "delete": "verwijderde",
-         "create": "legde vast", "update": "wijzigde", "key_rotation": "verving de sleutel van",
-         "audit_read": "las het toegangsoverzicht van"}  # fmt: skip
-PURPOSES = {"review": "terugkijken met u", "supervision": "supervisie", "wok": "intervisie (WOK)",
-            "teaching": "onderwijs", "grant": "toetsing door een gecommitteerde",
-            "administration": "vastleggen en beheren", "care": "de begeleiding"}  # fmt: skip
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+ROLES = {
+    "trainer": "trainer",
+    "opleider": "opleider",
+    "gecommitteerde": "gecommitteerde",
+    "privacy_officer": "privacyfunctionaris",
+    "administrator": "beheerder",
+    "system": "automatisch",
+}
+VERBS = {
+    "view": "bekeek",
+    "stream_segment": "bekeek",
+    "download": "downloadde",
+    "export": "maakte een pakket van",
+    "upload": "zette online",
+    "clip": "maakte een fragment uit",
+    "consent_event": "legde een toestemming vast voor",
+    "grant": "gaf toegang tot",
+    "purge": "verwijderde (bewaartermijn verstreken)",
+    "delete": "verwijderde",
+    "create": "legde vast",
+    "update": "wijzigde",
+    "key_rotation": "verving de sleutel van",
+    "audit_read": "las het toegangsoverzicht van",
+}
+PURPOSES = {
+    "review": "terugkijken met u",
+    "supervision": "supervisie",
+    "wok": "intervisie (WOK)",
+    "teaching": "onderwijs",
+    "grant": "toetsing door een gecommitteerde",
+    "administration": "vastleggen en beheren",
+    "care": "de begeleiding",
+}
 WATCHING = {"view", "stream_segment"}
 
 

@@ -18,9 +18,24 @@ from vault.domain.models import User
 from vault.families.models import Family
 
 COLUMNS = (
-    "seq", "event_id", "occurred_at", "action", "outcome", "reason", "user_id", "user_name", "role",
-    "organisation_id", "on_behalf_of", "family_id", "object_id", "object_type", "basis", "network", "session_id",
-)  # fmt: skip
+    "seq",
+    "event_id",
+    "occurred_at",
+    "action",
+    "outcome",
+    "reason",
+    "user_id",
+    "user_name",
+    "role",
+    "organisation_id",
+    "on_behalf_of",
+    "family_id",
+    "object_id",
+    "object_type",
+    "basis",
+    "network",
+    "session_id",
+)
 
 
 def as_dict(row: AuditRecord) -> dict[str, object]:
@@ -41,7 +56,7 @@ def to_csv(rows: Iterable[AuditRecord]) -> str:
     writer.writeheader()
     for row in rows:
         line = as_dict(row)
-        line["basis"] = " ".join(str(b) for b in line["basis"])  # type: ignore[attr-defined]
+        line["basis"] = " ".join(json.loads(row.basis))
         writer.writerow(line)
     return buffer.getvalue()
 
@@ -51,7 +66,7 @@ def _query(
 ) -> list[AuditRecord]:
     query = select(AuditRecord).order_by(col(AuditRecord.seq))
     for clause in where:
-        query = query.where(clause)  # type: ignore[arg-type]
+        query = query.where(clause)  # type: ignore[arg-type]  # a SQLModel column compared is typed bool
     if since is not None:
         query = query.where(AuditRecord.occurred_at >= since)
     if until is not None:
@@ -113,7 +128,7 @@ def search(
     `organisation_id` keeps the view to one organisation (see `in_organisation`). Every other filter
     is optional; `until` is exclusive.
     """
-    where: list[object] = []
+    where: list[ColumnElement[bool]] = []
     if organisation_id is not None:
         where.append(in_organisation(session, organisation_id))
     for column, value in (
@@ -129,8 +144,8 @@ def search(
         where.append(col(AuditRecord.occurred_at) >= since)
     if until is not None:
         where.append(col(AuditRecord.occurred_at) < until)
-    total = session.exec(select(func.count()).select_from(AuditRecord).where(*where)).one()  # type: ignore[arg-type]
-    query = select(AuditRecord).where(*where).order_by(col(AuditRecord.seq).desc())  # type: ignore[arg-type]
+    total = session.exec(select(func.count()).select_from(AuditRecord).where(*where)).one()
+    query = select(AuditRecord).where(*where).order_by(col(AuditRecord.seq).desc())
     return list(session.exec(query.offset(offset).limit(limit))), int(total)
 
 

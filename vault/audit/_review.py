@@ -27,7 +27,7 @@ def last_review(session: Session, organisation_id: uuid.UUID) -> AuditRecord | N
             AuditRecord.object_type == REVIEW,
             AuditRecord.outcome == "success",
             AuditRecord.organisation_id == organisation_id,
-        )  # fmt: skip
+        )
         .order_by(col(AuditRecord.seq).desc())
     ).first()
 
@@ -51,8 +51,11 @@ def due(
     """When the next review is due and whether it is overdue."""
     last = last_review(session, organisation_id)
     due_at = (last.occurred_at if last is not None else _start(session, organisation_id)) + every
-    return {"last_review": last.occurred_at if last is not None else None, "due_at": due_at,
-            "overdue": now > due_at}  # fmt: skip
+    return {
+        "last_review": last.occurred_at if last is not None else None,
+        "due_at": due_at,
+        "overdue": now > due_at,
+    }
 
 
 def review_task(
@@ -67,7 +70,7 @@ def review_task(
             in_organisation(session, organisation_id),
             AuditRecord.occurred_at >= since,
             AuditRecord.occurred_at < now,
-        )  # fmt: skip
+        )
         .order_by(func.random())
         .limit(sample)
     ).all()
@@ -81,11 +84,28 @@ def review_task(
 
 
 def finish_review(
-    session: Session, principal: Principal, *, since: datetime, until: datetime, conclusion: str,
-    signals: int, sample: list[int],
-) -> AuditRecord:  # fmt: skip
+    session: Session,
+    principal: Principal,
+    *,
+    since: datetime,
+    until: datetime,
+    conclusion: str,
+    signals: int,
+    sample: list[int],
+) -> AuditRecord:
     """The officer's signed-off conclusion, as a record in the log (under the next signed checkpoint)."""
-    return record(session, action="audit_read", outcome="success", actor=principal, object_type=REVIEW,
-                  reason="review_signed_off",
-                  detail={"from": since.isoformat(), "until": until.isoformat(), "conclusion": conclusion,
-                          "signals": str(signals), "sample": ",".join(str(s) for s in sample)})  # fmt: skip
+    return record(
+        session,
+        action="audit_read",
+        outcome="success",
+        actor=principal,
+        object_type=REVIEW,
+        reason="review_signed_off",
+        detail={
+            "from": since.isoformat(),
+            "until": until.isoformat(),
+            "conclusion": conclusion,
+            "signals": str(signals),
+            "sample": ",".join(str(s) for s in sample),
+        },
+    )

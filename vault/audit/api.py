@@ -15,11 +15,23 @@ from vault import audit
 from vault.accounts import Principal, require_role
 from vault.audit import _review as review
 from vault.audit._publish import describe, public_key
+from vault.audit.schemas import (
+    AuditRecordPublic,
+    AuditReport,
+    ConsistencyProof,
+    FhirBundle,
+    InclusionProof,
+    PublicKey,
+    ReviewSignedOff,
+    ReviewTask,
+    Signals,
+    VerifyResult,
+)
 from vault.db import DB
 from vault.domain.models import User
 from vault.errors import NotFound, VaultError
 from vault.families.models import Family
-from vault.routes import MAX_SEQ, Offset
+from vault.routes import MAX_SEQ, Offset, Page
 from vault.settings import get_settings
 from vault.store import backend_from_settings
 
@@ -59,9 +71,21 @@ def _render(rows: list[audit.AuditRecord], fmt: str) -> Any:
 
 
 Format = Annotated[str, Query(pattern="^(json|csv|fhir)$")]
+# `fmt=json` the records, `fmt=fhir` a FHIR R5 Bundle, `fmt=csv` the records as CSV.
+REPORT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+        "description": "json, fhir or csv",
+    }
+}
 
 
-@router.get("/families/{family_id}", summary="Alles rond één gezin / everything about one family")
+@router.get(
+    "/families/{family_id}",
+    summary="Alles rond één gezin / everything about one family",
+    response_model=AuditReport | FhirBundle,
+    responses=REPORT,
+)
 def family(
     family_id: uuid.UUID,
     principal: Principal,
@@ -74,8 +98,14 @@ def family(
     return _render(audit.family_report(db, family_id, since=since), fmt)
 
 
-@router.get("/families/{family_id}/readable", summary="Leesbaar toegangsoverzicht voor ouders / readable report for parents")
-def family_readable(family_id: uuid.UUID, principal: Principal, db: DB, since: datetime | None = None) -> HTMLResponse:
+@router.get(
+    "/families/{family_id}/readable",
+    summary="Leesbaar toegangsoverzicht voor ouders / readable report for parents",
+    response_class=HTMLResponse,
+)
+def family_readable(
+    family_id: uuid.UUID, principal: Principal, db: DB, since: datetime | None = None
+) -> HTMLResponse:
     """Print-ready, in Dutch and Dutch time, for an art. 15 request: one line per viewing session."""
     family = db.get(Family, family_id)
     _own(db, principal, family)
@@ -86,7 +116,10 @@ def family_readable(family_id: uuid.UUID, principal: Principal, db: DB, since: d
 
 
 @router.get(
-    "/employees/{user_id}", summary="Alles van één medewerker / everything one employee did"
+    "/employees/{user_id}",
+    summary="Alles van één medewerker / everything one employee did",
+    response_model=AuditReport | FhirBundle,
+    responses=REPORT,
 )
 def employee(
     user_id: uuid.UUID,
@@ -100,7 +133,11 @@ def employee(
     return _render(audit.employee_report(db, user_id, since=since), fmt)
 
 
-@router.get("/records", summary="Het logboek doorzoeken / search the log")
+@router.get(
+    "/records",
+    summary="Het logboek doorzoeken / search the log",
+    response_model=Page[AuditRecordPublic],
+)
 def records(
     principal: Principal,
     db: DB,
@@ -117,11 +154,28 @@ def records(
     """Newest first, within the officer's organisation; the read is logged after the search, so the
     answer shows the log as it was before this read."""
     require_role(principal, "privacy_officer")
-    rows, total = audit.search(db, organisation_id=principal.organisation_id, family_id=family_id, user_id=user_id,
-                               action=action, outcome=outcome, seq=seq, since=since, until=until,
-                               limit=limit, offset=offset)  # fmt: skip
-    filters = {"family_id": family_id, "user_id": user_id, "action": action, "outcome": outcome,
-               "seq": seq, "since": since, "until": until}  # fmt: skip
+    rows, total = audit.search(
+        db,
+        organisation_id=principal.organisation_id,
+        family_id=family_id,
+        user_id=user_id,
+        action=action,
+        outcome=outcome,
+        seq=seq,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
+    )
+    filters = {
+        "family_id": family_id,
+        "user_id": user_id,
+        "action": action,
+        "outcome": outcome,
+        "seq": seq,
+        "since": since,
+        "until": until,
+    }
     _officer(
         db, principal, "log_search", **{k: str(v) for k, v in filters.items() if v is not None}
     )
@@ -133,7 +187,12 @@ def records(
     }
 
 
-@router.get("/denied", summary="Geweigerde pogingen / denied attempts")
+@router.get(
+    "/denied",
+    summary="Geweigerde pogingen / denied attempts",
+    response_model=AuditReport | FhirBundle,
+    responses=REPORT,
+)
 def denied(
     principal: Principal, db: DB, fmt: Format = "json", since: datetime | None = None
 ) -> Any:
@@ -141,7 +200,7 @@ def denied(
     return _render(audit.denied_report(db, principal.organisation_id, since=since), fmt)
 
 
-@router.get("/anomalies", summary="Signalen / anomaly signals")
+@router.get("/anomalies", summary="Signalen / anomaly signals", response_model=Signals)
 def anomalies(principal: Principal, db: DB, since: datetime | None = None) -> dict[str, Any]:
     _officer(db, principal, "anomalies")
     items = audit.anomalies(db, since=since, organisation_id=principal.organisation_id)
@@ -149,9 +208,16 @@ def anomalies(principal: Principal, db: DB, since: datetime | None = None) -> di
         state = review.due(db, principal.organisation_id, datetime.now(UTC), _review_every())
         if state["overdue"]:  # a review not done in time is a signal of its own
             last = review.last_review(db, principal.organisation_id)
-            items.append({"signal": "review_overdue", "seq": last.seq if last else 0, "user_id": None,
-                          "family_id": None, "message": f"De logcontrole is te laat (sinds {state['due_at']:%d-%m-%Y}) "
-                          "/ the log review is overdue"})  # fmt: skip
+            items.append(
+                {
+                    "signal": "review_overdue",
+                    "seq": last.seq if last else 0,
+                    "user_id": None,
+                    "family_id": None,
+                    "message": f"De logcontrole is te laat (sinds {state['due_at']:%d-%m-%Y}) "
+                    "/ the log review is overdue",
+                }
+            )
     return {"items": items}
 
 
@@ -166,16 +232,28 @@ class ReviewSignOff(BaseModel):
     sample: list[int] = Field(default_factory=list, max_length=500)
 
 
-@router.get("/review", summary="De logcontrole van deze periode / this period's log review")
-def review_task(principal: Principal, db: DB, sample: Annotated[int, Query(ge=0, le=200)] = 20) -> dict[str, Any]:
+@router.get(
+    "/review",
+    summary="De logcontrole van deze periode / this period's log review",
+    response_model=ReviewTask,
+)
+def review_task(
+    principal: Principal, db: DB, sample: Annotated[int, Query(ge=0, le=200)] = 20
+) -> dict[str, Any]:
     """The period since the last review, its signals and a random sample of footage accesses to look at."""
     _officer(db, principal, "log_review_task")
     if principal.organisation_id is None:
         raise NotFound("Geen organisatie.", "No organisation.")
-    return review.review_task(db, principal.organisation_id, datetime.now(UTC), _review_every(), sample)
+    return review.review_task(
+        db, principal.organisation_id, datetime.now(UTC), _review_every(), sample
+    )
 
 
-@router.post("/review", summary="Logcontrole afronden en ondertekenen / sign off the log review")
+@router.post(
+    "/review",
+    summary="Logcontrole afronden en ondertekenen / sign off the log review",
+    response_model=ReviewSignedOff,
+)
 def review_sign_off(body: ReviewSignOff, principal: Principal, db: DB) -> dict[str, Any]:
     """The conclusion is a record in the log itself, covered by the next signed checkpoint."""
     require_role(principal, "privacy_officer")
@@ -186,12 +264,25 @@ def review_sign_off(body: ReviewSignOff, principal: Principal, db: DB) -> dict[s
     if not body.since < body.until <= now + timedelta(minutes=1):
         raise BadRequest("De periode klopt niet.", "The period is not valid.")
     signals = len(audit.anomalies(db, since=body.since, organisation_id=organisation))
-    row = review.finish_review(db, principal, since=body.since, until=body.until, conclusion=body.conclusion,
-                               signals=signals, sample=body.sample)  # fmt: skip
-    return {"seq": row.seq, "signed_off_by": principal.name, **review.due(db, organisation, now, _review_every())}
+    row = review.finish_review(
+        db,
+        principal,
+        since=body.since,
+        until=body.until,
+        conclusion=body.conclusion,
+        signals=signals,
+        sample=body.sample,
+    )
+    return {
+        "seq": row.seq,
+        "signed_off_by": principal.name,
+        **review.due(db, organisation, now, _review_every()),
+    }
 
 
-def _verify(principal: audit.Principal, db: Session, start: str | None, incremental: bool) -> dict[str, Any]:
+def _verify(
+    principal: audit.Principal, db: Session, start: str | None, incremental: bool
+) -> dict[str, Any]:
     require_role(principal, "privacy_officer")
     settings = get_settings()
     if incremental and start is None:
@@ -202,38 +293,77 @@ def _verify(principal: audit.Principal, db: Session, start: str | None, incremen
     return report.as_dict()
 
 
-@router.get("/verify", summary="Controleer de keten / verify the chain")
-def verify_get(principal: Principal, db: DB, start: Annotated[str | None, Query(alias="from")] = None,
-               incremental: bool = False) -> dict[str, Any]:  # fmt: skip
+@router.get(
+    "/verify", summary="Controleer de keten / verify the chain", response_model=VerifyResult
+)
+def verify_get(
+    principal: Principal,
+    db: DB,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    incremental: bool = False,
+) -> dict[str, Any]:
     return _verify(principal, db, start, incremental)
 
 
-@router.post("/verify", summary="Controleer de keten / verify the chain")
-def verify(principal: Principal, db: DB, start: Annotated[str | None, Query(alias="from")] = None,
-           incremental: bool = False) -> dict[str, Any]:  # fmt: skip
+@router.post(
+    "/verify", summary="Controleer de keten / verify the chain", response_model=VerifyResult
+)
+def verify(
+    principal: Principal,
+    db: DB,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    incremental: bool = False,
+) -> dict[str, Any]:
     return _verify(principal, db, start, incremental)
 
 
-@router.get("/public-key", summary="De publieke sleutel van de checkpoints / the checkpoints' public key")
+@router.get(
+    "/public-key",
+    summary="De publieke sleutel van de checkpoints / the checkpoints' public key",
+    response_model=PublicKey,
+)
 def published_key() -> dict[str, str]:
     """Public: anyone holding a checkpoint or a deletion certificate may check its signature with this."""
     return describe(public_key(get_settings()))
 
 
-@router.get("/records/{seq}/proof", summary="Bewijs van opname onder een ondertekend checkpoint / inclusion proof")
-def proof(seq: Annotated[int, Path(ge=0, le=MAX_SEQ)], principal: Principal, db: DB,
-          checkpoint: str | None = None) -> dict[str, object]:  # fmt: skip
+@router.get(
+    "/records/{seq}/proof",
+    summary="Bewijs van opname onder een ondertekend checkpoint / inclusion proof",
+    response_model=InclusionProof,
+)
+def proof(
+    seq: Annotated[int, Path(ge=0, le=MAX_SEQ)],
+    principal: Principal,
+    db: DB,
+    checkpoint: str | None = None,
+) -> dict[str, object]:
     _officer(db, principal, "inclusion_proof", seq=str(seq), checkpoint=checkpoint or "")
     if db.get(audit.AuditRecord, seq) is None:  # past the end (or not written yet)
         raise NotFound("Geen logregel met dit nummer.", "No log record with this number.")
     settings = get_settings()
-    return audit.inclusion(db, seq, backend=backend_from_settings(settings), public_key=public_key(settings),
-                           checkpoint_name=checkpoint)  # fmt: skip
+    return audit.inclusion(
+        db,
+        seq,
+        backend=backend_from_settings(settings),
+        public_key=public_key(settings),
+        checkpoint_name=checkpoint,
+    )
 
 
-@router.get("/proofs/consistency", summary="Bewijs dat de log alleen groeide / consistency proof")
-def consistency(principal: Principal, db: DB, first: Annotated[str, Query(alias="from")],
-                second: Annotated[str, Query(alias="to")]) -> dict[str, object]:  # fmt: skip
+@router.get(
+    "/proofs/consistency",
+    summary="Bewijs dat de log alleen groeide / consistency proof",
+    response_model=ConsistencyProof,
+)
+def consistency(
+    principal: Principal,
+    db: DB,
+    first: Annotated[str, Query(alias="from")],
+    second: Annotated[str, Query(alias="to")],
+) -> dict[str, object]:
     _officer(db, principal, "consistency_proof", first=first, second=second)
     settings = get_settings()
-    return audit.consistency(db, backend_from_settings(settings), public_key(settings), first, second)
+    return audit.consistency(
+        db, backend_from_settings(settings), public_key(settings), first, second
+    )

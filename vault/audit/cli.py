@@ -32,14 +32,36 @@ app.add_typer(report_app, name="report")
     )
 )
 def verify(
-    public_key: Annotated[Path | None, typer.Option("--public-key", help=t(
-        "Publieke sleutel (PEM); standaard audit-public-key.pem in de datamap.",
-        "Public key (PEM); by default audit-public-key.pem in the data dir."))] = None,
-    start: Annotated[str | None, typer.Option("--from", help=t(
-        "Begin bij dit checkpoint (incrementeel).", "Start from this checkpoint (incremental)."))] = None,
-    incremental: Annotated[bool, typer.Option("--incremental", help=t(
-        "Begin bij het checkpoint van de laatste geslaagde controle.",
-        "Start from the checkpoint of the last successful verification."))] = False,
+    public_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--public-key",
+            help=t(
+                "Publieke sleutel (PEM); standaard audit-public-key.pem in de datamap.",
+                "Public key (PEM); by default audit-public-key.pem in the data dir.",
+            ),
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help=t(
+                "Begin bij dit checkpoint (incrementeel).",
+                "Start from this checkpoint (incremental).",
+            ),
+        ),
+    ] = None,
+    incremental: Annotated[
+        bool,
+        typer.Option(
+            "--incremental",
+            help=t(
+                "Begin bij het checkpoint van de laatste geslaagde controle.",
+                "Start from the checkpoint of the last successful verification.",
+            ),
+        ),
+    ] = False,
 ) -> None:
     settings = get_settings()
     try:
@@ -51,16 +73,37 @@ def verify(
         if incremental and start is None:
             start = audit.last_verified(db)
         report = audit.verify(db, backend_from_settings(settings), key, start=start)
-        audit.record(db, action="audit_read", outcome="allowed", object_type="verify",
-                     detail=audit.verify_detail(report))  # fmt: skip
+        audit.record(
+            db,
+            action="audit_read",
+            outcome="allowed",
+            object_type="verify",
+            detail=audit.verify_detail(report),
+        )
     if report.start:
-        typer.echo(t(f"Begonnen bij checkpoint {report.start}.", f"Started from checkpoint {report.start}."))
-    typer.echo(t(f"{report.records} records, {report.checkpoints} checkpoints gecontroleerd met sleutel {key_id(key)}.",
-                 f"{report.records} records, {report.checkpoints} checkpoints checked with key {key_id(key)}."))  # fmt: skip
-    for label, found in ((t("Laatste goede checkpoint", "Latest good checkpoint"), report.latest),
-                         (t("Laatste checkpoint volgens de database", "Latest checkpoint per the database"), report.expected)):  # fmt: skip
+        typer.echo(
+            t(
+                f"Begonnen bij checkpoint {report.start}.",
+                f"Started from checkpoint {report.start}.",
+            )
+        )
+    typer.echo(
+        t(
+            f"{report.records} records, {report.checkpoints} checkpoints gecontroleerd met sleutel {key_id(key)}.",
+            f"{report.records} records, {report.checkpoints} checkpoints checked with key {key_id(key)}.",
+        )
+    )
+    for label, found in (
+        (t("Laatste goede checkpoint", "Latest good checkpoint"), report.latest),
+        (
+            t("Laatste checkpoint volgens de database", "Latest checkpoint per the database"),
+            report.expected,
+        ),
+    ):
         if found:
-            typer.echo(f"{label}: {found['name']} ({found['tree_size']} records, {found['root_hash']})")
+            typer.echo(
+                f"{label}: {found['name']} ({found['tree_size']} records, {found['root_hash']})"
+            )
     if report.ok:
         typer.echo(t("De log is ongeschonden.", "The log is intact."))
         return
@@ -68,11 +111,20 @@ def verify(
     for problem in report.problems:
         typer.echo(f"- {problem}", err=True)
     if report.first_bad_seq is not None:
-        typer.echo(t(f"Eerste afwijkende record: {report.first_bad_seq}", f"First bad record: {report.first_bad_seq}"), err=True)  # fmt: skip
+        typer.echo(
+            t(
+                f"Eerste afwijkende record: {report.first_bad_seq}",
+                f"First bad record: {report.first_bad_seq}",
+            ),
+            err=True,
+        )
     raise typer.Exit(1)
 
 
-@app.command("public-key", help=t("Toon de publieke sleutel van de checkpoints.", "Show the checkpoints' public key."))
+@app.command(
+    "public-key",
+    help=t("Toon de publieke sleutel van de checkpoints.", "Show the checkpoints' public key."),
+)
 def show_public_key() -> None:
     try:
         key = public_key_for(get_settings())

@@ -22,6 +22,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, func, select
 from starlette.concurrency import run_in_threadpool
@@ -50,6 +51,31 @@ RECEIVE_BATCH = 1024 * 1024
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/uploads", tags=["ingest"])
+
+
+class UploadListed(BaseModel):
+    id: str
+    status: str
+    sha256: str
+    reason: str
+
+
+class Uploads(BaseModel):
+    items: list[UploadListed]
+
+
+class UploadStatus(BaseModel):
+    """After the last byte: `verified` once the stored object was read back, hashed and decoded."""
+
+    id: str
+    status: str
+    reason: str
+    length: int
+    committed: int
+    sha256: str
+    recording_id: str | None
+
+
 TUS = {"Tus-Resumable": "1.0.0"}
 CHECKSUMS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "md5": hashlib.md5}
 
@@ -147,7 +173,7 @@ def _progress(upload: Upload) -> Progress:
     return Progress(upload.committed, tuple(json.loads(upload.etags)), upload.tail, upload.carry)
 
 
-@router.get("", summary="Mijn uploads (op traject en SHA-256) / my uploads")
+@router.get("", summary="Mijn uploads (op traject en SHA-256) / my uploads", response_model=Uploads)
 def list_uploads(
     principal: Principal, db: DB, trajectory: uuid.UUID | None = None, sha256: str | None = None
 ) -> dict[str, object]:
@@ -164,14 +190,14 @@ def list_uploads(
     }
 
 
-@router.options("", summary="tus: mogelijkheden / capabilities")
+@router.options("", summary="tus: mogelijkheden / capabilities", response_class=Response)
 def options() -> Response:
     settings = get_settings()
     return Response(status_code=204, headers={**TUS, "Tus-Version": "1.0.0", "Tus-Extension": "creation,termination,checksum",
                                               "Tus-Checksum-Algorithm": ",".join(CHECKSUMS), "Tus-Max-Size": str(settings.upload_max_bytes)})  # fmt: skip
 
 
-@router.post("", status_code=201, summary="tus: upload aanmaken / create an upload",
+@router.post("", status_code=201, summary="tus: upload aanmaken / create an upload", response_class=Response,
              description="Upload-Metadata: trajectory (id), filename, situation, recorded_at, sha256.")  # fmt: skip
 def create(request: Request, principal: Principal, db: DB) -> Response:
     settings = get_settings()
@@ -224,7 +250,7 @@ def create(request: Request, principal: Principal, db: DB) -> Response:
     )
 
 
-@router.head("/{upload_id}", summary="tus: stand van zaken / offset")
+@router.head("/{upload_id}", summary="tus: stand van zaken / offset", response_class=Response)
 def head(upload_id: uuid.UUID, principal: Principal, db: DB) -> Response:
     upload = _get(db, upload_id, principal)
     if upload.status == "rejected":  # refused or failed: there is nothing to resume; start afresh
@@ -522,7 +548,9 @@ def terminate(upload_id: uuid.UUID, principal: Principal, db: DB) -> Response:
 
 
 @router.get(
-    "/{upload_id}", summary="Status van een upload (na afloop: gecontroleerd?) / upload status"
+    "/{upload_id}",
+    summary="Status van een upload (na afloop: gecontroleerd?) / upload status",
+    response_model=UploadStatus,
 )
 def status(upload_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, object]:
     upload = _get(db, upload_id, principal)

@@ -69,13 +69,28 @@ def family_facts(db: Session, family_id: uuid.UUID, today: date) -> retention.Fa
                 )
             proxy = stored.get(rec.proxy_object_id) if rec.proxy_object_id else None
             if proxy is not None:  # purged with its original, under the same rules
-                objects.append(retention.StoredObject(proxy.id, retention.Kind.proxy, t.id, _aware(proxy.created_at),
-                                                      recording_id=rec.id, size=proxy.size))  # fmt: skip
+                objects.append(
+                    retention.StoredObject(
+                        proxy.id,
+                        retention.Kind.proxy,
+                        t.id,
+                        _aware(proxy.created_at),
+                        recording_id=rec.id,
+                        size=proxy.size,
+                    )
+                )
         for export in db.exec(select(Export).where(Export.trajectory_id == t.id)):
             package = stored.get(export.object_id) if export.object_id else None
             if package is not None:  # the parents' package at rest is the trajectory's footage, too
-                objects.append(retention.StoredObject(package.id, retention.Kind.export, t.id,
-                                                      _aware(package.created_at), size=package.size))  # fmt: skip
+                objects.append(
+                    retention.StoredObject(
+                        package.id,
+                        retention.Kind.export,
+                        t.id,
+                        _aware(package.created_at),
+                        size=package.size,
+                    )
+                )
     records = db.exec(select(ConsentRecordRow).where(ConsentRecordRow.family_id == family_id)).all()
     consents = []
     for r in records:
@@ -98,12 +113,16 @@ def family_facts(db: Session, family_id: uuid.UUID, today: date) -> retention.Fa
         ]
         consents.append(
             retention.ConsentFact(
-                r.id, retention.Purpose(r.purpose), r.trajectory_id, _ids(r.recording_ids), _aware(r.valid_from),
+                r.id,
+                retention.Purpose(r.purpose),
+                r.trajectory_id,
+                _ids(r.recording_ids),
+                _aware(r.valid_from),
                 _aware(r.valid_until) if r.valid_until else None,
                 tuple(retention.Withdrawal(_aware(e.at), _ids(e.recording_ids)) for e in ended),
                 evidence.id if evidence is not None else None,
             )
-        )  # fmt: skip
+        )
     holds = [
         retention.LegalHold(
             h.id, h.reason, str(h.placed_by or "fg"), h.until, h.review_on, _ids(h.object_ids)
@@ -118,13 +137,21 @@ def family_facts(db: Session, family_id: uuid.UUID, today: date) -> retention.Fa
     ]
     facts_trajectories = tuple(
         retention.TrajectoryFacts(
-            t.id, retention.TrajectoryType(t.type), retention.Phase(t.phase), t.closed_on,
+            t.id,
+            retention.TrajectoryType(t.type),
+            retention.Phase(t.phase),
+            t.closed_on,
             tuple(d for d in (t.follow_up_1_on, t.follow_up_2_on) if d is not None),
-            tuple(d for d in (t.follow_up_1_on, t.follow_up_2_on)[: t.follow_ups_done] if d is not None),
-            t.supervision_done_on, t.export_handed_over_on,
+            tuple(
+                d
+                for d in (t.follow_up_1_on, t.follow_up_2_on)[: t.follow_ups_done]
+                if d is not None
+            ),
+            t.supervision_done_on,
+            t.export_handed_over_on,
         )
         for t in trajectories
-    )  # fmt: skip
+    )
     return retention.FamilyFacts(
         family_id, facts_trajectories, tuple(objects), tuple(consents), tuple(holds), tuple(shares)
     )
@@ -175,8 +202,16 @@ def purge_family(
             )
             db.add(mark)
             marks[item.object_id] = mark
-            audit.record(db, action="purge", outcome="success", reason="blocked_for_purge", family_id=family_id,
-                         object_id=item.object_id, object_type="object", detail={"rule": item.rule})  # fmt: skip
+            audit.record(
+                db,
+                action="purge",
+                outcome="success",
+                reason="blocked_for_purge",
+                family_id=family_id,
+                object_id=item.object_id,
+                object_type="object",
+                detail={"rule": item.rule},
+            )
     # A hold placed after marking still wins: unmark what is blocked now.
     for item in plan.blocked():
         if item.object_id in marks:
@@ -192,15 +227,24 @@ def purge_family(
         row = db.get(StoredObject, mark.object_id)
         tomb = db.get(Tombstone, mark.object_id)
         if row is not None:
-            digest: hashlib._Hash | None = hashlib.sha256()
+            digest: hashlib._Hash | None = (hashed := hashlib.sha256())
             try:
                 for piece in store.backend.iter_bytes(row.name):
-                    digest.update(piece)  # type: ignore[union-attr]
+                    hashed.update(piece)
             except BlobNotFound:
                 digest = None  # deleted by an earlier, interrupted run: the hash is no longer known
             if tomb is None:
-                tomb = Tombstone(object_id=row.id, family_id=family_id, kind=row.kind, size=row.size, ciphertext_size=row.ciphertext_size,
-                                 ciphertext_sha256=digest.hexdigest() if digest else "", rule=mark.rule, purged_at=now, certificate=name)  # fmt: skip
+                tomb = Tombstone(
+                    object_id=row.id,
+                    family_id=family_id,
+                    kind=row.kind,
+                    size=row.size,
+                    ciphertext_size=row.ciphertext_size,
+                    ciphertext_sha256=digest.hexdigest() if digest else "",
+                    rule=mark.rule,
+                    purged_at=now,
+                    certificate=name,
+                )
                 db.add(tomb)
             versions = store.backend.delete(row.name)
             store.shred_key(row.id)
@@ -229,10 +273,27 @@ def purge_family(
             export.link_token_sha256 = export.link_code_hash = None
             db.add(export)
         if tomb is not None:
-            items.append({"object_id": str(tomb.object_id), "kind": tomb.kind, "size": tomb.size, "ciphertext_size": tomb.ciphertext_size,
-                          "ciphertext_sha256": tomb.ciphertext_sha256, "rule": tomb.rule, "versions_deleted": versions})  # fmt: skip
-        audit.record(db, action="purge", outcome="success", reason=mark.rule, family_id=family_id, object_id=mark.object_id,
-                     object_type="object", detail={"certificate": name})  # fmt: skip
+            items.append(
+                {
+                    "object_id": str(tomb.object_id),
+                    "kind": tomb.kind,
+                    "size": tomb.size,
+                    "ciphertext_size": tomb.ciphertext_size,
+                    "ciphertext_sha256": tomb.ciphertext_sha256,
+                    "rule": tomb.rule,
+                    "versions_deleted": versions,
+                }
+            )
+        audit.record(
+            db,
+            action="purge",
+            outcome="success",
+            reason=mark.rule,
+            family_id=family_id,
+            object_id=mark.object_id,
+            object_type="object",
+            detail={"certificate": name},
+        )
         db.delete(mark)
     db.flush()
     family_gone = (

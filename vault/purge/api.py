@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from vault import audit
@@ -18,21 +17,24 @@ from vault.errors import NotFound
 from vault.families.models import Family
 from vault.purge._service import CERTIFICATES, family_plan
 from vault.purge.models import LegalHoldRow, Tombstone
-from vault.routes import public
+from vault.purge.schemas import (
+    DeletionCertificate,
+    HoldIn,
+    LegalHoldPublic,
+    RetentionPlan,
+    TombstonePublic,
+    Tombstones,
+)
 from vault.settings import get_settings
 from vault.store import backend_from_settings
 
 router = APIRouter(prefix="/retention", tags=["retention"])
+__all__ = ["HoldIn", "router"]  # HoldIn: the privacy pages place a hold with it
 
 
-class HoldIn(BaseModel):
-    family_id: uuid.UUID
-    reason: str = Field(
-        min_length=3, max_length=500, examples=["Klacht in behandeling bij de klachtencommissie"]
-    )
-    object_ids: list[uuid.UUID] | None = None
-    until: date | None = None
-    review_on: date | None = None
+def _published(schema: type[LegalHoldPublic | TombstonePublic], row: object) -> dict[str, Any]:
+    """A row as JSON through its Public schema (the web pages read the same dict)."""
+    return schema.model_validate(row).model_dump(mode="json")
 
 
 def _officer(db: Session, principal: audit.Principal, what: str) -> None:
@@ -50,7 +52,11 @@ def _own_family(db: Session, principal: audit.Principal, family_id: uuid.UUID) -
         )
 
 
-@router.get("/plan/{family_id}", summary="Bewaarplan van een gezin / a family's purge plan")
+@router.get(
+    "/plan/{family_id}",
+    summary="Bewaarplan van een gezin / a family's purge plan",
+    response_model=RetentionPlan,
+)
 def plan(
     family_id: uuid.UUID, principal: Principal, db: DB, on: date | None = None
 ) -> dict[str, Any]:
@@ -68,26 +74,49 @@ def plan(
                 "blocked_by": [str(h) for h in i.blocked_by],
             }
             for i in result.items
-        ],  # fmt: skip
+        ],
         "undated": [str(o) for o in result.undated],
         "text": result.describe(),
     }
 
 
-@router.post("/holds", status_code=201, summary="Bewaarplicht opleggen / place a legal hold")
+@router.post(
+    "/holds",
+    status_code=201,
+    summary="Bewaarplicht opleggen / place a legal hold",
+    response_model=LegalHoldPublic,
+)
 def place_hold(body: HoldIn, principal: Principal, db: DB) -> dict[str, Any]:
     _own_family(db, principal, body.family_id)
-    hold = LegalHoldRow(family_id=body.family_id, reason=body.reason, placed_by=principal.user_id, placed_on=datetime.now(UTC).date(),
-                        object_ids=json.dumps([str(o) for o in body.object_ids]) if body.object_ids else None,
-                        until=body.until, review_on=body.review_on)  # fmt: skip
+    hold = LegalHoldRow(
+        family_id=body.family_id,
+        reason=body.reason,
+        placed_by=principal.user_id,
+        placed_on=datetime.now(UTC).date(),
+        object_ids=json.dumps([str(o) for o in body.object_ids]) if body.object_ids else None,
+        until=body.until,
+        review_on=body.review_on,
+    )
     db.add(hold)
     db.flush()
-    audit.record(db, action="configuration_change", outcome="success", reason="legal_hold_placed", actor=principal,
-                 family_id=body.family_id, object_id=hold.id, object_type="legal_hold")  # fmt: skip
-    return public(hold)
+    audit.record(
+        db,
+        action="configuration_change",
+        outcome="success",
+        reason="legal_hold_placed",
+        actor=principal,
+        family_id=body.family_id,
+        object_id=hold.id,
+        object_type="legal_hold",
+    )
+    return _published(LegalHoldPublic, hold)
 
 
-@router.post("/holds/{hold_id}/release", summary="Bewaarplicht opheffen / release a hold")
+@router.post(
+    "/holds/{hold_id}/release",
+    summary="Bewaarplicht opheffen / release a hold",
+    response_model=LegalHoldPublic,
+)
 def release_hold(hold_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, Any]:
     require_role(principal, "privacy_officer")
     hold = db.get(LegalHoldRow, hold_id)
@@ -96,21 +125,38 @@ def release_hold(hold_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, 
     _own_family(db, principal, hold.family_id)
     hold.released_on = datetime.now(UTC).date()
     db.add(hold)
-    audit.record(db, action="configuration_change", outcome="success", reason="legal_hold_released", actor=principal,
-                 family_id=hold.family_id, object_id=hold.id, object_type="legal_hold")  # fmt: skip
-    return public(hold)
+    audit.record(
+        db,
+        action="configuration_change",
+        outcome="success",
+        reason="legal_hold_released",
+        actor=principal,
+        family_id=hold.family_id,
+        object_id=hold.id,
+        object_type="legal_hold",
+    )
+    return _published(LegalHoldPublic, hold)
 
 
-@router.get("/purged", summary="Wat is wanneer verwijderd / what was purged when")
+@router.get(
+    "/purged", summary="Wat is wanneer verwijderd / what was purged when", response_model=Tombstones
+)
 def purged(principal: Principal, db: DB) -> dict[str, Any]:
     _officer(db, principal, "purge_report")
     families = select(Family.id).where(Family.organisation_id == principal.organisation_id)
     query = select(Tombstone).where(col(Tombstone.family_id).in_(families))
-    return {"items": [public(t) for t in db.exec(query.order_by(col(Tombstone.purged_at)))]}
+    return {
+        "items": [
+            _published(TombstonePublic, t)
+            for t in db.exec(query.order_by(col(Tombstone.purged_at)))
+        ]
+    }
 
 
 @router.get(
-    "/certificates/{certificate_id}", summary="Verwijderingscertificaat / deletion certificate"
+    "/certificates/{certificate_id}",
+    summary="Verwijderingscertificaat / deletion certificate",
+    response_model=DeletionCertificate,
 )
 def certificate(certificate_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, Any]:
     _officer(db, principal, "deletion_certificate")

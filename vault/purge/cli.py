@@ -50,8 +50,12 @@ def plan(
 @app.command(help=t("Voer de verschuldigde verwijderingen uit.", "Run the purges that are due."))
 def run() -> None:
     count = run_all()
-    typer.echo(t(f"{count} gezin(nen) opgeschoond; certificaten staan in de WORM-opslag.",
-                 f"{count} family/families purged; certificates are in the WORM store."))  # fmt: skip
+    typer.echo(
+        t(
+            f"{count} gezin(nen) opgeschoond; certificaten staan in de WORM-opslag.",
+            f"{count} family/families purged; certificates are in the WORM store.",
+        )
+    )
 
 
 @holds.command("add", help=t("Leg een bewaarplicht op.", "Place a legal hold."))
@@ -59,8 +63,13 @@ def add(
     family: uuid.UUID, reason: str, until: str | None = None, review: str | None = None
 ) -> None:
     with unit_of_work() as db:
-        hold = LegalHoldRow(family_id=family, reason=reason, placed_on=datetime.now(UTC).date(),
-                            until=date.fromisoformat(until) if until else None, review_on=date.fromisoformat(review) if review else None)  # fmt: skip
+        hold = LegalHoldRow(
+            family_id=family,
+            reason=reason,
+            placed_on=datetime.now(UTC).date(),
+            until=date.fromisoformat(until) if until else None,
+            review_on=date.fromisoformat(review) if review else None,
+        )
         db.add(hold)
         db.flush()
         audit.record(
@@ -100,5 +109,14 @@ def release(hold_id: uuid.UUID) -> None:
 def list_holds() -> None:
     with unit_of_work() as db:
         for hold in db.exec(select(LegalHoldRow)):
-            typer.echo(json.dumps({"id": str(hold.id), "family_id": str(hold.family_id), "reason": hold.reason,
-                                   "until": str(hold.until), "released_on": str(hold.released_on)}))  # fmt: skip
+            typer.echo(
+                json.dumps(
+                    {
+                        "id": str(hold.id),
+                        "family_id": str(hold.family_id),
+                        "reason": hold.reason,
+                        "until": str(hold.until),
+                        "released_on": str(hold.released_on),
+                    }
+                )
+            )

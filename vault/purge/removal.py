@@ -65,8 +65,10 @@ def refusal(db: Session, recording: Recording, now: datetime) -> Conflict | None
     objects = [o for o in (recording.original_object_id, recording.proxy_object_id) if o]
     if trajectory is not None:
         holds = family_facts(db, trajectory.family_id, now.date()).holds
-        if any(h.in_force(now.date()) and (h.object_ids is None or any(h.covers(o) for o in objects))
-               for h in holds):  # fmt: skip
+        if any(
+            h.in_force(now.date()) and (h.object_ids is None or any(h.covers(o) for o in objects))
+            for h in holds
+        ):
             return Conflict(
                 "Er geldt een bewaarplicht voor deze opname: die mag niet worden verwijderd. "
                 "Neem contact op met de privacyfunctionaris.",
@@ -95,8 +97,13 @@ def refusal(db: Session, recording: Recording, now: datetime) -> Conflict | None
     return None
 
 
-def remove_recording(db: Session, store: ObjectStore, principal: audit.Principal,
-                     recording_id: uuid.UUID, reason: RemovalReason) -> dict[str, object]:  # fmt: skip
+def remove_recording(
+    db: Session,
+    store: ObjectStore,
+    principal: audit.Principal,
+    recording_id: uuid.UUID,
+    reason: RemovalReason,
+) -> dict[str, object]:
     """Remove one recording (already authorized); Conflict, with nothing changed, when it may not go."""
     now = datetime.now(UTC)
     recording = db.get(Recording, recording_id)
@@ -130,19 +137,44 @@ def remove_recording(db: Session, store: ObjectStore, principal: audit.Principal
     objects = [o for o in (recording.original_object_id, recording.proxy_object_id) if o]
     db.delete(recording)
     db.flush()
-    audit.record(db, action="delete", outcome="success", reason=str(reason), actor=principal,
-                 family_id=trajectory.family_id, object_id=recording_id, object_type="recording",
-                 detail={"objects_deleted": str(len(objects)), "clips_removed": str(len(clip_ids)),
-                         "notes_removed": str(len(notes))})  # fmt: skip
+    audit.record(
+        db,
+        action="delete",
+        outcome="success",
+        reason=str(reason),
+        actor=principal,
+        family_id=trajectory.family_id,
+        object_id=recording_id,
+        object_type="recording",
+        detail={
+            "objects_deleted": str(len(objects)),
+            "clips_removed": str(len(clip_ids)),
+            "notes_removed": str(len(notes)),
+        },
+    )
     for object_id in objects:
         row = db.get(StoredObject, object_id)
         if row is None:
             store.shred_key(object_id)
             continue
         if db.get(Tombstone, object_id) is None:
-            db.add(Tombstone(object_id=row.id, family_id=row.family_id, kind=row.kind, size=row.size,
-                             ciphertext_size=row.ciphertext_size, ciphertext_sha256="",
-                             rule=f"removed_by_trainer:{reason}", purged_at=now))  # fmt: skip
+            db.add(
+                Tombstone(
+                    object_id=row.id,
+                    family_id=row.family_id,
+                    kind=row.kind,
+                    size=row.size,
+                    ciphertext_size=row.ciphertext_size,
+                    ciphertext_sha256="",
+                    rule=f"removed_by_trainer:{reason}",
+                    purged_at=now,
+                )
+            )
         store.delete(object_id)  # every stored version, then the key
-    return {"id": str(recording_id), "trajectory_id": str(trajectory.id), "reason": str(reason),
-            "objects_deleted": len(objects), "clips_removed": len(clip_ids)}  # fmt: skip
+    return {
+        "id": str(recording_id),
+        "trajectory_id": str(trajectory.id),
+        "reason": str(reason),
+        "objects_deleted": len(objects),
+        "clips_removed": len(clip_ids),
+    }

@@ -36,11 +36,3 @@ def run_all(now: datetime | None = None) -> int:
 @celery_app.task(name="vault.purge.run", acks_late=True)
 def run() -> int:
     return run_all()
-
-
-@celery_app.task(name="vault.purge.master_schedule", acks_late=True)
-def master_schedule() -> dict[str, int]:
-    from vault.rotation import run_schedule
-
-    with unit_of_work() as db:
-        return run_schedule(db, get_settings())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from keys import Keyring, LocalMasterKey, MasterKeyProvider, TransitMasterKey
-from vault.settings import KeyProviderKind, Settings, StoreBackend
+from vault.keyring import keyring_from_settings
+from vault.settings import Settings, StoreBackend
 from vault.store._backend import (
     PART_SIZE,
     Backend,
@@ -31,16 +31,6 @@ def open_store(session: Session, settings: Settings) -> ObjectStore:
     return ObjectStore(
         session, backend_from_settings(settings), keyring_from_settings(session, settings)
     )
-
-
-def keyring_from_settings(session: Session, settings: Settings) -> Keyring:
-    if settings.key_provider is KeyProviderKind.transit:
-        provider: MasterKeyProvider = TransitMasterKey(
-            settings.transit_url, settings.transit_token.get_secret_value(), settings.transit_key
-        )
-    else:
-        provider = LocalMasterKey.open_or_create(settings.effective_master_key_file)
-    return Keyring(session, provider)
 
 
 def backend_from_settings(settings: Settings) -> Backend:

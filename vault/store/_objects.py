@@ -18,13 +18,13 @@ from sqlmodel import Field, Session, SQLModel, select
 from keys import (
     HEADER_SIZE,
     Keyring,
-    ObjectDekRow,
     ObjectKey,
     Sealer,
     ciphertext_size,
     open_range,
     open_stream,
 )
+from vault.keyring.models import ObjectDekRow
 from vault.store._backend import Backend, BlobNotFound
 from vault.store._resumable import Progress, Resumable, ResumableWriter, drop_tails, tail_of
 
@@ -66,11 +66,11 @@ def object_name(kind: str, object_id: uuid.UUID) -> str:
 
 def _pieces(source: Iterable[bytes] | BinaryIO) -> Iterator[bytes]:
     if hasattr(source, "read"):
-        reader: BinaryIO = source  # type: ignore[assignment]
+        reader: BinaryIO = source  # type: ignore[assignment]  # hasattr does not narrow the union
         while piece := reader.read(READ_PIECE):
             yield piece
     else:
-        yield from source  # type: ignore[misc]
+        yield from source
 
 
 GRACE = timedelta(

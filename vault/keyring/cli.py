@@ -9,14 +9,19 @@ import typer
 from vault import audit
 from vault.db import unit_of_work
 from vault.i18n import t
+from vault.keyring.repository import keyring_from_settings
 from vault.settings import get_settings
-from vault.store import keyring_from_settings
 
 app = typer.Typer(help=t("Sleutelbeheer.", "Key management."), no_args_is_help=True)
 
 
-@app.command("rotate-master", help=t("Nieuwe hoofdsleutelversie; alle gezinssleutels opnieuw verpakt.",
-                                     "New master version; every family key rewrapped."))  # fmt: skip
+@app.command(
+    "rotate-master",
+    help=t(
+        "Nieuwe hoofdsleutelversie; alle gezinssleutels opnieuw verpakt.",
+        "New master version; every family key rewrapped.",
+    ),
+)
 def rotate_master() -> None:
     with unit_of_work() as db:
         keyring = keyring_from_settings(db, get_settings())
@@ -55,8 +60,12 @@ def rotate_family(family_id: uuid.UUID) -> None:
     typer.echo(t(f"Gezinssleutel generatie {generation}.", f"Family key generation {generation}."))
 
 
-@app.command(help=t("Vergeet hoofdsleutelversies ouder dan de huidige (na de bewaartermijn van back-ups).",
-                    "Forget master versions older than the current one (after the backup retention window)."))  # fmt: skip
+@app.command(
+    help=t(
+        "Vergeet hoofdsleutelversies ouder dan de huidige (na de bewaartermijn van back-ups).",
+        "Forget master versions older than the current one (after the backup retention window).",
+    )
+)
 def trim() -> None:
     with unit_of_work() as db:
         keyring = keyring_from_settings(db, get_settings())

@@ -10,19 +10,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from vault import audit
+from vault.keyring.models import MasterRotation
+from vault.keyring.repository import keyring_from_settings
 from vault.settings import Settings
-from vault.store import keyring_from_settings
-
-
-class MasterRotation(SQLModel, table=True):
-    __tablename__ = "master_rotation"
-
-    version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    rotated_at: datetime
-    trimmed_at: datetime | None = None
 
 
 def _aware(moment: datetime) -> datetime:
@@ -58,9 +51,10 @@ def run_schedule(db: Session, settings: Settings, now: datetime | None = None) -
     # Version v is needed only by backups older than the rotation to v+1.
     window = timedelta(days=settings.backup_retention_days)
     expired = [
-        r.version for r in db.exec(select(MasterRotation).order_by(col(MasterRotation.version)))
+        r.version
+        for r in db.exec(select(MasterRotation).order_by(col(MasterRotation.version)))
         if r.version > 1 and _aware(r.rotated_at) + window <= now and r.version <= current
-    ]  # fmt: skip
+    ]
     if expired:
         keep_from = max(expired)
         untrimmed = db.exec(
