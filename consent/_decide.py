@@ -46,7 +46,7 @@ TRAINER_ACTIONS: dict[Phase, frozenset[Action]] = {
             Action.export,
             Action.annotate,
         }
-    ),  # fmt: skip
+    ),
     Phase.follow_up: _WORKING | {Action.annotate},
     Phase.ended: frozenset(),
 }

@@ -218,7 +218,7 @@ def test_a_purge_killed_half_way_completes_on_the_next_run(
     assert not w["store"].keyring.family_has_keys(w["family"].id)
 
 
-def test_the_trainer_s_annotations_go_with_the_footage(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_trainer_s_annotations_go_with_the_footage(world) -> None:  # type: ignore[no-untyped-def]  # the test's world: a dict of its rows and ids
     """Annotations (codes, notes on the family) are personal data: purged with the recording they are
     on, refused from the purge mark on, and those of a recording that stays are kept."""
     from vault.annotations.models import DEFAULT_CODEBOOK, Annotation, Codebook
@@ -236,14 +236,35 @@ def test_the_trainer_s_annotations_go_with_the_footage(world) -> None:  # type: 
     db.flush()
     gone, kept = w["recordings"]
     for rec in (gone, kept):
-        db.add(Annotation(recording_id=rec.id, codebook_id=book.id, frame_in=12, rate_num=25, rate_den=1,
-                          code="initiatief", note="Moeder kijkt weg.", created_by=w["trainer"].id))  # fmt: skip
-    record = ConsentRecordRow(family_id=w["family"].id, trajectory_id=w["trajectory"].id, purpose="review",
-                              valid_from=at(date(2025, 10, 1)), recorded_by=w["trainer"].id)  # fmt: skip
+        db.add(
+            Annotation(
+                recording_id=rec.id,
+                codebook_id=book.id,
+                frame_in=12,
+                rate_num=25,
+                rate_den=1,
+                code="initiatief",
+                note="Moeder kijkt weg.",
+                created_by=w["trainer"].id,
+            )
+        )
+    record = ConsentRecordRow(
+        family_id=w["family"].id,
+        trajectory_id=w["trajectory"].id,
+        purpose="review",
+        valid_from=at(date(2025, 10, 1)),
+        recorded_by=w["trainer"].id,
+    )
     db.add(record)
     db.flush()
-    db.add(ConsentEventRow(record_id=record.id, kind="withdrawn", at=at(date(2026, 2, 2)),
-                           recording_ids=json.dumps([str(gone.id)])))  # fmt: skip
+    db.add(
+        ConsentEventRow(
+            record_id=record.id,
+            kind="withdrawn",
+            at=at(date(2026, 2, 2)),
+            recording_ids=json.dumps([str(gone.id)]),
+        )
+    )
     db.commit()
     run(w, at(date(2026, 2, 2), 9))
     principal = audit.Principal(w["trainer"].id, "T", "trainer", None)
