@@ -81,7 +81,9 @@ def test_the_original_is_read_once_front_to_back_in_large_pieces(
         return read(offset, length)
 
     recording = Recording(trajectory_id=uuid.uuid4(), recorded_at=datetime(2026, 9, 1, tzinfo=UTC))
-    package = Package(family, "FAM-1", uuid.uuid4(), [Item("01.mp4", recording, size, counted)], None, [], {})
+    package = Package(
+        family, "FAM-1", uuid.uuid4(), [Item("01.mp4", recording, size, counted)], None, [], {}
+    )
     folder = tmp_path / "USB" / package.folder_name
     write(package, FolderSink(folder), Settings())
 

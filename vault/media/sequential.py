@@ -79,7 +79,10 @@ def _shifted(moov: bytes, shift: int, low: int, high: int) -> bytes:
                 if 8 + count * struct.calcsize(code) > size - header:
                     raise _NotSequential
                 table = f">{count}{code}"
-                moved = [o + shift if low <= o < high else o for o in struct.unpack_from(table, out, body + 8)]
+                moved = [
+                    o + shift if low <= o < high else o
+                    for o in struct.unpack_from(table, out, body + 8)
+                ]
                 if code == "I" and moved and max(moved) >= 2**32:
                     raise _NotSequential  # would need a co64 table: a larger index; use the range server
                 struct.pack_into(table, out, body + 8, *moved)
