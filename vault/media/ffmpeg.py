@@ -46,7 +46,7 @@ def input_options(source: str, container: str | None = None) -> dict[str, str]:
     elif source == "pipe:0":  # fed by us, front to back (vault.media.sequential)
         protocols = "pipe"
     elif "://" in source or source.startswith(("-", "|")) or ":" in source.split("/", 1)[0]:
-        raise ValueError("ffmpeg reads the loopback range server or a local file, nothing else")
+        raise ValueError("ffmpeg reads the loopback range server, its own stdin or a local file, nothing else")
     else:
         protocols = "file"
     options = {"protocol_whitelist": protocols, "format_whitelist": ",".join(INPUT_FORMATS)}

@@ -8,13 +8,14 @@ Anything else (AVI, an index we do not understand, one larger than `MAX_INDEX`) 
 says None and the caller uses the range server.
 
 The source is read in pieces of `PIECE` bytes (one ranged GET each from S3), at most `AHEAD` of them
-decrypted ahead of ffmpeg by two threads, so memory stays bounded whatever the size and no plaintext
+decrypted ahead of ffmpeg by the process's two reading threads, so memory stays bounded whatever the size and no plaintext
 reaches a disk. A read that fails ends the feed: ffmpeg sees the end of its input, and the caller, who
 wrapped `read`, knows the source was not read whole.
 """
 
 from __future__ import annotations
 
+import os
 import struct
 import threading
 from collections import deque
@@ -123,6 +124,20 @@ def plan(size: int, read: Read, container: str) -> list[Part] | None:
     return [(0, first), moved, (first, at - first), (at + length, size - at - length)]
 
 
+_readers: tuple[int, ThreadPoolExecutor] | None = None  # (pid, pool): a forked child makes its own
+_readers_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The process's two reading threads, made once: threads made per recording would each leave glibc
+    a heap arena holding freed pieces, and the process would grow with every export."""
+    global _readers
+    with _readers_lock:
+        if _readers is None or _readers[0] != os.getpid():
+            _readers = (os.getpid(), ThreadPoolExecutor(2, thread_name_prefix="feed-read"))
+        return _readers[1]
+
+
 class Feed:
     """Writes the parts of a plan into `out` (ffmpeg's stdin) from a thread, reading ahead; closes `out`
     at the end, or as soon as a read fails (remembered in `failed`, or by the caller's `read`)."""
@@ -144,10 +159,9 @@ class Feed:
                 yield pool.submit(self._read, at, min(PIECE, offset + length - at))
 
     def _run(self) -> None:
-        pool = ThreadPoolExecutor(2, thread_name_prefix="feed-read")
         ahead: deque[Future[bytes] | bytes] = deque()
         try:
-            for piece in self._pieces(pool):
+            for piece in self._pieces(_pool()):
                 ahead.append(piece)
                 while len(ahead) > AHEAD or (ahead and isinstance(ahead[0], bytes)):
                     self._write(ahead.popleft())
@@ -158,7 +172,9 @@ class Feed:
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             self.failed = exc
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            for piece in ahead:  # reads not begun are dropped; one under way ends on its own
+                if not isinstance(piece, bytes):
+                    piece.cancel()
             with suppress(OSError):
                 self._out.close()
 
