@@ -13,10 +13,11 @@ import pytest
 from sqlmodel import Session, SQLModel
 
 import vault.tables  # noqa: F401 - every table
-from keys import Keyring, LocalMasterKey
+from keys import HEADER_SIZE, Keyring, LocalMasterKey
 from vault.db import engine_for
-from vault.export.package import FolderSink, Item, Package, write
+from vault.export.package import FolderSink, Item, Package, RecordingFailed, write
 from vault.media import convert, probe
+from vault.media.rangeserver import Read
 from vault.recordings.models import Recording
 from vault.settings import Settings
 from vault.store import ObjectKind, ObjectStore
@@ -57,12 +58,10 @@ def same_packets(made: Path, bare: Path) -> None:
         assert abs(a[1] - b[1]) <= 10, (a, b)
 
 
-@pytest.mark.parametrize("layout", list(LAYOUTS))
-def test_the_original_is_read_once_front_to_back_in_large_pieces(
-    layout: str, tmp_path: Path, s3_config: dict[str, str]
-) -> None:
-    extra, suffix = LAYOUTS[layout]
-    video = source(tmp_path / f"camera.{suffix}", extra)
+def stored(
+    video: Path, tmp_path: Path, s3_config: dict[str, str]
+) -> tuple[uuid.UUID, ObjectStore, int, Read]:
+    """`video` sealed into a fresh bucket of the real MinIO: (family, store, size, reader)."""
     engine = engine_for(f"sqlite:///{tmp_path / 'store.db'}")
     SQLModel.metadata.create_all(engine)
     family = uuid.uuid4()
@@ -72,7 +71,23 @@ def test_the_original_is_read_once_front_to_back_in_large_pieces(
         with open(video, "rb") as f:
             row = store.put(family_id=family, kind=ObjectKind.original, source=f)
         session.commit()
-        size, read = store.range_reader(row.id)
+        return family, store, *store.range_reader(row.id)
+
+
+def package_of(family: uuid.UUID, size: int, read: Read) -> Package:
+    recording = Recording(trajectory_id=uuid.uuid4(), recorded_at=datetime(2026, 9, 1, tzinfo=UTC))
+    return Package(
+        family, "FAM-1", uuid.uuid4(), [Item("01.mp4", recording, size, read)], None, [], {}
+    )
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_the_original_is_read_once_front_to_back_in_large_pieces(
+    layout: str, tmp_path: Path, s3_config: dict[str, str]
+) -> None:
+    extra, suffix = LAYOUTS[layout]
+    video = source(tmp_path / f"camera.{suffix}", extra)
+    family, _, size, read = stored(video, tmp_path, s3_config)
 
     reads: list[tuple[int, int]] = []
 
@@ -80,10 +95,7 @@ def test_the_original_is_read_once_front_to_back_in_large_pieces(
         reads.append((offset, length))
         return read(offset, length)
 
-    recording = Recording(trajectory_id=uuid.uuid4(), recorded_at=datetime(2026, 9, 1, tzinfo=UTC))
-    package = Package(
-        family, "FAM-1", uuid.uuid4(), [Item("01.mp4", recording, size, counted)], None, [], {}
-    )
+    package = package_of(family, size, counted)
     folder = tmp_path / "USB" / package.folder_name
     write(package, FolderSink(folder), Settings())
 
@@ -96,3 +108,27 @@ def test_the_original_is_read_once_front_to_back_in_large_pieces(
     # several MiB: one GET each, not one per MiB, and nothing twice.
     assert sum(length for _, length in reads) < size + 16 * MiB, reads
     assert len(reads) < size / (2 * MiB) + 24, reads
+
+
+@pytest.mark.parametrize("layout", ["index_at_the_end", "avchd"])
+@pytest.mark.parametrize("where", [0.1, 0.5, 0.97])
+def test_a_damaged_chunk_fails_the_recording_wherever_it_is(
+    layout: str, where: float, tmp_path: Path, s3_config: dict[str, str]
+) -> None:
+    """Fed through a pipe, ffmpeg sees a damaged chunk only as the end of its input (and may exit 0): the
+    recording still fails, named, and nothing of it stays in the package."""
+    extra, suffix = LAYOUTS[layout]
+    video = source(tmp_path / f"camera.{suffix}", extra)
+    family, store, size, read = stored(video, tmp_path, s3_config)
+    (row,) = [name for name, _ in store.backend.listing()]
+    data = bytearray(b"".join(store.backend.iter_bytes(row)))
+    at = HEADER_SIZE + int((len(data) - HEADER_SIZE) * where)
+    data[at] ^= 1
+    store.backend.put(row, [bytes(data)])
+
+    folder = tmp_path / "USB" / "FAM-1"
+    with pytest.raises(RecordingFailed) as failed:
+        write(package_of(family, size, read), FolderSink(folder), Settings())
+    assert failed.value.code == "recording_unreadable"
+    assert "kan niet worden gelezen" in failed.value.message_nl
+    assert not folder.exists()
