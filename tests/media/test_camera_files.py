@@ -107,13 +107,15 @@ def test_files_without_playable_footage_are_refused(corpus: dict, honeypot: Hone
     assert honeypot.hits == []  # no playlist entry, no concat line was ever fetched
 
 
-def test_ffmpeg_only_reads_loopback_or_a_local_file() -> None:
+def test_ffmpeg_only_reads_loopback_its_own_stdin_or_a_local_file() -> None:
     from vault.media.ffmpeg import input_args
 
-    for source in ("http://example.org/x.mp4", "https://127.0.0.1:1/x", "concat:a|b", "pipe:0", "subfile:x", "-i"):
+    for source in ("http://example.org/x.mp4", "https://127.0.0.1:1/x", "concat:a|b", "pipe:1", "pipe:3", "subfile:x", "-i"):
         with pytest.raises(ValueError, match="loopback"):
             input_args(source)
     assert input_args("http://127.0.0.1:5/t", "mpegts")[:4] == ["-protocol_whitelist", "http,tcp", "-format_whitelist", "mov,mpegts,avi"]
+    # Its stdin, which only the export feeds (vault.media.sequential): the pipe protocol and nothing else.
+    assert input_args("pipe:0", "mpegts")[:4] == ["-protocol_whitelist", "pipe", "-format_whitelist", "mov,mpegts,avi"]
 
 
 def test_a_read_that_fails_midway_fails_the_conversion(corpus: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]

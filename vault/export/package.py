@@ -42,6 +42,7 @@ from vault.media import MediaError, ProbeResult, probe, qualifies, scratch_dir, 
 from vault.media.convert import convert_command
 from vault.media.ffmpeg import Process, TookTooLong, time_limit
 from vault.media.rangeserver import PIECE
+from vault.media.sequential import Feed, Part, Read, plan
 from vault.purge import family_plan
 from vault.recordings.models import Recording
 from vault.settings import Settings
@@ -295,15 +296,20 @@ def _out_time(progress: Path) -> float:
     return int(said[-1]) / 1e6 if said else 0.0
 
 
-def _converted(url: str, info: ProbeResult, settings: Settings, made: list[float]) -> Iterator[bytes]:
+def _converted(source: str, info: ProbeResult, settings: Settings, made: list[float],
+               feed: tuple[list[Part], Read] | None = None) -> Iterator[bytes]:  # fmt: skip
     """The playable copy as ffmpeg writes it into a pipe, piece by piece; at the end its duration is
-    appended to `made`. MediaError if ffmpeg fails or takes too long."""
+    appended to `made`. `source` is the range server's URL, or "pipe:0" with `feed` (the plan and the
+    reader ffmpeg's stdin is fed from). MediaError if ffmpeg fails or takes too long."""
     progress = scratch_dir() / f"progress-{uuid.uuid4().hex}"  # ffmpeg's counts; no footage
-    proc = Process(convert_command(url, info, "pipe:1", settings.ffmpeg, progress=progress),
-                   what="convert", stdout=subprocess.PIPE)  # fmt: skip
+    proc = Process(convert_command(source, info, "pipe:1", settings.ffmpeg, progress=progress), what="convert",
+                   stdout=subprocess.PIPE, stdin=subprocess.PIPE if feed else subprocess.DEVNULL)  # fmt: skip
     assert proc.proc.stdout is not None  # noqa: S101 - PIPE was asked for
-    with contextlib.suppress(OSError):  # a 1 MiB pipe: ffmpeg waits on us 16 times less often
-        fcntl.fcntl(proc.proc.stdout.fileno(), F_SETPIPE_SZ, PIECE)
+    for pipe in (proc.proc.stdout, proc.proc.stdin):  # 1 MiB pipes: fewer waits on either side
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                fcntl.fcntl(pipe.fileno(), F_SETPIPE_SZ, PIECE)
+    feeding = Feed(proc.proc.stdin, *feed) if feed and proc.proc.stdin else None  # type: ignore[arg-type]
     timer = threading.Timer(time_limit(info.duration_s, per_second=6.0), proc.proc.kill)
     timer.start()
     try:
@@ -312,11 +318,17 @@ def _converted(url: str, info: ProbeResult, settings: Settings, made: list[float
         proc.wait()
         if not timer.is_alive():
             raise TookTooLong("convert")
+        if feeding is not None:
+            feeding.stop()
+            if feeding.failed is not None:
+                raise feeding.failed
         proc.check()
         made.append(_out_time(progress))
     finally:
         timer.cancel()
         proc.kill()
+        if feeding is not None:
+            feeding.stop()
         progress.unlink(missing_ok=True)
 
 
@@ -342,9 +354,16 @@ def _convert(item: Item, name: str, sink: Sink, settings: Settings) -> tuple[flo
     try:
         with serve_range(item.size, read) as url:
             info = probe(url, ffprobe=settings.ffprobe)
-            sink.file(name, _converted(url, info, settings, made))
+            parts = plan(item.size, read, info.container)
+            if parts is None:  # the container needs seeking: ffmpeg reads over the range server
+                sink.file(name, _converted(url, info, settings, made))
+        if parts is not None:  # front to back through ffmpeg's stdin (ADR 0009)
+            sink.file(name, _converted("pipe:0", info, settings, made, feed=(parts, read)))
     except (MediaError, ServiceUnavailable) as exc:
         refused = exc
+    except Exception:
+        if not broken:
+            raise
     if broken:
         if any(isinstance(e, TamperedError | KeyDestroyed) for e in broken):
             raise RecordingFailed("recording_unreadable", item,

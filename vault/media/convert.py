@@ -47,6 +47,8 @@ def convert_command(
     ]
     if qualifies(info):
         codecs = ["-c", "copy"]
+        if info.audio_codec == "aac" and "mpegts" in info.container.split(","):
+            codecs += ["-bsf:a", "aac_adtstoasc"]  # AAC in MPEG-TS is ADTS; the fragmented MP4 muxer wants it raw
     else:
         filters = ["yadif"] if info.interlaced else []
         filters.append("format=yuv420p")

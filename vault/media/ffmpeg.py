@@ -5,7 +5,8 @@ footage; its stderr is kept (bounded, without the capability URL) for the log an
 Input formats are an allow-list of what cameras write: MP4/MOV (QuickTime family), MPEG-TS (AVCHD .MTS)
 and AVI. Playlists (HLS), concat lists, image sequences and every other demuxer that can open a second
 resource are refused by ffmpeg itself (`-format_whitelist`), and the only protocols it may use are the
-ones its input needs (`-protocol_whitelist`): http+tcp to 127.0.0.1 for the range server, or file.
+ones its input needs (`-protocol_whitelist`): http+tcp to 127.0.0.1 for the range server, pipe for a
+source we feed it front to back (`vault.media.sequential`), or file.
 """
 
 from __future__ import annotations
@@ -42,8 +43,10 @@ def input_options(source: str, container: str | None = None) -> dict[str, str]:
     """The allow-lists for reading `source` (and, with `container`, the demuxer named, not guessed)."""
     if source.startswith("http://127.0.0.1:"):
         protocols = "http,tcp"
+    elif source == "pipe:0":  # fed by us, front to back (vault.media.sequential)
+        protocols = "pipe"
     elif "://" in source or source.startswith(("-", "|")) or ":" in source.split("/", 1)[0]:
-        raise ValueError("ffmpeg reads the loopback range server or a local file, nothing else")
+        raise ValueError("ffmpeg reads the loopback range server, its own stdin or a local file, nothing else")
     else:
         protocols = "file"
     options = {"protocol_whitelist": protocols, "format_whitelist": ",".join(INPUT_FORMATS)}
@@ -113,9 +116,10 @@ def run(argv: Sequence[str], *, what: str, timeout: float, check: bool = True) -
 class Process:
     """A long-running ffmpeg (a proxy, a segment job): stderr drained by a thread into a bounded tail."""
 
-    def __init__(self, argv: Sequence[str], *, what: str, stdout: int | None = subprocess.DEVNULL) -> None:
+    def __init__(self, argv: Sequence[str], *, what: str, stdout: int | None = subprocess.DEVNULL,
+                 stdin: int | None = subprocess.DEVNULL) -> None:  # fmt: skip
         self.what = what
-        self.proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.PIPE)  # noqa: S603 - our argv
+        self.proc = subprocess.Popen(list(argv), stdin=stdin, stdout=stdout, stderr=subprocess.PIPE)  # noqa: S603 - our argv
         self._tail: deque[str] = deque(maxlen=STDERR_LINES)
         self._reader = threading.Thread(target=self._drain, daemon=True, name=f"ffmpeg-stderr-{what}")
         self._reader.start()
