@@ -16,6 +16,7 @@ import vault.tables  # noqa: F401 - every table
 from keys import HEADER_SIZE, Keyring, LocalMasterKey
 from vault.db import engine_for
 from vault.export.package import FolderSink, Item, Package, RecordingFailed, write
+from vault.keyring import SqlKeys
 from vault.media import convert, probe
 from vault.media.rangeserver import Read
 from vault.recordings.models import Recording
@@ -67,7 +68,7 @@ def stored(
     family = uuid.uuid4()
     with Session(engine) as session:
         store = ObjectStore(session, make_s3(s3_config),
-                            Keyring(session, LocalMasterKey.create(tmp_path / "master.key")))  # fmt: skip
+                            Keyring(SqlKeys(session), LocalMasterKey.create(tmp_path / "master.key")))  # fmt: skip
         with open(video, "rb") as f:
             row = store.put(family_id=family, kind=ObjectKind.original, source=f)
         session.commit()
