@@ -116,6 +116,7 @@ class Settings(BaseSettings):
     export_keep_days: int = 14
     export_link_days: int = 7
     export_link_attempts: int = 5
+    export_link_downloads: int = 3  # complete downloads a parents' link allows (a resumed one counts once)
     # The lease of a task building a package: renewed every quarter of it; a package whose lease ran
     # out (its worker died) is built again by the next task, or failed after three attempts.
     export_lease_s: int = 300

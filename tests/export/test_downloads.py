@@ -36,11 +36,14 @@ def store_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def ready_export(api: Api, server: str, tmp_path: Path) -> dict[str, Any]:
+def ready_export(
+    api: Api, server: str, tmp_path: Path, body: dict[str, Any] | None = None
+) -> dict[str, Any]:
     world = family_with_recording(api, api.account("trainer"))
+    tmp_path.mkdir(parents=True, exist_ok=True)
     stored(api, server, world, [make_video(tmp_path / "MVI_0001.MP4", 8)])
     created = api.client.post(f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
-                              headers=world["headers"], json={"encrypted": False})  # fmt: skip
+                              headers=world["headers"], json={"encrypted": False} if body is None else body)  # fmt: skip
     assert created.status_code == 202, created.text
     export_id = created.json()["id"]
     assert build_export(uuid.UUID(export_id)) == "ready"  # as the worker would
