@@ -128,7 +128,9 @@ def test_an_interrupted_download_resumes_by_range_and_is_whole(
         assert rest.headers["content-range"] == f"bytes {len(first)}-{size - 1}/{size}"
         assert int(rest.headers["content-length"]) == size - len(first)
         assert hashlib.sha256(bytes(first) + rest.content).hexdigest() == sha256
-        view = api.client.get(f"/api/v1/exports/{world['export_id']}", headers=world["headers"]).json()
+        view = api.client.get(
+            f"/api/v1/exports/{world['export_id']}", headers=world["headers"]
+        ).json()
         assert view["link"]["used"] is False  # starting (and breaking off) does not spend the link
         assert view["downloaded_at"] is not None  # the resumed download finished the package
 
@@ -139,7 +141,9 @@ def test_an_interrupted_download_resumes_by_range_and_is_whole(
         assert tail.status_code == 206
         assert tail.headers["content-range"] == f"bytes {size - 10}-{size - 1}/{size}"
         # A validator that no longer matches gets the whole package again, not a mixed file.
-        whole = parent.get(f"{path}/download", headers={"Range": "bytes=100-", "If-Range": '"other"'})
+        whole = parent.get(
+            f"{path}/download", headers={"Range": "bytes=100-", "If-Range": '"other"'}
+        )
         assert whole.status_code == 200
         assert len(whole.content) == size
         assert middle.content == whole.content[70000:70010]
@@ -158,9 +162,7 @@ def test_a_range_past_the_end_is_416(api: Api, server: str, tmp_path: Path) -> N
     assert api.client.get(f"{path}/download", headers={"Range": "bytes=9-3"}).status_code == 416
 
 
-def test_a_grant_for_one_familys_link_opens_no_other(
-    api: Api, server: str, tmp_path: Path
-) -> None:
+def test_a_grant_for_one_familys_link_opens_no_other(api: Api, server: str, tmp_path: Path) -> None:
     ours = ready_export(api, server, tmp_path / "a")
     theirs = ready_export(api, server, tmp_path / "b")
     our_path, our_code = parent_link(api, ours)
@@ -228,13 +230,18 @@ def test_a_damaged_chunk_breaks_a_ranged_download_off(
     path, code = parent_link(api, world)
     size, _ = package(world["export_id"])
     damage(world["export_id"], "middle")
-    broken = (ciphertext_size(size) - HEADER_SIZE) // SEALED_CHUNK // 2 * 65536  # as `damage` counts
+    broken = (
+        (ciphertext_size(size) - HEADER_SIZE) // SEALED_CHUNK // 2 * 65536
+    )  # as `damage` counts
     with httpx.Client(base_url=server, timeout=30) as parent:
         verified(parent, path, code)
         got = bytearray()
-        with pytest.raises(httpx.HTTPError), parent.stream(  # noqa: PT012
-            "GET", f"{path}/download", headers={"Range": "bytes=10-"}
-        ) as answer:
+        with (
+            pytest.raises(httpx.HTTPError),
+            parent.stream(  # noqa: PT012
+                "GET", f"{path}/download", headers={"Range": "bytes=10-"}
+            ) as answer,
+        ):
             assert answer.status_code == 206
             for piece in answer.iter_raw(65536):
                 got += piece

@@ -240,7 +240,9 @@ def _span(request: Request, etag: str, size: int) -> tuple[int, int] | None:
     return start, min(end, size - 1)
 
 
-def _opened(db: Session, actor: audit.Principal, export: Export, start: int, end: int) -> Iterator[bytes]:
+def _opened(
+    db: Session, actor: audit.Principal, export: Export, start: int, end: int
+) -> Iterator[bytes]:
     """Plaintext bytes [start, end] of the package, opened at `start` without decrypting what comes
     before (ranged reads of whole chunks, each authenticated). Checked before any answer is given: the
     sizes agree and the header and the first chunk of the range authenticate. A refusal is logged as a
@@ -286,7 +288,9 @@ def _failed(db: Session, export: Export, actor: audit.Principal | None, reason: 
     db.add(export)
 
 
-def _outcome(export_id: uuid.UUID, actor: audit.Principal, parents: bool, failure: str, whole: bool) -> None:
+def _outcome(
+    export_id: uuid.UUID, actor: audit.Principal, parents: bool, failure: str, whole: bool
+) -> None:
     """Log how a download ended and, for the parents, whether they now have the whole package: an
     answer that delivered the package's last byte (a whole download, or the range that finished a
     resumed one) counts as one complete download; the last one allowed spends the link. The request's
@@ -360,21 +364,29 @@ def _etag(export: Export) -> str:
     return f'"{export.sha256}"'
 
 
-def _deliver(db: Session, actor: audit.Principal, export: Export, request: Request, parents: bool) -> Response:
+def _deliver(
+    db: Session, actor: audit.Principal, export: Export, request: Request, parents: bool
+) -> Response:
     """The package, whole or the one range asked for (resuming a broken download); VaultError when it
     cannot be opened (nothing was sent). Every start is logged, with its range."""
     size = export.size or 0
     try:
         asked = _span(request, _etag(export), size)
     except RangeNotSatisfiable:
-        return Response(status_code=416, headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"})
+        return Response(
+            status_code=416, headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"}
+        )
     span = asked or (0, size - 1)
     chunks = _opened(db, actor, export, *span)
     if parents:  # the trainer's own start is logged by the access decision that let them in
         audit.record(db, action="download", outcome="allowed", reason="allowed", actor=actor, family_id=export.family_id,
                      object_id=export.id, object_type="export_package", detail={"bytes": f"{span[0]}-{span[1]}/{size}"})  # fmt: skip
-    resumed = asked is not None and request.headers.get("if-range") is not None  # _span checked it matches
-    return _Delivery(chunks, export, actor, parents, span, partial=asked is not None, resumed=resumed)
+    resumed = (
+        asked is not None and request.headers.get("if-range") is not None
+    )  # _span checked it matches
+    return _Delivery(
+        chunks, export, actor, parents, span, partial=asked is not None, resumed=resumed
+    )
 
 
 @router.get(
@@ -492,7 +504,9 @@ def _grant(export: Export) -> bytes:
 
 
 def _granted(request: Request, export: Export) -> bool:
-    return hmac.compare_digest(request.cookies.get(GRANT, "").encode(errors="replace"), _grant(export))
+    return hmac.compare_digest(
+        request.cookies.get(GRANT, "").encode(errors="replace"), _grant(export)
+    )
 
 
 def _normal(code: str) -> str:
@@ -536,7 +550,11 @@ def parent_page(token: str, db: DB, request: Request) -> HTMLResponse:
     export = _link(db, token)
     if export is None:
         return _refused_link(db, request, token)
-    return _page(request, "ready", export=export) if _granted(request, export) else _page(request, "form")
+    return (
+        _page(request, "ready", export=export)
+        if _granted(request, export)
+        else _page(request, "form")
+    )
 
 
 @public_router.post(
