@@ -41,8 +41,6 @@ def worker_nice(queues: str, budget: dict[str, int] | None = None) -> int:
     ("export,stream", None, 0),  # a worker that also serves viewers keeps their priority
     ("export", {"export": 15}, 15),
 ])  # fmt: skip
-def test_a_worker_runs_at_its_queues_budget(
-    queues: str, budget: dict[str, int] | None, nice: int
-) -> None:
+def test_a_worker_runs_at_its_queues_budget(queues: str, budget: dict[str, int] | None, nice: int) -> None:
     assert nice_of(os.getpid()) == 0
     assert worker_nice(queues, budget) == nice

@@ -29,7 +29,9 @@ def _zip(
     passphrase = new_secret(6)
     try:
         with open(target, "xb") as out:
-            result = write(package, ZipSink(out, package.folder_name, passphrase), settings)
+            result = write(
+                package, ZipSink(out, package.folder_name, passphrase), settings
+            )
     except FileExistsError:
         typer.echo(t(f"{target} bestaat al.", f"{target} already exists."), err=True)
         raise typer.Exit(2) from None

@@ -135,9 +135,7 @@ class Package:
     items: list[Item]
     deletion_on: str | None  # dd-mm-YYYY, or None when not yet dated
     consents: object
-    access: dict[
-        str, list[str]
-    ]  # the readable report: one sentence per viewing, grouped by purpose
+    access: dict[str, list[str]]  # the readable report: one sentence per viewing, grouped by purpose
 
     @property
     def folder_name(self) -> str:
@@ -297,9 +295,7 @@ def _out_time(progress: Path) -> float:
     return int(said[-1]) / 1e6 if said else 0.0
 
 
-def _converted(
-    url: str, info: ProbeResult, settings: Settings, made: list[float]
-) -> Iterator[bytes]:
+def _converted(url: str, info: ProbeResult, settings: Settings, made: list[float]) -> Iterator[bytes]:
     """The playable copy as ffmpeg writes it into a pipe, piece by piece; at the end its duration is
     appended to `made`. MediaError if ffmpeg fails or takes too long."""
     progress = scratch_dir() / f"progress-{uuid.uuid4().hex}"  # ffmpeg's counts; no footage

@@ -88,9 +88,7 @@ def _claim(export_id: uuid.UUID, lease_s: int) -> tuple[int | None, str]:
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             return None, BUSY if export.status == ExportStatus.building else export.status
         if export.attempt > 1:
-            if (
-                export.partial_object_id is not None
-            ):  # what the dead attempt wrote can never be read
+            if export.partial_object_id is not None:  # what the dead attempt wrote can never be read
                 open_store(db, get_settings()).shred_key(export.partial_object_id)
                 export.partial_object_id = None
                 db.add(export)
@@ -182,9 +180,7 @@ def build_export(export_id: uuid.UUID) -> str:
                     with store.writer(family_id=package.family_id, kind=ObjectKind.export) as out:
                         db.execute(update(Export).where(col(Export.id) == export_id, col(Export.attempt) == attempt)
                                    .values(partial_object_id=out.object_id))  # fmt: skip
-                        release(
-                            db
-                        )  # the object key is stored; no transaction stays open while ffmpeg works
+                        release(db)  # the object key is stored; no transaction stays open while ffmpeg works
                         result = write(package, ZipSink(out, package.folder_name, passphrase), settings,  # type: ignore[arg-type]
                                        progress=lambda d, t: _progress(export_id, attempt, d, t),
                                        cancelled=lambda: not _mine(export_id, attempt), skip_failed=skip_failed)  # fmt: skip
