@@ -572,7 +572,7 @@ def parent_code(
     if export is None:
         return _refused_link(db, request, token)
     try:
-        verified = _codes.verify(export.link_code_hash or "", _normal(code))
+        verified: bool = _codes.verify(export.link_code_hash or "", _normal(code))
     except (VerificationError, InvalidHashError):
         verified = False
     actor, decision = _parent(export, verified, _network(request))
