@@ -1,5 +1,6 @@
 """Exports over HTTP: the trainer builds, follows, downloads, shares and hands over the parents' package;
-parents fetch it once through a link plus a code given separately (no account needed)."""
+parents fetch it as a plain ZIP through a link plus a code (no account needed), resumable by HTTP Range
+for as long as the link lives (ADR 0011)."""
 
 from __future__ import annotations
 
@@ -400,7 +401,7 @@ def download(export_id: uuid.UUID, principal: Principal, db: DB, request: Reques
 
 
 @router.post("/exports/{export_id}/link", status_code=201,
-             summary="Eenmalige downloadlink voor de ouders / single-use link for the parents")  # fmt: skip
+             summary="Link en code voor de ouders / link and code for the parents")  # fmt: skip
 def create_link(
     export_id: uuid.UUID, principal: Principal, db: DB, request: Request
 ) -> dict[str, Any]:
