@@ -8,6 +8,7 @@ import hashlib
 import os
 import secrets
 import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -53,6 +54,13 @@ def _link(export_id: uuid.UUID) -> tuple[str, str]:
     return token, code
 
 
+def _downloads(export_id: uuid.UUID) -> int:
+    with unit_of_work() as db:
+        export = db.get(Export, export_id)
+        assert export is not None
+        return export.link_downloads
+
+
 def _at_once(url: str, code: str, n: int) -> list[httpx.Response]:
     start = threading.Barrier(n)
     answers: list[httpx.Response] = []
@@ -91,6 +99,10 @@ def test_downloads_at_once_are_whole_and_the_link_ends_after_them(api: Api, serv
         thread.join()
     assert [a.status_code for a in answers] == [200] * n
     assert all(a.content == PACKAGE for a in answers)
+    # Each outcome is recorded once the server has ended its answer, just after the client's last byte.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _downloads(export_id) < n:
+        time.sleep(0.2)
     after = httpx.get(f"{page}/download", cookies=cookies, timeout=120)
     assert after.status_code == 410
     assert not after.content.startswith(PACKAGE[:16])
