@@ -111,11 +111,14 @@ class Settings(BaseSettings):
         "stream": 0, "ingest": 10, "media": 10, "export": 10, "purge": 10, "default": 10})  # fmt: skip
     watermark_corner: str = "bottom-right"
 
-    # The parents' export: how long a built package is kept, how long a download link works, and how
-    # many wrong codes a link takes before it is blocked.
+    # The parents' export: how long a built package is kept, how long a download link works, how
+    # many wrong codes a link takes before it is blocked, and how many complete downloads it allows
+    # (a resumed download counts once; ADR 0015).
     export_keep_days: int = 14
     export_link_days: int = 7
     export_link_attempts: int = 5
+    export_link_downloads: int = 3
+    export_link_downloads: int = 3  # complete downloads a parents' link allows (a resumed one counts once)
     # The lease of a task building a package: renewed every quarter of it; a package whose lease ran
     # out (its worker died) is built again by the next task, or failed after three attempts.
     export_lease_s: int = 300

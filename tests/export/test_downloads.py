@@ -1,7 +1,7 @@
 """A download that fails never looks like a success: a package whose stored ciphertext was changed is
 refused before the first byte (header) or breaks off and is logged as a failure (a chunk in the middle);
-`download success` is logged only after the last byte went out; the parents' single-use link is spent
-only once bytes left the vault. On the local store and on real MinIO."""
+`download success` is logged only after the last byte went out; a parents' download that breaks off is
+neither a download nor spends the link (ADR 0015). On the local store and on real MinIO."""
 
 from __future__ import annotations
 
@@ -36,11 +36,14 @@ def store_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def ready_export(api: Api, server: str, tmp_path: Path) -> dict[str, Any]:
+def ready_export(
+    api: Api, server: str, tmp_path: Path, body: dict[str, Any] | None = None
+) -> dict[str, Any]:
     world = family_with_recording(api, api.account("trainer"))
+    tmp_path.mkdir(parents=True, exist_ok=True)
     stored(api, server, world, [make_video(tmp_path / "MVI_0001.MP4", 8)])
     created = api.client.post(f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
-                              headers=world["headers"], json={"encrypted": False})  # fmt: skip
+                              headers=world["headers"], json={"encrypted": False} if body is None else body)  # fmt: skip
     assert created.status_code == 202, created.text
     export_id = created.json()["id"]
     assert build_export(uuid.UUID(export_id)) == "ready"  # as the worker would
@@ -134,36 +137,37 @@ def used(export_id: str) -> tuple[bool, bool]:
         return export.link_used_at is not None, export.downloaded_at is not None
 
 
-def test_the_parents_link_is_not_spent_when_nothing_was_delivered(
+def test_the_parents_link_stays_usable_when_nothing_was_delivered(
     store_kind: str, api: Api, server: str, tmp_path: Path
 ) -> None:
     world = ready_export(api, server, tmp_path)
     path, code = parent_link(api, world)
     damage(world["export_id"], "header")
-    answer = api.client.post(path, data={"code": code})
+    assert api.client.post(path, data={"code": code}, follow_redirects=False).status_code == 303
+    answer = api.client.get(f"{path}/download")
     assert answer.status_code == 409
     assert answer.headers["content-type"].startswith("text/html")
     assert "beschadigd" in answer.text
-    assert "niet gebruikt" in answer.text  # the parents are told the link was not spent
+    assert "niets verstuurd" in answer.text  # the parents are told nothing was sent
     assert used(world["export_id"]) == (False, False)
     assert ("failure", "package_damaged") in downloads(world)
     assert ("success", "") not in downloads(world)
 
 
-def test_the_parents_link_stays_spent_once_bytes_left_but_is_not_a_download(
+def test_a_parents_download_that_breaks_off_is_no_download_and_spends_nothing(
     store_kind: str, api: Api, server: str, tmp_path: Path
 ) -> None:
     world = ready_export(api, server, tmp_path)
     path, code = parent_link(api, world)
     damage(world["export_id"], "middle")
+    assert api.client.post(path, data={"code": code}, follow_redirects=False).status_code == 303
     with pytest.raises(Exception, match="(?i)beschadigd|damaged|tampered"):  # noqa: B017, PT011
-        api.client.post(path, data={"code": code})
-    assert used(world["export_id"]) == (True, False)  # spent (part of it left), but not downloaded
+        api.client.get(f"{path}/download")
+    assert used(world["export_id"]) == (False, False)  # not spent (ADR 0015), and not downloaded
     assert ("failure", "package_damaged") in downloads(world)
     assert ("success", "") not in downloads(world)
     view = api.client.get(f"/api/v1/exports/{world['export_id']}", headers=world["headers"]).json()
     assert view["downloaded_at"] is None
-    assert view["link"]["used"] is True
     assert view["download_failed_at"] is not None
 
 
@@ -172,12 +176,12 @@ def test_the_parents_download_completes_and_only_then_counts(
 ) -> None:
     world = ready_export(api, server, tmp_path)
     path, code = parent_link(api, world)
-    answer = api.client.post(path, data={"code": code})
+    assert api.client.post(path, data={"code": code}, follow_redirects=False).status_code == 303
+    answer = api.client.get(f"{path}/download")
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "application/zip"
-    assert used(world["export_id"]) == (True, True)
+    assert used(world["export_id"]) == (False, True)
     assert ("success", "") in downloads(world)
-    assert api.client.post(path, data={"code": code}).status_code == 410
 
 
 def test_a_client_that_goes_away_is_a_failed_download(

@@ -7,12 +7,12 @@ import hashlib
 import io
 import time
 import uuid
+import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pyzipper
 from sqlmodel import select
 
 from vault import audit
@@ -52,7 +52,7 @@ def family_report(family_id: str) -> list[dict[str, Any]]:
         return [audit.as_dict(r) for r in audit.family_report(db, uuid.UUID(family_id))]
 
 
-def test_trainer_builds_an_encrypted_package_and_the_parents_fetch_it_once(
+def test_trainer_builds_the_package_and_the_parents_fetch_it_with_link_and_code(
     api: Api, server: str, worker: None, tmp_path: Path
 ) -> None:
     trainer = api.account("trainer")
@@ -67,31 +67,21 @@ def test_trainer_builds_an_encrypted_package_and_the_parents_fetch_it_once(
     )
     assert given.status_code == 201, given.text
 
-    created = api.client.post(
-        f"/api/v1/trajectories/{trajectory}/exports", headers=h, json={"encrypted": True}
-    )
+    created = api.client.post(f"/api/v1/trajectories/{trajectory}/exports", headers=h, json={})
     assert created.status_code == 202, created.text
-    passphrase = created.json()["passphrase"]
-    assert len(passphrase) >= 24
+    assert "passphrase" not in created.json()  # one secret for the parents: the code (ADR 0015)
     view = wait_until_done(api, h, created.json()["id"])
     assert view["status"] == "ready", view
     assert view["progress"] == {"done": 2, "total": 2}
-    assert "passphrase" not in view  # shown once, at creation
-    assert len(export_objects()) == 1  # the package; the sealed passphrase is gone
+    assert len(export_objects()) == 1  # the package, encrypted at rest
 
-    # The trainer may download it too (to put on a stick); it opens with the passphrase only.
+    # The trainer may download it too (to put on a stick); a plain ZIP.
     data = api.client.get(f"/api/v1/exports/{view['id']}/download", headers=h).content
     assert hashlib.sha256(data).hexdigest() == view["sha256"]
-    with pyzipper.AESZipFile(io.BytesIO(data)) as z:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
         names = z.namelist()
         top = names[0].split("/")[0]
         assert top.startswith("Beeldkluis - FAM-")
-        with pytest.raises(RuntimeError, match="password"):
-            z.read(f"{top}/LEESMIJ.txt")
-        z.setpassword(b"wrong-passphrase")
-        with pytest.raises(RuntimeError, match="(?i)bad password"):
-            z.read(f"{top}/LEESMIJ.txt")
-        z.setpassword(passphrase.encode())
         assert "van jullie" in z.read(f"{top}/LEESMIJ.txt").decode()
         consents = z.read(f"{top}/toestemmingen.html").decode()
         assert "supervisie van de trainer" in consents
@@ -117,13 +107,17 @@ def test_trainer_builds_an_encrypted_package_and_the_parents_fetch_it_once(
     wrong = api.client.post(path, data={"code": "aaaa-aaaa"})
     assert wrong.status_code == 403
     assert "klopt niet" in wrong.text
-    right = api.client.post(path, data={"code": code.upper()})
-    assert right.status_code == 200
-    assert right.headers["content-type"] == "application/zip"
-    assert right.content == data
-    again = api.client.post(path, data={"code": code})
+    right = api.client.post(path, data={"code": code.upper()}, follow_redirects=False)
+    assert right.status_code == 303  # to the page, which now offers the download
+    assert "De code klopt" in api.client.get(path).text
+    fetched = api.client.get(f"{path}/download")
+    assert fetched.headers["content-type"] == "application/zip"
+    assert fetched.content == data
+    for _ in range(get_settings().export_link_downloads - 1):  # e.g. a second computer at home
+        assert api.client.get(f"{path}/download").status_code == 200
+    again = api.client.get(f"{path}/download")
     assert again.status_code == 410
-    assert "al gebruikt" in again.text
+    assert "werkt niet meer" in again.text
     assert api.client.get(path).status_code == 410
 
     report = family_report(world["family"]["id"])
@@ -131,6 +125,7 @@ def test_trainer_builds_an_encrypted_package_and_the_parents_fetch_it_once(
         (r["role"], r["outcome"], r["reason"]) for r in report if r["action"] == "download"
     ]
     assert ("parent", "denied", "handover_not_verified") in downloads
+    assert ("parent", "allowed", "code_verified") in downloads
     assert ("parent", "allowed", "allowed") in downloads
 
     handed = api.client.post(
@@ -181,7 +176,7 @@ def test_a_link_is_blocked_after_wrong_codes_and_dies_when_it_expires(
         export.link_expires_at = datetime.now(UTC) - timedelta(seconds=1)
         db.add(export)
     assert api.client.post(path, data={"code": second["code"]}).status_code == 410
-    with pyzipper.ZipFile(
+    with zipfile.ZipFile(
         io.BytesIO(api.client.get(f"/api/v1/exports/{view['id']}/download", headers=h).content)
     ) as z:
         assert any(
@@ -199,7 +194,7 @@ def test_cancel_before_the_worker_starts_leaves_nothing(
     created = api.client.post(
         f"/api/v1/trajectories/{world['trajectory']['id']}/exports", headers=h, json={}
     )
-    assert len(export_objects()) == 1  # the sealed passphrase, waiting for the task
+    assert export_objects() == []  # nothing stored until the task builds it
     assert (
         api.client.delete(f"/api/v1/exports/{created.json()['id']}", headers=h).status_code == 204
     )

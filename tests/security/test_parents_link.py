@@ -1,5 +1,6 @@
-"""The parents' single-use link holds under concurrency: many requests at once against a real server give
-exactly one download, and wrong codes are counted at most EXPORT_LINK_ATTEMPTS times."""
+"""The parents' link holds under concurrency, against a real server: wrong codes are counted at most
+EXPORT_LINK_ATTEMPTS times, and complete downloads end the link (ADR 0015: the limit is checked when a
+download starts, so downloads already running finish whole, and none starts after the last allowed)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import hashlib
 import os
 import secrets
 import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -52,6 +54,13 @@ def _link(export_id: uuid.UUID) -> tuple[str, str]:
     return token, code
 
 
+def _downloads(export_id: uuid.UUID) -> int:
+    with unit_of_work() as db:
+        export = db.get(Export, export_id)
+        assert export is not None
+        return export.link_downloads
+
+
 def _at_once(url: str, code: str, n: int) -> list[httpx.Response]:
     start = threading.Barrier(n)
     answers: list[httpx.Response] = []
@@ -68,14 +77,40 @@ def _at_once(url: str, code: str, n: int) -> list[httpx.Response]:
     return answers
 
 
-def test_the_right_code_at_once_from_many_gives_one_download(api: Api, server: str) -> None:
+def test_downloads_at_once_are_whole_and_the_link_ends_after_them(api: Api, server: str) -> None:
     export_id = _ready_export(api)
     token, code = _link(export_id)
-    answers = _at_once(f"{server}/ophalen/{token}", code, 12)
-    full = [a for a in answers if a.status_code == 200]
-    assert len(full) == 1, [a.status_code for a in answers]
-    assert full[0].content == PACKAGE
-    assert sorted({a.status_code for a in answers}) == [200, 410]
+    page = f"{server}/ophalen/{token}"
+    granted = httpx.post(page, data={"code": code}, follow_redirects=False)
+    assert granted.status_code == 303
+    cookies = dict(granted.cookies)
+    n = get_settings().export_link_downloads
+    start = threading.Barrier(n)
+    answers: list[httpx.Response] = []
+
+    def one() -> None:
+        start.wait()
+        answers.append(httpx.get(f"{page}/download", cookies=cookies, timeout=120))
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [200] * n
+    assert all(a.content == PACKAGE for a in answers)
+    # Each outcome is recorded once the server has ended its answer, just after the client's last byte.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _downloads(export_id) < n:
+        time.sleep(0.2)
+    after = httpx.get(f"{page}/download", cookies=cookies, timeout=120)
+    assert after.status_code == 410
+    assert not after.content.startswith(PACKAGE[:16])
+    with unit_of_work() as db:
+        export = db.get(Export, export_id)
+        assert export is not None
+        assert export.link_downloads == n
+        assert export.link_used_at is not None
 
 
 def test_wrong_codes_at_once_are_counted_at_most_the_limit(api: Api, server: str) -> None:
@@ -83,7 +118,8 @@ def test_wrong_codes_at_once_are_counted_at_most_the_limit(api: Api, server: str
     export_id = _ready_export(api)
     token, code = _link(export_id)
     answers = _at_once(f"{server}/ophalen/{token}", "zzzz-zzzz", 30)
-    assert all(a.status_code in (403, 410) for a in answers)
+    assert all(a.status_code in (403, 410) for a in answers)  # and no grant: a wrong code sets none
+    assert not any(a.cookies for a in answers)
     assert sum(a.status_code == 403 for a in answers) == limit - 1  # tries left shown; the last one blocks
     with unit_of_work() as db:
         export = db.get(Export, export_id)

@@ -1,15 +1,13 @@
-"""The parents' package in the browser: the trainer builds an AES ZIP (a real Celery worker), sees the
-passphrase once, follows the progress, makes the single-use link and code; a parent, not signed in,
-opens the link, enters the code and downloads the ZIP once; the trainer records the hand-over."""
+"""The parents' package in the browser: the trainer builds it (a real Celery worker) and follows the
+progress, makes the link and code and prints the hand-over sheet; a parent, not signed in, on a phone,
+opens the link, gives the code and downloads a plain ZIP; the trainer records the hand-over (ADR 0015)."""
 
 from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import Path
-from typing import Any
-
-import pyzipper
 
 from ..api.conftest import PASSWORD, Api
 from ..api.test_resources import family_with_recording
@@ -18,7 +16,7 @@ from ..ingest.conftest import make_video
 from .conftest import Browser
 
 
-def test_trainer_builds_the_package_and_a_parent_downloads_it_once(
+def test_trainer_builds_the_package_and_a_parent_downloads_it_on_a_phone(
     api: Api, browser: Browser, server: str, worker: None, tmp_path: Path
 ) -> None:
     trainer = api.account("trainer")
@@ -29,13 +27,9 @@ def test_trainer_builds_the_package_and_a_parent_downloads_it_once(
     page = browser.sign_in(api, trainer, offset_steps=1)
     page = browser.go(f"/trajecten/{trajectory}/pakket")
     assert page.get_by_role("heading", level=1).inner_text() == "Pakket voor de ouders"
-    assert page.get_by_label("Versleuteld ZIP-bestand (AES-256) met een wachtwoord").is_checked()
+    assert page.get_by_label("Versleuteld ZIP-bestand (AES-256) met een wachtwoord").count() == 0
     page.get_by_role("button", name="Pakket maken").click()
-    passphrase = page.locator("#passphrase").inner_text().strip()
-    assert len(passphrase) >= 24
-    assert "maar één keer" in page.locator(".once").inner_text()
-    page.get_by_role("link", name="Ik heb het wachtwoord genoteerd").click()
-    assert passphrase not in page.content()  # shown once only
+    assert "Het pakket wordt gemaakt" in page.get_by_role("status").first.inner_text()
 
     # The page follows the build (export.js) and shows the finished package by itself.
     make_link = page.get_by_role("button", name="Link en code voor de ouders maken")
@@ -45,34 +39,58 @@ def test_trainer_builds_the_package_and_a_parent_downloads_it_once(
     url = page.locator("#parent-link").inner_text().strip()
     code = page.locator("#parent-code").inner_text().strip()
     assert url.startswith(f"{browser.server}/ophalen/")
-    assert "Geef de code apart door" in page.locator(".once").inner_text()
+    assert "maar één keer" in page.locator(".once").inner_text()
+    sheet = page.locator(".sheet").inner_text()
+    for said in ("Uw video-opnames", "Vul deze code in", "Werkt tot", "Wat zit erin", "geen wachtwoord",
+                 "In English"):  # fmt: skip
+        assert said in sheet, said
+    assert page.locator(".sheet img.qr").is_visible()
+    assert page.get_by_role("button", name="Overdrachtsblad afdrukken").is_visible()
+    assert browser.barriers() == []
+    page.emulate_media(media="print")  # on paper: the sheet alone
+    assert page.locator(".sheet").is_visible()
+    assert not page.locator(".once").is_visible()
+    assert not page.get_by_role("button", name="Pakket maken").is_visible()
+    browser.shot("overdrachtsblad")
+    page.emulate_media(media="screen")
 
-    # A parent, in a browser of their own, without an account.
-    context = browser.context.browser.new_context(accept_downloads=True, locale="nl-NL")
+    # A parent, in a browser of their own, on a phone, without an account.
+    context = browser.context.browser.new_context(
+        accept_downloads=True, locale="nl-NL", viewport={"width": 390, "height": 844}
+    )
     parent = context.new_page()
     violations: list[str] = []
     parent.on(
         "console",
         lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
     )
+    own = browser.page
+    browser.page = parent  # axe and screenshots on the parent's page
     try:
         parent.goto(url)
-        assert parent.get_by_role("heading", level=1).inner_text() == "Jullie video-opnames ophalen"
+        assert parent.get_by_role("heading", level=1).inner_text() == "Uw video-opnames ophalen"
+        assert browser.barriers() == []
         parent.get_by_label("Code").fill("aaaa-aaaa")
-        parent.get_by_role("button", name="Downloaden").click()
+        parent.get_by_role("button", name="Verder").click()
         assert "Deze code klopt niet" in parent.get_by_role("alert").inner_text()
-        _shot(browser, parent, "ouder")
-        parent.get_by_label("Code").fill(code)
+        browser.shot("ouder")
+        parent.get_by_label("Code").fill(code.upper())
+        parent.get_by_role("button", name="Verder").click()
+        assert "De code klopt" in parent.get_by_role("status").inner_text()
+        assert parent.get_by_role("alert").count() == 0  # no stale red error after success
+        assert browser.barriers() == []
+        assert parent.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sideways
+        browser.shot("ouder-downloaden")
         with parent.expect_download() as fetched:
-            parent.get_by_role("button", name="Downloaden").click()
+            parent.get_by_role("link", name="Downloaden").click()
         data = Path(fetched.value.path()).read_bytes()
-        with pyzipper.AESZipFile(io.BytesIO(data)) as z:
-            z.setpassword(passphrase.encode())
+        with zipfile.ZipFile(io.BytesIO(data)) as z:  # no password
             top = z.namelist()[0].split("/")[0]
             assert "van jullie" in z.read(f"{top}/LEESMIJ.txt").decode()
-        parent.goto(url)
-        assert "Deze link werkt niet meer" in parent.get_by_role("alert").inner_text()
+        parent.reload()
+        assert "volledig gedownload" in parent.locator("main").inner_text()
     finally:
+        browser.page = own
         context.close()
     assert violations == []
 
@@ -84,16 +102,6 @@ def test_trainer_builds_the_package_and_a_parent_downloads_it_once(
     traj = api.client.get(f"/api/v1/trajectories/{trajectory}", headers=world["headers"]).json()
     assert traj["export_handed_over_on"] is not None
     browser.shot("pakket")
-
-
-def _shot(browser: Browser, page: Any, name: str) -> None:
-    """browser.shot of another page (the parent's own browser)."""
-    own = browser.page
-    browser.page = page
-    try:
-        browser.shot(name)
-    finally:
-        browser.page = own
 
 
 def test_the_package_page_refuses_another_trainer(api: Api) -> None:
@@ -121,11 +129,11 @@ def test_a_package_being_built_can_be_cancelled_and_forms_need_the_token(
     url = f"/trajecten/{world['trajectory']['id']}/pakket"
     csrf = re.search(r'name="csrf-token" content="([0-9a-f]+)"', api.client.get(url).text)
     assert csrf is not None
-    assert api.client.post(url, data={"csrf": "0" * 64, "encrypted": "ja"}).status_code == 403
-    built = api.client.post(url, data={"csrf": csrf.group(1), "encrypted": "ja"})
+    assert api.client.post(url, data={"csrf": "0" * 64}).status_code == 403
+    built = api.client.post(url, data={"csrf": csrf.group(1)})
     assert built.status_code == 200
-    assert "Dit wachtwoord ziet u maar één keer." in built.text
-    assert "/static/export.js" not in built.text  # no reload while the passphrase is on screen
+    assert "Het pakket wordt gemaakt" in built.text
+    assert "/static/export.js" in built.text  # the page follows the progress at once
     page = api.client.get(url).text
     assert "In de wachtrij" in page
     assert "/static/export.js" in page

@@ -1,9 +1,11 @@
 """Exports over HTTP: the trainer builds, follows, downloads, shares and hands over the parents' package;
-parents fetch it once through a link plus a code given separately (no account needed)."""
+parents fetch it as a plain ZIP through a link plus a code (no account needed), resumable by HTTP Range
+for as long as the link lives (ADR 0015)."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import itertools
 import json
 import secrets
@@ -17,7 +19,7 @@ import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -28,8 +30,9 @@ from keys import KeyDestroyed, TamperedError, ciphertext_size
 from vault import audit
 from vault.access import authorize
 from vault.accounts import Principal
+from vault.bootstrap import token_secret
 from vault.db import DB, keep, unit_of_work
-from vault.errors import Conflict, NotFound, ServiceUnavailable, VaultError
+from vault.errors import Conflict, Malformed, NotFound, ServiceUnavailable, VaultError
 from vault.export.messages import MESSAGES, left_out, message, recording_name
 from vault.export.models import Export, ExportStatus
 from vault.export.package import new_secret
@@ -39,7 +42,7 @@ from vault.ingest.models import Upload
 from vault.pages import render_page
 from vault.recordings.models import Recording
 from vault.settings import get_settings
-from vault.store import BlobNotFound, ObjectKind, open_store
+from vault.store import BlobNotFound, open_store
 from vault.worker import enqueue_after_commit
 
 router = APIRouter(tags=["export"])
@@ -49,7 +52,9 @@ _codes = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 class ExportIn(BaseModel):
     recording_ids: list[uuid.UUID] | None = None  # None: every recording of the trajectory
-    encrypted: bool = True  # AES-256 ZIP; the passphrase is shown once, in the answer
+    # The download is a plain ZIP over HTTPS behind link + code (ADR 0015); an AES ZIP is made only for
+    # a stick (`beeldkluis export --zip`). True is refused rather than quietly ignored.
+    encrypted: bool = False
     # A recording that cannot be read or converted fails the package (default), or is left out with a
     # note in the package and on the page.
     skip_failed: bool = False
@@ -89,7 +94,8 @@ def _view(export: Export) -> dict[str, Any]:
         "skip_failed": export.skip_failed,
         "left_out": [{"message": nl, "message_en": en} for nl, en in left_out(export.skipped)],
         "created_at": export.created_at, "ready_at": export.ready_at, "expires_at": export.expires_at,
-        "link": {"expires_at": export.link_expires_at, "used": export.link_used_at is not None}
+        "link": {"expires_at": export.link_expires_at, "used": export.link_used_at is not None,
+                 "downloads": export.link_downloads, "downloads_allowed": get_settings().export_link_downloads}
         if export.link_token_sha256 or export.link_used_at else None,
         "downloaded_at": export.downloaded_at, "download_failed_at": export.download_failed_at,
         "handed_over_at": export.handed_over_at, "handed_over_how": export.handed_over_how,
@@ -128,29 +134,22 @@ def create(
     trajectory = _trajectory(db, trajectory_id)
     ours = set(db.exec(select(Recording.id).where(Recording.trajectory_id == trajectory_id,
                                                    col(Recording.original_object_id).is_not(None))))  # fmt: skip
+    if body.encrypted:
+        raise Malformed("encrypted", "een versleuteld ZIP-bestand (met wachtwoord) wordt alleen nog voor een "
+                        "usb-stick gemaakt (beeldkluis export --zip); de download voor de ouders is beveiligd met de "
+                        "link en de code", "an encrypted ZIP (with a password) is made only for a USB stick "
+                        "(beeldkluis export --zip); the parents' download is protected by the link and the code")  # fmt: skip
     chosen = set(body.recording_ids) if body.recording_ids is not None else ours
     if not chosen or not chosen <= ours:
         raise Conflict("Kies opnames van dit traject die nog bewaard zijn.",
                        "Choose recordings of this trajectory that are still stored.")  # fmt: skip
     export = Export(trajectory_id=trajectory_id, family_id=trajectory.family_id, created_by=principal.user_id,  # type: ignore[arg-type]
                     recording_ids=json.dumps(sorted(str(i) for i in chosen)) if body.recording_ids else None,
-                    encrypted=body.encrypted, skip_failed=body.skip_failed, total=len(chosen))  # fmt: skip
-    passphrase = None
-    if body.encrypted:
-        passphrase = new_secret(6)
-        store = open_store(db, get_settings())
-        export.passphrase_object_id = store.put(
-            family_id=trajectory.family_id, kind=ObjectKind.export, source=[passphrase.encode()]
-        ).id
+                    encrypted=False, skip_failed=body.skip_failed, total=len(chosen))  # fmt: skip
     db.add(export)
     db.flush()
     enqueue_after_commit(db, build, str(export.id))
-    view = _view(export)
-    if passphrase:
-        view["passphrase"] = passphrase
-        view["note"] = ("Dit wachtwoord wordt maar één keer getoond. Geef het de ouders apart van het pakket. / "
-                                   "Shown once only: pass it to the parents separately from the package.")  # fmt: skip
-    return view
+    return _view(export)
 
 
 @router.get(
@@ -206,10 +205,49 @@ def cancel(export_id: uuid.UUID, principal: Principal, db: DB) -> Response:
     return Response(status_code=204)
 
 
-def _opened(db: Session, actor: audit.Principal, export: Export) -> Iterator[bytes]:
-    """The package's plaintext, checked before any answer is given: its sizes agree and its header and
-    first chunk authenticate. A refusal is logged as a failed download and committed (the request
-    fails); a package found damaged is no longer called ready."""
+PIECE = 1024 * 1024  # what one ranged read of the stored package opens
+CHUNK = 65536  # a sealed chunk's plaintext (docs/object-format.md)
+
+
+class RangeNotSatisfiable(Exception):
+    """The asked range lies outside the package: 416, with the size."""
+
+
+def _span(request: Request, etag: str, size: int) -> tuple[int, int] | None:
+    """The one byte range asked for, [start, end] inclusive, or None for the whole package: no Range,
+    an If-Range that no longer matches (the package changed: start again, never a mixed file), several
+    ranges, or a header we do not understand (RFC 9110 lets a server ignore those)."""
+    asked, if_range = request.headers.get("range"), request.headers.get("if-range")
+    if not asked or (if_range is not None and if_range.strip() != etag):
+        return None
+    unit, _, spec = asked.partition("=")
+    first, dash, last = spec.strip().partition("-")
+    if unit.strip().lower() != "bytes" or "," in spec or not dash:
+        return None
+    try:
+        if not first.strip():  # the last N bytes
+            count = int(last)
+            start, end = size - count, size - 1
+            if count <= 0:
+                raise RangeNotSatisfiable()
+            start = max(0, start)
+        else:
+            start = int(first)
+            end = int(last) if last.strip() else size - 1
+    except ValueError:
+        return None
+    if start < 0 or start >= size or end < start:
+        raise RangeNotSatisfiable()
+    return start, min(end, size - 1)
+
+
+def _opened(
+    db: Session, actor: audit.Principal, export: Export, start: int, end: int
+) -> Iterator[bytes]:
+    """Plaintext bytes [start, end] of the package, opened at `start` without decrypting what comes
+    before (ranged reads of whole chunks, each authenticated). Checked before any answer is given: the
+    sizes agree and the header and the first chunk of the range authenticate. A refusal is logged as a
+    failed download and committed (the request fails); a package found damaged is no longer ready."""
     if export.status != ExportStatus.ready or export.object_id is None:
         raise Conflict(
             "Het pakket is niet (meer) beschikbaar.", "The package is not available (any more)."
@@ -220,15 +258,33 @@ def _opened(db: Session, actor: audit.Principal, export: Export) -> Iterator[byt
             row = store.get(export.object_id)
             if row.size != export.size or store.backend.size(row.name) != ciphertext_size(row.size):
                 raise TamperedError("grootte / size")
-            chunks = store.iter_plaintext(row.id)
-            first = next(chunks, b"")
+            # The whole package: one streaming read (bench/parents_download.py: several times cheaper
+            # than ranged reads); a range: ranged reads from its first chunk, which is read first.
+            if start == 0 and end == row.size - 1:
+                whole = store.iter_plaintext(row.id)
+                first = next(whole, b"")
+            else:
+                _, read = store.range_reader(row.id)
+                first = read(start, min(CHUNK - start % CHUNK, end + 1 - start))
         except (TamperedError, KeyDestroyed, BlobNotFound):
             raise PackageDamaged() from None
     except VaultError as error:
         _failed(db, export, actor, error.code)
         keep(db)  # the failure is logged even though the request fails
         raise
-    return itertools.chain([first], chunks)
+    if start == 0 and end == row.size - 1:
+        return itertools.chain([first], whole)
+
+    def rest() -> Iterator[bytes]:
+        offset = start + len(first)
+        while offset <= end:
+            piece = read(offset, min(PIECE, end + 1 - offset))
+            if not piece:
+                raise TamperedError("korter dan opgeslagen / shorter than stored")
+            yield piece
+            offset += len(piece)
+
+    return itertools.chain([first], rest())
 
 
 def _failed(db: Session, export: Export, actor: audit.Principal | None, reason: str) -> None:
@@ -241,9 +297,13 @@ def _failed(db: Session, export: Export, actor: audit.Principal | None, reason: 
     db.add(export)
 
 
-def _outcome(export_id: uuid.UUID, actor: audit.Principal, parents: bool, failure: str) -> None:
-    """Log how a download ended (and, for the parents, whether they have it). The request's transaction
-    is over by then, so this is a unit of work of its own."""
+def _outcome(
+    export_id: uuid.UUID, actor: audit.Principal, parents: bool, failure: str, whole: bool
+) -> None:
+    """Log how a download ended and, for the parents, whether they now have the whole package: an
+    answer that delivered the package's last byte (a whole download, or the range that finished a
+    resumed one) counts as one complete download; the last one allowed spends the link. The request's
+    transaction is over by then, so this is a unit of work of its own."""
     with unit_of_work() as db:
         export = db.get(Export, export_id)
         if export is None:
@@ -252,28 +312,43 @@ def _outcome(export_id: uuid.UUID, actor: audit.Principal, parents: bool, failur
             _failed(db, export, actor, failure)
         else:
             audit.record(db, action="download", outcome="success", actor=actor, family_id=export.family_id,
-                         object_id=export.id, object_type="export_package")  # fmt: skip
-        if parents:
-            if failure:
-                export.download_failed_at = datetime.now(UTC)
-            else:
-                export.downloaded_at = datetime.now(UTC)
-            db.add(export)
+                         object_id=export.id, object_type="export_package",
+                         detail={"complete": str(whole).lower()})  # fmt: skip
+        if not parents:
+            return
+        if failure:
+            export.download_failed_at = datetime.now(UTC)
+        elif whole:
+            db.execute(update(Export).where(col(Export.id) == export_id)
+                       .values(link_downloads=col(Export.link_downloads) + 1)
+                       .execution_options(synchronize_session=False))  # fmt: skip
+            db.refresh(export)
+            export.downloaded_at = datetime.now(UTC)
+            if export.link_downloads >= get_settings().export_link_downloads:
+                export.link_used_at = export.link_used_at or datetime.now(UTC)
+        db.add(export)
 
 
 class _Delivery(StreamingResponse):
-    """The package going out. Its outcome is logged when the answer has ended, whichever way: success
-    only once the last byte was handed to the server; else a damaged chunk, a store error, or a client
-    that went away ("interrupted")."""
+    """The package (or the asked range of it) going out. Its outcome is logged when the answer has
+    ended, whichever way: success only once the last byte was handed to the server; else a damaged
+    chunk, a store error, or a client that went away ("interrupted"). A failure mid-way raises, so the
+    server breaks the connection off short of its Content-Length: it never ends looking complete."""
 
-    def __init__(
-        self, chunks: Iterator[bytes], export: Export, actor: audit.Principal, parents: bool
-    ) -> None:
+    def __init__(self, chunks: Iterator[bytes], export: Export, actor: audit.Principal, parents: bool,
+                 span: tuple[int, int], partial: bool, resumed: bool) -> None:  # fmt: skip
+        size, (start, end) = export.size or 0, span
         self._failure = "interrupted"
         self._done = (export.id, actor, parents)
-        super().__init__(self._passed(chunks), media_type="application/zip", headers={
-            "Content-Disposition": 'attachment; filename="Beeldkluis-opnames.zip"', "Content-Length": str(export.size),
-            "Cache-Control": "no-store"})  # fmt: skip
+        # A complete download: the last byte went out, in an answer that began at byte 0 or resumed a
+        # download the browser had begun (If-Range matched). A probe of the last bytes does not count.
+        self._whole = end == size - 1 and (start == 0 or resumed)
+        headers = {"Content-Disposition": 'attachment; filename="Beeldkluis-opnames.zip"', "Cache-Control": "no-store",
+                   "Accept-Ranges": "bytes", "ETag": _etag(export), "Content-Length": str(end + 1 - start)}  # fmt: skip
+        if partial:
+            headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+        super().__init__(self._passed(chunks), status_code=206 if partial else 200,
+                         media_type="application/zip", headers=headers)  # fmt: skip
 
     def _passed(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
         try:
@@ -291,21 +366,50 @@ class _Delivery(StreamingResponse):
             await super().__call__(scope, receive, send)
         finally:
             with anyio.CancelScope(shield=True):
-                await run_in_threadpool(_outcome, *self._done, self._failure)
+                await run_in_threadpool(_outcome, *self._done, self._failure, self._whole)
+
+
+def _etag(export: Export) -> str:
+    return f'"{export.sha256}"'
+
+
+def _deliver(
+    db: Session, actor: audit.Principal, export: Export, request: Request, parents: bool
+) -> Response:
+    """The package, whole or the one range asked for (resuming a broken download); VaultError when it
+    cannot be opened (nothing was sent). Every start is logged, with its range."""
+    size = export.size or 0
+    try:
+        asked = _span(request, _etag(export), size)
+    except RangeNotSatisfiable:
+        return Response(
+            status_code=416, headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"}
+        )
+    span = asked or (0, size - 1)
+    chunks = _opened(db, actor, export, *span)
+    if parents:  # the trainer's own start is logged by the access decision that let them in
+        audit.record(db, action="download", outcome="allowed", reason="allowed", actor=actor, family_id=export.family_id,
+                     object_id=export.id, object_type="export_package", detail={"bytes": f"{span[0]}-{span[1]}/{size}"})  # fmt: skip
+    resumed = (
+        asked is not None and request.headers.get("if-range") is not None
+    )  # _span checked it matches
+    return _Delivery(
+        chunks, export, actor, parents, span, partial=asked is not None, resumed=resumed
+    )
 
 
 @router.get(
     "/exports/{export_id}/download",
-    summary="Het pakket downloaden (trainer) / download it (trainer)",
+    summary="Het pakket downloaden (trainer; HTTP Range) / download it (trainer; HTTP Range)",
+    response_model=None,
 )
-def download(export_id: uuid.UUID, principal: Principal, db: DB) -> StreamingResponse:
+def download(export_id: uuid.UUID, principal: Principal, db: DB, request: Request) -> Response:
     export = _export(db, principal, export_id)
-    chunks = _opened(db, principal, export)
-    return _Delivery(chunks, export, principal, parents=False)
+    return _deliver(db, principal, export, request, parents=False)
 
 
 @router.post("/exports/{export_id}/link", status_code=201,
-             summary="Eenmalige downloadlink voor de ouders / single-use link for the parents")  # fmt: skip
+             summary="Link en code voor de ouders / link and code for the parents")  # fmt: skip
 def create_link(
     export_id: uuid.UUID, principal: Principal, db: DB, request: Request
 ) -> dict[str, Any]:
@@ -317,7 +421,7 @@ def create_link(
     export.link_token_sha256 = hashlib.sha256(
         token.encode()
     ).hexdigest()  # a new link replaces the old one
-    export.link_code_hash, export.link_failures = _codes.hash(code), 0
+    export.link_code_hash, export.link_failures, export.link_downloads = _codes.hash(code), 0, 0
     export.link_used_at = export.downloaded_at = export.download_failed_at = None
     export.link_expires_at = min(
         datetime.now(UTC) + timedelta(days=settings.export_link_days), _aware(export.expires_at)
@@ -327,7 +431,8 @@ def create_link(
                  family_id=export.family_id, object_id=export.id, object_type="export_package")  # fmt: skip
     base = settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
     return {"url": f"{base}/ophalen/{token}", "code": code, "expires_at": export.link_expires_at,
-            "note": "Geef de link en de code apart door; de link werkt één keer. / Pass link and code on separately; the link works once."}  # fmt: skip
+            "downloads_allowed": settings.export_link_downloads,
+            "note": "Geef de code apart van de link door. / Pass the code on separately from the link."}  # fmt: skip
 
 
 @router.post(
@@ -365,26 +470,58 @@ def _aware(moment: datetime | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _page(request: Request, state: str, status: int = 200, left: int | None = None) -> HTMLResponse:
+GRANT = "ophalen"  # the cookie that says: this browser gave the right code for this link
+
+
+def _page(request: Request, state: str, status: int = 200, left: int | None = None,
+          export: Export | None = None) -> HTMLResponse:  # fmt: skip
     """The parents' page in the web app's look, with its strict policy (web/templates/export/parent.html):
-    state "form" (enter the code; `left` tries after a wrong one), "gone" (the link no longer works),
-    "damaged" or "unavailable" (nothing was sent and the link was not spent)."""
-    return render_page(request, "export/parent.html", status=status, state=state, left=left,
-                       heading=("Jullie video-opnames ophalen", "Fetch your video recordings"))  # fmt: skip
+    state "form" (enter the code; `left` tries after a wrong one), "ready" (the code was right: the
+    download), "gone" (the link no longer works), "damaged" or "unavailable" (nothing was sent)."""
+    facts = None
+    if export is not None:
+        facts = {"expires_at": export.link_expires_at, "size": export.size or 0, "downloaded_at": export.downloaded_at,
+                 "recordings": export.total - len(left_out(export.skipped)),
+                 "downloads_left": max(0, get_settings().export_link_downloads - export.link_downloads)}  # fmt: skip
+    return render_page(request, "export/parent.html", status=status, state=state, left=left, facts=facts,
+                       link=request.url.path.removesuffix("/download"),
+                       heading=("Uw video-opnames ophalen", "Fetch your video recordings"))  # fmt: skip
 
 
 def _link(db: Session, token: str) -> Export | None:
-    """The export behind a link that can still be used; None for unknown, used, expired or blocked links."""
+    """The export behind a link that can still be used; None for unknown, spent, expired or blocked links."""
     digest = hashlib.sha256(token.encode()).hexdigest()
     export = db.exec(select(Export).where(Export.link_token_sha256 == digest)).first()
     if export is None or export.link_used_at is not None or export.status != ExportStatus.ready:
         return None
+    settings = get_settings()
     if (
         _aware(export.link_expires_at) <= datetime.now(UTC)
-        or export.link_failures >= get_settings().export_link_attempts
+        or export.link_failures >= settings.export_link_attempts
+        or export.link_downloads >= settings.export_link_downloads
     ):
         return None
     return export
+
+
+def _grant(export: Export) -> bytes:
+    """The grant cookie's value for this link: an HMAC of the link and its code under the token secret,
+    so it opens this link only, and dies with it (a new link has a new token and a new code)."""
+    key = hashlib.sha256(b"ophalen:" + token_secret(get_settings()).encode()).digest()
+    seed = f"{export.id}:{export.link_token_sha256}:{export.link_code_hash}".encode()
+    return hmac.new(key, seed, hashlib.sha256).hexdigest().encode()
+
+
+def _granted(request: Request, export: Export) -> bool:
+    return hmac.compare_digest(
+        request.cookies.get(GRANT, "").encode(errors="replace"), _grant(export)
+    )
+
+
+def _normal(code: str) -> str:
+    """The code as it was made (`k7mq-x2bd`) from how people type it: capitals, spaces, no dash."""
+    plain = "".join(c for c in code.lower() if c.isascii() and c.isalnum())
+    return "-".join(plain[i : i + 4] for i in range(0, len(plain), 4))
 
 
 def _parent(
@@ -397,81 +534,109 @@ def _parent(
     return audit.Principal(None, "ouder (downloadlink)", "parent", network=network), decision
 
 
+def _network(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _refused_link(db: Session, request: Request, token: str) -> HTMLResponse:
+    """A link that no longer works; said as "damaged" when its package was found damaged, so the parents
+    know a new link alone will not help."""
+    audit.record(db, action="download", outcome="denied", reason="link_invalid", network=_network(request),
+                 object_type="export_package")  # fmt: skip
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    export = db.exec(select(Export).where(Export.link_token_sha256 == digest)).first()
+    if export is not None and export.error == PackageDamaged.code:
+        return _page(request, "damaged", 409)
+    return _page(request, "gone", 410)
+
+
 @public_router.get(
     "/ophalen/{token}",
     response_class=HTMLResponse,
     summary="Downloadpagina voor ouders / parents' page",
 )
 def parent_page(token: str, db: DB, request: Request) -> HTMLResponse:
-    return _page(request, "form") if _link(db, token) else _page(request, "gone", 410)
+    export = _link(db, token)
+    if export is None:
+        return _refused_link(db, request, token)
+    return (
+        _page(request, "ready", export=export)
+        if _granted(request, export)
+        else _page(request, "form")
+    )
 
 
 @public_router.post(
     "/ophalen/{token}",
-    summary="Downloaden met de code / download with the code",
+    summary="De code geven / give the code",
     response_model=None,
 )
-def parent_download(
+def parent_code(
     token: str, code: Annotated[str, Form(max_length=64)], db: DB, request: Request
 ) -> Response:
+    """A right code sets the grant cookie (for this link's path, until it expires) and sends the browser
+    back to the page, which now offers the download: no stale error, and a download the browser can
+    resume with a plain GET."""
     export = _link(db, token)
-    network = request.client.host if request.client else None
     if export is None:
-        audit.record(
-            db,
-            action="download",
-            outcome="denied",
-            reason="link_invalid",
-            network=network,
-            object_type="export_package",
-        )
-        return _page(request, "gone", 410)
+        return _refused_link(db, request, token)
     try:
-        verified = _codes.verify(export.link_code_hash or "", code.strip().lower())
+        verified: bool = _codes.verify(export.link_code_hash or "", _normal(code))
     except (VerificationError, InvalidHashError):
         verified = False
-    actor, decision = _parent(export, verified, network)
+    actor, decision = _parent(export, verified, _network(request))
     if not decision.allowed:
-        # A wrong code is counted by one conditional UPDATE (unused, unblocked *now*), so parallel
+        # A wrong code is counted by one conditional UPDATE (unspent, unblocked *now*), so parallel
         # guesses cannot each be counted against an old total.
         counted = _count_failure(db, export)
         audit.record(db, action="download", outcome="denied", reason=decision.reason, actor=actor, family_id=export.family_id,
                      object_id=export.id, object_type="export_package", basis=decision.basis)  # fmt: skip
         left = 0 if counted is None else max(0, get_settings().export_link_attempts - counted)
         return _page(request, "form", 403, left) if left else _page(request, "gone", 410)
+    audit.record(db, action="download", outcome="allowed", reason="code_verified", actor=actor, family_id=export.family_id,
+                 object_id=export.id, object_type="export_package", basis=decision.basis)  # fmt: skip
+    page = f"/ophalen/{token}"
+    answer = RedirectResponse(page, status_code=303)
+    lasts = int((_aware(export.link_expires_at) - datetime.now(UTC)).total_seconds())
+    answer.set_cookie(GRANT, _grant(export).decode(), max_age=max(1, lasts), path=page, httponly=True,
+                      secure=request.url.scheme == "https", samesite="lax")  # fmt: skip
+    return answer
+
+
+@public_router.get(
+    "/ophalen/{token}/download",
+    summary="Het pakket downloaden (ouders; HTTP Range) / download it (parents; HTTP Range)",
+    response_model=None,
+)
+def parent_download(token: str, db: DB, request: Request) -> Response:
+    """The plain ZIP after the code was given in this browser; resumable (Range, If-Range) for as long
+    as the link lives. Each start is decided and logged; nothing is sent before the range's first chunk
+    authenticated."""
+    export = _link(db, token)
+    if export is None:
+        return _refused_link(db, request, token)
+    granted = _granted(request, export)
+    actor, decision = _parent(export, granted, _network(request))
+    if not granted or not decision.allowed:
+        audit.record(db, action="download", outcome="denied", reason="code_not_given" if not granted else decision.reason,
+                     actor=actor, family_id=export.family_id, object_id=export.id, object_type="export_package")  # fmt: skip
+        return _page(request, "form", 403)
     try:
-        chunks = _opened(db, actor, export)
-    except VaultError as error:  # checked before any byte: the link is not spent
+        return _deliver(db, actor, export, request, parents=True)
+    except VaultError as error:  # checked before any byte
         return _page(request, "damaged" if isinstance(error, PackageDamaged) else "unavailable",
                      error.status if isinstance(error, (PackageDamaged, ServiceUnavailable)) else 409)  # fmt: skip
-    # Single use under concurrency: spent by one conditional UPDATE before the first byte and committed
-    # with the decision, so a second request is refused even while this one runs. Conservative: once
-    # bytes have left, a transfer that breaks off does not give the link back (part of the footage may
-    # be out); the trainer sees the failed download and makes a new link.
-    if not _open_link_update(db, export, link_used_at=datetime.now(UTC)):
-        audit.record(db, action="download", outcome="denied", reason="link_used", actor=actor, family_id=export.family_id,
-                     object_id=export.id, object_type="export_package")  # fmt: skip
-        return _page(request, "gone", 410)
-    audit.record(db, action="download", outcome="allowed", reason=decision.reason, actor=actor, family_id=export.family_id,
-                 object_id=export.id, object_type="export_package", basis=decision.basis)  # fmt: skip
-    return _Delivery(chunks, export, actor, parents=True)
 
 
-def _open_link_update(db: Session, export: Export, **values: Any) -> bool:
-    """Apply `values` only if the link is still unused, unreplaced and unblocked; True if it was."""
+def _count_failure(db: Session, export: Export) -> int | None:
+    """Count one wrong code; the new count, or None when the link was already spent, replaced or blocked."""
     done = db.execute(
         update(Export)
         .where(col(Export.id) == export.id, col(Export.link_used_at).is_(None),
                col(Export.link_token_sha256) == export.link_token_sha256,
                col(Export.link_failures) < get_settings().export_link_attempts)
-        .values(**values)
+        .values(link_failures=col(Export.link_failures) + 1)
         .execution_options(synchronize_session=False)
     )  # fmt: skip
     db.expire(export)
-    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
-
-
-def _count_failure(db: Session, export: Export) -> int | None:
-    """Count one wrong code; the new count, or None when the link was already used or blocked."""
-    counted = _open_link_update(db, export, link_failures=col(Export.link_failures) + 1)
-    return export.link_failures if counted else None
+    return export.link_failures if done.rowcount == 1 else None  # type: ignore[attr-defined]

@@ -58,8 +58,11 @@ class Export(SQLModel, table=True):
     link_code_hash: str | None = Field(default=None, max_length=200)
     link_expires_at: datetime | None = None
     link_failures: int = 0
-    link_used_at: datetime | None = None  # the single-use link was spent: bytes started to leave
-    downloaded_at: datetime | None = None  # the last byte of the parents' download went out
+    # The link is spent: its last allowed complete download ended (ADR 0015).
+    link_used_at: datetime | None = None
+    # Complete downloads through the link (the package's last byte went out).
+    link_downloads: int = 0
+    downloaded_at: datetime | None = None  # the last complete download by the parents ended
     download_failed_at: datetime | None = None  # the parents' download broke off
     handed_over_at: datetime | None = None
     handed_over_how: str | None = Field(default=None, max_length=16)

@@ -1,5 +1,6 @@
 // The parents' package page: while a package is being built, follow its progress through the API
-// (the same cookie; a GET needs no CSRF token) and reload the page once it is done.
+// (the same cookie; a GET needs no CSRF token) and reload the page once it is done, unless a link and
+// code shown once are on screen: then it says the package is done, in place.
 (function () {
   "use strict";
   var busy = document.querySelectorAll('[data-export][data-status="queued"], [data-export][data-status="building"]');
@@ -22,7 +23,19 @@
 
   function tick() {
     Promise.all(Array.prototype.map.call(busy, check)).then(function (finished) {
-      if (finished.some(Boolean)) { window.location.assign(window.location.pathname); } else { window.setTimeout(tick, 2000); }
+      if (!finished.some(Boolean)) { window.setTimeout(tick, 2000); return; }
+      // A link and code shown once are on screen: never reload them away; say it is done instead.
+      if (document.querySelector(".once")) {
+        busy.forEach(function (card, i) {
+          if (!finished[i]) { return; }
+          var bar = card.querySelector("progress");
+          if (bar) { bar.value = bar.max; }
+          var note = card.querySelector("[aria-live]");
+          if (note) { note.textContent = card.getAttribute("data-finished"); }
+        });
+        return;
+      }
+      window.location.assign(window.location.pathname);
     });
   }
   window.setTimeout(tick, 1500);

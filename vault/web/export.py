@@ -1,8 +1,8 @@
 """Trainer pages: the parents' package: build, progress, link and hand-over.
 
 Every step calls the export API's own functions (vault.export.api), so each is decided and logged
-by the access seam as the API would. Secrets (the ZIP's passphrase, the parents' link and code) are
-shown once, in the answer to the POST that made them, and never stored readable.
+by the access seam as the API would. The parents' link and code are shown once, in the answer to the
+POST that made them (with the hand-over sheet to print), and never stored readable (ADR 0015).
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
+import segno
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
 from consent import Role
@@ -142,23 +143,22 @@ def build(
     trajectory_id: uuid.UUID,
     viewer: FormViewer,
     db: DB,
-    encrypted: Annotated[str, Form()] = "",
     keuze: Annotated[str, Form()] = "",
     opname: Annotated[list[uuid.UUID] | None, Form()] = None,
     weglaten: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     """Start building, with the recordings the trainer ticked (`keuze`: the form offered a choice; none
-    ticked is refused, not read as "all"); the passphrase of an AES ZIP is shown now, once."""
+    ticked is refused, not read as "all"). A plain ZIP: the parents' download is protected by the link
+    and the code, the package by the store's encryption (ADR 0015)."""
     require(viewer, Role.trainer)
     chosen = list(opname or []) if keuze == "ja" else None
-    body = ExportIn(encrypted=encrypted == "ja", recording_ids=chosen, skip_failed=weglaten == "ja")
-    made, error = attempt(
+    body = ExportIn(recording_ids=chosen, skip_failed=weglaten == "ja")
+    _, error = attempt(
         db, lambda: create(trajectory_id, body=body, principal=viewer.principal, db=db)
     )
     if error:
         return _refused(request, viewer, db, trajectory_id, error)
-    return _page(request, viewer, db, trajectory_id, status=200,
-                 passphrase=(made or {}).get("passphrase"), started=True)  # fmt: skip
+    return _page(request, viewer, db, trajectory_id, status=200, started=True)
 
 
 @router.post("/trajecten/{trajectory_id}/pakket/{export_id}/annuleren", response_model=None)
@@ -181,30 +181,35 @@ def remove(
 
 @router.get("/trajecten/{trajectory_id}/pakket/{export_id}/download", response_model=None)
 def fetch(
-    trajectory_id: uuid.UUID, export_id: uuid.UUID, viewer: PageViewer, db: DB
-) -> StreamingResponse:
-    """The trainer's own download (to put on a USB stick); refusals become the error page."""
+    request: Request, trajectory_id: uuid.UUID, export_id: uuid.UUID, viewer: PageViewer, db: DB
+) -> Response:
+    """The trainer's own download (to put on a USB stick; resumable); refusals become the error page."""
     require(viewer, Role.trainer)
     _mine(db, viewer, trajectory_id, export_id)
-    return download(export_id, principal=viewer.principal, db=db)
+    return download(export_id, principal=viewer.principal, db=db, request=request)
 
 
 @router.post("/trajecten/{trajectory_id}/pakket/{export_id}/link", response_model=None)
 def link(
     request: Request, trajectory_id: uuid.UUID, export_id: uuid.UUID, viewer: FormViewer, db: DB
 ) -> HTMLResponse:
-    """A new single-use link and code for the parents (it replaces an earlier one), shown once."""
+    """A new link and code for the parents (it replaces an earlier one), shown once, with the hand-over
+    sheet to print: link (and its QR code), code, what to do, until when, what is inside."""
     require(viewer, Role.trainer)
 
-    def run() -> dict[str, Any]:
-        _mine(db, viewer, trajectory_id, export_id)
-        return create_link(export_id, principal=viewer.principal, db=db, request=request)
+    def run() -> tuple[dict[str, Any], dict[str, Any]]:
+        view = _mine(db, viewer, trajectory_id, export_id)
+        return view, create_link(export_id, principal=viewer.principal, db=db, request=request)
 
     made, error = attempt(db, run)
     if error or made is None:
         return _refused(request, viewer, db, trajectory_id, error or NotFound("?", "?"))
-    return _page(request, viewer, db, trajectory_id, link_for=str(export_id),
-                 link_url=made["url"], link_code=made["code"], link_expires=made["expires_at"])  # fmt: skip
+    view, link = made
+    sheet = {"url": link["url"], "code": link["code"], "expires_at": link["expires_at"],
+             "downloads": link["downloads_allowed"], "size": view["size"] or 0,
+             "recordings": view["progress"]["total"] - len(view["left_out"]), "trainer": viewer.principal.name,
+             "qr": segno.make(link["url"], error="m").svg_data_uri(scale=4, border=2)}  # fmt: skip
+    return _page(request, viewer, db, trajectory_id, link_for=str(export_id), sheet=sheet)
 
 
 @router.post("/trajecten/{trajectory_id}/pakket/{export_id}/overdracht", response_model=None)
