@@ -385,3 +385,24 @@ def test_the_period_is_in_dutch_days(api: Api) -> None:
     assert "25-11-2026 00:30" in on.text
     before = api.client.get("/privacy?van=2026-11-24&tot=2026-11-24&handeling=export", headers=HTML)
     assert "0 regels" in before.text
+
+
+def test_every_role_in_the_log_is_named_in_dutch(api: Api) -> None:
+    """The parents' download is logged with the role `parent`: the officer reads "Ouder", never the
+    code; an unknown code is called unknown, in Dutch."""
+    w = _watched(api)
+    with unit_of_work() as db:
+        family = db.exec(select(Family).where(Family.code == w["code"])).one()
+        parent = audit.Principal(None, "ouder (downloadlink)", "parent")
+        odd = audit.Principal(None, "import van elders", "importer")
+        for who, at in ((parent, 10), (odd, 11)):
+            audit.record(db, action="download", outcome="allowed", actor=who, family_id=family.id,
+                         occurred_at=datetime(2026, 11, 24, at, 0, tzinfo=UTC))  # fmt: skip
+    _signed_in(api, "privacy_officer")
+    log = api.client.get("/privacy?van=24-11-2026&tot=24-11-2026&handeling=download", headers=HTML)
+    assert log.status_code == 200
+    roles = re.findall(r"<br><small>([^<·]*)", log.text)
+    assert [r.strip() for r in roles] == ["Onbekende rol (importer)", "Ouder"], roles
+    english = api.client.get("/privacy?van=24-11-2026&tot=24-11-2026&handeling=download",
+                             headers={**HTML, "accept-language": "en"})  # fmt: skip
+    assert "<br><small>Parent" in english.text

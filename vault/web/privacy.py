@@ -230,8 +230,17 @@ def _label(table: Mapping[str, Label], code: str | None) -> Label:
     return (fallback, code)
 
 
+# Who can appear in the log: the account roles, the parents (their download link) and the system.
+LOGGED_ROLES: dict[str, Label] = {
+    **ROLE_NAMES,
+    "parent": ("Ouder", "Parent"),
+    "wok_viewer": ("WOK-deelnemer", "WOK participant"),
+    "system": ("Systeem", "System"),
+}
+
+
 def _role(code: str) -> Label:
-    return ("Systeem", "System") if code == "system" else ROLE_NAMES.get(code, (code, code))
+    return LOGGED_ROLES.get(code, (f"Onbekende rol ({code})", f"Unknown role ({code})"))
 
 
 def _basis(value: str) -> dict[str, Any]:
