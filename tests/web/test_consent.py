@@ -4,11 +4,14 @@ signature, then complete), the scanned form stored encrypted, and a withdrawal t
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 from sqlmodel import select
 
 from vault.db import unit_of_work
+from vault.domain.models import User
+from vault.i18n import LOCAL
 from vault.store import StoredObject
 
 from ..api.conftest import Api
@@ -110,8 +113,13 @@ def test_trainer_records_consent_uploads_the_form_and_records_a_withdrawal(
     page.get_by_role("button", name="Ja, toestemming intrekken").click()
     assert page.get_by_role("status").inner_text().startswith("De toestemming is ingetrokken")
     assert "Ingetrokken" in supervision.inner_text()
-    assert "Intrekking vastgelegd" in page.locator("article.record").inner_text()
-    assert "gemeld door Vader" in page.locator("article.record").inner_text()
+    recorded = page.locator("article.record").inner_text()
+    with unit_of_work() as db:
+        trainer_name = db.exec(select(User.name).where(User.id == trainer.id)).one()
+    today = datetime.now(LOCAL).strftime("%d-%m-%Y")
+    assert f"Intrekking vastgelegd door {trainer_name} op {today}" in recorded, recorded
+    assert "gemeld door Vader" in recorded
+    assert "Ingetrokken door" not in recorded
     assert page.locator("article.record").filter(has_text=GIVEN).count() == 0
     overview = api.client.get(
         f"/api/v1/families/{family['id']}/consents", headers=world["headers"]
