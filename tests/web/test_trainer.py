@@ -424,3 +424,33 @@ def test_recording_page_speaks_dutch_numbers_not_ffprobe(api: Api) -> None:
     assert "29.97 frames per second" in page
     assert "6 channels" in page
     assert "4.49 – 9.72 s" in page
+
+
+def test_the_no_javascript_hint_names_a_command_the_cli_accepts(api: Api) -> None:
+    """Without JavaScript the import page names the command line: the real `beeldkluis ingest`, with
+    this trajectory and this server's address, parsed here by the CLI itself."""
+    import html
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from vault.cli import app
+
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    _form_sign_in(api, trainer, offset_steps=1)
+    page = api.client.get(f"/trajecten/{world['trajectory']['id']}/importeren")
+    assert page.status_code == 200
+    hint = re.search(r"<noscript>.*?<code>(.*?)</code>", page.text, re.S)
+    assert hint is not None, page.text
+    words = shlex.split(html.unescape(hint.group(1)))
+    assert words[:2] == ["beeldkluis", "ingest"]
+    assert "--trajectory" in words
+    assert words[words.index("--trajectory") + 1] == world["trajectory"]["id"]
+    assert "--server" in words
+    assert words[words.index("--server") + 1] == "http://testserver"
+    # The CLI reads the same words (with a card that exists): no unknown option, no missing argument.
+    card = words[2]
+    parsed = CliRunner().invoke(app, [*words[1:], "--help"])
+    assert parsed.exit_code == 0, parsed.output
+    assert card.startswith("/")

@@ -232,8 +232,9 @@ def import_page(
     _trainer(viewer)
     trajectory = _trajectory(db, viewer, trajectory_id)
     family = _family(db, viewer, trajectory["family_id"])
+    server = get_settings().public_url.rstrip("/") or str(request.base_url).rstrip("/")
     return render(request, "trainer/import.html", viewer, heading=("Kaart importeren", "Import a card"),
-                  trajectory=trajectory, family=family, **LABELS)  # fmt: skip
+                  trajectory=trajectory, family=family, server=server, **LABELS)  # fmt: skip
 
 
 # One recording and its clips ---------------------------------------------------------------------
