@@ -158,3 +158,22 @@ def test_consent_page_refuses_another_trainer_and_a_form_without_csrf(api: Api) 
     back = api.client.get(f"/gezinnen/{world['family']['id']}/personen", follow_redirects=False)
     assert back.status_code == 303  # a form's address opened directly leads to the page
     assert back.headers["location"] == f"/gezinnen/{world['family']['id']}/toestemming"
+
+
+def test_the_trajectory_choice_names_the_type_in_words(api: Api) -> None:
+    """The consent form's trajectory choice reads "K-VHT (kortdurend)", never the code K_VHT."""
+    from .test_supervisor import _cookie_sign_in
+
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)  # a K-VHT trajectory
+    _cookie_sign_in(api, trainer, offset_steps=1)
+    page = api.client.get(
+        f"/gezinnen/{world['family']['id']}/toestemming", headers={"accept": "text/html"}
+    )
+    assert page.status_code == 200
+    option = re.search(
+        rf'<option value="{world["trajectory"]["id"]}"[^>]*>([^<]*)</option>', page.text
+    )
+    assert option is not None
+    assert option.group(1).startswith("K-VHT (kortdurend) · gestart"), option.group(1)
+    assert "K_VHT" not in page.text
