@@ -93,6 +93,8 @@ def test_a_participant_watches_a_shared_clip_only_during_the_session(
     assert page.locator("h1").inner_text() == "Fragment bekijken"
     page.locator("#play").click()
     page.wait_for_function(PLAYING, arg=0.5, timeout=90_000)
+    page.get_by_role("link", name="← Terug").click()  # back to the sessions
+    page.wait_for_url(f"{browser.server}/wok")
 
     # After the session the seam refuses, in Dutch, on the page and when opening the player.
     with unit_of_work() as db:

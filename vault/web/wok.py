@@ -240,7 +240,7 @@ def watch(
     if error or opened is None:
         return _page(request, viewer, db, error=message(request, error) if error else None,
                      status=error.status if error else 500)  # fmt: skip
-    return redirect(str(opened["player"]))
+    return redirect(f"{opened['player']}?terug=/wok")
 
 
 @router.get("/wok/{session_id}/delen")
