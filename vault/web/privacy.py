@@ -156,6 +156,8 @@ REASONS: dict[str, Label] = {
     ),
     "withdrawn_consent": ("Toestemming ingetrokken", "Consent withdrawn"),
     "evidence_period": ("Bewaartermijn toestemmingsbewijs verstreken", "Evidence period ended"),
+    "export_handed_over": ("Bewaartermijn na overhandiging verstreken", "Retention after hand-over ended"),
+    "export_expires": ("Pakket voor de ouders verlopen", "Parents' package expired"),
 }
 OBJECTS: dict[str, Label] = {
     "family": ("Gezin", "Family"),
