@@ -123,7 +123,6 @@ def test_the_dutch_says_gezin_and_fragment_never_familie_or_clip() -> None:
 def test_every_retention_rule_has_a_name_on_the_officer_s_pages() -> None:
     """A purged object's rule is shown as words, never as its code (`wok_session_ended`)."""
     from retention._plan import _RULE_FUNCTIONS
-
     from vault.web.privacy import REASONS
 
     assert [r for r in (*_RULE_FUNCTIONS, "export_expires") if r not in REASONS] == []
