@@ -39,8 +39,8 @@ PLAYER = """<!doctype html>
 PLAYER_BODY = """<video id="video" data-playlist="{playlist}" data-fps="25" playsinline aria-label="{clip}"></video>
 <div class="controls" role="group" aria-label="{controls}">
 <button id="play" type="button">{play}</button>
-<button id="back" type="button" aria-label="{frame_back}">&#9664; {frame}</button>
-<button id="forward" type="button" aria-label="{frame_forward}">{frame} &#9654;</button>
+<button id="back" type="button"><span aria-hidden="true">&#9664;</span> {frame_back}</button>
+<button id="forward" type="button">{frame_forward} <span aria-hidden="true">&#9654;</span></button>
 <label>{speed} <select id="speed">
 <option value="0.1">{s01}&times;</option><option value="0.25">{s025}&times;</option><option value="0.5">{s05}&times;</option>
 <option value="1" selected>1&times;</option></select></label>
@@ -56,12 +56,12 @@ PLAYER_BODY = """<video id="video" data-playlist="{playlist}" data-fps="25" play
 # The player's words, in the viewer's language (player.js has its own, chosen by <html lang>).
 PLAYER_WORDS: dict[str, dict[str, str]] = {
     "nl": {"title": "Fragment bekijken", "back_text": "← Terug", "clip": "Fragment", "controls": "Bediening",
-           "play": "Afspelen", "frame": "beeld", "frame_back": "Eén beeldje terug", "frame_forward": "Eén beeldje verder",
+           "play": "Afspelen", "frame_back": "Eén beeldje terug", "frame_forward": "Eén beeldje verder",
            "speed": "Snelheid", "s01": "0,1", "s025": "0,25", "s05": "0,5", "position": "Positie", "loading": "Laden&hellip;",
            "keys": "Toetsen: spatie afspelen of pauzeren, <kbd>,</kbd> en <kbd>.</kbd> één beeldje, <kbd>[</kbd> en "
                    "<kbd>]</kbd> snelheid. Uw naam staat in het beeld: dit fragment is alleen voor u."},
     "en": {"title": "Watch the clip", "back_text": "← Back", "clip": "Clip", "controls": "Controls",
-           "play": "Play", "frame": "frame", "frame_back": "One frame back", "frame_forward": "One frame forward",
+           "play": "Play", "frame_back": "One frame back", "frame_forward": "One frame forward",
            "speed": "Speed", "s01": "0.1", "s025": "0.25", "s05": "0.5", "position": "Position", "loading": "Loading&hellip;",
            "keys": "Keys: space plays or pauses, <kbd>,</kbd> and <kbd>.</kbd> one frame, <kbd>[</kbd> and "
                    "<kbd>]</kbd> speed. Your name is burned into the picture: this clip is for you only."},
