@@ -44,3 +44,21 @@ def test_only_the_database_module_commits() -> None:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit":
                 found.append(f"{path.relative_to(root)}:{node.lineno}")
     assert found == []
+
+
+def test_the_user_guides_show_screenshots_that_exist() -> None:
+    """docs/handleiding: one page per role, each image a screenshot the browser tests took, kept in
+    docs/screenshots (copied from build/screenshots), every link to another page of the guide alive."""
+    import re
+
+    guides = ROOT / "docs" / "handleiding"
+    pages = {p.name for p in guides.glob("*.md")}
+    assert {"trainer.md", "opleider.md", "wok-deelnemer.md", "privacyfunctionaris.md", "beheerder.md",
+            "ouders.md"} <= pages  # fmt: skip
+    missing = [
+        f"{page}: {target}"
+        for page in sorted(pages)
+        for target in re.findall(r"\]\(([^)#\s]+)", (guides / page).read_text())
+        if not target.startswith("http") and not (guides / target).exists()
+    ]
+    assert missing == []
