@@ -75,7 +75,11 @@ def family_facts(db: Session, family_id: uuid.UUID, today: date) -> retention.Fa
             package = stored.get(export.object_id) if export.object_id else None
             if package is not None:  # the parents' package at rest is the trajectory's footage, too
                 # Its removal day is the one the trainer's page shows (Dutch time): one source.
-                expires = _aware(export.expires_at).astimezone(LOCAL).date() if export.expires_at else None
+                expires = (
+                    _aware(export.expires_at).astimezone(LOCAL).date()
+                    if export.expires_at
+                    else None
+                )
                 objects.append(retention.StoredObject(package.id, retention.Kind.export, t.id,
                                                       _aware(package.created_at), size=package.size,
                                                       expires_on=expires))  # fmt: skip

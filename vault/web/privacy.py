@@ -156,10 +156,16 @@ REASONS: dict[str, Label] = {
     ),
     "withdrawn_consent": ("Toestemming ingetrokken", "Consent withdrawn"),
     "evidence_period": ("Bewaartermijn toestemmingsbewijs verstreken", "Evidence period ended"),
-    "export_handed_over": ("Bewaartermijn na overhandiging verstreken", "Retention after hand-over ended"),
+    "export_handed_over": (
+        "Bewaartermijn na overhandiging verstreken",
+        "Retention after hand-over ended",
+    ),
     "export_expires": ("Pakket voor de ouders verlopen", "Parents' package expired"),
     "supervision_done": ("Supervisie afgerond", "Supervision finished"),
-    "supervision_at_closure": ("Traject afgesloten, supervisie voorbij", "Trajectory closed, supervision over"),
+    "supervision_at_closure": (
+        "Traject afgesloten, supervisie voorbij",
+        "Trajectory closed, supervision over",
+    ),
     "wok_session_ended": ("WOK-bijeenkomst voorbij", "WOK session over"),
 }
 OBJECTS: dict[str, Label] = {
