@@ -67,11 +67,12 @@ MESSAGES = {
     "phase_forbids": "In deze fase van het traject is dit niet toegestaan.",
     "no_supervision_link": "Er is geen supervisiekoppeling met de trainer van dit traject.",
     "no_grant": "Er is geen geldige opdracht als gecommitteerde voor dit traject.",
-    "not_in_wok_session": "Deze clip is niet gedeeld in een WOK-bijeenkomst waaraan u deelneemt.",
+    "not_in_wok_session": "Dit fragment is niet gedeeld in een WOK-bijeenkomst waaraan u deelneemt.",
+    "clip_for_other_purpose": "Dit fragment heeft de trainer voor een ander doel gemaakt.",
     "outside_wok_window": "De WOK-bijeenkomst is niet (meer) bezig.",
-    "no_consent": "Er is geen toestemming van de familie voor dit doel.",
+    "no_consent": "Er is geen toestemming van het gezin voor dit doel.",
     "consent_incomplete": "De toestemming is onvolledig: er ontbreekt een vereiste handtekening.",
-    "consent_withdrawn": "De familie heeft de toestemming ingetrokken.",
+    "consent_withdrawn": "Het gezin heeft de toestemming ingetrokken.",
     "consent_expired": "De toestemming is verlopen.",
     "consent_not_yet_valid": "De toestemming is nog niet ingegaan.",
     "consent_invalidated": "De toestemming is ongeldig verklaard.",
@@ -167,7 +168,16 @@ def _granted(facts: Facts, actor: Actor, resource: Resource, at: datetime) -> st
     return None
 
 
+# A clip's "Doel" decides who sees it: a clip tagged for any purpose but review is for the viewers of
+# that purpose only (supervision: opleiders and gecommitteerden; wok: WOK viewers; none watch for
+# teaching or research in the app yet). A clip for review with the family (the default) is for every viewer the family's
+# consent allows; the trainer of the trajectory sees their own clips whatever the tag.
+_TARGETED = frozenset(Purpose) - {Purpose.review}
+
+
 def _with_consent(purpose: Purpose, resource: Resource, at: datetime, *basis: str) -> Decision:
+    if resource.clip_purpose in _TARGETED and resource.clip_purpose is not purpose:
+        return _deny("clip_for_other_purpose")
     consent = consent_basis(purpose, resource, at)
     return _allow(*consent.basis, *basis) if consent.allowed else consent
 

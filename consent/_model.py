@@ -272,6 +272,8 @@ class Resource:
     recorded_at: datetime | None = None
     clip_id: uuid.UUID | None = None
     facts: Facts = field(default_factory=Facts)
+    # A clip's "Doel", the purpose its trainer made it for; None for a recording (or an untagged clip).
+    clip_purpose: Purpose | None = None
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,7 @@ class StoredObject:
 
     `recording_id` is the recording the object shows or was cut from; consent scopes and withdrawals
     name recordings. An object without one (an export package) stands for the whole trajectory.
-    `clip_id` is the clip an object renders; WOK shares name clips. `purposes` are extra purpose tags:
+    `expires_on` is a day the object goes at the latest (the parents' package). `clip_id` is the clip an object renders; WOK shares name clips. `purposes` are extra purpose tags:
     a clip is kept for exactly its tags (for `review` when it has none, and for `wok` when it is
     shared into a WOK session); an original, proxy or export is kept for `review` plus its tags; a
     filmed review for `supervision` plus its tags. Evidence has its own rule and takes no tags.
@@ -139,6 +139,9 @@ class StoredObject:
     clip_id: uuid.UUID | None = None
     purposes: frozenset[Purpose] = frozenset()
     size: int = 0
+    # The object's own last day, whatever its purposes (the parents' package expires on a set day,
+    # handed over or not): it goes then, or earlier if its purposes end sooner.
+    expires_on: date | None = None
 
     def __post_init__(self) -> None:
         if self.kind is Kind.evidence and self.purposes:

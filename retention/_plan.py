@@ -455,6 +455,12 @@ def plan(
         endings[obj.id] = (
             None if waiting[obj.id] else max(known, key=lambda e: e.due)
         )  # the purpose that ends last keeps the object
+        if obj.expires_on is not None:  # ... but never past the object's own last day
+            current = endings[obj.id]
+            if current is None or obj.expires_on < current.due:
+                endings[obj.id] = _Ending(obj.expires_on, "export_expires",
+                                          f"het pakket voor de ouders vervalt op {obj.expires_on.isoformat()}")  # fmt: skip
+                waiting[obj.id] = ()
     footage = dict(endings)
     for obj in facts.objects:
         if obj.kind is Kind.evidence:

@@ -64,3 +64,21 @@ def test_clean_packages_are_formatted_without_escapes() -> None:
                 if "# type: ignore" in line and not after.strip():
                     bare.append(f"{path.relative_to(ROOT)}:{number}: type: ignore without a reason")
     assert bare == []
+
+
+def test_the_user_guides_show_screenshots_that_exist() -> None:
+    """docs/handleiding: one page per role, each image a screenshot the browser tests took, kept in
+    docs/screenshots (copied from build/screenshots), every link to another page of the guide alive."""
+    import re
+
+    guides = ROOT / "docs" / "handleiding"
+    pages = {p.name for p in guides.glob("*.md")}
+    assert {"trainer.md", "opleider.md", "wok-deelnemer.md", "privacyfunctionaris.md", "beheerder.md",
+            "ouders.md"} <= pages  # fmt: skip
+    missing = [
+        f"{page}: {target}"
+        for page in sorted(pages)
+        for target in re.findall(r"\]\(([^)#\s]+)", (guides / page).read_text())
+        if not target.startswith("http") and not (guides / target).exists()
+    ]
+    assert missing == []

@@ -59,3 +59,70 @@ def test_containers_in_words_not_ffprobe_names() -> None:
     assert i18n.container("mov,mp4,m4a,3gp,3g2,mj2") == "MP4/QuickTime"
     assert i18n.container("mpegts") == "MPEG-TS (AVCHD)"
     assert i18n.container("avi") == "AVI"
+
+
+# --- the Dutch people read: youth-care words, no English leftovers (issue #22) -------------------------
+
+# A word a Dutch youth-care professional would not write, and what they write instead. Code names
+# (`clip_id`, `families`) are not text; only the Dutch half of a (Dutch, English) pair is read.
+NOT_DUTCH = {
+    r"\bfamilie(s)?\b": "gezin",
+    r"\bclips?\b": "fragment",
+    r"\btekenen ook het kind\b": "tekent ook het kind",
+    r"\bparent\b": "ouder",
+}
+
+
+def _dutch_texts() -> list[tuple[str, str]]:
+    """(where, Dutch text): the first of every t("nl", "en") pair in the templates, of every pair of
+    plain strings and every error raised with a Dutch message in the code, and the engine's messages."""
+    import ast
+    import re
+    from pathlib import Path
+
+    import consent
+
+    root = Path(__file__).parent.parent
+    found = [(f"consent.MESSAGES[{k}]", v) for k, v in consent.MESSAGES.items()]
+    pair = re.compile(r"""\bt\(\s*(?:"([^"]*)"|'([^']*)')\s*,""")
+    for path in sorted((root / "vault" / "web" / "templates").rglob("*.html")):
+        for match in pair.finditer(path.read_text()):
+            found.append((str(path.relative_to(root)), match.group(1) or match.group(2) or ""))
+    errors = {"t", "NotFound", "Forbidden", "Unauthenticated", "Conflict", "ServiceUnavailable",
+              "Malformed", "VaultError", "count"}  # fmt: skip
+    for path in sorted((root / "vault").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Tuple) and len(node.elts) == 2:
+                strings = node.elts
+            elif (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) in errors
+            ):
+                strings = node.args[:2]
+            else:
+                continue
+            if len(strings) == 2 and all(
+                isinstance(s, ast.Constant) and isinstance(s.value, str) for s in strings
+            ):
+                found.append((f"{path.relative_to(root)}:{node.lineno}", strings[0].value))  # type: ignore[attr-defined]
+    return found
+
+
+def test_the_dutch_says_gezin_and_fragment_never_familie_or_clip() -> None:
+    import re
+
+    wrong = [
+        f"{where}: {word!r} → {instead!r} in {text!r}"
+        for where, text in _dutch_texts()
+        for word, instead in NOT_DUTCH.items()
+        if re.search(word, text, re.IGNORECASE)
+    ]
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_every_retention_rule_has_a_name_on_the_officer_s_pages() -> None:
+    """A purged object's rule is shown as words, never as its code (`wok_session_ended`)."""
+    from retention._plan import _RULE_FUNCTIONS
+    from vault.web.privacy import REASONS
+
+    assert [r for r in (*_RULE_FUNCTIONS, "export_expires") if r not in REASONS] == []

@@ -218,8 +218,16 @@ def _resource(db: Session, viewer_id: uuid.UUID | None, family_id: uuid.UUID | N
     return consent.Resource(
         kind, family_id, trajectory.id, trajectory.trainer_id, consent.Phase(trajectory.phase),
         recording.id if recording else None, _aware(recording.recorded_at) if recording else None,
-        clip.id if clip else None, facts,
+        clip.id if clip else None, facts, _purpose(clip.purpose) if clip else None,
     )  # fmt: skip
+
+
+def _purpose(value: str) -> consent.Purpose:
+    """A clip's stored "Doel"; a value the engine does not know is taken as targeted at nobody else."""
+    try:
+        return consent.Purpose(value)
+    except ValueError:
+        return consent.Purpose.research
 
 
 def family_trainers(db: Session, family_id: uuid.UUID) -> set[uuid.UUID]:

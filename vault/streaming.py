@@ -4,6 +4,7 @@ to the viewer and their session, is decided again against consent, and is logged
 from __future__ import annotations
 
 import html
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -22,6 +23,7 @@ from vault.db import DB, keep, release
 from vault.domain.models import AuthSession
 from vault.errors import Forbidden, NotFound, Unauthenticated, note_denial
 from vault.media import live, playlist, segment_count
+from vault.pages import language
 from vault.recordings.models import Clip, Recording
 from vault.settings import get_settings
 
@@ -39,29 +41,51 @@ class ViewingLink(BaseModel):
 
 player_router = APIRouter(tags=["streaming"])
 PLAYER = """<!doctype html>
-<html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>Fragment bekijken - Beeldkluis</title>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>{title} - Beeldkluis</title>
 <link rel="stylesheet" href="/static/player.css"></head>
 <body><main>
-<h1>Fragment bekijken</h1>
-<video id="video" data-playlist="{playlist}" data-fps="25" playsinline aria-label="Fragment / clip"></video>
-<div class="controls" role="group" aria-label="Bediening / controls">
-<button id="play" type="button" aria-label="Afspelen / play">Afspelen</button>
-<button id="back" type="button" aria-label="Eén beeldje terug / one frame back">&#9664; beeld</button>
-<button id="forward" type="button" aria-label="Eén beeldje verder / one frame forward">beeld &#9654;</button>
-<label>Snelheid <select id="speed" aria-label="Afspeelsnelheid / speed">
-<option value="0.1">0,1&times;</option><option value="0.25">0,25&times;</option><option value="0.5">0,5&times;</option>
+<p><a href="{back}" class="back">{back_text}</a></p>
+<h1>{title}</h1>
+"""
+PLAYER_BODY = """<video id="video" data-playlist="{playlist}" data-fps="25" playsinline aria-label="{clip}"></video>
+<div class="controls" role="group" aria-label="{controls}">
+<button id="play" type="button">{play}</button>
+<button id="back" type="button"><span aria-hidden="true">&#9664;</span> {frame_back}</button>
+<button id="forward" type="button">{frame_forward} <span aria-hidden="true">&#9654;</span></button>
+<label>{speed} <select id="speed">
+<option value="0.1">{s01}&times;</option><option value="0.25">{s025}&times;</option><option value="0.5">{s05}&times;</option>
 <option value="1" selected>1&times;</option></select></label>
-<input id="seek" type="range" min="0" max="0" step="0.04" value="0" aria-label="Positie / position">
+<input id="seek" type="range" min="0" max="0" step="0.04" value="0" aria-label="{position}">
 <span id="time" aria-live="off">0:00.00</span>
 </div>
-<p id="status" role="status">Laden&hellip; / Loading&hellip;</p>
-<p><small>Toetsen: spatie afspelen/pauze, <kbd>,</kbd> en <kbd>.</kbd> één beeldje, <kbd>[</kbd> en <kbd>]</kbd> snelheid.
-Uw naam staat in het beeld: dit fragment is alleen voor u. / Your name is burned into the picture.</small></p>
+<p id="status" role="status">{loading}</p>
+<p><small>{keys}</small></p>
 </main>
 <script src="/static/hls.light.min.js"></script><script src="/static/player.js"></script>
 </body></html>
 """
+# The player's words, in the viewer's language (player.js has its own, chosen by <html lang>).
+PLAYER_WORDS: dict[str, dict[str, str]] = {
+    "nl": {"title": "Fragment bekijken", "back_text": "← Terug", "clip": "Fragment", "controls": "Bediening",
+           "play": "Afspelen", "frame_back": "Eén beeldje terug", "frame_forward": "Eén beeldje verder",
+           "speed": "Snelheid", "s01": "0,1", "s025": "0,25", "s05": "0,5", "position": "Positie", "loading": "Laden&hellip;",
+           "keys": "Toetsen: spatie afspelen of pauzeren, <kbd>,</kbd> en <kbd>.</kbd> één beeldje, <kbd>[</kbd> en "
+                   "<kbd>]</kbd> snelheid. Uw naam staat in het beeld: dit fragment is alleen voor u."},
+    "en": {"title": "Watch the clip", "back_text": "← Back", "clip": "Clip", "controls": "Controls",
+           "play": "Play", "frame_back": "One frame back", "frame_forward": "One frame forward",
+           "speed": "Speed", "s01": "0.1", "s025": "0.25", "s05": "0.5", "position": "Position", "loading": "Loading&hellip;",
+           "keys": "Keys: space plays or pauses, <kbd>,</kbd> and <kbd>.</kbd> one frame, <kbd>[</kbd> and "
+                   "<kbd>]</kbd> speed. Your name is burned into the picture: this clip is for you only."},
+}  # fmt: skip
+_LOCAL_PATH = re.compile(r"/(?!/)[A-Za-z0-9/_.~#?=&-]*")
+
+
+def _back(raw: str | None) -> str:
+    """Where the viewer came from, if it is a path of this site; else the start page."""
+    return raw if raw and _LOCAL_PATH.fullmatch(raw) else "/"
+
+
 PLAYER_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; media-src 'self' blob:; "
     "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
@@ -196,18 +220,29 @@ def _allowed(
 @player_router.get(
     "/kijken/{token}", response_class=HTMLResponse, summary="Speler / the review player"
 )
-def player(token: str, db: DB, request: Request) -> HTMLResponse:
-    """The player page holds no footage and no names: every playlist and segment it loads is decided."""
+def player(token: str, db: DB, request: Request, terug: str | None = None) -> HTMLResponse:
+    """The player page holds no footage and no names: every playlist and segment it loads is decided.
+    It reads in the viewer's language and leads back to `terug` (a path of this site) or the start page."""
+    lang = language(request)
+    words = PLAYER_WORDS[lang]
+    head = PLAYER.format(lang=lang, back=html.escape(_back(terug)), **words)
     try:
-        _viewer(db, token)  # an expired link gets the Dutch explanation at once, not a black box
+        _viewer(db, token)  # an expired link gets the explanation at once, not a black box
     except StreamTokenInvalid as exc:
         db.rollback()  # nothing to keep; the refusal is written in its own transaction
-        note_denial(exc, network=request.client.host if request.client else None, route="/kijken/{token}", method="GET")
-        body = f'<p id="status" role="status">{html.escape(exc.message_nl)} / {html.escape(exc.message_en)}</p>'
-        page = PLAYER.split("<video", 1)[0] + body + "</main></body></html>"
-        return HTMLResponse(page, status_code=401, headers=PLAYER_HEADERS)
+        note_denial(
+            exc,
+            network=request.client.host if request.client else None,
+            route="/kijken/{token}",
+            method="GET",
+        )
+        text = exc.message_en if lang == "en" else exc.message_nl
+        body = f'<p id="status" role="status">{html.escape(text)}</p></main></body></html>'
+        return HTMLResponse(head + body, status_code=401, headers=PLAYER_HEADERS)
     playlist = html.escape(f"/api/v1/stream/{token}/index.m3u8")
-    return HTMLResponse(PLAYER.format(playlist=playlist), headers=PLAYER_HEADERS)
+    return HTMLResponse(
+        head + PLAYER_BODY.format(playlist=playlist, **words), headers=PLAYER_HEADERS
+    )
 
 
 @router.get(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -37,6 +38,9 @@ from .world import (
 )
 from .world import (
     OTHER_TRAINER as TRAINER_ELSE,
+)
+from .world import (
+    WOK as WOK_ID,
 )
 
 
@@ -368,3 +372,67 @@ def test_every_reason_has_a_message() -> None:
 
     for reason in ("purge_pending", "not_found", "not_assigned", "allowed"):
         assert MESSAGES[reason]
+
+
+# A clip's "Doel" (purpose) decides who sees it (issue #22): a clip the trainer tagged for supervision,
+# WOK or teaching is for the viewers of that purpose only; a clip for review with the family (the
+# default) is seen by every viewer the family's consent allows. Consent for every purpose is given
+# here, so only the tag decides. (viewer role, action, clip's purpose) -> reason.
+EVERY_PURPOSE = (Purpose.supervision, Purpose.wok, Purpose.teaching)
+CLIP_PURPOSE: list[tuple[Role, Action, Purpose | None, str]] = [
+    (Role.opleider, Action.stream, Purpose.supervision, "allowed"),
+    (Role.opleider, Action.stream, Purpose.review, "allowed"),
+    (Role.opleider, Action.stream, None, "allowed"),
+    (Role.opleider, Action.stream, Purpose.wok, "clip_for_other_purpose"),
+    (Role.opleider, Action.view, Purpose.teaching, "clip_for_other_purpose"),
+    (Role.gecommitteerde, Action.stream, Purpose.supervision, "allowed"),
+    (Role.gecommitteerde, Action.view, Purpose.wok, "clip_for_other_purpose"),
+    (Role.wok_viewer, Action.stream, Purpose.wok, "allowed"),
+    (Role.wok_viewer, Action.stream, Purpose.review, "allowed"),
+    (Role.wok_viewer, Action.stream, Purpose.supervision, "clip_for_other_purpose"),
+    (Role.wok_viewer, Action.view, Purpose.teaching, "clip_for_other_purpose"),
+    (Role.trainer, Action.share_to_wok, Purpose.wok, "allowed"),
+    (Role.trainer, Action.share_to_wok, Purpose.review, "allowed"),
+    (Role.trainer, Action.share_to_wok, Purpose.supervision, "clip_for_other_purpose"),
+    (Role.trainer, Action.share_to_wok, Purpose.teaching, "clip_for_other_purpose"),
+    # The trainer's own clips, whatever the tag.
+    (Role.trainer, Action.stream, Purpose.supervision, "allowed"),
+    (Role.trainer, Action.clip, Purpose.wok, "allowed"),
+]
+
+
+@pytest.mark.parametrize(("role", "action", "purpose", "expected"), CLIP_PURPOSE,
+                         ids=[f"{r}-{a}-{p}" for r, a, p, _ in CLIP_PURPOSE])  # fmt: skip
+def test_a_clip_s_purpose_decides_who_sees_it(
+    role: Role, action: Action, purpose: Purpose | None, expected: str
+) -> None:
+    f = facts(*(record(p, rid=100 + i, valid_until=T0 + timedelta(days=1000))
+                for i, p in enumerate(EVERY_PURPOSE)))  # fmt: skip
+    if role is not Role.wok_viewer:  # no WOK session to watch in as a WOK viewer (the next test)
+        f = replace(f, wok_sessions=())
+    decision = decide(ACTORS[role], action, clip(f, purpose=purpose), NOW)
+    assert decision.reason == expected, decision
+    assert decision.allowed == (expected == "allowed")
+    assert decision.message
+    # The recording itself carries no clip's purpose: the tag of one clip never closes the recording.
+    if role is Role.trainer:
+        assert (
+            decide(ACTORS[role], action, clip(f, kind=ResourceKind.recording), NOW).reason
+            != "clip_for_other_purpose"
+        )
+
+
+def test_an_opleider_in_a_wok_session_sees_a_wok_clip_only_as_a_wok_viewer() -> None:
+    """The WOK retake (ADR 0002 decision 3) still applies: a WOK clip shared into a session the opleider
+    organises is theirs to watch there, with WOK consent, as a WOK viewer."""
+    f = facts(record(Purpose.supervision, rid=100), record(Purpose.wok, rid=101))
+    decision = decide(ACTORS[Role.opleider], Action.stream, clip(f, purpose=Purpose.wok), NOW)
+    assert decision.allowed, decision
+    assert f"wok:{WOK_ID}" in decision.basis
+    alone = decide(
+        ACTORS[Role.opleider],
+        Action.stream,
+        clip(replace(f, wok_sessions=()), purpose=Purpose.wok),
+        NOW,
+    )
+    assert alone.reason == "clip_for_other_purpose"

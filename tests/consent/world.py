@@ -102,8 +102,11 @@ def clip(
     phase: Phase = Phase.active,
     recording: uuid.UUID = RECORDING,
     kind: ResourceKind = ResourceKind.clip,
+    purpose: Purpose | None = None,
 ) -> Resource:
-    return Resource(kind, FAMILY, TRAJECTORY, TRAINER, phase, recording, T0 + timedelta(days=7), CLIP, f)  # fmt: skip
+    """A clip (tagged with `purpose`, its "Doel"; None: untagged) or, with `kind`, its recording."""
+    return Resource(kind, FAMILY, TRAJECTORY, TRAINER, phase, recording, T0 + timedelta(days=7), CLIP, f,
+                    clip_purpose=purpose if kind is ResourceKind.clip else None)  # fmt: skip
 
 
 def withdrawal(

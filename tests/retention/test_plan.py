@@ -301,3 +301,27 @@ def test_complex_vht_with_two_follow_ups() -> None:
     assert_due_from(family(on_time), ALL_FOOTAGE, date(2027, 12, 1))  # closure + 18 months
     late = replace(first, phase=Phase.ended, follow_ups_done=(date(2026, 12, 1), date(2028, 1, 15)))
     assert_due_from(family(late), ALL_FOOTAGE, date(2028, 1, 15))
+
+
+# --- the parents' package: one date, the package's own (issue #22) --------------------------------
+
+
+def test_a_package_is_planned_on_the_day_it_expires_even_while_the_trajectory_runs() -> None:
+    """The package's own removal day (the export sweep deletes it then, handed over or not) is its
+    date in the plan too: while the trajectory runs the plan used to have none for it."""
+    expires = date(2026, 7, 15)
+    package = obj(EXPORT, Kind.export, created=date(2026, 7, 1), expires_on=expires)
+    p = plan(family(ACTIVE, (package,)), DEFAULT_POLICIES, date(2026, 7, 2))
+    assert [(i.object_id, i.due, i.rule) for i in p.items] == [(EXPORT, expires, "export_expires")]
+    assert p.undated == ()
+    assert any("2026-07-15" in line and "pakket" in line for line in p.describe()), p.describe()
+
+
+def test_a_package_goes_on_whichever_day_comes_first() -> None:
+    """A package that outlives the footage's own end goes with the footage; one that expires sooner goes then."""
+    late = obj(EXPORT, Kind.export, created=CLOSED, expires_on=DUE + 30 * DAY)
+    assert dates(plan(family(objects=(late,)), DEFAULT_POLICIES, CLOSED))[EXPORT] == DUE
+    soon = obj(EXPORT, Kind.export, created=CLOSED, expires_on=CLOSED + 30 * DAY)
+    assert (
+        dates(plan(family(objects=(soon,)), DEFAULT_POLICIES, CLOSED))[EXPORT] == CLOSED + 30 * DAY
+    )

@@ -35,7 +35,7 @@ def test_supervisor_plays_steps_and_seeks_in_chromium(
 ) -> None:
     w = watched
     opened = httpx.post(f"{w['server']}/api/v1/clips/{w['clip_id']}/stream", headers=w["ho"]).json()
-    page = chromium.new_page()
+    page = chromium.new_page(locale="nl-NL")  # a Dutch viewer: the player reads in their language
     segments: list[tuple[str, int]] = []
     page.on(
         "response",
@@ -100,7 +100,7 @@ def test_supervisor_plays_steps_and_seeks_in_chromium(
 
 
 def test_an_expired_link_shows_a_dutch_page(api: Api, server: str, chromium: Any) -> None:
-    page = chromium.new_page()
+    page = chromium.new_page(locale="nl-NL")  # a Dutch viewer: the player reads in their language
     response = page.goto(f"{server}/kijken/not-a-token")
     assert response is not None
     assert response.status == 401

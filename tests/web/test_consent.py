@@ -4,11 +4,14 @@ signature, then complete), the scanned form stored encrypted, and a withdrawal t
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 from sqlmodel import select
 
 from vault.db import unit_of_work
+from vault.domain.models import User
+from vault.i18n import LOCAL
 from vault.store import StoredObject
 
 from ..api.conftest import Api
@@ -110,8 +113,13 @@ def test_trainer_records_consent_uploads_the_form_and_records_a_withdrawal(
     page.get_by_role("button", name="Ja, toestemming intrekken").click()
     assert page.get_by_role("status").inner_text().startswith("De toestemming is ingetrokken")
     assert "Ingetrokken" in supervision.inner_text()
-    assert "Intrekking vastgelegd" in page.locator("article.record").inner_text()
-    assert "gemeld door Vader" in page.locator("article.record").inner_text()
+    recorded = page.locator("article.record").inner_text()
+    with unit_of_work() as db:
+        trainer_name = db.exec(select(User.name).where(User.id == trainer.id)).one()
+    today = datetime.now(LOCAL).strftime("%d-%m-%Y")
+    assert f"Intrekking vastgelegd door {trainer_name} op {today}" in recorded, recorded
+    assert "gemeld door Vader" in recorded
+    assert "Ingetrokken door" not in recorded
     assert page.locator("article.record").filter(has_text=GIVEN).count() == 0
     overview = api.client.get(
         f"/api/v1/families/{family['id']}/consents", headers=world["headers"]
@@ -150,3 +158,22 @@ def test_consent_page_refuses_another_trainer_and_a_form_without_csrf(api: Api) 
     back = api.client.get(f"/gezinnen/{world['family']['id']}/personen", follow_redirects=False)
     assert back.status_code == 303  # a form's address opened directly leads to the page
     assert back.headers["location"] == f"/gezinnen/{world['family']['id']}/toestemming"
+
+
+def test_the_trajectory_choice_names_the_type_in_words(api: Api) -> None:
+    """The consent form's trajectory choice reads "K-VHT (kortdurend)", never the code K_VHT."""
+    from .test_supervisor import _cookie_sign_in
+
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)  # a K-VHT trajectory
+    _cookie_sign_in(api, trainer, offset_steps=1)
+    page = api.client.get(
+        f"/gezinnen/{world['family']['id']}/toestemming", headers={"accept": "text/html"}
+    )
+    assert page.status_code == 200
+    option = re.search(
+        rf'<option value="{world["trajectory"]["id"]}"[^>]*>([^<]*)</option>', page.text
+    )
+    assert option is not None
+    assert option.group(1).startswith("K-VHT (kortdurend) · gestart"), option.group(1)
+    assert "K_VHT" not in page.text

@@ -385,3 +385,50 @@ def test_the_period_is_in_dutch_days(api: Api) -> None:
     assert "25-11-2026 00:30" in on.text
     before = api.client.get("/privacy?van=2026-11-24&tot=2026-11-24&handeling=export", headers=HTML)
     assert "0 regels" in before.text
+
+
+def test_every_role_in_the_log_is_named_in_dutch(api: Api) -> None:
+    """The parents' download is logged with the role `parent`: the officer reads "Ouder", never the
+    code; an unknown code is called unknown, in Dutch."""
+    w = _watched(api)
+    with unit_of_work() as db:
+        family = db.exec(select(Family).where(Family.code == w["code"])).one()
+        parent = audit.Principal(None, "ouder (downloadlink)", "parent")
+        odd = audit.Principal(None, "import van elders", "importer")
+        for who, at in ((parent, 10), (odd, 11)):
+            audit.record(db, action="download", outcome="allowed", actor=who, family_id=family.id,
+                         occurred_at=datetime(2026, 11, 24, at, 0, tzinfo=UTC))  # fmt: skip
+    _signed_in(api, "privacy_officer")
+    log = api.client.get("/privacy?van=24-11-2026&tot=24-11-2026&handeling=download", headers=HTML)
+    assert log.status_code == 200
+    roles = re.findall(r"<br><small>([^<·]*)", log.text)
+    assert [r.strip() for r in roles] == ["Onbekende rol (importer)", "Ouder"], roles
+    english = api.client.get("/privacy?van=24-11-2026&tot=24-11-2026&handeling=download",
+                             headers={**HTML, "accept-language": "en"})  # fmt: skip
+    assert "<br><small>Parent" in english.text
+
+
+def test_the_retention_plan_shows_the_package_s_own_removal_day(api: Api) -> None:
+    """The trainer's package page says "Wordt verwijderd op <dag>"; the officer's plan of that family
+    shows the same day for the package (the trajectory is still active: no other date exists yet)."""
+    from datetime import timedelta
+
+    from vault.export.models import Export, ExportStatus
+    from vault.i18n import LOCAL
+
+    w = _watched(api)
+    expires = datetime.now(UTC) + timedelta(days=20)
+    with unit_of_work() as db:
+        family = db.exec(select(Family).where(Family.code == w["code"])).one()
+        package = open_store(db, get_settings()).put(family_id=family.id, kind=ObjectKind.export,
+                                                     source=[b"PK pakket" * 100])  # fmt: skip
+        db.add(Export(trajectory_id=uuid.UUID(w["trajectory"]["id"]), family_id=family.id,
+                      created_by=w["trainer"].id, encrypted=False, status=ExportStatus.ready, done=1,
+                      total=1, object_id=package.id, size=900, expires_at=expires))  # fmt: skip
+    _signed_in(api, "privacy_officer")
+    page = api.client.get(f"/privacy/bewaren?gezin={w['code']}", headers=HTML)
+    assert page.status_code == 200
+    row = re.search(rf"<tr><td class=\"mono\">{str(package.id)[:8]}….*?</tr>", page.text, re.S)
+    assert row is not None, page.text
+    assert expires.astimezone(LOCAL).strftime("%d-%m-%Y") in row.group(0)
+    assert "pakket voor de ouders" in row.group(0)

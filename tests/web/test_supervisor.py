@@ -66,7 +66,11 @@ def supervised(api: Api, server: str, stream_worker: None, tmp_path: Path) -> di
     """An opleider linked to a trainer whose family gave supervision consent for a 9 s clip."""
     trainer, opleider = api.account("trainer"), api.account("opleider")
     with unit_of_work() as db:
-        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)))
+        db.add(
+            SupervisionLink(
+                trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)
+            )
+        )
     world = _clip_with_video(api, trainer, server, tmp_path, "Bad", seconds=9)
     given = api.client.post(f"/api/v1/families/{world['family']['id']}/consents", headers=world["headers"],
                             json=consent_body(world, "supervision"))  # fmt: skip
@@ -197,7 +201,11 @@ def test_without_link_or_consent_the_clip_page_refuses_in_dutch(api: Api) -> Non
         api.account("opleider"),
     )
     with unit_of_work() as db:
-        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)))
+        db.add(
+            SupervisionLink(
+                trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)
+            )
+        )
     world = family_with_recording(api, trainer)
     clip_page = f"/begeleiding/fragmenten/{world['clip']['id']}"
     html = {"accept": "text/html"}
@@ -211,13 +219,13 @@ def test_without_link_or_consent_the_clip_page_refuses_in_dutch(api: Api) -> Non
     csrf = _cookie_sign_in(api, opleider)
     refused = api.client.get(clip_page, headers=html)
     assert refused.status_code == 403
-    assert "Er is geen toestemming van de familie voor dit doel." in refused.text
+    assert "Er is geen toestemming van het gezin voor dit doel." in refused.text
     assert "Aansluiten" not in refused.text
     note = api.client.post(
         f"{clip_page}/notities", data={"csrf": csrf, "moment": "0:05", "text": "x"}
     )
     assert note.status_code == 403
-    assert "Er is geen toestemming van de familie voor dit doel." in note.text
+    assert "Er is geen toestemming van het gezin voor dit doel." in note.text
     denied = _audit(opleider.id, action="view", outcome="denied")
     assert {r.reason for r in denied} == {"no_consent"}
 
@@ -250,7 +258,11 @@ def test_without_link_or_consent_the_clip_page_refuses_in_dutch(api: Api) -> Non
     # Only the author deletes a note.
     other = api.account("opleider")
     with unit_of_work() as db:
-        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=other.id, confirmed_at=datetime.now(UTC)))
+        db.add(
+            SupervisionLink(
+                trainee_id=trainer.id, opleider_id=other.id, confirmed_at=datetime.now(UTC)
+            )
+        )
     other_csrf = _cookie_sign_in(api, other)
     assert other.id != opleider.id
     gone = api.client.post(
@@ -333,3 +345,37 @@ def test_a_purge_removes_the_notes_with_the_footage(purge_world: Any) -> None:  
     assert run(w, at(DUE) + GRACE) is not None
     assert db.exec(select(SupervisionNote)).all() == []
     assert len(db.exec(select(Tombstone)).all()) == 2
+
+
+def test_a_clip_made_for_the_wok_is_not_released_for_supervision(
+    api: Api, supervised: dict[str, Any]
+) -> None:
+    """The family gave consent for supervision and for the WOK; the trainer made one clip for each.
+    The opleider's list shows the supervision clip only, says why one is withheld, and the WOK clip's
+    own page refuses in Dutch."""
+    w = supervised
+    given = api.client.post(f"/api/v1/families/{w['family']['id']}/consents", headers=w["headers"],
+                            json=consent_body(w, "wok"))  # fmt: skip
+    assert given.status_code == 201, given.text
+    made = {}
+    for title, purpose in (("Voor de WOK", "wok"), ("Voor supervisie", "supervision")):
+        clip = api.client.post(f"/api/v1/recordings/{w['recording_id']}/clips", headers=w["headers"],
+                               json={"start_s": 0, "end_s": 2, "title": title, "purpose": purpose})  # fmt: skip
+        assert clip.status_code == 201, clip.text
+        made[purpose] = clip.json()["id"]
+
+    _cookie_sign_in(api, w["opleider"])
+    start = api.client.get("/begeleiding")
+    assert start.status_code == 200
+    assert ">Voor supervisie</a>" in start.text
+    assert ">Bad</a>" in start.text  # made for review with the family: the family's consent decides
+    assert "Voor de WOK" not in start.text
+    assert "1 fragment met een ander doel dan supervisie" in start.text
+    refused = api.client.get(
+        f"/begeleiding/fragmenten/{made['wok']}", headers={"accept": "text/html"}
+    )
+    assert refused.status_code == 403
+    assert "Dit fragment heeft de trainer voor een ander doel gemaakt." in refused.text
+    assert "Voor de WOK" not in refused.text
+    denied = _audit(w["opleider"].id, action="view", outcome="denied", object_id=made["wok"])
+    assert [r.reason for r in denied] == ["clip_for_other_purpose"]

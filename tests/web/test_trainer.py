@@ -230,6 +230,10 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     clip_row.get_by_role("button", name="Bekijken Samen in bad: aansluiten").click()
     page.wait_for_url(re.compile(r".*/kijken/[^/]+$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Fragment bekijken"
+    assert browser.barriers() == []
+    page.get_by_role("link", name="← Terug").click()  # back to the recording the clip was cut from
+    page.wait_for_url(re.compile(r".*/opnames/[0-9a-f-]{36}$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Opname MVI_0001.MP4"
 
 
 def _form_sign_in(api: Api, account: Account, offset_steps: int) -> str:
@@ -424,3 +428,73 @@ def test_recording_page_speaks_dutch_numbers_not_ffprobe(api: Api) -> None:
     assert "29.97 frames per second" in page
     assert "6 channels" in page
     assert "4.49 – 9.72 s" in page
+
+
+def test_the_no_javascript_hint_names_a_command_the_cli_accepts(api: Api) -> None:
+    """Without JavaScript the import page names the command line: the real `beeldkluis ingest`, with
+    this trajectory and this server's address, parsed here by the CLI itself."""
+    import html
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from vault.cli import app
+
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    _form_sign_in(api, trainer, offset_steps=1)
+    page = api.client.get(f"/trajecten/{world['trajectory']['id']}/importeren")
+    assert page.status_code == 200
+    hint = re.search(r"<noscript>.*?<code>(.*?)</code>", page.text, re.S)
+    assert hint is not None, page.text
+    words = shlex.split(html.unescape(hint.group(1)))
+    assert words[:2] == ["beeldkluis", "ingest"]
+    assert "--trajectory" in words
+    assert words[words.index("--trajectory") + 1] == world["trajectory"]["id"]
+    assert "--server" in words
+    assert words[words.index("--server") + 1] == "http://testserver"
+    # The CLI reads the same words (with a card that exists): no unknown option, no missing argument.
+    card = words[2]
+    parsed = CliRunner().invoke(app, [*words[1:], "--help"])
+    assert parsed.exit_code == 0, parsed.output
+    assert card.startswith("/")
+
+
+def test_the_player_speaks_one_language_and_leads_back(api: Api) -> None:
+    """/kijken reads in the viewer's language only (no "Laden… / Loading…"), and links back to where
+    the viewer came from: a path of this site only, else the start page."""
+    from vault.settings import get_settings
+    from vault.store import ObjectKind, open_store
+
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    with unit_of_work() as db:
+        recording = db.get(Recording, uuid.UUID(world["recording"]["id"]))
+        assert recording is not None
+        stored = open_store(db, get_settings()).put(family_id=uuid.UUID(world["family"]["id"]),
+                                                   kind=ObjectKind.original, source=[b"beelden" * 100])  # fmt: skip
+        recording.original_object_id = stored.id
+        db.add(recording)
+    opened = api.client.post(f"/api/v1/clips/{world['clip']['id']}/stream", headers=world["headers"])
+    assert opened.status_code == 200, opened.text
+    player = opened.json()["player"]
+    back = f"/opnames/{world['recording']['id']}"
+
+    dutch = api.client.get(f"{player}?terug={back}", headers={"accept-language": "nl"})
+    assert dutch.status_code == 200
+    assert '<html lang="nl">' in dutch.text
+    assert "Loading" not in dutch.text
+    assert " / " not in re.sub(r"<[^>]+>", "", dutch.text), dutch.text  # no "Dutch / English" pairs
+    assert re.search(rf'<a href="{back}"[^>]*>← Terug</a>', dutch.text), dutch.text
+    english = api.client.get(f"{player}?terug={back}", headers={"accept-language": "en"})
+    assert '<html lang="en">' in english.text
+    assert "<h1>Watch the clip</h1>" in english.text
+    assert "Laden" not in english.text
+    assert re.search(rf'<a href="{back}"[^>]*>← Back</a>', english.text)
+    for elsewhere in ("//evil.example/x", "https://evil.example/", "javascript:alert(1)", "/a\"onmouseover"):
+        page = api.client.get(player, params={"terug": elsewhere})
+        assert re.search(r'<a href="/"[^>]*>← Terug</a>', page.text), elsewhere
+    expired = api.client.get("/kijken/not-a-token", headers={"accept-language": "en"})
+    assert expired.status_code == 401
+    assert "The viewing link expired" in expired.text
+    assert "De kijklink" not in expired.text

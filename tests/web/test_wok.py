@@ -4,6 +4,8 @@ during the session only; afterwards the access seam refuses in Dutch."""
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -91,6 +93,8 @@ def test_a_participant_watches_a_shared_clip_only_during_the_session(
     assert page.locator("h1").inner_text() == "Fragment bekijken"
     page.locator("#play").click()
     page.wait_for_function(PLAYING, arg=0.5, timeout=90_000)
+    page.get_by_role("link", name="← Terug").click()  # back to the sessions
+    page.wait_for_url(f"{browser.server}/wok")
 
     # After the session the seam refuses, in Dutch, on the page and when opening the player.
     with unit_of_work() as db:
@@ -132,3 +136,40 @@ def test_only_an_opleider_plans_and_a_trainer_shares_only_where_invited(api: Api
     )
     assert shared.status_code == 409
     assert "alleen delen in een bijeenkomst waaraan u deelneemt" in shared.text
+
+
+def test_a_trainer_reads_what_they_can_do_in_a_wok_and_shares_only_a_wok_clip(api: Api) -> None:
+    """Only an opleider plans a WOK: the trainer's page says what a trainer does instead (share a
+    fragment into a session an opleider plans). Once invited, the choice holds the fragments this
+    trainer may share there (made for the WOK or for review, with WOK consent), named in Dutch."""
+    from .test_supervisor import _cookie_sign_in
+
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)  # a K-VHT trajectory with the clip "Aansluiten"
+    given = api.client.post(f"/api/v1/families/{world['family']['id']}/consents", headers=world["headers"],
+                            json=consent_body(world, "wok"))  # fmt: skip
+    assert given.json()["status"] == "given"
+    for title, purpose in (("Voor de WOK", "wok"), ("Alleen supervisie", "supervision")):
+        made = api.client.post(f"/api/v1/recordings/{world['recording']['id']}/clips", headers=world["headers"],
+                               json={"start_s": 0, "end_s": 5, "title": title, "purpose": purpose})  # fmt: skip
+        assert made.status_code == 201, made.text
+
+    _cookie_sign_in(api, trainer, offset_steps=1)
+    empty = api.client.get("/wok", headers={"accept": "text/html"})
+    assert empty.status_code == 200
+    assert "U organiseert geen" not in empty.text
+    assert "Een opleider plant een WOK-bijeenkomst en nodigt u uit." in empty.text
+    assert "Daarna deelt u hier een eigen fragment in die bijeenkomst." in empty.text
+
+    organiser = api.account("opleider")
+    now = datetime.now(UTC)
+    with unit_of_work() as db:
+        db.add(WokSessionRow(title="WOK december", starts_at=now + timedelta(days=1),
+                             ends_at=now + timedelta(days=1, hours=2), organiser_id=organiser.id,
+                             participant_ids=json.dumps([str(trainer.id)])))  # fmt: skip
+    page = api.client.get("/wok", headers={"accept": "text/html"})
+    options = re.findall(r"<option value=\"[0-9a-f-]{36}\">([^<]*)</option>", page.text)
+    titles = sorted(o.split(" · ")[0] for o in options)
+    assert titles == ["Aansluiten", "Voor de WOK"], options
+    assert all("K-VHT (kortdurend)" in o for o in options), options
+    assert "K_VHT" not in page.text

@@ -56,8 +56,10 @@ class ConsentEventRow(SQLModel, table=True):
     record_id: uuid.UUID = Field(foreign_key="consent_record.id", index=True)
     kind: str = Field(max_length=16)
     at: datetime
-    by_person_id: uuid.UUID | None = None
+    by_person_id: uuid.UUID | None = None  # the family member who reported it
     recording_ids: str | None = Field(default=None, sa_type=Text)
+    # The account that recorded it (a trainer); None for events from before migration 0016.
+    recorded_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
 
 
 class GrantRow(SQLModel, table=True):

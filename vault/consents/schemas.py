@@ -70,6 +70,9 @@ class OverviewEventPublic(BaseModel):
     by_person_id: uuid.UUID | None = Field(
         default=None, description="Wie het meldde (de trainer legt het vast)"
     )
+    recorded_by: str | None = Field(
+        default=None, description="Naam van wie het vastlegde / name of who recorded it"
+    )
     recording_ids: list[uuid.UUID] | None
 
 

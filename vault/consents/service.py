@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import consent
 from consent import Role
@@ -71,11 +71,24 @@ class UnsupportedEvidence(VaultError):
         )
 
 
+def _recorders(db: Session, event_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The name of the account that recorded each event, where known."""
+    if not event_ids:
+        return {}
+    rows = db.exec(
+        select(ConsentEventRow.id, User.name)
+        .join(User, col(User.id) == col(ConsentEventRow.recorded_by))
+        .where(col(ConsentEventRow.id).in_(event_ids))
+    ).all()
+    return dict(rows)
+
+
 def overview(db: Session, family_id: uuid.UUID, at: datetime) -> list[dict[str, Any]]:
     """Each consent record of the family as its parents and trainer read it: status at `at`, the
     signatures still missing, and its events. The API's consent overview and the parents' package.
     No access decision: the callers decided already."""
     facts = load_facts(db, family_id, None)
+    recorders = _recorders(db, [e.id for e in facts.events])
     out = []
     for record in facts.consents:
         state = consent.status(record, facts.events, facts.people, facts.authorities, at)
@@ -86,7 +99,7 @@ def overview(db: Session, family_id: uuid.UUID, at: datetime) -> list[dict[str, 
             "valid_from": record.valid_from.isoformat(), "valid_until": record.valid_until.isoformat() if record.valid_until else None,
             "status": state, "evidence": record.evidence_object_id is not None,
             "missing_signatures": [{"person_id": str(m.person_id) if m.person_id else None, "capacity": m.capacity, "message": m.message} for m in missing],
-            "events": [{"kind": e.kind, "at": e.at.isoformat(), "by_person_id": str(e.by_person_id) if e.by_person_id else None, "recording_ids": sorted(str(r) for r in e.recording_ids) if e.recording_ids else None}
+            "events": [{"kind": e.kind, "at": e.at.isoformat(), "by_person_id": str(e.by_person_id) if e.by_person_id else None, "recorded_by": recorders.get(e.id), "recording_ids": sorted(str(r) for r in e.recording_ids) if e.recording_ids else None}
                        for e in facts.events if e.record_id == record.id],
         })  # fmt: skip
     return out
@@ -176,6 +189,7 @@ def add_event(
             raise Conflict("Intrekken kan door iedere ondertekenaar, of door het kind vanaf 12 jaar.",
                            "Withdrawal is by a signatory, or by the child from 12.")  # fmt: skip
     event = ConsentEventRow(record_id=record_id, kind=body.kind, at=now, by_person_id=body.by_person_id,
+                            recorded_by=principal.user_id,
                             recording_ids=json.dumps([str(r) for r in body.recording_ids]) if body.recording_ids else None)  # fmt: skip
     db.add(event)
     db.flush()

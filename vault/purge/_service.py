@@ -25,6 +25,7 @@ from vault.annotations.models import Annotation
 from vault.consents.models import ConsentEventRow, ConsentRecordRow, SupervisionNote, WokSessionRow
 from vault.export.models import Export, ExportStatus
 from vault.families.models import Family, Trajectory
+from vault.i18n import LOCAL
 from vault.purge.models import LegalHoldRow, PurgeMark, Tombstone
 from vault.purge.policies import policies_for
 from vault.recordings.models import Clip, Recording, Situation
@@ -82,6 +83,12 @@ def family_facts(db: Session, family_id: uuid.UUID, today: date) -> retention.Fa
         for export in db.exec(select(Export).where(Export.trajectory_id == t.id)):
             package = stored.get(export.object_id) if export.object_id else None
             if package is not None:  # the parents' package at rest is the trajectory's footage, too
+                # Its removal day is the one the trainer's page shows (Dutch time): one source.
+                expires = (
+                    _aware(export.expires_at).astimezone(LOCAL).date()
+                    if export.expires_at
+                    else None
+                )
                 objects.append(
                     retention.StoredObject(
                         package.id,
@@ -89,6 +96,7 @@ def family_facts(db: Session, family_id: uuid.UUID, today: date) -> retention.Fa
                         t.id,
                         _aware(package.created_at),
                         size=package.size,
+                        expires_on=expires,
                     )
                 )
     records = db.exec(select(ConsentRecordRow).where(ConsentRecordRow.family_id == family_id)).all()

@@ -11,6 +11,8 @@
   var time = document.getElementById("time");
   var speed = document.getElementById("speed");
 
+  var english = document.documentElement.lang === "en";
+  function w(nl, en) { return english ? en : nl; } // the page's language, one at a time
   function say(text) { status.textContent = text; }
   function clock(s) {
     s = Math.max(0, s || 0);
@@ -20,12 +22,14 @@
   function refused(code) {
     video.pause();
     say(code === 403
-      ? "U heeft (nu) geen toegang tot dit fragment: de toestemming is ingetrokken of de bijeenkomst is voorbij. / Access ended."
+      ? w("U heeft (nu) geen toegang tot dit fragment: de toestemming is ingetrokken of de bijeenkomst is voorbij.",
+          "You have no access to this clip (now): the consent was withdrawn or the session is over.")
       : code === 422
-        ? "Dit deel van de opname kan niet worden afgespeeld: de opgeslagen beelden zijn beschadigd. Meld dit bij de beheerder. / This part of the recording is damaged and cannot be played."
+        ? w("Dit deel van de opname kan niet worden afgespeeld: de opgeslagen beelden zijn beschadigd. Meld dit bij de beheerder.",
+            "This part of the recording cannot be played: the stored footage is damaged. Tell the administrator.")
         : code === 503
-        ? "De server is druk; het fragment wordt zo opnieuw geprobeerd. / Server busy, retrying."
-        : "De kijklink is verlopen; open het fragment opnieuw. / The viewing link expired; open the clip again.");
+        ? w("De server is druk; het fragment wordt zo opnieuw geprobeerd.", "The server is busy; the clip is tried again shortly.")
+        : w("De kijklink is verlopen; open het fragment opnieuw.", "The viewing link expired; open the clip again."));
   }
 
   if (window.Hls && window.Hls.isSupported()) {
@@ -34,7 +38,7 @@
       var code = data.response && data.response.code;
       if (code === 401 || code === 403 || code === 422) { hls.stopLoad(); refused(code); }
       else if (code === 503) { refused(503); }
-      else if (data.fatal) { say("Afspelen mislukt (" + data.details + ") / Playback failed."); }
+      else if (data.fatal) { say(w("Afspelen mislukt (", "Playback failed (") + data.details + ")"); }
     });
     hls.loadSource(playlist);
     hls.attachMedia(video);
@@ -42,7 +46,7 @@
   } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
     video.src = playlist; // Safari plays HLS itself
   } else {
-    say("Deze browser kan het fragment niet afspelen. / This browser cannot play the clip.");
+    say(w("Deze browser kan het fragment niet afspelen.", "This browser cannot play the clip."));
   }
 
   // Leaving the page stops this viewer's ffmpeg job at once (else it ends after a short idle time).
@@ -69,8 +73,8 @@
   speed.addEventListener("change", function () { video.playbackRate = Number(speed.value); });
   seek.addEventListener("input", function () { video.currentTime = Number(seek.value); });
   video.addEventListener("click", toggle);
-  video.addEventListener("play", function () { play.textContent = "Pauze"; play.setAttribute("aria-label", "Pauze / pause"); });
-  video.addEventListener("pause", function () { play.textContent = "Afspelen"; play.setAttribute("aria-label", "Afspelen / play"); });
+  video.addEventListener("play", function () { play.textContent = w("Pauze", "Pause"); });
+  video.addEventListener("pause", function () { play.textContent = w("Afspelen", "Play"); });
   video.addEventListener("loadedmetadata", function () { seek.max = String(video.duration); say(""); });
   video.addEventListener("timeupdate", function () {
     seek.value = String(video.currentTime);

@@ -42,6 +42,7 @@ from vault.web._page import (
     render,
     require,
 )
+from vault.web.labels import TYPES
 
 router = APIRouter()
 
@@ -226,6 +227,7 @@ def _family_page(
         capacities=CAPACITIES,
         methods=METHODS,
         event_names=EVENTS,
+        types=TYPES,
         notice=lang_notice[language(request) == "en"] if lang_notice else None,
         error=error,
     )

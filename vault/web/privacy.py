@@ -160,6 +160,17 @@ REASONS: dict[str, Label] = {
     ),
     "withdrawn_consent": ("Toestemming ingetrokken", "Consent withdrawn"),
     "evidence_period": ("Bewaartermijn toestemmingsbewijs verstreken", "Evidence period ended"),
+    "export_handed_over": (
+        "Bewaartermijn na overhandiging verstreken",
+        "Retention after hand-over ended",
+    ),
+    "export_expires": ("Pakket voor de ouders verlopen", "Parents' package expired"),
+    "supervision_done": ("Supervisie afgerond", "Supervision finished"),
+    "supervision_at_closure": (
+        "Traject afgesloten, supervisie voorbij",
+        "Trajectory closed, supervision over",
+    ),
+    "wok_session_ended": ("WOK-bijeenkomst voorbij", "WOK session over"),
 }
 OBJECTS: dict[str, Label] = {
     "family": ("Gezin", "Family"),
@@ -237,8 +248,17 @@ def _label(table: Mapping[str, Label], code: str | None) -> Label:
     return (fallback, code)
 
 
+# Who can appear in the log: the account roles, the parents (their download link) and the system.
+LOGGED_ROLES: dict[str, Label] = {
+    **ROLE_NAMES,
+    "parent": ("Ouder", "Parent"),
+    "wok_viewer": ("WOK-deelnemer", "WOK participant"),
+    "system": ("Systeem", "System"),
+}
+
+
 def _role(code: str) -> Label:
-    return ("Systeem", "System") if code == "system" else ROLE_NAMES.get(code, (code, code))
+    return LOGGED_ROLES.get(code, (f"Onbekende rol ({code})", f"Unknown role ({code})"))
 
 
 def _basis(value: str) -> dict[str, Any]:

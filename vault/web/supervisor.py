@@ -66,6 +66,7 @@ WITHHELD = {
     "purge_pending": ("die volgens het bewaarbeleid worden verwijderd",
                       "being deleted under the retention policy"),
     "phase_forbids": ("uit een beëindigd traject", "from an ended trajectory"),
+    "clip_for_other_purpose": ("met een ander doel dan supervisie", "made for another purpose"),
 }  # fmt: skip
 
 

@@ -10,6 +10,7 @@ import json
 import uuid
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -22,6 +23,7 @@ from vault.errors import Conflict
 from vault.families import service as families
 from vault.families.schemas import TrajectoryCreate, TrajectoryPublic, TrajectoryUpdate
 from vault.recordings import service as recordings
+from vault.recordings.models import Clip
 from vault.recordings.schemas import ClipCreate, ClipPublic
 from vault.routes import dump
 from vault.settings import get_settings
@@ -232,8 +234,9 @@ def import_page(
     _trainer(viewer)
     trajectory = _trajectory(db, viewer, trajectory_id)
     family = _family(db, viewer, trajectory["family_id"])
+    server = get_settings().public_url.rstrip("/") or str(request.base_url).rstrip("/")
     return render(request, "trainer/import.html", viewer, heading=("Kaart importeren", "Import a card"),
-                  trajectory=trajectory, family=family, **LABELS)  # fmt: skip
+                  trajectory=trajectory, family=family, server=server, **LABELS)  # fmt: skip
 
 
 # One recording and its clips ---------------------------------------------------------------------
@@ -355,4 +358,6 @@ def watch_clip(clip_id: uuid.UUID, viewer: FormViewer, db: DB) -> RedirectRespon
     """Open a viewing link for a clip (decided and logged) and go to the player."""
     _trainer(viewer)
     opened = open_stream(clip_id=clip_id, principal=viewer.principal, db=db)
-    return redirect(str(opened["player"]))
+    clip = db.get(Clip, clip_id)  # decided above: the player leads back to the clip's recording
+    back = f"/opnames/{clip.recording_id}" if clip else "/trajecten"
+    return redirect(f"{opened['player']}?{urlencode({'terug': back})}")

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from consent import Role
+from vault.access import judge
 from vault.consents import service as consents
 from vault.consents.models import WokSessionRow
 from vault.consents.schemas import WokSessionCreate
@@ -45,6 +46,7 @@ from vault.web._page import (
     render,
     require,
 )
+from vault.web.labels import TYPES
 
 router = APIRouter()
 ROLES = (Role.trainer, Role.opleider)
@@ -98,7 +100,9 @@ def _trainers(db: Session, me: uuid.UUID) -> list[dict[str, str]]:
 
 
 def _my_clips(db: Session, viewer: Viewer) -> list[dict[str, Any]]:
-    """The trainer's own clips to choose from, through the listing services the API calls."""
+    """The trainer's own clips they may share into a WOK, through the listing services the API calls;
+    whether one may be shared (its purpose, the family's WOK consent, the phase) is the access seam's
+    decision, asked unlogged for the choice (sharing itself decides and logs again)."""
     p, out = viewer.principal, []
     for trajectory in families.list_trajectories(db, p, limit=500).items:
         if trajectory.phase not in ("active", "follow_up"):
@@ -107,15 +111,20 @@ def _my_clips(db: Session, viewer: Viewer) -> list[dict[str, Any]]:
         for recording in found.items if found else []:
             clips, _ = attempt(db, partial(recordings.list_clips, db, p, recording.id, limit=500))
             for clip in clips.items if clips else []:
+                if not judge(db, p, "share_to_wok", clip_id=clip.id)[0].allowed:
+                    continue
                 out.append({"id": str(clip.id), "title": clip.title,
                             "recorded_at": dump(recording, RecordingPublic)["recorded_at"],
-                            "length": clip.end_s - clip.start_s, "type": trajectory.type})  # fmt: skip
+                            "length": clip.end_s - clip.start_s,
+                            "type": TYPES.get(trajectory.type, (trajectory.type,) * 2)})  # fmt: skip
     return out
 
 
 def _clip_view(request: Request, db: Session, viewer: Viewer, clip_id: str) -> dict[str, Any]:
     """One clip of a session as this viewer may see it now: asked of the access seam (logged)."""
-    found, error = attempt(db, lambda: recordings.get_clip(db, viewer.principal, uuid.UUID(clip_id)))
+    found, error = attempt(
+        db, lambda: recordings.get_clip(db, viewer.principal, uuid.UUID(clip_id))
+    )
     if error is not None or found is None:
         return {"id": clip_id, "allowed": False,
                 "refusal": message(request, error) if error else ""}  # fmt: skip
@@ -231,7 +240,7 @@ def watch(
     if error or opened is None:
         return _page(request, viewer, db, error=message(request, error) if error else None,
                      status=error.status if error else 500)  # fmt: skip
-    return redirect(str(opened["player"]))
+    return redirect(f"{opened['player']}?terug=/wok")
 
 
 @router.get("/wok/{session_id}/delen")
