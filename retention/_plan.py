@@ -458,8 +458,11 @@ def plan(
         if obj.expires_on is not None:  # ... but never past the object's own last day
             current = endings[obj.id]
             if current is None or obj.expires_on < current.due:
-                endings[obj.id] = _Ending(obj.expires_on, "export_expires",
-                                          f"het pakket voor de ouders vervalt op {obj.expires_on.isoformat()}")  # fmt: skip
+                endings[obj.id] = _Ending(
+                    obj.expires_on,
+                    "export_expires",
+                    f"het pakket voor de ouders vervalt op {obj.expires_on.isoformat()}",
+                )
                 waiting[obj.id] = ()
     footage = dict(endings)
     for obj in facts.objects:
