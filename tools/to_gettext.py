@@ -88,7 +88,8 @@ def template(node: ast.expr, names: dict[str, str]) -> str:
         if isinstance(part, ast.Constant):
             out.append(str(part.value).replace("%", "%%"))
             continue
-        assert isinstance(part, ast.FormattedValue)
+        if not isinstance(part, ast.FormattedValue):
+            raise Unmappable("an f-string part")
         source = ast.unparse(part.value)
         if source not in names:
             base = _name(part.value)
