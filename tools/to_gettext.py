@@ -54,8 +54,6 @@ def literal(text: str) -> str:
 
 # --- Python -------------------------------------------------------------------------------------
 
-SPEC = re.compile(r"^(?P<flags>[-+ #0]*)(?P<width>\d*)(?P<precision>\.\d+)?(?P<type>[dfsxeg%]?)$")
-
 
 def _name(expr: ast.expr) -> str:
     if isinstance(expr, ast.Name):
@@ -77,8 +75,9 @@ class Unmappable(Exception):
     pass
 
 
-def template(node: ast.expr, names: dict[str, str]) -> str:
-    """A literal or f-string as a %-template; `names` maps each expression's source to its name."""
+def template(node: ast.expr, names: dict[str, str], values: dict[str, str]) -> str:
+    """A literal or f-string as a %-template; `names` maps each expression's source to its name,
+    `values` a name to the expression that fills it in where that is not the source itself."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value.replace("%", "%%")
     if not isinstance(node, ast.JoinedStr):
@@ -97,17 +96,18 @@ def template(node: ast.expr, names: dict[str, str]) -> str:
             while name in names.values():
                 name, n = f"{base}{n}", n + 1
             names[source] = name
-        spec = ""
-        if part.format_spec is not None:
-            values = getattr(part.format_spec, "values", [])
-            if len(values) != 1 or not isinstance(values[0], ast.Constant):
-                raise Unmappable("a computed format spec")
-            found = SPEC.match(str(values[0].value))
-            if not found or found["type"] == "%":
-                raise Unmappable(f"format spec {values[0].value!r}")
-            spec = str(values[0].value) + ("" if found["type"] else "s")
         conversion = {-1: "s", 115: "s", 114: "r", 97: "a"}[part.conversion]
-        out.append(f"%({names[source]}){spec or conversion}")
+        if (
+            part.format_spec is not None
+        ):  # {when:%d-%m-%Y} -> %(when)s with format(when, "%d-%m-%Y")
+            spec = getattr(part.format_spec, "values", [])
+            if len(spec) != 1 or not isinstance(spec[0], ast.Constant) or part.conversion != -1:
+                raise Unmappable("a computed format spec")
+            value = f"format({ast.unparse(part.value)}, {literal(str(spec[0].value))})"
+            values.setdefault(names[source], value)
+            if values[names[source]] != value:
+                raise Unmappable("one value in two formats")
+        out.append(f"%({names[source]}){conversion}")
     return "".join(out)
 
 
@@ -177,12 +177,16 @@ def convert_python(run: Run, path: Path) -> None:
                 imports.add("_")
                 continue
             names: dict[str, str] = {}
+            formatted: dict[str, str] = {}
             try:
-                nl_t, en_t = template(args[0], names), template(args[1], names)
+                nl_t, en_t = (
+                    template(args[0], names, formatted),
+                    template(args[1], names, formatted),
+                )
             except Unmappable as e:
                 run.left.append(f"{where}: {e}: {ast.unparse(node)[:90]}")
                 continue
-            values = ", ".join(f"{literal(n)}: {s}" for s, n in names.items())
+            values = ", ".join(f"{literal(n)}: {formatted.get(n, s)}" for s, n in names.items())
             edits.append((*span, f"{via}_({literal(nl_t)}) % {{{values}}}"))
             run.pair(nl_t, en_t, where)
             imports.add("_")
