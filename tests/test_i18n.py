@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 
-from vault import i18n
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.pofile import read_po
+
+from vault import i18n, pages
 
 
 def test_decimals_have_a_comma_in_dutch_and_a_point_in_english() -> None:
@@ -84,6 +91,13 @@ def _dutch_texts() -> list[tuple[str, str]]:
 
     root = Path(__file__).parent.parent
     found = [(f"consent.MESSAGES[{k}]", v) for k, v in consent.MESSAGES.items()]
+    from babel.messages.pofile import read_po
+
+    with (root / "vault" / "locale" / "en" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        for message in read_po(po):  # every gettext message: its msgid is the Dutch (ADR 0012)
+            for text in message.id if isinstance(message.id, tuple) else (message.id,):
+                if text:
+                    found.append((f"messages.po: {message.locations[:1]}", text))
     pair = re.compile(r"""\bt\(\s*(?:"([^"]*)"|'([^']*)')\s*,""")
     for path in sorted((root / "vault" / "web" / "templates").rglob("*.html")):
         for match in pair.finditer(path.read_text()):
@@ -126,3 +140,99 @@ def test_every_retention_rule_has_a_name_on_the_officer_s_pages() -> None:
     from vault.web.privacy import REASONS
 
     assert [r for r in (*_RULE_FUNCTIONS, "export_expires") if r not in REASONS] == []
+
+
+# --- gettext catalogues (ADR 0012): msgids are Dutch, English comes from vault/locale/en ---
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOGUE = ROOT / "vault" / "locale" / "en" / "LC_MESSAGES" / "messages.po"
+
+
+def _extracted() -> dict[str | tuple[str, ...], str]:
+    """Every message the code and the templates use (as `pybabel extract -F babel.cfg` finds them)."""
+    method_map = [("**.py", "python"), ("web/templates/**.html", "jinja2")]
+    options = {
+        "web/templates/**.html": {"trim_blocks": "true", "lstrip_blocks": "true", "silent": "false"}
+    }
+    found: dict[str | tuple[str, ...], str] = {}
+    for filename, line, message, _comments, _context in extract_from_dir(
+        ROOT / "vault", method_map, options, keywords=DEFAULT_KEYWORDS
+    ):
+        found.setdefault(message, f"vault/{filename}:{line}")
+    return found
+
+
+def _catalogue() -> Catalog:
+    with CATALOGUE.open("rb") as po:
+        return read_po(po, locale="en")
+
+
+def test_every_message_in_code_and_templates_has_its_english() -> None:
+    catalogue = _catalogue()
+    missing = []
+    for message, where in _extracted().items():
+        msgid = message if isinstance(message, str) else message[0]
+        entry = catalogue.get(msgid)
+        strings = (
+            []
+            if entry is None
+            else ([entry.string] if isinstance(entry.string, str) else list(entry.string or ()))
+        )
+        if entry is None or entry.fuzzy or not all(strings):
+            missing.append(f"{where}: {msgid!r}")
+    assert missing == [], (
+        "messages without English in vault/locale/en (pybabel update, then translate):\n"
+        + "\n".join(missing)
+    )
+
+
+def test_the_english_catalogue_keeps_the_placeholders_of_the_dutch() -> None:
+    problems = [f"{m.id!r}: {errors}" for m, errors in _catalogue().check()]
+    assert problems == []
+
+
+def test_english_comes_from_the_catalogue_and_dutch_is_the_message_itself() -> None:
+    assert (
+        i18n.translations("en").gettext("%(rate)s beelden per seconde")
+        == "%(rate)s frames per second"
+    )
+    assert (
+        i18n.translations("nl").gettext("%(rate)s beelden per seconde")
+        == "%(rate)s beelden per seconde"
+    )
+    assert (
+        i18n.translations("en").gettext("Geen bericht met deze tekst")
+        == "Geen bericht met deze tekst"
+    )
+
+
+def test_the_terminal_language_picks_the_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    assert i18n._("%(rate)s beelden per seconde") == "%(rate)s frames per second"
+    monkeypatch.setenv("LANG", "nl_NL.UTF-8")
+    assert i18n._("%(rate)s beelden per seconde") == "%(rate)s beelden per seconde"
+    assert i18n.ngettext("%(num)s kanaal", "%(num)s kanalen", 2) % {"num": 2} == "2 kanalen"
+
+
+def test_pages_translate_per_render_and_never_share_a_language_between_requests() -> None:
+    """The Environment is shared: each render brings its own `_`, `ngettext` and `{% trans %}`."""
+    page = pages._templates.from_string(
+        '{{ _("%(rate)s beelden per seconde", rate=lang) }}|'
+        "{% trans n=many %}{{ n }} beelden per seconde{% endtrans %}|"
+        '{{ ngettext("%(num)s kanaal", "%(num)s kanalen", many) }}|'
+        '{{ _("%(rate)s beelden per seconde", rate="<b>") }}'
+    )
+
+    def render(lang: str) -> str:
+        return page.render(lang=lang, many=2, **pages.gettext_callables(lang))
+
+    with ThreadPoolExecutor(8) as pool:
+        done = list(pool.map(render, ["nl", "en"] * 50))
+    assert set(done[0::2]) == {
+        "nl beelden per seconde|2 beelden per seconde|2 kanalen|&lt;b&gt; beelden per seconde"
+    }
+    assert set(done[1::2]) == {
+        "en frames per second|2 beelden per seconde|2 kanalen|&lt;b&gt; frames per second"
+    }

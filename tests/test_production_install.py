@@ -47,6 +47,11 @@ def test_the_production_install_starts(
     for absent in ("pytest", "playwright", "hypothesis"):
         found = subprocess.run([str(production_venv / "bin" / "python"), "-c", f"import {absent}"], capture_output=True, check=False)  # noqa: S603
         assert found.returncode != 0, absent
+    # The English catalogue is package data: without it English readers would silently get Dutch.
+    english = subprocess.run([str(production_venv / "bin" / "python"), "-c", "from vault import i18n; "
+                              "print(i18n.translations('en').gettext('%(rate)s beelden per seconde'))"],
+                             capture_output=True, text=True, check=False)  # noqa: S603  # fmt: skip
+    assert english.stdout.strip() == "%(rate)s frames per second", english.stderr[-800:]
     for path in [(), *sorted(readme_commands())]:
         out = subprocess.run([beeldkluis, *path, "--help"], env=env, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
         assert out.returncode == 0, (path, out.stderr[-800:])

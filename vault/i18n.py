@@ -1,19 +1,29 @@
 """Dutch first, English too: the one home of the words and numbers people read.
 
-`t()` picks a language for a terminal (LANG/LC_ALL/LC_MESSAGES starting with 'en'); the pages pass
-theirs (`lang`, "nl" or "en"). Numbers, plurals, durations, frame rates and times are formatted here
-with Babel's locale data (decimal comma and "1 kanaal"/"2 kanalen" in Dutch), in Europe/Amsterdam.
+Words are gettext messages whose msgid is the Dutch text (ADR 0012); the English is in the catalogue
+vault/locale/en/LC_MESSAGES/messages.po, read (and compiled in memory) at first use. `_()` and
+`ngettext()` pick a language for a terminal (LANG/LC_ALL/LC_MESSAGES starting with 'en'); the pages
+use `translations(lang)` for theirs (vault/pages.py). Numbers, durations, frame rates and times are
+formatted here with Babel's locale data (decimal comma in Dutch), in Europe/Amsterdam.
 """
 
 from __future__ import annotations
 
+import gettext
+import io
 import os
 from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
+LOCALES = Path(__file__).parent / "locale"
+DOMAIN = "messages"
 LOCAL = ZoneInfo("Europe/Amsterdam")  # what people read and type; everything is stored in UTC
 NONE = "–"  # shown for a value that is not known
 
@@ -27,8 +37,43 @@ def english() -> bool:
 
 
 def t(nl: str, en: str) -> str:
-    """Pick the Dutch or English text for a person reading a terminal."""
+    """Deprecated (tools/to_gettext.py converts every call into `_("nl")`): a pair for a terminal."""
     return en if english() else nl
+
+
+def terminal() -> str:
+    """The language of the person reading a terminal: "en" or "nl"."""
+    return "en" if english() else "nl"
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The messages in `lang`. Dutch is the source language (the msgids themselves, whose plural
+    rule is English's: one for 1, other otherwise); English comes from its catalogue, compiled in
+    memory once per process. A message missing from the catalogue falls back to Dutch."""
+    if lang != "en":
+        return gettext.NullTranslations()
+    with (LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
+        catalogue = read_po(po, locale=lang, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue)  # fuzzy entries are left out, so they read as Dutch
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def _(message: str) -> str:
+    """A message for a person reading a terminal (the msgid is the Dutch text)."""
+    return translations(terminal()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The plural form a terminal reader's language asks for: ngettext("%(n)s kanaal", "%(n)s kanalen", n)."""
+    return translations(terminal()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for a message marked, not translated
+    """Mark a message for the catalogue without translating it here (label tables: translated where shown)."""
+    return message
 
 
 def _locale(lang: str) -> str:
@@ -44,7 +89,7 @@ def number(value: float | None, lang: str = "nl", digits: int = 2, fixed: bool =
 
 
 def count(n: int, one_nl: str, other_nl: str, one_en: str, other_en: str, lang: str = "nl") -> str:
-    """ "1 kanaal", "2 kanalen": the noun in the plural form the language's rules ask for."""
+    """Deprecated (the pairs' plural; `ngettext` replaces it): "1 kanaal", "2 kanalen"."""
     one = Locale.parse(_locale(lang)).plural_form(n) == "one"
     noun = (one_en if one else other_en) if lang == "en" else (one_nl if one else other_nl)
     return f"{number(n, lang, 0)} {noun}"
@@ -75,9 +120,12 @@ def clock(seconds: float | None) -> str:
 
 def frame_rate(rate: float | None, lang: str = "nl", variable: bool = False) -> str:
     """ "25 beelden per seconde", "29,97 frames per second (variable)"."""
-    if lang == "en":
-        return f"{number(rate or 0, lang)} frames per second" + (" (variable)" if variable else "")
-    return f"{number(rate or 0, lang)} beelden per seconde" + (" (wisselend)" if variable else "")
+    found = translations(lang)
+    if variable:
+        text = found.gettext("%(rate)s beelden per seconde (wisselend)")
+    else:
+        text = found.gettext("%(rate)s beelden per seconde")
+    return text % {"rate": number(rate or 0, lang)}
 
 
 def when(

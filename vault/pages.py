@@ -36,7 +36,9 @@ _templates = Environment(
     autoescape=select_autoescape(default=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],  # {% trans %}; its gettext callables come with each render
 )
+_templates.newstyle_gettext = True  # type: ignore[attr-defined]  # {% trans %} passes its values to ours
 
 
 def language(request: Request) -> str:
@@ -68,21 +70,40 @@ _templates.filters["duration"] = i18n.clock
 _templates.filters["container"] = i18n.container
 
 
-def render_page(
-    request: Request, template: str, *, status: int = 200, **context: Any
-) -> HTMLResponse:
-    lang = language(request)
+def gettext_callables(lang: str) -> dict[str, Callable[..., str]]:
+    """`_`, `gettext` and `ngettext` in the page's language, passed in each render's context (the
+    Environment is shared by every request, so nothing language-bound is installed on it).
 
+    They return plain text, so autoescape escapes it like any value (a message may carry a file
+    name): `_("… %(name)s …", name=value)`, `ngettext("%(num)s fragment", "%(num)s fragmenten", n)`,
+    and `{% trans %}` blocks (newstyle: they call the same functions with their values)."""
+    found = i18n.translations(lang)
+
+    def gettext(message: str, **values: Any) -> str:
+        text = found.gettext(message)
+        return text % values if values else text
+
+    def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
+        return found.ngettext(singular, plural, n) % {"num": n, **values}
+
+    # Deprecated: the hand-made pairs, until tools/to_gettext.py has converted every template.
     def t(nl: str, en: str = "") -> str:
         return en if lang == "en" and en else nl
 
     def count(n: int, one_nl: str, other_nl: str, one_en: str, other_en: str) -> str:
         return i18n.count(n, one_nl, other_nl, one_en, other_en, lang)
 
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "t": t, "count": count}
+
+
+def render_page(
+    request: Request, template: str, *, status: int = 200, **context: Any
+) -> HTMLResponse:
+    lang = language(request)
     context.setdefault("viewer", None)
     context.setdefault("menu", [])
     context.setdefault("role_name", None)
     html = _templates.get_template(template).render(
-        request=request, path=request.url.path, lang=lang, t=t, count=count, **context
+        request=request, path=request.url.path, lang=lang, **gettext_callables(lang), **context
     )
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)

@@ -16,6 +16,17 @@ import redis
 from ..api.conftest import PASSWORD, Account, Api, api, stream_worker, worker  # noqa: F401 - shared fixtures
 from ..ingest.conftest import server, videos  # noqa: F401 - a real HTTP server, real videos
 
+# Words that give away English left in a Dutch page (issue #22); text marked lang="en" (the English
+# beside the Dutch in the parents' package) and code (commands, file names) are not read.
+# ("download" and "upload" are not among them: they are Dutch too, as noun and imperative.)
+ENGLISH_TELLS = ("the", "and", "family", "clip", "clips", "error", "failed", "not", "with", "your")
+DUTCH_TEXT = """(tells) => {
+  if (document.documentElement.lang !== 'nl') return [];
+  const body = document.body.cloneNode(true);
+  body.querySelectorAll('[lang]:not([lang="nl"]), code, kbd, pre, samp, script, style').forEach(e => e.remove());
+  const words = (body.innerText || body.textContent || '').toLowerCase().match(/[a-z\u00c0-\u024f]+/g) || [];
+  return [...new Set(words.filter(w => tells.includes(w)))];
+}"""
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 AXE = (
     Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
@@ -63,15 +74,17 @@ class Browser:
         return self.page
 
     def barriers(self) -> list[str]:
-        """WCAG 2.1 A/AA problems axe-core finds on the current page (serious and critical ones).
-        Evaluated through the DevTools protocol, so the page's own CSP stays as strict as it is."""
+        """WCAG 2.1 A/AA problems axe-core finds on the current page (serious and critical ones), and
+        tell-tale English words left in a Dutch page. Evaluated through the DevTools protocol, so the
+        page's own CSP stays as strict as it is."""
         self.page.evaluate(AXE.read_text())
         found = self.page.evaluate(
             "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}))"
             ".violations.filter(v => ['serious', 'critical'].includes(v.impact))"
             ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
         )
-        return list(found)
+        english = self.page.evaluate(DUTCH_TEXT, list(ENGLISH_TELLS))
+        return list(found) + [f"English in a Dutch page ({self.page.url}): {w}" for w in english]
 
     def shot(self, name: str) -> Path:
         """Keep a screenshot as a test artefact (build/screenshots); the README shows the start pages."""
