@@ -14,15 +14,12 @@ from typing import Annotated
 import typer
 
 from vault import __version__
-from vault.i18n import t
+from vault.i18n import _
 from vault.settings import get_settings
 
 app = typer.Typer(
     name="beeldkluis",
-    help=t(
-        "Beeldkluis: privacy-first kluis voor beeldmateriaal van video-hometraining.",
-        "Beeldkluis: privacy-first vault for video-hometraining footage.",
-    ),
+    help=_("Beeldkluis: privacy-first kluis voor beeldmateriaal van video-hometraining."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,  # a traceback never prints a key or a passphrase held in a local
@@ -44,7 +41,7 @@ def main_callback(
             "--version",
             callback=_version,
             is_eager=True,
-            help=t("Toon de versie en stop.", "Show the version and exit."),
+            help=_("Toon de versie en stop."),
         ),
     ] = False,
 ) -> None:
@@ -80,19 +77,15 @@ def _die_with_parent(queues: str) -> Callable[[], None]:
 
 
 @app.command(
-    help=t(
-        "Start de webservice (met ingebouwde standaarden).",
-        "Run the web service (on embedded defaults).",
-    )
+    help=_("Start de webservice (met ingebouwde standaarden).")
 )
 def serve(
     host: Annotated[
-        str | None, typer.Option(help=t("Adres om op te luisteren.", "Address to listen on."))
+        str | None, typer.Option(help=_("Adres om op te luisteren."))
     ] = None,
-    port: Annotated[int | None, typer.Option(help=t("Poort.", "Port."))] = None,
+    port: Annotated[int | None, typer.Option(help=_("Poort."))] = None,
     forwarded_allow_ips: Annotated[str | None, typer.Option(
-        help=t("Proxy-adressen (kommagescheiden) waarvan X-Forwarded-For/-Proto wordt geloofd; anders niemand dan 127.0.0.1.",
-               "Proxy addresses (comma separated) whose X-Forwarded-For/-Proto are believed; else none but 127.0.0.1."))] = None,
+        help=_("Proxy-adressen (kommagescheiden) waarvan X-Forwarded-For/-Proto wordt geloofd; anders niemand dan 127.0.0.1."))] = None,
 ) -> None:
     import uvicorn
 
@@ -114,12 +107,7 @@ def serve(
     me = sys.argv[0] if os.path.basename(sys.argv[0]) == "beeldkluis" else "beeldkluis"
     me = "beeldkluis" if shutil.which("beeldkluis") == os.path.abspath(me) else os.path.relpath(me)
     typer.echo(
-        t(
-            f"Beeldkluis {__version__} luistert op http://{host}:{port}  (gegevens in {settings.data_dir})\n"
-            f"Maak de eerste beheerder aan met: {me} users create EMAIL --admin",
-            f"Beeldkluis {__version__} listening on http://{host}:{port}  (data in {settings.data_dir})\n"
-            f"Create the first administrator with: {me} users create EMAIL --admin",
-        )
+        _("Beeldkluis %(__version__)s luistert op http://%(host)s:%(port)s  (gegevens in %(data_dir)s)\nMaak de eerste beheerder aan met: %(me)s users create EMAIL --admin") % {"__version__": __version__, "host": host, "port": port, "data_dir": settings.data_dir, "me": me}
     )
     try:
         uvicorn.run("vault.app:create_app", factory=True, host=host, port=port, log_level="info",
@@ -132,14 +120,14 @@ def serve(
 
 
 @app.command(
-    help=t("Start een Celery-worker voor de wachtrijen.", "Run a Celery worker for the queues.")
+    help=_("Start een Celery-worker voor de wachtrijen.")
 )
 def worker(
     queues: Annotated[
-        str, typer.Option(help=t("Wachtrijen, kommagescheiden.", "Queues, comma separated."))
+        str, typer.Option(help=_("Wachtrijen, kommagescheiden."))
     ] = "ingest,media,export,purge,default,stream",
     concurrency: Annotated[
-        int, typer.Option(help=t("Aantal processen.", "Number of processes."))
+        int, typer.Option(help=_("Aantal processen."))
     ] = 2,
 ) -> None:
     from vault.worker import lower_priority
@@ -149,23 +137,20 @@ def worker(
     os.execv(argv[0], argv)  # noqa: S606 - become the worker, so signals reach it directly
 
 
-@app.command(help=t("Start de planner voor periodieke taken (zonder ingebouwde worker).",
-                     "Run the scheduler of periodic tasks (when there is no embedded worker)."))  # fmt: skip
+@app.command(help=_("Start de planner voor periodieke taken (zonder ingebouwde worker)."))  # fmt: skip
 def beat(
-    schedule: Annotated[Path, typer.Option(help=t("Bestand waarin de planner bijhoudt wat liep.",
-                                                  "File where the scheduler keeps what ran."))] = Path("celerybeat-schedule"),
+    schedule: Annotated[Path, typer.Option(help=_("Bestand waarin de planner bijhoudt wat liep."))] = Path("celerybeat-schedule"),
 ) -> None:  # fmt: skip
     argv = [sys.executable, "-m", "celery", "-A", "vault.worker:celery_app", "beat", "--loglevel", "INFO",
             "--schedule", str(schedule)]  # fmt: skip
     os.execv(argv[0], argv)  # noqa: S606 - become beat, so signals reach it directly
 
 
-@app.command(help=t("Gezondheidscontrole voor de container (exitcode 0 = gezond).",
-                    "Health check for the container (exit code 0 = healthy)."))  # fmt: skip
+@app.command(help=_("Gezondheidscontrole voor de container (exitcode 0 = gezond)."))  # fmt: skip
 def health(
-    api: Annotated[bool, typer.Option("--api", help=t("De webservice op deze machine.", "The web service on this host."))] = False,
-    worker: Annotated[bool, typer.Option("--worker", help=t("Een worker op deze machine.", "A worker on this host."))] = False,
-    beat: Annotated[Path | None, typer.Option("--beat", help=t("Het bestand van de planner.", "The scheduler's file."))] = None,
+    api: Annotated[bool, typer.Option("--api", help=_("De webservice op deze machine."))] = False,
+    worker: Annotated[bool, typer.Option("--worker", help=_("Een worker op deze machine."))] = False,
+    beat: Annotated[Path | None, typer.Option("--beat", help=_("Het bestand van de planner."))] = None,
 ) -> None:  # fmt: skip
     import socket
     import time
@@ -189,19 +174,19 @@ def health(
         files = list(beat.parent.glob(f"{beat.name}*"))
         healthy &= bool(files) and time.time() - max(f.stat().st_mtime for f in files) < 15 * 60
     if not healthy:
-        typer.echo(t("ongezond", "unhealthy"), err=True)
+        typer.echo(_("ongezond"), err=True)
         raise typer.Exit(1)
-    typer.echo(t("gezond", "healthy"))
+    typer.echo(_("gezond"))
 
 
 @app.command(
-    help=t("Werk het databaseschema bij (of terug).", "Upgrade (or downgrade) the database schema.")
+    help=_("Werk het databaseschema bij (of terug).")
 )
 def migrate(
-    revision: Annotated[str, typer.Argument(help=t("Doelversie.", "Target revision."))] = "head",
+    revision: Annotated[str, typer.Argument(help=_("Doelversie."))] = "head",
     down: Annotated[
         bool,
-        typer.Option("--down", help=t("Terug naar deze versie.", "Downgrade to this revision.")),
+        typer.Option("--down", help=_("Terug naar deze versie.")),
     ] = False,
 ) -> None:
     from vault import migrate as migrations
@@ -212,7 +197,7 @@ def migrate(
         migrations.downgrade(settings.effective_database_url, revision)
     else:
         migrations.upgrade(settings.effective_database_url, revision)
-    typer.echo(t("Databaseschema bijgewerkt.", "Database schema up to date."))
+    typer.echo(_("Databaseschema bijgewerkt."))
 
 
 def _add_domain_commands() -> None:
@@ -231,11 +216,10 @@ def _add_domain_commands() -> None:
     from vault.export.cli import command as export_command
     from vault.ingest.cli import command as ingest_command
 
-    app.command("ingest", help=t("Importeer een camerakaart.", "Import a camera card."))(
+    app.command("ingest", help=_("Importeer een camerakaart."))(
         ingest_command
     )
-    app.command("export", help=t("Zet het pakket voor de ouders op een stick.",
-                                 "Write the parents' package onto a stick."))(export_command)  # fmt: skip
+    app.command("export", help=_("Zet het pakket voor de ouders op een stick."))(export_command)  # fmt: skip
 
 
 _add_domain_commands()
@@ -253,11 +237,9 @@ def main() -> None:
     except (OperationalError, ProgrammingError) as exc:
         text = str(exc.orig if exc.orig is not None else exc)
         if "no such table" in text or "does not exist" in text and "relation" in text:
-            typer.echo(t("De database is nog niet ingericht. Voer eerst uit: beeldkluis migrate",
-                         "The database has not been set up yet. First run: beeldkluis migrate"), err=True)  # fmt: skip
+            typer.echo(_("De database is nog niet ingericht. Voer eerst uit: beeldkluis migrate"), err=True)  # fmt: skip
         else:
-            typer.echo(t(f"De database is niet bereikbaar ({type(exc.orig or exc).__name__}).",
-                         f"The database cannot be reached ({type(exc.orig or exc).__name__})."), err=True)  # fmt: skip
+            typer.echo(_("De database is niet bereikbaar (%(__name__)s).") % {"__name__": type(exc.orig or exc).__name__}, err=True)  # fmt: skip
         sys.exit(3)
     except VaultError as exc:
         typer.echo(t(exc.message_nl, exc.message_en), err=True)

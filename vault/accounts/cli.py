@@ -18,35 +18,29 @@ from vault.accounts._users import (
 )
 from vault.db import unit_of_work
 from vault.domain.models import Organisation, User
-from vault.i18n import t
+from vault.i18n import _
 from vault.settings import get_settings
 
-app = typer.Typer(help=t("Accounts beheren.", "Manage accounts."), no_args_is_help=True)
+app = typer.Typer(help=_("Accounts beheren."), no_args_is_help=True)
 
 
 def _link(token: str) -> None:
     settings = get_settings()
-    typer.echo(t(f"Geef deze link aan de persoon zelf; die kiest een wachtwoord en koppelt de eigen "
-                 f"authenticator-app. De link werkt één keer, {ENROLMENT_HOURS} uur lang:",
-                 f"Hand this link to the person; they choose a password and enrol their own authenticator "
-                 f"app. It works once, for {ENROLMENT_HOURS} hours:"))  # fmt: skip
+    typer.echo(_("Geef deze link aan de persoon zelf; die kiest een wachtwoord en koppelt de eigen authenticator-app. De link werkt één keer, %(ENROLMENT_HOURS)s uur lang:") % {"ENROLMENT_HOURS": ENROLMENT_HOURS})  # fmt: skip
     typer.echo(enrolment_url(settings.public_url or f"http://{settings.host}:{settings.port}", token))
 
 
 @app.command(
-    help=t(
-        "Maak een account aan (met --admin de eerste beheerder); toont een eenmalige inschrijflink.",
-        "Create an account (--admin: the first administrator); prints a single-use enrolment link.",
-    )
+    help=_("Maak een account aan (met --admin de eerste beheerder); toont een eenmalige inschrijflink.")
 )
 def create(
-    email: Annotated[str, typer.Argument(help=t("E-mailadres.", "Email address."))],
+    email: Annotated[str, typer.Argument(help=_("E-mailadres."))],
     admin: Annotated[
-        bool, typer.Option("--admin", help=t("Als beheerder.", "As administrator."))
+        bool, typer.Option("--admin", help=_("Als beheerder."))
     ] = False,
-    role: Annotated[str, typer.Option(help=t("Rol.", "Role."))] = Role.trainer.value,
-    name: Annotated[str, typer.Option(prompt=t("Naam", "Name"))] = "",
-    organisation: Annotated[str, typer.Option(prompt=t("Organisatie", "Organisation"))] = "",
+    role: Annotated[str, typer.Option(help=_("Rol."))] = Role.trainer.value,
+    name: Annotated[str, typer.Option(prompt=_("Naam"))] = "",
+    organisation: Annotated[str, typer.Option(prompt=_("Organisatie"))] = "",
 ) -> None:
     try:
         with unit_of_work() as db:
@@ -58,40 +52,39 @@ def create(
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     typer.echo(
-        t(f"Account aangemaakt: {email} ({role_name}).", f"Account created: {email} ({role_name}).")
+        _("Account aangemaakt: %(email)s (%(role_name)s).") % {"email": email, "role_name": role_name}
     )
     _link(token)
 
 
-@app.command("list", help=t("Toon alle accounts.", "List all accounts."))
+@app.command("list", help=_("Toon alle accounts."))
 def list_users() -> None:
     with unit_of_work() as db:
         orgs = {o.id: o.name for o in db.exec(select(Organisation))}
         for user in db.exec(select(User).order_by(User.email)):
-            state = t("actief", "active") if user.active else t("uitgeschakeld", "disabled")
+            state = _("actief") if user.active else _("uitgeschakeld")
             typer.echo(
                 f"{user.email:40} {user.role:16} {orgs.get(user.organisation_id, '?'):24} {state}"
             )
 
 
-@app.command(help=t("Schakel een account uit.", "Disable an account."))
+@app.command(help=_("Schakel een account uit."))
 def disable(email: str) -> None:
     with unit_of_work() as db:
         set_active(db, email, False)
-    typer.echo(t(f"Account {email} is uitgeschakeld.", f"Account {email} disabled."))
+    typer.echo(_("Account %(email)s is uitgeschakeld.") % {"email": email})
 
 
-@app.command(help=t("Schakel een account weer in.", "Enable an account again."))
+@app.command(help=_("Schakel een account weer in."))
 def enable(email: str) -> None:
     with unit_of_work() as db:
         set_active(db, email, True)
-    typer.echo(t(f"Account {email} is ingeschakeld.", f"Account {email} enabled."))
+    typer.echo(_("Account %(email)s is ingeschakeld.") % {"email": email})
 
 
 @app.command(
     "reset-totp",
-    help=t("Geef een account een nieuwe inschrijflink (wachtwoord en code opnieuw).",
-           "Give an account a new enrolment link (password and code anew)."),
+    help=_("Geef een account een nieuwe inschrijflink (wachtwoord en code opnieuw)."),
 )
 def reset(email: str) -> None:
     with unit_of_work() as db:

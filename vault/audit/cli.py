@@ -14,52 +14,40 @@ from vault import audit
 from vault.audit._publish import NoPublicKey
 from vault.audit._publish import public_key as public_key_for
 from vault.db import unit_of_work
-from vault.i18n import t
+from vault.i18n import _
 from vault.settings import get_settings
 from vault.store import backend_from_settings
 
 app = typer.Typer(
-    help=t("De toegangslog (NEN 7513).", "The access log (NEN 7513)."), no_args_is_help=True
+    help=_("De toegangslog (NEN 7513)."), no_args_is_help=True
 )
-report_app = typer.Typer(help=t("Rapportages.", "Reports."), no_args_is_help=True)
+report_app = typer.Typer(help=_("Rapportages."), no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
 
 @app.command(
-    help=t(
-        "Controleer records, boom en de keten van ondertekende checkpoints met de gepubliceerde publieke sleutel.",
-        "Verify records, tree and the chain of signed checkpoints against the published public key.",
-    )
+    help=_("Controleer records, boom en de keten van ondertekende checkpoints met de gepubliceerde publieke sleutel.")
 )
 def verify(
     public_key: Annotated[
         Path | None,
         typer.Option(
             "--public-key",
-            help=t(
-                "Publieke sleutel (PEM); standaard audit-public-key.pem in de datamap.",
-                "Public key (PEM); by default audit-public-key.pem in the data dir.",
-            ),
+            help=_("Publieke sleutel (PEM); standaard audit-public-key.pem in de datamap."),
         ),
     ] = None,
     start: Annotated[
         str | None,
         typer.Option(
             "--from",
-            help=t(
-                "Begin bij dit checkpoint (incrementeel).",
-                "Start from this checkpoint (incremental).",
-            ),
+            help=_("Begin bij dit checkpoint (incrementeel)."),
         ),
     ] = None,
     incremental: Annotated[
         bool,
         typer.Option(
             "--incremental",
-            help=t(
-                "Begin bij het checkpoint van de laatste geslaagde controle.",
-                "Start from the checkpoint of the last successful verification.",
-            ),
+            help=_("Begin bij het checkpoint van de laatste geslaagde controle."),
         ),
     ] = False,
 ) -> None:
@@ -82,21 +70,15 @@ def verify(
         )
     if report.start:
         typer.echo(
-            t(
-                f"Begonnen bij checkpoint {report.start}.",
-                f"Started from checkpoint {report.start}.",
-            )
+            _("Begonnen bij checkpoint %(start)s.") % {"start": report.start}
         )
     typer.echo(
-        t(
-            f"{report.records} records, {report.checkpoints} checkpoints gecontroleerd met sleutel {key_id(key)}.",
-            f"{report.records} records, {report.checkpoints} checkpoints checked with key {key_id(key)}.",
-        )
+        _("%(records)s records, %(checkpoints)s checkpoints gecontroleerd met sleutel %(key)s.") % {"records": report.records, "checkpoints": report.checkpoints, "key": key_id(key)}
     )
     for label, found in (
-        (t("Laatste goede checkpoint", "Latest good checkpoint"), report.latest),
+        (_("Laatste goede checkpoint"), report.latest),
         (
-            t("Laatste checkpoint volgens de database", "Latest checkpoint per the database"),
+            _("Laatste checkpoint volgens de database"),
             report.expected,
         ),
     ):
@@ -105,17 +87,14 @@ def verify(
                 f"{label}: {found['name']} ({found['tree_size']} records, {found['root_hash']})"
             )
     if report.ok:
-        typer.echo(t("De log is ongeschonden.", "The log is intact."))
+        typer.echo(_("De log is ongeschonden."))
         return
-    typer.echo(t("De log is NIET ongeschonden:", "The log is NOT intact:"), err=True)
+    typer.echo(_("De log is NIET ongeschonden:"), err=True)
     for problem in report.problems:
         typer.echo(f"- {problem}", err=True)
     if report.first_bad_seq is not None:
         typer.echo(
-            t(
-                f"Eerste afwijkende record: {report.first_bad_seq}",
-                f"First bad record: {report.first_bad_seq}",
-            ),
+            _("Eerste afwijkende record: %(first_bad_seq)s") % {"first_bad_seq": report.first_bad_seq},
             err=True,
         )
     raise typer.Exit(1)
@@ -123,7 +102,7 @@ def verify(
 
 @app.command(
     "public-key",
-    help=t("Toon de publieke sleutel van de checkpoints.", "Show the checkpoints' public key."),
+    help=_("Toon de publieke sleutel van de checkpoints."),
 )
 def show_public_key() -> None:
     try:
@@ -135,7 +114,7 @@ def show_public_key() -> None:
     typer.echo(public_pem(key), nl=False)
 
 
-@app.command(help=t("Schrijf nu een ondertekend checkpoint.", "Write a signed checkpoint now."))
+@app.command(help=_("Schrijf nu een ondertekend checkpoint."))
 def checkpoint() -> None:
     settings = get_settings()
     key = LocalSigningKey.open_or_create(settings.signing_key_file)
@@ -156,7 +135,7 @@ def _print(rows: list[audit.AuditRecord], fmt: str) -> None:
 Fmt = Annotated[str, typer.Option("--format", help="json | csv | fhir")]
 
 
-@report_app.command("family", help=t("Alles rond één gezin.", "Everything about one family."))
+@report_app.command("family", help=_("Alles rond één gezin."))
 def family(family_id: uuid.UUID, fmt: Fmt = "json") -> None:
     with unit_of_work() as db:
         rows = audit.family_report(db, family_id)
@@ -170,7 +149,7 @@ def family(family_id: uuid.UUID, fmt: Fmt = "json") -> None:
     _print(rows, fmt)
 
 
-@report_app.command("employee", help=t("Alles van één medewerker.", "Everything one employee did."))
+@report_app.command("employee", help=_("Alles van één medewerker."))
 def employee(user_id: uuid.UUID, fmt: Fmt = "json") -> None:
     with unit_of_work() as db:
         rows = audit.employee_report(db, user_id)

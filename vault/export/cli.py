@@ -15,7 +15,7 @@ from vault.accounts import principal_of
 from vault.db import unit_of_work
 from vault.domain.models import User
 from vault.export.package import ZipSink, export_to_folder, new_secret, prepare, write
-from vault.i18n import t
+from vault.i18n import _
 from vault.settings import get_settings
 
 
@@ -33,7 +33,7 @@ def _zip(
                 package, ZipSink(out, package.folder_name, passphrase), settings
             )
     except FileExistsError:
-        typer.echo(t(f"{target} bestaat al.", f"{target} already exists."), err=True)
+        typer.echo(_("%(target)s bestaat al.") % {"target": target}, err=True)
         raise typer.Exit(2) from None
     except BaseException:
         target.unlink(missing_ok=True)
@@ -45,26 +45,22 @@ def _zip(
 
 
 def command(
-    trajectory: Annotated[uuid.UUID, typer.Argument(help=t("Traject-id.", "Trajectory id."))],
-    to: Annotated[Path, typer.Option("--to", help=t("De gekoppelde stick of map.", "The mounted stick or folder."),
+    trajectory: Annotated[uuid.UUID, typer.Argument(help=_("Traject-id."))],
+    to: Annotated[Path, typer.Option("--to", help=_("De gekoppelde stick of map."),
                                      exists=True, file_okay=False)],
-    as_: Annotated[str, typer.Option("--as", help=t("E-mailadres van de trainer.", "The trainer's email."))],
-    zip_: Annotated[bool, typer.Option("--zip", help=t("Versleutelde ZIP (AES-256) in plaats van een map.",
-                                                       "An encrypted ZIP (AES-256) instead of a folder."))] = False,
+    as_: Annotated[str, typer.Option("--as", help=_("E-mailadres van de trainer."))],
+    zip_: Annotated[bool, typer.Option("--zip", help=_("Versleutelde ZIP (AES-256) in plaats van een map."))] = False,
 ) -> None:  # fmt: skip
     with unit_of_work() as db:
         user = db.exec(select(User).where(User.email == as_.strip().lower())).first()
         if user is None:
-            typer.echo(t("Onbekende trainer.", "Unknown trainer."), err=True)
+            typer.echo(_("Onbekende trainer."), err=True)
             raise typer.Exit(2)
         principal = principal_of(user, network="cli")
     if zip_:
         target, passphrase, result = _zip(principal, trajectory, to)
-        typer.echo(t(f"Versleuteld pakket klaar: {target} ({result['recordings']} opname(s)).",
-                     f"Encrypted package ready: {target} ({result['recordings']} recording(s))."))  # fmt: skip
-        typer.echo(t(f"Wachtwoord (wordt maar één keer getoond; geef het apart door): {passphrase}",
-                     f"Passphrase (shown once only; pass it on separately): {passphrase}"))  # fmt: skip
+        typer.echo(_("Versleuteld pakket klaar: %(target)s (%(recordings)s opname(s)).") % {"target": target, "recordings": result['recordings']})  # fmt: skip
+        typer.echo(_("Wachtwoord (wordt maar één keer getoond; geef het apart door): %(passphrase)s") % {"passphrase": passphrase})  # fmt: skip
         return
     folder = export_to_folder(get_settings(), principal, trajectory, to)
-    typer.echo(t(f"Pakket klaar in {folder['folder']}: {folder['recordings']} opname(s), gecontroleerd met SHA256SUMS.",
-                 f"Package ready in {folder['folder']}: {folder['recordings']} recording(s), checked with SHA256SUMS."))  # fmt: skip
+    typer.echo(_("Pakket klaar in %(folder)s: %(recordings)s opname(s), gecontroleerd met SHA256SUMS.") % {"folder": folder['folder'], "recordings": folder['recordings']})  # fmt: skip

@@ -11,7 +11,7 @@ from typing import Annotated, Any, NoReturn
 import httpx
 import typer
 
-from vault.i18n import t
+from vault.i18n import _
 from vault.ingest.client import Stopped, ingest
 
 
@@ -19,22 +19,20 @@ def command(
     path: Annotated[
         Path,
         typer.Argument(
-            help=t("De gekoppelde kaart of map.", "The mounted card or folder."),
+            help=_("De gekoppelde kaart of map."),
             exists=True,
             file_okay=False,
         ),
     ],
-    trajectory: Annotated[str, typer.Option(help=t("Traject-id.", "Trajectory id."))],
+    trajectory: Annotated[str, typer.Option(help=_("Traject-id."))],
     server: Annotated[
-        str, typer.Option(help=t("Adres van Beeldkluis.", "Beeldkluis address."))
+        str, typer.Option(help=_("Adres van Beeldkluis."))
     ] = "http://127.0.0.1:8420",
     delete_verified: Annotated[
         bool,
         typer.Option(
             "--delete-verified",
-            help=t(
-                "Wis gecontroleerde bestanden van de kaart.", "Delete verified files from the card."
-            ),
+            help=_("Wis gecontroleerde bestanden van de kaart."),
         ),
     ] = False,
 ) -> None:
@@ -78,7 +76,7 @@ def _call(method: str, url: str, **kwargs: Any) -> httpx.Response:
         return httpx.request(method, url, timeout=30, **kwargs)
     except httpx.HTTPError:
         server = url.split("/api/", 1)[0]
-        typer.echo(t(f"Beeldkluis is niet bereikbaar op {server}.", f"Beeldkluis cannot be reached at {server}."), err=True)  # fmt: skip
+        typer.echo(_("Beeldkluis is niet bereikbaar op %(server)s.") % {"server": server}, err=True)  # fmt: skip
         raise typer.Exit(2) from None
 
 
@@ -88,15 +86,15 @@ def _refused(response: httpx.Response) -> NoReturn:
         said = str(response.json().get("detail") or "")
     except ValueError:
         said = ""
-    typer.echo(said or t("Aanmelden mislukt.", "Sign-in failed."), err=True)
+    typer.echo(said or _("Aanmelden mislukt."), err=True)
     raise typer.Exit(2)
 
 
 def _password_sign_in(server: str) -> dict[str, Any]:
     """Ask for e-mail, password and the authenticator code, and sign in (nothing is stored)."""
-    email = typer.prompt(t("E-mailadres", "Email"))
-    password = typer.prompt(t("Wachtwoord", "Password"), hide_input=True)
-    code = typer.prompt(t("Code uit de authenticator-app", "Authenticator code"))
+    email = typer.prompt(_("E-mailadres"))
+    password = typer.prompt(_("Wachtwoord"), hide_input=True)
+    code = typer.prompt(_("Code uit de authenticator-app"))
     response = _call(
         "POST",
         f"{server}/api/v1/auth/sign-in",
@@ -114,10 +112,9 @@ def _device_sign_in(server: str) -> dict[str, Any]:
     if started.status_code != 200:
         _refused(started)
     grant = started.json()
-    typer.echo(t(f"Meld u aan in de webapp: ga naar {grant['verification_uri']} en vul deze code in: {grant['user_code']}",
-                 f"Sign in in the web app: go to {grant['verification_uri']} and enter this code: {grant['user_code']}"))  # fmt: skip
-    typer.echo(t(f"Of open meteen {grant['verification_uri_complete']}", f"Or open {grant['verification_uri_complete']}"))  # fmt: skip
-    typer.echo(t("De code werkt tien minuten. Wachten op uw bevestiging...", "The code works for ten minutes. Waiting for you to confirm..."))  # fmt: skip
+    typer.echo(_("Meld u aan in de webapp: ga naar %(verification_uri)s en vul deze code in: %(user_code)s") % {"verification_uri": grant['verification_uri'], "user_code": grant['user_code']})  # fmt: skip
+    typer.echo(_("Of open meteen %(verification_uri_complete)s") % {"verification_uri_complete": grant['verification_uri_complete']})  # fmt: skip
+    typer.echo(_("De code werkt tien minuten. Wachten op uw bevestiging..."))  # fmt: skip
     interval = int(grant["interval"])
     while True:
         time.sleep(interval)
@@ -125,7 +122,7 @@ def _device_sign_in(server: str) -> dict[str, Any]:
             "POST", f"{server}/api/v1/auth/device/token", json={"device_code": grant["device_code"]}
         )
         if answer.status_code == 200:
-            typer.echo(t("Aangemeld.", "Signed in."))
+            typer.echo(_("Aangemeld."))
             return dict(answer.json())
         body = answer.json() if answer.headers.get("content-type", "").endswith("json") else {}
         if body.get("code") not in ("authorization_pending", "slow_down"):

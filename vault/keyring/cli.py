@@ -8,19 +8,16 @@ import typer
 
 from vault import audit
 from vault.db import unit_of_work
-from vault.i18n import t
+from vault.i18n import _
 from vault.keyring.repository import keyring_from_settings
 from vault.settings import get_settings
 
-app = typer.Typer(help=t("Sleutelbeheer.", "Key management."), no_args_is_help=True)
+app = typer.Typer(help=_("Sleutelbeheer."), no_args_is_help=True)
 
 
 @app.command(
     "rotate-master",
-    help=t(
-        "Nieuwe hoofdsleutelversie; alle gezinssleutels opnieuw verpakt.",
-        "New master version; every family key rewrapped.",
-    ),
+    help=_("Nieuwe hoofdsleutelversie; alle gezinssleutels opnieuw verpakt."),
 )
 def rotate_master() -> None:
     with unit_of_work() as db:
@@ -35,16 +32,13 @@ def rotate_master() -> None:
             detail={"version": str(version), "rewrapped": str(count)},
         )
     typer.echo(
-        t(
-            f"Hoofdsleutel versie {version}; {count} gezinssleutels opnieuw verpakt.",
-            f"Master version {version}; {count} family keys rewrapped.",
-        )
+        _("Hoofdsleutel versie %(version)s; %(count)s gezinssleutels opnieuw verpakt.") % {"version": version, "count": count}
     )
 
 
 @app.command(
     "rotate-family",
-    help=t("Nieuwe sleutelgeneratie voor één gezin.", "New key generation for one family."),
+    help=_("Nieuwe sleutelgeneratie voor één gezin."),
 )
 def rotate_family(family_id: uuid.UUID) -> None:
     with unit_of_work() as db:
@@ -57,14 +51,11 @@ def rotate_family(family_id: uuid.UUID) -> None:
             family_id=family_id,
             detail={"generation": str(generation)},
         )
-    typer.echo(t(f"Gezinssleutel generatie {generation}.", f"Family key generation {generation}."))
+    typer.echo(_("Gezinssleutel generatie %(generation)s.") % {"generation": generation})
 
 
 @app.command(
-    help=t(
-        "Vergeet hoofdsleutelversies ouder dan de huidige (na de bewaartermijn van back-ups).",
-        "Forget master versions older than the current one (after the backup retention window).",
-    )
+    help=_("Vergeet hoofdsleutelversies ouder dan de huidige (na de bewaartermijn van back-ups).")
 )
 def trim() -> None:
     with unit_of_work() as db:
@@ -83,8 +74,5 @@ def trim() -> None:
             detail={"min_version": str(version)},
         )
     typer.echo(
-        t(
-            f"Hoofdsleutelversies onder {version} zijn vernietigd.",
-            f"Master versions below {version} destroyed.",
-        )
+        _("Hoofdsleutelversies onder %(version)s zijn vernietigd.") % {"version": version}
     )

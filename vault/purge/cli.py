@@ -12,26 +12,26 @@ from sqlmodel import select
 
 from vault import audit
 from vault.db import unit_of_work
-from vault.i18n import t
+from vault.i18n import _
 from vault.purge._service import family_plan
 from vault.purge.models import LegalHoldRow
 from vault.purge.tasks import run_all
 from vault.store import StoredObject
 
 app = typer.Typer(
-    help=t("Bewaartermijnen en verwijderen.", "Retention and purging."), no_args_is_help=True
+    help=_("Bewaartermijnen en verwijderen."), no_args_is_help=True
 )
-holds = typer.Typer(help=t("Bewaarplichten (legal holds).", "Legal holds."), no_args_is_help=True)
+holds = typer.Typer(help=_("Bewaarplichten (legal holds)."), no_args_is_help=True)
 app.add_typer(holds, name="hold")
 
 
 @app.command(
-    help=t("Toon wat wanneer verwijderd wordt (droog).", "Show what is purged when (dry run).")
+    help=_("Toon wat wanneer verwijderd wordt (droog).")
 )
 def plan(
-    family: Annotated[uuid.UUID | None, typer.Option(help=t("Eén gezin.", "One family."))] = None,
+    family: Annotated[uuid.UUID | None, typer.Option(help=_("Eén gezin."))] = None,
     on: Annotated[
-        str | None, typer.Option(help=t("Datum (JJJJ-MM-DD).", "Date (YYYY-MM-DD)."))
+        str | None, typer.Option(help=_("Datum (JJJJ-MM-DD)."))
     ] = None,
 ) -> None:
     day = date.fromisoformat(on) if on else datetime.now(UTC).date()
@@ -42,23 +42,20 @@ def plan(
             else sorted({o.family_id for o in db.exec(select(StoredObject))}, key=str)
         )
         for family_id in families:
-            typer.echo(t(f"Gezin {family_id}:", f"Family {family_id}:"))
+            typer.echo(_("Gezin %(family_id)s:") % {"family_id": family_id})
             for line in family_plan(db, family_id, day).describe():
                 typer.echo(f"  {line}")
 
 
-@app.command(help=t("Voer de verschuldigde verwijderingen uit.", "Run the purges that are due."))
+@app.command(help=_("Voer de verschuldigde verwijderingen uit."))
 def run() -> None:
     count = run_all()
     typer.echo(
-        t(
-            f"{count} gezin(nen) opgeschoond; certificaten staan in de WORM-opslag.",
-            f"{count} family/families purged; certificates are in the WORM store.",
-        )
+        _("%(count)s gezin(nen) opgeschoond; certificaten staan in de WORM-opslag.") % {"count": count}
     )
 
 
-@holds.command("add", help=t("Leg een bewaarplicht op.", "Place a legal hold."))
+@holds.command("add", help=_("Leg een bewaarplicht op."))
 def add(
     family: uuid.UUID, reason: str, until: str | None = None, review: str | None = None
 ) -> None:
@@ -84,12 +81,12 @@ def add(
         typer.echo(str(hold.id))
 
 
-@holds.command("release", help=t("Hef een bewaarplicht op.", "Release a legal hold."))
+@holds.command("release", help=_("Hef een bewaarplicht op."))
 def release(hold_id: uuid.UUID) -> None:
     with unit_of_work() as db:
         hold = db.get(LegalHoldRow, hold_id)
         if hold is None:
-            typer.echo(t("Bewaarplicht niet gevonden.", "Hold not found."), err=True)
+            typer.echo(_("Bewaarplicht niet gevonden."), err=True)
             raise typer.Exit(1)
         hold.released_on = datetime.now(UTC).date()
         db.add(hold)
@@ -102,10 +99,10 @@ def release(hold_id: uuid.UUID) -> None:
             object_id=hold.id,
             object_type="legal_hold",
         )
-    typer.echo(t("Bewaarplicht opgeheven.", "Hold released."))
+    typer.echo(_("Bewaarplicht opgeheven."))
 
 
-@holds.command("list", help=t("Toon bewaarplichten.", "List legal holds."))
+@holds.command("list", help=_("Toon bewaarplichten."))
 def list_holds() -> None:
     with unit_of_work() as db:
         for hold in db.exec(select(LegalHoldRow)):

@@ -11,12 +11,12 @@ from typing import Annotated
 import typer
 
 from vault.db import after_commit, unit_of_work
-from vault.i18n import t
+from vault.i18n import _
 from vault.settings import get_settings
 from vault.store import open_store
 
 app = typer.Typer(
-    help=t("Versleutelde objectopslag.", "Encrypted object store."), no_args_is_help=True
+    help=_("Versleutelde objectopslag."), no_args_is_help=True
 )
 
 VERIFY_LIMIT = timedelta(hours=2)  # longer than any verification of a card's file takes
@@ -31,13 +31,11 @@ def sweep(grace: timedelta, *, repair: bool, say: Callable[[str], None]) -> bool
         abandoned = tus.stuck(session, "uploading", grace)
         waiting = tus.stuck(session, "verifying", min(grace, VERIFY_LIMIT))
         for upload in abandoned:
-            say(t(f"Upload zonder voortgang sinds {upload.updated_at:%Y-%m-%d %H:%M}: {upload.id}",
-                  f"Upload without progress since {upload.updated_at:%Y-%m-%d %H:%M}: {upload.id}"))  # fmt: skip
+            say(_("Upload zonder voortgang sinds %(updated_at)s: %(id)s") % {"updated_at": format(upload.updated_at, "%Y-%m-%d %H:%M"), "id": upload.id})  # fmt: skip
             if repair:
                 tus.abandon(session, upload)
         for upload in waiting:
-            say(t(f"Upload wacht sinds {upload.updated_at:%Y-%m-%d %H:%M} op controle: {upload.id}",
-                  f"Upload waiting for verification since {upload.updated_at:%Y-%m-%d %H:%M}: {upload.id}"))  # fmt: skip
+            say(_("Upload wacht sinds %(updated_at)s op controle: %(id)s") % {"updated_at": format(upload.updated_at, "%Y-%m-%d %H:%M"), "id": upload.id})  # fmt: skip
             if repair:
                 after_commit(session, partial(tus.verify_again, upload))
         going = tus.unfinished(session)
@@ -46,65 +44,52 @@ def sweep(grace: timedelta, *, repair: bool, say: Callable[[str], None]) -> bool
             grace=grace, keep_keys=keys, keep_uploads=[u.backend_upload_id for u in going]
         )
         for name in report.objects_without_rows:
-            say(t(f"Object zonder registratie: {name}", f"Object without a row: {name}"))
+            say(_("Object zonder registratie: %(name)s") % {"name": name})
         for object_id in report.rows_without_objects:
-            say(t(f"Registratie zonder object: {object_id}", f"Row without an object: {object_id}"))
+            say(_("Registratie zonder object: %(object_id)s") % {"object_id": object_id})
         for object_id in report.size_mismatches:
-            say(t(f"Afwijkende grootte: {object_id}", f"Size mismatch: {object_id}"))
+            say(_("Afwijkende grootte: %(object_id)s") % {"object_id": object_id})
         for object_id in report.keys_without_objects:
-            say(t(f"Sleutel zonder object: {object_id}", f"Key without an object: {object_id}"))
+            say(_("Sleutel zonder object: %(object_id)s") % {"object_id": object_id})
         for name, upload_id in report.unfinished_uploads:
-            say(t(f"Onafgemaakte upload in de opslag: {name} ({upload_id})",
-                  f"Unfinished upload in storage: {name} ({upload_id})"))  # fmt: skip
+            say(_("Onafgemaakte upload in de opslag: %(name)s (%(upload_id)s)") % {"name": name, "upload_id": upload_id})  # fmt: skip
         if repair:
             store.repair(report, grace=grace, keep_keys=keys)
     if repair and (abandoned or waiting or not report.clean):
-        say(t("Opgeruimd: onafgemaakte uploads, sleutels zonder object en objecten zonder registratie; "
-              "uploads die op controle wachten staan opnieuw in de wachtrij.",
-              "Cleaned: unfinished uploads, keys without objects and objects without rows; uploads "
-              "waiting for verification are queued again."))  # fmt: skip
+        say(_("Opgeruimd: onafgemaakte uploads, sleutels zonder object en objecten zonder registratie; "
+              "uploads die op controle wachten staan opnieuw in de wachtrij."))  # fmt: skip
     left = report.rows_without_objects or report.size_mismatches
     return not left if repair else not (abandoned or waiting or not report.clean)
 
 
 @app.command(
-    help=t(
-        "Zoek objecten zonder rij, rijen zonder object, sleutels zonder object en vastgelopen uploads.",
-        "Find objects without rows, rows without objects, keys without objects and stuck uploads.",
-    )
+    help=_("Zoek objecten zonder rij, rijen zonder object, sleutels zonder object en vastgelopen uploads.")
 )
 def check(
     repair: Annotated[
         bool,
         typer.Option(
             "--repair",
-            help=t("Ruim op wat een crash achterliet.", "Clean what a crash left behind."),
+            help=_("Ruim op wat een crash achterliet."),
         ),
     ] = False,
     grace_hours: Annotated[
         float,
         typer.Option(
-            help=t(
-                "Pas na zoveel uur als achtergelaten beschouwen.",
-                "Consider left behind after this many hours.",
-            ),
+            help=_("Pas na zoveel uur als achtergelaten beschouwen."),
             min=0,
         ),
     ] = 24,
 ) -> None:
     if not sweep(timedelta(hours=grace_hours), repair=repair, say=typer.echo):
         raise typer.Exit(1)
-    typer.echo(t("Opslag is consistent.", "Store is consistent."))
+    typer.echo(_("Opslag is consistent."))
 
 
-@app.command(help=t(
-    "Richt de opslag in met de beheerdersgegevens van MinIO: de buckets, en een eigen account voor "
-    "Beeldkluis dat in de onveranderbare bucket niets mag verwijderen. Daarna draait Beeldkluis met dat account.",
-    "Set up the storage with MinIO's root credentials: the buckets, and Beeldkluis's own account that may "
-    "delete nothing in the write-once bucket. Beeldkluis then runs with that account."))  # fmt: skip
+@app.command(help=_("Richt de opslag in met de beheerdersgegevens van MinIO: de buckets, en een eigen account voor "
+    "Beeldkluis dat in de onveranderbare bucket niets mag verwijderen. Daarna draait Beeldkluis met dat account."))  # fmt: skip
 def provision(
-    app_access_key: Annotated[str, typer.Option(help=t("Naam van het account voor Beeldkluis.",
-                                                       "Name of Beeldkluis's account."))],
+    app_access_key: Annotated[str, typer.Option(help=_("Naam van het account voor Beeldkluis."))],
 ) -> None:  # fmt: skip
     """The root credentials come from BEELDKLUIS_S3_ACCESS_KEY/SECRET_KEY; the app's secret from
     BEELDKLUIS_S3_APP_SECRET_KEY (never a command-line argument)."""
@@ -116,12 +101,10 @@ def provision(
     settings = get_settings()
     secret = settings.s3_app_secret_key.get_secret_value()
     if settings.store is not StoreBackend.s3 or len(secret) < 16:
-        typer.echo(t("Nodig: BEELDKLUIS_STORE=s3 en BEELDKLUIS_S3_APP_SECRET_KEY (minstens 16 tekens).",
-                     "Needed: BEELDKLUIS_STORE=s3 and BEELDKLUIS_S3_APP_SECRET_KEY (16 characters or more)."), err=True)  # fmt: skip
+        typer.echo(_("Nodig: BEELDKLUIS_STORE=s3 en BEELDKLUIS_S3_APP_SECRET_KEY (minstens 16 tekens)."), err=True)  # fmt: skip
         raise typer.Exit(2)
     root = backend_from_settings(settings)
     assert isinstance(root, S3Backend)  # noqa: S101 - checked above
     provision_storage(root, root_keys=(settings.s3_access_key.get_secret_value(), settings.s3_secret_key.get_secret_value()),
                       secure=settings.s3_secure, app_access_key=app_access_key, app_secret_key=secret)  # fmt: skip
-    typer.echo(t(f"Opslag ingericht; Beeldkluis draait voortaan als {app_access_key}.",
-                 f"Storage set up; Beeldkluis now runs as {app_access_key}."))  # fmt: skip
+    typer.echo(_("Opslag ingericht; Beeldkluis draait voortaan als %(app_access_key)s.") % {"app_access_key": app_access_key})  # fmt: skip
