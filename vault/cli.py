@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from vault import __version__
-from vault.i18n import _
+from vault.i18n import _, english
 from vault.settings import get_settings
 
 app = typer.Typer(
@@ -242,7 +242,7 @@ def main() -> None:
             typer.echo(_("De database is niet bereikbaar (%(__name__)s).") % {"__name__": type(exc.orig or exc).__name__}, err=True)  # fmt: skip
         sys.exit(3)
     except VaultError as exc:
-        typer.echo(t(exc.message_nl, exc.message_en), err=True)
+        typer.echo(exc.message_en if english() else exc.message_nl, err=True)
         sys.exit(2)
 
 

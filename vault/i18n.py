@@ -17,7 +17,6 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -34,11 +33,6 @@ def english() -> bool:
         if value:
             return value.lower().startswith("en")
     return False
-
-
-def t(nl: str, en: str) -> str:
-    """Deprecated (tools/to_gettext.py converts every call into `_("nl")`): a pair for a terminal."""
-    return en if english() else nl
 
 
 def terminal() -> str:
@@ -86,13 +80,6 @@ def number(value: float | None, lang: str = "nl", digits: int = 2, fixed: bool =
         return NONE
     pattern = "#,##0." + ("0" if fixed else "#") * digits if digits else "#,##0"
     return format_decimal(value, format=pattern, locale=_locale(lang))
-
-
-def count(n: int, one_nl: str, other_nl: str, one_en: str, other_en: str, lang: str = "nl") -> str:
-    """Deprecated (the pairs' plural; `ngettext` replaces it): "1 kanaal", "2 kanalen"."""
-    one = Locale.parse(_locale(lang)).plural_form(n) == "one"
-    noun = (one_en if one else other_en) if lang == "en" else (one_nl if one else other_nl)
-    return f"{number(n, lang, 0)} {noun}"
 
 
 def duration(seconds: float | None, lang: str = "nl") -> str:

@@ -86,14 +86,17 @@ def gettext_callables(lang: str) -> dict[str, Callable[..., str]]:
     def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
         return found.ngettext(singular, plural, n) % {"num": n, **values}
 
-    # Deprecated: the hand-made pairs, until tools/to_gettext.py has converted every template.
+    # Deprecated: a (Dutch, English) pair built in Python (the label tables in vault/web, the
+    # privacy log's readable records, error messages that carry both languages), shown as `t(*pair)`.
+    # A pair written in a template is a gettext message (tools/to_gettext.py converts it).
     def t(nl: str, en: str = "") -> str:
         return en if lang == "en" and en else nl
 
-    def count(n: int, one_nl: str, other_nl: str, one_en: str, other_en: str) -> str:
-        return i18n.count(n, one_nl, other_nl, one_en, other_en, lang)
+    def pgettext(context: str, message: str, **values: Any) -> str:
+        text = found.pgettext(context, message)
+        return text % values if values else text
 
-    return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "t": t, "count": count}
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "pgettext": pgettext, "t": t}
 
 
 def render_page(

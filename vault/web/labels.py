@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from consent import Phase, Purpose
 from retention import TrajectoryType
-from vault.i18n import count
+from vault.i18n import number, translations
 from vault.recordings.models import RemovalReason, Situation
 
 Label = tuple[str, str]
@@ -50,13 +50,15 @@ def video_codec(name: str) -> str:
             "mjpeg": "Motion JPEG", "av1": "AV1", "vp9": "VP9"}.get(name, name.upper())  # fmt: skip
 
 
-def sound(codec: str | None, channels: int) -> Label:
+def sound(codec: str | None, channels: int, lang: str) -> str:
+    found = translations(lang)
     if not codec or channels <= 0:
-        return "geen geluid", "no sound"
+        return found.gettext("geen geluid")
     if channels <= 2:
-        return ("mono", "mono") if channels == 1 else ("stereo", "stereo")
-    words = ("kanaal", "kanalen", "channel", "channels")
-    return count(channels, *words, lang="nl"), count(channels, *words, lang="en")
+        return "mono" if channels == 1 else "stereo"
+    return found.ngettext("%(num)s kanaal", "%(num)s kanalen", channels) % {
+        "num": number(channels, lang, 0)
+    }
 
 
 def picture(width: int, height: int) -> str:
