@@ -169,3 +169,16 @@ def test_the_accessibility_check_sees_a_missing_label(api: Api, browser: Browser
     browser.go("/aanmelden")
     browser.page.evaluate("document.querySelector('label[for=totp]').remove()")
     assert any(found.startswith("label: #totp") for found in browser.barriers())
+
+
+def test_the_language_check_sees_english_in_a_dutch_page(api: Api, browser: Browser) -> None:
+    """Guards the guard: English words left in a Dutch page fail `barriers()`; English marked as
+    such (lang="en") and code do not."""
+    browser.go("/aanmelden")
+    assert browser.barriers() == []
+    browser.page.evaluate(
+        "document.querySelector('h1').insertAdjacentHTML('afterend', "
+        "'<p lang=\"en\">Sign in with the code</p><code>the</code><p>Download the clip</p>')"
+    )
+    found = [f for f in browser.barriers() if f.startswith("English in a Dutch page")]
+    assert sorted(f.rsplit(": ", 1)[1] for f in found) == ["clip", "the"]
