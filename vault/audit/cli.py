@@ -18,15 +18,15 @@ from vault.i18n import _
 from vault.settings import get_settings
 from vault.store import backend_from_settings
 
-app = typer.Typer(
-    help=_("De toegangslog (NEN 7513)."), no_args_is_help=True
-)
+app = typer.Typer(help=_("De toegangslog (NEN 7513)."), no_args_is_help=True)
 report_app = typer.Typer(help=_("Rapportages."), no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
 
 @app.command(
-    help=_("Controleer records, boom en de keten van ondertekende checkpoints met de gepubliceerde publieke sleutel.")
+    help=_(
+        "Controleer records, boom en de keten van ondertekende checkpoints met de gepubliceerde publieke sleutel."
+    )
 )
 def verify(
     public_key: Annotated[
@@ -69,11 +69,10 @@ def verify(
             detail=audit.verify_detail(report),
         )
     if report.start:
-        typer.echo(
-            _("Begonnen bij checkpoint %(start)s.") % {"start": report.start}
-        )
+        typer.echo(_("Begonnen bij checkpoint %(start)s.") % {"start": report.start})
     typer.echo(
-        _("%(records)s records, %(checkpoints)s checkpoints gecontroleerd met sleutel %(key)s.") % {"records": report.records, "checkpoints": report.checkpoints, "key": key_id(key)}
+        _("%(records)s records, %(checkpoints)s checkpoints gecontroleerd met sleutel %(key)s.")
+        % {"records": report.records, "checkpoints": report.checkpoints, "key": key_id(key)}
     )
     for label, found in (
         (_("Laatste goede checkpoint"), report.latest),
@@ -94,7 +93,8 @@ def verify(
         typer.echo(f"- {problem}", err=True)
     if report.first_bad_seq is not None:
         typer.echo(
-            _("Eerste afwijkende record: %(first_bad_seq)s") % {"first_bad_seq": report.first_bad_seq},
+            _("Eerste afwijkende record: %(first_bad_seq)s")
+            % {"first_bad_seq": report.first_bad_seq},
             err=True,
         )
     raise typer.Exit(1)

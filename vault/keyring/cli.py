@@ -32,7 +32,8 @@ def rotate_master() -> None:
             detail={"version": str(version), "rewrapped": str(count)},
         )
     typer.echo(
-        _("Hoofdsleutel versie %(version)s; %(count)s gezinssleutels opnieuw verpakt.") % {"version": version, "count": count}
+        _("Hoofdsleutel versie %(version)s; %(count)s gezinssleutels opnieuw verpakt.")
+        % {"version": version, "count": count}
     )
 
 
@@ -73,6 +74,4 @@ def trim() -> None:
             reason="master_trimmed",
             detail={"min_version": str(version)},
         )
-    typer.echo(
-        _("Hoofdsleutelversies onder %(version)s zijn vernietigd.") % {"version": version}
-    )
+    typer.echo(_("Hoofdsleutelversies onder %(version)s zijn vernietigd.") % {"version": version})

@@ -18,21 +18,15 @@ from vault.purge.models import LegalHoldRow
 from vault.purge.tasks import run_all
 from vault.store import StoredObject
 
-app = typer.Typer(
-    help=_("Bewaartermijnen en verwijderen."), no_args_is_help=True
-)
+app = typer.Typer(help=_("Bewaartermijnen en verwijderen."), no_args_is_help=True)
 holds = typer.Typer(help=_("Bewaarplichten (legal holds)."), no_args_is_help=True)
 app.add_typer(holds, name="hold")
 
 
-@app.command(
-    help=_("Toon wat wanneer verwijderd wordt (droog).")
-)
+@app.command(help=_("Toon wat wanneer verwijderd wordt (droog)."))
 def plan(
     family: Annotated[uuid.UUID | None, typer.Option(help=_("Eén gezin."))] = None,
-    on: Annotated[
-        str | None, typer.Option(help=_("Datum (JJJJ-MM-DD)."))
-    ] = None,
+    on: Annotated[str | None, typer.Option(help=_("Datum (JJJJ-MM-DD)."))] = None,
 ) -> None:
     day = date.fromisoformat(on) if on else datetime.now(UTC).date()
     with unit_of_work() as db:
@@ -51,7 +45,8 @@ def plan(
 def run() -> None:
     count = run_all()
     typer.echo(
-        _("%(count)s gezin(nen) opgeschoond; certificaten staan in de WORM-opslag.") % {"count": count}
+        _("%(count)s gezin(nen) opgeschoond; certificaten staan in de WORM-opslag.")
+        % {"count": count}
     )
 
 
