@@ -25,7 +25,6 @@ from ..api.test_resources import family_with_recording
 from .test_fail_closed import recording_from_file
 from .test_package import principal
 
-
 pytestmark = pytest.mark.serial  # it measures the scratch space every process shares
 
 
