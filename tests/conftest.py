@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +40,22 @@ def postgres_url() -> str:
     return need("BEELDKLUIS_TEST_DATABASE_URL")
 
 
+def _redis(k: int) -> str:
+    """Redis database k (0-7) of this test process: pytest-xdist's workers each own eight of the 16."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    assert 0 <= k < 8
+    return need("BEELDKLUIS_TEST_BROKER_URL").rsplit("/", 1)[0] + f"/{8 * int(worker[2:]) % 16 + k}"
+
+
 @pytest.fixture(scope="session")
 def broker_url() -> str:
-    return need("BEELDKLUIS_TEST_BROKER_URL")
+    return _redis(0)
+
+
+@pytest.fixture(scope="session")
+def redis_db() -> Callable[[int], str]:
+    """Another Redis database of this test process, for a test whose broker must be its own."""
+    return _redis
 
 
 @pytest.fixture(scope="session")
@@ -145,6 +158,13 @@ class MinioControl:
 
     def start(self) -> None:
         self._run("start-minio")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that stops the shared MinIO would fail every test running beside it: it runs alone."""
+    for item in items:
+        if "minio_control" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.serial)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -67,14 +67,16 @@ def test_embedded_filesystem_broker_round_trip(
     round_trip(Settings(data_dir=Path(worker_env["BEELDKLUIS_DATA_DIR"])))
 
 
-def test_reconfiguring_to_a_broker_used_before_still_sends(broker_url: str, tmp_path: Path) -> None:
+def test_reconfiguring_to_a_broker_used_before_still_sends(
+    redis_db: Callable[[int], str], tmp_path: Path
+) -> None:
     """Tests (and a reloaded service) point the app at a broker again; kombu's process-wide pool
     registry must not hand back the pool that was closed when the app moved away from it."""
     from kombu import Connection
 
     from vault.worker import celery_app, configure
 
-    first, second = f"{broker_url.rsplit('/', 1)[0]}/14", f"{broker_url.rsplit('/', 1)[0]}/15"
+    first, second = redis_db(4), redis_db(5)
     try:
         for url in (first, second, first):
             configure(celery_app, Settings(broker_url=url, data_dir=tmp_path))

@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import pytest
 import pyzipper
 
 from vault.db import unit_of_work
@@ -23,6 +24,8 @@ from ..api.conftest import Api
 from ..api.test_resources import family_with_recording
 from .test_fail_closed import recording_from_file
 from .test_package import principal
+
+pytestmark = pytest.mark.serial  # it measures the scratch space every process shares
 
 
 def tmpfs_bytes() -> int:

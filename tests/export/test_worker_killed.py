@@ -40,7 +40,7 @@ def short_lease(
     filesystem broker and on Redis (a database of its own: redelivered messages stay in this test)."""
     monkeypatch.setenv("BEELDKLUIS_EXPORT_LEASE_S", str(LEASE_S))
     if request.param == "redis":
-        url = request.getfixturevalue("broker_url").rsplit("/", 1)[0] + "/7"
+        url = request.getfixturevalue("redis_db")(1)
         monkeypatch.setenv("BEELDKLUIS_BROKER_URL", url)
     get_settings.cache_clear()
     return LEASE_S

@@ -158,7 +158,7 @@ def test_scratch_of_a_killed_process_is_swept_and_a_live_one_is_not() -> None:
         child.wait()
         child.stdout.close()
     assert (folder / "segment.ts").exists()  # a SIGKILL leaves it behind ...
-    assert sweep() >= 1  # ... until the next start sweeps it
+    sweep()  # ... until the next start sweeps it (or any other process's start: tests run side by side)
     assert not folder.exists()
     mine = scratch_dir()
     assert mine.parent == root()

@@ -45,7 +45,7 @@ def database_url(
     if request.param == "embedded":
         return f"sqlite:///{tmp_path / 'removal.db'}"
     request.getfixturevalue("s3_env")
-    broker = str(request.getfixturevalue("broker_url")).rsplit("/", 1)[0] + "/12"
+    broker = request.getfixturevalue("redis_db")(2)
     redis.Redis.from_url(broker).flushdb()
     monkeypatch.setenv("BEELDKLUIS_BROKER_URL", broker)
     return str(request.getfixturevalue("fresh_postgres"))

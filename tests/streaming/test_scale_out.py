@@ -44,7 +44,7 @@ HOP = {"host", "content-length", "connection", "transfer-encoding", "content-enc
 def database_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Overrides the shared fixture: production's parts only."""
     request.getfixturevalue("s3_env")
-    broker = str(request.getfixturevalue("broker_url")).rsplit("/", 1)[0] + "/12"
+    broker = request.getfixturevalue("redis_db")(2)
     redis.Redis.from_url(broker).flushdb()
     monkeypatch.setenv("BEELDKLUIS_BROKER_URL", broker)
     return str(request.getfixturevalue("fresh_postgres"))

@@ -41,7 +41,7 @@ def database_url(
     if request.param == "embedded":
         return f"sqlite:///{tmp_path / 'web.db'}"
     request.getfixturevalue("s3_env")
-    broker = str(request.getfixturevalue("broker_url")).rsplit("/", 1)[0] + "/13"
+    broker = request.getfixturevalue("redis_db")(3)
     redis.Redis.from_url(broker).flushdb()  # nothing left over from an earlier test's tasks
     monkeypatch.setenv("BEELDKLUIS_BROKER_URL", broker)
     return str(request.getfixturevalue("fresh_postgres"))
