@@ -186,7 +186,7 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
         page.keyboard.press(".")
     page.keyboard.press(",")
     page.wait_for_function(AT, arg=0.56)
-    page.keyboard.press("o")
+    page.keyboard.press("]")
     assert page.get_by_label("Begin (seconden)").input_value() == "0.2"
     assert page.get_by_label("Einde (seconden)").input_value() == "0.56"
     assert "0,36 s" in page.locator("#span").inner_text()

@@ -1,6 +1,7 @@
 // Clip making on a recording's page: the whole recording plays (HLS, watermarked, every segment decided
 // by the server); "Begin hier"/"Einde hier" take the video's time into the form's number inputs, which
-// also work on their own without JavaScript. Keys: space play/pause, , and . one frame, i start, o end.
+// also work on their own without JavaScript. Keys: space play/pause, , and . one frame, [ start, ] end
+// (letters are the codebook's: annotate.js).
 (function () {
   "use strict";
   var video = document.getElementById("video");
@@ -114,8 +115,8 @@
     if (e.key === " " && tag !== "BUTTON") { e.preventDefault(); toggle(); }
     else if (e.key === ",") { step(-1); }
     else if (e.key === ".") { step(1); }
-    else if (e.key === "i") { markIn(); }
-    else if (e.key === "o") { markOut(); }
+    else if (e.key === "[") { markIn(); }
+    else if (e.key === "]") { markOut(); }
   });
   showSpan();
 })();

@@ -18,12 +18,13 @@ from pydantic import ValidationError
 
 from consent import Purpose, Role
 from vault.access import judge
+from vault.annotations import service as annotations
 from vault.db import DB
 from vault.errors import Conflict
 from vault.families import service as families
 from vault.families.schemas import TrajectoryCreate, TrajectoryPublic, TrajectoryUpdate
 from vault.recordings import service as recordings
-from vault.recordings.models import Clip
+from vault.recordings.models import Clip, Recording
 from vault.recordings.schemas import ClipCreate, ClipPublic
 from vault.routes import dump
 from vault.settings import get_settings
@@ -242,6 +243,22 @@ def import_page(
 # One recording and its clips ---------------------------------------------------------------------
 
 
+def _coding(request: Request, db: DB, viewer: Viewer, recording_id: uuid.UUID) -> dict[str, Any] | None:
+    """What the page's coding needs (the codebook, the recording's frame rate), only where its trainer
+    may annotate it: asked without logging; the page's own requests to the annotations API are decided
+    and logged one by one. None (no coding on the page) when not allowed."""
+    may, _ = judge(db, viewer.principal, "annotate", recording_id=recording_id, annotations=True)
+    row = db.get(Recording, recording_id)
+    if not may.allowed or row is None:
+        return None
+    try:
+        rate = annotations.frame_rate(row)
+    except Conflict as error:
+        return {"refused": message(request, error)}
+    book = annotations.entries(annotations.codebook(db, viewer.principal))
+    return {"rate": f"{rate.numerator}/{rate.denominator}", "codebook": book}
+
+
 def _recording_page(request: Request, db: DB, viewer: Viewer, recording_id: uuid.UUID, *,
                     status: int = 200, error: str | None = None, form: dict[str, str] | None = None) -> HTMLResponse:  # fmt: skip
     recording = _recording(db, viewer, recording_id)
@@ -251,19 +268,20 @@ def _recording_page(request: Request, db: DB, viewer: Viewer, recording_id: uuid
     # The whole recording, watermarked like every stream, to choose in and out points: only while
     # its trainer may make clips. Asked first without logging (looking at the page is no request to
     # clip); when allowed, opening the link is decided again and logged.
-    stream, refused = None, None
+    stream, refused, coding = None, None, None
     if recording["duration_s"] is not None and recording["original_object_id"]:
         may, _ = judge(db, viewer.principal, "clip", recording_id=recording_id)
         if may.allowed:
             stream = open_recording_stream(
                 recording_id=recording_id, principal=viewer.principal, db=db
             )
+            coding = _coding(request, db, viewer, recording_id)
         else:
             refused = may.message
     return render(request, "trainer/recording.html", viewer, status=status, error=error,
                   heading=("Opname", "Recording"), recording=recording, probe=_probe(recording),
                   trajectory=trajectory, family=family, clips=clips, stream=stream,
-                  refused=refused, form=form or {}, make_proxies=get_settings().make_proxies,
+                  refused=refused, coding=coding, form=form or {}, make_proxies=get_settings().make_proxies,
                   notice=_notice(request), **LABELS)  # fmt: skip
 
 
