@@ -50,7 +50,9 @@ def test_trainer_codes_with_the_keyboard_and_the_timeline_seeks_to_the_frame(
     assert stored[0]["rate"] == "25/1"
     mark = page.locator(".timeline .lane[data-actor='ouder'] .mark")
     assert mark.count() == 1
-    assert mark.evaluate("m => getComputedStyle(m).backgroundColor") == "rgb(44, 160, 44)"  # #2ca02c
+    assert (
+        mark.evaluate("m => getComputedStyle(m).backgroundColor") == "rgb(44, 160, 44)"
+    )  # #2ca02c
 
     # Shift and a key start a span, shift and the same key end it: frames 20 to 30, for the child.
     page.keyboard.press("1")
@@ -63,7 +65,9 @@ def test_trainer_codes_with_the_keyboard_and_the_timeline_seeks_to_the_frame(
         page.keyboard.press(".")
     page.wait_for_function(AT, arg=1.2)
     page.keyboard.press("Shift+O")
-    page.wait_for_function("() => document.querySelectorAll('#annotation-list tbody tr').length === 2")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#annotation-list tbody tr').length === 2"
+    )
     spans = [(a["frame_in"], a["frame_out"], a["code"], a["actor"]) for a in _stored(world)]
     assert spans == [(5, None, "initiatief", "ouder"), (20, 30, "ontvangen", "kind")]
     assert page.locator(".timeline .lane[data-actor='kind'] .mark").count() == 1
@@ -79,7 +83,9 @@ def test_trainer_codes_with_the_keyboard_and_the_timeline_seeks_to_the_frame(
 
     # The list deletes: the server forgets it, the timeline no longer draws it.
     page.get_by_role("button", name="Verwijderen initiatief").click()
-    page.wait_for_function("() => document.querySelectorAll('#annotation-list tbody tr').length === 1")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#annotation-list tbody tr').length === 1"
+    )
     assert [a["code"] for a in _stored(world)] == ["ontvangen"]
     assert page.locator(".timeline .mark").count() == 1
     assert browser.barriers() == []

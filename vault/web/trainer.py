@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from consent import Purpose, Role
 from vault.access import judge
-from vault.annotations import service as annotations
+from vault.annotations import service as annotation_rules
 from vault.db import DB
 from vault.errors import Conflict
 from vault.families import service as families
@@ -243,7 +243,9 @@ def import_page(
 # One recording and its clips ---------------------------------------------------------------------
 
 
-def _coding(request: Request, db: DB, viewer: Viewer, recording_id: uuid.UUID) -> dict[str, Any] | None:
+def _coding(
+    request: Request, db: DB, viewer: Viewer, recording_id: uuid.UUID
+) -> dict[str, Any] | None:
     """What the page's coding needs (the codebook, the recording's frame rate), only where its trainer
     may annotate it: asked without logging; the page's own requests to the annotations API are decided
     and logged one by one. None (no coding on the page) when not allowed."""
@@ -252,10 +254,10 @@ def _coding(request: Request, db: DB, viewer: Viewer, recording_id: uuid.UUID) -
     if not may.allowed or row is None:
         return None
     try:
-        rate = annotations.frame_rate(row)
+        rate = annotation_rules.frame_rate(row)
     except Conflict as error:
         return {"refused": message(request, error)}
-    book = annotations.entries(annotations.codebook(db, viewer.principal))
+    book = annotation_rules.entries(annotation_rules.codebook(db, viewer.principal))
     return {"rate": f"{rate.numerator}/{rate.denominator}", "codebook": book}
 
 
