@@ -86,7 +86,7 @@ def test_trainer_builds_the_package_and_a_parent_downloads_it_on_a_phone(
         data = Path(fetched.value.path()).read_bytes()
         with zipfile.ZipFile(io.BytesIO(data)) as z:  # no password
             top = z.namelist()[0].split("/")[0]
-            assert "van jullie" in z.read(f"{top}/LEESMIJ.txt").decode()
+            assert "Ze zijn van u." in z.read(f"{top}/LEESMIJ.txt").decode()
         parent.reload()
         assert "volledig gedownload" in parent.locator("main").inner_text()
     finally:
