@@ -136,6 +136,8 @@ def test_a_package_being_built_can_be_cancelled_and_forms_need_the_token(
     assert "/static/export.js" in built.text  # the page follows the progress at once
     page = api.client.get(url).text
     assert "In de wachtrij" in page
+    assert "Traject K-VHT (kortdurend)" in page  # the type in words, not the code K_VHT
+    assert "K_VHT" not in page
     assert "/static/export.js" in page
     export_id = re.search(r'data-export="([0-9a-f-]+)"', page)
     assert export_id is not None
