@@ -251,8 +251,8 @@ def _label(table: Mapping[str, Label], code: str | None) -> Label:
 # Who can appear in the log: the account roles, the parents (their download link) and the system.
 LOGGED_ROLES: dict[str, Label] = {
     **ROLE_NAMES,
-    "parent": ("Ouder", "Parent"),
-    "wok_viewer": ("WOK-deelnemer", "WOK participant"),
+    Role.parent: ("Ouder", "Parent"),
+    Role.wok_viewer: ("WOK-deelnemer", "WOK participant"),
     "system": ("Systeem", "System"),
 }
 
