@@ -82,7 +82,7 @@ def test_trainer_builds_the_package_and_the_parents_fetch_it_with_link_and_code(
         names = z.namelist()
         top = names[0].split("/")[0]
         assert top.startswith("Beeldkluis - FAM-")
-        assert "van jullie" in z.read(f"{top}/LEESMIJ.txt").decode()
+        assert "Ze zijn van u." in z.read(f"{top}/LEESMIJ.txt").decode()
         consents = z.read(f"{top}/toestemmingen.html").decode()
         assert "supervisie van de trainer" in consents
         assert "<td>gegeven</td>" in consents

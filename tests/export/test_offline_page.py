@@ -33,7 +33,7 @@ def test_index_html_plays_every_video_offline(
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
     page.goto(index.as_uri())
-    assert page.locator("h1").inner_text() == "Jullie video-opnames"
+    assert page.locator("h1").inner_text() == "Uw video-opnames"
     videos = page.locator("video")
     assert videos.count() == 2
     for n in range(2):

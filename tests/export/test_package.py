@@ -122,8 +122,14 @@ def test_package_for_a_family_with_mixed_sources(api: Api, server: str, tmp_path
     assert "http://" not in page
     assert "https://" not in page
     assert "<video controls" in page
-    assert "van jullie" in (folder / "LEESMIJ.txt").read_text()
-    assert "<h1>Jullie toestemmingen</h1>" in (folder / "toestemmingen.html").read_text()
+    # Written as a youth-care professional writes to parents: u-form, never "jullie" or "je".
+    readme = (folder / "LEESMIJ.txt").read_text()
+    consents = (folder / "toestemmingen.html").read_text()
+    assert "<h1>Uw video-opnames</h1>" in page
+    assert "Ze zijn van u." in readme
+    assert "<h1>Uw toestemmingen</h1>" in consents
+    for text in (page, readme, consents):
+        assert not re.search(r"\b(jullie|je|jij|jou|jouw)\b", text, re.IGNORECASE), text
     report = (folder / "toegang.html").read_text()
     assert "Wie bekeek de beelden van gezin" in report  # the readable report, not raw log rows
     for line in (folder / "SHA256SUMS").read_text().splitlines():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import shutil
 import subprocess
 import time
@@ -76,7 +77,7 @@ def test_the_parents_get_a_zip_that_opens_without_a_password(
     with zipfile.ZipFile(io.BytesIO(answer.content)) as z:  # the standard library: no password
         assert z.testzip() is None
         top = z.namelist()[0].split("/")[0]
-        assert "van jullie" in z.read(f"{top}/LEESMIJ.txt").decode()
+        assert "Ze zijn van u." in z.read(f"{top}/LEESMIJ.txt").decode()
         assert not any(i.flag_bits & 0x1 for i in z.infolist())  # no entry is encrypted
     if shutil.which("unzip"):  # Info-ZIP, as Linux and macOS's command line have it
         archive = tmp_path / "pakket.zip"
@@ -256,3 +257,21 @@ def test_a_damaged_chunk_breaks_a_ranged_download_off(
     outcomes = downloads(world)
     assert ("failure", "package_damaged") in outcomes
     assert ("success", "") not in outcomes
+
+
+def test_the_privacy_log_names_the_parents_download_in_dutch(
+    api: Api, server: str, tmp_path: Path
+) -> None:
+    """The officer reads who downloaded the package as "Ouder", through the real link and code."""
+    from ..web.test_sign_in import _signed_in
+
+    world = ready_export(api, server, tmp_path, body={})
+    path, code = parent_link(api, world)
+    verified(api.client, path, code)
+    assert api.client.get(f"{path}/download").status_code == 200
+    _signed_in(api, "privacy_officer")
+    log = api.client.get("/privacy?handeling=download", headers={"accept": "text/html"})
+    assert log.status_code == 200
+    roles = [r.strip() for r in re.findall(r"<br><small>([^<·]*)", log.text)]
+    assert "Ouder" in roles, roles
+    assert "parent" not in roles

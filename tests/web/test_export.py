@@ -86,7 +86,7 @@ def test_trainer_builds_the_package_and_a_parent_downloads_it_on_a_phone(
         data = Path(fetched.value.path()).read_bytes()
         with zipfile.ZipFile(io.BytesIO(data)) as z:  # no password
             top = z.namelist()[0].split("/")[0]
-            assert "van jullie" in z.read(f"{top}/LEESMIJ.txt").decode()
+            assert "Ze zijn van u." in z.read(f"{top}/LEESMIJ.txt").decode()
         parent.reload()
         assert "volledig gedownload" in parent.locator("main").inner_text()
     finally:
@@ -136,6 +136,8 @@ def test_a_package_being_built_can_be_cancelled_and_forms_need_the_token(
     assert "/static/export.js" in built.text  # the page follows the progress at once
     page = api.client.get(url).text
     assert "In de wachtrij" in page
+    assert "Traject K-VHT (kortdurend)" in page  # the type in words, not the code K_VHT
+    assert "K_VHT" not in page
     assert "/static/export.js" in page
     export_id = re.search(r'data-export="([0-9a-f-]+)"', page)
     assert export_id is not None

@@ -432,3 +432,10 @@ def test_the_retention_plan_shows_the_package_s_own_removal_day(api: Api) -> Non
     assert row is not None, page.text
     assert expires.astimezone(LOCAL).strftime("%d-%m-%Y") in row.group(0)
     assert "pakket voor de ouders" in row.group(0)
+    # Read as people read it: Dutch dates and the rule in words, no ISO dates or rule codes.
+    plan = re.search(r'<ul class="plan">.*?</ul>', page.text, re.S)
+    assert plan is not None
+    assert "regel: Pakket voor de ouders verlopen" in plan.group(0)
+    for shown in (plan.group(0), row.group(0)):
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", shown), shown
+        assert "export_expires" not in shown

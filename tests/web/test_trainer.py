@@ -203,6 +203,7 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     assert page.locator("#play").inner_text() == "Afspelen"
     assert browser.barriers() == []
     page.get_by_label("Titel").fill("Samen in bad: aansluiten")
+    page.get_by_label("Doel").select_option("review")
     page.get_by_role("button", name="Fragment maken").click()
     page.wait_for_url(re.compile(r".*\?klaar=fragment#fragmenten$"))
     clips = page.locator("#fragmenten")
@@ -262,6 +263,19 @@ def test_clip_form_works_without_javascript_and_refuses_nonsense(api: Api) -> No
                           (f"/trajecten/{world['trajectory']['id']}/importeren", "Import a card")):  # fmt: skip
         assert heading in api.client.get(path).text, path
     api.client.cookies.set("lang", "nl")
+    # The purpose decides who sees the clip (ADR 0002, decision 15): the trainer chooses it, nothing
+    # is chosen for them, and a clip without a purpose is not made.
+    form = re.search(r'<select id="purpose".*?</select>', page.text, re.S)
+    assert form is not None
+    assert "required" in form.group(0)
+    assert re.search(r'<option value=""[^>]*selected', form.group(0))
+    assert not re.search(r'<option value="[a-z]+"[^>]*selected', form.group(0))
+    unchosen = api.client.post(f"/opnames/{recording}/fragmenten", headers={"accept": "text/html"},
+                               data={"csrf": csrf, "start_s": "1", "end_s": "2", "title": "Zonder doel"})  # fmt: skip
+    assert unchosen.status_code == 422
+    assert "Kies het doel van het fragment" in unchosen.text
+    assert 'value="Zonder doel"' in unchosen.text
+    assert "Zonder doel</" not in api.client.get(f"/opnames/{recording}").text  # nothing was made
     made = api.client.post(f"/opnames/{recording}/fragmenten", data={"csrf": csrf, "start_s": "1,5", "end_s": "1:02.25",
                                                                     "title": "Zonder script", "purpose": "supervision"},
                            follow_redirects=False)  # fmt: skip
@@ -271,12 +285,12 @@ def test_clip_form_works_without_javascript_and_refuses_nonsense(api: Api) -> No
     assert "1,50 – 62,25 s" in listed
     assert "Supervisie" in listed
     backwards = api.client.post(f"/opnames/{recording}/fragmenten", headers={"accept": "text/html"},
-                                data={"csrf": csrf, "start_s": "20", "end_s": "10", "title": "Achterstevoren"})  # fmt: skip
+                                data={"csrf": csrf, "start_s": "20", "end_s": "10", "title": "Achterstevoren", "purpose": "review"})  # fmt: skip
     assert backwards.status_code == 422
     assert "het einde moet na het begin liggen" in backwards.text
     assert 'value="Achterstevoren"' in backwards.text  # nothing to type again
     too_long = api.client.post(f"/opnames/{recording}/fragmenten", headers={"accept": "text/html"},
-                               data={"csrf": csrf, "start_s": "200", "end_s": "300"})  # fmt: skip
+                               data={"csrf": csrf, "start_s": "200", "end_s": "300", "purpose": "review"})  # fmt: skip
     assert too_long.status_code == 409
     assert "voorbij het einde van de opname" in too_long.text
     bogus = api.client.post(
@@ -318,7 +332,7 @@ def test_another_trainer_is_refused_everywhere(api: Api) -> None:
         assert "U bent niet de trainer van dit traject." in refused.text
         assert world["family"]["code"] not in refused.text
     for path, data in ((f"/trajecten/{trajectory}", {"phase": "closed"}),
-                       (f"/opnames/{recording}/fragmenten", {"start_s": "1", "end_s": "2"}),
+                       (f"/opnames/{recording}/fragmenten", {"start_s": "1", "end_s": "2", "purpose": "review"}),
                        (f"/fragmenten/{clip}/kijken", {})):  # fmt: skip
         refused = api.client.post(
             path, headers=html, data={"csrf": csrf, **data}, follow_redirects=False

@@ -531,7 +531,9 @@ def _parent(
     actor = consent.Actor(uuid.UUID(int=0), consent.Role.parent, None, export.family_id, verified)
     decision = consent.decide(actor, consent.Action.download,
                               consent.Resource(consent.ResourceKind.export, export.family_id), datetime.now(UTC))  # fmt: skip
-    return audit.Principal(None, "ouder (downloadlink)", "parent", network=network), decision
+    return audit.Principal(
+        None, "ouder (downloadlink)", consent.Role.parent, network=network
+    ), decision
 
 
 def _network(request: Request) -> str | None:

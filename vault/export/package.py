@@ -52,35 +52,36 @@ PAGE = """<!doctype html>
 <html lang="nl"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'self'; media-src 'self'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Jullie video-opnames</title>
+<title>Uw video-opnames</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}}
 video{{width:100%;max-width:48rem;background:#000}} li{{margin:1.5rem 0}} small{{color:#555}}</style></head>
-<body><h1>Jullie video-opnames</h1>
-<p>Dit zijn de opnames die tijdens de video-hometraining bij jullie thuis zijn gemaakt. Ze zijn van jullie.
-Klik op een opname om hem af te spelen; er is geen internet voor nodig.</p>
+<body><h1>Uw video-opnames</h1>
+<p>Dit zijn de opnames die tijdens het traject video-hometraining bij uw gezin thuis zijn gemaakt. Ze zijn van u.
+Klik op een opname om die af te spelen; u hebt er geen internet voor nodig.</p>
 <p lang="en"><small>Your family's video recordings from video home training. They are yours; click one to play it, no internet needed.</small></p>
 <ol>{items}</ol>{left_out}
-<p><small>Zie LEESMIJ.txt voor uitleg, en toegang.html voor wie de beelden heeft bekeken.</small></p>
+<p><small>In LEESMIJ.txt staat meer uitleg, in toegang.html wie de beelden heeft bekeken.</small></p>
+<p lang="en"><small>LEESMIJ.txt (read me) explains more; toegang.html shows who viewed the footage.</small></p>
 </body></html>
 """
-README = """Jullie video-opnames
-====================
+README = """Uw video-opnames
+===============
 
-Op deze stick (of in deze map) staan de video-opnames die tijdens de video-hometraining bij jullie thuis
-zijn gemaakt. Ze zijn van jullie.
+Op deze stick (of in deze map) staan de video-opnames die tijdens het traject video-hometraining bij uw
+gezin thuis zijn gemaakt. Ze zijn van u.
 
 Afspelen: open index.html in een webbrowser, of open de bestanden in de map Opnames met een
-videospeler. Ze spelen op elke computer, telefoon en televisie; er is geen internet voor nodig.
+videospeler. Ze spelen op elke computer, telefoon en televisie; u hebt er geen internet voor nodig.
 
-Bewaar ze veilig: het zijn beelden van jullie kinderen. Maak een kopie op een plek die alleen jullie
-kunnen bereiken en geef de stick niet aan anderen.
+Bewaar ze veilig: het zijn beelden van uw kinderen. Maak een kopie op een plek die alleen u kunt
+bereiken en geef de stick niet aan anderen.
 
 Beeldkluis verwijdert zijn eigen kopie van deze beelden {deletion}.
 
-Wie heeft de beelden bekeken? Dat staat in toegang.html (en toegang.json). Jullie toestemmingen staan in
-toestemmingen.html (en toestemmingen.json). Met SHA256SUMS kun je controleren dat de bestanden niet veranderd zijn.
+Wie heeft de beelden bekeken? Dat staat in toegang.html (en toegang.json). Uw toestemmingen staan in
+toestemmingen.html (en toestemmingen.json). Met SHA256SUMS kunt u controleren dat de bestanden niet veranderd zijn.
 
-{left_out}Vragen? Neem contact op met jullie video-hometrainer.
+{left_out}Vragen? Neem contact op met uw video-hometrainer.
 
 --
 Your family's video recordings from video home training; they belong to you. Open index.html in a
@@ -478,7 +479,7 @@ def _texts(package: Package, sink: Sink, rows: list[tuple[Item, float]],
         for c in package.consents  # type: ignore[attr-defined]
     ]  # fmt: skip
     sink.text("toestemmingen.html", _table_page(
-        "Jullie toestemmingen", "The consents you gave, for what, and what became of them.",
+        "Uw toestemmingen", "The consents you gave, for what, and what became of them.",
         ("Waarvoor", "Status", "Vanaf", "Tot", "Welke opnames", "Gebeurtenissen"), consents))  # fmt: skip
     # The readable report (NEN 7513 client view): Dutch, Dutch time, one line per viewing session, no
     # addresses, session ids or internal codes; the JSON holds the same sentences for a computer.

@@ -46,6 +46,7 @@ from vault.web._page import (
     render,
     require,
 )
+from vault.web.labels import TYPES
 
 router = APIRouter()
 
@@ -100,6 +101,7 @@ def _page(
         status=status,
         heading=("Pakket voor de ouders", "The parents' package"),
         trajectory=trajectory,
+        types=TYPES,
         exports=exports or [],
         choices=choices,
         names={c["id"]: c["name"] for c in choices},

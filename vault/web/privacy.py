@@ -10,6 +10,7 @@ everything that happened to its families.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from vault.db import DB
 from vault.domain.models import User
 from vault.errors import NotFound
 from vault.families.models import Family
-from vault.i18n import LOCAL
+from vault.i18n import LOCAL, day
 from vault.purge import CERTIFICATES, LegalHoldRow, verify_certificate
 from vault.purge import api as purge_api
 from vault.settings import get_settings
@@ -251,10 +252,21 @@ def _label(table: Mapping[str, Label], code: str | None) -> Label:
 # Who can appear in the log: the account roles, the parents (their download link) and the system.
 LOGGED_ROLES: dict[str, Label] = {
     **ROLE_NAMES,
-    "parent": ("Ouder", "Parent"),
-    "wok_viewer": ("WOK-deelnemer", "WOK participant"),
+    Role.parent: ("Ouder", "Parent"),
+    Role.wok_viewer: ("WOK-deelnemer", "WOK participant"),
     "system": ("Systeem", "System"),
 }
+
+
+ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+RULE_CODE = re.compile(r"\(regel ([a-z_]+)\)")
+
+
+def _readable(line: str) -> str:
+    """A line of the retention engine (pure, so ISO dates and rule codes) as people read it:
+    Dutch dates and the rule's name in words."""
+    line = ISO_DAY.sub(lambda m: day(date.fromisoformat(m[0])), line)
+    return RULE_CODE.sub(lambda m: f"(regel: {_label(REASONS, m[1])[0]})", line)
 
 
 def _role(code: str) -> Label:
@@ -608,6 +620,9 @@ def _retention(
     plan = holds = None
     if family is not None:
         plan = purge_api.plan(family_id=family.id, principal=viewer.principal, db=db, on=None)
+        plan["text"] = [_readable(line) for line in plan["text"]]
+        for item in plan["items"]:
+            item["reason"] = _readable(item["reason"])
         holds = db.exec(
             select(LegalHoldRow)
             .where(LegalHoldRow.family_id == family.id)

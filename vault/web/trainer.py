@@ -16,7 +16,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
-from consent import Purpose, Role
+from consent import Role
 from vault.access import judge
 from vault.annotations import service as annotation_rules
 from vault.db import DB
@@ -312,10 +312,15 @@ def make_clip(
     start_s: Annotated[str, Form()] = "",
     end_s: Annotated[str, Form()] = "",
     title: Annotated[str, Form()] = "",
-    purpose: Annotated[str, Form()] = Purpose.review,
+    purpose: Annotated[str, Form()] = "",
 ) -> Response:
     _trainer(viewer)
     form = {"start_s": start_s, "end_s": end_s, "title": title, "purpose": purpose}
+    if purpose not in CLIP_PURPOSES:  # the purpose decides who sees the clip: never chosen for them
+        unchosen = Conflict("Kies het doel van het fragment: dat bepaalt wie het mag zien.",
+                            "Choose the clip's purpose: it decides who may see it.")  # fmt: skip
+        return _recording_page(request, db, viewer, recording_id, status=422,
+                               error=message(request, unchosen), form=form)  # fmt: skip
     try:
         body = ClipCreate(start_s=_seconds(start_s), end_s=_seconds(end_s), title=title.strip(),
                           purpose=purpose)  # type: ignore[arg-type]  # fmt: skip
