@@ -1,44 +1,45 @@
-"""Dutch and English names of the domain's values, shared by the pages."""
+"""The names people read for the domain's values, shared by the pages.
+
+Each is a gettext msgid (the Dutch text), marked with `N_` and translated where shown:
+`_(types[key])` in a template, `translations(lang).gettext(...)` in Python; English in messages.po."""
 
 from __future__ import annotations
 
 from consent import Phase, Purpose
 from retention import TrajectoryType
-from vault.i18n import number, translations
+from vault.i18n import N_, number, translations
 from vault.recordings.models import RemovalReason, Situation
 
-Label = tuple[str, str]
-
-TYPES: dict[str, Label] = {
-    TrajectoryType.k_vht: ("K-VHT (kortdurend)", "K-VHT (short)"),
-    TrajectoryType.vht_complex: ("VHT complex", "VHT complex"),
-    TrajectoryType.vib: ("VIB", "VIB"),
+TYPES: dict[str, str] = {
+    TrajectoryType.k_vht: N_("K-VHT (kortdurend)"),
+    TrajectoryType.vht_complex: N_("VHT complex"),
+    TrajectoryType.vib: N_("VIB"),
 }
-PHASES: dict[str, Label] = {
-    Phase.intake: ("Intake", "Intake"),
-    Phase.active: ("Actief", "Active"),
-    Phase.closed: ("Afgesloten", "Closed"),
-    Phase.follow_up: ("Nazorg", "Follow-up"),
-    Phase.ended: ("Beëindigd", "Ended"),
+PHASES: dict[str, str] = {
+    Phase.intake: N_("Intake"),
+    Phase.active: N_("Actief"),
+    Phase.closed: N_("Afgesloten"),
+    Phase.follow_up: N_("Nazorg"),
+    Phase.ended: N_("Beëindigd"),
 }
-SITUATIONS: dict[str, Label] = {
-    Situation.bath: ("In bad", "Bath"),
-    Situation.play: ("Spelen", "Play"),
-    Situation.meal: ("Eten", "Meal"),
-    Situation.review_with_parents: ("Terugkijken met ouders", "Review with parents"),
-    Situation.other: ("Anders", "Other"),
+SITUATIONS: dict[str, str] = {
+    Situation.bath: N_("In bad"),
+    Situation.play: N_("Spelen"),
+    Situation.meal: N_("Eten"),
+    Situation.review_with_parents: N_("Terugkijken met ouders"),
+    Situation.other: N_("Anders"),
 }
-CLIP_PURPOSES: dict[str, Label] = {
-    Purpose.review: ("Terugkijken met het gezin", "Review with the family"),
-    Purpose.supervision: ("Supervisie", "Supervision"),
-    Purpose.wok: ("WOK", "WOK"),
-    Purpose.teaching: ("Onderwijs", "Teaching"),
+CLIP_PURPOSES: dict[str, str] = {
+    Purpose.review: N_("Terugkijken met het gezin"),
+    Purpose.supervision: N_("Supervisie"),
+    Purpose.wok: N_("WOK"),
+    Purpose.teaching: N_("Onderwijs"),
 }
-REMOVAL_REASONS: dict[str, Label] = {
-    RemovalReason.wrong_family: ("Verkeerd gezin", "Wrong family"),
-    RemovalReason.imported_by_mistake: ("Per ongeluk geïmporteerd", "Imported by mistake"),
-    RemovalReason.failed_recording: ("Mislukte opname", "Failed recording"),
-    RemovalReason.duplicate: ("Dubbel geïmporteerd", "Imported twice"),
+REMOVAL_REASONS: dict[str, str] = {
+    RemovalReason.wrong_family: N_("Verkeerd gezin"),
+    RemovalReason.imported_by_mistake: N_("Per ongeluk geïmporteerd"),
+    RemovalReason.failed_recording: N_("Mislukte opname"),
+    RemovalReason.duplicate: N_("Dubbel geïmporteerd"),
 }
 
 

@@ -136,7 +136,7 @@ def overview(db: Session, viewer: Viewer, now: datetime) -> list[Trainee]:
                 shown[family.id].append(str(clip.id))
                 bases[family.id].update(decision.basis)
                 trainee.clips.append({"clip": clip, "recording": recording, "family": family,
-                                      "situation": SITUATIONS.get(recording.situation, (recording.situation,) * 2)})  # fmt: skip
+                                      "situation": SITUATIONS.get(recording.situation, recording.situation)})  # fmt: skip
             else:
                 reasons[decision.reason] += 1
                 messages[decision.reason] = decision.message
@@ -209,7 +209,7 @@ def _page(request: Request, viewer: Viewer, db: Session, clip_id: uuid.UUID, *, 
     return render(request, "supervisor/clip.html", viewer, status=status, error=error, notice=notice,
                   heading=(clip.title or "Fragment", clip.title or "Clip"), clip=clip, recording=recording,
                   trainee=trainee, family=family, player=player, refused=refused, notes=notes,
-                  situation=SITUATIONS.get(recording.situation, (recording.situation,) * 2),
+                  situation=SITUATIONS.get(recording.situation, recording.situation),
                   may_write=viewer.role in SUPERVISORS, clock=clock, moment=moment, text=text,
                   duration=clip.end_s - clip.start_s, back=_back(viewer))  # fmt: skip
 

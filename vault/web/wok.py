@@ -116,7 +116,7 @@ def _my_clips(db: Session, viewer: Viewer) -> list[dict[str, Any]]:
                 out.append({"id": str(clip.id), "title": clip.title,
                             "recorded_at": dump(recording, RecordingPublic)["recorded_at"],
                             "length": clip.end_s - clip.start_s,
-                            "type": TYPES.get(trajectory.type, (trajectory.type,) * 2)})  # fmt: skip
+                            "type": TYPES.get(trajectory.type, trajectory.type)})  # fmt: skip
     return out
 
 
