@@ -4,11 +4,15 @@ with its index at the end, one with the index in front, and an AVCHD MPEG-TS, ea
 
 from __future__ import annotations
 
+import errno
 import subprocess
+import threading
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
+import psutil
 import pytest
 from sqlmodel import Session, SQLModel
 
@@ -132,4 +136,42 @@ def test_a_damaged_chunk_fails_the_recording_wherever_it_is(
         write(package_of(family, size, read), FolderSink(folder), Settings())
     assert failed.value.code == "recording_unreadable"
     assert "kan niet worden gelezen" in failed.value.message_nl
+    assert not folder.exists()
+
+
+class _FullStick(FolderSink):
+    """A USB stick that is full after 8 MiB of the first recording."""
+
+    def _open(self, name: str, compress: bool) -> BinaryIO:
+        out = super()._open(name, compress)
+        written = 0
+        write = out.write
+
+        def limited(data: bytes) -> int:
+            nonlocal written
+            written += len(data)
+            if written > 8 * MiB:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return write(data)
+
+        out.write = limited  # type: ignore[method-assign] # a file object that fails as a full disk does
+        return out
+
+
+def test_a_full_stick_stops_ffmpeg_and_every_reading_thread(
+    tmp_path: Path, s3_config: dict[str, str]
+) -> None:
+    """ffmpeg's output is drained by a thread and its input fed by another: when the sink fails half way,
+    the failure reaches the caller, nothing keeps running (no ffmpeg, no feed or drain thread), and the
+    half-written package is gone."""
+    video = source(tmp_path / "camera.mp4", [])
+    family, _, size, read = stored(video, tmp_path, s3_config)
+    before = {t.ident for t in threading.enumerate()}
+    folder = tmp_path / "USB" / "FAM-1"
+    with pytest.raises(OSError, match="No space"):
+        write(package_of(family, size, read), _FullStick(folder), Settings())
+    shared = ("feed-read", "range-server")  # the process's reading pool and range server stay, by design
+    left = [t.name for t in threading.enumerate() if t.ident not in before and not t.name.startswith(shared)]
+    assert left == []
+    assert psutil.Process().children(recursive=True) == []
     assert not folder.exists()

@@ -42,7 +42,7 @@ from vault.media import MediaError, ProbeResult, probe, qualifies, scratch_dir, 
 from vault.media.convert import convert_command
 from vault.media.ffmpeg import Process, TookTooLong, time_limit
 from vault.media.rangeserver import PIECE
-from vault.media.sequential import Feed, Part, Read, plan
+from vault.media.sequential import Drain, Feed, Part, Read, plan
 from vault.purge import family_plan
 from vault.recordings.models import Recording
 from vault.settings import Settings
@@ -313,9 +313,9 @@ def _converted(source: str, info: ProbeResult, settings: Settings, made: list[fl
     feeding = Feed(proc.proc.stdin, *feed) if feed and proc.proc.stdin else None  # type: ignore[arg-type]
     timer = threading.Timer(time_limit(info.duration_s, per_second=6.0), proc.proc.kill)
     timer.start()
+    drain = Drain(proc.proc.stdout.fileno())
     try:
-        while piece := proc.proc.stdout.read(PIECE):
-            yield piece
+        yield from drain.pieces()
         proc.wait()
         if not timer.is_alive():
             raise TookTooLong("convert")
@@ -327,7 +327,10 @@ def _converted(source: str, info: ProbeResult, settings: Settings, made: list[fl
         made.append(_out_time(progress))
     finally:
         timer.cancel()
-        proc.kill()
+        if proc.poll() is None:
+            proc.proc.kill()  # its end of the pipe closes, so the drain's read returns
+        drain.stop()
+        proc.kill()  # waits, and closes our end (only now: the drain no longer reads it)
         if feeding is not None:
             feeding.stop()
         progress.unlink(missing_ok=True)

@@ -16,6 +16,7 @@ wrapped `read`, knows the source was not read whole.
 from __future__ import annotations
 
 import os
+import queue
 import struct
 import threading
 from collections import deque
@@ -28,6 +29,7 @@ Read = Callable[[int, int], bytes]
 Part = tuple[int, int] | bytes  # a range of the source (offset, length), or bytes of our own
 PIECE = 4 * 1024 * 1024
 AHEAD = 3
+DRAIN = 8  # reads of ffmpeg's output waiting for the caller
 MAX_INDEX = 64 * 1024 * 1024  # hours of footage have an index of a few MiB
 _CONTAINERS = (b"trak", b"mdia", b"minf", b"stbl")
 
@@ -192,3 +194,46 @@ class Feed:
 
 class _Stopped(Exception):
     pass
+
+
+class Drain:
+    """Reads `fd` (ffmpeg's stdout) from a thread into a bounded queue as fast as ffmpeg writes, so ffmpeg
+    never waits while the caller hashes and writes what came before; `pieces` yields what was read, in
+    order, up to the end. At most `DRAIN` reads of up to `PIECE` bytes wait in memory."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._queue: queue.Queue[bytes | BaseException] = queue.Queue(DRAIN)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="drain")
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                data = os.read(self._fd, PIECE)
+                self._put(data)
+                if not data:
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            self._put(exc)
+
+    def _put(self, item: bytes | BaseException) -> None:
+        while not self._stop.is_set():
+            with suppress(queue.Full):
+                self._queue.put(item, timeout=0.1)
+                return
+
+    def pieces(self) -> Iterator[bytes]:
+        while True:
+            item = self._queue.get()
+            if isinstance(item, BaseException):
+                raise item
+            if not item:
+                return
+            yield item
+
+    def stop(self) -> None:
+        """Stop reading (close or kill the writer first, so no read blocks) and wait for the thread."""
+        self._stop.set()
+        self._thread.join()
