@@ -24,13 +24,14 @@ def router() -> APIRouter:
         enrol,
         export,
         privacy,
+        review,
         supervisor,
         trainer,
         wok,
     )
 
     pages = APIRouter(include_in_schema=False)
-    for module in (auth, device, trainer, consent, export, wok, supervisor, privacy, admin, enrol):
+    for module in (auth, device, trainer, review, consent, export, wok, supervisor, privacy, admin, enrol):
         pages.include_router(module.router)
     return pages
 
