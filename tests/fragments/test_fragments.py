@@ -18,7 +18,7 @@ from vault.recordings.models import Clip
 from vault.store import StoredObject
 
 from ..api.conftest import Api
-from ..ingest.conftest import make_video, server  # noqa: F401 - a real HTTP server for tus
+from ..ingest.conftest import make_video
 from ..recordings.test_removal import imported
 
 FRAGMENT = {"title": "Samen in bad", "codes": ["initiatief", "ontvangen"],
@@ -62,7 +62,7 @@ def difference(a: bytes, b: bytes, box: tuple[int, int, int, int]) -> float:
 
 def test_the_trainer_makes_a_fragment_with_a_kijkrichting(
     api: Api, server: str, card_file: Path
-) -> None:  # noqa: F811
+) -> None:
     world = imported(api, server, card_file)
     h, clip = world["headers"], world["own_clip"]  # 1 s to 2 s at 25 fps: frames 25 to 49
     saved = api.client.put(f"/api/v1/clips/{clip}", headers=h, json=FRAGMENT)
@@ -100,7 +100,7 @@ def test_the_trainer_makes_a_fragment_with_a_kijkrichting(
 
 def test_a_still_is_the_chosen_frame_with_the_viewers_watermark(
     api: Api,
-    server: str,  # noqa: F811
+    server: str,
     card_file: Path,
 ) -> None:
     world = imported(api, server, card_file)
@@ -129,7 +129,7 @@ def test_a_still_is_the_chosen_frame_with_the_viewers_watermark(
     assert [(r.outcome, r.object_id) for r in logged] == [("allowed", clip)]
 
 
-def test_a_still_is_decided_like_the_clip(api: Api, server: str, card_file: Path) -> None:  # noqa: F811
+def test_a_still_is_decided_like_the_clip(api: Api, server: str, card_file: Path) -> None:
     world = imported(api, server, card_file)
     h, clip = world["headers"], world["own_clip"]
     # The opleider has a supervision link but the family gave no supervision consent; another
