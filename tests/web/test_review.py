@@ -39,7 +39,9 @@ def test_the_trainer_prepares_and_holds_a_terugkijkgesprek(
     assert page.get_by_label("Stilstaande beelden (beeldnummers)").input_value() == "10, 90"
 
     page.get_by_label("Titel").fill("Samen in bad")
-    page.get_by_label("Kijkrichting", exact=True).fill("Kijk hoe Sam naar u kijkt als u zijn naam noemt.")
+    page.get_by_label("Kijkrichting", exact=True).fill(
+        "Kijk hoe Sam naar u kijkt als u zijn naam noemt."
+    )
     page.get_by_label("Initiatief").check()
     page.get_by_label("Stilstaande beelden (beeldnummers)").fill("10, 30")
     page.get_by_label("Volgorde in het terugkijkgesprek").fill("1")
@@ -86,3 +88,27 @@ def test_the_trainer_prepares_and_holds_a_terugkijkgesprek(
     assert page.locator("#status").inner_text() == "Gestopt bij een stilstaand beeld."
     assert browser.barriers() == []
     browser.shot("trainer-terugkijkgesprek")
+
+
+def test_progress_shows_each_code_per_minute(
+    api: Api, browser: Browser, server: str, tmp_path: Path
+) -> None:
+    trainer = api.account("trainer")
+    world = _clip_with_video(api, trainer, server, tmp_path, "Bad", seconds=3)  # 3 s: 1/20 minute
+    for frame, code in ((5, "initiatief"), (20, "initiatief"), (40, "ontvangen")):
+        made = httpx.post(f"{server}/api/v1/recordings/{world['recording_id']}/annotations", headers=world["headers"],
+                          json={"frame_in": frame, "code": code})  # fmt: skip
+        assert made.status_code == 201, made.text
+    page = browser.sign_in(api, trainer, offset_steps=1)
+    browser.go(f"/trajecten/{world['trajectory']['id']}")
+    page.get_by_role("link", name="Voortgang").click()
+    page.wait_for_load_state()
+    headers = page.locator("table thead th").all_inner_texts()
+    assert headers[3:] == ["initiatief", "ontvangen"]
+    cells = page.locator("table tbody tr").first.locator("td").all_inner_texts()
+    assert cells[2:] == ["40", "20"]  # 2 and 1 in 3 seconds
+    assert page.locator("svg rect").count() == 2
+    # The other recording of the trajectory (registered, never imported) is named as left out.
+    assert "1 opname staat er niet in" in page.locator("main").inner_text()
+    assert browser.barriers() == []
+    browser.shot("trainer-voortgang")

@@ -24,6 +24,7 @@ def router() -> APIRouter:
         enrol,
         export,
         privacy,
+        progress,
         review,
         supervisor,
         trainer,
@@ -31,7 +32,7 @@ def router() -> APIRouter:
     )
 
     pages = APIRouter(include_in_schema=False)
-    for module in (auth, device, trainer, review, consent, export, wok, supervisor, privacy, admin, enrol):
+    for module in (auth, device, trainer, review, progress, consent, export, wok, supervisor, privacy, admin, enrol):
         pages.include_router(module.router)
     return pages
 
