@@ -9,7 +9,11 @@ from pathlib import Path
 
 import httpx
 
+from vault.ingest.tasks import verify_upload
+
 from ..api.conftest import Api
+from ..ingest.conftest import make_video
+from ..ingest.test_tus import tus_upload, upload_id
 from .conftest import Browser
 from .test_supervisor import _clip_with_video
 
@@ -112,3 +116,32 @@ def test_progress_shows_each_code_per_minute(
     assert "1 opname staat er niet in" in page.locator("main").inner_text()
     assert browser.barriers() == []
     browser.shot("trainer-voortgang")
+
+
+def test_two_recordings_side_by_side_step_together(
+    api: Api, browser: Browser, server: str, stream_worker: None, tmp_path: Path
+) -> None:
+    trainer = api.account("trainer")
+    world = _clip_with_video(api, trainer, server, tmp_path, "Eerste", seconds=3)
+    later = make_video(tmp_path / "later.mp4", 2)
+    url = tus_upload(server, world["headers"], later, world["trajectory"]["id"])
+    assert verify_upload(upload_id(url)) == "stored"
+    page = browser.sign_in(api, trainer, offset_steps=1)
+    browser.go(f"/trajecten/{world['trajectory']['id']}/voortgang")
+    page.get_by_role("link", name="Twee opnames naast elkaar bekijken").click()
+    page.wait_for_load_state()
+    assert page.locator("video.synced").count() == 2
+    page.wait_for_function("() => [...document.querySelectorAll('video.synced')].every(v => v.readyState >= 2)",
+                           timeout=90_000)  # fmt: skip
+    together = "(t) => [...document.querySelectorAll('video.synced')].every(v => v.paused && Math.abs(v.currentTime - t) < 0.001)"
+    for _ in range(3):
+        page.keyboard.press(".")
+    page.wait_for_function(together, arg=3 / 25)
+    page.keyboard.press(",")
+    page.wait_for_function(together, arg=2 / 25)
+    page.get_by_label("Snelheid").select_option("0.5")
+    assert page.evaluate(
+        "() => [...document.querySelectorAll('video.synced')].map(v => v.playbackRate)"
+    ) == [0.5, 0.5]
+    assert browser.barriers() == []
+    browser.shot("trainer-vergelijken")

@@ -27,7 +27,9 @@ from vault.errors import Conflict
 from vault.families import service as families
 from vault.families.schemas import TrajectoryPublic
 from vault.recordings import service as recordings
+from vault.recordings.models import Recording
 from vault.routes import dump
+from vault.streaming import open_recording_stream
 from vault.web._page import PageViewer, language, render, require
 
 router = APIRouter()
@@ -95,3 +97,36 @@ def progress(request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db:
     return render(request, "review/progress.html", viewer, heading=("Voortgang", "Progress"),
                   trajectory=trajectory, counted=counted, left_out=left_out,
                   chart=chart(book, counted, lang))  # fmt: skip
+
+
+def _playable(rows: list[Recording]) -> list[Recording]:
+    return [r for r in rows if r.original_object_id is not None and r.duration_s]
+
+
+@router.get("/trajecten/{trajectory_id}/vergelijken")
+def compare(request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db: DB,
+            links: uuid.UUID | None = None, rechts: uuid.UUID | None = None) -> HTMLResponse:  # fmt: skip
+    """Two recordings of the trajectory side by side (the first and the last unless chosen), played,
+    paused, slowed and stepped together. Each is a watermarked stream opened only for its trainer in a
+    phase that allows choosing clips (decided and logged, as on the recording's page)."""
+    require(viewer, Role.trainer)
+    trajectory = dump(families.get_trajectory(db, viewer.principal, trajectory_id), TrajectoryPublic)
+    found = recordings.list_recordings(db, viewer.principal, trajectory_id, limit=500)
+    choices = _playable(list(found.items))
+    by_id = {r.id: r for r in choices}
+    shown = [by_id.get(links) if links else (choices[0] if choices else None),
+             by_id.get(rechts) if rechts else (choices[-1] if len(choices) > 1 else None)]  # fmt: skip
+    views = {v.id: v.model_dump(mode="json") for v in recordings.views(db, choices)}
+    sides, refused = [], None
+    for recording in shown:
+        if recording is None:
+            continue
+        may, _ = judge(db, viewer.principal, "clip", recording_id=recording.id)  # unlogged: may we offer it
+        if not may.allowed:
+            refused = may.message
+            continue
+        stream = open_recording_stream(recording_id=recording.id, principal=viewer.principal, db=db)
+        sides.append({"recording": views[recording.id], "playlist": stream["playlist"]})
+    return render(request, "review/compare.html", viewer, heading=("Opnames vergelijken", "Compare recordings"),
+                  trajectory=trajectory, choices=[views[r.id] for r in choices], sides=sides,
+                  chosen=[str(r.id) if r else "" for r in shown], refused=refused)  # fmt: skip
