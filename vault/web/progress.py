@@ -45,7 +45,9 @@ class Counted:
     per_minute: dict[str, float]
 
 
-def per_minute(rows: list[Annotation], rate: Fraction, duration_s: float) -> tuple[float, dict[str, float]]:
+def per_minute(
+    rows: list[Annotation], rate: Fraction, duration_s: float
+) -> tuple[float, dict[str, float]]:
     """(the recording's length in minutes, each code's annotations per minute of it)."""
     minutes = max(duration_s, 1.0) / 60
     counts = Counter(a.code for a in rows)
@@ -67,13 +69,23 @@ def chart(book: dict[str, Any], counted: list[Counted], lang: str) -> dict[str, 
         rows.append({"name": entry["en"] if lang == "en" else entry["nl"], "colour": entry["colour"],
                      "key": entry["key"], "y": y, "bars": bars})  # fmt: skip
         y += len(counted) * BAR + GAP
-    return {"rows": rows, "height": max(y, 1), "width": LABEL + WIDTH + 60, "label": LABEL, "bar": BAR}
+    return {
+        "rows": rows,
+        "height": max(y, 1),
+        "width": LABEL + WIDTH + 60,
+        "label": LABEL,
+        "bar": BAR,
+    }
 
 
 @router.get("/trajecten/{trajectory_id}/voortgang")
-def progress(request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db: DB) -> HTMLResponse:
+def progress(
+    request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db: DB
+) -> HTMLResponse:
     require(viewer, Role.trainer)
-    trajectory = dump(families.get_trajectory(db, viewer.principal, trajectory_id), TrajectoryPublic)
+    trajectory = dump(
+        families.get_trajectory(db, viewer.principal, trajectory_id), TrajectoryPublic
+    )
     found = recordings.list_recordings(db, viewer.principal, trajectory_id, limit=500)
     counted: list[Counted] = []
     left_out: list[dict[str, Any]] = []
@@ -110,7 +122,9 @@ def compare(request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db: 
     paused, slowed and stepped together. Each is a watermarked stream opened only for its trainer in a
     phase that allows choosing clips (decided and logged, as on the recording's page)."""
     require(viewer, Role.trainer)
-    trajectory = dump(families.get_trajectory(db, viewer.principal, trajectory_id), TrajectoryPublic)
+    trajectory = dump(
+        families.get_trajectory(db, viewer.principal, trajectory_id), TrajectoryPublic
+    )
     found = recordings.list_recordings(db, viewer.principal, trajectory_id, limit=500)
     choices = _playable(list(found.items))
     by_id = {r.id: r for r in choices}
@@ -121,7 +135,8 @@ def compare(request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db: 
     for recording in shown:
         if recording is None:
             continue
-        may, _ = judge(db, viewer.principal, "clip", recording_id=recording.id)  # unlogged: may we offer it
+        # unlogged: only whether to offer it; opening the stream is decided and logged
+        may, _ = judge(db, viewer.principal, "clip", recording_id=recording.id)
         if not may.allowed:
             refused = may.message
             continue

@@ -71,7 +71,9 @@ def _clip_page(request: Request, db: DB, viewer: Viewer, clip_id: uuid.UUID, *, 
     clip = dump(recordings.get_clip(db, viewer.principal, clip_id), ClipPublic)
     row = db.get(Recording, uuid.UUID(clip["recording_id"]))
     assert row is not None  # noqa: S101 - the clip was decided on, so its recording is there
-    trajectory = dump(families.get_trajectory(db, viewer.principal, row.trajectory_id), TrajectoryPublic)
+    trajectory = dump(
+        families.get_trajectory(db, viewer.principal, row.trajectory_id), TrajectoryPublic
+    )
     rate = _rate(row)
     frames = recordings.clip_frames(db.get_one(Clip, clip_id), rate) if rate else None
     may, _ = judge(db, viewer.principal, "clip", clip_id=clip_id)  # unlogged: only to show the form
@@ -131,7 +133,9 @@ def save_clip(
             f"Check the form: a title of at most 200 characters, a kijkrichting of at most 2000 characters, "
             f"at most {MAX_STILLS} frame numbers and an order from 1 to 999.",
         )
-        return _clip_page(request, db, viewer, clip_id, status=422, error=message(request, unclear), form=form)
+        return _clip_page(
+            request, db, viewer, clip_id, status=422, error=message(request, unclear), form=form
+        )
     _, error = attempt(db, lambda: recordings.update_clip(db, viewer.principal, clip_id, body))
     if error:
         return _clip_page(request, db, viewer, clip_id, status=error.status, error=message(request, error),
@@ -144,12 +148,15 @@ def review(request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db: D
     """The terugkijkgesprek: the chosen fragments in order, each with its kijkrichting and stills, on a
     page without the vault's menu. The footage is opened per fragment through the API (decided, logged)."""
     require(viewer, Role.trainer)
-    trajectory = dump(families.get_trajectory(db, viewer.principal, trajectory_id), TrajectoryPublic)
+    trajectory = dump(
+        families.get_trajectory(db, viewer.principal, trajectory_id), TrajectoryPublic
+    )
     fragments = []
     for clip in recordings.review_fragments(db, viewer.principal, trajectory_id):
         shown = dump(clip, ClipPublic)
         row = db.get(Recording, clip.recording_id)
-        may, _ = judge(db, viewer.principal, "stream", clip_id=clip.id)  # unlogged; opening it is logged
+        # unlogged: opening the fragment is decided and logged by the API
+        may, _ = judge(db, viewer.principal, "stream", clip_id=clip.id)
         fragments.append({**shown, "moments": _moments(shown, _rate(row) if row else None),
                           "playable": may.allowed, "refused": None if may.allowed else may.message})  # fmt: skip
     return render(request, "review/conversation.html", viewer, heading=("Terugkijkgesprek", "Review with the parents"),
