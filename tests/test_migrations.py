@@ -114,3 +114,23 @@ def test_every_step_up_and_down_keeps_the_rows_of_every_table(database_url: str)
     migrate.downgrade(database_url, "base")
     migrate.upgrade(database_url)
     assert set(SQLModel.metadata.tables) <= set(inspect(engine).get_table_names())
+
+
+def test_a_clip_before_0019_becomes_a_fragment_without_a_kijkrichting(database_url: str) -> None:
+    """A clip cut before the fragments (issue #23) reads as one with no codes, kijkrichting or stills and
+    no place in the review; going back down keeps the clip itself."""
+    migrate.upgrade(database_url, "0018_event_recorded_by")
+    engine = engine_for(database_url)
+    _fill(engine, {})
+    migrate.upgrade(database_url, "0019_clip_kijkrichting")
+    meta = MetaData()
+    meta.reflect(engine)
+    clip = meta.tables["clip"]
+    with engine.begin() as conn:
+        row = conn.execute(select(clip)).mappings().one()
+        assert (row["codes"], row["kijkrichting"], row["stills"], row["review_position"]) == ("[]", "", "[]", None)
+        conn.execute(clip.update().values(codes='["initiatief"]', kijkrichting="Kijk naar Sam.", stills="[3]",
+                                          review_position=1))  # fmt: skip
+    migrate.downgrade(database_url, "0018_event_recorded_by")
+    assert _counts(engine)["clip"] == 1
+    assert "kijkrichting" not in {c["name"] for c in inspect(engine).get_columns("clip")}

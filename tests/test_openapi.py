@@ -24,7 +24,7 @@ ROUTES = sorted({(method.lower(), "/api/v1" + route.path, route.operation_id or 
                  for route in router.routes if isinstance(route, APIRoute)
                  for method in route.methods})  # fmt: skip
 NOT_JSON = {"read_consent_evidence": "the signed form itself: PDF, JPEG or PNG",
-            "recording_thumbnail": "a JPEG",
+            "recording_thumbnail": "a JPEG", "clip_still": "a JPEG",
             "export_annotations": "W3C Web Annotation JSON-LD, WebVTT or ELAN XML, as asked"}  # fmt: skip
 SECRETS = {"password_hash", "totp_secret", "totp_last_step", "failed_attempts", "enrolment_hash"}
 

@@ -19,7 +19,6 @@ import logging
 import time
 import uuid
 from contextlib import suppress
-from datetime import datetime
 
 from sqlmodel import Field, Session, SQLModel, col, func, select
 
@@ -27,8 +26,8 @@ from keys import KeyDestroyed
 from vault.db import keep, release, unit_of_work
 from vault.domain.models import Organisation, User
 from vault.errors import VaultError
-from vault.i18n import LOCAL
 from vault.media.jobs import Busy, Job, SegmentFailed, Spec, Unplayable
+from vault.media.still import watermark_text
 from vault.recordings.models import Clip, Recording
 from vault.settings import Settings, get_settings
 from vault.store import BlobNotFound, ObjectKind, ObjectStore, StoredObject, object_name, open_store
@@ -226,13 +225,6 @@ def _spec(db: Session, job: StreamJob, settings: Settings) -> tuple[Spec, uuid.U
     spec = Spec(size, read, interlaced, info.get("audio_codec") is not None, start, end, mark,
                 settings.watermark_corner, settings.ffmpeg, container)  # fmt: skip
     return spec, store.get(source).family_id
-
-
-def watermark_text(name: str, organisation: str, started: float, viewer: str) -> str:
-    """Who watches, for which organisation, since when (Dutch time, its zone named: CET or CEST, as
-    every page shows it), and the viewing session: what a photographed screen gives away."""
-    moment = datetime.fromtimestamp(started, LOCAL)
-    return f"{name}\n{organisation}\n{moment:%d-%m-%Y %H:%M} {moment.tzname()}\nsessie {viewer[:8]}"
 
 
 def run(job_id: uuid.UUID) -> str:

@@ -10,12 +10,14 @@ from fastapi import APIRouter, Query, Request, Response
 from vault.accounts import Principal
 from vault.db import DB, release
 from vault.media import serve_range
+from vault.media.still import render_still
 from vault.media.thumbnail import render_thumbnail
 from vault.recordings import service
 from vault.recordings.models import Situation
 from vault.recordings.schemas import (
     ClipCreate,
     ClipPublic,
+    ClipUpdate,
     RecordingCreate,
     RecordingPublic,
     RecordingView,
@@ -168,3 +170,45 @@ def get_clip(
     clip_id: uuid.UUID, principal: Principal, db: DB, request: Request, response: Response
 ) -> Any:
     return with_etag(request, response, dump(service.get_clip(db, principal, clip_id), ClipPublic))
+
+
+@router.put(
+    "/clips/{clip_id}",
+    response_model=ClipPublic,
+    operation_id="update_clip",
+    responses=problems(401, 403, 404, 409, 422),
+    summary="Fragment met kijkrichting / a clip as a fragment with a kijkrichting",
+    description="Titel, de codes uit het codeboek die het fragment laat zien, de kijkrichting voor de "
+    "ouders, de beeldjes (nummers van de opname, zoals aantekeningen ze tellen) die als stilstaand beeld "
+    "dienen, en de plaats in het terugkijkgesprek (leeg: niet erin). Alleen de trainer van het traject.",
+)
+def update_clip(clip_id: uuid.UUID, body: ClipUpdate, principal: Principal, db: DB) -> Any:
+    return dump(service.update_clip(db, principal, clip_id, body), ClipPublic)
+
+
+@router.get(
+    "/clips/{clip_id}/stills/{frame}.jpg",
+    response_class=Response,
+    operation_id="clip_still",
+    responses={
+        200: {"content": {"image/jpeg": {}}, "description": "JPEG"},
+        **problems(401, 403, 404, 409, 422),
+    },
+    summary="Stilstaand beeld uit een fragment / a still from a clip",
+    description="Eén beeldje van het fragment (nummer van de opname) als JPEG met het watermerk van de "
+    "kijker, telkens gemaakt uit het versleutelde origineel; nergens opgeslagen. Beslist als het fragment "
+    "bekijken en gelogd als stilstaand beeld.",
+)
+def clip_still(clip_id: uuid.UUID, frame: int, principal: Principal, db: DB) -> Response:
+    still = service.still_source(db, principal, clip_id, frame)
+    release(db)  # the decision is logged; nothing waits for ffmpeg in a transaction
+    settings = get_settings()
+    with serve_range(still.size, still.read) as url:
+        jpeg = render_still(url, still.at_s, watermark=still.watermark, container=still.container,
+                            interlaced=still.interlaced, corner=settings.watermark_corner,
+                            ffmpeg=settings.ffmpeg)  # fmt: skip
+    return Response(
+        jpeg,
+        media_type="image/jpeg",
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+    )

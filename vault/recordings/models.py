@@ -65,5 +65,13 @@ class Clip(SQLModel, table=True):
     end_s: float
     title: str = Field(default="", max_length=200)
     purpose: str = Field(default=Purpose.review, max_length=16)
+    # The fragment for the terugkijkgesprek (ADR 0016): the codebook keys it shows and the kijkrichting
+    # (what the parents should look at), both JSON/plain text; the frames (recording frame indices, as
+    # annotations store them) chosen as stills, rendered on request and never stored; its place in the
+    # review with the parents (None: not in it).
+    codes: str = Field(default="[]", sa_type=Text)
+    kijkrichting: str = Field(default="", sa_type=Text)
+    stills: str = Field(default="[]", sa_type=Text)
+    review_position: int | None = None
     created_by: uuid.UUID = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=_now)

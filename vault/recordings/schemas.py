@@ -3,11 +3,20 @@ fields that leave the service (a new column is published only once it is named h
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from consent import Purpose
 from vault.recordings.models import CLIP_TAGS, Situation
@@ -83,6 +92,27 @@ class ClipCreate(BaseModel):
         return self
 
 
+MAX_STILLS = 12
+
+
+class ClipUpdate(BaseModel):
+    """The fragment for the terugkijkgesprek, set by its trainer: everything at once (what the page's form
+    holds). `codes` are keys of the codebook; `stills` are frame indices of the recording (as annotations
+    store them) inside the fragment; `review_position` orders the review with the parents (none: left out)."""
+
+    title: str = Field(default="", max_length=200, examples=["Samen in bad: aansluiten"])
+    codes: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=32, examples=[["initiatief", "ontvangen"]]
+    )
+    kijkrichting: str = Field(
+        default="", max_length=2000, examples=["Kijk hoe Sam naar u kijkt als u zijn naam noemt."]
+    )
+    stills: list[Annotated[int, Field(ge=0)]] = Field(
+        default_factory=list, max_length=MAX_STILLS, examples=[[137, 212]]
+    )
+    review_position: int | None = Field(default=None, ge=1, le=999, examples=[1])
+
+
 class ClipPublic(_Public):
     id: uuid.UUID
     recording_id: uuid.UUID
@@ -90,5 +120,17 @@ class ClipPublic(_Public):
     end_s: float
     title: str
     purpose: str = Field(examples=["review"])
+    codes: list[str] = Field(description="codebook keys the fragment shows")
+    kijkrichting: str = Field(description="what the parents should look at, in the trainer's words")
+    stills: list[int] = Field(description="frame indices of the recording chosen as stills")
+    review_position: int | None = Field(
+        description="place in the terugkijkgesprek; none: not in it"
+    )
     created_by: uuid.UUID
     created_at: datetime
+
+    @field_validator("codes", "stills", mode="before")
+    @classmethod
+    def _listed(cls, value: object) -> object:
+        """Stored as JSON text in the clip's row."""
+        return json.loads(value) if isinstance(value, str) else value

@@ -8,20 +8,33 @@ decided and logged) before it reads or writes, flushes and never commits, and ra
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 
 from sqlmodel import Session, col, select
 
 from keys import KeyDestroyed
 from vault import audit
 from vault.access import authorize
+from vault.accounts import InvalidField
+from vault.annotations import service as annotation_rules
+from vault.domain.models import Organisation
 from vault.errors import Conflict, NotFound, VaultError
+from vault.families.models import Trajectory
 from vault.ingest.models import Upload
+from vault.media.still import watermark_text
 from vault.purge.removal import remove_recording
 from vault.recordings.models import Clip, Recording, RemovalReason, Situation
-from vault.recordings.schemas import ClipCreate, RecordingCreate, RecordingPublic, RecordingView
+from vault.recordings.schemas import (
+    ClipCreate,
+    ClipUpdate,
+    RecordingCreate,
+    RecordingPublic,
+    RecordingView,
+)
 from vault.routes import Rows, fetch_page
 from vault.settings import get_settings
 from vault.store import BlobNotFound, open_store
@@ -221,3 +234,110 @@ def get_clip(db: Session, principal: audit.Principal, clip_id: uuid.UUID) -> Cli
     if row is None:
         raise NotFound("Fragment niet gevonden.", "Clip not found.")
     return row
+
+
+# Fragments for the terugkijkgesprek (ADR 0016) ---------------------------------------------------
+
+
+def clip_frames(clip: Clip, rate: Fraction) -> range:
+    """The recording's frames that start inside the clip: frame f shows from f/rate."""
+    first = -(-Fraction(clip.start_s).limit_denominator(1_000_000) * rate // 1)  # ceil
+    end = -(-Fraction(clip.end_s).limit_denominator(1_000_000) * rate // 1)
+    return range(int(first), int(end))
+
+
+def update_clip(
+    db: Session, principal: audit.Principal, clip_id: uuid.UUID, data: ClipUpdate
+) -> Clip:
+    """Its trainer makes the clip a fragment: title, the codes it shows (from the codebook), the
+    kijkrichting, the frames chosen as stills (inside the clip) and its place in the review."""
+    authorize(db, principal, "clip", clip_id=clip_id)
+    row = db.get(Clip, clip_id)
+    recording = db.get(Recording, row.recording_id) if row else None
+    if row is None or recording is None:
+        raise NotFound("Fragment niet gevonden.", "Clip not found.")
+    book = annotation_rules.entries(annotation_rules.codebook(db, principal))
+    known = {e["key"] for group in ("codes", "moments") for e in book.get(group, [])}
+    for code in data.codes:
+        if code not in known:
+            raise InvalidField("codes", f"Onbekende code '{code}': kies codes uit het codeboek.",
+                               f"Unknown code '{code}': choose codes from the codebook.")  # fmt: skip
+    if data.stills:
+        frames = clip_frames(row, annotation_rules.frame_rate(recording))
+        for frame in data.stills:
+            if frame not in frames:
+                raise InvalidField("stills", f"Beeld {frame} ligt niet in dit fragment (beeld {frames.start} "
+                                   f"tot en met {frames.stop - 1}).", f"Frame {frame} is not in this fragment "
+                                   f"(frames {frames.start} to {frames.stop - 1}).")  # fmt: skip
+    row.title = data.title
+    row.codes = json.dumps(list(dict.fromkeys(data.codes)))
+    row.kijkrichting = data.kijkrichting.strip()
+    row.stills = json.dumps(sorted(set(data.stills)))
+    row.review_position = data.review_position
+    db.add(row)
+    db.flush()
+    trajectory = db.get(Trajectory, recording.trajectory_id)
+    audit.record(db, action="update", outcome="success", actor=principal, object_id=row.id,
+                 object_type="clip", family_id=trajectory.family_id if trajectory else None)  # fmt: skip
+    return row
+
+
+def review_fragments(
+    db: Session, principal: audit.Principal, trajectory_id: uuid.UUID
+) -> list[Clip]:
+    """The fragments chosen for the terugkijkgesprek of a trajectory, in their order (decided and logged
+    as viewing the trajectory; each one's footage and stills are decided again when they are opened)."""
+    authorize(db, principal, "view", trajectory_id=trajectory_id)
+    if db.get(Trajectory, trajectory_id) is None:
+        raise NotFound("Traject niet gevonden.", "Trajectory not found.")
+    query = (
+        select(Clip)
+        .join(Recording, col(Recording.id) == col(Clip.recording_id))
+        .where(Recording.trajectory_id == trajectory_id, col(Clip.review_position).is_not(None))
+        .order_by(col(Clip.review_position), col(Recording.recorded_at), col(Clip.start_s))
+    )
+    return list(db.exec(query).all())
+
+
+@dataclass(frozen=True)
+class Still:
+    """Where a still comes from (the sealed proxy or original, read by range) and the viewer's mark."""
+
+    size: int
+    read: Callable[[int, int], bytes]
+    at_s: float
+    container: str
+    interlaced: bool
+    watermark: str
+
+
+def still_source(db: Session, principal: audit.Principal, clip_id: uuid.UUID, frame: int) -> Still:
+    """Frame `frame` (of the recording, as annotations count) inside the clip: decided like streaming
+    the clip and logged as a still; NotFound when the footage is gone, 422 outside the clip."""
+    authorize(db, principal, "stream", clip_id=clip_id, object_type="still")
+    clip = db.get(Clip, clip_id)
+    recording = db.get(Recording, clip.recording_id) if clip else None
+    if clip is None or recording is None or recording.original_object_id is None:
+        raise NotFound("Fragment niet gevonden.", "Clip not found.")
+    rate = annotation_rules.frame_rate(recording)
+    frames = clip_frames(clip, rate)
+    if frame not in frames:
+        raise InvalidField("frame", f"Beeld {frame} ligt niet in dit fragment (beeld {frames.start} tot en "
+                           f"met {frames.stop - 1}).", f"Frame {frame} is not in this fragment (frames "
+                           f"{frames.start} to {frames.stop - 1}).")  # fmt: skip
+    # The original holds the very frame the trainer chose (the proxy is resampled to 25 fps); a quarter
+    # frame early, so rounding never lands on the next one (ffmpeg shows the first frame at or after).
+    info = json.loads(recording.probe or "{}")
+    try:
+        size, read = open_store(db, get_settings()).range_reader(recording.original_object_id)
+    except (BlobNotFound, KeyDestroyed):
+        raise NotFound(
+            "Van dit fragment is geen beeld meer.", "There is no picture of this clip any more."
+        ) from None
+    org = db.get(Organisation, principal.organisation_id) if principal.organisation_id else None
+    mark = watermark_text(
+        principal.name, org.name if org else "", time.time(), principal.session_id or ""
+    )
+    return Still(size=size, read=read, at_s=float(max(Fraction(4 * frame - 1, 4), Fraction(0)) / rate),
+                 container=str(info.get("container") or "mov"), interlaced=bool(info.get("interlaced")),
+                 watermark=mark)  # fmt: skip

@@ -24,13 +24,15 @@ def router() -> APIRouter:
         enrol,
         export,
         privacy,
+        progress,
+        review,
         supervisor,
         trainer,
         wok,
     )
 
     pages = APIRouter(include_in_schema=False)
-    for module in (auth, device, trainer, consent, export, wok, supervisor, privacy, admin, enrol):
+    for module in (auth, device, trainer, review, progress, consent, export, wok, supervisor, privacy, admin, enrol):
         pages.include_router(module.router)
     return pages
 
