@@ -36,16 +36,19 @@ from vault.errors import Conflict, Malformed, NotFound, ServiceUnavailable, Vaul
 from vault.export.messages import MESSAGES, left_out, message, recording_name
 from vault.export.models import Export, ExportStatus
 from vault.export.package import new_secret
+from vault.export.schemas import ExportableRecording, ExportHandedOver, ExportLink, ExportPublic
 from vault.export.tasks import build, remove_package
 from vault.families.models import Trajectory
 from vault.ingest.models import Upload
 from vault.pages import render_page
 from vault.recordings.models import Recording
+from vault.routes import operation_ids, problems
 from vault.settings import get_settings
 from vault.store import BlobNotFound, open_store
 from vault.worker import enqueue_after_commit
 
-router = APIRouter(tags=["export"])
+router = APIRouter(tags=["export"], generate_unique_id_function=operation_ids("exports"),
+                   responses=problems(401, 403))  # fmt: skip
 public_router = APIRouter(tags=["export"], include_in_schema=True)
 _codes = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
@@ -125,8 +128,8 @@ def _export(db: Session, principal: audit.Principal, export_id: uuid.UUID) -> Ex
     return export
 
 
-@router.post("/trajectories/{trajectory_id}/exports", status_code=202,
-             summary="Pakket voor de ouders maken / build the parents' package")  # fmt: skip
+@router.post("/trajectories/{trajectory_id}/exports", status_code=202, response_model=ExportPublic,
+             responses=problems(404, 409, 422), summary="Pakket voor de ouders maken / build the parents' package")  # fmt: skip
 def create(
     trajectory_id: uuid.UUID, body: ExportIn, principal: Principal, db: DB
 ) -> dict[str, Any]:
@@ -152,10 +155,8 @@ def create(
     return _view(export)
 
 
-@router.get(
-    "/trajectories/{trajectory_id}/exports",
-    summary="Pakketten van een traject / a trajectory's exports",
-)
+@router.get("/trajectories/{trajectory_id}/exports", response_model=list[ExportPublic], operation_id="exports_list",
+            responses=problems(404, 422), summary="Pakketten van een traject / a trajectory's exports")  # fmt: skip
 def list_exports(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list[dict[str, Any]]:
     authorize(db, principal, "export", trajectory_id=trajectory_id)
     rows = db.exec(
@@ -166,10 +167,9 @@ def list_exports(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list
     return [_view(e) for e in rows]
 
 
-@router.get(
-    "/trajectories/{trajectory_id}/exports/recordings",
-    summary="Opnames die mee kunnen in een pakket / recordings a package can hold",
-)
+@router.get("/trajectories/{trajectory_id}/exports/recordings", response_model=list[ExportableRecording],
+            operation_id="exports_recordings", responses=problems(404, 422),
+            summary="Opnames die mee kunnen in een pakket / recordings a package can hold")  # fmt: skip
 def exportable(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list[dict[str, Any]]:
     """The trajectory's stored recordings, each named as the trainer knows it (the card's file name,
     else date and situation), to choose from."""
@@ -183,14 +183,14 @@ def exportable(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list[d
              "situation": r.situation, "duration_s": r.duration_s} for r in rows]  # fmt: skip
 
 
-@router.get("/exports/{export_id}", summary="Voortgang van een pakket / an export's progress")
+@router.get("/exports/{export_id}", response_model=ExportPublic, responses=problems(404, 422),
+            summary="Voortgang van een pakket / an export's progress")  # fmt: skip
 def get(export_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, Any]:
     return _view(_export(db, principal, export_id))
 
 
-@router.delete(
-    "/exports/{export_id}", status_code=204, summary="Annuleren of verwijderen / cancel or remove"
-)
+@router.delete("/exports/{export_id}", status_code=204, response_class=Response, responses=problems(404, 422),
+               summary="Annuleren of verwijderen / cancel or remove")  # fmt: skip
 def cancel(export_id: uuid.UUID, principal: Principal, db: DB) -> Response:
     export = _export(db, principal, export_id)
     if export.status in (ExportStatus.queued, ExportStatus.building):
@@ -398,17 +398,27 @@ def _deliver(
     )
 
 
-@router.get(
-    "/exports/{export_id}/download",
-    summary="Het pakket downloaden (trainer; HTTP Range) / download it (trainer; HTTP Range)",
-    response_model=None,
-)
+_ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
+_RANGE_HEADERS = {"Accept-Ranges": {"schema": {"type": "string", "enum": ["bytes"]}},
+                  "ETag": {"schema": {"type": "string"}, "description": "Voor If-Range / for If-Range"}}  # fmt: skip
+DOWNLOAD = {
+    200: {"description": "Het hele pakket / the whole package (ZIP)", "content": _ZIP, "headers": _RANGE_HEADERS},
+    206: {"description": "Het gevraagde bereik / the range asked for (Range, If-Range)", "content": _ZIP,
+          "headers": {**_RANGE_HEADERS, "Content-Range": {"schema": {"type": "string"}}}},
+    416: {"description": "Bereik buiten het pakket / range not satisfiable",
+          "headers": {"Content-Range": {"schema": {"type": "string", "example": "bytes */1048576"}}}},
+    **problems(404, 409, 422, 503),
+}  # fmt: skip
+
+
+@router.get("/exports/{export_id}/download", response_class=Response, responses=DOWNLOAD,
+            summary="Het pakket downloaden (trainer; HTTP Range) / download it (trainer; HTTP Range)")  # fmt: skip
 def download(export_id: uuid.UUID, principal: Principal, db: DB, request: Request) -> Response:
     export = _export(db, principal, export_id)
     return _deliver(db, principal, export, request, parents=False)
 
 
-@router.post("/exports/{export_id}/link", status_code=201,
+@router.post("/exports/{export_id}/link", status_code=201, response_model=ExportLink, responses=problems(404, 409, 422),
              summary="Link en code voor de ouders / link and code for the parents")  # fmt: skip
 def create_link(
     export_id: uuid.UUID, principal: Principal, db: DB, request: Request
@@ -435,9 +445,8 @@ def create_link(
             "note": "Geef de code apart van de link door. / Pass the code on separately from the link."}  # fmt: skip
 
 
-@router.post(
-    "/exports/{export_id}/handover", summary="Overdracht bevestigen / confirm the hand-over"
-)
+@router.post("/exports/{export_id}/handover", response_model=ExportHandedOver, responses=problems(404, 409, 422),
+             summary="Overdracht bevestigen / confirm the hand-over")  # fmt: skip
 def handover(
     export_id: uuid.UUID, body: HandoverIn, principal: Principal, db: DB
 ) -> dict[str, Any]:
