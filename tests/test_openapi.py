@@ -116,10 +116,16 @@ def test_an_operation_declares_the_refusals_it_can_give(
         if status in {"401", "403", "404", "409", "422"}:
             problem = answer["content"]["application/problem+json"]["schema"]
             fields = set(_resolve(document, problem)["properties"])
-            assert {"type", "title", "status", "code", "detail", "detail_en"} <= fields, (method, path, status)
+            assert {"type", "title", "status", "code", "detail", "detail_en"} <= fields, (
+                method,
+                path,
+                status,
+            )
     for status, answer in operation["responses"].items():
         if status.startswith("2") and status != "204":
-            assert answer.get("content") or answer.get("headers"), f"{method} {path}: {status} declares nothing"
+            assert answer.get("content") or answer.get("headers"), (
+                f"{method} {path}: {status} declares nothing"
+            )
 
 
 def test_an_export_publishes_no_secret(document: dict[str, Any]) -> None:
@@ -127,13 +133,27 @@ def test_an_export_publishes_no_secret(document: dict[str, Any]) -> None:
     schemas = document["components"]["schemas"]
     for name in ("ExportPublic", "ExportHandedOver", "LinkState"):
         published = set(schemas[name]["properties"])
-        assert not {n for n in published if "token" in n or "code" in n or "hash" in n or "passphrase" in n}, name
-    assert set(schemas["ExportLink"]["properties"]) == {"url", "code", "expires_at", "downloads_allowed", "note"}
+        assert not {
+            n for n in published if "token" in n or "code" in n or "hash" in n or "passphrase" in n
+        }, name
+    assert set(schemas["ExportLink"]["properties"]) == {
+        "url",
+        "code",
+        "expires_at",
+        "downloads_allowed",
+        "note",
+    }
 
 
 def test_a_family_publishes_only_its_allowlisted_fields(document: dict[str, Any]) -> None:
     schemas = document["components"]["schemas"]
-    assert set(schemas["FamilyPublic"]["properties"]) == {"id", "organisation_id", "code", "created_by", "created_at"}
+    assert set(schemas["FamilyPublic"]["properties"]) == {
+        "id",
+        "organisation_id",
+        "code",
+        "created_by",
+        "created_at",
+    }
     assert "probe_private" not in schemas["RecordingView"]["properties"]
 
 

@@ -1,7 +1,8 @@
 """The OpenAPI document does not lie about refusals: every operation under /api/v1 is called with no
-sign-in, with the wrong person (another trainer, an administrator who sees no footage) on a real family's
-ids and on ids that do not exist, and with input that is not an id; each answer's status must be one the
-document declares for that operation. An undeclared status (or a 500) fails here."""
+sign-in, with a wrong token, as the wrong person (another trainer, an administrator who sees no footage)
+on a real family's ids and on ids that do not exist, as a privacy officer on ids that do not exist, and
+with input that is not an id; each answer's status must be one the document declares for that
+operation. An undeclared status (or a 500) fails here."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def _fill(path: str, ids: dict[str, str], other: str) -> str:
 def test_every_refusal_an_operation_gives_is_declared(api: Api) -> None:
     document = api.client.get("/openapi.json").json()
     owner, other = api.account("trainer"), api.account("trainer")
-    admin = api.account("administrator")
+    admin, officer = api.account("administrator"), api.account("privacy_officer")
     h = api.as_(owner)
     family = api.client.post("/api/v1/families", headers=h).json()
     trajectory = api.client.post(f"/api/v1/families/{family['id']}/trajectories", headers=h,
@@ -41,6 +42,7 @@ def test_every_refusal_an_operation_gives_is_declared(api: Api) -> None:
         ("an administrator, real ids", api.as_(admin), real),
         ("another trainer, unknown ids", api.as_(other), {}),
         ("a wrong token", {"Authorization": "Bearer not-a-token"}, real),
+        ("a privacy officer, unknown ids", api.as_(officer), {}),
     ]
     undeclared = []
     calls = 0
@@ -48,12 +50,18 @@ def test_every_refusal_an_operation_gives_is_declared(api: Api) -> None:
     for method, path, declared in _operations(document):
         for who, headers, ids in callers:
             url = _fill(path, ids, str(uuid.uuid4()))
-            for target in (url, _fill(path, {}, "geen-id")) if who == "another trainer, unknown ids" else (url,):
+            for target in (
+                (url, _fill(path, {}, "geen-id"))
+                if who == "another trainer, unknown ids"
+                else (url,)
+            ):
                 answer = api.client.request(method.upper(), target, headers=headers, json={})
                 calls += 1
                 seen.add((who, answer.status_code))
                 if answer.status_code not in declared:
-                    undeclared.append(f"{method} {path} ({who}, {target}): {answer.status_code} {answer.text[:120]}")
+                    undeclared.append(
+                        f"{method} {path} ({who}, {target}): {answer.status_code} {answer.text[:120]}"
+                    )
     assert calls > 400
     assert {401, 403, 404, 422} <= {status for _, status in seen}  # the refusals were exercised
     assert undeclared == []
