@@ -288,8 +288,12 @@ def get_segment(token: str, n: int, db: DB) -> Response:
     return Response(data, media_type="video/mp2t", headers={"Cache-Control": "no-store"})
 
 
-@router.post("/stream/{token}/stop", status_code=204, summary="Kijker stopt / the viewer leaves",
-             responses=problems(401, 422))  # fmt: skip
+@router.post(
+    "/stream/{token}/stop",
+    status_code=204,
+    summary="Kijker stopt / the viewer leaves",
+    responses=problems(401, 422),
+)
 def stop(token: str, db: DB) -> Response:
     """The player says goodbye (pagehide): its job stops now instead of after the idle time."""
     viewer, shown_id, _ = _viewer(db, token)

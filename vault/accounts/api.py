@@ -84,8 +84,12 @@ def post_oidc(body: OidcSignIn, request: Request, db: DB) -> TokensOut:
     )
 
 
-@router.post("/refresh", response_model=TokensOut, summary="Sessie verlengen / refresh",
-             responses=problems(401, 422))  # fmt: skip
+@router.post(
+    "/refresh",
+    response_model=TokensOut,
+    summary="Sessie verlengen / refresh",
+    responses=problems(401, 422),
+)
 def post_refresh(body: Refresh, request: Request, db: DB) -> TokensOut:
     return _out(
         refresh(
@@ -96,8 +100,12 @@ def post_refresh(body: Refresh, request: Request, db: DB) -> TokensOut:
 
 class Methods(BaseModel):
     password: bool = True
-    device: bool = Field(default=True, description="POST /auth/device: confirm a code in the web app")
-    providers: list[str] = Field(description="Organisations that sign in through their identity provider")
+    device: bool = Field(
+        default=True, description="POST /auth/device: confirm a code in the web app"
+    )
+    providers: list[str] = Field(
+        description="Organisations that sign in through their identity provider"
+    )
 
 
 class DeviceCodeOut(BaseModel):
@@ -127,12 +135,18 @@ class Waiting(BaseModel):
 
 @router.get("/methods", response_model=Methods, summary="Manieren van aanmelden / sign-in methods")
 def get_methods(db: DB) -> Methods:
-    rows = db.exec(select(Organisation.name).where(OidcProvider.organisation_id == Organisation.id)).all()
+    rows = db.exec(
+        select(Organisation.name).where(OidcProvider.organisation_id == Organisation.id)
+    ).all()
     return Methods(providers=sorted(set(rows)))
 
 
-@router.post("/device", response_model=DeviceCodeOut,
-             summary="Aanmelden van de opdrachtregel beginnen / start a command-line sign-in", responses=problems(429))  # fmt: skip
+@router.post(
+    "/device",
+    response_model=DeviceCodeOut,
+    summary="Aanmelden van de opdrachtregel beginnen / start a command-line sign-in",
+    responses=problems(429),
+)
 def post_device(request: Request, db: DB) -> DeviceCodeOut:
     settings = get_settings()
     code = _device.start(db, settings, network=client_address(request))
@@ -143,24 +157,34 @@ def post_device(request: Request, db: DB) -> DeviceCodeOut:
 
 
 WAITING = {
-    "authorization_pending": ("Nog niet bevestigd in de webapp.", "Not confirmed in the web app yet."),
-    "slow_down": ("Te vaak gevraagd; wacht langer tussen de vragen.", "Polled too often; wait longer."),
+    "authorization_pending": (
+        "Nog niet bevestigd in de webapp.",
+        "Not confirmed in the web app yet.",
+    ),
+    "slow_down": (
+        "Te vaak gevraagd; wacht langer tussen de vragen.",
+        "Polled too often; wait longer.",
+    ),
 }
 
 
 # 400: still waiting (`authorization_pending`, `slow_down`: poll again after `interval` s) or refused
 # (`expired_token`, `access_denied`, `invalid_grant`), as RFC 8628 names them.
 DEVICE_TOKEN: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Nog niet bevestigd of geweigerd / not confirmed yet, or refused",
-          "content": {"application/problem+json": {"schema": Waiting.model_json_schema()}}},
+    400: {
+        "description": "Nog niet bevestigd of geweigerd / not confirmed yet, or refused",
+        "content": {"application/problem+json": {"schema": Waiting.model_json_schema()}},
+    },
     **problems(422, 429),
-}  # fmt: skip
+}
 
 
 @router.post("/device/token", response_model=TokensOut, responses=DEVICE_TOKEN,
              summary="Sessie voor de opdrachtregel ophalen / exchange a confirmed code")  # fmt: skip
 def post_device_token(body: DeviceToken, request: Request, db: DB) -> TokensOut | JSONResponse:
-    outcome = _device.exchange(db, get_settings(), device_code=body.device_code, network=client_address(request))
+    outcome = _device.exchange(
+        db, get_settings(), device_code=body.device_code, network=client_address(request)
+    )
     if isinstance(outcome, Tokens):
         return _out(outcome)
     return problem(400, outcome.code, *WAITING[outcome.code], interval=outcome.interval)

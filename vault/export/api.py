@@ -47,8 +47,11 @@ from vault.settings import get_settings
 from vault.store import BlobNotFound, open_store
 from vault.worker import enqueue_after_commit
 
-router = APIRouter(tags=["export"], generate_unique_id_function=operation_ids("exports"),
-                   responses=problems(401, 403))  # fmt: skip
+router = APIRouter(
+    tags=["export"],
+    generate_unique_id_function=operation_ids("exports"),
+    responses=problems(401, 403),
+)
 public_router = APIRouter(tags=["export"], include_in_schema=True)
 _codes = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
@@ -128,8 +131,13 @@ def _export(db: Session, principal: audit.Principal, export_id: uuid.UUID) -> Ex
     return export
 
 
-@router.post("/trajectories/{trajectory_id}/exports", status_code=202, response_model=ExportPublic,
-             responses=problems(404, 409, 422), summary="Pakket voor de ouders maken / build the parents' package")  # fmt: skip
+@router.post(
+    "/trajectories/{trajectory_id}/exports",
+    status_code=202,
+    response_model=ExportPublic,
+    responses=problems(404, 409, 422),
+    summary="Pakket voor de ouders maken / build the parents' package",
+)
 def create(
     trajectory_id: uuid.UUID, body: ExportIn, principal: Principal, db: DB
 ) -> dict[str, Any]:
@@ -155,8 +163,13 @@ def create(
     return _view(export)
 
 
-@router.get("/trajectories/{trajectory_id}/exports", response_model=list[ExportPublic], operation_id="exports_list",
-            responses=problems(404, 422), summary="Pakketten van een traject / a trajectory's exports")  # fmt: skip
+@router.get(
+    "/trajectories/{trajectory_id}/exports",
+    response_model=list[ExportPublic],
+    operation_id="exports_list",
+    responses=problems(404, 422),
+    summary="Pakketten van een traject / a trajectory's exports",
+)
 def list_exports(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list[dict[str, Any]]:
     authorize(db, principal, "export", trajectory_id=trajectory_id)
     rows = db.exec(
@@ -167,9 +180,13 @@ def list_exports(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list
     return [_view(e) for e in rows]
 
 
-@router.get("/trajectories/{trajectory_id}/exports/recordings", response_model=list[ExportableRecording],
-            operation_id="exports_recordings", responses=problems(404, 422),
-            summary="Opnames die mee kunnen in een pakket / recordings a package can hold")  # fmt: skip
+@router.get(
+    "/trajectories/{trajectory_id}/exports/recordings",
+    response_model=list[ExportableRecording],
+    operation_id="exports_recordings",
+    responses=problems(404, 422),
+    summary="Opnames die mee kunnen in een pakket / recordings a package can hold",
+)
 def exportable(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list[dict[str, Any]]:
     """The trajectory's stored recordings, each named as the trainer knows it (the card's file name,
     else date and situation), to choose from."""
@@ -183,14 +200,23 @@ def exportable(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list[d
              "situation": r.situation, "duration_s": r.duration_s} for r in rows]  # fmt: skip
 
 
-@router.get("/exports/{export_id}", response_model=ExportPublic, responses=problems(404, 422),
-            summary="Voortgang van een pakket / an export's progress")  # fmt: skip
+@router.get(
+    "/exports/{export_id}",
+    response_model=ExportPublic,
+    responses=problems(404, 422),
+    summary="Voortgang van een pakket / an export's progress",
+)
 def get(export_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, Any]:
     return _view(_export(db, principal, export_id))
 
 
-@router.delete("/exports/{export_id}", status_code=204, response_class=Response, responses=problems(404, 422),
-               summary="Annuleren of verwijderen / cancel or remove")  # fmt: skip
+@router.delete(
+    "/exports/{export_id}",
+    status_code=204,
+    response_class=Response,
+    responses=problems(404, 422),
+    summary="Annuleren of verwijderen / cancel or remove",
+)
 def cancel(export_id: uuid.UUID, principal: Principal, db: DB) -> Response:
     export = _export(db, principal, export_id)
     if export.status in (ExportStatus.queued, ExportStatus.building):
@@ -399,20 +425,35 @@ def _deliver(
 
 
 _ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
-_RANGE_HEADERS = {"Accept-Ranges": {"schema": {"type": "string", "enum": ["bytes"]}},
-                  "ETag": {"schema": {"type": "string"}, "description": "Voor If-Range / for If-Range"}}  # fmt: skip
+_RANGE_HEADERS = {
+    "Accept-Ranges": {"schema": {"type": "string", "enum": ["bytes"]}},
+    "ETag": {"schema": {"type": "string"}, "description": "Voor If-Range / for If-Range"},
+}
 DOWNLOAD = {
-    200: {"description": "Het hele pakket / the whole package (ZIP)", "content": _ZIP, "headers": _RANGE_HEADERS},
-    206: {"description": "Het gevraagde bereik / the range asked for (Range, If-Range)", "content": _ZIP,
-          "headers": {**_RANGE_HEADERS, "Content-Range": {"schema": {"type": "string"}}}},
-    416: {"description": "Bereik buiten het pakket / range not satisfiable",
-          "headers": {"Content-Range": {"schema": {"type": "string", "example": "bytes */1048576"}}}},
+    200: {
+        "description": "Het hele pakket / the whole package (ZIP)",
+        "content": _ZIP,
+        "headers": _RANGE_HEADERS,
+    },
+    206: {
+        "description": "Het gevraagde bereik / the range asked for (Range, If-Range)",
+        "content": _ZIP,
+        "headers": {**_RANGE_HEADERS, "Content-Range": {"schema": {"type": "string"}}},
+    },
+    416: {
+        "description": "Bereik buiten het pakket / range not satisfiable",
+        "headers": {"Content-Range": {"schema": {"type": "string", "example": "bytes */1048576"}}},
+    },
     **problems(404, 409, 422, 503),
-}  # fmt: skip
+}
 
 
-@router.get("/exports/{export_id}/download", response_class=Response, responses=DOWNLOAD,
-            summary="Het pakket downloaden (trainer; HTTP Range) / download it (trainer; HTTP Range)")  # fmt: skip
+@router.get(
+    "/exports/{export_id}/download",
+    response_class=Response,
+    responses=DOWNLOAD,
+    summary="Het pakket downloaden (trainer; HTTP Range) / download it (trainer; HTTP Range)",
+)
 def download(export_id: uuid.UUID, principal: Principal, db: DB, request: Request) -> Response:
     export = _export(db, principal, export_id)
     return _deliver(db, principal, export, request, parents=False)
@@ -445,8 +486,12 @@ def create_link(
             "note": "Geef de code apart van de link door. / Pass the code on separately from the link."}  # fmt: skip
 
 
-@router.post("/exports/{export_id}/handover", response_model=ExportHandedOver, responses=problems(404, 409, 422),
-             summary="Overdracht bevestigen / confirm the hand-over")  # fmt: skip
+@router.post(
+    "/exports/{export_id}/handover",
+    response_model=ExportHandedOver,
+    responses=problems(404, 409, 422),
+    summary="Overdracht bevestigen / confirm the hand-over",
+)
 def handover(
     export_id: uuid.UUID, body: HandoverIn, principal: Principal, db: DB
 ) -> dict[str, Any]:

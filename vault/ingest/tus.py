@@ -188,8 +188,13 @@ def _progress(upload: Upload) -> Progress:
     return Progress(upload.committed, tuple(json.loads(upload.etags)), upload.tail, upload.carry)
 
 
-@router.get("", summary="Mijn uploads (op traject en SHA-256) / my uploads", response_model=Uploads,
-            operation_id="uploads_list", responses=problems(401, 422))  # fmt: skip
+@router.get(
+    "",
+    summary="Mijn uploads (op traject en SHA-256) / my uploads",
+    response_model=Uploads,
+    operation_id="uploads_list",
+    responses=problems(401, 422),
+)
 def list_uploads(
     principal: Principal, db: DB, trajectory: uuid.UUID | None = None, sha256: str | None = None
 ) -> dict[str, object]:
@@ -215,9 +220,14 @@ def options() -> Response:
                                               "Tus-Checksum-Algorithm": ",".join(CHECKSUMS), "Tus-Max-Size": str(settings.upload_max_bytes)})  # fmt: skip
 
 
-@router.post("", status_code=201, summary="tus: upload aanmaken / create an upload", response_class=Response,
-             description="Upload-Metadata: trajectory (id), filename, situation, recorded_at, sha256.",
-             responses={201: CREATED, **problems(400, 401, 403, 404, 413, 503)})  # fmt: skip
+@router.post(
+    "",
+    status_code=201,
+    summary="tus: upload aanmaken / create an upload",
+    response_class=Response,
+    description="Upload-Metadata: trajectory (id), filename, situation, recorded_at, sha256.",
+    responses={201: CREATED, **problems(400, 401, 403, 404, 413, 503)},
+)
 def create(request: Request, principal: Principal, db: DB) -> Response:
     settings = get_settings()
     length = _count(request, "Upload-Length")
@@ -269,8 +279,12 @@ def create(request: Request, principal: Principal, db: DB) -> Response:
     )
 
 
-@router.head("/{upload_id}", summary="tus: stand van zaken / offset", response_class=Response,
-             responses={200: OFFSET, 410: GONE, **problems(401, 404, 422)})  # fmt: skip
+@router.head(
+    "/{upload_id}",
+    summary="tus: stand van zaken / offset",
+    response_class=Response,
+    responses={200: OFFSET, 410: GONE, **problems(401, 404, 422)},
+)
 def head(upload_id: uuid.UUID, principal: Principal, db: DB) -> Response:
     upload = _get(db, upload_id, principal)
     if upload.status == "rejected":  # refused or failed: there is nothing to resume; start afresh
@@ -445,8 +459,12 @@ def _checksum(request: Request) -> tuple[str, bytes] | None:
     return algorithm, value
 
 
-@router.patch("/{upload_id}", status_code=204, summary="tus: bytes toevoegen / append bytes",
-              responses=problems(400, 401, 404, 409, 410, 413, 415, 422, 423, 460, 503))  # fmt: skip
+@router.patch(
+    "/{upload_id}",
+    status_code=204,
+    summary="tus: bytes toevoegen / append bytes",
+    responses=problems(400, 401, 404, 409, 410, 413, 415, 422, 423, 460, 503),
+)
 async def patch(upload_id: uuid.UUID, request: Request, principal: Principal, db: DB) -> Response:
     if request.headers.get("Content-Type") != "application/offset+octet-stream":
         raise TusError(
@@ -542,8 +560,12 @@ async def _receive(
         return Response(status_code=204, headers={**TUS, "Upload-Offset": str(offset)})
 
 
-@router.delete("/{upload_id}", status_code=204, summary="tus: upload afbreken / terminate",
-               responses=problems(401, 404, 409, 422, 503))  # fmt: skip
+@router.delete(
+    "/{upload_id}",
+    status_code=204,
+    summary="tus: upload afbreken / terminate",
+    responses=problems(401, 404, 409, 422, 503),
+)
 def terminate(upload_id: uuid.UUID, principal: Principal, db: DB) -> Response:
     upload = _get(db, upload_id, principal)
     if upload.status != "uploading":
