@@ -101,7 +101,13 @@ def create_app() -> FastAPI:
 
     api = APIRouter(prefix="/api/v1")
 
-    @api.get("/version", tags=["health"], summary="Version / versie", response_model=Version)
+    @api.get(
+        "/version",
+        tags=["health"],
+        summary="Version / versie",
+        response_model=Version,
+        operation_id="version",
+    )
     def version() -> dict[str, str]:
         return {"version": __version__}
 

@@ -37,15 +37,15 @@ def token_secret(settings: Settings) -> str:
 
 def prepare(settings: Settings) -> None:
     """Everything `serve` needs before it answers its first request. Safe to run again."""
-    from keys import LocalMasterKey, LocalSigningKey
+    from vault.keyring.repository import master_key_provider, signing_key
     from vault.settings import KeyProviderKind
 
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     if settings.key_provider is KeyProviderKind.local:
-        LocalMasterKey.open_or_create(settings.effective_master_key_file)
+        master_key_provider(settings)  # the local key file, created on first start
     from vault.audit._publish import publish
 
-    publish(settings, LocalSigningKey.open_or_create(settings.signing_key_file))
+    publish(settings, signing_key(settings))
     token_secret(settings)
     if settings.store is StoreBackend.local:
         settings.store_dir.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query, Request, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, SQLModel, func, select
 
@@ -61,10 +63,15 @@ _PROBLEMS = {
     403: "Geweigerd (beslist en gelogd) / refused (decided and logged)",
     404: "Niet gevonden (of niet van uw organisatie) / not found",
     409: "In strijd met een regel / conflicts with a rule",
+    410: "Niet meer beschikbaar / gone",
     412: "Intussen gewijzigd / changed meanwhile",
     413: "Te groot / too large",
     415: "Soort bestand niet ondersteund / unsupported media type",
     422: "Onjuiste invoer / malformed input",
+    423: "Bezet of geblokkeerd / locked",
+    429: "Te vaak gevraagd / too many requests",
+    460: "Controlesom klopt niet / checksum mismatch (tus)",
+    503: "Tijdelijk niet beschikbaar / temporarily unavailable",
 }
 
 
@@ -78,6 +85,20 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in statuses
     }
+
+
+def operation_ids(prefix: str) -> Callable[[APIRoute], str]:
+    """A router's `generate_unique_id_function`: stable, readable operation ids `<prefix>_<function>`
+    (`exports_create`, `audit_records`), a leading HTTP verb of the function's name left off. A route
+    may still name its own (`operation_id=`)."""
+
+    def operation_id(route: APIRoute) -> str:
+        name = route.name
+        for verb in ("get_", "post_", "put_", "patch_", "delete_"):
+            name = name.removeprefix(verb)
+        return f"{prefix}_{name}"
+
+    return operation_id
 
 
 def fetch_page(db: Session, query: Any, limit: int, offset: int) -> Rows[Any]:

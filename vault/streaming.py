@@ -25,9 +25,10 @@ from vault.errors import Forbidden, NotFound, Unauthenticated, note_denial
 from vault.media import live, playlist, segment_count
 from vault.pages import language
 from vault.recordings.models import Clip, Recording
+from vault.routes import operation_ids, problems
 from vault.settings import get_settings
 
-router = APIRouter(tags=["streaming"])
+router = APIRouter(tags=["streaming"], generate_unique_id_function=operation_ids("stream"))
 
 
 class ViewingLink(BaseModel):
@@ -172,6 +173,7 @@ def _clip(db: Session, clip_id: uuid.UUID) -> tuple[Clip, Recording]:
     "/clips/{clip_id}/stream",
     summary="Kijklink voor een fragment / a viewing link for a clip",
     response_model=ViewingLink,
+    responses=problems(401, 403, 404, 409, 422),
 )
 def open_stream(clip_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, object]:
     authorize(db, principal, "stream", clip_id=clip_id)
@@ -185,6 +187,7 @@ def open_stream(clip_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, o
     "/recordings/{recording_id}/stream",
     summary="Kijklink voor een hele opname, om fragmenten te kiezen / a viewing link for a whole recording",
     response_model=ViewingLink,
+    responses=problems(401, 403, 404, 409, 422),
 )
 def open_recording_stream(
     recording_id: uuid.UUID, principal: Principal, db: DB
@@ -249,7 +252,10 @@ def player(token: str, db: DB, request: Request, terug: str | None = None) -> HT
     "/stream/{token}/index.m3u8",
     summary="HLS-afspeellijst / HLS playlist",
     response_class=Response,
-    responses={200: {"content": {"application/vnd.apple.mpegurl": {}}}},
+    responses={
+        200: {"content": {"application/vnd.apple.mpegurl": {}}},
+        **problems(401, 403, 404, 422),
+    },
 )
 def get_playlist(token: str, db: DB) -> Response:
     viewer, shown_id, whole = _viewer(db, token)
@@ -266,7 +272,7 @@ def get_playlist(token: str, db: DB) -> Response:
     "/stream/{token}/{n}.ts",
     summary="HLS-segment met watermerk / watermarked segment",
     response_class=Response,
-    responses={200: {"content": {"video/mp2t": {}}}},
+    responses={200: {"content": {"video/mp2t": {}}}, **problems(401, 403, 404, 422, 429, 503)},
 )
 def get_segment(token: str, n: int, db: DB) -> Response:
     """Decided and logged first; then rendered on a stream worker (ADR 0007), so any API process serves it."""
@@ -282,7 +288,12 @@ def get_segment(token: str, n: int, db: DB) -> Response:
     return Response(data, media_type="video/mp2t", headers={"Cache-Control": "no-store"})
 
 
-@router.post("/stream/{token}/stop", status_code=204, summary="Kijker stopt / the viewer leaves")
+@router.post(
+    "/stream/{token}/stop",
+    status_code=204,
+    summary="Kijker stopt / the viewer leaves",
+    responses=problems(401, 422),
+)
 def stop(token: str, db: DB) -> Response:
     """The player says goodbye (pagehide): its job stops now instead of after the idle time."""
     viewer, shown_id, _ = _viewer(db, token)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -15,9 +16,10 @@ from vault.accounts._service import Tokens, refresh, revoke, sign_in, sign_in_oi
 from vault.db import DB
 from vault.domain.models import OidcProvider, Organisation
 from vault.errors import problem
+from vault.routes import operation_ids, problems
 from vault.settings import get_settings
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], generate_unique_id_function=operation_ids("auth"))
 
 
 class SignIn(BaseModel):
@@ -52,7 +54,10 @@ def _out(tokens) -> TokensOut:  # type: ignore[no-untyped-def]
 
 
 @router.post(
-    "/sign-in", response_model=TokensOut, summary="Aanmelden met wachtwoord en TOTP / sign in"
+    "/sign-in",
+    response_model=TokensOut,
+    summary="Aanmelden met wachtwoord en TOTP / sign in",
+    responses=problems(401, 422, 423, 429),
 )
 def post_sign_in(body: SignIn, request: Request, db: DB) -> TokensOut:
     return _out(
@@ -71,6 +76,7 @@ def post_sign_in(body: SignIn, request: Request, db: DB) -> TokensOut:
     "/oidc",
     response_model=TokensOut,
     summary="Aanmelden via de organisatie (OIDC) / sign in with OIDC",
+    responses=problems(401, 422, 429),
 )
 def post_oidc(body: OidcSignIn, request: Request, db: DB) -> TokensOut:
     return _out(
@@ -78,7 +84,12 @@ def post_oidc(body: OidcSignIn, request: Request, db: DB) -> TokensOut:
     )
 
 
-@router.post("/refresh", response_model=TokensOut, summary="Sessie verlengen / refresh")
+@router.post(
+    "/refresh",
+    response_model=TokensOut,
+    summary="Sessie verlengen / refresh",
+    responses=problems(401, 422),
+)
 def post_refresh(body: Refresh, request: Request, db: DB) -> TokensOut:
     return _out(
         refresh(
@@ -89,8 +100,12 @@ def post_refresh(body: Refresh, request: Request, db: DB) -> TokensOut:
 
 class Methods(BaseModel):
     password: bool = True
-    device: bool = Field(default=True, description="POST /auth/device: confirm a code in the web app")
-    providers: list[str] = Field(description="Organisations that sign in through their identity provider")
+    device: bool = Field(
+        default=True, description="POST /auth/device: confirm a code in the web app"
+    )
+    providers: list[str] = Field(
+        description="Organisations that sign in through their identity provider"
+    )
 
 
 class DeviceCodeOut(BaseModel):
@@ -120,12 +135,18 @@ class Waiting(BaseModel):
 
 @router.get("/methods", response_model=Methods, summary="Manieren van aanmelden / sign-in methods")
 def get_methods(db: DB) -> Methods:
-    rows = db.exec(select(Organisation.name).where(OidcProvider.organisation_id == Organisation.id)).all()
+    rows = db.exec(
+        select(Organisation.name).where(OidcProvider.organisation_id == Organisation.id)
+    ).all()
     return Methods(providers=sorted(set(rows)))
 
 
-@router.post("/device", response_model=DeviceCodeOut,
-             summary="Aanmelden van de opdrachtregel beginnen / start a command-line sign-in")  # fmt: skip
+@router.post(
+    "/device",
+    response_model=DeviceCodeOut,
+    summary="Aanmelden van de opdrachtregel beginnen / start a command-line sign-in",
+    responses=problems(429),
+)
 def post_device(request: Request, db: DB) -> DeviceCodeOut:
     settings = get_settings()
     code = _device.start(db, settings, network=client_address(request))
@@ -136,21 +157,40 @@ def post_device(request: Request, db: DB) -> DeviceCodeOut:
 
 
 WAITING = {
-    "authorization_pending": ("Nog niet bevestigd in de webapp.", "Not confirmed in the web app yet."),
-    "slow_down": ("Te vaak gevraagd; wacht langer tussen de vragen.", "Polled too often; wait longer."),
+    "authorization_pending": (
+        "Nog niet bevestigd in de webapp.",
+        "Not confirmed in the web app yet.",
+    ),
+    "slow_down": (
+        "Te vaak gevraagd; wacht langer tussen de vragen.",
+        "Polled too often; wait longer.",
+    ),
 }
 
 
-@router.post("/device/token", response_model=TokensOut, responses={400: {"model": Waiting}},
+# 400: still waiting (`authorization_pending`, `slow_down`: poll again after `interval` s) or refused
+# (`expired_token`, `access_denied`, `invalid_grant`), as RFC 8628 names them.
+DEVICE_TOKEN: dict[int | str, dict[str, Any]] = {
+    400: {
+        "description": "Nog niet bevestigd of geweigerd / not confirmed yet, or refused",
+        "content": {"application/problem+json": {"schema": Waiting.model_json_schema()}},
+    },
+    **problems(422, 429),
+}
+
+
+@router.post("/device/token", response_model=TokensOut, responses=DEVICE_TOKEN,
              summary="Sessie voor de opdrachtregel ophalen / exchange a confirmed code")  # fmt: skip
 def post_device_token(body: DeviceToken, request: Request, db: DB) -> TokensOut | JSONResponse:
-    outcome = _device.exchange(db, get_settings(), device_code=body.device_code, network=client_address(request))
+    outcome = _device.exchange(
+        db, get_settings(), device_code=body.device_code, network=client_address(request)
+    )
     if isinstance(outcome, Tokens):
         return _out(outcome)
     return problem(400, outcome.code, *WAITING[outcome.code], interval=outcome.interval)
 
 
-@router.post("/sign-out", status_code=204, summary="Afmelden / sign out")
+@router.post("/sign-out", status_code=204, summary="Afmelden / sign out", responses=problems(401))
 def post_sign_out(principal: Principal, db: DB) -> None:
     import uuid
 
@@ -165,7 +205,7 @@ class Me(BaseModel):
     session_id: str | None
 
 
-@router.get("/me", summary="Wie ben ik / who am I", response_model=Me)
+@router.get("/me", summary="Wie ben ik / who am I", response_model=Me, responses=problems(401))
 def get_me(principal: Principal) -> dict[str, str | None]:
     return {"user_id": str(principal.user_id), "name": principal.name, "role": principal.role,
             "organisation_id": str(principal.organisation_id), "session_id": principal.session_id}  # fmt: skip

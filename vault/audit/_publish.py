@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from keys import LocalSigningKey, SigningKey, key_id, public_pem, read_public_key
+from keys import SigningKey, key_id, public_pem, read_public_key
 from vault.errors import ServiceUnavailable
+from vault.keyring.repository import signing_public_key
 from vault.settings import Settings
 
 PUBLIC_KEY_FILE = "audit-public-key.pem"
@@ -49,9 +50,10 @@ def public_key(settings: Settings, given: Path | None = None) -> bytes:
     published = public_key_file(settings)
     if published.exists():
         return read_public_key(published.read_bytes())
-    if settings.signing_key_file.exists():
-        return LocalSigningKey.open(settings.signing_key_file).public_bytes()
-    raise NoPublicKey()
+    own = signing_public_key(settings)
+    if own is None:
+        raise NoPublicKey()
+    return own
 
 
 def describe(public: bytes) -> dict[str, str]:

@@ -31,11 +31,13 @@ from vault.db import DB
 from vault.domain.models import User
 from vault.errors import NotFound, VaultError
 from vault.families.models import Family
-from vault.routes import MAX_SEQ, Offset, Page
+from vault.routes import MAX_SEQ, Offset, Page, operation_ids, problems
 from vault.settings import get_settings
 from vault.store import backend_from_settings
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = APIRouter(
+    prefix="/audit", tags=["audit"], generate_unique_id_function=operation_ids("audit")
+)
 
 
 class BadRequest(VaultError):
@@ -84,7 +86,7 @@ REPORT: dict[int | str, dict[str, Any]] = {
     "/families/{family_id}",
     summary="Alles rond één gezin / everything about one family",
     response_model=AuditReport | FhirBundle,
-    responses=REPORT,
+    responses={**REPORT, **problems(401, 403, 404, 422)},
 )
 def family(
     family_id: uuid.UUID,
@@ -102,6 +104,7 @@ def family(
     "/families/{family_id}/readable",
     summary="Leesbaar toegangsoverzicht voor ouders / readable report for parents",
     response_class=HTMLResponse,
+    responses=problems(401, 403, 404, 422),
 )
 def family_readable(
     family_id: uuid.UUID, principal: Principal, db: DB, since: datetime | None = None
@@ -119,7 +122,7 @@ def family_readable(
     "/employees/{user_id}",
     summary="Alles van één medewerker / everything one employee did",
     response_model=AuditReport | FhirBundle,
-    responses=REPORT,
+    responses={**REPORT, **problems(401, 403, 404, 422)},
 )
 def employee(
     user_id: uuid.UUID,
@@ -137,6 +140,7 @@ def employee(
     "/records",
     summary="Het logboek doorzoeken / search the log",
     response_model=Page[AuditRecordPublic],
+    responses=problems(401, 403, 422),
 )
 def records(
     principal: Principal,
@@ -191,7 +195,7 @@ def records(
     "/denied",
     summary="Geweigerde pogingen / denied attempts",
     response_model=AuditReport | FhirBundle,
-    responses=REPORT,
+    responses={**REPORT, **problems(401, 403, 422)},
 )
 def denied(
     principal: Principal, db: DB, fmt: Format = "json", since: datetime | None = None
@@ -200,7 +204,12 @@ def denied(
     return _render(audit.denied_report(db, principal.organisation_id, since=since), fmt)
 
 
-@router.get("/anomalies", summary="Signalen / anomaly signals", response_model=Signals)
+@router.get(
+    "/anomalies",
+    summary="Signalen / anomaly signals",
+    response_model=Signals,
+    responses=problems(401, 403, 422),
+)
 def anomalies(principal: Principal, db: DB, since: datetime | None = None) -> dict[str, Any]:
     _officer(db, principal, "anomalies")
     items = audit.anomalies(db, since=since, organisation_id=principal.organisation_id)
@@ -236,6 +245,7 @@ class ReviewSignOff(BaseModel):
     "/review",
     summary="De logcontrole van deze periode / this period's log review",
     response_model=ReviewTask,
+    responses=problems(401, 403, 404, 422),
 )
 def review_task(
     principal: Principal, db: DB, sample: Annotated[int, Query(ge=0, le=200)] = 20
@@ -253,6 +263,7 @@ def review_task(
     "/review",
     summary="Logcontrole afronden en ondertekenen / sign off the log review",
     response_model=ReviewSignedOff,
+    responses=problems(400, 401, 403, 404, 422),
 )
 def review_sign_off(body: ReviewSignOff, principal: Principal, db: DB) -> dict[str, Any]:
     """The conclusion is a record in the log itself, covered by the next signed checkpoint."""
@@ -294,7 +305,10 @@ def _verify(
 
 
 @router.get(
-    "/verify", summary="Controleer de keten / verify the chain", response_model=VerifyResult
+    "/verify",
+    summary="Controleer de keten / verify the chain",
+    response_model=VerifyResult,
+    responses=problems(401, 403, 422, 503),
 )
 def verify_get(
     principal: Principal,
@@ -306,7 +320,10 @@ def verify_get(
 
 
 @router.post(
-    "/verify", summary="Controleer de keten / verify the chain", response_model=VerifyResult
+    "/verify",
+    summary="Controleer de keten / verify the chain",
+    response_model=VerifyResult,
+    responses=problems(401, 403, 422, 503),
 )
 def verify(
     principal: Principal,
@@ -321,6 +338,7 @@ def verify(
     "/public-key",
     summary="De publieke sleutel van de checkpoints / the checkpoints' public key",
     response_model=PublicKey,
+    responses=problems(503),
 )
 def published_key() -> dict[str, str]:
     """Public: anyone holding a checkpoint or a deletion certificate may check its signature with this."""
@@ -331,6 +349,7 @@ def published_key() -> dict[str, str]:
     "/records/{seq}/proof",
     summary="Bewijs van opname onder een ondertekend checkpoint / inclusion proof",
     response_model=InclusionProof,
+    responses=problems(401, 403, 404, 422, 503),
 )
 def proof(
     seq: Annotated[int, Path(ge=0, le=MAX_SEQ)],
@@ -355,6 +374,7 @@ def proof(
     "/proofs/consistency",
     summary="Bewijs dat de log alleen groeide / consistency proof",
     response_model=ConsistencyProof,
+    responses=problems(401, 403, 404, 422, 503),
 )
 def consistency(
     principal: Principal,

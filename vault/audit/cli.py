@@ -9,12 +9,13 @@ from typing import Annotated
 
 import typer
 
-from keys import LocalSigningKey, key_id, public_pem
+from keys import key_id, public_pem
 from vault import audit
 from vault.audit._publish import NoPublicKey
 from vault.audit._publish import public_key as public_key_for
 from vault.db import unit_of_work
 from vault.i18n import _
+from vault.keyring.repository import signing_key
 from vault.settings import get_settings
 from vault.store import backend_from_settings
 
@@ -117,7 +118,7 @@ def show_public_key() -> None:
 @app.command(help=_("Schrijf nu een ondertekend checkpoint."))
 def checkpoint() -> None:
     settings = get_settings()
-    key = LocalSigningKey.open_or_create(settings.signing_key_file)
+    key = signing_key(settings)
     with unit_of_work() as db:
         head = audit.checkpoint(db, backend_from_settings(settings), key)
     typer.echo(json.dumps(head, indent=1))

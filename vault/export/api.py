@@ -36,16 +36,22 @@ from vault.errors import Conflict, Malformed, NotFound, ServiceUnavailable, Vaul
 from vault.export.messages import MESSAGES, left_out, message, recording_name
 from vault.export.models import Export, ExportStatus
 from vault.export.package import new_secret
+from vault.export.schemas import ExportableRecording, ExportHandedOver, ExportLink, ExportPublic
 from vault.export.tasks import build, remove_package
 from vault.families.models import Trajectory
 from vault.ingest.models import Upload
 from vault.pages import render_page
 from vault.recordings.models import Recording
+from vault.routes import operation_ids, problems
 from vault.settings import get_settings
 from vault.store import BlobNotFound, open_store
 from vault.worker import enqueue_after_commit
 
-router = APIRouter(tags=["export"])
+router = APIRouter(
+    tags=["export"],
+    generate_unique_id_function=operation_ids("exports"),
+    responses=problems(401, 403),
+)
 public_router = APIRouter(tags=["export"], include_in_schema=True)
 _codes = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
@@ -125,8 +131,13 @@ def _export(db: Session, principal: audit.Principal, export_id: uuid.UUID) -> Ex
     return export
 
 
-@router.post("/trajectories/{trajectory_id}/exports", status_code=202,
-             summary="Pakket voor de ouders maken / build the parents' package")  # fmt: skip
+@router.post(
+    "/trajectories/{trajectory_id}/exports",
+    status_code=202,
+    response_model=ExportPublic,
+    responses=problems(404, 409, 422),
+    summary="Pakket voor de ouders maken / build the parents' package",
+)
 def create(
     trajectory_id: uuid.UUID, body: ExportIn, principal: Principal, db: DB
 ) -> dict[str, Any]:
@@ -154,6 +165,9 @@ def create(
 
 @router.get(
     "/trajectories/{trajectory_id}/exports",
+    response_model=list[ExportPublic],
+    operation_id="exports_list",
+    responses=problems(404, 422),
     summary="Pakketten van een traject / a trajectory's exports",
 )
 def list_exports(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list[dict[str, Any]]:
@@ -168,6 +182,9 @@ def list_exports(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list
 
 @router.get(
     "/trajectories/{trajectory_id}/exports/recordings",
+    response_model=list[ExportableRecording],
+    operation_id="exports_recordings",
+    responses=problems(404, 422),
     summary="Opnames die mee kunnen in een pakket / recordings a package can hold",
 )
 def exportable(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list[dict[str, Any]]:
@@ -183,13 +200,22 @@ def exportable(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list[d
              "situation": r.situation, "duration_s": r.duration_s} for r in rows]  # fmt: skip
 
 
-@router.get("/exports/{export_id}", summary="Voortgang van een pakket / an export's progress")
+@router.get(
+    "/exports/{export_id}",
+    response_model=ExportPublic,
+    responses=problems(404, 422),
+    summary="Voortgang van een pakket / an export's progress",
+)
 def get(export_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, Any]:
     return _view(_export(db, principal, export_id))
 
 
 @router.delete(
-    "/exports/{export_id}", status_code=204, summary="Annuleren of verwijderen / cancel or remove"
+    "/exports/{export_id}",
+    status_code=204,
+    response_class=Response,
+    responses=problems(404, 422),
+    summary="Annuleren of verwijderen / cancel or remove",
 )
 def cancel(export_id: uuid.UUID, principal: Principal, db: DB) -> Response:
     export = _export(db, principal, export_id)
@@ -398,17 +424,42 @@ def _deliver(
     )
 
 
+_ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
+_RANGE_HEADERS = {
+    "Accept-Ranges": {"schema": {"type": "string", "enum": ["bytes"]}},
+    "ETag": {"schema": {"type": "string"}, "description": "Voor If-Range / for If-Range"},
+}
+DOWNLOAD = {
+    200: {
+        "description": "Het hele pakket / the whole package (ZIP)",
+        "content": _ZIP,
+        "headers": _RANGE_HEADERS,
+    },
+    206: {
+        "description": "Het gevraagde bereik / the range asked for (Range, If-Range)",
+        "content": _ZIP,
+        "headers": {**_RANGE_HEADERS, "Content-Range": {"schema": {"type": "string"}}},
+    },
+    416: {
+        "description": "Bereik buiten het pakket / range not satisfiable",
+        "headers": {"Content-Range": {"schema": {"type": "string", "example": "bytes */1048576"}}},
+    },
+    **problems(404, 409, 422, 503),
+}
+
+
 @router.get(
     "/exports/{export_id}/download",
+    response_class=Response,
+    responses=DOWNLOAD,
     summary="Het pakket downloaden (trainer; HTTP Range) / download it (trainer; HTTP Range)",
-    response_model=None,
 )
 def download(export_id: uuid.UUID, principal: Principal, db: DB, request: Request) -> Response:
     export = _export(db, principal, export_id)
     return _deliver(db, principal, export, request, parents=False)
 
 
-@router.post("/exports/{export_id}/link", status_code=201,
+@router.post("/exports/{export_id}/link", status_code=201, response_model=ExportLink, responses=problems(404, 409, 422),
              summary="Link en code voor de ouders / link and code for the parents")  # fmt: skip
 def create_link(
     export_id: uuid.UUID, principal: Principal, db: DB, request: Request
@@ -436,7 +487,10 @@ def create_link(
 
 
 @router.post(
-    "/exports/{export_id}/handover", summary="Overdracht bevestigen / confirm the hand-over"
+    "/exports/{export_id}/handover",
+    response_model=ExportHandedOver,
+    responses=problems(404, 409, 422),
+    summary="Overdracht bevestigen / confirm the hand-over",
 )
 def handover(
     export_id: uuid.UUID, body: HandoverIn, principal: Principal, db: DB

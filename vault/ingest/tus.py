@@ -37,6 +37,7 @@ from vault.errors import NotFound, ServiceUnavailable, VaultError
 from vault.families.models import Trajectory
 from vault.ingest.models import Upload
 from vault.recordings.models import Recording, Situation
+from vault.routes import operation_ids, problems
 from vault.settings import get_settings
 from vault.store import (
     ObjectKind,
@@ -50,7 +51,9 @@ from vault.store import (
 RECEIVE_BATCH = 1024 * 1024
 log = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/uploads", tags=["ingest"])
+router = APIRouter(
+    prefix="/uploads", tags=["ingest"], generate_unique_id_function=operation_ids("uploads")
+)
 
 
 class UploadListed(BaseModel):
@@ -77,6 +80,18 @@ class UploadStatus(BaseModel):
 
 
 TUS = {"Tus-Resumable": "1.0.0"}
+_HEADER = {"schema": {"type": "string"}}
+CREATED = {
+    "description": "Aangemaakt / created (no body)",
+    "headers": {"Location": _HEADER, "Upload-Offset": _HEADER},
+}
+OFFSET = {
+    "description": "De stand / the offset (no body)",
+    "headers": {"Upload-Offset": _HEADER, "Upload-Length": _HEADER},
+}
+GONE = {
+    "description": "Geweigerd of mislukt: begin opnieuw / refused or failed: start afresh (no body)"
+}
 CHECKSUMS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "md5": hashlib.md5}
 
 
@@ -173,7 +188,13 @@ def _progress(upload: Upload) -> Progress:
     return Progress(upload.committed, tuple(json.loads(upload.etags)), upload.tail, upload.carry)
 
 
-@router.get("", summary="Mijn uploads (op traject en SHA-256) / my uploads", response_model=Uploads)
+@router.get(
+    "",
+    summary="Mijn uploads (op traject en SHA-256) / my uploads",
+    response_model=Uploads,
+    operation_id="uploads_list",
+    responses=problems(401, 422),
+)
 def list_uploads(
     principal: Principal, db: DB, trajectory: uuid.UUID | None = None, sha256: str | None = None
 ) -> dict[str, object]:
@@ -190,15 +211,23 @@ def list_uploads(
     }
 
 
-@router.options("", summary="tus: mogelijkheden / capabilities", response_class=Response)
+@router.options(
+    "", status_code=204, summary="tus: mogelijkheden / capabilities", response_class=Response
+)
 def options() -> Response:
     settings = get_settings()
     return Response(status_code=204, headers={**TUS, "Tus-Version": "1.0.0", "Tus-Extension": "creation,termination,checksum",
                                               "Tus-Checksum-Algorithm": ",".join(CHECKSUMS), "Tus-Max-Size": str(settings.upload_max_bytes)})  # fmt: skip
 
 
-@router.post("", status_code=201, summary="tus: upload aanmaken / create an upload", response_class=Response,
-             description="Upload-Metadata: trajectory (id), filename, situation, recorded_at, sha256.")  # fmt: skip
+@router.post(
+    "",
+    status_code=201,
+    summary="tus: upload aanmaken / create an upload",
+    response_class=Response,
+    description="Upload-Metadata: trajectory (id), filename, situation, recorded_at, sha256.",
+    responses={201: CREATED, **problems(400, 401, 403, 404, 413, 503)},
+)
 def create(request: Request, principal: Principal, db: DB) -> Response:
     settings = get_settings()
     length = _count(request, "Upload-Length")
@@ -250,7 +279,12 @@ def create(request: Request, principal: Principal, db: DB) -> Response:
     )
 
 
-@router.head("/{upload_id}", summary="tus: stand van zaken / offset", response_class=Response)
+@router.head(
+    "/{upload_id}",
+    summary="tus: stand van zaken / offset",
+    response_class=Response,
+    responses={200: OFFSET, 410: GONE, **problems(401, 404, 422)},
+)
 def head(upload_id: uuid.UUID, principal: Principal, db: DB) -> Response:
     upload = _get(db, upload_id, principal)
     if upload.status == "rejected":  # refused or failed: there is nothing to resume; start afresh
@@ -425,7 +459,12 @@ def _checksum(request: Request) -> tuple[str, bytes] | None:
     return algorithm, value
 
 
-@router.patch("/{upload_id}", status_code=204, summary="tus: bytes toevoegen / append bytes")
+@router.patch(
+    "/{upload_id}",
+    status_code=204,
+    summary="tus: bytes toevoegen / append bytes",
+    responses=problems(400, 401, 404, 409, 410, 413, 415, 422, 423, 460, 503),
+)
 async def patch(upload_id: uuid.UUID, request: Request, principal: Principal, db: DB) -> Response:
     if request.headers.get("Content-Type") != "application/offset+octet-stream":
         raise TusError(
@@ -521,7 +560,12 @@ async def _receive(
         return Response(status_code=204, headers={**TUS, "Upload-Offset": str(offset)})
 
 
-@router.delete("/{upload_id}", status_code=204, summary="tus: upload afbreken / terminate")
+@router.delete(
+    "/{upload_id}",
+    status_code=204,
+    summary="tus: upload afbreken / terminate",
+    responses=problems(401, 404, 409, 422, 503),
+)
 def terminate(upload_id: uuid.UUID, principal: Principal, db: DB) -> Response:
     upload = _get(db, upload_id, principal)
     if upload.status != "uploading":
@@ -551,6 +595,7 @@ def terminate(upload_id: uuid.UUID, principal: Principal, db: DB) -> Response:
     "/{upload_id}",
     summary="Status van een upload (na afloop: gecontroleerd?) / upload status",
     response_model=UploadStatus,
+    responses=problems(401, 404, 422),
 )
 def status(upload_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, object]:
     upload = _get(db, upload_id, principal)

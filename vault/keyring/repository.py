@@ -14,7 +14,9 @@ from sqlmodel import Session, col, select
 from keys import (
     Keyring,
     LocalMasterKey,
+    LocalSigningKey,
     MasterKeyProvider,
+    SigningKey,
     TransitMasterKey,
     WrappedFamilyKey,
     WrappedObjectKey,
@@ -159,6 +161,18 @@ def master_key_provider(settings: Settings) -> MasterKeyProvider:
             settings.transit_url, settings.transit_token.get_secret_value(), settings.transit_key
         )
     return LocalMasterKey.open_or_create(settings.effective_master_key_file)
+
+
+def signing_key(settings: Settings) -> SigningKey:
+    """The service's signing key (audit checkpoints, deletion certificates), created on first use."""
+    return LocalSigningKey.open_or_create(settings.signing_key_file)
+
+
+def signing_public_key(settings: Settings) -> bytes | None:
+    """The public half of an existing signing key; None when there is none (a verifier never creates one)."""
+    if not settings.signing_key_file.exists():
+        return None
+    return LocalSigningKey.open(settings.signing_key_file).public_bytes()
 
 
 def keyring_from_settings(session: Session, settings: Settings) -> Keyring:

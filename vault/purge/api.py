@@ -25,10 +25,16 @@ from vault.purge.schemas import (
     TombstonePublic,
     Tombstones,
 )
+from vault.routes import operation_ids, problems
 from vault.settings import get_settings
 from vault.store import backend_from_settings
 
-router = APIRouter(prefix="/retention", tags=["retention"])
+router = APIRouter(
+    prefix="/retention",
+    tags=["retention"],
+    generate_unique_id_function=operation_ids("retention"),
+    responses=problems(401, 403),
+)
 __all__ = ["HoldIn", "router"]  # HoldIn: the privacy pages place a hold with it
 
 
@@ -56,6 +62,7 @@ def _own_family(db: Session, principal: audit.Principal, family_id: uuid.UUID) -
     "/plan/{family_id}",
     summary="Bewaarplan van een gezin / a family's purge plan",
     response_model=RetentionPlan,
+    responses=problems(404, 422),
 )
 def plan(
     family_id: uuid.UUID, principal: Principal, db: DB, on: date | None = None
@@ -85,6 +92,7 @@ def plan(
     status_code=201,
     summary="Bewaarplicht opleggen / place a legal hold",
     response_model=LegalHoldPublic,
+    responses=problems(404, 422),
 )
 def place_hold(body: HoldIn, principal: Principal, db: DB) -> dict[str, Any]:
     _own_family(db, principal, body.family_id)
@@ -116,6 +124,7 @@ def place_hold(body: HoldIn, principal: Principal, db: DB) -> dict[str, Any]:
     "/holds/{hold_id}/release",
     summary="Bewaarplicht opheffen / release a hold",
     response_model=LegalHoldPublic,
+    responses=problems(404, 422),
 )
 def release_hold(hold_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, Any]:
     require_role(principal, "privacy_officer")
@@ -157,6 +166,7 @@ def purged(principal: Principal, db: DB) -> dict[str, Any]:
     "/certificates/{certificate_id}",
     summary="Verwijderingscertificaat / deletion certificate",
     response_model=DeletionCertificate,
+    responses=problems(404, 422),
 )
 def certificate(certificate_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, Any]:
     _officer(db, principal, "deletion_certificate")

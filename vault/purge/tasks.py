@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from keys import LocalSigningKey
 from vault.db import unit_of_work
+from vault.keyring.repository import signing_key
 from vault.purge._service import purge_family
 from vault.settings import get_settings
 from vault.store import StoredObject, open_store
@@ -21,7 +21,7 @@ def grace() -> timedelta:
 
 def run_all(now: datetime | None = None) -> int:
     settings = get_settings()
-    key = LocalSigningKey.open_or_create(settings.signing_key_file)
+    key = signing_key(settings)
     now = now or datetime.now(UTC)
     with unit_of_work() as db:
         families = sorted({row.family_id for row in db.exec(select(StoredObject))}, key=str)

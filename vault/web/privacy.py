@@ -25,7 +25,6 @@ from sqlmodel import Session, col, select
 
 import consent
 from consent import Role
-from keys import LocalSigningKey
 from vault import audit
 from vault.audit import api as audit_api
 from vault.db import DB
@@ -33,6 +32,7 @@ from vault.domain.models import User
 from vault.errors import NotFound
 from vault.families.models import Family
 from vault.i18n import LOCAL, day
+from vault.keyring.repository import signing_key
 from vault.purge import CERTIFICATES, LegalHoldRow, verify_certificate
 from vault.purge import api as purge_api
 from vault.settings import get_settings
@@ -736,7 +736,7 @@ def certificate(
     family = _own_family(db, viewer, str(found.get("family_id", ""))) if found else None
     if found is None or family is None:
         raise NotFound("Dit certificaat bestaat niet in uw organisatie.", "No such certificate in your organisation.")  # fmt: skip
-    key = LocalSigningKey.open_or_create(get_settings().signing_key_file)
+    key = signing_key(get_settings())
     valid = verify_certificate(found, key.public_bytes())
     items = [{**i, "kind_label": KINDS.get(str(i.get("kind")), (str(i.get("kind")),) * 2),
               "rule_label": _label(REASONS, str(i.get("rule")))} for i in found.get("items", [])]  # fmt: skip
