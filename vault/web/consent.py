@@ -31,6 +31,7 @@ from vault.families import service as families
 from vault.families.models import Authority, Family, Person
 from vault.families.schemas import AuthorityCreate, PersonCreate, TrajectoryPublic
 from vault.routes import dump, public
+from vault.i18n import N_
 from vault.web._page import (
     FormViewer,
     PageViewer,
@@ -207,7 +208,7 @@ def _family_page(
         "consent/family.html",
         viewer,
         status=status,
-        heading=("Toestemming", "Consent"),
+        heading=N_("Toestemming"),
         family=family,
         people=people,
         by_id=by_id,
@@ -477,7 +478,7 @@ def post_withdrawal(
                 "Deze toestemming of persoon hoort niet bij dit gezin.",
                 "This consent or person does not belong to this family."))  # fmt: skip
         family = public(db.get(Family, family_id))  # type: ignore[arg-type]
-        return render(request, "consent/withdraw.html", viewer, heading=("Toestemming intrekken?", "Withdraw consent?"),
+        return render(request, "consent/withdraw.html", viewer, heading=N_("Toestemming intrekken?"),
                       family=family, record=record, person=public(person), purpose=PURPOSES[record.purpose],
                       stops=STOPS[record.purpose], kinds=KINDS)  # fmt: skip
     _, error = attempt(db, lambda: consents.add_event(db, viewer.principal, record_id, body))

@@ -35,6 +35,7 @@ from vault.export.api import get as get_export
 from vault.families import service as families
 from vault.families.schemas import TrajectoryPublic
 from vault.routes import dump
+from vault.i18n import N_
 from vault.web._page import (
     FormViewer,
     PageViewer,
@@ -99,7 +100,7 @@ def _page(
         "export/package.html",
         viewer,
         status=status,
-        heading=("Pakket voor de ouders", "The parents' package"),
+        heading=N_("Pakket voor de ouders"),
         trajectory=trajectory,
         types=TYPES,
         exports=exports or [],

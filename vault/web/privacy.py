@@ -32,7 +32,7 @@ from vault.db import DB
 from vault.domain.models import User
 from vault.errors import NotFound
 from vault.families.models import Family
-from vault.i18n import LOCAL, day
+from vault.i18n import N_, LOCAL, day
 from vault.purge import CERTIFICATES, LegalHoldRow, verify_certificate
 from vault.purge import api as purge_api
 from vault.settings import get_settings
@@ -518,7 +518,7 @@ def start(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
         "privacy/log.html",
         viewer,
         status=400 if f.problems else 200,
-        heading=("Logboek", "Audit log"),
+        heading=N_("Logboek"),
         f=f,
         rows=rows,
         total=total,
@@ -642,7 +642,7 @@ def _retention(
         t["kind_label"] = _label(OBJECTS, "object") if t["kind"] not in KINDS else KINDS[t["kind"]]
         t["rule_label"] = _label(REASONS, t["rule"])
     return render(request, "privacy/retention.html", viewer, status=status,
-                  heading=("Bewaren en verwijderen", "Retention"), family=family, chosen=chosen,
+                  heading=N_("Bewaren en verwijderen"), family=family, chosen=chosen,
                   plan=plan, holds=holds, in_force=in_force[:50], purged=purged[:100], today=today,
                   form=form or {}, error=error, notice=notice and _pick(request, notice))  # fmt: skip
 
@@ -741,5 +741,5 @@ def certificate(
     items = [{**i, "kind_label": KINDS.get(str(i.get("kind")), (str(i.get("kind")),) * 2),
               "rule_label": _label(REASONS, str(i.get("rule")))} for i in found.get("items", [])]  # fmt: skip
     return render(request, "privacy/certificate.html", viewer,
-                  heading=("Verwijderingscertificaat", "Deletion certificate"), cert=found, items=items,
+                  heading=N_("Verwijderingscertificaat"), cert=found, items=items,
                   valid=valid, family=family, raw=json.dumps(found, indent=2, ensure_ascii=False))  # fmt: skip

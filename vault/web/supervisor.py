@@ -33,6 +33,7 @@ from vault.domain.models import SupervisionLink, User
 from vault.families.models import Family, Trajectory
 from vault.recordings.models import Clip, Recording
 from vault.streaming import open_stream
+from vault.i18n import N_
 from vault.web._page import (
     FormViewer,
     PageViewer,
@@ -169,7 +170,7 @@ def _note_counts(db: Session, clip_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]
 def start(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
     require(viewer, *SUPERVISORS)
     people = overview(db, viewer, datetime.now(UTC))
-    return render(request, "supervisor/start.html", viewer, heading=("Begeleiding", "Supervision"),
+    return render(request, "supervisor/start.html", viewer, heading=N_("Begeleiding"),
                   trainees=people)  # fmt: skip
 
 
@@ -207,7 +208,7 @@ def _page(request: Request, viewer: Viewer, db: Session, clip_id: uuid.UUID, *, 
         .order_by(col(SupervisionNote.at_s), col(SupervisionNote.created_at))
     ).all()
     return render(request, "supervisor/clip.html", viewer, status=status, error=error, notice=notice,
-                  heading=(clip.title or "Fragment", clip.title or "Clip"), clip=clip, recording=recording,
+                  heading=clip.title or N_("Fragment"), clip=clip, recording=recording,
                   trainee=trainee, family=family, player=player, refused=refused, notes=notes,
                   situation=SITUATIONS.get(recording.situation, recording.situation),
                   may_write=viewer.role in SUPERVISORS, clock=clock, moment=moment, text=text,

@@ -15,6 +15,7 @@ from vault.accounts import own
 from vault.db import DB
 from vault.domain.models import Organisation
 from vault.purge.policies import policies_for, set_policy
+from vault.i18n import N_
 from vault.web._page import (
     FormViewer,
     PageViewer,
@@ -123,7 +124,7 @@ def _retention_page(
                       "own": any(r["own"] for r in rows)})  # fmt: skip
     return render(request, "admin/retention.html", viewer, status=status, error=error,
                   notice=_notice(request, request.query_params.get("gedaan")),
-                  heading=("Bewaartermijnen", "Retention periods"), orgs=orgs, chosen=chosen,
+                  heading=N_("Bewaartermijnen"), orgs=orgs, chosen=chosen,
                   types=types)  # fmt: skip
 
 

@@ -1,11 +1,15 @@
-"""The names people read for the domain's values, shared by the pages.
+"""The names people read for the domain's values, shared by the pages: the one home of the label tables.
 
 Each is a gettext msgid (the Dutch text), marked with `N_` and translated where shown:
-`_(types[key])` in a template, `translations(lang).gettext(...)` in Python; English in messages.po."""
+`_(types[key])` in a template, `translations(lang).gettext(...)` in Python; English in messages.po.
+Keyed by the engines' own codes; tests/test_i18n.py fails on a code without a name.
+
+Here: trajectories, recordings, clips and roles. Beside it: `consents` (purposes, statuses, people,
+signatures), `exports` (the parents' package) and `log` (what the audit log records)."""
 
 from __future__ import annotations
 
-from consent import Phase, Purpose
+from consent import Phase, Purpose, Role
 from retention import TrajectoryType
 from vault.i18n import N_, number, translations
 from vault.recordings.models import RemovalReason, Situation
@@ -34,6 +38,15 @@ CLIP_PURPOSES: dict[str, str] = {
     Purpose.supervision: N_("Supervisie"),
     Purpose.wok: N_("WOK"),
     Purpose.teaching: N_("Onderwijs"),
+}
+ROLES: dict[str, str] = {
+    Role.trainer: N_("Trainer"),
+    Role.opleider: N_("Opleider"),
+    Role.gecommitteerde: N_("Gecommitteerde"),
+    Role.privacy_officer: N_("Privacyfunctionaris"),
+    Role.administrator: N_("Beheerder"),
+    Role.parent: N_("Ouder"),
+    Role.wok_viewer: N_("WOK-deelnemer"),
 }
 REMOVAL_REASONS: dict[str, str] = {
     RemovalReason.wrong_family: N_("Verkeerd gezin"),
