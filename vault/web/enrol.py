@@ -21,9 +21,18 @@ from vault.accounts import enrol, enrolling
 from vault.accounts._security import new_totp_secret, totp_uri
 from vault.db import DB
 from vault.domain.models import User
-from vault.organisations import service as organisations
 from vault.i18n import N_
-from vault.web._page import FormViewer, PageViewer, attempt, message, redirect, render, require, words
+from vault.organisations import service as organisations
+from vault.web._page import (
+    FormViewer,
+    PageViewer,
+    attempt,
+    message,
+    redirect,
+    render,
+    require,
+    words,
+)
 
 router = APIRouter()
 

@@ -50,25 +50,20 @@ from vault.web.labels import SITUATIONS
 router = APIRouter()
 
 # Why clips are withheld, as the end of "N fragmenten ...".
-WITHHELD = {
-    "no_consent": ("zonder toestemming van het gezin", "without the family's consent"),
-    "consent_incomplete": ("met onvolledige toestemming (er ontbreekt een handtekening)",
-                           "with incomplete consent (a signature is missing)"),
-    "consent_withdrawn": ("waarvoor het gezin de toestemming heeft ingetrokken",
-                          "for which the family withdrew consent"),
-    "consent_expired": ("met verlopen toestemming", "with expired consent"),
-    "consent_not_yet_valid": ("waarvoor de toestemming nog niet is ingegaan",
-                              "whose consent has not started yet"),
-    "consent_invalidated": ("met ongeldig verklaarde toestemming", "with invalidated consent"),
-    "recording_not_covered": ("uit opnames die niet onder de toestemming vallen",
-                              "from recordings the consent does not cover"),
-    "needs_reconfirmation": ("waarvoor de toestemming opnieuw bevestigd moet worden",
-                             "whose consent must be confirmed again"),
-    "purge_pending": ("die volgens het bewaarbeleid worden verwijderd",
-                      "being deleted under the retention policy"),
-    "phase_forbids": ("uit een beëindigd traject", "from an ended trajectory"),
-    "clip_for_other_purpose": ("met een ander doel dan supervisie", "made for another purpose"),
-}  # fmt: skip
+# What the clips a supervisor does not see have in common, after "3 fragmenten" (gettext msgids).
+WITHHELD: dict[str, str] = {
+    "no_consent": N_("zonder toestemming van het gezin"),
+    "consent_incomplete": N_("met onvolledige toestemming (er ontbreekt een handtekening)"),
+    "consent_withdrawn": N_("waarvoor het gezin de toestemming heeft ingetrokken"),
+    "consent_expired": N_("met verlopen toestemming"),
+    "consent_not_yet_valid": N_("waarvoor de toestemming nog niet is ingegaan"),
+    "consent_invalidated": N_("met ongeldig verklaarde toestemming"),
+    "recording_not_covered": N_("uit opnames die niet onder de toestemming vallen"),
+    "needs_reconfirmation": N_("waarvoor de toestemming opnieuw bevestigd moet worden"),
+    "purge_pending": N_("die volgens het bewaarbeleid worden verwijderd"),
+    "phase_forbids": N_("uit een beëindigd traject"),
+    "clip_for_other_purpose": N_("met een ander doel dan supervisie"),
+}
 
 
 def _active(start: datetime | None, end: datetime | None, now: datetime) -> bool:
@@ -96,15 +91,13 @@ def trainees(db: Session, viewer: Viewer, now: datetime) -> list[User]:
 class Trainee:
     user: User
     clips: list[dict[str, Any]] = field(default_factory=list)
-    withheld: list[tuple[int, str, tuple[str, str]]] = field(default_factory=list)
+    withheld: list[tuple[int, str, str]] = field(default_factory=list)
 
 
-def _withheld(
-    reasons: Counter[str], messages: dict[str, str]
-) -> list[tuple[int, str, tuple[str, str]]]:
-    """(count, reason, (Dutch, English) ending) per reason, most first."""
+def _withheld(reasons: Counter[str], messages: dict[str, str]) -> list[tuple[int, str, str]]:
+    """(count, reason, ending) per reason, most first; the ending a msgid, or the engine's message."""
     return [
-        (n, reason, WITHHELD.get(reason, (f"– {messages[reason]}", f"– access denied ({reason})")))
+        (n, reason, WITHHELD.get(reason, f"– {messages[reason]}"))
         for reason, n in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
     ]
 
@@ -215,10 +208,11 @@ def _page(request: Request, viewer: Viewer, db: Session, clip_id: uuid.UUID, *, 
                   duration=clip.end_s - clip.start_s, back=_back(viewer))  # fmt: skip
 
 
-def _back(viewer: Viewer) -> tuple[str, str, str]:
+def _back(viewer: Viewer) -> tuple[str, str]:
+    """Where the clip page leads back to: (path, name as a gettext msgid)."""
     if viewer.role == Role.trainer:
-        return ("/trajecten", "Mijn trajecten", "My trajectories")
-    return ("/begeleiding", "Begeleiding", "Supervision")
+        return ("/trajecten", N_("Mijn trajecten"))
+    return ("/begeleiding", N_("Begeleiding"))
 
 
 @router.get("/begeleiding/fragmenten/{clip_id}")

@@ -17,11 +17,10 @@ from sqlmodel import Session
 
 from consent import ACCOUNT_ROLES, Role
 from vault.db import DB, after_commit
+from vault.i18n import N_
 from vault.organisations import service as admin_service
 from vault.organisations.schemas import UserCreate, UserUpdate
-from vault.i18n import N_
 from vault.web._page import (
-    ROLE_NAMES,
     FormViewer,
     PageViewer,
     Viewer,
@@ -38,6 +37,7 @@ from vault.web.admin._common import (
     _pick,
     _users,
 )
+from vault.web.labels import ROLES
 
 router = APIRouter()
 
@@ -108,7 +108,7 @@ def _accounts_page(
     return render(request, "admin/accounts.html", viewer, status=status, error=error,
                   notice=_notice(request, request.query_params.get("gedaan")),
                   heading=N_("Accounts"), users=users, orgs=orgs, org_names=names,
-                  roles=list(ACCOUNT_ROLES), role_names=ROLE_NAMES,
+                  roles=list(ACCOUNT_ROLES), role_names=ROLES,
                   form=form or {"organisation": str(viewer.principal.organisation_id), "role": Role.trainer})  # fmt: skip
 
 
@@ -190,7 +190,7 @@ def _account_page(
                   notice=_notice(request, request.query_params.get("gedaan")),
                   heading=user["name"], user=listed,
                   organisation=names.get(user["organisation_id"], "–"), roles=list(ACCOUNT_ROLES),
-                  role_names=ROLE_NAMES, own=user_id == viewer.principal.user_id)  # fmt: skip
+                  role_names=ROLES, own=user_id == viewer.principal.user_id)  # fmt: skip
 
 
 @router.get("/beheer/accounts/{user_id}")

@@ -10,7 +10,6 @@ from consent import ACCOUNT_ROLES
 from vault.db import DB
 from vault.i18n import N_
 from vault.web._page import (
-    ROLE_NAMES,
     PageViewer,
     Viewer,
     render,
@@ -21,6 +20,7 @@ from vault.web.admin._common import (
     _organisations,
     _users,
 )
+from vault.web.labels import ROLES
 
 router = APIRouter()
 
@@ -42,7 +42,7 @@ def start(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
         rows.append({"org": org, "counts": counts, "inactive": sum(1 for u in mine if not u["active"]),
                      "locked": sum(1 for u in mine if u["locked"])})  # fmt: skip
     return render(request, "admin/start.html", viewer, heading=N_("Beheer"),
-                  rows=rows, roles=list(ACCOUNT_ROLES), role_names=ROLE_NAMES)  # fmt: skip
+                  rows=rows, roles=list(ACCOUNT_ROLES), role_names=ROLES)  # fmt: skip
 
 
 # Organisations ----------------------------------------------------------------------------------

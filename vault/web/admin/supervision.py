@@ -16,9 +16,9 @@ from consent import ACCOUNT_ROLES
 from vault.consents.models import GrantRow
 from vault.db import DB
 from vault.domain.models import SupervisionLink, User
+from vault.i18n import N_
 from vault.organisations import service as admin_service
 from vault.organisations.schemas import GrantCreate, SupervisionLinkCreate
-from vault.i18n import N_
 from vault.web._page import (
     FormViewer,
     PageViewer,
