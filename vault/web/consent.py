@@ -30,8 +30,8 @@ from vault.errors import Conflict, Forbidden, VaultError
 from vault.families import service as families
 from vault.families.models import Authority, Family, Person
 from vault.families.schemas import AuthorityCreate, PersonCreate, TrajectoryPublic
-from vault.routes import dump, public
 from vault.i18n import N_
+from vault.routes import dump, public
 from vault.web._page import (
     FormViewer,
     PageViewer,

@@ -34,8 +34,8 @@ from vault.export.api import (
 from vault.export.api import get as get_export
 from vault.families import service as families
 from vault.families.schemas import TrajectoryPublic
-from vault.routes import dump
 from vault.i18n import N_
+from vault.routes import dump
 from vault.web._page import (
     FormViewer,
     PageViewer,

@@ -31,9 +31,9 @@ from vault.consents.service import NOTE_MAX, SUPERVISORS, clock
 from vault.db import DB
 from vault.domain.models import SupervisionLink, User
 from vault.families.models import Family, Trajectory
+from vault.i18n import N_
 from vault.recordings.models import Clip, Recording
 from vault.streaming import open_stream
-from vault.i18n import N_
 from vault.web._page import (
     FormViewer,
     PageViewer,

@@ -23,6 +23,7 @@ from vault.db import DB
 from vault.errors import Conflict
 from vault.families import service as families
 from vault.families.schemas import TrajectoryCreate, TrajectoryPublic, TrajectoryUpdate
+from vault.i18n import N_
 from vault.recordings import service as recordings
 from vault.recordings.models import Clip, Recording
 from vault.recordings.schemas import ClipCreate, ClipPublic
@@ -30,7 +31,6 @@ from vault.routes import dump
 from vault.settings import get_settings
 from vault.streaming import open_recording_stream, open_stream
 from vault.web import labels
-from vault.i18n import N_
 from vault.web._page import (
     FormViewer,
     PageViewer,

@@ -30,7 +30,7 @@ from vault.db import DB
 from vault.domain.models import Organisation, User
 from vault.errors import Conflict, VaultError
 from vault.families import service as families
-from vault.i18n import N_, LOCAL
+from vault.i18n import LOCAL, N_
 from vault.recordings import service as recordings
 from vault.recordings.schemas import RecordingPublic
 from vault.routes import dump
