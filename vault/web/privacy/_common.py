@@ -95,7 +95,8 @@ def rows(db: Session, viewer: Viewer, items: list[dict[str, Any]]) -> list[dict[
                 "when": item["occurred_at"],
                 "who": item["user_name"] or "–",
                 "user_id": item["user_id"] if item["user_id"] in reportable else None,
-                "role": LOGGED_ROLES.get(item["role"], item["role"]),
+                "role": LOGGED_ROLES.get(item["role"]),  # None: a code without a name
+                "role_code": item["role"],
                 "action": ACTIONS.get(item["action"], item["action"]),
                 "outcome": OUTCOMES.get(outcome, outcome),
                 "badge": BADGES.get(outcome, "warn"),
