@@ -52,8 +52,8 @@ LABELS: dict[str, Any] = {
     "situations": SITUATIONS,
     "purposes": CLIP_PURPOSES,
     "reasons": REMOVAL_REASONS,
-    # What a recording is, in plain words: each gives (Dutch, English) for t(*...); numbers are
-    # the pages' filters (vault/i18n.py).
+    # What a recording is, in plain words (vault/web/labels/); numbers are the pages' filters
+    # (vault/i18n.py).
     "video_codec": labels.video_codec,
     "sound": labels.sound,
     "picture": labels.picture,
