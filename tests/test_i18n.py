@@ -283,20 +283,24 @@ def test_no_hand_made_pair_is_left() -> None:
 
 
 def _label_tables() -> dict[str, dict[str, str]]:
-    """Every table of names in vault/web/labels (a dict of codes to strings that are not badges)."""
+    """Every table of names in vault/web/labels (a public dict of codes to msgids; not the badges)."""
     import importlib
     import pkgutil
 
     from vault.web import labels
 
     modules = [labels] + [
-        importlib.import_module(f"vault.web.labels.{m.name}") for m in pkgutil.iter_modules(labels.__path__)
+        importlib.import_module(f"vault.web.labels.{m.name}")
+        for m in pkgutil.iter_modules(labels.__path__)
     ]
     return {
         f"{module.__name__}.{name}": table
         for module in modules
         for name, table in vars(module).items()
-        if name.isupper() and name != "BADGES" and isinstance(table, dict)
+        if name.isupper()
+        and not name.startswith("_")
+        and name != "BADGES"
+        and isinstance(table, dict)
     }
 
 

@@ -53,15 +53,21 @@ PERIODS: dict[str, tuple[str, str]] = {
     ),
     "keep_after_handover": (
         N_("Na overdracht aan de ouders"),
-        N_("Beelden die in het pakket voor de ouders zitten, gaan zo lang na de overdracht, als dat eerder is."),
+        N_(
+            "Beelden die in het pakket voor de ouders zitten, gaan zo lang na de overdracht, als dat eerder is."
+        ),
     ),
     "teaching_max": (
         N_("Onderwijs en onderzoek, hoogstens"),
-        N_("Dit materiaal gaat als de toestemming eindigt, en nooit later dan zo lang na de toestemming."),
+        N_(
+            "Dit materiaal gaat als de toestemming eindigt, en nooit later dan zo lang na de toestemming."
+        ),
     ),
     "evidence_after_footage": (
         N_("Toestemmingsformulier na de beelden"),
-        N_("Een gescand toestemmingsformulier blijft zo lang bewaard na de beelden waar het over gaat."),
+        N_(
+            "Een gescand toestemmingsformulier blijft zo lang bewaard na de beelden waar het over gaat."
+        ),
     ),
 }
 
@@ -105,7 +111,8 @@ def _retention_page(
     policies = policies_for(db, uuid.UUID(chosen) if chosen else None)
     lang = language(request)
     types = []
-    for kind, names in TYPES.items():
+    for kind in TrajectoryType:
+        names = TYPES[kind]
         policy, default = policies[kind], retention.DEFAULT_POLICIES[kind]
         rows = []
         for field, (label, explained) in PERIODS.items():

@@ -59,9 +59,12 @@ REMOVAL_REASONS: dict[str, str] = {
 # What a recording is, in words a person uses (no ffprobe names). Numbers: vault/i18n.py.
 
 
+_CODECS = {"h264": "H.264", "hevc": "H.265 (HEVC)", "mpeg2video": "MPEG-2", "mpeg4": "MPEG-4"}
+_CODECS |= {"mjpeg": "Motion JPEG", "av1": "AV1", "vp9": "VP9"}
+
+
 def video_codec(name: str) -> str:
-    return {"h264": "H.264", "hevc": "H.265 (HEVC)", "mpeg2video": "MPEG-2", "mpeg4": "MPEG-4",
-            "mjpeg": "Motion JPEG", "av1": "AV1", "vp9": "VP9"}.get(name, name.upper())  # fmt: skip
+    return _CODECS.get(name, name.upper())
 
 
 def sound(codec: str | None, channels: int, lang: str) -> str:
