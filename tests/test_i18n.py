@@ -266,8 +266,7 @@ def test_pages_translate_per_render_and_never_share_a_language_between_requests(
 
 def test_no_hand_made_pair_is_left() -> None:
     """Words are gettext messages: no `t("nl", "en")` or `count(...)` in code or templates (run
-    tools/to_gettext.py on a branch that added some). Left: `t(*pair)` in templates for a pair built
-    in Python (label tables, readable log records, errors that carry both languages)."""
+    tools/to_gettext.py on a branch that added some); a label is a msgid from vault/web/labels/."""
     found = []
     for path in sorted((ROOT / "vault").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_bytes())):
