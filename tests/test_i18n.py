@@ -138,12 +138,34 @@ def test_the_dutch_says_gezin_and_fragment_never_familie_or_clip() -> None:
     assert wrong == [], "\n".join(wrong)
 
 
-def test_every_retention_rule_has_a_name_on_the_officer_s_pages() -> None:
-    """A purged object's rule is shown as words, never as its code (`wok_session_ended`)."""
+def test_every_code_of_the_engines_has_a_name_on_the_pages() -> None:
+    """A label table is keyed by its engine's own codes, so a new code cannot go unlabelled: a purged
+    object's rule, a refusal's reason, a role or an action is shown as words, never as its code."""
+    import consent
+    import retention
     from retention._plan import _RULE_FUNCTIONS
-    from vault.web.privacy import REASONS
+    from vault.audit import AuditAction, Outcome
+    from vault.export.api import HandoverHow
+    from vault.export.models import ExportStatus
+    from vault.web import labels
+    from vault.web.labels import consents, exports, log
 
-    assert [r for r in (*_RULE_FUNCTIONS, "export_expires") if r not in REASONS] == []
+    vocabularies = [
+        (consent.Role, labels.ROLES), (consent.Role, log.LOGGED_ROLES),
+        (consent.Phase, labels.PHASES),
+        (retention.TrajectoryType, labels.TYPES),
+        (consent.Purpose, consents.PURPOSES), (consent.Purpose, consents.STOPS),
+        (consent.ConsentStatus, consents.STATUSES), (consent.ConsentStatus, consents.BADGES),
+        (consent.PersonKind, consents.PERSON_KINDS), (consent.Capacity, consents.CAPACITIES),
+        (consent.Method, consents.METHODS), (consent.EventKind, consents.EVENTS),
+        (AuditAction, log.ACTIONS), (Outcome, log.OUTCOMES), (Outcome, log.BADGES),
+        (consent.MESSAGES, log.DECISIONS), ((*_RULE_FUNCTIONS, "export_expires"), log.REASONS),
+        (retention.Kind, log.KINDS),
+        (ExportStatus, exports.STATUSES), (ExportStatus, exports.BADGES), (HandoverHow, exports.HOW),
+    ]  # fmt: skip
+    unnamed = [f"{code!r} has no name" for codes, table in vocabularies for code in codes
+               if str(code) not in table]  # fmt: skip
+    assert unnamed == []
 
 
 # --- gettext catalogues (ADR 0012): msgids are Dutch, English comes from vault/locale/en ---
@@ -244,8 +266,7 @@ def test_pages_translate_per_render_and_never_share_a_language_between_requests(
 
 def test_no_hand_made_pair_is_left() -> None:
     """Words are gettext messages: no `t("nl", "en")` or `count(...)` in code or templates (run
-    tools/to_gettext.py on a branch that added some). Left: `t(*pair)` in templates for a pair built
-    in Python (label tables, readable log records, errors that carry both languages)."""
+    tools/to_gettext.py on a branch that added some); a label is a msgid from vault/web/labels/."""
     found = []
     for path in sorted((ROOT / "vault").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_bytes())):
@@ -260,42 +281,50 @@ def test_no_hand_made_pair_is_left() -> None:
     assert found == [], "pairs left (run tools/to_gettext.py):\n" + "\n".join(found)
 
 
-def test_the_label_tables_are_messages_with_english() -> None:
-    """The names of the engines' values (vault/web/labels.py) are gettext msgids, each in the
-    English catalogue, so a page shows them in its language (issue #22: "parent" untranslated)."""
+def _label_tables() -> dict[str, dict[str, str]]:
+    """Every table of names in vault/web/labels (a public dict of codes to msgids; not the badges)."""
+    import importlib
+    import pkgutil
+
     from vault.web import labels
 
-    with (ROOT / "vault" / "locale" / "en" / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        english = {m.id: m.string for m in read_po(po) if m.id}
-    tables = [
-        labels.TYPES,
-        labels.PHASES,
-        labels.SITUATIONS,
-        labels.CLIP_PURPOSES,
-        labels.REMOVAL_REASONS,
+    modules = [labels] + [
+        importlib.import_module(f"vault.web.labels.{m.name}")
+        for m in pkgutil.iter_modules(labels.__path__)
     ]
-    missing = [f"{key}: {name!r}" for table in tables for key, name in table.items()
+    return {
+        f"{module.__name__}.{name}": table
+        for module in modules
+        for name, table in vars(module).items()
+        if name.isupper()
+        and not name.startswith("_")
+        and name != "BADGES"
+        and isinstance(table, dict)
+    }
+
+
+def test_the_label_tables_are_messages_with_english() -> None:
+    """The names of the engines' values (vault/web/labels/) are gettext msgids, each in the English
+    catalogue, so a page shows them in its language (issue #22: "parent" untranslated)."""
+    with (ROOT / "vault" / "locale" / "en" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        english = {m.id: m.string for m in read_po(po) if m.id and not m.context}
+    tables = _label_tables()
+    assert {"vault.web.labels.log.REASONS", "vault.web.labels.consents.PURPOSES"} <= set(tables)
+    missing = [f"{where}[{key}]: {name!r}" for where, table in tables.items() for key, name in table.items()
                if not isinstance(name, str) or not english.get(name)]  # fmt: skip
     assert missing == []
 
 
-# Templates that still show a (Dutch, English) pair built in Python with `t(*pair)`: the privacy
-# log's tables, errors and the consent page. The count may only go down; at zero, drop `t` from
-# vault/pages.py.
-PAIRS_LEFT = {
-    "admin/account.html": 2, "admin/accounts.html": 2, "admin/retention.html": 2, "admin/start.html": 1,
-    "base.html": 2, "consent/family.html": 12, "consent/withdraw.html": 3, "error.html": 3,
-    "export/package.html": 2, "privacy/_records.html": 6, "privacy/certificate.html": 2,
-    "privacy/log.html": 3, "privacy/report.html": 1, "privacy/retention.html": 2, "start.html": 1,
-    "supervisor/start.html": 1,
-}  # fmt: skip
-
-
-def test_no_more_pairs_built_in_python() -> None:
+def test_no_pair_of_languages_is_shown_in_a_template() -> None:
+    """Templates show messages (`_()`, `ngettext()`, `pgettext()`, `{% trans %}`) and label tables as
+    `_(label)`; the deprecated `t(nl, en)` / `t(*pair)` is gone from the templates and from their
+    context. An error that carries both its texts (an API problem's message_nl and message_en) is
+    shown with `error_text(nl, en)`."""
     templates = ROOT / "vault" / "web" / "templates"
-    found = {}
+    found = []
     for path in sorted(templates.rglob("*.html")):
-        if n := len(re.findall(r"(?<![\w.])t\(\*", path.read_text())):
-            found[str(path.relative_to(templates))] = n
-    grew = {name: n for name, n in found.items() if n > PAIRS_LEFT.get(name, 0)}
-    assert grew == {}, "show a label with _(msgid) from vault/web/labels.py, not t(*pair)"
+        text = path.read_text()
+        for m in re.finditer(r"(?<![\w.])t\(", text):
+            found.append(f"{path.relative_to(templates)}:{text.count(chr(10), 0, m.start()) + 1}")
+    assert found == [], "show a label with _(msgid) from vault/web/labels/, not t(...)"
+    assert "t" not in pages.gettext_callables("en")

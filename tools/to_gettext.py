@@ -38,7 +38,6 @@ class Run:
     root: Path
     pairs: dict[str | tuple[str, str], str | tuple[str, str]] = field(default_factory=dict)
     left: list[str] = field(default_factory=list)
-    kept: int = 0  # t(*pair) of a pair built in Python (ADR 0012 decision 6)
     changed: list[str] = field(default_factory=list)
 
     def pair(self, nl: str | tuple[str, str], en: str | tuple[str, str], where: str) -> None:
@@ -260,8 +259,6 @@ COUNT = re.compile(
     re.S,
 )
 LEFT = re.compile(r"(?<![\w.])(?:t|count)\(")
-# A pair built in Python, shown as it is: t(*names), t(*kinds[p.kind]), t(st[0], st[1]), t(e.message, e.message_en)
-BUILT = re.compile(r"t\((?:\*[^\"'~]+?|[\w.\[\]]+,\s*[\w.\[\]]+)\)(?=\s*(?:}}|%}|\)|if |else |\|))")
 
 
 def jinja_string(token: str) -> str:
@@ -290,9 +287,6 @@ def convert_template(run: Run, path: Path) -> None:
     new = COUNT.sub(count, PAIR.sub(pair, text))
     for m in LEFT.finditer(new):
         end = new.find("\n", m.start())
-        if BUILT.match(new, m.start()):
-            run.kept += 1
-            continue
         run.left.append(
             f"{rel}:{new.count(chr(10), 0, m.start()) + 1}: {new[m.start() : end if end > 0 else None][:90].strip()}"
         )
@@ -339,7 +333,6 @@ def main(root: Path) -> int:
     print(
         f"converted {len(run.pairs)} messages in {len(run.changed)} files; {added} new in {CATALOGUE}"
     )
-    print(f"kept {run.kept} t(*pair) in templates: pairs built in Python (ADR 0012, decision 6)")
     if run.left:
         print(f"\nleft for a person ({len(run.left)}):")
         print("\n".join(run.left))

@@ -71,8 +71,8 @@ _templates.filters["container"] = i18n.container
 
 
 def gettext_callables(lang: str) -> dict[str, Callable[..., str]]:
-    """`_`, `gettext` and `ngettext` in the page's language, passed in each render's context (the
-    Environment is shared by every request, so nothing language-bound is installed on it).
+    """`_`, `gettext`, `ngettext`, `pgettext` and `error_text` in the page's language, passed in each
+    render's context (the Environment is shared by every request: nothing language-bound is on it).
 
     They return plain text, so autoescape escapes it like any value (a message may carry a file
     name): `_("… %(name)s …", name=value)`, `ngettext("%(num)s fragment", "%(num)s fragmenten", n)`,
@@ -86,17 +86,22 @@ def gettext_callables(lang: str) -> dict[str, Callable[..., str]]:
     def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
         return found.ngettext(singular, plural, n) % {"num": n, **values}
 
-    # Deprecated: a (Dutch, English) pair built in Python (the label tables in vault/web, the
-    # privacy log's readable records, error messages that carry both languages), shown as `t(*pair)`.
-    # A pair written in a template is a gettext message (tools/to_gettext.py converts it).
-    def t(nl: str, en: str = "") -> str:
-        return en if lang == "en" and en else nl
-
     def pgettext(context: str, message: str, **values: Any) -> str:
         text = found.pgettext(context, message)
         return text % values if values else text
 
-    return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "pgettext": pgettext, "t": t}
+    def error_text(message_nl: str, message_en: str = "") -> str:
+        """An error that arrives with both its texts (an API problem's message_nl and message_en, an
+        export's stored message): the one in the page's language."""
+        return message_en if lang == "en" and message_en else message_nl
+
+    return {
+        "_": gettext,
+        "gettext": gettext,
+        "ngettext": ngettext,
+        "pgettext": pgettext,
+        "error_text": error_text,
+    }
 
 
 def render_page(

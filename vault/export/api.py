@@ -39,6 +39,7 @@ from vault.export.package import new_secret
 from vault.export.schemas import ExportableRecording, ExportHandedOver, ExportLink, ExportPublic
 from vault.export.tasks import build, remove_package
 from vault.families.models import Trajectory
+from vault.i18n import N_
 from vault.ingest.models import Upload
 from vault.pages import render_page
 from vault.recordings.models import Recording
@@ -539,7 +540,7 @@ def _page(request: Request, state: str, status: int = 200, left: int | None = No
                  "downloads_left": max(0, get_settings().export_link_downloads - export.link_downloads)}  # fmt: skip
     return render_page(request, "export/parent.html", status=status, state=state, left=left, facts=facts,
                        link=request.url.path.removesuffix("/download"),
-                       heading=("Uw video-opnames ophalen", "Fetch your video recordings"))  # fmt: skip
+                       heading=N_("Uw video-opnames ophalen"))  # fmt: skip
 
 
 def _link(db: Session, token: str) -> Export | None:

@@ -12,7 +12,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from vault.errors import VaultError, log_denial, problem, retry_headers
-from vault.web._page import SignInRequired, redirect, render, sign_in_url
+from vault.i18n import N_
+from vault.web._page import SignInRequired, message, redirect, render, sign_in_url, words
 
 
 def router() -> APIRouter:
@@ -56,8 +57,8 @@ def install(app: FastAPI) -> None:
         await log_denial(request, exc)
         if _is_page(request):
             page = render(request, "error.html", status=exc.status,
-                          title=("Dat lukt niet", "That did not work"),
-                          text=(exc.message_nl, exc.message_en))  # fmt: skip
+                          title=N_("Dat lukt niet"),
+                          text=message(request, exc))  # fmt: skip
             page.headers.update(retry_headers(exc.extra) or {})
             return page
         return problem(exc.status, exc.code, exc.message_nl, exc.message_en, **exc.extra)
@@ -65,8 +66,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
         if _is_page(request) and exc.status_code == 404:
-            return render(request, "error.html", status=404, title=("Niet gevonden", "Not found"),
-                          text=("Deze pagina bestaat niet (meer).", "This page does not exist (any more)."))  # fmt: skip
+            _ = words(request)
+            return render(request, "error.html", status=404, title=N_("Niet gevonden"),
+                          text=_("Deze pagina bestaat niet (meer)."))  # fmt: skip
         return JSONResponse(
             {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
         )

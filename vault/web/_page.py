@@ -19,10 +19,12 @@ from vault.accounts import client_address, principal_of
 from vault.accounts._web import csrf_ok, csrf_token, session_from_cookie
 from vault.db import DB
 from vault.errors import Forbidden, VaultError, note_denial
-from vault.pages import SECURITY_HEADERS, render_page
+from vault.i18n import N_
+from vault.pages import SECURITY_HEADERS, gettext_callables, render_page
 from vault.pages import language as language  # the pages import it from here
+from vault.web.labels import ROLES
 
-# Where each role starts, and what its menu shows: (path, Dutch, English).
+# Where each role starts, and what its menu shows: (path, name as a gettext msgid).
 START: dict[str, str] = {
     Role.trainer: "/trajecten",
     Role.opleider: "/begeleiding",
@@ -30,29 +32,25 @@ START: dict[str, str] = {
     Role.privacy_officer: "/privacy",
     Role.administrator: "/beheer",
 }
-MENU: dict[str, list[tuple[str, str, str]]] = {
-    Role.trainer: [("/trajecten", "Mijn trajecten", "My trajectories"), ("/wok", "WOK", "WOK"),
-                   ("/mijn-begeleiding", "Mijn begeleiding", "My supervision")],
-    Role.opleider: [("/begeleiding", "Begeleiding", "Supervision"), ("/wok", "WOK", "WOK")],
-    Role.gecommitteerde: [("/begeleiding", "Begeleiding", "Supervision")],
+MENU: dict[str, list[tuple[str, str]]] = {
+    Role.trainer: [
+        ("/trajecten", N_("Mijn trajecten")),
+        ("/wok", N_("WOK")),
+        ("/mijn-begeleiding", N_("Mijn begeleiding")),
+    ],
+    Role.opleider: [("/begeleiding", N_("Begeleiding")), ("/wok", N_("WOK"))],
+    Role.gecommitteerde: [("/begeleiding", N_("Begeleiding"))],
     Role.privacy_officer: [
-        ("/privacy", "Logboek", "Audit log"),
-        ("/privacy/bewaren", "Bewaren en verwijderen", "Retention"),
+        ("/privacy", N_("Logboek")),
+        ("/privacy/bewaren", N_("Bewaren en verwijderen")),
     ],
     Role.administrator: [
-        ("/beheer", "Beheer", "Administration"),
-        ("/beheer/accounts", "Accounts", "Accounts"),
-        ("/beheer/organisaties", "Organisaties", "Organisations"),
-        ("/beheer/begeleiding", "Begeleiding", "Supervision"),
-        ("/beheer/bewaartermijnen", "Bewaartermijnen", "Retention"),
+        ("/beheer", N_("Beheer")),
+        ("/beheer/accounts", N_("Accounts")),
+        ("/beheer/organisaties", N_("Organisaties")),
+        ("/beheer/begeleiding", N_("Begeleiding")),
+        ("/beheer/bewaartermijnen", N_("Bewaartermijnen")),
     ],
-}
-ROLE_NAMES: dict[str, tuple[str, str]] = {
-    Role.trainer: ("Trainer", "Trainer"),
-    Role.opleider: ("Opleider", "Supervisor"),
-    Role.gecommitteerde: ("Gecommitteerde", "Assessor"),
-    Role.privacy_officer: ("Privacyfunctionaris", "Privacy officer"),
-    Role.administrator: ("Beheerder", "Administrator"),
 }
 
 
@@ -122,14 +120,15 @@ def render(
     status: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    """A page of the web app: the signed-in person's menu and role around `render_page`."""
+    """A page of the web app: the signed-in person's menu and role around `render_page`. `heading`
+    (the page's title) is a gettext msgid, or a text already in the page's language (`words`)."""
     return render_page(
         request,
         template,
         status=status,
         viewer=viewer,
         menu=MENU.get(viewer.role, []) if viewer else [],
-        role_name=ROLE_NAMES.get(viewer.role, (viewer.role, viewer.role)) if viewer else None,
+        role_name=ROLES.get(viewer.role, viewer.role) if viewer else None,
         **context,
     )
 
@@ -155,6 +154,12 @@ def attempt(db: Session, call: Callable[[], T]) -> tuple[T | None, VaultError | 
         db.rollback()
         note_denial(error)  # e.g. a role gate: in its own transaction, now that this one has ended
         return None, error
+
+
+def words(request: Request) -> Callable[..., str]:
+    """`_` in the page's language, for a text made in Python: `_ = words(request)`, then
+    `_("Gezin %(code)s", code=family.code)` (a gettext message, found by pybabel extract)."""
+    return gettext_callables(language(request))["_"]
 
 
 def message(request: Request, error: VaultError) -> str:

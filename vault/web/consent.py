@@ -30,6 +30,7 @@ from vault.errors import Conflict, Forbidden, VaultError
 from vault.families import service as families
 from vault.families.models import Authority, Family, Person
 from vault.families.schemas import AuthorityCreate, PersonCreate, TrajectoryPublic
+from vault.i18n import N_
 from vault.routes import dump, public
 from vault.web._page import (
     FormViewer,
@@ -43,54 +44,10 @@ from vault.web._page import (
     require,
 )
 from vault.web.labels import TYPES
+from vault.web.labels import consents as consent_labels
 
 router = APIRouter()
 
-PURPOSES: dict[str, tuple[str, str]] = {
-    consent.Purpose.review: ("Terugkijken met het gezin", "Review with the family"),
-    consent.Purpose.supervision: ("Supervisie van de trainer", "Supervision of the trainer"),
-    consent.Purpose.wok: ("WOK (intervisie met andere trainers)", "WOK (peer meeting)"),
-    consent.Purpose.teaching: ("Onderwijs", "Teaching"),
-    consent.Purpose.research: ("Onderzoek", "Research"),
-}
-STATUSES: dict[str, tuple[str, str, str]] = {
-    consent.ConsentStatus.given: ("Gegeven", "Given", "ok"),
-    consent.ConsentStatus.incomplete: ("Onvolledig", "Incomplete", "warn"),
-    consent.ConsentStatus.not_yet_valid: ("Nog niet ingegaan", "Not yet valid", "warn"),
-    consent.ConsentStatus.withdrawn: ("Ingetrokken", "Withdrawn", "bad"),
-    consent.ConsentStatus.expired: ("Verlopen", "Expired", "bad"),
-    consent.ConsentStatus.invalidated: ("Ongeldig", "Invalidated", "bad"),
-}
-KINDS: dict[str, tuple[str, str]] = {
-    consent.PersonKind.child: ("Kind", "Child"),
-    consent.PersonKind.parent: ("Ouder", "Parent"),
-    consent.PersonKind.carer: ("Verzorger", "Carer"),
-    consent.PersonKind.other: ("Ander", "Other"),
-}
-CAPACITIES: dict[str, tuple[str, str]] = {
-    consent.Capacity.parent_with_authority: ("ouder met gezag", "parent with authority"),
-    consent.Capacity.child: ("kind van 12 tot 16 jaar", "child aged 12 to 15"),
-    consent.Capacity.self: ("jongere van 16 jaar of ouder", "young person aged 16 or over"),
-}
-METHODS: dict[str, tuple[str, str]] = {
-    consent.Method.paper_form: ("Papieren formulier", "Paper form"),
-    consent.Method.in_person: ("Mondeling, in persoon", "In person"),
-    consent.Method.digital: ("Digitaal", "Digital"),
-}
-EVENTS: dict[str, tuple[str, str]] = {
-    consent.EventKind.withdrawn: ("Intrekking vastgelegd", "Withdrawal recorded"),
-    consent.EventKind.expired: ("Verlopen", "Expired"),
-    consent.EventKind.invalidated: ("Ongeldig verklaard", "Invalidated"),
-    consent.EventKind.reconfirmed: ("Opnieuw bevestigd", "Reconfirmed"),
-}
-# Who stops seeing the footage when consent for a purpose is withdrawn (the confirmation step).
-STOPS: dict[str, tuple[str, str]] = {
-    consent.Purpose.review: ("u en het gezin, bij het samen terugkijken", "you and the family, when reviewing together"),
-    consent.Purpose.supervision: ("de opleider of supervisor van de trainer", "the trainer's opleider or supervisor"),
-    consent.Purpose.wok: ("de andere trainers in een WOK-bijeenkomst", "the other trainers in a WOK session"),
-    consent.Purpose.teaching: ("studenten en docenten in het onderwijs", "students and teachers"),
-    consent.Purpose.research: ("onderzoekers", "researchers"),
-}  # fmt: skip
 # What a POST did, shown after its redirect (?gedaan=...).
 DONE: dict[str, tuple[str, str]] = {
     "persoon": ("Het gezinslid is toegevoegd.", "The person was added."),
@@ -160,7 +117,7 @@ def _summary(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per purpose, at a glance: a consent that counts now, else the latest word on it (records come
     in the order they were made)."""
     out = []
-    for purpose in PURPOSES:
+    for purpose in consent_labels.PURPOSES:
         mine = [r for r in records if r["purpose"] == purpose]
         given = [r for r in mine if r["status"] == consent.ConsentStatus.given]
         out.append({"purpose": purpose, "record": (given or mine)[-1] if mine else None})
@@ -207,7 +164,7 @@ def _family_page(
         "consent/family.html",
         viewer,
         status=status,
-        heading=("Toestemming", "Consent"),
+        heading=N_("Toestemming"),
         family=family,
         people=people,
         by_id=by_id,
@@ -221,12 +178,13 @@ def _family_page(
         trajectories=trajectories,
         chosen_trajectory=request.query_params.get("traject", ""),
         today=today.isoformat(),
-        purposes=PURPOSES,
-        statuses=STATUSES,
-        kinds=KINDS,
-        capacities=CAPACITIES,
-        methods=METHODS,
-        event_names=EVENTS,
+        purposes=consent_labels.PURPOSES,
+        statuses=consent_labels.STATUSES,
+        badges=consent_labels.BADGES,
+        kinds=consent_labels.PERSON_KINDS,
+        capacities=consent_labels.CAPACITIES,
+        methods=consent_labels.METHODS,
+        event_names=consent_labels.EVENTS,
         types=TYPES,
         notice=lang_notice[language(request) == "en"] if lang_notice else None,
         error=error,
@@ -477,9 +435,9 @@ def post_withdrawal(
                 "Deze toestemming of persoon hoort niet bij dit gezin.",
                 "This consent or person does not belong to this family."))  # fmt: skip
         family = public(db.get(Family, family_id))  # type: ignore[arg-type]
-        return render(request, "consent/withdraw.html", viewer, heading=("Toestemming intrekken?", "Withdraw consent?"),
-                      family=family, record=record, person=public(person), purpose=PURPOSES[record.purpose],
-                      stops=STOPS[record.purpose], kinds=KINDS)  # fmt: skip
+        return render(request, "consent/withdraw.html", viewer, heading=N_("Toestemming intrekken?"),
+                      family=family, record=record, person=public(person), purpose=consent_labels.PURPOSES[record.purpose],
+                      stops=consent_labels.STOPS[record.purpose], kinds=consent_labels.PERSON_KINDS)  # fmt: skip
     _, error = attempt(db, lambda: consents.add_event(db, viewer.principal, record_id, body))
     if error:
         return _refused(request, viewer, db, family_id, error)

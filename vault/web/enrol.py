@@ -21,8 +21,18 @@ from vault.accounts import enrol, enrolling
 from vault.accounts._security import new_totp_secret, totp_uri
 from vault.db import DB
 from vault.domain.models import User
+from vault.i18n import N_
 from vault.organisations import service as organisations
-from vault.web._page import FormViewer, PageViewer, attempt, message, redirect, render, require
+from vault.web._page import (
+    FormViewer,
+    PageViewer,
+    attempt,
+    message,
+    redirect,
+    render,
+    require,
+    words,
+)
 
 router = APIRouter()
 
@@ -36,9 +46,9 @@ def _enrol_page(request: Request, user: User, secret: str, *, status: int = 200,
 
 
 def _gone(request: Request) -> HTMLResponse:
-    return render(request, "error.html", status=410, title=("Link verlopen", "Link expired"),
-                  text=("Deze link is al gebruikt of verlopen; vraag uw beheerder om een nieuwe.",
-                        "This link was used already or has expired; ask your administrator for a new one."))  # fmt: skip
+    _ = words(request)
+    return render(request, "error.html", status=410, title=N_("Link verlopen"),
+                  text=_("Deze link is al gebruikt of verlopen; vraag uw beheerder om een nieuwe."))  # fmt: skip
 
 
 @router.get("/inschrijven/{token}")
@@ -90,7 +100,7 @@ def my_supervision(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse
         )
     return render(request, "my_supervision.html", viewer, rows=rows,
                   confirmed=request.query_params.get("bevestigd") == "1",
-                  heading=("Mijn begeleiding", "My supervision"))  # fmt: skip
+                  heading=N_("Mijn begeleiding"))  # fmt: skip
 
 
 @router.post("/mijn-begeleiding/{kind}/{row_id}", response_model=None)
@@ -99,6 +109,6 @@ def confirm(kind: str, row_id: uuid.UUID, request: Request, viewer: FormViewer, 
     confirm_one = organisations.confirm_link if kind == "koppeling" else organisations.confirm_grant
     _, error = attempt(db, lambda: confirm_one(db, viewer.principal, row_id))
     if error is not None:
-        return render(request, "error.html", viewer, status=error.status, title=("Dat lukt niet", "That did not work"),
-                      text=(error.message_nl, error.message_en))  # fmt: skip
+        return render(request, "error.html", viewer, status=error.status, title=N_("Dat lukt niet"),
+                      text=message(request, error))  # fmt: skip
     return redirect("/mijn-begeleiding?bevestigd=1")

@@ -34,6 +34,7 @@ from vault.export.api import (
 from vault.export.api import get as get_export
 from vault.families import service as families
 from vault.families.schemas import TrajectoryPublic
+from vault.i18n import N_
 from vault.routes import dump
 from vault.web._page import (
     FormViewer,
@@ -47,22 +48,10 @@ from vault.web._page import (
     require,
 )
 from vault.web.labels import TYPES
+from vault.web.labels import exports as package_labels
 
 router = APIRouter()
 
-STATUSES: dict[str, tuple[str, str, str]] = {
-    "queued": ("In de wachtrij", "Queued", "warn"),
-    "building": ("Wordt gemaakt", "Being built", "warn"),
-    "ready": ("Klaar", "Ready", "ok"),
-    "failed": ("Mislukt", "Failed", "bad"),
-    "cancelled": ("Geannuleerd", "Cancelled", "bad"),
-    "removed": ("Verwijderd", "Removed", "bad"),
-}
-HOW: dict[str, tuple[str, str]] = {
-    HandoverHow.usb: ("Op een usb-stick gegeven", "Given on a USB stick"),
-    HandoverHow.download: ("Door de ouders gedownload", "Downloaded by the parents"),
-    HandoverHow.in_person: ("Persoonlijk overhandigd", "Handed over in person"),
-}
 DONE: dict[str, tuple[str, str]] = {
     "geannuleerd": ("Het pakket is geannuleerd.", "The package was cancelled."),
     "verwijderd": ("Het pakket is verwijderd.", "The package was removed."),
@@ -99,7 +88,7 @@ def _page(
         "export/package.html",
         viewer,
         status=status,
-        heading=("Pakket voor de ouders", "The parents' package"),
+        heading=N_("Pakket voor de ouders"),
         trajectory=trajectory,
         types=TYPES,
         exports=exports or [],
@@ -107,8 +96,9 @@ def _page(
         names={c["id"]: c["name"] for c in choices},
         busy=busy,
         refused=message(request, refused) if refused else None,
-        statuses=STATUSES,
-        how=HOW,
+        statuses=package_labels.STATUSES,
+        badges=package_labels.BADGES,
+        how=package_labels.HOW,
         now=datetime.now(UTC).isoformat(),
         notice=done[language(request) == "en"] if done else None,
         error=error,
@@ -226,7 +216,7 @@ def handed_over(
     require(viewer, Role.trainer)
 
     def run() -> None:
-        if how not in HOW:
+        if how not in package_labels.HOW:
             raise Conflict("Kies hoe het pakket is overgedragen.", "Choose how it was handed over.")
         _mine(db, viewer, trajectory_id, export_id)
         handover(

@@ -31,6 +31,7 @@ from vault.consents.service import NOTE_MAX, SUPERVISORS, clock
 from vault.db import DB
 from vault.domain.models import SupervisionLink, User
 from vault.families.models import Family, Trajectory
+from vault.i18n import N_
 from vault.recordings.models import Clip, Recording
 from vault.streaming import open_stream
 from vault.web._page import (
@@ -49,25 +50,20 @@ from vault.web.labels import SITUATIONS
 router = APIRouter()
 
 # Why clips are withheld, as the end of "N fragmenten ...".
-WITHHELD = {
-    "no_consent": ("zonder toestemming van het gezin", "without the family's consent"),
-    "consent_incomplete": ("met onvolledige toestemming (er ontbreekt een handtekening)",
-                           "with incomplete consent (a signature is missing)"),
-    "consent_withdrawn": ("waarvoor het gezin de toestemming heeft ingetrokken",
-                          "for which the family withdrew consent"),
-    "consent_expired": ("met verlopen toestemming", "with expired consent"),
-    "consent_not_yet_valid": ("waarvoor de toestemming nog niet is ingegaan",
-                              "whose consent has not started yet"),
-    "consent_invalidated": ("met ongeldig verklaarde toestemming", "with invalidated consent"),
-    "recording_not_covered": ("uit opnames die niet onder de toestemming vallen",
-                              "from recordings the consent does not cover"),
-    "needs_reconfirmation": ("waarvoor de toestemming opnieuw bevestigd moet worden",
-                             "whose consent must be confirmed again"),
-    "purge_pending": ("die volgens het bewaarbeleid worden verwijderd",
-                      "being deleted under the retention policy"),
-    "phase_forbids": ("uit een beëindigd traject", "from an ended trajectory"),
-    "clip_for_other_purpose": ("met een ander doel dan supervisie", "made for another purpose"),
-}  # fmt: skip
+# What the clips a supervisor does not see have in common, after "3 fragmenten" (gettext msgids).
+WITHHELD: dict[str, str] = {
+    "no_consent": N_("zonder toestemming van het gezin"),
+    "consent_incomplete": N_("met onvolledige toestemming (er ontbreekt een handtekening)"),
+    "consent_withdrawn": N_("waarvoor het gezin de toestemming heeft ingetrokken"),
+    "consent_expired": N_("met verlopen toestemming"),
+    "consent_not_yet_valid": N_("waarvoor de toestemming nog niet is ingegaan"),
+    "consent_invalidated": N_("met ongeldig verklaarde toestemming"),
+    "recording_not_covered": N_("uit opnames die niet onder de toestemming vallen"),
+    "needs_reconfirmation": N_("waarvoor de toestemming opnieuw bevestigd moet worden"),
+    "purge_pending": N_("die volgens het bewaarbeleid worden verwijderd"),
+    "phase_forbids": N_("uit een beëindigd traject"),
+    "clip_for_other_purpose": N_("met een ander doel dan supervisie"),
+}
 
 
 def _active(start: datetime | None, end: datetime | None, now: datetime) -> bool:
@@ -95,15 +91,13 @@ def trainees(db: Session, viewer: Viewer, now: datetime) -> list[User]:
 class Trainee:
     user: User
     clips: list[dict[str, Any]] = field(default_factory=list)
-    withheld: list[tuple[int, str, tuple[str, str]]] = field(default_factory=list)
+    withheld: list[tuple[int, str, str]] = field(default_factory=list)
 
 
-def _withheld(
-    reasons: Counter[str], messages: dict[str, str]
-) -> list[tuple[int, str, tuple[str, str]]]:
-    """(count, reason, (Dutch, English) ending) per reason, most first."""
+def _withheld(reasons: Counter[str], messages: dict[str, str]) -> list[tuple[int, str, str]]:
+    """(count, reason, ending) per reason, most first; the ending a msgid, or the engine's message."""
     return [
-        (n, reason, WITHHELD.get(reason, (f"– {messages[reason]}", f"– access denied ({reason})")))
+        (n, reason, WITHHELD.get(reason, f"– {messages[reason]}"))
         for reason, n in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
     ]
 
@@ -169,7 +163,7 @@ def _note_counts(db: Session, clip_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]
 def start(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
     require(viewer, *SUPERVISORS)
     people = overview(db, viewer, datetime.now(UTC))
-    return render(request, "supervisor/start.html", viewer, heading=("Begeleiding", "Supervision"),
+    return render(request, "supervisor/start.html", viewer, heading=N_("Begeleiding"),
                   trainees=people)  # fmt: skip
 
 
@@ -207,17 +201,18 @@ def _page(request: Request, viewer: Viewer, db: Session, clip_id: uuid.UUID, *, 
         .order_by(col(SupervisionNote.at_s), col(SupervisionNote.created_at))
     ).all()
     return render(request, "supervisor/clip.html", viewer, status=status, error=error, notice=notice,
-                  heading=(clip.title or "Fragment", clip.title or "Clip"), clip=clip, recording=recording,
+                  heading=clip.title or N_("Fragment"), clip=clip, recording=recording,
                   trainee=trainee, family=family, player=player, refused=refused, notes=notes,
                   situation=SITUATIONS.get(recording.situation, recording.situation),
                   may_write=viewer.role in SUPERVISORS, clock=clock, moment=moment, text=text,
                   duration=clip.end_s - clip.start_s, back=_back(viewer))  # fmt: skip
 
 
-def _back(viewer: Viewer) -> tuple[str, str, str]:
+def _back(viewer: Viewer) -> tuple[str, str]:
+    """Where the clip page leads back to: (path, name as a gettext msgid)."""
     if viewer.role == Role.trainer:
-        return ("/trajecten", "Mijn trajecten", "My trajectories")
-    return ("/begeleiding", "Begeleiding", "Supervision")
+        return ("/trajecten", N_("Mijn trajecten"))
+    return ("/begeleiding", N_("Begeleiding"))
 
 
 @router.get("/begeleiding/fragmenten/{clip_id}")

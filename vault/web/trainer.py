@@ -23,6 +23,7 @@ from vault.db import DB
 from vault.errors import Conflict
 from vault.families import service as families
 from vault.families.schemas import TrajectoryCreate, TrajectoryPublic, TrajectoryUpdate
+from vault.i18n import N_
 from vault.recordings import service as recordings
 from vault.recordings.models import Clip, Recording
 from vault.recordings.schemas import ClipCreate, ClipPublic
@@ -51,8 +52,8 @@ LABELS: dict[str, Any] = {
     "situations": SITUATIONS,
     "purposes": CLIP_PURPOSES,
     "reasons": REMOVAL_REASONS,
-    # What a recording is, in plain words: each gives (Dutch, English) for t(*...); numbers are
-    # the pages' filters (vault/i18n.py).
+    # What a recording is, in plain words (vault/web/labels/); numbers are the pages' filters
+    # (vault/i18n.py).
     "video_codec": labels.video_codec,
     "sound": labels.sound,
     "picture": labels.picture,
@@ -123,7 +124,7 @@ def _start_page(
             }
         )
     return render(request, "trainer/trajectories.html", viewer, status=status, error=error,
-                  heading=("Mijn trajecten", "My trajectories"), rows=rows, today=date.today(),
+                  heading=N_("Mijn trajecten"), rows=rows, today=date.today(),
                   notice=_notice(request), **LABELS)  # fmt: skip
 
 
@@ -190,7 +191,7 @@ def _trajectory_page(request: Request, db: DB, viewer: Viewer, trajectory_id: uu
     found = recordings.list_recordings(db, viewer.principal, trajectory_id, limit=ALL)
     rows = [{**r, "probe": _probe(r)} for r in _recordings(db, found.items)]
     return render(request, "trainer/trajectory.html", viewer, status=status, error=error,
-                  heading=("Traject", "Trajectory"), trajectory=trajectory, family=family,
+                  heading=N_("Traject"), trajectory=trajectory, family=family,
                   recordings=rows, total=found.total, notice=_notice(request),
                   make_proxies=get_settings().make_proxies, **LABELS)  # fmt: skip
 
@@ -236,7 +237,7 @@ def import_page(
     trajectory = _trajectory(db, viewer, trajectory_id)
     family = _family(db, viewer, trajectory["family_id"])
     server = get_settings().public_url.rstrip("/") or str(request.base_url).rstrip("/")
-    return render(request, "trainer/import.html", viewer, heading=("Kaart importeren", "Import a card"),
+    return render(request, "trainer/import.html", viewer, heading=N_("Kaart importeren"),
                   trajectory=trajectory, family=family, server=server, **LABELS)  # fmt: skip
 
 
@@ -281,7 +282,7 @@ def _recording_page(request: Request, db: DB, viewer: Viewer, recording_id: uuid
         else:
             refused = may.message
     return render(request, "trainer/recording.html", viewer, status=status, error=error,
-                  heading=("Opname", "Recording"), recording=recording, probe=_probe(recording),
+                  heading=N_("Opname"), recording=recording, probe=_probe(recording),
                   trajectory=trajectory, family=family, clips=clips, stream=stream,
                   refused=refused, coding=coding, form=form or {}, make_proxies=get_settings().make_proxies,
                   notice=_notice(request), **LABELS)  # fmt: skip
@@ -344,7 +345,7 @@ def _removal_page(request: Request, db: DB, viewer: Viewer, recording_id: uuid.U
     trajectory = _trajectory(db, viewer, uuid.UUID(recording["trajectory_id"]))
     _, clips = _clips(db, viewer, recording_id)
     return render(request, "trainer/remove.html", viewer, status=status, error=error,
-                  heading=("Opname verwijderen", "Remove a recording"), recording=recording,
+                  heading=N_("Opname verwijderen"), recording=recording,
                   trajectory=trajectory, family=_family(db, viewer, trajectory["family_id"]),
                   clips=clips, **LABELS)  # fmt: skip
 

@@ -30,7 +30,7 @@ from vault.db import DB
 from vault.domain.models import Organisation, User
 from vault.errors import Conflict, VaultError
 from vault.families import service as families
-from vault.i18n import LOCAL
+from vault.i18n import LOCAL, N_
 from vault.recordings import service as recordings
 from vault.recordings.schemas import RecordingPublic
 from vault.routes import dump
@@ -157,7 +157,7 @@ def _page(
         "wok/sessions.html",
         viewer,
         status=status,
-        heading=("WOK-bijeenkomsten", "WOK sessions"),
+        heading=N_("WOK-bijeenkomsten"),
         sessions=sessions,
         organiser=viewer.role == Role.opleider,
         trainers=_trainers(db, me) if viewer.role == Role.opleider else [],

@@ -17,10 +17,10 @@ from sqlmodel import Session
 
 from consent import ACCOUNT_ROLES, Role
 from vault.db import DB, after_commit
+from vault.i18n import N_
 from vault.organisations import service as admin_service
 from vault.organisations.schemas import UserCreate, UserUpdate
 from vault.web._page import (
-    ROLE_NAMES,
     FormViewer,
     PageViewer,
     Viewer,
@@ -37,6 +37,7 @@ from vault.web.admin._common import (
     _pick,
     _users,
 )
+from vault.web.labels import ROLES
 
 router = APIRouter()
 
@@ -106,8 +107,8 @@ def _accounts_page(
     users.sort(key=lambda u: (names.get(u["organisation_id"], ""), u["name"].lower()))
     return render(request, "admin/accounts.html", viewer, status=status, error=error,
                   notice=_notice(request, request.query_params.get("gedaan")),
-                  heading=("Accounts", "Accounts"), users=users, orgs=orgs, org_names=names,
-                  roles=list(ACCOUNT_ROLES), role_names=ROLE_NAMES,
+                  heading=N_("Accounts"), users=users, orgs=orgs, org_names=names,
+                  roles=list(ACCOUNT_ROLES), role_names=ROLES,
                   form=form or {"organisation": str(viewer.principal.organisation_id), "role": Role.trainer})  # fmt: skip
 
 
@@ -164,9 +165,9 @@ def enrolment(ticket: str, request: Request, viewer: PageViewer) -> HTMLResponse
     shown = _take(viewer, ticket)
     if shown is None:
         return render(request, "admin/enrolment.html", viewer, status=410, shown=None,
-                      heading=("Link al getoond", "Link already shown"))  # fmt: skip
+                      heading=N_("Link al getoond"))  # fmt: skip
     return render(request, "admin/enrolment.html", viewer, shown=shown,
-                  heading=("Inschrijflink", "Enrolment link"))  # fmt: skip
+                  heading=N_("Inschrijflink"))  # fmt: skip
 
 
 def _account(viewer: Viewer, db: Session, request: Request, user_id: uuid.UUID) -> dict[str, Any]:
@@ -187,9 +188,9 @@ def _account_page(
     names = {o["id"]: o["name"] for o in _organisations(viewer, db)}
     return render(request, "admin/account.html", viewer, status=status, error=error,
                   notice=_notice(request, request.query_params.get("gedaan")),
-                  heading=(user["name"], user["name"]), user=listed,
+                  heading=user["name"], user=listed,
                   organisation=names.get(user["organisation_id"], "–"), roles=list(ACCOUNT_ROLES),
-                  role_names=ROLE_NAMES, own=user_id == viewer.principal.user_id)  # fmt: skip
+                  role_names=ROLES, own=user_id == viewer.principal.user_id)  # fmt: skip
 
 
 @router.get("/beheer/accounts/{user_id}")

@@ -8,8 +8,8 @@ from sqlmodel import Session
 
 from consent import ACCOUNT_ROLES
 from vault.db import DB
+from vault.i18n import N_
 from vault.web._page import (
-    ROLE_NAMES,
     PageViewer,
     Viewer,
     render,
@@ -20,6 +20,7 @@ from vault.web.admin._common import (
     _organisations,
     _users,
 )
+from vault.web.labels import ROLES
 
 router = APIRouter()
 
@@ -40,8 +41,8 @@ def start(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
         }
         rows.append({"org": org, "counts": counts, "inactive": sum(1 for u in mine if not u["active"]),
                      "locked": sum(1 for u in mine if u["locked"])})  # fmt: skip
-    return render(request, "admin/start.html", viewer, heading=("Beheer", "Administration"),
-                  rows=rows, roles=list(ACCOUNT_ROLES), role_names=ROLE_NAMES)  # fmt: skip
+    return render(request, "admin/start.html", viewer, heading=N_("Beheer"),
+                  rows=rows, roles=list(ACCOUNT_ROLES), role_names=ROLES)  # fmt: skip
 
 
 # Organisations ----------------------------------------------------------------------------------
@@ -56,7 +57,7 @@ def _organisations_page(
         org["users"] = sum(1 for u in users if u["organisation_id"] == org["id"])
     return render(request, "admin/organisations.html", viewer, status=status, error=error,
                   notice=_notice(request, request.query_params.get("gedaan")),
-                  heading=("Organisaties", "Organisations"), orgs=orgs)  # fmt: skip
+                  heading=N_("Organisaties"), orgs=orgs)  # fmt: skip
 
 
 @router.get("/beheer/organisaties")

@@ -14,6 +14,7 @@ from retention import TrajectoryType
 from vault.accounts import own
 from vault.db import DB
 from vault.domain.models import Organisation
+from vault.i18n import N_, translations
 from vault.purge.policies import policies_for, set_policy
 from vault.web._page import (
     FormViewer,
@@ -40,33 +41,35 @@ router = APIRouter()
 
 # The periods the purge plan applies, with what each one means (the audit log's own period is
 # kept by the service, not per organisation, so it is not offered here).
-PERIODS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+# Each a (name, what it means) pair of gettext msgids.
+PERIODS: dict[str, tuple[str, str]] = {
     "keep_after_closure": (
-        ("Na afsluiting van het traject", "After the trajectory closes"),
-        ("Beelden van het traject blijven minstens zo lang na de afsluiting bewaard.",
-         "The trajectory's footage is kept at least this long after closure."),
+        N_("Na afsluiting van het traject"),
+        N_("Beelden van het traject blijven minstens zo lang na de afsluiting bewaard."),
     ),
     "keep_after_last_follow_up": (
-        ("Na de laatste nazorg", "After the last follow-up"),
-        ("…en minstens zo lang na de laatste afgeronde nazorg; nooit zolang er nog nazorg komt.",
-         "…and at least this long after the last follow-up; never while a follow-up remains."),
+        N_("Na de laatste nazorg"),
+        N_("…en minstens zo lang na de laatste afgeronde nazorg; nooit zolang er nog nazorg komt."),
     ),
     "keep_after_handover": (
-        ("Na overdracht aan de ouders", "After the hand-over to the parents"),
-        ("Beelden die in het pakket voor de ouders zitten, gaan zo lang na de overdracht, als dat eerder is.",
-         "Footage in the parents' package goes this long after the hand-over, if that is earlier."),
+        N_("Na overdracht aan de ouders"),
+        N_(
+            "Beelden die in het pakket voor de ouders zitten, gaan zo lang na de overdracht, als dat eerder is."
+        ),
     ),
     "teaching_max": (
-        ("Onderwijs en onderzoek, hoogstens", "Teaching and research, at most"),
-        ("Dit materiaal gaat als de toestemming eindigt, en nooit later dan zo lang na de toestemming.",
-         "This material goes when the consent ends, and never later than this after the consent."),
+        N_("Onderwijs en onderzoek, hoogstens"),
+        N_(
+            "Dit materiaal gaat als de toestemming eindigt, en nooit later dan zo lang na de toestemming."
+        ),
     ),
     "evidence_after_footage": (
-        ("Toestemmingsformulier na de beelden", "Consent form after the footage"),
-        ("Een gescand toestemmingsformulier blijft zo lang bewaard na de beelden waar het over gaat.",
-         "A scanned consent form is kept this long after the footage it covers."),
+        N_("Toestemmingsformulier na de beelden"),
+        N_(
+            "Een gescand toestemmingsformulier blijft zo lang bewaard na de beelden waar het over gaat."
+        ),
     ),
-}  # fmt: skip
+}
 
 
 # Retention periods ------------------------------------------------------------------------------
@@ -108,7 +111,8 @@ def _retention_page(
     policies = policies_for(db, uuid.UUID(chosen) if chosen else None)
     lang = language(request)
     types = []
-    for kind, names in TYPES.items():
+    for kind in TrajectoryType:
+        names = TYPES[kind]
         policy, default = policies[kind], retention.DEFAULT_POLICIES[kind]
         rows = []
         for field, (label, explained) in PERIODS.items():
@@ -123,7 +127,7 @@ def _retention_page(
                       "own": any(r["own"] for r in rows)})  # fmt: skip
     return render(request, "admin/retention.html", viewer, status=status, error=error,
                   notice=_notice(request, request.query_params.get("gedaan")),
-                  heading=("Bewaartermijnen", "Retention periods"), orgs=orgs, chosen=chosen,
+                  heading=N_("Bewaartermijnen"), orgs=orgs, chosen=chosen,
                   types=types)  # fmt: skip
 
 
@@ -146,7 +150,8 @@ Posted = Annotated[dict[str, str], Depends(_posted)]
 
 def _periods(posted: dict[str, str]) -> tuple[dict[str, retention.Period], tuple[str, str] | None]:
     periods: dict[str, retention.Period] = {}
-    for field, ((label_nl, label_en), _) in PERIODS.items():
+    for field, (label_nl, _) in PERIODS.items():
+        label_en = translations("en").gettext(label_nl)
         months, days = (
             posted.get(f"{field}_{unit}", "").strip() or "0" for unit in ("months", "days")
         )

@@ -16,6 +16,7 @@ from consent import ACCOUNT_ROLES
 from vault.consents.models import GrantRow
 from vault.db import DB
 from vault.domain.models import SupervisionLink, User
+from vault.i18n import N_
 from vault.organisations import service as admin_service
 from vault.organisations.schemas import GrantCreate, SupervisionLinkCreate
 from vault.web._page import (
@@ -116,7 +117,7 @@ def _supervision_page(
     }
     return render(request, "admin/supervision.html", viewer, status=status, error=error,
                   notice=_notice(request, request.query_params.get("gedaan")),
-                  heading=("Begeleiding", "Supervision"), links=sorted(links, key=lambda r: (r["trainee"], r["who"])),
+                  heading=N_("Begeleiding"), links=sorted(links, key=lambda r: (r["trainee"], r["who"])),
                   grants=sorted(grants, key=lambda r: (r["trainee"], r["who"])), by_role=by_role,
                   form=form or {})  # fmt: skip
 

@@ -1,11 +1,15 @@
-"""The names people read for the domain's values, shared by the pages.
+"""The names people read for the domain's values, shared by the pages: the one home of the label tables.
 
 Each is a gettext msgid (the Dutch text), marked with `N_` and translated where shown:
-`_(types[key])` in a template, `translations(lang).gettext(...)` in Python; English in messages.po."""
+`_(types[key])` in a template, `translations(lang).gettext(...)` in Python; English in messages.po.
+Keyed by the engines' own codes; tests/test_i18n.py fails on a code without a name.
+
+Here: trajectories, recordings, clips and roles. Beside it: `consents` (purposes, statuses, people,
+signatures), `exports` (the parents' package) and `log` (what the audit log records)."""
 
 from __future__ import annotations
 
-from consent import Phase, Purpose
+from consent import Phase, Purpose, Role
 from retention import TrajectoryType
 from vault.i18n import N_, number, translations
 from vault.recordings.models import RemovalReason, Situation
@@ -35,6 +39,15 @@ CLIP_PURPOSES: dict[str, str] = {
     Purpose.wok: N_("WOK"),
     Purpose.teaching: N_("Onderwijs"),
 }
+ROLES: dict[str, str] = {
+    Role.trainer: N_("Trainer"),
+    Role.opleider: N_("Opleider"),
+    Role.gecommitteerde: N_("Gecommitteerde"),
+    Role.privacy_officer: N_("Privacyfunctionaris"),
+    Role.administrator: N_("Beheerder"),
+    Role.parent: N_("Ouder"),
+    Role.wok_viewer: N_("WOK-deelnemer"),
+}
 REMOVAL_REASONS: dict[str, str] = {
     RemovalReason.wrong_family: N_("Verkeerd gezin"),
     RemovalReason.imported_by_mistake: N_("Per ongeluk geïmporteerd"),
@@ -46,9 +59,12 @@ REMOVAL_REASONS: dict[str, str] = {
 # What a recording is, in words a person uses (no ffprobe names). Numbers: vault/i18n.py.
 
 
+_CODECS = {"h264": "H.264", "hevc": "H.265 (HEVC)", "mpeg2video": "MPEG-2", "mpeg4": "MPEG-4"}
+_CODECS |= {"mjpeg": "Motion JPEG", "av1": "AV1", "vp9": "VP9"}
+
+
 def video_codec(name: str) -> str:
-    return {"h264": "H.264", "hevc": "H.265 (HEVC)", "mpeg2video": "MPEG-2", "mpeg4": "MPEG-4",
-            "mjpeg": "Motion JPEG", "av1": "AV1", "vp9": "VP9"}.get(name, name.upper())  # fmt: skip
+    return _CODECS.get(name, name.upper())
 
 
 def sound(codec: str | None, channels: int, lang: str) -> str:
