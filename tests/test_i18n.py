@@ -328,3 +328,15 @@ def test_no_pair_of_languages_is_shown_in_a_template() -> None:
             found.append(f"{path.relative_to(templates)}:{text.count(chr(10), 0, m.start()) + 1}")
     assert found == [], "show a label with _(msgid) from vault/web/labels/, not t(...)"
     assert "t" not in pages.gettext_callables("en")
+
+
+def test_the_catalogue_holds_each_message_once() -> None:
+    """Two branches adding the same message leave it twice after a merge: Babel keeps the last one
+    silently, GNU msgfmt refuses the file. Each (context, msgid) once."""
+    import re
+    from collections import Counter
+    from pathlib import Path
+
+    po = Path(__file__).parent.parent / "vault" / "locale" / "en" / "LC_MESSAGES" / "messages.po"
+    keys = re.findall(r'^((?:msgctxt "[^\n]*"\n)?msgid "[^\n]*"\n(?:"[^\n]*"\n)*)', po.read_text(), re.M)
+    assert sorted(k for k, n in Counter(keys).items() if n > 1) == []
