@@ -68,11 +68,21 @@ RULE_CODES: frozenset[str] = frozenset(
 )
 
 # What happened that ends an object (`Reason.event`); the adapters put each into words.
-EVENTS: frozenset[str] = frozenset({
-    "consent_withdrawn", "trajectory_closed", "last_follow_up_done", "handed_over", "supervision_done",
-    "closed_supervision_over", "wok_session_ended", "no_consent", "consent_ends", "package_expires",
-    "last_footage_gone",
-})  # fmt: skip
+EVENTS: frozenset[str] = frozenset(
+    {
+        "consent_withdrawn",
+        "trajectory_closed",
+        "last_follow_up_done",
+        "handed_over",
+        "supervision_done",
+        "closed_supervision_over",
+        "wok_session_ended",
+        "no_consent",
+        "consent_ends",
+        "package_expires",
+        "last_footage_gone",
+    }
+)
 
 
 @dataclass(frozen=True)

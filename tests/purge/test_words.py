@@ -42,8 +42,13 @@ from vault.purge import words
 FORM = uuid.UUID("ef000000-0000-0000-0000-000000000001")
 TEACH = obj(CLIP1, Kind.clip, REC1, purposes=frozenset({Purpose.teaching}))
 REVIEW = obj(uuid.UUID("4e000000-0000-0000-0000-000000000001"), Kind.review_recording, REC1)
-HOLD = LegalHold(uuid.UUID("40100000-0000-0000-0000-000000000001"), "klacht in behandeling",
-                 "fg@zorgorg.nl", until=date(2027, 3, 1), review_on=date(2027, 1, 1))  # fmt: skip
+HOLD = LegalHold(
+    uuid.UUID("40100000-0000-0000-0000-000000000001"),
+    "klacht in behandeling",
+    "fg@zorgorg.nl",
+    until=date(2027, 3, 1),
+    review_on=date(2027, 1, 1),
+)
 
 # One family per rule, and the day its plan is made.
 CASES: dict[str, tuple[FamilyFacts, date]] = {
@@ -60,7 +65,7 @@ CASES: dict[str, tuple[FamilyFacts, date]] = {
                     uuid.uuid4(), Purpose.review, TRAJ, withdrawals=(Withdrawal(date(2026, 3, 2)),)
                 ),
             ),
-        ),  # fmt: skip
+        ),
         date(2026, 3, 2),
     ),
     "supervision_done": (
@@ -76,7 +81,7 @@ CASES: dict[str, tuple[FamilyFacts, date]] = {
             ACTIVE,
             (obj(CLIP1, Kind.clip, REC1, clip_id=CLIP1),),
             wok_shares=(WokShare(uuid.uuid4(), frozenset({CLIP1}), date(2026, 4, 4)),),
-        ),  # fmt: skip
+        ),
         date(2026, 4, 4),
     ),
     "consent_expired": (
@@ -86,7 +91,7 @@ CASES: dict[str, tuple[FamilyFacts, date]] = {
             consents=(
                 ConsentFact(uuid.uuid4(), Purpose.teaching, TRAJ, valid_until=date(2029, 3, 1)),
             ),
-        ),  # fmt: skip
+        ),
         date(2029, 3, 1),
     ),
     retention.EXPIRES: (
@@ -100,7 +105,7 @@ CASES: dict[str, tuple[FamilyFacts, date]] = {
         family(
             objects=(*FOOTAGE, obj(FORM, Kind.evidence, created=RECORDED)),
             consents=(ConsentFact(uuid.uuid4(), Purpose.review, TRAJ, evidence_object_id=FORM),),
-        ),  # fmt: skip
+        ),
         date(2031, 12, 1),
     ),
 }
@@ -114,8 +119,12 @@ def test_every_rule_event_purpose_and_kind_has_words_in_both_languages() -> None
     assert set(words.PURPOSES) == set(Purpose)
     assert set(words.KINDS) == set(Kind)
     english = translations("en")
-    for text in (*words.RULE_NAMES.values(), *words.EVENT_TEXTS.values(), *words.PURPOSES.values(),
-                 *words.KINDS.values()):  # fmt: skip
+    for text in (
+        *words.RULE_NAMES.values(),
+        *words.EVENT_TEXTS.values(),
+        *words.PURPOSES.values(),
+        *words.KINDS.values(),
+    ):
         assert english.gettext(text) != text or text == "WOK", text
 
 
@@ -134,8 +143,11 @@ def test_each_rule_reads_as_dutch_without_iso_dates_or_codes(rule: str) -> None:
             assert not CODES.search(shown), shown
     dutch = words.item(mine[0], found, "nl")
     assert f"(regel: {words.RULE_NAMES[rule]})" in dutch
-    assert re.search(r"wordt verwijderd op \d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|"
-                     r"september|oktober|november|december) \d{4}: ", dutch), dutch  # fmt: skip
+    assert re.search(
+        r"wordt verwijderd op \d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|"
+        r"september|oktober|november|december) \d{4}: ",
+        dutch,
+    ), dutch
 
 
 def test_the_plan_in_dutch_and_english() -> None:
@@ -170,10 +182,15 @@ def test_the_plan_in_dutch_and_english() -> None:
 
 @pytest.mark.parametrize(
     ("months", "days", "nl", "en"),
-    [(6, 0, "6 maanden", "6 months"), (60, 0, "5 jaar", "5 years"), (12, 0, "1 jaar", "1 year"),
-     (1, 14, "1 maand en 14 dagen", "1 month and 14 days"), (0, 1, "1 dag", "1 day"),
-     (0, 0, "0 dagen", "0 days")],
-)  # fmt: skip
+    [
+        (6, 0, "6 maanden", "6 months"),
+        (60, 0, "5 jaar", "5 years"),
+        (12, 0, "1 jaar", "1 year"),
+        (1, 14, "1 maand en 14 dagen", "1 month and 14 days"),
+        (0, 1, "1 dag", "1 day"),
+        (0, 0, "0 dagen", "0 days"),
+    ],
+)
 def test_periods_in_words(months: int, days: int, nl: str, en: str) -> None:
     period = retention.Period(months, days)
     assert (words.period(period), words.period(period, "en")) == (nl, en)
