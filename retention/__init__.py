@@ -8,7 +8,9 @@ for item in p.due():        # due today and not under a legal hold
     ...                     # the service purges item.object_id (rule item.rule)
 if p.family_complete:       # nothing of the family remains: shred the family KEK too
     ...
-print("\\n".join(p.describe()))
+
+The plan holds facts, not sentences: each item's `reason` (a `Reason`: the event, its day, the period,
+the purpose) is put into words by whoever shows it (vault/purge/words.py, in the reader's language).
 """
 
 from consent import Phase, Purpose  # consent owns them; here for users of the plan alone
@@ -25,11 +27,15 @@ from retention._facts import (
     WokShare,
 )
 from retention._plan import (
+    EVENTS,
     EVIDENCE,
+    EXPIRES,
+    RULE_CODES,
     RULES,
     WITHDRAWN,
     PlannedPurge,
     PurgePlan,
+    Reason,
     Undated,
     plan,
     purposes_of,
@@ -38,8 +44,11 @@ from retention._policy import DEFAULT_POLICIES, Period, RetentionPolicy
 
 __all__ = [
     "DEFAULT_POLICIES",
+    "EVENTS",
     "EVIDENCE",
+    "EXPIRES",
     "RULES",
+    "RULE_CODES",
     "WITHDRAWN",
     "ConsentFact",
     "FamilyFacts",
@@ -50,6 +59,7 @@ __all__ = [
     "PlannedPurge",
     "PurgePlan",
     "Purpose",
+    "Reason",
     "RetentionError",
     "RetentionPolicy",
     "StoredObject",

@@ -62,31 +62,55 @@ _KIND_PURPOSES: Mapping[Kind, frozenset[Purpose]] = MappingProxyType(
     }
 )
 
-PURPOSE_NL: Mapping[Purpose, str] = MappingProxyType(
-    {
-        Purpose.review: "terugkijken met het gezin",
-        Purpose.supervision: "supervisie",
-        Purpose.wok: "WOK",
-        Purpose.teaching: "onderwijs",
-        Purpose.research: "onderzoek",
-    }
+EXPIRES = "export_expires"
+RULE_CODES: frozenset[str] = frozenset(
+    {EVIDENCE, EXPIRES, *(r for rules in RULES.values() for r in rules)}
 )
 
-_KIND_NL: Mapping[Kind, str] = MappingProxyType(
+# What happened that ends an object (`Reason.event`); the adapters put each into words.
+EVENTS: frozenset[str] = frozenset(
     {
-        Kind.original: "Opname",
-        Kind.proxy: "Afgeleide kopie",
-        Kind.clip: "Fragment",
-        Kind.review_recording: "Opname van terugkijkgesprek",
-        Kind.evidence: "Toestemmingsformulier",
-        Kind.export: "Exportpakket",
+        "consent_withdrawn",
+        "trajectory_closed",
+        "last_follow_up_done",
+        "handed_over",
+        "supervision_done",
+        "closed_supervision_over",
+        "wok_session_ended",
+        "no_consent",
+        "consent_ends",
+        "package_expires",
+        "last_footage_gone",
     }
 )
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why an object goes, as facts for the adapters to put into words: what happened (`event`, one of
+    EVENTS) on `day`, the `period` kept after it, the `purpose` it concerns, and for a hand-over counted
+    from a later day (the closure or the last follow-up), that day (`since`). `str()` is technical
+    English for logs."""
+
+    event: str
+    day: date
+    period: Period = Period()
+    purpose: Purpose | None = None
+    since: date | None = None
+
+    def __str__(self) -> str:
+        text = self.event + (f" ({self.purpose.value})" if self.purpose else "")
+        text += f" on {self.day.isoformat()}"
+        if self.since is not None:
+            text += f", counted from {self.since.isoformat()}"
+        if self.period:
+            text += f", period {self.period.months} months {self.period.days} days"
+        return text
+
+
+@dataclass(frozen=True)
 class PlannedPurge:
-    """One object to purge: on `due`, by `rule` (a stable code), for `reason` (Dutch, with dates).
+    """One object to purge: on `due`, by `rule` (one of RULE_CODES), for `reason` (the facts).
 
     `blocked_by` names the legal holds that stop it on the plan's day or on its due day.
     """
@@ -95,7 +119,7 @@ class PlannedPurge:
     kind: Kind
     due: date
     rule: str
-    reason: str
+    reason: Reason
     blocked_by: tuple[uuid.UUID, ...] = ()
 
 
@@ -144,63 +168,12 @@ class PurgePlan:
             if h.in_force(self.today) and h.review_on is not None and h.review_on <= self.today
         )
 
-    def describe(self) -> tuple[str, ...]:
-        """The plan in Dutch, one line per object, for a dry run or a privacy officer."""
-        holds = {h.id: h for h in self.holds}
-        lines = []
-        for item in self.items:
-            line = (
-                f"{_KIND_NL[item.kind]} {_short(item.object_id)} wordt verwijderd op "
-                f"{item.due.isoformat()}: {item.reason} (regel {item.rule})"
-            )
-            if item.blocked_by:
-                line += "; tegengehouden door " + ", ".join(
-                    _describe_hold(holds[h]) for h in item.blocked_by
-                )
-            lines.append(line)
-        lines.extend(
-            f"{_KIND_NL[u.kind]} {_short(u.object_id)}: nog geen verwijderdatum, "
-            + (
-                f"het doel loopt nog ({', '.join(PURPOSE_NL[p] for p in u.waiting_for)})"
-                if u.waiting_for
-                else "de beelden die het dekt zijn er nog"
-            )
-            for u in self.undated
-        )
-        lines.extend(
-            f"Bewaarplicht {_short(h.id)} moest op {h.review_on} herbeoordeeld worden "
-            f"({h.reason}, opgelegd door {h.placed_by})."
-            for h in self.holds_to_review()
-        )
-        if self.family_complete:
-            lines.append(
-                "Hierna is niets van het gezin meer over: de gezinssleutel wordt ook vernietigd."
-            )
-        return tuple(lines)
-
-
-def _short(object_id: uuid.UUID) -> str:
-    return f"{object_id.hex[:8]}…"
-
-
-def _describe_hold(hold: LegalHold) -> str:
-    text = f"bewaarplicht {_short(hold.id)} ({hold.reason}, opgelegd door {hold.placed_by}"
-    if hold.until is not None:
-        text += f", tot {end_day(hold.until).isoformat()}"
-    if hold.review_on is not None:
-        text += f", herbeoordeling op {hold.review_on.isoformat()}"
-    return text + ")"
-
-
-def _plus(event: str, day: date, period: Period) -> str:
-    return f"{event} op {day.isoformat()}" + (f" + {period}" if period else "")
-
 
 @dataclass(frozen=True)
 class _Ending:
     due: date
     rule: str
-    reason: str
+    reason: Reason
 
 
 @dataclass(frozen=True)
@@ -220,9 +193,7 @@ def _withdrawn(ctx: _Context, purpose: Purpose) -> _Ending | None:
     if not days:
         return None
     day = min(days)
-    return _Ending(
-        day, WITHDRAWN, f"toestemming voor {PURPOSE_NL[purpose]} ingetrokken op {day.isoformat()}"
-    )
+    return _Ending(day, WITHDRAWN, Reason("consent_withdrawn", day, purpose=purpose))
 
 
 def _footage_end(trajectory: TrajectoryFacts, policy: RetentionPolicy) -> _Ending | None:
@@ -233,14 +204,14 @@ def _footage_end(trajectory: TrajectoryFacts, policy: RetentionPolicy) -> _Endin
     ending = _Ending(
         policy.keep_after_closure.after(closed),
         "original_after_follow_up",
-        _plus("traject afgesloten", closed, policy.keep_after_closure),
+        Reason("trajectory_closed", closed, policy.keep_after_closure),
     )
     done = trajectory.last_follow_up_done
     if done is not None and policy.keep_after_last_follow_up.after(done) > ending.due:
         ending = _Ending(
             policy.keep_after_last_follow_up.after(done),
             ending.rule,
-            _plus("laatste nazorg afgerond", done, policy.keep_after_last_follow_up),
+            Reason("last_follow_up_done", done, policy.keep_after_last_follow_up),
         )
     return ending
 
@@ -259,11 +230,12 @@ def _export_handed_over(ctx: _Context, purpose: Purpose) -> _Ending | None:
     if day_of(ctx.obj.created_at) > handed:  # made after the hand-over: not in the parents' package
         return None
     start = max(handed, day_of(t.closed_on), t.last_follow_up_done or handed)
-    reason = f"kopie aan de ouders overgedragen op {handed.isoformat()}, geen nazorg meer"
-    if start > handed:
-        reason += f" sinds {start.isoformat()}"
-    if ctx.policy.keep_after_handover:
-        reason += f", + {ctx.policy.keep_after_handover}"
+    reason = Reason(
+        "handed_over",
+        handed,
+        ctx.policy.keep_after_handover,
+        since=start if start > handed else None,
+    )
     return _Ending(ctx.policy.keep_after_handover.after(start), "export_handed_over", reason)
 
 
@@ -271,9 +243,7 @@ def _supervision_done(ctx: _Context, purpose: Purpose) -> _Ending | None:
     done = ctx.trajectory.supervision_done_on
     if done is None:
         return None
-    return _Ending(
-        day_of(done), "supervision_done", f"supervisie afgerond op {day_of(done).isoformat()}"
-    )
+    return _Ending(day_of(done), "supervision_done", Reason("supervision_done", day_of(done)))
 
 
 def _supervision_at_closure(ctx: _Context, purpose: Purpose) -> _Ending | None:
@@ -283,7 +253,7 @@ def _supervision_at_closure(ctx: _Context, purpose: Purpose) -> _Ending | None:
     return _Ending(
         day_of(closed),
         "supervision_at_closure",
-        f"traject afgesloten op {day_of(closed).isoformat()}, supervisie is voorbij",
+        Reason("closed_supervision_over", day_of(closed)),
     )
 
 
@@ -295,9 +265,7 @@ def _wok_session_ended(ctx: _Context, purpose: Purpose) -> _Ending | None:
     ]
     if not ends:
         return None
-    return _Ending(
-        max(ends), "wok_session_ended", f"WOK-bijeenkomst voorbij op {max(ends).isoformat()}"
-    )
+    return _Ending(max(ends), "wok_session_ended", Reason("wok_session_ended", max(ends)))
 
 
 def _consent_end(consent: ConsentFact, policy: RetentionPolicy, fallback: date) -> date:
@@ -313,18 +281,10 @@ def _consent_expired(ctx: _Context, purpose: Purpose) -> _Ending | None:
     created = day_of(ctx.obj.created_at)
     consents = [c for c in ctx.facts.consents if c.purpose == purpose and c.covers(ctx.obj)]
     if not consents:
-        return _Ending(
-            created,
-            "consent_expired",
-            f"geen toestemming voor {PURPOSE_NL[purpose]} vastgelegd",
-        )
+        return _Ending(created, "consent_expired", Reason("no_consent", created, purpose=purpose))
     due = max(_consent_end(c, ctx.policy, created) for c in consents)
-    return _Ending(
-        due,
-        "consent_expired",
-        f"toestemming voor {PURPOSE_NL[purpose]} loopt af op {due.isoformat()} "
-        f"(hoogstens {ctx.policy.teaching_max})",
-    )
+    reason = Reason("consent_ends", due, ctx.policy.teaching_max, purpose=purpose)
+    return _Ending(due, "consent_expired", reason)
 
 
 _RULE_FUNCTIONS: Mapping[str, Callable[[_Context, Purpose], _Ending | None]] = MappingProxyType(
@@ -406,7 +366,7 @@ def _evidence_end(
     return _Ending(
         period.after(last),
         EVIDENCE,
-        _plus("laatste beelden die dit formulier dekt verdwijnen", last, period),
+        Reason("last_footage_gone", last, period),
     )
 
 
@@ -460,8 +420,8 @@ def plan(
             if current is None or obj.expires_on < current.due:
                 endings[obj.id] = _Ending(
                     obj.expires_on,
-                    "export_expires",
-                    f"het pakket voor de ouders vervalt op {obj.expires_on.isoformat()}",
+                    EXPIRES,
+                    Reason("package_expires", obj.expires_on),
                 )
                 waiting[obj.id] = ()
     footage = dict(endings)

@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -136,6 +137,13 @@ def when(
 
 def day(value: datetime | date | str | None, lang: str = "nl") -> str:
     return when(value, lang, with_time=False)
+
+
+def long_day(value: datetime | date, lang: str = "nl") -> str:
+    """A day in words: "2 december 2026" (nl), "December 2, 2026" (en); a moment on its Dutch day."""
+    if isinstance(value, datetime):
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL).date()
+    return format_date(value, format="long", locale=_locale(lang))
 
 
 def container(format_name: str) -> str:

@@ -216,3 +216,101 @@ def test_an_api_killed_mid_patch_leaves_an_upload_the_other_finishes(
     assert plaintext_of(location) == data
     no_plaintext_at_rest(data[1000:1064])
     assert settled_store().clean
+
+
+def _claim_of(location: str) -> tuple[str, int]:
+    with unit_of_work() as db:
+        upload = db.get(Upload, uuid.UUID(location.rsplit("/", 1)[-1]))
+        assert upload is not None
+        return upload.claim, upload.claim_until
+
+
+# The first PATCH leaves a 3 MiB tail. The stalled PATCH holds just under one part (16 MiB) when it
+# stalls, so its first bytes after the stall would cut part 1; the client's next PATCH has stored part 1
+# by then, cut elsewhere (at its end, 15 MiB).
+STALLED_FIRST, AGAIN_FIRST = 12 * 1024 * 1024 + 900 * 1024 + 5, 12 * 1024 * 1024 + 777
+
+
+def test_a_patch_stalled_past_its_claim_cannot_interleave_and_the_client_goes_on(
+    two_apis: tuple[list[subprocess.Popen[bytes]], list[str], RoundRobin],
+    api: Api,
+    videos: dict[str, Path],
+) -> None:
+    """A PATCH whose client stalls longer than the claim (3 s here) loses the upload to the client's
+    next try (HEAD, then PATCH from the offset actually committed, on the other process). When the stalled
+    PATCH's bytes come after all, it stores nothing and ends (423): the upload is the new PATCH's, and
+    it completes with every byte once, verified."""
+    _, bases, _ = two_apis
+    world = family_with_recording(api, api.account("trainer"))
+    h, trajectory = world["headers"], world["trajectory"]["id"]
+    path = videos["big"]
+    data = path.read_bytes()
+    location = created(bases[0], h, trajectory, path)
+    first = httpx.patch(f"{bases[1]}{location}", headers={**h, **PATCH, "Upload-Offset": "0"},
+                        content=data[: 3 * 1024 * 1024 + 3], timeout=120)  # fmt: skip
+    assert first.status_code == 204
+    offset = int(first.headers["Upload-Offset"])
+
+    def body(start: int, first: int, go: threading.Event, sent: threading.Event) -> Iterator[bytes]:
+        """`first` bytes, a stall until `go`, then the rest of the file."""
+        for at in range(start, start + first, 1024 * 1024):
+            yield data[at : min(at + 1024 * 1024, start + first)]
+        sent.set()
+        assert go.wait(120)
+        for at in range(start + first, len(data), 1024 * 1024):
+            yield data[at : at + 1024 * 1024]
+
+    answers: dict[str, httpx.Response | Exception] = {}
+
+    def send(name: str, base: str, first: int, go: threading.Event, sent: threading.Event) -> None:
+        """A PATCH from `offset` whose body stalls after `first` bytes."""
+        try:
+            answers[name] = httpx.patch(f"{base}{location}", headers={**h, **PATCH, "Upload-Offset": str(offset)},
+                                        content=body(offset, first, go, sent), timeout=120)  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - recorded for the assertions below
+            answers[name] = exc
+
+    stalled_go, stalled_sent = threading.Event(), threading.Event()
+    stalled = threading.Thread(
+        target=send, args=("stalled", bases[0], STALLED_FIRST, stalled_go, stalled_sent)
+    )
+    stalled.start()
+    assert stalled_sent.wait(120)
+    held = ""
+    for _ in range(600):  # until the stalled PATCH holds the upload and its claim has run out
+        held, until = _claim_of(location)
+        if held and until < time.time() * 1000:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the claim never ran out")
+
+    # The client's next try: where are we (the offset actually committed), then on from there, on the
+    # other process: a PATCH of 12 MiB that stores and records a part of its own.
+    head = httpx.head(f"{bases[1]}{location}", headers={**h, "Tus-Resumable": "1.0.0"})
+    assert head.status_code == 200
+    assert int(head.headers["Upload-Offset"]) == offset
+    again = httpx.patch(f"{bases[1]}{location}", headers={**h, **PATCH, "Upload-Offset": str(offset)},
+                        content=data[offset : offset + AGAIN_FIRST], timeout=120)  # fmt: skip
+    assert again.status_code == 204, again.text
+    moved = int(again.headers["Upload-Offset"])
+    assert moved > offset
+
+    stalled_go.set()  # the stalled PATCH's bytes arrive after all
+    stalled.join(120)
+    late = answers["stalled"]
+    assert isinstance(late, httpx.Response), late
+    assert late.status_code == 423, late.text
+
+    # The client goes on from the offset the server has, and finishes.
+    head = httpx.head(f"{bases[1]}{location}", headers={**h, "Tus-Resumable": "1.0.0"})
+    assert int(head.headers["Upload-Offset"]) == moved
+    done = httpx.patch(f"{bases[1]}{location}", headers={**h, **PATCH, "Upload-Offset": str(moved)},
+                       content=data[moved:], timeout=120)  # fmt: skip
+    assert done.status_code == 204, done.text
+    assert int(done.headers["Upload-Offset"]) == len(data)
+    status = verified(bases[1], h, location)
+    assert status["status"] == "stored", status
+    assert plaintext_of(location) == data
+    no_plaintext_at_rest(data[1000:1064])
+    assert settled_store().clean

@@ -26,6 +26,7 @@ from vault.purge import (
     family_plan,
     purge_family,
     verify_certificate,
+    words,
 )
 from vault.recordings.models import Recording
 from vault.store import ObjectKind, ObjectStore, StoredObject
@@ -104,7 +105,7 @@ def test_family_is_purged_on_the_right_day_and_nothing_can_be_read_back(world) -
     objects = [r.original_object_id for r in w["recordings"]]
     assert run(w, at(DUE - timedelta(days=1))) is None
     assert w["db"].exec(select(StoredObject)).all() != []
-    assert "wordt verwijderd op" in family_plan(w["db"], w["family"].id, DUE).describe()[0]
+    assert "wordt verwijderd op" in words.describe(family_plan(w["db"], w["family"].id, DUE))[0]
     # phase one on the day: blocked for every reader, nothing deleted yet
     assert run(w, at(DUE)) is None
     principal = audit.Principal(w["trainer"].id, "T", "trainer", None)

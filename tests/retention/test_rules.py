@@ -15,6 +15,7 @@ from retention import (
     Period,
     Phase,
     Purpose,
+    Reason,
     RetentionPolicy,
     TrajectoryType,
     Withdrawal,
@@ -70,9 +71,8 @@ def test_a_late_follow_up_pushes_the_date_to_the_day_it_is_done() -> None:
     late = date(2027, 2, 15)
     facts = family(trajectory(follow_ups_planned=(date(2026, 12, 1),), follow_ups_done=(late,)))
     assert_due_from(facts, ALL_FOOTAGE, late)
-    assert (
-        "laatste nazorg afgerond op 2027-02-15"
-        in plan(facts, DEFAULT_POLICIES, late).items[0].reason
+    assert plan(facts, DEFAULT_POLICIES, late).items[0].reason == Reason(
+        "last_follow_up_done", late, Period()
     )
 
 
@@ -125,7 +125,7 @@ def test_export_handed_over_with_no_follow_up_left_goes_earlier() -> None:
     assert_due_from(facts, ALL_FOOTAGE, date(2026, 6, 24))  # hand-over + 14 days
     p = plan(facts, DEFAULT_POLICIES, date(2026, 6, 24))
     assert set(rules(p).values()) == {"export_handed_over"}
-    assert "overgedragen op 2026-06-10" in p.items[0].reason
+    assert p.items[0].reason == Reason("handed_over", date(2026, 6, 10), Period(days=14))
 
 
 def test_complex_vht_export_after_both_follow_ups_goes_before_the_18_months() -> None:
@@ -273,7 +273,9 @@ def test_teaching_clip_goes_at_consent_expiry() -> None:
     assert_due_from(facts, {CLIP1}, date(2029, 3, 1))
     p = plan(facts, DEFAULT_POLICIES, date(2029, 3, 1))
     assert rules(p) == {CLIP1: "consent_expired"}
-    assert "loopt af op 2029-03-01" in p.items[0].reason
+    assert p.items[0].reason == Reason(
+        "consent_ends", date(2029, 3, 1), Period.years(5), Purpose.teaching
+    )
 
 
 @pytest.mark.parametrize("valid_until", [None, date(2033, 3, 1)])
@@ -295,7 +297,7 @@ def test_teaching_consent_ending_mid_day_keeps_the_clip_that_day() -> None:
 def test_teaching_clip_without_any_consent_goes_at_once() -> None:
     p = plan(family(ACTIVE, (TEACH,)), DEFAULT_POLICIES, RECORDED)
     assert [i.object_id for i in p.due()] == [CLIP1]
-    assert "geen toestemming voor onderwijs" in p.items[0].reason
+    assert p.items[0].reason == Reason("no_consent", RECORDED, purpose=Purpose.teaching)
 
 
 def test_teaching_consent_for_other_recordings_does_not_keep_the_clip() -> None:
@@ -322,8 +324,8 @@ def test_full_withdrawal_purges_the_covered_footage_at_once() -> None:
     assert_due_from(facts, ALL_FOOTAGE, date(2026, 3, 2))
     p = plan(facts, DEFAULT_POLICIES, date(2026, 3, 2))
     assert set(rules(p).values()) == {"withdrawn_consent"}
-    assert (
-        "toestemming voor terugkijken met het gezin ingetrokken op 2026-03-02" in p.items[0].reason
+    assert p.items[0].reason == Reason(
+        "consent_withdrawn", date(2026, 3, 2), purpose=Purpose.review
     )
 
 

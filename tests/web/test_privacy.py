@@ -439,3 +439,30 @@ def test_the_retention_plan_shows_the_package_s_own_removal_day(api: Api) -> Non
     for shown in (plan.group(0), row.group(0)):
         assert not re.search(r"\d{4}-\d{2}-\d{2}", shown), shown
         assert "export_expires" not in shown
+    # The API behind the page: the machine's facts (ISO day, codes) next to the words, in the
+    # request's language.
+    from vault.i18n import long_day
+
+    day = expires.astimezone(LOCAL).date()
+    for lang, rule in (
+        ("nl", "Pakket voor de ouders verlopen"),
+        ("en", "Parents' package expired"),
+    ):
+        answer = api.client.get(
+            f"/api/v1/retention/plan/{family.id}", headers={"accept-language": lang}
+        )
+        assert answer.status_code == 200, answer.text
+        item = next(i for i in answer.json()["items"] if i["object_id"] == str(package.id))
+        assert (item["due"], item["rule"], item["event"], item["event_on"]) == (
+            day.isoformat(),
+            "export_expires",
+            "package_expires",
+            day.isoformat(),
+        )
+        assert item["rule_text"] == rule
+        assert long_day(day, lang) in item["reason"]
+        line = next(t for t in answer.json()["text"] if str(package.id.hex)[:8] in t)
+        assert long_day(day, lang) in line, line
+        assert rule in line, line
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", line), line
+        assert "export_expires" not in line

@@ -31,7 +31,7 @@ from vault import audit
 from vault.access import authorize
 from vault.accounts import Principal
 from vault.bootstrap import token_secret
-from vault.db import DB, keep, unit_of_work
+from vault.db import DB, keep, release, unit_of_work
 from vault.errors import Conflict, Malformed, NotFound, ServiceUnavailable, VaultError
 from vault.export.messages import MESSAGES, left_out, message, recording_name
 from vault.export.models import Export, ExportStatus
@@ -324,13 +324,12 @@ def _failed(db: Session, export: Export, actor: audit.Principal | None, reason: 
     db.add(export)
 
 
-def _outcome(
-    export_id: uuid.UUID, actor: audit.Principal, parents: bool, failure: str, whole: bool
-) -> None:
-    """Log how a download ended and, for the parents, whether they now have the whole package: an
-    answer that delivered the package's last byte (a whole download, or the range that finished a
-    resumed one) counts as one complete download; the last one allowed spends the link. The request's
-    transaction is over by then, so this is a unit of work of its own."""
+def _outcome(export_id: uuid.UUID, actor: audit.Principal, parents: bool, failure: str, whole: bool,
+             reserved: str | None) -> None:  # fmt: skip
+    """Log how a download ended and, for the parents, settle what it reserved (`reserved`: the link's
+    token hash when it started): a download that delivered the package's last byte keeps its place as
+    one complete download, and the last one allowed spends the link; one that broke off gives it back.
+    The request's transaction is over by then, so this is a unit of work of its own."""
     with unit_of_work() as db:
         export = db.get(Export, export_id)
         if export is None:
@@ -345,15 +344,36 @@ def _outcome(
             return
         if failure:
             export.download_failed_at = datetime.now(UTC)
-        elif whole:
-            db.execute(update(Export).where(col(Export.id) == export_id)
-                       .values(link_downloads=col(Export.link_downloads) + 1)
-                       .execution_options(synchronize_session=False))  # fmt: skip
-            db.refresh(export)
+            if reserved is not None:  # given back to the link it was taken from (not a newer one)
+                db.execute(update(Export)
+                           .where(col(Export.id) == export_id, col(Export.link_token_sha256) == reserved,
+                                  col(Export.link_downloads) > 0)
+                           .values(link_downloads=col(Export.link_downloads) - 1)
+                           .execution_options(synchronize_session=False))  # fmt: skip
+                db.refresh(export)
+        elif reserved is not None:
             export.downloaded_at = datetime.now(UTC)
-            if export.link_downloads >= get_settings().export_link_downloads:
+            if (
+                export.link_token_sha256 == reserved
+                and export.link_downloads >= get_settings().export_link_downloads
+            ):
                 export.link_used_at = export.link_used_at or datetime.now(UTC)
         db.add(export)
+
+
+def _reserve(db: Session, export: Export) -> bool:
+    """Take one of the link's complete downloads for a download that may become one, by one conditional
+    UPDATE committed at once: downloads that start together cannot each count against an old total."""
+    done = db.execute(
+        update(Export)
+        .where(col(Export.id) == export.id, col(Export.link_used_at).is_(None),
+               col(Export.link_token_sha256) == export.link_token_sha256,
+               col(Export.link_downloads) < get_settings().export_link_downloads)
+        .values(link_downloads=col(Export.link_downloads) + 1)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    release(db)  # the reservation is visible to every other download at once
+    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
 
 
 class _Delivery(StreamingResponse):
@@ -363,13 +383,11 @@ class _Delivery(StreamingResponse):
     server breaks the connection off short of its Content-Length: it never ends looking complete."""
 
     def __init__(self, chunks: Iterator[bytes], export: Export, actor: audit.Principal, parents: bool,
-                 span: tuple[int, int], partial: bool, resumed: bool) -> None:  # fmt: skip
+                 span: tuple[int, int], partial: bool, whole: bool, reserved: str | None) -> None:  # fmt: skip
         size, (start, end) = export.size or 0, span
         self._failure = "interrupted"
         self._done = (export.id, actor, parents)
-        # A complete download: the last byte went out, in an answer that began at byte 0 or resumed a
-        # download the browser had begun (If-Range matched). A probe of the last bytes does not count.
-        self._whole = end == size - 1 and (start == 0 or resumed)
+        self._whole, self._reserved = whole, reserved  # see _deliver
         headers = {"Content-Disposition": 'attachment; filename="Beeldkluis-opnames.zip"', "Cache-Control": "no-store",
                    "Accept-Ranges": "bytes", "ETag": _etag(export), "Content-Length": str(end + 1 - start)}  # fmt: skip
         if partial:
@@ -393,7 +411,9 @@ class _Delivery(StreamingResponse):
             await super().__call__(scope, receive, send)
         finally:
             with anyio.CancelScope(shield=True):
-                await run_in_threadpool(_outcome, *self._done, self._failure, self._whole)
+                await run_in_threadpool(
+                    _outcome, *self._done, self._failure, self._whole, self._reserved
+                )
 
 
 def _etag(export: Export) -> str:
@@ -414,15 +434,21 @@ def _deliver(
         )
     span = asked or (0, size - 1)
     chunks = _opened(db, actor, export, *span)
+    # A complete download: the last byte goes out, in an answer that begins at byte 0 or resumes a
+    # download the browser had begun (If-Range matched). A probe of the last bytes does not count. One
+    # that may become complete reserves its place first; it gives it back if it breaks off (_outcome).
+    resumed = asked is not None and request.headers.get("if-range") is not None  # _span checked it
+    whole = span[1] == size - 1 and (span[0] == 0 or resumed)
+    reserved = export.link_token_sha256 if parents and whole else None
+    if reserved is not None and not _reserve(db, export):
+        audit.record(db, action="download", outcome="denied", reason="link_invalid", actor=actor, family_id=export.family_id,
+                     object_id=export.id, object_type="export_package")  # fmt: skip
+        return _page(request, "gone", 410)
     if parents:  # the trainer's own start is logged by the access decision that let them in
         audit.record(db, action="download", outcome="allowed", reason="allowed", actor=actor, family_id=export.family_id,
                      object_id=export.id, object_type="export_package", detail={"bytes": f"{span[0]}-{span[1]}/{size}"})  # fmt: skip
-    resumed = (
-        asked is not None and request.headers.get("if-range") is not None
-    )  # _span checked it matches
-    return _Delivery(
-        chunks, export, actor, parents, span, partial=asked is not None, resumed=resumed
-    )
+    return _Delivery(chunks, export, actor, parents, span, partial=asked is not None, whole=whole,
+                     reserved=reserved)  # fmt: skip
 
 
 _ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}

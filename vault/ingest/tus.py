@@ -501,10 +501,20 @@ async def _receive(
     recorded, renewed = writer.durable, time.monotonic()
     every = get_settings().upload_claim_s / 3
 
+    async def ours() -> None:
+        """Before storing anything after a pause (a client that stalled, a slow store): renew the
+        claim, so the upload is still this PATCH's; if another PATCH took it meanwhile (the claim ran
+        out), stop (423) with nothing written. Renewed, no other PATCH can take it for a whole claim."""
+        nonlocal renewed
+        if time.monotonic() - renewed >= every:
+            await run_in_threadpool(_hold, upload, token)
+            renewed = time.monotonic()
+
     async def take() -> None:
         """Seal what was received (in a thread: it may wait for a part being stored); record stored
         parts as they complete (not those of a checksummed PATCH before it verified), else renew."""
         nonlocal received, recorded, renewed
+        await ours()
         batch, received = received, bytearray()
         await run_in_threadpool(writer.write, batch)
         progress = None
@@ -518,6 +528,7 @@ async def _receive(
     async def checkpoint() -> Progress:
         if received:
             await take()
+        await ours()
         progress = await run_in_threadpool(writer.checkpoint)
         await run_in_threadpool(_hold, upload, token, progress)
         await run_in_threadpool(writer.drop_superseded_tail)
@@ -549,6 +560,7 @@ async def _receive(
                 "Checksum mismatch; resend this part.",
             )
         if writer.offset == upload.length:
+            await ours()
             await run_in_threadpool(_finish, upload, writer, token)
             return Response(status_code=204, headers={**TUS, "Upload-Offset": str(upload.length)})
         progress = await checkpoint()  # only whole chunks are stored: the client resends the rest

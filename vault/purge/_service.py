@@ -205,7 +205,7 @@ def purge_family(
                 object_id=item.object_id,
                 family_id=family_id,
                 rule=item.rule,
-                reason=item.reason,
+                reason=str(item.reason),
                 marked_at=now,
             )
             db.add(mark)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from sqlmodel import Session, col, select
 
 from vault import audit
@@ -15,6 +15,8 @@ from vault.accounts import Principal, require_role
 from vault.db import DB
 from vault.errors import NotFound
 from vault.families.models import Family
+from vault.pages import language
+from vault.purge import words
 from vault.purge._service import CERTIFICATES, family_plan
 from vault.purge.models import LegalHoldRow, Tombstone
 from vault.purge.schemas import (
@@ -65,8 +67,14 @@ def _own_family(db: Session, principal: audit.Principal, family_id: uuid.UUID) -
     responses=problems(404, 422),
 )
 def plan(
-    family_id: uuid.UUID, principal: Principal, db: DB, on: date | None = None
+    family_id: uuid.UUID,
+    principal: Principal,
+    db: DB,
+    on: date | None = None,
+    lang: Annotated[str, Depends(language)] = "nl",
 ) -> dict[str, Any]:
+    """The machine's facts (ISO dates, rule and event codes) and, next to them, the words in the
+    request's language (`lang` cookie or Accept-Language)."""
     _own_family(db, principal, family_id)
     _officer(db, principal, "retention_plan")
     result = family_plan(db, family_id, on or datetime.now(UTC).date())
@@ -75,15 +83,20 @@ def plan(
         "items": [
             {
                 "object_id": str(i.object_id),
+                "kind": i.kind.value,
                 "due": i.due.isoformat(),
                 "rule": i.rule,
-                "reason": i.reason,
+                "event": i.reason.event,
+                "event_on": i.reason.day.isoformat(),
+                "purpose": i.reason.purpose.value if i.reason.purpose else None,
+                "reason": words.reason(i.reason, lang),
+                "rule_text": words.rule(i.rule, lang),
                 "blocked_by": [str(h) for h in i.blocked_by],
             }
             for i in result.items
         ],
-        "undated": [str(o) for o in result.undated],
-        "text": result.describe(),
+        "undated": [str(u.object_id) for u in result.undated],
+        "text": words.describe(result, lang),
     }
 
 

@@ -12,7 +12,8 @@ from sqlmodel import select
 
 from vault import audit
 from vault.db import unit_of_work
-from vault.i18n import _
+from vault.i18n import _, terminal
+from vault.purge import words
 from vault.purge._service import family_plan
 from vault.purge.models import LegalHoldRow
 from vault.purge.tasks import run_all
@@ -37,7 +38,7 @@ def plan(
         )
         for family_id in families:
             typer.echo(_("Gezin %(family_id)s:") % {"family_id": family_id})
-            for line in family_plan(db, family_id, day).describe():
+            for line in words.describe(family_plan(db, family_id, day), terminal()):
                 typer.echo(f"  {line}")
 
 

@@ -20,9 +20,16 @@ class HoldIn(BaseModel):
 
 class PlanItem(BaseModel):
     object_id: uuid.UUID
+    kind: str = Field(examples=["original"])
     due: date
-    rule: str
-    reason: str
+    rule: str = Field(description="The rule's stable code", examples=["export_expires"])
+    event: str = Field(
+        description="What happened that ends it (a code)", examples=["package_expires"]
+    )
+    event_on: date = Field(description="The day it happened (or will)")
+    purpose: str | None = Field(description="The purpose the event concerns, if one")
+    reason: str = Field(description="The reason in words, in the request's language")
+    rule_text: str = Field(description="The rule in words, in the request's language")
     blocked_by: list[uuid.UUID] = Field(description="The legal holds that keep it")
 
 
@@ -30,7 +37,9 @@ class RetentionPlan(BaseModel):
     family_id: uuid.UUID
     items: list[PlanItem]
     undated: list[uuid.UUID] = Field(description="Objects without a date yet (an open trajectory)")
-    text: str
+    text: list[str] = Field(
+        description="The plan in words, one line per object, in the request's language"
+    )
 
 
 class LegalHoldPublic(BaseModel):

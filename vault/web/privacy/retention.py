@@ -4,7 +4,6 @@ purged, and the signed deletion certificates."""
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -20,8 +19,9 @@ from consent import Role
 from vault.db import DB
 from vault.errors import NotFound
 from vault.families.models import Family
-from vault.i18n import N_, day
+from vault.i18n import N_
 from vault.keyring import signing_key
+from vault.pages import language
 from vault.purge import CERTIFICATES, LegalHoldRow, verify_certificate
 from vault.purge import api as purge_api
 from vault.settings import get_settings
@@ -41,16 +41,6 @@ from vault.web.labels.log import KINDS, OBJECTS, REASONS
 from vault.web.privacy._common import NOTICES, family_codes, own_family, parse_day
 
 router = APIRouter()
-
-ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-RULE_CODE = re.compile(r"\(regel ([a-z_]+)\)")
-
-
-def _readable(line: str) -> str:
-    """A line of the retention engine (pure, so ISO dates and rule codes) as people read it:
-    Dutch dates and the rule's name in words."""
-    line = ISO_DAY.sub(lambda m: day(date.fromisoformat(m[0])), line)
-    return RULE_CODE.sub(lambda m: f"(regel: {REASONS.get(m[1], m[1])})", line)
 
 
 def _retention(
@@ -81,10 +71,9 @@ def _retention(
     ]
     plan = holds = None
     if family is not None:
-        plan = purge_api.plan(family_id=family.id, principal=viewer.principal, db=db, on=None)
-        plan["text"] = [_readable(line) for line in plan["text"]]
-        for item in plan["items"]:
-            item["reason"] = _readable(item["reason"])
+        plan = purge_api.plan(
+            family_id=family.id, principal=viewer.principal, db=db, on=None, lang=language(request)
+        )
         holds = db.exec(
             select(LegalHoldRow)
             .where(LegalHoldRow.family_id == family.id)
