@@ -11,28 +11,12 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
+from tests.support.api import Api
+from tests.support.device import confirm, csrf_of, web_sign_in
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
 from vault.domain.models import DeviceGrant
 from vault.settings import get_settings
-
-from .conftest import PASSWORD, Account, Api
-
-
-def web_sign_in(api: Api, account: Account, offset_steps: int = 0) -> str:
-    """Sign in to the web app (the test client keeps the cookie); the CSRF token of the device page."""
-    response = api.client.post("/aanmelden", data={"email": account.email, "password": PASSWORD,
-                                                   "totp": api.code(account, offset_steps)}, follow_redirects=False)  # fmt: skip
-    assert response.status_code == 303, response.text
-    return csrf_of(api)
-
-
-def csrf_of(api: Api) -> str:
-    page = api.client.get("/apparaat")
-    assert page.status_code == 200
-    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert found
-    return found.group(1)
 
 
 def start(api: Api) -> dict[str, Any]:
@@ -43,10 +27,6 @@ def start(api: Api) -> dict[str, Any]:
 
 def poll(api: Api, device_code: str) -> Any:
     return api.client.post("/api/v1/auth/device/token", json={"device_code": device_code})
-
-
-def confirm(api: Api, csrf: str, code: str, decision: str = "toestaan") -> Any:
-    return api.client.post("/apparaat", data={"csrf": csrf, "code": code, "decision": decision})
 
 
 def reasons(action: str) -> list[str]:

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from keys import LocalSigningKey
-from tests.api.conftest import Api
+from tests.support.api import Api
 from vault import audit
 from vault.audit.cli import app as audit_cli
 from vault.db import engine_for, unit_of_work

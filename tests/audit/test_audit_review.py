@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.api.conftest import Api
+from tests.support.api import Api
 from vault import audit
 from vault.db import unit_of_work
 from vault.domain.models import Organisation

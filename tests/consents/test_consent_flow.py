@@ -8,36 +8,17 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
+from tests.factories import SupervisionLinkFactory, bound
+from tests.support.api import Api
+from tests.support.families import consent_body, family_with_recording
 from vault.db import unit_of_work
-from vault.domain.models import SupervisionLink
 from vault.store import StoredObject
-
-from .conftest import Api
-from .test_resources import family_with_recording
-
-
-def consent_body(world: dict, purpose: str, *, both: bool = True) -> dict:  # type: ignore[type-arg]
-    signed = (datetime.now(UTC) - timedelta(days=1)).isoformat()
-    # The world has one parent with gezag: her signature makes the consent complete.
-    signatures = [
-        {
-            "person_id": world["mother"]["id"],
-            "capacity": "parent_with_authority",
-            "signed_at": signed,
-        }
-    ]
-    return {
-        "purpose": purpose,
-        "trajectory_id": world["trajectory"]["id"],
-        "valid_from": signed,
-        "signatures": signatures if both else [],
-    }
 
 
 def test_opleider_sees_a_clip_with_supervision_consent_until_withdrawal(api: Api) -> None:
     trainer, opleider = api.account("trainer"), api.account("opleider")
-    with unit_of_work() as db:
-        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)))
+    with unit_of_work() as db, bound(db):
+        SupervisionLinkFactory(trainee_id=trainer.id, opleider_id=opleider.id)
     world = family_with_recording(api, trainer)
     h, ho = world["headers"], api.as_(opleider)
     clip_url = f"/api/v1/clips/{world['clip']['id']}"

@@ -3,54 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from tests.support.api import Api
+from tests.support.families import family_with_recording
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
 from vault.domain.models import User
-
-from .conftest import Account, Api
-
-
-def family_with_recording(api: Api, trainer: Account) -> dict[str, Any]:
-    h = api.as_(trainer)
-    family = api.client.post("/api/v1/families", headers=h).json()
-    child = api.client.post(
-        f"/api/v1/families/{family['id']}/people",
-        headers=h,
-        json={"kind": "child", "birth_date": "2024-01-02"},
-    ).json()
-    mother = api.client.post(
-        f"/api/v1/families/{family['id']}/people", headers=h, json={"kind": "parent"}
-    ).json()
-    gezag = api.client.post(
-        f"/api/v1/families/{family['id']}/authorities",
-        headers=h,
-        json={"child_id": child["id"], "parent_id": mother["id"]},
-    )
-    assert gezag.status_code == 201, gezag.text
-    trajectory = api.client.post(
-        f"/api/v1/families/{family['id']}/trajectories", headers=h, json={"type": "k_vht"}
-    ).json()
-    phase = api.client.patch(
-        f"/api/v1/trajectories/{trajectory['id']}", headers=h, json={"phase": "active"}
-    )
-    assert phase.json()["phase"] == "active"
-    recording = api.client.post(f"/api/v1/trajectories/{trajectory['id']}/recordings", headers=h,
-                                json={"recorded_at": "2026-11-20T10:00:00Z", "situation": "bath", "duration_s": 240}).json()  # fmt: skip
-    clip = api.client.post(
-        f"/api/v1/recordings/{recording['id']}/clips",
-        headers=h,
-        json={"start_s": 10, "end_s": 40, "title": "Aansluiten"},
-    )
-    assert clip.status_code == 201, clip.text
-    return {"family": family, "trajectory": trajectory, "recording": recording, "clip": clip.json(), "headers": h,
-            "child": child, "mother": mother}  # fmt: skip
 
 
 def test_trainer_builds_a_family_and_sees_it(api: Api) -> None:
@@ -79,7 +42,9 @@ def test_trainer_builds_a_family_and_sees_it(api: Api) -> None:
     family = f"/api/v1/families/{world['family']['id']}"
     for path in (family, family + "/people", family + "/authorities"):
         assert api.client.get(path, headers=h).status_code == 200, path
-        assert api.client.get(path, headers=api.as_(api.account("trainer"))).status_code == 403, path
+        assert api.client.get(path, headers=api.as_(api.account("trainer"))).status_code == 403, (
+            path
+        )
     assert api.client.get(family + "/people", headers=h).json()["total"] == 2
 
 

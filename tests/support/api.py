@@ -1,30 +1,27 @@
-"""An API on a fresh database (SQLite and PostgreSQL) with an organisation and signed-in people."""
+"""The API under test and the people in it: `Api` (a test client on a fresh database with an organisation),
+`Account`, and the stream worker's start and stop. The fixtures that build them are in tests/conftest.py."""
 
 from __future__ import annotations
 
-import os
+import itertools
+import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pyotp
-import pytest
 from fastapi.testclient import TestClient
 
+from tests.factories import OrganisationFactory, bound
 from vault.accounts import create_user
-from vault.accounts._oidc import _cache as oidc_cache
-from vault.accounts._oidc import _refreshed as oidc_refreshed
-from vault.app import create_app
-from vault.audit._denials import flood
-from vault.bootstrap import prepare
 from vault.db import unit_of_work
-from vault.domain.models import Organisation
-from vault.settings import get_settings
-from vault.worker import celery_app, configure
+from vault.media.live import StreamJob
 
 PASSWORD = "een lang en geheim wachtwoord"
 
@@ -84,51 +81,13 @@ class Api:
         return self._headers[account.id]
 
     def organisation(self, name: str) -> uuid.UUID:
-        with unit_of_work() as db:
-            org = Organisation(name=name)
-            db.add(org)
-            db.flush()
-            return org.id
+        with unit_of_work() as db, bound(db):
+            return OrganisationFactory(name=name).id
 
 
-@pytest.fixture
-def api(database_url: str, settings_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
-    monkeypatch.setenv("BEELDKLUIS_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    prepare(get_settings())
-    configure(celery_app, get_settings())  # tasks go to this test's broker
-    flood.clear()  # the denial log's flood control counts per process
-    oidc_cache.clear()  # identity providers of earlier tests (a port may be reused)
-    oidc_refreshed.clear()
-    org = None
-    with unit_of_work() as db:
-        organisation = Organisation(name="GGD Testregio")
-        db.add(organisation)
-        db.flush()
-        org = organisation.id
-    with TestClient(create_app()) as client:
-        yield Api(client, org)
-
-
-@pytest.fixture
-def worker(api: Api) -> Iterator[None]:
-    settings = get_settings()
-    env = {
-        **os.environ,
-        "BEELDKLUIS_DATA_DIR": str(settings.data_dir),
-        "BEELDKLUIS_DATABASE_URL": settings.effective_database_url,
-    }
-    with open(settings.data_dir / "worker.log", "ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "vault.cli", "worker", "--concurrency", "1",  # noqa: S603
-                                 "--queues", "ingest,media,export,purge,default"], env=env,
-                                stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
-        yield
-        proc.terminate()
-        proc.wait(timeout=30)
-    print((settings.data_dir / "worker.log").read_text()[-3000:])
-
-
-def start_stream_worker(env: dict[str, str], log: Path, concurrency: int = 2) -> subprocess.Popen[bytes]:
+def start_stream_worker(
+    env: dict[str, str], log: Path, concurrency: int = 2
+) -> subprocess.Popen[bytes]:
     """A worker for the `stream` queue only, as production runs it (review segments, ADR 0007)."""
     with open(log, "ab") as out:
         proc = subprocess.Popen([sys.executable, "-m", "vault.cli", "worker", "--queues", "stream",  # noqa: S603
@@ -145,7 +104,7 @@ def stop_stream_worker(proc: subprocess.Popen[bytes]) -> None:
     """Stop every live job (each ends at its next beat), then the worker."""
     from sqlmodel import col, update
 
-    from vault.media.live import LIVE, StreamJob
+    from vault.media.live import LIVE
 
     with unit_of_work() as db:
         db.exec(update(StreamJob).where(col(StreamJob.state).in_(LIVE)).values(state="stopped"))  # type: ignore[call-overload]
@@ -157,12 +116,75 @@ def stop_stream_worker(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
-@pytest.fixture
-def stream_worker(api: Api) -> Iterator[None]:
-    settings = get_settings()
-    env = {**os.environ, "BEELDKLUIS_DATA_DIR": str(settings.data_dir),
-           "BEELDKLUIS_DATABASE_URL": settings.effective_database_url}  # fmt: skip
-    proc = start_stream_worker(env, settings.data_dir / "stream-worker.log")
-    yield
-    stop_stream_worker(proc)
-    print((settings.data_dir / "stream-worker.log").read_text()[-3000:])
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+API = "import uvicorn; uvicorn.run('vault.app:create_app', factory=True, host='127.0.0.1', port={port}, log_level='warning')"
+
+
+HOP = {
+    "host",
+    "content-length",
+    "connection",
+    "transfer-encoding",
+    "content-encoding",
+    "keep-alive",
+}
+
+
+class RoundRobin:
+    """A balancer as small as they come: each request to the next backend, in turn."""
+
+    def __init__(self, backends: list[str]) -> None:
+        self.log: list[tuple[str, int, int]] = []  # (path, backend, status)
+        turn = itertools.count()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def forward(self) -> None:
+                k = next(turn) % len(backends)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {n: v for n, v in self.headers.items() if n.lower() not in HOP}
+                answer = httpx.request(
+                    self.command,
+                    backends[k] + self.path,
+                    headers=headers,
+                    content=body,
+                    timeout=120,
+                )
+                outer.log.append((self.path, k, answer.status_code))
+                self.send_response(answer.status_code)
+                for name, value in answer.headers.items():
+                    if name.lower() not in HOP:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            do_GET = do_POST = forward  # noqa: N815
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+def start_api(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", API.format(port=port)], env=env)  # noqa: S603
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{base}/health").status_code in (200, 503):
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("the API did not start")
