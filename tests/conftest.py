@@ -71,9 +71,7 @@ def s3_config() -> dict[str, str]:
     }
 
 
-@pytest.fixture(
-    scope="module"
-)  # per module: Playwright keeps an event loop in the main thread while it lives
+@pytest.fixture(scope="module")  # per module: Playwright keeps an event loop in the main thread while it lives
 def chromium() -> Iterator[Any]:
     """Debian's chromium, headless, driven by Playwright (which never downloads a browser of its own)."""
     from playwright.sync_api import sync_playwright
@@ -236,7 +234,6 @@ def api(database_url: str, settings_env: Path, monkeypatch: pytest.MonkeyPatch) 
 @pytest.fixture
 def worker(api: Api) -> Iterator[None]:
     """A real Celery worker on this test's database and broker (every queue but `stream`)."""
-    import subprocess
     import sys
 
     from vault.settings import get_settings

@@ -25,24 +25,13 @@ ROOT = Path(__file__).parent.parent
 def production_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv = tmp_path_factory.mktemp("prod") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)  # noqa: S603
-    pip = [
-        str(venv / "bin" / "python"),
-        "-m",
-        "pip",
-        "install",
-        "-q",
-        "--disable-pip-version-check",
-    ]
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     subprocess.run([*pip, "-c", str(ROOT / "constraints.txt"), str(ROOT)], check=True, timeout=900)  # noqa: S603
     return venv
 
 
 def test_the_production_install_starts(
-    production_venv: Path,
-    fresh_postgres: str,
-    broker_url: str,
-    s3_config: dict[str, str],
-    tmp_path: Path,
+    production_venv: Path, fresh_postgres: str, broker_url: str, s3_config: dict[str, str], tmp_path: Path
 ) -> None:
     beeldkluis = str(production_venv / "bin" / "beeldkluis")
     suffix = uuid.uuid4().hex[:10]
@@ -56,11 +45,7 @@ def test_the_production_install_starts(
     }  # fmt: skip
     # No test package leaks into the production install (it would hide a missing dependency).
     for absent in ("pytest", "playwright", "hypothesis"):
-        found = subprocess.run(
-            [str(production_venv / "bin" / "python"), "-c", f"import {absent}"],
-            capture_output=True,
-            check=False,
-        )  # noqa: S603
+        found = subprocess.run([str(production_venv / "bin" / "python"), "-c", f"import {absent}"], capture_output=True, check=False)  # noqa: S603
         assert found.returncode != 0, absent
     # The English catalogue is package data: without it English readers would silently get Dutch.
     english = subprocess.run([str(production_venv / "bin" / "python"), "-c", "from vault import i18n; "
@@ -68,14 +53,7 @@ def test_the_production_install_starts(
                              capture_output=True, text=True, check=False)  # noqa: S603  # fmt: skip
     assert english.stdout.strip() == "%(rate)s frames per second", english.stderr[-800:]
     for path in [(), *sorted(readme_commands())]:
-        out = subprocess.run(
-            [beeldkluis, *path, "--help"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )  # noqa: S603
+        out = subprocess.run([beeldkluis, *path, "--help"], env=env, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
         assert out.returncode == 0, (path, out.stderr[-800:])
     # With MinIO's root credentials production refuses to start (they may delete checkpoints) ...
     refused = subprocess.run([beeldkluis, "serve", "--port", str(free_port())], env=env, capture_output=True, text=True,
@@ -90,15 +68,10 @@ def test_the_production_install_starts(
                                  text=True, timeout=120, check=False)  # noqa: S603  # fmt: skip
     assert provisioned.returncode == 0, provisioned.stderr[-2000:]
     env |= {"BEELDKLUIS_S3_ACCESS_KEY": app_key, "BEELDKLUIS_S3_SECRET_KEY": app_secret}
-    migrated = subprocess.run(
-        [beeldkluis, "migrate"], env=env, capture_output=True, text=True, timeout=300, check=False
-    )  # noqa: S603
+    migrated = subprocess.run([beeldkluis, "migrate"], env=env, capture_output=True, text=True, timeout=300, check=False)  # noqa: S603
     assert migrated.returncode == 0, migrated.stderr[-2000:]
     port = free_port()
-    server = subprocess.Popen(
-        [beeldkluis, "serve", "--port", str(port)],
-        env={**env, "BEELDKLUIS_EMBEDDED_WORKER": "false"},
-    )  # noqa: S603
+    server = subprocess.Popen([beeldkluis, "serve", "--port", str(port)], env={**env, "BEELDKLUIS_EMBEDDED_WORKER": "false"})  # noqa: S603
     worker = subprocess.Popen([beeldkluis, "worker", "--concurrency", "1"], env=env,  # noqa: S603
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
@@ -119,6 +92,4 @@ def test_the_production_install_starts(
         for proc in (server, worker):
             proc.terminate()
             proc.wait(timeout=60)
-    assert (
-        os.environ.get("BEELDKLUIS_ENVIRONMENT") != "production"
-    )  # the test changed nothing of ours
+    assert os.environ.get("BEELDKLUIS_ENVIRONMENT") != "production"  # the test changed nothing of ours

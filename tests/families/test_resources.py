@@ -42,9 +42,7 @@ def test_trainer_builds_a_family_and_sees_it(api: Api) -> None:
     family = f"/api/v1/families/{world['family']['id']}"
     for path in (family, family + "/people", family + "/authorities"):
         assert api.client.get(path, headers=h).status_code == 200, path
-        assert api.client.get(path, headers=api.as_(api.account("trainer"))).status_code == 403, (
-            path
-        )
+        assert api.client.get(path, headers=api.as_(api.account("trainer"))).status_code == 403, path
     assert api.client.get(family + "/people", headers=h).json()["total"] == 2
 
 

@@ -289,7 +289,5 @@ def test_a_damaged_source_gives_no_thumbnail_and_no_500(
         f"/api/v1/recordings/{world['recording_id']}/thumbnail.jpg", headers=world["headers"]
     )
     assert got.status_code == 422, got.text
-    assert (
-        got.json()["code"] == "source_unreadable"
-    )  # the stored chunk failed authentication: said so, in Dutch
+    assert got.json()["code"] == "source_unreadable"  # the stored chunk failed authentication: said so, in Dutch
     assert "beschadigd" in got.json()["detail"]

@@ -62,7 +62,7 @@ def world(api: Api) -> World:
 
 def enrol(api: Api, url: str, email: str, role: str, org: uuid.UUID) -> Account:
     """Follow an enrolment link as its holder would: read the secret off the page, choose a password."""
-    path = url[url.index("/inschrijven/") :]
+    path = url[url.index("/inschrijven/"):]
     page = api.client.get(path, headers={"accept": "text/html"})
     assert page.status_code == 200, page.text
     match = re.search(r'name="secret" value="([A-Z2-7]{32})"', page.text)

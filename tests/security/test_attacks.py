@@ -33,10 +33,7 @@ def test_2_another_organisations_admin_cannot_grant_our_trainer(api: Api, world:
     made = api.client.post("/api/v1/grants", headers=api.as_(world.b.admin),
                            json=_grant(world.a.trainer.id, world.b.gecommitteerde.id))  # fmt: skip
     assert made.status_code == 404
-    assert (
-        api.client.post(world.clip_stream, headers=api.as_(world.b.gecommitteerde)).status_code
-        == 403
-    )
+    assert api.client.post(world.clip_stream, headers=api.as_(world.b.gecommitteerde)).status_code == 403
 
 
 def test_3_one_administrator_alone_cannot_open_footage(api: Api, world: World) -> None:
@@ -71,12 +68,7 @@ def test_3_one_administrator_alone_cannot_open_footage(api: Api, world: World) -
     puppet = enrol(api, puppet_link, puppet_email, "trainer", world.a.id)
     assert api.client.post(confirm, headers=bearer(api, puppet)).status_code == 404
     # Nor can the administrator make themselves (or the fake) a trainer.
-    assert (
-        api.client.patch(
-            f"/api/v1/users/{world.a.admin.id}", headers=h, json={"role": "trainer"}
-        ).status_code
-        == 409
-    )
+    assert api.client.patch(f"/api/v1/users/{world.a.admin.id}", headers=h, json={"role": "trainer"}).status_code == 409
     assert api.client.post(world.clip_stream, headers=hf).status_code == 403
 
     # The second person: the trainee sees the proposal and confirms it; only now it opens.
@@ -86,13 +78,8 @@ def test_3_one_administrator_alone_cannot_open_footage(api: Api, world: World) -
     assert api.client.post(confirm, headers=ht).json()["state"] == "active"
     assert api.client.post(world.clip_stream, headers=hf).status_code == 200
     with unit_of_work() as db:  # the privacy officer's signal: proposal and confirmation, by whom
-        logged = db.exec(
-            select(audit.AuditRecord).where(audit.AuditRecord.object_id == link.json()["id"])
-        ).all()
-        assert [(r.reason, r.role) for r in logged] == [
-            ("proposed", "administrator"),
-            ("confirmed", "trainer"),
-        ]
+        logged = db.exec(select(audit.AuditRecord).where(audit.AuditRecord.object_id == link.json()["id"])).all()
+        assert [(r.reason, r.role) for r in logged] == [("proposed", "administrator"), ("confirmed", "trainer")]
 
 
 def test_3b_a_grant_likewise_waits_for_the_trainee(api: Api, world: World) -> None:
@@ -102,25 +89,19 @@ def test_3b_a_grant_likewise_waits_for_the_trainee(api: Api, world: World) -> No
     assert made.json()["state"] == "proposed"
     hg = api.as_(world.a.gecommitteerde)
     assert api.client.post(world.clip_stream, headers=hg).json()["reason"] == "no_grant"
-    confirmed = api.client.post(
-        f"/api/v1/grants/{made.json()['id']}/confirm", headers=api.as_(world.a.trainer)
-    )
+    confirmed = api.client.post(f"/api/v1/grants/{made.json()['id']}/confirm", headers=api.as_(world.a.trainer))
     assert confirmed.json()["state"] == "active"
     assert api.client.post(world.clip_stream, headers=hg).status_code == 200
 
 
-def test_3c_cross_organisation_supervision_is_an_invitation_from_the_trainees_side(
-    api: Api, world: World
-) -> None:
+def test_3c_cross_organisation_supervision_is_an_invitation_from_the_trainees_side(api: Api, world: World) -> None:
     """Opleiders often work for another organisation: A's administrator proposes, A's trainee confirms."""
     made = api.client.post("/api/v1/supervision-links", headers=api.as_(world.a.admin), json={
         "trainee_id": str(world.a.trainer.id), "opleider_id": str(world.b.opleider.id)})  # fmt: skip
     assert made.status_code == 201
     hb = api.as_(world.b.opleider)
     assert api.client.post(world.clip_stream, headers=hb).status_code == 403
-    api.client.post(
-        f"/api/v1/supervision-links/{made.json()['id']}/confirm", headers=api.as_(world.a.trainer)
-    )
+    api.client.post(f"/api/v1/supervision-links/{made.json()['id']}/confirm", headers=api.as_(world.a.trainer))
     assert api.client.post(world.clip_stream, headers=hb).status_code == 200
 
 
@@ -128,13 +109,7 @@ def test_4_wok_viewing_only_for_trainers_and_opleiders(api: Api, world: World) -
     organiser, now = api.as_(world.a.opleider), datetime.now(UTC)
     meeting = {"title": "WOK", "starts_at": (now - timedelta(minutes=5)).isoformat(),
                "ends_at": (now + timedelta(hours=1)).isoformat()}  # fmt: skip
-    for outsider in (
-        world.b.officer,
-        world.b.admin,
-        world.a.officer,
-        world.a.admin,
-        world.b.gecommitteerde,
-    ):
+    for outsider in (world.b.officer, world.b.admin, world.a.officer, world.a.admin, world.b.gecommitteerde):
         refused = api.client.post("/api/v1/wok-sessions", headers=organiser,
                                   json={**meeting, "participant_ids": [str(outsider.id)]})  # fmt: skip
         assert refused.status_code == 422, outsider.role

@@ -25,9 +25,7 @@ def _invite(api: Api, world: World, role: str = "trainer") -> tuple[str, str]:
     return email, made.json()["enrolment_url"]
 
 
-def test_the_link_is_single_use_hashed_and_the_admin_reads_no_secret(
-    api: Api, world: World
-) -> None:
+def test_the_link_is_single_use_hashed_and_the_admin_reads_no_secret(api: Api, world: World) -> None:
     email, url = _invite(api, world)
     token = url.rsplit("/", 1)[1]
     with unit_of_work() as db:
@@ -41,10 +39,8 @@ def test_the_link_is_single_use_hashed_and_the_admin_reads_no_secret(
     assert "totp" not in read
     assert token not in read
     account = enrol(api, url, email, "trainer", world.a.id)
-    assert api.client.get("/api/v1/auth/me", headers=bearer(api, account)).json()["user_id"] == str(
-        account.id
-    )
-    again = api.client.get(url[url.index("/inschrijven/") :], headers={"accept": "text/html"})
+    assert api.client.get("/api/v1/auth/me", headers=bearer(api, account)).json()["user_id"] == str(account.id)
+    again = api.client.get(url[url.index("/inschrijven/"):], headers={"accept": "text/html"})
     assert again.status_code == 410
     replay = api.client.post(url[url.index("/inschrijven/"):], data={
         "password": "een ander lang wachtwoord", "secret": "A" * 32, "totp": pyotp.TOTP("A" * 32).now()})  # fmt: skip
@@ -57,11 +53,9 @@ def test_the_link_is_single_use_hashed_and_the_admin_reads_no_secret(
 
 def test_the_link_expires_and_bad_input_names_the_field(api: Api, world: World) -> None:
     email, url = _invite(api, world)
-    path = url[url.index("/inschrijven/") :]
+    path = url[url.index("/inschrijven/"):]
     secret = pyotp.random_base32()
-    short = api.client.post(
-        path, data={"password": "kort", "secret": secret, "totp": pyotp.TOTP(secret).now()}
-    )
+    short = api.client.post(path, data={"password": "kort", "secret": secret, "totp": pyotp.TOTP(secret).now()})
     assert short.status_code == 422
     assert "minstens 12 tekens" in short.text
     wrong = api.client.post(path, data={"password": PASSWORD, "secret": secret, "totp": "000000"})

@@ -32,9 +32,7 @@ def _ready_export(api: Api) -> uuid.UUID:
     world = family_with_recording(api, trainer)
     family_id = uuid.UUID(world["family"]["id"])
     with unit_of_work() as db:
-        obj = open_store(db, get_settings()).put(
-            family_id=family_id, kind=ObjectKind.export, source=[PACKAGE]
-        )
+        obj = open_store(db, get_settings()).put(family_id=family_id, kind=ObjectKind.export, source=[PACKAGE])
         export = Export(trajectory_id=uuid.UUID(world["trajectory"]["id"]), family_id=family_id, created_by=trainer.id,
                         encrypted=False, status=ExportStatus.ready, done=1, total=1, object_id=obj.id, size=len(PACKAGE),
                         expires_at=datetime.now(UTC) + timedelta(days=7))  # fmt: skip
@@ -49,11 +47,7 @@ def _link(export_id: uuid.UUID) -> tuple[str, str]:
         export = db.get(Export, export_id)
         assert export is not None
         export.link_token_sha256 = hashlib.sha256(token.encode()).hexdigest()
-        export.link_code_hash, export.link_failures, export.downloaded_at = (
-            _codes.hash(code),
-            0,
-            None,
-        )
+        export.link_code_hash, export.link_failures, export.downloaded_at = _codes.hash(code), 0, None
         export.link_expires_at = datetime.now(UTC) + timedelta(days=1)
         db.add(export)
     return token, code
@@ -125,13 +119,9 @@ def test_wrong_codes_at_once_are_counted_at_most_the_limit(api: Api, server: str
     answers = _at_once(f"{server}/ophalen/{token}", "zzzz-zzzz", 30)
     assert all(a.status_code in (403, 410) for a in answers)  # and no grant: a wrong code sets none
     assert not any(a.cookies for a in answers)
-    assert (
-        sum(a.status_code == 403 for a in answers) == limit - 1
-    )  # tries left shown; the last one blocks
+    assert sum(a.status_code == 403 for a in answers) == limit - 1  # tries left shown; the last one blocks
     with unit_of_work() as db:
         export = db.get(Export, export_id)
         assert export is not None
         assert export.link_failures == limit
-    assert (
-        httpx.post(f"{server}/ophalen/{token}", data={"code": code}).status_code == 410
-    )  # blocked
+    assert httpx.post(f"{server}/ophalen/{token}", data={"code": code}).status_code == 410  # blocked

@@ -55,9 +55,7 @@ def test_no_operation_answers_5xx_or_breaks_its_schema(api: Api) -> None:
                 nonlocal cases
                 cases += 1
                 response = case.call(headers={**(case.headers or {}), **auth})  # noqa: B023 - run in this iteration
-                case.validate_response(
-                    response, checks=[not_a_server_error, response_schema_conformance]
-                )
+                case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
 
             try:
                 walk()

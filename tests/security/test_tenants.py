@@ -81,12 +81,8 @@ def test_every_administrative_route_hides_organisation_a_from_b(api: Api, world:
         assert trainer.enrolment_hash is None
         assert db.get(SupervisionLink, uuid.UUID(ids["link_id"])).confirmed_at is None  # type: ignore[union-attr]
         assert db.get(GrantRow, uuid.UUID(ids["grant_id"])).confirmed_at is None  # type: ignore[union-attr]
-        assert not db.exec(
-            select(SupervisionLink).where(SupervisionLink.opleider_id == world.b.opleider.id)
-        ).all()
-        assert not db.exec(
-            select(GrantRow).where(GrantRow.user_id == world.b.gecommitteerde.id)
-        ).all()
+        assert not db.exec(select(SupervisionLink).where(SupervisionLink.opleider_id == world.b.opleider.id)).all()
+        assert not db.exec(select(GrantRow).where(GrantRow.user_id == world.b.gecommitteerde.id)).all()
 
 
 def test_an_administrator_lists_only_their_own_organisation(api: Api, world: World) -> None:
@@ -96,15 +92,10 @@ def test_an_administrator_lists_only_their_own_organisation(api: Api, world: Wor
     assert {u["organisation_id"] for u in users} == {str(world.b.id)}
     orgs = api.client.get("/api/v1/organisations", headers=h).json()["items"]
     assert [o["id"] for o in orgs] == [str(world.b.id)]
-    assert (
-        api.client.post("/api/v1/organisations", headers=h, json={"name": "Nieuw"}).status_code
-        == 405
-    )
+    assert api.client.post("/api/v1/organisations", headers=h, json={"name": "Nieuw"}).status_code == 405
 
 
-def test_an_administrator_cannot_disable_themselves_nor_cross_the_admin_line(
-    api: Api, world: World
-) -> None:
+def test_an_administrator_cannot_disable_themselves_nor_cross_the_admin_line(api: Api, world: World) -> None:
     admin = world.a.admin
     h = api.as_(admin)
     own = api.client.patch(f"/api/v1/users/{admin.id}", headers=h, json={"active": False})
@@ -117,9 +108,7 @@ def test_an_administrator_cannot_disable_themselves_nor_cross_the_admin_line(
         assert crossed.status_code == 422, crossed.text
         assert crossed.json()["field"] == "role"
     other_admin = api.account("administrator", world.a.id)
-    to_trainer = api.client.patch(
-        f"/api/v1/users/{other_admin.id}", headers=h, json={"role": "opleider"}
-    )
+    to_trainer = api.client.patch(f"/api/v1/users/{other_admin.id}", headers=h, json={"role": "opleider"})
     assert to_trainer.status_code == 422
     with unit_of_work() as db:
         assert db.get(User, admin.id).active  # type: ignore[union-attr]

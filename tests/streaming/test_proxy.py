@@ -78,9 +78,7 @@ def test_proxies_of_a_rotated_hevc_and_an_interlaced_mts(
             assert proxy in kinds or proxy in undated
 
 
-def test_segments_come_from_the_proxy(
-    api: Api, server: str, stream_worker: None, tmp_path: Path
-) -> None:
+def test_segments_come_from_the_proxy(api: Api, server: str, stream_worker: None, tmp_path: Path) -> None:
     world = family_with_recording(api, api.account("trainer"))
     _, _, mts = sources(tmp_path)
     stored(api, server, world, [mts])

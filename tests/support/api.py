@@ -90,8 +90,21 @@ def start_stream_worker(
 ) -> subprocess.Popen[bytes]:
     """A worker for the `stream` queue only, as production runs it (review segments, ADR 0007)."""
     with open(log, "ab") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "vault.cli", "worker", "--queues", "stream",  # noqa: S603
-                                 "--concurrency", str(concurrency)], env=env, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "vault.cli",
+                "worker",
+                "--queues",
+                "stream",  # noqa: S603
+                "--concurrency",
+                str(concurrency),
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 120
     while b" ready." not in log.read_bytes():  # a loaded machine may take a while to start a worker
         assert proc.poll() is None, log.read_text()[-3000:]
@@ -107,7 +120,7 @@ def stop_stream_worker(proc: subprocess.Popen[bytes]) -> None:
     from vault.media.live import LIVE
 
     with unit_of_work() as db:
-        db.exec(update(StreamJob).where(col(StreamJob.state).in_(LIVE)).values(state="stopped"))  # type: ignore[call-overload]
+        db.exec(update(StreamJob).where(col(StreamJob.state).in_(LIVE)).values(state="stopped"))  # type: ignore[call-overload]  # sqlmodel types exec() for SELECT only
     proc.terminate()
     try:
         proc.wait(timeout=30)

@@ -10,8 +10,15 @@ from tests.support.api import PASSWORD, Account, Api
 
 def web_sign_in(api: Api, account: Account, offset_steps: int = 0) -> str:
     """Sign in to the web app (the test client keeps the cookie); the CSRF token of the device page."""
-    response = api.client.post("/aanmelden", data={"email": account.email, "password": PASSWORD,
-                                                   "totp": api.code(account, offset_steps)}, follow_redirects=False)  # fmt: skip
+    response = api.client.post(
+        "/aanmelden",
+        data={
+            "email": account.email,
+            "password": PASSWORD,
+            "totp": api.code(account, offset_steps),
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     return csrf_of(api)
 

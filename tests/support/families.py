@@ -32,19 +32,29 @@ def family_with_recording(api: Api, trainer: Account) -> dict[str, Any]:
         f"/api/v1/trajectories/{trajectory['id']}", headers=h, json={"phase": "active"}
     )
     assert phase.json()["phase"] == "active"
-    recording = api.client.post(f"/api/v1/trajectories/{trajectory['id']}/recordings", headers=h,
-                                json={"recorded_at": "2026-11-20T10:00:00Z", "situation": "bath", "duration_s": 240}).json()  # fmt: skip
+    recording = api.client.post(
+        f"/api/v1/trajectories/{trajectory['id']}/recordings",
+        headers=h,
+        json={"recorded_at": "2026-11-20T10:00:00Z", "situation": "bath", "duration_s": 240},
+    ).json()
     clip = api.client.post(
         f"/api/v1/recordings/{recording['id']}/clips",
         headers=h,
         json={"start_s": 10, "end_s": 40, "title": "Aansluiten"},
     )
     assert clip.status_code == 201, clip.text
-    return {"family": family, "trajectory": trajectory, "recording": recording, "clip": clip.json(), "headers": h,
-            "child": child, "mother": mother}  # fmt: skip
+    return {
+        "family": family,
+        "trajectory": trajectory,
+        "recording": recording,
+        "clip": clip.json(),
+        "headers": h,
+        "child": child,
+        "mother": mother,
+    }
 
 
-def consent_body(world: dict, purpose: str, *, both: bool = True) -> dict:  # type: ignore[type-arg]
+def consent_body(world: dict[str, Any], purpose: str, *, both: bool = True) -> dict[str, Any]:
     signed = (datetime.now(UTC) - timedelta(days=1)).isoformat()
     # The world has one parent with gezag: her signature makes the consent complete.
     signatures = [

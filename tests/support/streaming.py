@@ -6,6 +6,7 @@ import json
 import subprocess
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlmodel import select
@@ -22,7 +23,7 @@ from vault.settings import get_settings
 from vault.store import StoredObject, backend_from_settings
 
 
-def watchable(api: Api, server: str, tmp_path: Path, seconds: int = 12) -> dict:  # type: ignore[type-arg]
+def watchable(api: Api, server: str, tmp_path: Path, seconds: int = 12) -> dict[str, Any]:
     """A recording (12 s) with a clip, its family's consent for supervision, and an opleider who may watch."""
     trainer, opleider = api.account("trainer"), api.account("opleider")
     with unit_of_work() as db, bound(db):
@@ -32,17 +33,30 @@ def watchable(api: Api, server: str, tmp_path: Path, seconds: int = 12) -> dict:
     url = tus_upload(server, world["headers"], video, world["trajectory"]["id"])
     assert verify_upload(upload_id(url)) == "stored"
     status = httpx.get(f"{server}/api/v1/uploads/{upload_id(url)}", headers=world["headers"]).json()
-    clip = httpx.post(f"{server}/api/v1/recordings/{status['recording_id']}/clips", headers=world["headers"],
-                      json={"start_s": 0, "end_s": seconds, "title": "Samen spelen"}).json()  # fmt: skip
-    api.client.post(f"/api/v1/families/{world['family']['id']}/consents", headers=world["headers"],
-                    json=consent_body(world, "supervision")).raise_for_status()  # fmt: skip
+    clip = httpx.post(
+        f"{server}/api/v1/recordings/{status['recording_id']}/clips",
+        headers=world["headers"],
+        json={"start_s": 0, "end_s": seconds, "title": "Samen spelen"},
+    ).json()
+    api.client.post(
+        f"/api/v1/families/{world['family']['id']}/consents",
+        headers=world["headers"],
+        json=consent_body(world, "supervision"),
+    ).raise_for_status()
     with unit_of_work() as db:
         recording = db.get(Recording, uuid.UUID(status["recording_id"]))
         assert recording is not None
         assert recording.original_object_id is not None
         original = recording.original_object_id
-    return {"recording_id": uuid.UUID(status["recording_id"]), "clip_id": clip["id"], "ho": api.as_(opleider),
-            "server": server, "original": original, "video": video, "opleider": opleider}  # fmt: skip
+    return {
+        "recording_id": uuid.UUID(status["recording_id"]),
+        "clip_id": clip["id"],
+        "ho": api.as_(opleider),
+        "server": server,
+        "original": original,
+        "video": video,
+        "opleider": opleider,
+    }
 
 
 def segment_objects() -> tuple[list[StoredObject], list[str]]:
@@ -51,7 +65,7 @@ def segment_objects() -> tuple[list[StoredObject], list[str]]:
     return rows, [name for name, _ in backend_from_settings(get_settings()).listing("segment/")]
 
 
-def ffprobe(data: bytes, *args: str) -> dict:  # type: ignore[type-arg]
+def ffprobe(data: bytes, *args: str) -> dict[str, Any]:
     out = subprocess.run(
         ["ffprobe", "-v", "error", "-print_format", "json", *args, "-"],
         input=data,
@@ -65,8 +79,26 @@ def ffprobe(data: bytes, *args: str) -> dict:  # type: ignore[type-arg]
 def first_frame_rgb(data: bytes) -> tuple[bytes, int, int]:
     info = ffprobe(data, "-show_streams", "-select_streams", "v:0")["streams"][0]
     w, h = info["width"], info["height"]
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", "-", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
-                         input=data, capture_output=True, check=True, timeout=60).stdout  # fmt: skip
+    raw = subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            "-",
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ],
+        input=data,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout
     return raw, w, h
 
 

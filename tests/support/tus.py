@@ -31,8 +31,17 @@ def tus_upload(
 ) -> str:
     c = tus.TusClient(f"{server}/api/v1/uploads", headers=headers)
     with open(path, "rb") as stream:  # tuspy leaves a file it opened itself unclosed
-        uploader = c.uploader(file_stream=stream, chunk_size=chunk,
-                              metadata={"trajectory": trajectory, "filename": path.name, "situation": "bath", "sha256": digest(path), **(extra or {})})  # fmt: skip
+        uploader = c.uploader(
+            file_stream=stream,
+            chunk_size=chunk,
+            metadata={
+                "trajectory": trajectory,
+                "filename": path.name,
+                "situation": "bath",
+                "sha256": digest(path),
+                **(extra or {}),
+            },
+        )
         uploader.upload()
     return str(uploader.url)
 

@@ -97,7 +97,7 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
     # The new trainer opens the link, enrols her own authenticator app, signs in, confirms the link.
     page.get_by_role("button", name="Afmelden").click()
     page.wait_for_url(re.compile(r".*/aanmelden.*"))
-    page.goto(browser.server + enrolment[enrolment.index("/inschrijven/") :])
+    page.goto(browser.server + enrolment[enrolment.index("/inschrijven/"):])
     qr = page.locator("img.qr")
     assert qr.get_attribute("src").startswith("data:image/svg+xml")  # type: ignore[union-attr]
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
@@ -119,11 +119,7 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
     page.get_by_role("button", name=re.compile("Bevestigen")).click()
     assert "Bevestigd" in page.get_by_role("status").inner_text()
     with unit_of_work() as db:
-        assert (
-            db.exec(select(SupervisionLink).where(SupervisionLink.trainee_id == trainer.id))
-            .one()
-            .confirmed_at
-        )
+        assert db.exec(select(SupervisionLink).where(SupervisionLink.trainee_id == trainer.id)).one().confirmed_at
 
 
 def test_a_trainer_is_refused_the_administrator_pages(api: Api) -> None:
@@ -222,9 +218,7 @@ def test_the_enrolment_link_is_shown_once_also_after_a_new_code(api: Api) -> Non
     # A new link: the old one stops working, the new one is shown once.
     reset = api.client.post(f"/beheer/accounts/{user.id}/code", data={"csrf": csrf}, follow_redirects=False)  # fmt: skip
     assert reset.status_code == 303
-    second = re.search(
-        r"/inschrijven/[A-Za-z0-9_-]+", api.client.get(reset.headers["location"]).text
-    )
+    second = re.search(r"/inschrijven/[A-Za-z0-9_-]+", api.client.get(reset.headers["location"]).text)
     assert second is not None
     assert second.group(0) != first.group(0)
     assert api.client.get(first.group(0), headers={"accept": "text/html"}).status_code == 410
@@ -242,10 +236,7 @@ def test_organisations_roles_and_grants(api: Api) -> None:
     mine = api.client.get("/beheer/organisaties")
     assert "GGD Testregio" in mine.text
     assert "GGD Noord" not in mine.text  # the own organisation only; no creating others
-    assert (
-        api.client.post("/beheer/organisaties", data={"csrf": csrf, "name": "GGD Zuid"}).status_code
-        == 405
-    )
+    assert api.client.post("/beheer/organisaties", data={"csrf": csrf, "name": "GGD Zuid"}).status_code == 405
     elsewhere = api.client.post("/beheer/bewaartermijnen", data={"csrf": csrf, "organisation": str(other),
                                                                  "trajectory_type": "k_vht", "standaard": "1"})  # fmt: skip
     assert elsewhere.status_code == 404

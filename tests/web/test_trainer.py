@@ -39,9 +39,7 @@ def _card(root: Path, videos: dict[str, Path]) -> Path:
     folder.mkdir(parents=True)
     shutil.copy(videos["good"], folder / "MVI_0001.MP4")
     make_video(folder / "MVI_0002.MOV", seconds=2)
-    os.utime(
-        folder / "MVI_0002.MOV", (CARD_TIME.timestamp(), CARD_TIME.timestamp())
-    )  # no camera time inside
+    os.utime(folder / "MVI_0002.MOV", (CARD_TIME.timestamp(), CARD_TIME.timestamp()))  # no camera time inside
     (folder / "MVI_0001.THM").write_bytes(b"\xff\xd8 thumbnail")
     (root / ".Trashes").mkdir()
     (root / ".Trashes" / "MVI_0000.MP4").write_bytes(b"deleted earlier")
@@ -54,12 +52,7 @@ def _outcome(page: Any) -> str:
 
 
 def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
-    api: Api,
-    browser: Browser,
-    worker: None,
-    stream_worker: None,
-    videos: dict[str, Path],
-    tmp_path: Path,
+    api: Api, browser: Browser, worker: None, stream_worker: None, videos: dict[str, Path], tmp_path: Path
 ) -> None:
     trainer = api.account("trainer")
     page = browser.sign_in(api, trainer)
@@ -153,10 +146,7 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     assert "20-11-2026 11:00" in first.inner_text()  # 10:00 UTC on the camera, read in Dutch time
     assert "3 s" in first.inner_text()
     # No camera time in the file: the file's own time on the card (never the upload time), in Dutch time.
-    assert (
-        "15-11-2026 09:30"
-        in recordings.get_by_role("row").filter(has_text="MVI_0002.MOV").inner_text()
-    )
+    assert "15-11-2026 09:30" in recordings.get_by_role("row").filter(has_text="MVI_0002.MOV").inner_text()
     page.wait_for_function(LISTED, timeout=60_000)
     assert browser.barriers() == []
     browser.shot("trainer-trajectory")
@@ -499,9 +489,7 @@ def test_the_player_speaks_one_language_and_leads_back(api: Api) -> None:
                                                    kind=ObjectKind.original, source=[b"beelden" * 100])  # fmt: skip
         recording.original_object_id = stored.id
         db.add(recording)
-    opened = api.client.post(
-        f"/api/v1/clips/{world['clip']['id']}/stream", headers=world["headers"]
-    )
+    opened = api.client.post(f"/api/v1/clips/{world['clip']['id']}/stream", headers=world["headers"])
     assert opened.status_code == 200, opened.text
     player = opened.json()["player"]
     back = f"/opnames/{world['recording']['id']}"
@@ -517,12 +505,7 @@ def test_the_player_speaks_one_language_and_leads_back(api: Api) -> None:
     assert "<h1>Watch the clip</h1>" in english.text
     assert "Laden" not in english.text
     assert re.search(rf'<a href="{back}"[^>]*>← Back</a>', english.text)
-    for elsewhere in (
-        "//evil.example/x",
-        "https://evil.example/",
-        "javascript:alert(1)",
-        '/a"onmouseover',
-    ):
+    for elsewhere in ("//evil.example/x", "https://evil.example/", "javascript:alert(1)", "/a\"onmouseover"):
         page = api.client.get(player, params={"terug": elsewhere})
         assert re.search(r'<a href="/"[^>]*>← Terug</a>', page.text), elsewhere
     expired = api.client.get("/kijken/not-a-token", headers={"accept-language": "en"})
