@@ -24,7 +24,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 
 AXE = (
-    Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
+    Path(__file__).parent.parent / "web" / "vendor" / "axe-4.14.1.min.js"
 )  # axe-core from npm (MPL-2.0), tests only
 
 

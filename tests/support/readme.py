@@ -9,7 +9,7 @@ def readme_commands() -> set[tuple[str, ...]]:
     """Every command path the README and the operator guide name (`users list/disable` -> two)."""
     import re
 
-    root = Path(__file__).parent.parent
+    root = Path(__file__).parent.parent.parent
     text = (root / "README.md").read_text() + (root / "docs" / "operator-guide.md").read_text()
     groups = (
         "users",
