@@ -10,13 +10,12 @@ from pathlib import Path
 from sqlmodel import select
 
 from tests.support.api import Api
+from tests.support.browser import Browser
 from tests.support.families import family_with_recording
 from vault.db import unit_of_work
 from vault.domain.models import User
 from vault.i18n import LOCAL
 from vault.store import StoredObject
-
-from .conftest import Browser
 
 GIVEN = re.compile("Gegeven")
 

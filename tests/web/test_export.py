@@ -10,11 +10,10 @@ import zipfile
 from pathlib import Path
 
 from tests.support.api import PASSWORD, Api
+from tests.support.browser import Browser
 from tests.support.families import family_with_recording
 from tests.support.media import make_video
 from tests.support.tus import stored
-
-from .conftest import Browser
 
 
 def test_trainer_builds_the_package_and_a_parent_downloads_it_on_a_phone(

@@ -21,11 +21,10 @@ from jose import jwk, jwt
 from sqlmodel import select
 
 from tests.support.api import Api
+from tests.support.browser import Browser
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
 from vault.domain.models import OidcProvider
-
-from .conftest import Browser
 
 
 class Provider(BaseHTTPRequestHandler):

@@ -10,12 +10,11 @@ import pytest
 from sqlmodel import select
 
 from tests.support.api import PASSWORD, Api
+from tests.support.browser import Browser
 from tests.support.web import _signed_in
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
 from vault.domain.models import AuthSession
-
-from .conftest import Browser
 
 STARTS = {
     "trainer": ("/trajecten", "Mijn trajecten"),

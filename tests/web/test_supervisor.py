@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from tests.factories import SupervisionLinkFactory, bound
 from tests.support.api import Account, Api
+from tests.support.browser import Browser
 from tests.support.families import consent_body, family_with_recording
 from tests.support.web import _clip_with_video, _cookie_sign_in
 from vault.audit import AuditRecord
@@ -27,7 +28,6 @@ from vault.web.supervisor import clock, parse_moment
 
 from ..purge.test_purge import DUE, GRACE, at, run
 from ..purge.test_purge import world as purge_world  # noqa: F401 - the purge's own fixture
-from .conftest import Browser
 
 PLAYING = """(after) => { const v = document.getElementById('video'); return v.currentTime > after && !v.paused; }"""
 

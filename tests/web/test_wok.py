@@ -15,14 +15,13 @@ import httpx
 from sqlmodel import select
 
 from tests.support.api import Account, Api
+from tests.support.browser import Browser
 from tests.support.families import consent_body, family_with_recording
 from tests.support.media import make_video
 from tests.support.tus import tus_upload, upload_id
 from vault.consents.models import WokSessionRow
 from vault.db import unit_of_work
 from vault.ingest.tasks import verify_upload
-
-from .conftest import Browser
 
 PLAYING = """(after) => { const v = document.getElementById('video'); return v.currentTime > after && !v.paused; }"""
 
