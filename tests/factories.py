@@ -14,14 +14,14 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 from sqlmodel import Session
 
-from vault.consents.models import ConsentRecordRow
+from vault.consents.models import ConsentRecordRow, GrantRow, WokSessionRow
 from vault.domain.models import Organisation, SupervisionLink, User
 from vault.families.models import Family, Trajectory
 from vault.recordings.models import Clip, Recording
@@ -152,3 +152,27 @@ class SupervisionLinkFactory(_Factory):
     trainee_id = factory.LazyFunction(lambda: UserFactory().id)
     opleider_id = factory.LazyFunction(lambda: UserFactory(role="opleider").id)
     confirmed_at = factory.LazyFunction(_now)
+
+
+class GrantFactory(_Factory):
+    """A gecommitteerde's grant for a trainee, confirmed, running from now for 30 days."""
+
+    class Meta:
+        model = GrantRow
+
+    user_id = factory.LazyFunction(lambda: UserFactory(role="gecommitteerde").id)
+    trainee_id = factory.LazyFunction(lambda: UserFactory().id)
+    valid_from = factory.LazyFunction(_now)
+    valid_until = factory.LazyAttribute(lambda o: o.valid_from + timedelta(days=30))
+    confirmed_at = factory.LazyFunction(_now)
+
+
+class WokSessionFactory(_Factory):
+    """A WOK meeting of an opleider, from now for an hour, without participants or clips."""
+
+    class Meta:
+        model = WokSessionRow
+
+    starts_at = factory.LazyFunction(_now)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
+    organiser_id = factory.LazyFunction(lambda: UserFactory(role="opleider").id)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from tests.factories import SupervisionLinkFactory, bound
+from tests.factories import SupervisionLinkFactory, WokSessionFactory, bound
 from tests.support.api import Api
 from tests.support.families import consent_body, family_with_recording
 from vault.db import unit_of_work
@@ -116,9 +116,9 @@ def test_wok_participant_only_during_the_session_and_only_with_wok_consent(api: 
     from vault import access, audit
     from vault.consents.models import WokSessionRow
 
-    with unit_of_work() as db:
-        db.add(WokSessionRow(starts_at=now, ends_at=now + timedelta(hours=1), organiser_id=organiser.id,
-                             participant_ids=f'["{peer.id}"]', clip_ids=f'["{uuid.uuid4()}"]'))  # fmt: skip
+    with unit_of_work() as db, bound(db):
+        WokSessionFactory(starts_at=now, organiser_id=organiser.id, participant_ids=f'["{peer.id}"]',
+                          clip_ids=f'["{uuid.uuid4()}"]')  # fmt: skip
     clip_id = uuid.UUID(world["clip"]["id"])
     expected = [(peer, {session["id"]}), (late_peer, {ended.json()["id"]}),
                 (organiser, {session["id"], ended.json()["id"]}), (trainer, set())]  # fmt: skip

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from tests.factories import SupervisionLinkFactory, bound
+from tests.factories import GrantFactory, SupervisionLinkFactory, bound
 from tests.support.api import Account, Api
 from tests.support.browser import Browser
 from tests.support.families import consent_body, family_with_recording
 from tests.support.web import _clip_with_video, _cookie_sign_in
 from vault.audit import AuditRecord
-from vault.consents.models import GrantRow, SupervisionNote
+from vault.consents.models import SupervisionNote
 from vault.db import unit_of_work
 from vault.domain.models import User
 from vault.purge import Tombstone
@@ -237,11 +237,11 @@ def test_a_gecommitteerde_sees_clips_only_while_the_grant_runs(
     w = supervised
     expired, current = api.account("gecommitteerde"), api.account("gecommitteerde")
     now = datetime.now(UTC)
-    with unit_of_work() as db:
-        db.add(GrantRow(user_id=expired.id, trainee_id=w["trainer"].id,
-                        valid_from=now - timedelta(days=30), valid_until=now - timedelta(days=1), confirmed_at=now))  # fmt: skip
-        db.add(GrantRow(user_id=current.id, trainee_id=w["trainer"].id,
-                        valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=30), confirmed_at=now))  # fmt: skip
+    with unit_of_work() as db, bound(db):
+        GrantFactory(user_id=expired.id, trainee_id=w["trainer"].id,
+                     valid_from=now - timedelta(days=30), valid_until=now - timedelta(days=1), confirmed_at=now)  # fmt: skip
+        GrantFactory(user_id=current.id, trainee_id=w["trainer"].id,
+                     valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=30), confirmed_at=now)  # fmt: skip
     html = {"accept": "text/html"}
 
     _cookie_sign_in(api, current)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlmodel import select
 
+from tests.factories import WokSessionFactory, bound
 from tests.support.api import Account, Api
 from tests.support.browser import Browser
 from tests.support.families import consent_body, family_with_recording
@@ -161,10 +162,10 @@ def test_a_trainer_reads_what_they_can_do_in_a_wok_and_shares_only_a_wok_clip(ap
 
     organiser = api.account("opleider")
     now = datetime.now(UTC)
-    with unit_of_work() as db:
-        db.add(WokSessionRow(title="WOK december", starts_at=now + timedelta(days=1),
-                             ends_at=now + timedelta(days=1, hours=2), organiser_id=organiser.id,
-                             participant_ids=json.dumps([str(trainer.id)])))  # fmt: skip
+    with unit_of_work() as db, bound(db):
+        WokSessionFactory(title="WOK december", starts_at=now + timedelta(days=1),
+                          ends_at=now + timedelta(days=1, hours=2), organiser_id=organiser.id,
+                          participant_ids=json.dumps([str(trainer.id)]))  # fmt: skip
     page = api.client.get("/wok", headers={"accept": "text/html"})
     options = re.findall(r"<option value=\"[0-9a-f-]{36}\">([^<]*)</option>", page.text)
     titles = sorted(o.split(" · ")[0] for o in options)
