@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from tests.support.api import Api
 
 REQUIRED = os.environ.get("CI") == "true" or os.environ.get("BEELDKLUIS_REQUIRE_SERVICES") == "1"
 
@@ -196,3 +200,180 @@ def s3_env(
 
     get_settings.cache_clear()
     return env
+
+
+@pytest.fixture
+def api(database_url: str, settings_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
+    """The app on a fresh database (SQLite and PostgreSQL, or what the module asks) with one organisation."""
+    from fastapi.testclient import TestClient
+
+    from tests.factories import OrganisationFactory, bound
+    from tests.support.api import Api
+    from vault.accounts._oidc import _cache as oidc_cache
+    from vault.accounts._oidc import _refreshed as oidc_refreshed
+    from vault.app import create_app
+    from vault.audit._denials import flood
+    from vault.bootstrap import prepare
+    from vault.db import unit_of_work
+    from vault.settings import get_settings
+    from vault.worker import celery_app, configure
+
+    monkeypatch.setenv("BEELDKLUIS_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    prepare(get_settings())
+    configure(celery_app, get_settings())  # tasks go to this test's broker
+    flood.clear()  # the denial log's flood control counts per process
+    oidc_cache.clear()  # identity providers of earlier tests (a port may be reused)
+    oidc_refreshed.clear()
+    with unit_of_work() as db, bound(db):
+        org = OrganisationFactory(name="GGD Testregio").id
+    with TestClient(create_app()) as client:
+        yield Api(client, org)
+
+
+@pytest.fixture
+def worker(api: Api) -> Iterator[None]:
+    """A real Celery worker on this test's database and broker (every queue but `stream`)."""
+    import sys
+
+    from vault.settings import get_settings
+
+    settings = get_settings()
+    env = {
+        **os.environ,
+        "BEELDKLUIS_DATA_DIR": str(settings.data_dir),
+        "BEELDKLUIS_DATABASE_URL": settings.effective_database_url,
+    }
+    with open(settings.data_dir / "worker.log", "ab") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "vault.cli", "worker", "--concurrency", "1",  # noqa: S603
+                                 "--queues", "ingest,media,export,purge,default"], env=env,
+                                stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+        yield
+        proc.terminate()
+        proc.wait(timeout=30)
+    print((settings.data_dir / "worker.log").read_text()[-3000:])
+
+
+@pytest.fixture
+def stream_worker(api: Api) -> Iterator[None]:
+    """A worker for the `stream` queue only, as production runs it (review segments, ADR 0007)."""
+    from tests.support.api import start_stream_worker, stop_stream_worker
+    from vault.settings import get_settings
+
+    settings = get_settings()
+    env = {**os.environ, "BEELDKLUIS_DATA_DIR": str(settings.data_dir),
+           "BEELDKLUIS_DATABASE_URL": settings.effective_database_url}  # fmt: skip
+    proc = start_stream_worker(env, settings.data_dir / "stream-worker.log")
+    yield
+    stop_stream_worker(proc)
+    print((settings.data_dir / "stream-worker.log").read_text()[-3000:])
+
+
+@pytest.fixture(scope="session")
+def videos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Real videos of a camera card: a good one, a truncated one, a JPEG named .MP4, a big one."""
+    from tests.support.media import make_video
+
+    root = tmp_path_factory.mktemp("card")
+    good = make_video(
+        root / "MVI_0001.MP4",
+        extra=[
+            "-metadata",
+            "location=+52.3676+004.9041/",
+            "-metadata",
+            "creation_time=2026-11-20T10:00:00Z",
+        ],
+    )
+    truncated = root / "MVI_0002.MP4"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    jpeg = root / "MVI_0003.MP4"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=64x64",
+            "-frames:v",
+            "1",
+            "-f",
+            "mjpeg",
+            str(jpeg),
+        ],
+        check=True,
+        timeout=60,
+    )
+    big = root / "GH010042.MP4"
+    with open(big, "wb") as out:  # a real video followed by padding, to span several 16 MiB parts
+        out.write(good.read_bytes())
+        out.write(b"\0" * (40 * 1024 * 1024))
+    return {"good": good, "truncated": truncated, "jpeg": jpeg, "big": big}
+
+
+@pytest.fixture
+def server(api: Api) -> Iterator[str]:
+    """The app on a real HTTP server (uvicorn), for tus clients and browsers."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from tests.support.api import free_port
+    from vault.app import create_app
+
+    port = free_port()
+    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def watched(api: Api, server: str, stream_worker: None, tmp_path: Path) -> dict[str, Any]:
+    """A trainer's clip of real video with supervision consent, and the opleider linked to the trainer."""
+    import httpx
+
+    from tests.factories import SupervisionLinkFactory, bound
+    from tests.support.families import consent_body, family_with_recording
+    from tests.support.media import make_video
+    from tests.support.tus import tus_upload, upload_id
+    from vault.db import unit_of_work
+    from vault.ingest.tasks import verify_upload
+
+    trainer, opleider = api.account("trainer"), api.account("opleider")
+    with unit_of_work() as db, bound(db):
+        SupervisionLinkFactory(trainee_id=trainer.id, opleider_id=opleider.id)
+    world = family_with_recording(api, trainer)
+    video = make_video(tmp_path / "bad.mp4", 9, extra=["-metadata", "location=+52.3676+004.9041/"])
+    url = tus_upload(server, world["headers"], video, world["trajectory"]["id"])
+    assert verify_upload(upload_id(url)) == "stored"
+    status = httpx.get(f"{server}/api/v1/uploads/{upload_id(url)}", headers=world["headers"]).json()
+    clip = httpx.post(
+        f"{server}/api/v1/recordings/{status['recording_id']}/clips",
+        headers=world["headers"],
+        json={"start_s": 0, "end_s": 9, "title": "Bad"},
+    ).json()
+    consent = api.client.post(
+        f"/api/v1/families/{world['family']['id']}/consents",
+        headers=world["headers"],
+        json=consent_body(world, "supervision"),
+    ).json()
+    return {
+        **world,
+        "clip_id": clip["id"],
+        "opleider": opleider,
+        "ho": api.as_(opleider),
+        "video": video,
+        "consent": consent,
+        "server": server,
+    }

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.readme import readme_commands
 from vault import __version__
 
 
@@ -87,30 +88,6 @@ def test_a_command_on_an_unmigrated_data_dir_says_what_to_do(tmp_path: Path) -> 
     assert "beeldkluis migrate" in out.stderr
     assert "Traceback" not in out.stderr + out.stdout
     assert len(out.stderr.strip().splitlines()) == 1
-
-
-def readme_commands() -> set[tuple[str, ...]]:
-    """Every command path the README and the operator guide name (`users list/disable` -> two)."""
-    import re
-
-    root = Path(__file__).parent.parent
-    text = (root / "README.md").read_text() + (root / "docs" / "operator-guide.md").read_text()
-    groups = ("users", "store", "audit", "retention", "keys", "export", "ingest", "serve", "migrate", "worker")
-    paths: set[tuple[str, ...]] = set()
-    for span in re.findall(r"`([^`\n]+)`", text):
-        words = span.removeprefix("beeldkluis ").split()
-        if not words or words[0] not in groups or not (span.startswith("beeldkluis ") or "/" in span or len(words) > 1):
-            continue
-        path: list[list[str]] = []
-        for word in words:
-            if word[0] in "-[" or word.isupper() or "/" in word and word.startswith("/") or not word[0].isalpha():
-                break
-            path.append(word.split("/"))
-        variants: list[tuple[str, ...]] = [()]
-        for options in path:
-            variants = [v + (o,) for v in variants for o in options]
-        paths.update(variants)
-    return paths
 
 
 def test_every_command_the_readme_names_exists(tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .ingest.conftest import free_port
-from .test_cli import readme_commands
+from tests.support.api import free_port
+from tests.support.readme import readme_commands
 
 ROOT = Path(__file__).parent.parent
 

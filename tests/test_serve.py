@@ -14,11 +14,10 @@ import httpx
 import psutil
 import pytest
 
+from tests.support.api import free_port
 from vault.audit import PREFIX
 from vault.settings import get_settings
 from vault.store import backend_from_settings
-
-from .ingest.conftest import free_port
 
 
 def serve(port: int) -> subprocess.Popen[bytes]:

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from keys import SigningKey
-from tests.audit.test_log import append, cp, raw
+from tests.support.audit import append, cp, raw
 from vault import migrate
 from vault.audit import (
     AuditCheckpoint,

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session
 
+from tests.factories import (
+    ClipFactory,
+    ConsentRecordFactory,
+    FamilyFactory,
+    OrganisationFactory,
+    RecordingFactory,
+    TrajectoryFactory,
+    UserFactory,
+    bound,
+)
 from vault import migrate
 from vault.audit import Principal, record
 from vault.audit._readable import access_report, access_report_html
-from vault.consents.models import ConsentRecordRow
 from vault.db import engine_for
-from vault.domain.models import Organisation, User
-from vault.families.models import Family, Trajectory
-from vault.recordings.models import Clip, Recording
 
 START = datetime(2026, 12, 2, 13, 5, tzinfo=UTC)  # 14:05 in Amsterdam
 
@@ -24,41 +29,16 @@ START = datetime(2026, 12, 2, 13, 5, tzinfo=UTC)  # 14:05 in Amsterdam
 @pytest.fixture
 def world(database_url: str) -> dict[str, object]:
     migrate.upgrade(database_url)
-    with Session(engine_for(database_url)) as db:
-        org = Organisation(name="Stichting X")
-        db.add(org)
-        db.flush()
-        olga = User(
-            organisation_id=org.id,
-            email=f"{uuid.uuid4().hex[:6]}@x.nl",
-            name="Olga Opleider",
-            role="opleider",
-            password_hash="x",
-            totp_secret="x",
+    with Session(engine_for(database_url)) as db, bound(db):
+        org = OrganisationFactory(name="Stichting X")
+        olga = UserFactory(organisation_id=org.id, name="Olga Opleider", role="opleider")
+        family = FamilyFactory(organisation_id=org.id, created_by=olga.id)
+        trajectory = TrajectoryFactory(family_id=family.id, trainer_id=olga.id)
+        rec = RecordingFactory(trajectory_id=trajectory.id, recorded_at=START - timedelta(days=3))
+        clip = ClipFactory(recording_id=rec.id, start_s=0, end_s=60, title="Samen spelen")
+        consent = ConsentRecordFactory(
+            trajectory_id=trajectory.id, valid_from=datetime(2026, 12, 1, 9, tzinfo=UTC)
         )
-        db.add(olga)
-        db.flush()
-        family = Family(organisation_id=org.id, created_by=olga.id)
-        db.add(family)
-        db.flush()
-        trajectory = Trajectory(family_id=family.id, type="k_vht", trainer_id=olga.id)
-        db.add(trajectory)
-        db.flush()
-        rec = Recording(trajectory_id=trajectory.id, recorded_at=START - timedelta(days=3))
-        db.add(rec)
-        db.flush()
-        clip = Clip(
-            recording_id=rec.id, start_s=0, end_s=60, title="Samen spelen", created_by=olga.id
-        )
-        consent = ConsentRecordRow(
-            family_id=family.id,
-            trajectory_id=trajectory.id,
-            purpose="supervision",
-            valid_from=datetime(2026, 12, 1, 9, tzinfo=UTC),
-            recorded_by=olga.id,
-        )
-        db.add_all([clip, consent])
-        db.flush()
         actor = Principal(olga.id, olga.name, "opleider", org.id, "sess-secret-123", "10.9.8.7")
         for i in range(150):  # 10 minutes of 4-second segments
             record(

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from tests.audit.test_log import ALICE
+from tests.support.audit import ALICE
 from vault import migrate
 from vault.audit import record
 from vault.settings import get_settings

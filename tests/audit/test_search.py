@@ -8,11 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
+from tests.factories import FamilyFactory, OrganisationFactory, UserFactory, bound
 from vault import migrate
 from vault.audit import Principal, anomalies, denied_report, record, search
 from vault.db import engine_for
-from vault.domain.models import Organisation, User
-from vault.families.models import Family
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -21,17 +20,11 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 def world(database_url: str) -> dict[str, object]:
     """Two organisations, a trainer in each, a family of the first, and a known log."""
     migrate.upgrade(database_url)
-    with Session(engine_for(database_url)) as session:
-        ours, theirs = Organisation(name="Ons"), Organisation(name="Ander")
-        session.add_all([ours, theirs])
-        session.flush()
-        ann = User(organisation_id=ours.id, email="ann@ons.example", name="Ann", role="trainer")
-        bob = User(organisation_id=theirs.id, email="bob@ander.example", name="Bob", role="trainer")
-        session.add_all([ann, bob])
-        session.flush()
-        family = Family(organisation_id=ours.id, created_by=ann.id)
-        session.add(family)
-        session.flush()
+    with Session(engine_for(database_url)) as session, bound(session):
+        ours, theirs = OrganisationFactory(name="Ons"), OrganisationFactory(name="Ander")
+        ann = UserFactory(organisation_id=ours.id, name="Ann")
+        bob = UserFactory(organisation_id=theirs.id, name="Bob")
+        family = FamilyFactory(organisation_id=ours.id, created_by=ann.id)
         a = Principal(ann.id, ann.name, ann.role, ours.id)
         b = Principal(bob.id, bob.name, bob.role, theirs.id)
         for day in range(5):  # seq 0..4: Ann views her family, one a day

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from keys import FamilyKey, LocalMasterKey, ObjectKey, Sealer, TamperedError, open_stream
 from keys._keyring import _unwrap_dek
-from tests.keys.test_vectors import VECTORS, independent_decode
+from tests.support.vectors import VECTORS, independent_decode
 from tests.vectors.generate import plaintext
 
 W = json.loads((Path(__file__).parent.parent / "vectors" / "key-wrapping.json").read_text())

@@ -17,11 +17,15 @@ import redis
 from sqlmodel import select
 
 from keys import KeyDestroyed
+from tests.factories import SupervisionLinkFactory, bound
+from tests.support.api import Api
+from tests.support.families import family_with_recording
+from tests.support.media import make_video
+from tests.support.tus import tus_upload, upload_id
 from vault.annotations.models import Annotation
 from vault.audit import AuditRecord
 from vault.consents.models import SupervisionNote
 from vault.db import unit_of_work
-from vault.domain.models import SupervisionLink
 from vault.export.models import Export
 from vault.ingest.models import Upload
 from vault.ingest.tasks import verify_upload
@@ -30,11 +34,6 @@ from vault.purge import LegalHoldRow, Tombstone, family_plan
 from vault.recordings.models import Clip, Recording
 from vault.settings import get_settings
 from vault.store import BlobNotFound, StoredObject, backend_from_settings, open_store
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from ..ingest.conftest import make_video, server  # noqa: F401 - a real HTTP server for tus
-from ..ingest.test_tus import tus_upload, upload_id
 
 
 @pytest.fixture(params=["embedded", "full"])
@@ -78,8 +77,8 @@ def imported(api: Api, server: str, card: Path) -> dict[str, Any]:  # noqa: F811
                                  json={"frame_in": 3, "code": "initiatief", "note": "Kijkt op."})  # fmt: skip
     assert annotation.status_code == 201, annotation.text
     opleider = api.account("opleider")
-    with unit_of_work() as db:
-        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)))
+    with unit_of_work() as db, bound(db):
+        SupervisionLinkFactory(trainee_id=trainer.id, opleider_id=opleider.id)
         db.add(SupervisionNote(clip_id=uuid.UUID(clip.json()["id"]), author_id=opleider.id, at_s=0.5,
                                text="Mooi aangesloten."))  # fmt: skip
     with unit_of_work() as db:

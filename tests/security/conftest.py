@@ -11,20 +11,11 @@ import pyotp
 import pytest
 from sqlmodel import select
 
+from tests.support.api import PASSWORD, Account, Api
+from tests.support.families import consent_body, family_with_recording
 from vault.db import unit_of_work
 from vault.domain.models import User
 from vault.recordings.models import Recording
-
-from ..api import conftest as shared
-from ..api.conftest import PASSWORD, Account, Api
-from ..api.test_consent_flow import consent_body
-from ..api.test_resources import family_with_recording
-
-api = shared.api  # the API fixture, on SQLite and PostgreSQL
-worker = shared.worker  # a real Celery worker
-stream_worker = shared.stream_worker  # a worker for review segments
-from ..ingest.conftest import server  # noqa: E402, F401 - a real uvicorn server
-from ..streaming.test_stream import watched  # noqa: E402, F401 - a clip an opleider may watch
 
 
 @dataclass

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
+from tests.support.api import Api
 from vault import audit
 from vault.consents.models import WokSessionRow
 from vault.db import unit_of_work
 
-from ..api.conftest import Api
 from .conftest import World, bearer, enrol
 
 

@@ -6,11 +6,10 @@ import uuid
 
 from sqlmodel import col, select
 
+from tests.support.api import PASSWORD, Api
 from vault.audit import FLOOD_LIMIT, AuditRecord
 from vault.db import unit_of_work
 from vault.settings import get_settings
-
-from ..api.conftest import PASSWORD, Api
 
 
 def denied(reason: str) -> list[AuditRecord]:

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 from sqlmodel import select
 
+from tests.support.api import PASSWORD, Api
 from vault.accounts._security import hash_token
 from vault.db import unit_of_work
 from vault.domain.models import User
 
-from ..api.conftest import PASSWORD, Api
 from .conftest import World, bearer, enrol
 
 

@@ -10,16 +10,14 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from tests.support.api import Api
+from tests.support.families import consent_body, family_with_recording
 from vault.accounts._service import _open_session
 from vault.audit import AuditRecord
 from vault.consents.service import MAX_EVIDENCE
 from vault.db import unit_of_work
 from vault.domain.models import User
 from vault.settings import get_settings
-
-from ..api.conftest import Api
-from ..api.test_consent_flow import consent_body
-from ..api.test_resources import family_with_recording
 
 CHUNK = 1024 * 1024
 PDF = b"%PDF-1.4\n" + b"0" * 4000

@@ -19,12 +19,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jose import jwk, jwt
 
+from tests.support.api import Api
 from vault.accounts import _oidc
 from vault.accounts._oidc import OidcRefused, verify_id_token
 from vault.db import unit_of_work
 from vault.domain.models import OidcProvider
-
-from ..api.conftest import Api
 
 
 def test_python_jose_is_past_the_2024_advisories() -> None:

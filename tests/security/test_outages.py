@@ -11,13 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from tests.support.api import Api
 from vault.app import create_app
 from vault.db import unit_of_work
 from vault.export.tasks import build
 from vault.settings import Settings, get_settings
 from vault.worker import BrokerUnavailable, celery_app, configure, enqueue_after_commit
-
-from ..api.conftest import Api
 
 
 def closed_port() -> int:

@@ -15,15 +15,14 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from tests.support.api import Api
+from tests.support.families import family_with_recording
 from vault.db import unit_of_work
 from vault.export import Export
 from vault.export.api import _codes
 from vault.export.models import ExportStatus
 from vault.settings import get_settings
 from vault.store import ObjectKind, open_store
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
 
 PACKAGE = os.urandom(256 * 1024)
 

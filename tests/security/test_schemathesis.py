@@ -12,13 +12,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from tests.support.api import Api
+from tests.support.families import family_with_recording
 from vault.accounts._service import _open_session
 from vault.db import unit_of_work
 from vault.domain.models import User
 from vault.settings import get_settings
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
 
 ROLES = ("trainer", "opleider", "privacy_officer", "administrator")
 EXAMPLES = 5  # per operation and role (about a minute on PostgreSQL)

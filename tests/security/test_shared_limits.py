@@ -11,10 +11,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.support.api import Api, start_api
 from vault.settings import get_settings
-
-from ..api.conftest import Api
-from ..streaming.test_scale_out import start_api
 
 LIMIT = 4
 

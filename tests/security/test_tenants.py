@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlmodel import select
 
+from tests.support.api import Api
 from vault.consents.models import GrantRow
 from vault.db import unit_of_work
 from vault.domain.models import SupervisionLink, User
 
-from ..api.conftest import Api
 from .conftest import World
 
 

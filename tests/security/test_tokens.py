@@ -5,10 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.support.api import Api
 from vault.accounts import set_active
 from vault.db import unit_of_work
-
-from ..api.conftest import Api
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,25 +10,11 @@ from sqlmodel import Session, SQLModel
 
 import vault.tables  # noqa: F401 - every table
 from keys import Keyring, LocalMasterKey
+from tests.support.store import make_s3
 from vault.db import engine_for
 from vault.keyring import SqlKeys
 from vault.store import Backend, LocalBackend, ObjectStore
 from vault.store._s3 import S3Backend
-
-
-def make_s3(s3_config: dict[str, str]) -> S3Backend:
-    suffix = uuid.uuid4().hex[:10]
-    backend = S3Backend(
-        s3_config["endpoint"],
-        s3_config["access_key"],
-        s3_config["secret_key"],
-        bucket=f"bk-{suffix}",
-        worm_bucket=f"bk-worm-{suffix}",
-        worm_days=1,
-        timeout=5,
-    )
-    backend.ensure_ready()
-    return backend
 
 
 @pytest.fixture(params=["local", "s3"])

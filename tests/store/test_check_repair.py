@@ -12,6 +12,8 @@ import httpx
 from minio import Minio
 from typer.testing import CliRunner
 
+from tests.support.api import Api
+from tests.support.families import family_with_recording
 from vault.cli import app
 from vault.db import unit_of_work
 from vault.ingest.models import Upload
@@ -20,10 +22,6 @@ from vault.keyring import ObjectDekRow
 from vault.settings import get_settings
 from vault.store import ObjectKind, ObjectStore, object_name, open_store
 from vault.store._s3 import S3Backend
-
-from ..api.conftest import Api, api  # noqa: F401 - the API fixture, shared
-from ..api.test_resources import family_with_recording
-from ..ingest.conftest import server, videos  # noqa: F401 - a real HTTP server and real videos
 
 
 def check(*args: str) -> tuple[int, str]:

@@ -7,9 +7,8 @@ from __future__ import annotations
 import pytest
 
 from keys import HEADER_SIZE, TamperedError
+from tests.support.store import FAMILY, pattern
 from vault.store import ObjectKind, ObjectStore
-
-from .test_object_store import FAMILY, pattern
 
 
 def raw(store: ObjectStore, name: str) -> bytes:

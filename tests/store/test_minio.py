@@ -8,10 +8,9 @@ from collections.abc import Iterator
 import pytest
 from minio import Minio
 
+from tests.support.store import FAMILY, MiB, pattern, write_then_fail
 from vault.store import ObjectKind, ObjectStore, StoreUnavailable
 from vault.store._s3 import S3Backend
-
-from .test_object_store import FAMILY, MiB, pattern, write_then_fail
 
 
 def client(s3_config: dict[str, str]) -> Minio:

@@ -11,20 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from keys import CHUNK_SIZE, KeyDestroyed
+from tests.support.store import FAMILY, MiB, pattern, write_then_fail
 from vault.store import BlobNotFound, ObjectKind, ObjectStore
-
-FAMILY = uuid.UUID("00000000-0000-4000-8000-00000000fa01")
-MiB = 1024 * 1024
-
-
-def pattern(size: int, seed: int = 7) -> bytes:
-    """Deterministic, incompressible-looking bytes of any size."""
-    out = bytearray()
-    block = hashlib.sha256(seed.to_bytes(8, "big")).digest()
-    while len(out) < size:
-        block = hashlib.sha256(block).digest()
-        out += block * 64
-    return bytes(out[:size])
 
 
 def pieces(data: bytes, size: int = 100_003) -> Iterator[bytes]:
@@ -167,17 +155,6 @@ def test_writer_round_trip_in_parts(store: ObjectStore) -> None:
     assert size == len(data)
     assert read(20 * MiB - 3, 7) == data[20 * MiB - 3 : 20 * MiB + 4]
     assert store.check().clean
-
-
-def write_then_fail(store: ObjectStore, size: int) -> uuid.UUID:
-    """Write `size` bytes through a writer that then fails; returns the id the object would have had."""
-    seen: list[uuid.UUID] = []
-    with pytest.raises(OSError, match="geannuleerd"):  # noqa: PT012, SIM117 - the failure is inside the writer's block
-        with store.writer(family_id=FAMILY, kind=ObjectKind.export) as out:
-            seen.append(out.object_id)
-            out.write(pattern(size))
-            raise OSError("geannuleerd / cancelled")
-    return seen[0]
 
 
 def test_writer_that_fails_leaves_nothing_and_no_key(store: ObjectStore) -> None:

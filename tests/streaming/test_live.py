@@ -12,14 +12,12 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from tests.support.api import Api
+from tests.support.streaming import segment_objects, watchable
 from vault.db import unit_of_work
 from vault.media import live
 from vault.media.live import StreamJob, StreamSegment
 from vault.settings import get_settings
-from vault.store import StoredObject, backend_from_settings
-
-from ..api.conftest import Api
-from .test_tampered import watchable
 
 
 @pytest.fixture
@@ -27,12 +25,6 @@ def database_url(fresh_postgres: str) -> str:
     """End to end on production's database only: the embedded SQLite default runs the same paths in
     the API and web tests, and each of these runs takes tens of seconds."""
     return fresh_postgres
-
-
-def segment_objects() -> tuple[list[StoredObject], list[str]]:
-    with unit_of_work() as db:
-        rows = list(db.exec(select(StoredObject).where(StoredObject.kind == "segment")))
-    return rows, [name for name, _ in backend_from_settings(get_settings()).listing("segment/")]
 
 
 def test_one_job_per_viewer_a_seek_starts_another_and_nothing_stays(

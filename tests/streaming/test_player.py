@@ -10,11 +10,9 @@ import httpx
 import pytest
 from sqlmodel import col, select
 
+from tests.support.api import Api
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
-
-from ..api.conftest import Api
-from .test_stream import watched  # noqa: F401 - a clip with supervision consent, and its supervisor
 
 
 @pytest.fixture

@@ -12,16 +12,16 @@ from pathlib import Path
 import httpx
 from sqlmodel import col, select
 
+from tests.support.api import Api
+from tests.support.families import family_with_recording
+from tests.support.media import sources
+from tests.support.tus import stored
 from vault.db import unit_of_work
 from vault.media.tasks import make_proxy
 from vault.purge import family_plan
 from vault.recordings.models import Recording
 from vault.settings import get_settings
 from vault.store import open_store
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from ..export.test_package import sources, stored
 
 
 def probe_bytes(data: bytes) -> dict:  # type: ignore[type-arg]

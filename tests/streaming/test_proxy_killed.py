@@ -14,14 +14,14 @@ import psutil
 import pytest
 from sqlmodel import select
 
+from tests.support.api import Api
+from tests.support.families import family_with_recording
+from tests.support.tus import tus_upload, upload_id
 from vault.db import unit_of_work
 from vault.ingest.tasks import verify_upload
 from vault.recordings.models import Recording
 from vault.store import StoredObject
 
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from ..ingest.test_tus import tus_upload, upload_id
 from ..media.camera import _ffmpeg
 
 

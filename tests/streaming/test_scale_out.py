@@ -6,15 +6,11 @@ left in tmpfs or in the store."""
 
 from __future__ import annotations
 
-import itertools
 import os
 import signal
 import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -23,21 +19,27 @@ import pytest
 import redis
 from sqlmodel import select
 
+from tests.support.api import (
+    Api,
+    RoundRobin,
+    start_api,
+    start_stream_worker,
+    stop_stream_worker,
+)
+from tests.support.streaming import (
+    ffprobe,
+    first_frame_rgb,
+    region_diff,
+    segment_objects,
+    watchable,
+)
 from vault.db import unit_of_work
 from vault.media import Source, live, render_segment
 from vault.media.live import StreamJob
 from vault.media.scratch import root, sweep
 from vault.settings import get_settings
 
-from ..api.conftest import Api, start_stream_worker, stop_stream_worker
-from ..ingest.conftest import free_port
-from .test_live import segment_objects
-from .test_stream import ffprobe, first_frame_rgb, region_diff
-from .test_tampered import watchable
-
-API = "import uvicorn; uvicorn.run('vault.app:create_app', factory=True, host='127.0.0.1', port={port}, log_level='warning')"
 SECONDS = 40
-HOP = {"host", "content-length", "connection", "transfer-encoding", "content-encoding", "keep-alive"}
 
 
 @pytest.fixture
@@ -48,55 +50,6 @@ def database_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
     redis.Redis.from_url(broker).flushdb()
     monkeypatch.setenv("BEELDKLUIS_BROKER_URL", broker)
     return str(request.getfixturevalue("fresh_postgres"))
-
-
-class RoundRobin:
-    """A balancer as small as they come: each request to the next backend, in turn."""
-
-    def __init__(self, backends: list[str]) -> None:
-        self.log: list[tuple[str, int, int]] = []  # (path, backend, status)
-        turn = itertools.count()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def forward(self) -> None:
-                k = next(turn) % len(backends)
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                headers = {n: v for n, v in self.headers.items() if n.lower() not in HOP}
-                answer = httpx.request(self.command, backends[k] + self.path, headers=headers, content=body, timeout=120)
-                outer.log.append((self.path, k, answer.status_code))
-                self.send_response(answer.status_code)
-                for name, value in answer.headers.items():
-                    if name.lower() not in HOP:
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(answer.content)))
-                self.end_headers()
-                self.wfile.write(answer.content)
-
-            do_GET = do_POST = forward  # noqa: N815
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-
-def start_api(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-c", API.format(port=port)], env=env)  # noqa: S603
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/health").status_code in (200, 503):
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError("the API did not start")
 
 
 @pytest.fixture

@@ -3,59 +3,20 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
 from jose import jwt
 from sqlmodel import select
 
+from tests.support.api import Api
+from tests.support.streaming import ffprobe, first_frame_rgb, region_diff
 from vault.audit import AuditRecord
 from vault.bootstrap import token_secret
 from vault.db import unit_of_work
-from vault.domain.models import SupervisionLink
-from vault.ingest.tasks import verify_upload
 from vault.media import Source, playlist, render_segment
 from vault.settings import get_settings
-
-from ..api.conftest import Api
-from ..api.test_consent_flow import consent_body
-from ..api.test_resources import family_with_recording
-from ..ingest.conftest import make_video
-from ..ingest.test_tus import tus_upload, upload_id
-
-
-def ffprobe(data: bytes, *args: str) -> dict:  # type: ignore[type-arg]
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-print_format", "json", *args, "-"],
-        input=data,
-        capture_output=True,
-        check=True,
-        timeout=60,
-    )
-    return json.loads(out.stdout)
-
-
-def first_frame_rgb(data: bytes) -> tuple[bytes, int, int]:
-    info = ffprobe(data, "-show_streams", "-select_streams", "v:0")["streams"][0]
-    w, h = info["width"], info["height"]
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", "-", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
-                         input=data, capture_output=True, check=True, timeout=60).stdout  # fmt: skip
-    return raw, w, h
-
-
-def region_diff(a: bytes, b: bytes, w: int, h: int, x0: int, y0: int, x1: int, y1: int) -> float:
-    total = 0
-    for y in range(y0, y1):
-        row = (y * w + x0) * 3
-        total += sum(
-            abs(p - q)
-            for p, q in zip(a[row : row + (x1 - x0) * 3], b[row : row + (x1 - x0) * 3], strict=True)
-        )
-    return total / ((x1 - x0) * (y1 - y0) * 3)
 
 
 def test_playlist_from_duration() -> None:
@@ -65,37 +26,6 @@ def test_playlist_from_duration() -> None:
     assert text.strip().endswith("#EXT-X-ENDLIST")
     assert playlist(4.0).count("#EXTINF") == 1
     assert playlist(4.01).count("#EXTINF") == 2
-
-
-@pytest.fixture
-def watched(api: Api, server: str, stream_worker: None, tmp_path: Path) -> dict:  # type: ignore[type-arg]
-    trainer, opleider = api.account("trainer"), api.account("opleider")
-    with unit_of_work() as db:
-        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)))
-    world = family_with_recording(api, trainer)
-    video = make_video(tmp_path / "bad.mp4", 9, extra=["-metadata", "location=+52.3676+004.9041/"])
-    url = tus_upload(server, world["headers"], video, world["trajectory"]["id"])
-    assert verify_upload(upload_id(url)) == "stored"
-    status = httpx.get(f"{server}/api/v1/uploads/{upload_id(url)}", headers=world["headers"]).json()
-    clip = httpx.post(
-        f"{server}/api/v1/recordings/{status['recording_id']}/clips",
-        headers=world["headers"],
-        json={"start_s": 0, "end_s": 9, "title": "Bad"},
-    ).json()
-    consent = api.client.post(
-        f"/api/v1/families/{world['family']['id']}/consents",
-        headers=world["headers"],
-        json=consent_body(world, "supervision"),
-    ).json()
-    return {
-        **world,
-        "clip_id": clip["id"],
-        "opleider": opleider,
-        "ho": api.as_(opleider),
-        "video": video,
-        "consent": consent,
-        "server": server,
-    }
 
 
 def test_supervisor_watches_a_watermarked_clip_until_consent_is_withdrawn(

@@ -5,26 +5,19 @@ something short of it and call it done."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.support.api import Api
+from tests.support.streaming import watchable
 from vault.db import unit_of_work
-from vault.domain.models import SupervisionLink
-from vault.ingest.tasks import verify_upload
 from vault.media import SourceUnreadable
 from vault.media.tasks import make_proxy
 from vault.recordings.models import Recording
 from vault.settings import get_settings
 from vault.store import StoredObject, backend_from_settings
-
-from ..api.conftest import Api
-from ..api.test_consent_flow import consent_body
-from ..api.test_resources import family_with_recording
-from ..ingest.conftest import make_video
-from ..ingest.test_tus import tus_upload, upload_id
 
 
 @pytest.fixture
@@ -50,33 +43,6 @@ def tamper(object_id: uuid.UUID, at_fraction: float) -> None:
     at = HEADER + int(chunks * at_fraction) * CHUNK + 100
     data[at] ^= 0x01
     backend.put(name, [bytes(data)])
-
-
-def watchable(api: Api, server: str, tmp_path: Path, seconds: int = 12) -> dict:  # type: ignore[type-arg]
-    """A recording (12 s) with a clip, its family's consent for supervision, and an opleider who may watch."""
-    trainer, opleider = api.account("trainer"), api.account("opleider")
-    with unit_of_work() as db:
-        db.add(
-            SupervisionLink(
-                trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)
-            )
-        )
-    world = family_with_recording(api, trainer)
-    video = make_video(tmp_path / "MVI_0200.MP4", seconds)
-    url = tus_upload(server, world["headers"], video, world["trajectory"]["id"])
-    assert verify_upload(upload_id(url)) == "stored"
-    status = httpx.get(f"{server}/api/v1/uploads/{upload_id(url)}", headers=world["headers"]).json()
-    clip = httpx.post(f"{server}/api/v1/recordings/{status['recording_id']}/clips", headers=world["headers"],
-                      json={"start_s": 0, "end_s": seconds, "title": "Samen spelen"}).json()  # fmt: skip
-    api.client.post(f"/api/v1/families/{world['family']['id']}/consents", headers=world["headers"],
-                    json=consent_body(world, "supervision")).raise_for_status()  # fmt: skip
-    with unit_of_work() as db:
-        recording = db.get(Recording, uuid.UUID(status["recording_id"]))
-        assert recording is not None
-        assert recording.original_object_id is not None
-        original = recording.original_object_id
-    return {"recording_id": uuid.UUID(status["recording_id"]), "clip_id": clip["id"], "ho": api.as_(opleider),
-            "server": server, "original": original, "video": video, "opleider": opleider}  # fmt: skip
 
 
 @pytest.fixture

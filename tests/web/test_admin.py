@@ -11,13 +11,12 @@ import uuid
 import pyotp
 from sqlmodel import select
 
+from tests.support.api import PASSWORD, Account, Api
+from tests.support.browser import Browser
+from tests.support.web import _signed_in
 from vault import audit
 from vault.db import unit_of_work
 from vault.domain.models import RetentionPolicyRow, SupervisionLink, User
-
-from ..api.conftest import PASSWORD, Account, Api
-from .conftest import Browser
-from .test_sign_in import _signed_in
 
 
 def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser) -> None:

@@ -9,14 +9,13 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from tests.support.api import Api
+from tests.support.browser import Browser
+from tests.support.families import family_with_recording
 from vault.db import unit_of_work
 from vault.domain.models import User
 from vault.i18n import LOCAL
 from vault.store import StoredObject
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from .conftest import Browser
 
 GIVEN = re.compile("Gegeven")
 
@@ -141,7 +140,7 @@ def _csrf(page) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_consent_page_refuses_another_trainer_and_a_form_without_csrf(api: Api) -> None:
-    from .test_sign_in import _signed_in
+    from tests.support.web import _signed_in
 
     world = family_with_recording(api, api.account("trainer"))
     _signed_in(api, "trainer")  # another trainer, signed in on api.client's cookie jar
@@ -162,7 +161,7 @@ def test_consent_page_refuses_another_trainer_and_a_form_without_csrf(api: Api) 
 
 def test_the_trajectory_choice_names_the_type_in_words(api: Api) -> None:
     """The consent form's trajectory choice reads "K-VHT (kortdurend)", never the code K_VHT."""
-    from .test_supervisor import _cookie_sign_in
+    from tests.support.web import _cookie_sign_in
 
     trainer = api.account("trainer")
     world = family_with_recording(api, trainer)  # a K-VHT trajectory

@@ -9,11 +9,11 @@ import re
 import zipfile
 from pathlib import Path
 
-from ..api.conftest import PASSWORD, Api
-from ..api.test_resources import family_with_recording
-from ..export.test_package import stored
-from ..ingest.conftest import make_video
-from .conftest import Browser
+from tests.support.api import PASSWORD, Api
+from tests.support.browser import Browser
+from tests.support.families import family_with_recording
+from tests.support.media import make_video
+from tests.support.tus import stored
 
 
 def test_trainer_builds_the_package_and_a_parent_downloads_it_on_a_phone(
@@ -105,7 +105,7 @@ def test_trainer_builds_the_package_and_a_parent_downloads_it_on_a_phone(
 
 
 def test_the_package_page_refuses_another_trainer(api: Api) -> None:
-    from .test_sign_in import _signed_in
+    from tests.support.web import _signed_in
 
     world = family_with_recording(api, api.account("trainer"))
     _signed_in(api, "trainer")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ..api.conftest import Api
+from tests.support.api import Api
 
 
 @pytest.fixture

@@ -20,12 +20,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jose import jwk, jwt
 from sqlmodel import select
 
+from tests.support.api import Api
+from tests.support.browser import Browser
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
 from vault.domain.models import OidcProvider
-
-from ..api.conftest import Api
-from .conftest import Browser
 
 
 class Provider(BaseHTTPRequestHandler):

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from tests.support.api import PASSWORD, Api
+from tests.support.browser import Browser
+from tests.support.web import _signed_in
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
 from vault.domain.models import AuthSession
-
-from ..api.conftest import PASSWORD, Api
-from .conftest import Browser
 
 STARTS = {
     "trainer": ("/trajecten", "Mijn trajecten"),
@@ -78,17 +78,6 @@ def test_sign_in_never_redirects_off_site(api: Api, target: str) -> None:
                                follow_redirects=False)  # fmt: skip
     assert response.status_code == 303
     assert response.headers["location"] == "/trajecten"
-
-
-def _signed_in(api: Api, role: str) -> str:
-    account = api.account(role)
-    response = api.client.post("/aanmelden", data={"email": account.email, "password": PASSWORD,
-                                                  "totp": api.code(account)}, follow_redirects=False)  # fmt: skip
-    assert response.status_code == 303
-    page = api.client.get(response.headers["location"])
-    match = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text)
-    assert match is not None
-    return match.group(1)
 
 
 def test_pages_carry_a_strict_policy(api: Api) -> None:

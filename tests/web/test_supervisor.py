@@ -10,48 +10,26 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlmodel import col, select
 
+from tests.factories import GrantFactory, SupervisionLinkFactory, bound
+from tests.support.api import Account, Api
+from tests.support.browser import Browser
+from tests.support.families import consent_body, family_with_recording
+from tests.support.web import _clip_with_video, _cookie_sign_in
 from vault.audit import AuditRecord
-from vault.consents.models import GrantRow, SupervisionNote
+from vault.consents.models import SupervisionNote
 from vault.db import unit_of_work
-from vault.domain.models import SupervisionLink, User
-from vault.ingest.tasks import verify_upload
+from vault.domain.models import User
 from vault.purge import Tombstone
 from vault.recordings.models import Clip
 from vault.web.supervisor import clock, parse_moment
 
-from ..api.conftest import PASSWORD, Account, Api
-from ..api.test_consent_flow import consent_body
-from ..api.test_resources import family_with_recording
-from ..ingest.conftest import make_video
-from ..ingest.test_tus import tus_upload, upload_id
 from ..purge.test_purge import DUE, GRACE, at, run
 from ..purge.test_purge import world as purge_world  # noqa: F401 - the purge's own fixture
-from .conftest import Browser
 
 PLAYING = """(after) => { const v = document.getElementById('video'); return v.currentTime > after && !v.paused; }"""
-
-
-def _clip_with_video(api: Api, trainer: Account, server: str, tmp_path: Path, title: str,
-                     seconds: int = 2) -> dict[str, Any]:  # fmt: skip
-    """A family of `trainer` with a real recording and a clip of all of it; no consent yet."""
-    world = family_with_recording(api, trainer)
-    video = make_video(tmp_path / f"{uuid.uuid4().hex}.mp4", seconds)
-    url = tus_upload(server, world["headers"], video, world["trajectory"]["id"])
-    assert verify_upload(upload_id(url)) == "stored"
-    status = httpx.get(f"{server}/api/v1/uploads/{upload_id(url)}", headers=world["headers"]).json()
-    clip = httpx.post(f"{server}/api/v1/recordings/{status['recording_id']}/clips", headers=world["headers"],
-                      json={"start_s": 0, "end_s": seconds, "title": title})  # fmt: skip
-    assert clip.status_code == 201, clip.text
-    return {
-        **world,
-        "clip_id": clip.json()["id"],
-        "recording_id": status["recording_id"],
-        "server": server,
-    }
 
 
 def _name(account: Account) -> str:
@@ -65,12 +43,8 @@ def _name(account: Account) -> str:
 def supervised(api: Api, server: str, stream_worker: None, tmp_path: Path) -> dict[str, Any]:  # noqa: F811
     """An opleider linked to a trainer whose family gave supervision consent for a 9 s clip."""
     trainer, opleider = api.account("trainer"), api.account("opleider")
-    with unit_of_work() as db:
-        db.add(
-            SupervisionLink(
-                trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)
-            )
-        )
+    with unit_of_work() as db, bound(db):
+        SupervisionLinkFactory(trainee_id=trainer.id, opleider_id=opleider.id)
     world = _clip_with_video(api, trainer, server, tmp_path, "Bad", seconds=9)
     given = api.client.post(f"/api/v1/families/{world['family']['id']}/consents", headers=world["headers"],
                             json=consent_body(world, "supervision"))  # fmt: skip
@@ -85,18 +59,6 @@ def _audit(user_id: uuid.UUID, **where: str) -> list[AuditRecord]:
         for name, value in where.items():
             query = query.where(getattr(AuditRecord, name) == value)
         return list(db.exec(query.order_by(col(AuditRecord.seq))))
-
-
-def _cookie_sign_in(api: Api, account: Account, offset_steps: int = 0) -> str:
-    """Sign in to the pages with the TestClient; returns the session's CSRF token."""
-    api.client.cookies.clear()
-    response = api.client.post("/aanmelden", data={"email": account.email, "password": PASSWORD,
-                                                  "totp": api.code(account, offset_steps)}, follow_redirects=False)  # fmt: skip
-    assert response.status_code == 303, response.text
-    page = api.client.get(response.headers["location"])
-    match = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text)
-    assert match is not None
-    return match.group(1)
 
 
 def test_opleider_watches_a_clip_and_notes_a_moment_the_trainee_reads_in_chromium(
@@ -200,12 +162,8 @@ def test_without_link_or_consent_the_clip_page_refuses_in_dutch(api: Api) -> Non
         api.account("opleider"),
         api.account("opleider"),
     )
-    with unit_of_work() as db:
-        db.add(
-            SupervisionLink(
-                trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)
-            )
-        )
+    with unit_of_work() as db, bound(db):
+        SupervisionLinkFactory(trainee_id=trainer.id, opleider_id=opleider.id)
     world = family_with_recording(api, trainer)
     clip_page = f"/begeleiding/fragmenten/{world['clip']['id']}"
     html = {"accept": "text/html"}
@@ -257,12 +215,8 @@ def test_without_link_or_consent_the_clip_page_refuses_in_dutch(api: Api) -> Non
     assert saved_note.at_s == 12.5
     # Only the author deletes a note.
     other = api.account("opleider")
-    with unit_of_work() as db:
-        db.add(
-            SupervisionLink(
-                trainee_id=trainer.id, opleider_id=other.id, confirmed_at=datetime.now(UTC)
-            )
-        )
+    with unit_of_work() as db, bound(db):
+        SupervisionLinkFactory(trainee_id=trainer.id, opleider_id=other.id)
     other_csrf = _cookie_sign_in(api, other)
     assert other.id != opleider.id
     gone = api.client.post(
@@ -283,11 +237,11 @@ def test_a_gecommitteerde_sees_clips_only_while_the_grant_runs(
     w = supervised
     expired, current = api.account("gecommitteerde"), api.account("gecommitteerde")
     now = datetime.now(UTC)
-    with unit_of_work() as db:
-        db.add(GrantRow(user_id=expired.id, trainee_id=w["trainer"].id,
-                        valid_from=now - timedelta(days=30), valid_until=now - timedelta(days=1), confirmed_at=now))  # fmt: skip
-        db.add(GrantRow(user_id=current.id, trainee_id=w["trainer"].id,
-                        valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=30), confirmed_at=now))  # fmt: skip
+    with unit_of_work() as db, bound(db):
+        GrantFactory(user_id=expired.id, trainee_id=w["trainer"].id,
+                     valid_from=now - timedelta(days=30), valid_until=now - timedelta(days=1), confirmed_at=now)  # fmt: skip
+        GrantFactory(user_id=current.id, trainee_id=w["trainer"].id,
+                     valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=30), confirmed_at=now)  # fmt: skip
     html = {"accept": "text/html"}
 
     _cookie_sign_in(api, current)

@@ -12,14 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tests.support.api import PASSWORD, Account, Api
+from tests.support.browser import Browser
+from tests.support.families import family_with_recording
+from tests.support.media import make_video
 from vault.db import unit_of_work
 from vault.purge import LegalHoldRow
 from vault.recordings.models import Recording
-
-from ..api.conftest import PASSWORD, Account, Api
-from ..api.test_resources import family_with_recording
-from ..ingest.conftest import make_video
-from .conftest import Browser
 
 READY = "() => document.getElementById('video').readyState >= 2"
 THUMBNAIL = "() => { const i = document.querySelector('img.thumbnail'); return i && i.complete && i.naturalWidth > 0; }"

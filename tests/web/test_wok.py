@@ -14,16 +14,15 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlmodel import select
 
+from tests.factories import WokSessionFactory, bound
+from tests.support.api import Account, Api
+from tests.support.browser import Browser
+from tests.support.families import consent_body, family_with_recording
+from tests.support.media import make_video
+from tests.support.tus import tus_upload, upload_id
 from vault.consents.models import WokSessionRow
 from vault.db import unit_of_work
 from vault.ingest.tasks import verify_upload
-
-from ..api.conftest import Account, Api
-from ..api.test_consent_flow import consent_body
-from ..api.test_resources import family_with_recording
-from ..ingest.conftest import make_video
-from ..ingest.test_tus import tus_upload, upload_id
-from .conftest import Browser
 
 PLAYING = """(after) => { const v = document.getElementById('video'); return v.currentTime > after && !v.paused; }"""
 
@@ -120,7 +119,7 @@ def test_a_participant_watches_a_shared_clip_only_during_the_session(
 
 
 def test_only_an_opleider_plans_and_a_trainer_shares_only_where_invited(api: Api) -> None:
-    from .test_sign_in import _signed_in
+    from tests.support.web import _signed_in
 
     csrf = _signed_in(api, "trainer")
     planned = api.client.post(
@@ -142,7 +141,7 @@ def test_a_trainer_reads_what_they_can_do_in_a_wok_and_shares_only_a_wok_clip(ap
     """Only an opleider plans a WOK: the trainer's page says what a trainer does instead (share a
     fragment into a session an opleider plans). Once invited, the choice holds the fragments this
     trainer may share there (made for the WOK or for review, with WOK consent), named in Dutch."""
-    from .test_supervisor import _cookie_sign_in
+    from tests.support.web import _cookie_sign_in
 
     trainer = api.account("trainer")
     world = family_with_recording(api, trainer)  # a K-VHT trajectory with the clip "Aansluiten"
@@ -163,10 +162,10 @@ def test_a_trainer_reads_what_they_can_do_in_a_wok_and_shares_only_a_wok_clip(ap
 
     organiser = api.account("opleider")
     now = datetime.now(UTC)
-    with unit_of_work() as db:
-        db.add(WokSessionRow(title="WOK december", starts_at=now + timedelta(days=1),
-                             ends_at=now + timedelta(days=1, hours=2), organiser_id=organiser.id,
-                             participant_ids=json.dumps([str(trainer.id)])))  # fmt: skip
+    with unit_of_work() as db, bound(db):
+        WokSessionFactory(title="WOK december", starts_at=now + timedelta(days=1),
+                          ends_at=now + timedelta(days=1, hours=2), organiser_id=organiser.id,
+                          participant_ids=json.dumps([str(trainer.id)]))  # fmt: skip
     page = api.client.get("/wok", headers={"accept": "text/html"})
     options = re.findall(r"<option value=\"[0-9a-f-]{36}\">([^<]*)</option>", page.text)
     titles = sorted(o.split(" · ")[0] for o in options)

@@ -18,13 +18,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jose import jwk, jwt
 from sqlmodel import select
 
+from tests.support.api import PASSWORD, Api
 from vault.audit import AuditRecord
 from vault.bootstrap import token_secret
 from vault.db import unit_of_work
 from vault.domain.models import OidcProvider
 from vault.settings import get_settings
-
-from .conftest import PASSWORD, Api
 
 
 def test_sign_in_needs_password_and_totp(api: Api) -> None:

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from keys import LocalSigningKey
-from tests.api.conftest import Api
+from tests.support.api import Api
 from vault import audit
 from vault.audit.cli import app as audit_cli
 from vault.db import engine_for, unit_of_work
@@ -45,8 +45,12 @@ def _three_checkpoints(api: Api) -> tuple[dict[str, str], list[str]]:
 
 def _client(s3_env: dict[str, str]) -> Minio:
     """A client with exactly the credentials the service itself uses."""
-    return Minio(s3_env["BEELDKLUIS_S3_ENDPOINT"], access_key=s3_env["BEELDKLUIS_S3_ACCESS_KEY"],
-                 secret_key=s3_env["BEELDKLUIS_S3_SECRET_KEY"], secure=False)  # fmt: skip
+    return Minio(
+        s3_env["BEELDKLUIS_S3_ENDPOINT"],
+        access_key=s3_env["BEELDKLUIS_S3_ACCESS_KEY"],
+        secret_key=s3_env["BEELDKLUIS_S3_SECRET_KEY"],
+        secure=False,
+    )
 
 
 def _rewrite_record(seq: int) -> None:
@@ -60,8 +64,12 @@ def _rewrite_record(seq: int) -> None:
         session.rollback()
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE audit_record DISABLE TRIGGER audit_record_no_change"))
-        conn.execute(text("UPDATE audit_record SET user_name = 'Iemand anders', leaf_hash = :h WHERE seq = :s"),
-                     {"h": leaf, "s": seq})  # fmt: skip
+        conn.execute(
+            text(
+                "UPDATE audit_record SET user_name = 'Iemand anders', leaf_hash = :h WHERE seq = :s"
+            ),
+            {"h": leaf, "s": seq},
+        )
         conn.execute(text("ALTER TABLE audit_record ENABLE TRIGGER audit_record_no_change"))
 
 

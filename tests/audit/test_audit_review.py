@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.api.conftest import Api
+from tests.support.api import Api
 from vault import audit
 from vault.db import unit_of_work
 from vault.domain.models import Organisation
@@ -52,9 +52,16 @@ def test_a_review_is_done_signed_off_in_the_log_and_overdue_when_late(api: Api) 
         "rec-1",
         "rec-2",
     ]  # footage accesses only
-    done = api.client.post("/api/v1/audit/review", headers=headers, json={
-        "from": task["from"], "until": task["until"], "sample": [r["seq"] for r in task["sample"]],
-        "conclusion": "Geen bijzonderheden; steekproef van 20 toegangen bekeken."})  # fmt: skip
+    done = api.client.post(
+        "/api/v1/audit/review",
+        headers=headers,
+        json={
+            "from": task["from"],
+            "until": task["until"],
+            "sample": [r["seq"] for r in task["sample"]],
+            "conclusion": "Geen bijzonderheden; steekproef van 20 toegangen bekeken.",
+        },
+    )
     assert done.status_code == 200, done.text
     assert done.json()["overdue"] is False
     with unit_of_work() as db:
@@ -80,8 +87,12 @@ def test_a_sign_off_needs_a_conclusion_and_a_valid_period(api: Api) -> None:
         "conclusion": "ok",
     }
     assert api.client.post("/api/v1/audit/review", headers=headers, json=short).status_code == 422
-    backwards = {**short, "from": now.isoformat(), "until": (now - timedelta(days=1)).isoformat(),
-                 "conclusion": "Geen bijzonderheden gevonden."}  # fmt: skip
+    backwards = {
+        **short,
+        "from": now.isoformat(),
+        "until": (now - timedelta(days=1)).isoformat(),
+        "conclusion": "Geen bijzonderheden gevonden.",
+    }
     refused = api.client.post("/api/v1/audit/review", headers=headers, json=backwards)
     assert refused.status_code == 400
     assert refused.json()["detail"] == "De periode klopt niet."
