@@ -9,7 +9,12 @@ from typing import Any
 
 import httpx
 
-from ..api.conftest import Api
+from vault.ingest.tasks import verify_upload
+
+from ..api.conftest import Account, Api
+from ..api.test_resources import family_with_recording
+from ..ingest.conftest import make_video
+from ..ingest.test_tus import tus_upload, upload_id
 from .conftest import Browser
 from .test_supervisor import _clip_with_video
 
@@ -89,3 +94,86 @@ def test_trainer_codes_with_the_keyboard_and_the_timeline_seeks_to_the_frame(
     assert [a["code"] for a in _stored(world)] == ["ontvangen"]
     assert page.locator(".timeline .mark").count() == 1
     assert browser.barriers() == []
+
+
+# The frame's own index burnt into its top band as ten bits (32 px blocks of a 320 px wide picture,
+# least significant on the left), so the browser can read which frame it shows.
+CODED = (
+    "geq=lum='if(lt(Y,48),if(mod(floor(N/pow(2,floor(X/32))),2),235,16),lum(X,Y))'"
+    ":cb='if(lt(Y,48),128,cb(X,Y))':cr='if(lt(Y,48),128,cr(X,Y))'"
+)
+SHOWN = """async () => {
+  const v = document.getElementById('video');
+  if (v.seeking) { await new Promise(r => v.addEventListener('seeked', r, {once: true})); }
+  const c = document.createElement('canvas');
+  c.width = v.videoWidth; c.height = v.videoHeight;
+  const g = c.getContext('2d');
+  g.drawImage(v, 0, 0);
+  let n = 0;
+  for (let b = 0; b < 10; b++) {
+    const p = g.getImageData(Math.round((b + 0.5) * c.width / 10), Math.round(c.height * 0.1), 1, 1).data;
+    if (p[0] > 128) { n += 1 << b; }
+  }
+  return n;
+}"""
+SEEK = """(t) => new Promise(r => { const v = document.getElementById('video');
+  v.addEventListener('seeked', () => r(), {once: true}); v.pause(); v.currentTime = t; })"""
+
+
+def _coded_recording(
+    api: Api, trainer: Account, server: str, tmp_path: Path, seconds: int
+) -> dict[str, Any]:
+    world = family_with_recording(api, trainer)
+    video = make_video(tmp_path / "coded.mp4", seconds, extra=["-vf", CODED])
+    url = tus_upload(server, world["headers"], video, world["trajectory"]["id"])
+    assert verify_upload(upload_id(url)) == "stored"
+    status = httpx.get(f"{server}/api/v1/uploads/{upload_id(url)}", headers=world["headers"]).json()
+    return {**world, "recording_id": status["recording_id"], "server": server}
+
+
+def test_the_annotated_frame_is_the_frame_shown_after_seeks_and_steps(
+    api: Api, browser: Browser, server: str, stream_worker: None, tmp_path: Path
+) -> None:
+    """Issue #23: the picture the trainer codes is the frame the annotation stores, in every segment,
+    after a seek (a new segment job) and after frame steps both ways, also paused between two frames."""
+    trainer = api.account("trainer")
+    world = _coded_recording(
+        api, trainer, server, tmp_path, seconds=12
+    )  # 300 frames, three segments
+    page = browser.sign_in(api, trainer, offset_steps=1)
+    browser.go(f"/opnames/{world['recording_id']}")
+    page.wait_for_function(READY, timeout=90_000)
+    page.wait_for_function("() => document.getElementById('annotations').dataset.loaded === '1'")
+
+    checked = []
+    # (where to seek in seconds, frame steps after it): a segment's start and middle, a later segment
+    # (a seek past what is buffered), back into the first, mid-frame, and the last segment.
+    for at, steps in [
+        (0.2, 3),
+        (2.0, 0),
+        (4.0, -1),
+        (5.0, 2),
+        (9.6, 0),
+        (1.0, -2),
+        (7.22, 0),
+        (10.5, 1),
+    ]:
+        page.evaluate(SEEK, at)
+        key = "." if steps > 0 else ","
+        for _ in range(abs(steps)):
+            page.keyboard.press(key)
+        page.wait_for_function(
+            "() => { const v = document.getElementById('video'); return !v.seeking && v.readyState >= 2; }"
+        )
+        shown = page.evaluate(SHOWN)
+        before = {a["id"] for a in _stored(world)}
+        page.keyboard.press("i")
+        page.wait_for_function(
+            f"() => document.querySelectorAll('#annotation-list tbody tr').length === {len(before) + 1}"
+        )
+        (new,) = [a["frame_in"] for a in _stored(world) if a["id"] not in before]
+        checked.append((at, steps, int(at * 25) + steps, shown, new))
+    # the frame the player shows is the frame at its time, and the annotation stores that frame
+    assert [(expected, expected) for *_, expected, _, _ in checked] == [
+        (shown, new) for *_, shown, new in checked
+    ], checked
