@@ -16,7 +16,7 @@ from ..api.test_resources import family_with_recording
 from ..ingest.conftest import make_video
 from ..ingest.test_tus import tus_upload, upload_id
 from .conftest import Browser
-from .test_supervisor import _clip_with_video
+from .test_supervisor import _audit, _clip_with_video
 
 READY = "() => document.getElementById('video').readyState >= 2"
 AT = "(t) => Math.abs(document.getElementById('video').currentTime - t) < 0.001"
@@ -177,3 +177,93 @@ def test_the_annotated_frame_is_the_frame_shown_after_seeks_and_steps(
     assert [(expected, expected) for *_, expected, _, _ in checked] == [
         (shown, new) for *_, shown, new in checked
     ], checked
+
+
+def test_trainer_jumps_between_changes_notes_and_deletes_annotations_by_keyboard(
+    api: Api, browser: Browser, server: str, stream_worker: None, tmp_path: Path
+) -> None:
+    """Issue #23: Page Down/Up jump between annotations and select one, Enter opens it in the form
+    (code, who, frames, a note), a delete can be undone once; every write is in the audit log."""
+    trainer = api.account("trainer")
+    world = _clip_with_video(api, trainer, server, tmp_path, "Bad", seconds=2)
+    page = browser.sign_in(api, trainer, offset_steps=1)
+    browser.go(f"/opnames/{world['recording_id']}")
+    page.wait_for_function(READY, timeout=90_000)
+    page.wait_for_function("() => document.getElementById('annotations').dataset.loaded === '1'")
+    for frame, key in [(5, "i"), (20, "o"), (40, "b")]:
+        page.evaluate(SEEK, frame / 25)
+        page.keyboard.press(key)
+        page.wait_for_function(f"() => document.querySelectorAll('#annotation-list tbody tr').length === {[5, 20, 40].index(frame) + 1}")  # fmt: skip
+
+    # From the start, Page Down goes to the first and the next, Page Up back; the player follows.
+    page.evaluate(SEEK, 0)
+    page.keyboard.press("PageDown")
+    page.wait_for_function(AT, arg=0.2)
+    page.keyboard.press("PageDown")
+    page.wait_for_function(AT, arg=0.8)
+    assert "ontvangen" in page.locator("#annotation-status").inner_text()
+    page.keyboard.press("PageUp")
+    page.wait_for_function(AT, arg=0.2)
+    assert page.locator("#annotation-list tr.selected td").nth(2).inner_text() == "initiatief"
+    assert page.locator(".timeline .mark.selected").count() == 1
+
+    # Enter opens it: another code, a last frame from the field, a note; saved by the form's button.
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "edit-code"
+    page.select_option("#edit-code", "kans")
+    page.keyboard.press("Tab")  # who
+    page.keyboard.press("Tab")  # first frame
+    page.keyboard.press("Tab")  # "this frame as the start"
+    page.keyboard.press("Tab")  # last frame
+    page.keyboard.type("12")
+    page.keyboard.press("Tab")  # "this frame as the end"
+    page.keyboard.press("Tab")  # note
+    page.keyboard.type("Moeder benoemt wat het kind ziet.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # save
+    page.wait_for_function(
+        "() => document.getElementById('annotation-status').textContent.startsWith('Gewijzigd')"
+    )
+    first = next(a for a in _stored(world) if a["frame_in"] == 5)
+    assert (first["code"], first["frame_out"], first["note"]) == (
+        "kans",
+        12,
+        "Moeder benoemt wat het kind ziet.",
+    )
+    kans = page.locator(".timeline .mark[data-code='kans']")
+    assert (
+        kans.evaluate("m => getComputedStyle(m).backgroundColor") == "rgb(245, 166, 35)"
+    )  # #f5a623
+    assert "Moeder benoemt" in page.locator("#annotation-list").inner_text()
+
+    # A frame past the end is refused in Dutch, naming the problem; nothing changes.
+    page.fill("#edit-frame-out", "900")
+    page.get_by_role("button", name="Wijziging opslaan").click()
+    page.wait_for_function(
+        "() => document.getElementById('annotation-status').textContent.includes('voorbij het einde')"
+    )
+    assert next(a for a in _stored(world) if a["frame_in"] == 5)["frame_out"] == 12
+
+    # Delete by keyboard, then undo it: the annotation is back (as a new one).
+    page.get_by_role("button", name="Verwijderen benoemen").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#annotation-list tbody tr').length === 2"
+    )
+    assert [a["code"] for a in _stored(world)] == ["kans", "ontvangen"]
+    page.locator("#annotation-undo").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#annotation-list tbody tr').length === 3"
+    )
+    assert [(a["frame_in"], a["code"]) for a in _stored(world)] == [
+        (5, "kans"),
+        (20, "ontvangen"),
+        (40, "benoemen"),
+    ]
+    assert browser.barriers() == []
+
+    # Besides each decision (on the recording), each write is logged with the annotation it wrote.
+    records = _audit(trainer.id, object_type="annotation")
+    written = [r.action for r in records if str(r.object_id) != world["recording_id"]]
+    assert sorted(written) == ["create"] * 4 + ["delete", "update"]

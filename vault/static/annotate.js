@@ -1,6 +1,6 @@
 // Coding while watching, on the trainer's recording page: a code's key marks the frame the player shows,
 // shift and the key start a span and, pressed again, end it; the number keys choose who acts. Page Down
-// and Page Up jump to the next and the previous annotation and select it; the selected one is changed in
+// and Page Up jump to the next and the previous annotation and select it; Enter opens the selected one in
 // the form under the list (code, who, first and last frame, a note), and a deleted one can be brought
 // back once. The annotations API stores them (the session's cookie and its CSRF header; every request
 // decided and logged by the server); a timeline under the player draws them per actor in their code's
@@ -240,6 +240,7 @@
     if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || e.ctrlKey || e.metaKey || e.altKey) { return; }
     if (e.key === "PageDown" || e.key === "PageUp") { e.preventDefault(); jump(e.key === "PageDown"); return; }
     if (e.key === "Escape" && selected) { unselect(); return; }
+    if (e.key === "Enter" && selected && tag !== "BUTTON" && tag !== "A") { e.preventDefault(); field.code.focus(); return; }
     var key = e.key.length === 1 ? e.key.toLowerCase() : "";
     if (!key || RESERVED.indexOf(key) >= 0) { return; }
     if (actorKeys[key] && !e.shiftKey) {
