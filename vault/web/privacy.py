@@ -194,6 +194,7 @@ OBJECTS: dict[str, Label] = {
     "supervision_note": ("Supervisienotitie", "Supervision note"),
     "annotation": ("Aantekening van de trainer", "Trainer's annotation"),
     "annotation_export": ("Aantekeningen uitgevoerd", "Annotations exported"),
+    "annotation_comment": ("Reactie op een aantekening", "Comment on an annotation"),
     "codebook": ("Codeboek", "Codebook"),
     "retention_policy": ("Bewaarbeleid", "Retention policy"),
     "wok_session": ("WOK-bijeenkomst", "WOK session"),
