@@ -251,8 +251,14 @@ def test_the_trainer_s_annotations_go_with_the_footage(world) -> None:  # type: 
         db.add(clip)
         db.flush()
         # the thread on it (an opleider's question) goes with it
-        db.add(AnnotationComment(annotation_id=annotation.id, clip_id=clip.id,
-                                 author_id=w["trainer"].id, body="Wat doet het kind hier?"))  # fmt: skip
+        db.add(
+            AnnotationComment(
+                annotation_id=annotation.id,
+                clip_id=clip.id,
+                author_id=w["trainer"].id,
+                body="Wat doet het kind hier?",
+            )
+        )
     record = ConsentRecordRow(
         family_id=w["family"].id,
         trajectory_id=w["trajectory"].id,
