@@ -16,7 +16,8 @@ from ..api.test_resources import family_with_recording
 from ..ingest.conftest import make_video
 from ..ingest.test_tus import tus_upload, upload_id
 from .conftest import Browser
-from .test_supervisor import _audit, _clip_with_video
+from .test_supervisor import _audit, _clip_with_video, supervised  # noqa: F401 - its fixture
+from .test_wok import _sign_out
 
 READY = "() => document.getElementById('video').readyState >= 2"
 AT = "(t) => Math.abs(document.getElementById('video').currentTime - t) < 0.001"
@@ -267,3 +268,42 @@ def test_trainer_jumps_between_changes_notes_and_deletes_annotations_by_keyboard
     records = _audit(trainer.id, object_type="annotation")
     written = [r.action for r in records if str(r.object_id) != world["recording_id"]]
     assert sorted(written) == ["create"] * 4 + ["delete", "update"]
+
+
+def test_opleider_comments_on_an_annotation_and_the_trainer_answers_on_the_clip_page(
+    api: Api,
+    supervised: dict[str, Any],  # noqa: F811 - the fixture imported above
+    browser: Browser,
+) -> None:
+    """Issue #23: on the clip page the opleider (supervision consent) sees the trainer's annotations in
+    the clip and comments on one; the trainer reads it there and answers."""
+    w = supervised
+    made = httpx.post(
+        f"{w['server']}/api/v1/recordings/{w['recording_id']}/annotations",
+        headers=w["headers"],
+        json={"frame_in": 50, "code": "kans", "actor": "ouder", "note": "Moeder wacht af."},
+    )
+    assert made.status_code == 201, made.text
+    page = browser.sign_in(api, w["opleider"], offset_steps=1)
+    browser.go(f"/begeleiding/fragmenten/{w['clip_id']}")
+    thread = page.locator(f"#aantekening-{made.json()['id']}")
+    assert "kans" in thread.inner_text()
+    assert "Moeder wacht af." in thread.inner_text()
+    thread.get_by_label("Reactie", exact=True).fill("Wat zag u hier bij de moeder?")
+    thread.get_by_role("button", name="Reageren").click()
+    assert page.locator("p.notice").inner_text() == "Reactie opgeslagen."
+    assert browser.barriers() == []
+    _sign_out(browser)
+
+    page = browser.sign_in(api, w["trainer"], offset_steps=1)
+    browser.go(f"/begeleiding/fragmenten/{w['clip_id']}")
+    thread = page.locator(f"#aantekening-{made.json()['id']}")
+    assert "Wat zag u hier bij de moeder?" in thread.inner_text()
+    thread.get_by_label("Reactie", exact=True).fill("Ze volgt de blik van het kind.")
+    thread.get_by_role("button", name="Reageren").click()
+    said = page.locator(f"#aantekening-{made.json()['id']} .thread li")
+    assert [t.split("\n")[-1] for t in said.all_inner_texts()] == [
+        "Wat zag u hier bij de moeder?",
+        "Ze volgt de blik van het kind.",
+    ]
+    assert w["opleider_name"] in said.first.inner_text()
