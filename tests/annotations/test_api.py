@@ -241,3 +241,61 @@ def test_rights_follow_the_footage(api: Api) -> None:
         assert api.client.get(w["url"], headers=api.as_(api.account(role))).status_code == 403
     # The annotation is unchanged by all of this.
     assert api.client.get(w["url"], headers=h).json()["items"][0]["frame_out"] == 500
+
+
+def test_an_opleider_comments_on_an_annotation_and_the_trainer_answers(api: Api) -> None:
+    """A thread on an annotation, through the clip it lies in: only with the supervision consent that
+    lets the opleider watch the clip, each message in the audit log, problems named in Dutch."""
+    w = world(api)
+    h, trainer = w["headers"], w["trainer"]
+    made = api.client.post(w["url"], headers=h, json={"frame_in": 400, "code": "ontvangen"}).json()
+    thread = f"/api/v1/clips/{w['clip']['id']}/annotations/{made['id']}/comments"
+    opleider = api.account("opleider")
+    with unit_of_work() as db:
+        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)))  # fmt: skip
+    ho = api.as_(opleider)
+
+    # Without the family's supervision consent the opleider neither reads nor writes the thread.
+    for method, body in (("get", None), ("post", {"body": "Wat zag u hier?"})):
+        refused = api.client.request(method, thread, headers=ho, json=body)
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["reason"] == "no_consent"
+    given = api.client.post(f"/api/v1/families/{w['family']['id']}/consents", headers=h,
+                            json=consent_body(w, "supervision"))  # fmt: skip
+    assert given.status_code == 201
+
+    asked = api.client.post(thread, headers=ho, json={"body": "  Wat zag u hier bij de moeder?  "})
+    assert asked.status_code == 201, asked.text
+    answered = api.client.post(thread, headers=h, json={"body": "Ze volgt de blik van het kind."})
+    assert answered.status_code == 201, answered.text
+    for who in (h, ho):
+        read = api.client.get(thread, headers=who)
+        assert read.status_code == 200, read.text
+        assert [(c["author_id"], c["body"]) for c in read.json()["items"]] == [
+            (str(opleider.id), "Wat zag u hier bij de moeder?"),
+            (str(trainer.id), "Ze volgt de blik van het kind."),
+        ]
+
+    # An empty message is named; an annotation outside the clip (10-40 s) is not found through it.
+    empty = api.client.post(thread, headers=ho, json={"body": "   "})
+    assert empty.status_code == 422
+    assert "body" in empty.text
+    outside = api.client.post(w["url"], headers=h, json={"frame_in": 3000, "code": "kans"}).json()
+    missing = api.client.get(f"/api/v1/clips/{w['clip']['id']}/annotations/{outside['id']}/comments", headers=ho)  # fmt: skip
+    assert missing.status_code == 404
+    assert "niet gevonden" in missing.json()["detail"]
+
+    # Another organisation's trainer: nothing, and the refusal is logged.
+    other = api.account("trainer", api.organisation("Andere organisatie"))
+    assert api.client.get(thread, headers=api.as_(other)).json()["reason"] == "not_assigned"
+    assert denials(other.id)
+
+    with unit_of_work() as db:
+        logged = db.exec(
+            select(AuditRecord).where(AuditRecord.object_type == "annotation_comment")
+        ).all()
+        assert sorted(str(r.user_id) for r in logged) == sorted([str(opleider.id), str(trainer.id)])
+        assert {r.action for r in logged} == {"create"}
+        assert all(
+            "moeder" not in json.dumps(r.detail or {}).lower() for r in logged
+        )  # no text in the log

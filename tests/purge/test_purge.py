@@ -28,7 +28,7 @@ from vault.purge import (
     verify_certificate,
     words,
 )
-from vault.recordings.models import Recording
+from vault.recordings.models import Clip, Recording
 from vault.store import ObjectKind, ObjectStore, StoredObject
 
 from ..store.conftest import make_s3
@@ -222,7 +222,7 @@ def test_a_purge_killed_half_way_completes_on_the_next_run(
 def test_the_trainer_s_annotations_go_with_the_footage(world) -> None:  # type: ignore[no-untyped-def]  # the test's world: a dict of its rows and ids
     """Annotations (codes, notes on the family) are personal data: purged with the recording they are
     on, refused from the purge mark on, and those of a recording that stays are kept."""
-    from vault.annotations.models import DEFAULT_CODEBOOK, Annotation, Codebook
+    from vault.annotations.models import DEFAULT_CODEBOOK, Annotation, AnnotationComment, Codebook
 
     w = world
     db = w["db"]
@@ -237,16 +237,27 @@ def test_the_trainer_s_annotations_go_with_the_footage(world) -> None:  # type: 
     db.flush()
     gone, kept = w["recordings"]
     for rec in (gone, kept):
+        annotation = Annotation(
+            recording_id=rec.id,
+            codebook_id=book.id,
+            frame_in=12,
+            rate_num=25,
+            rate_den=1,
+            code="initiatief",
+            note="Moeder kijkt weg.",
+            created_by=w["trainer"].id,
+        )
+        clip = Clip(recording_id=rec.id, start_s=0, end_s=2, created_by=w["trainer"].id)
+        db.add(annotation)
+        db.add(clip)
+        db.flush()
+        # the thread on it (an opleider's question) goes with it
         db.add(
-            Annotation(
-                recording_id=rec.id,
-                codebook_id=book.id,
-                frame_in=12,
-                rate_num=25,
-                rate_den=1,
-                code="initiatief",
-                note="Moeder kijkt weg.",
-                created_by=w["trainer"].id,
+            AnnotationComment(
+                annotation_id=annotation.id,
+                clip_id=clip.id,
+                author_id=w["trainer"].id,
+                body="Wat doet het kind hier?",
             )
         )
     record = ConsentRecordRow(
@@ -274,3 +285,5 @@ def test_the_trainer_s_annotations_go_with_the_footage(world) -> None:  # type: 
     run(w, at(date(2026, 2, 2), 9) + GRACE)
     left = db.exec(select(Annotation)).all()
     assert [a.recording_id for a in left] == [kept.id]
+    thread = db.exec(select(AnnotationComment)).all()
+    assert [c.annotation_id for c in thread] == [a.id for a in left]

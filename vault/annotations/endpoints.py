@@ -15,6 +15,9 @@ from vault.annotations.schemas import (
     AnnotationWrite,
     CodebookEntries,
     CodebookPublic,
+    CommentPage,
+    CommentPublic,
+    CommentWrite,
 )
 from vault.db import DB
 from vault.routes import problems
@@ -159,3 +162,35 @@ def list_clip_annotations(clip_id: uuid.UUID, principal: Principal, db: DB) -> A
     found = service.clip_annotations(db, principal, clip_id)
     return {"items": [AnnotationPublic.of(r).model_dump(mode="json") for r in found.rows],
             "total": len(found.rows), "clip_id": str(found.clip.id), "clip_start_s": found.clip.start_s}  # fmt: skip
+
+
+@router.get(
+    "/clips/{clip_id}/annotations/{annotation_id}/comments",
+    response_model=CommentPage,
+    operation_id="list_annotation_comments",
+    responses=problems(401, 403, 404, 422),
+    summary="Reacties op een aantekening / the thread on an annotation",
+    description="Wie de aantekeningen van het fragment mag zien (de trainer, een opleider of gecommitteerde "
+    "met toestemming voor supervisie; nooit in een WOK) leest de reacties. Beslist en gelogd.",
+)
+def list_annotation_comments(clip_id: uuid.UUID, annotation_id: uuid.UUID, principal: Principal,
+                             db: DB) -> Any:  # fmt: skip
+    rows = service.comments(db, principal, clip_id, annotation_id)
+    return {"items": [CommentPublic.model_validate(r, from_attributes=True).model_dump(mode="json") for r in rows],
+            "total": len(rows)}  # fmt: skip
+
+
+@router.post(
+    "/clips/{clip_id}/annotations/{annotation_id}/comments",
+    status_code=201,
+    response_model=CommentPublic,
+    operation_id="add_annotation_comment",
+    responses=problems(401, 403, 404, 422),
+    summary="Reageren op een aantekening / comment on an annotation",
+    description="De opleider of gecommitteerde reageert op een aantekening van de trainer, de trainer "
+    "antwoordt. Beslist en gelogd.",
+)
+def add_annotation_comment(clip_id: uuid.UUID, annotation_id: uuid.UUID, body: CommentWrite,
+                           principal: Principal, db: DB) -> Any:  # fmt: skip
+    row = service.add_comment(db, principal, clip_id, annotation_id, body)
+    return CommentPublic.model_validate(row, from_attributes=True).model_dump(mode="json")

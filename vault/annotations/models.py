@@ -84,3 +84,18 @@ class Annotation(SQLModel, table=True):
     created_by: uuid.UUID = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=_now)
     updated_at: datetime = Field(default_factory=_now)
+
+
+class AnnotationComment(SQLModel, table=True):
+    """One message in the thread on an annotation: an opleider or gecommitteerde who may watch the clip
+    asks or remarks, the trainer answers. Seen through that clip only (never in a WOK); purged with the
+    annotation."""
+
+    __tablename__ = "annotation_comment"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    annotation_id: uuid.UUID = Field(foreign_key="annotation.id", index=True)
+    clip_id: uuid.UUID = Field(foreign_key="clip.id")  # the clip it was read and written through
+    author_id: uuid.UUID = Field(foreign_key="user_account.id")
+    body: str = Field(sa_type=Text, repr=False)  # personal: never in a log line
+    created_at: datetime = Field(default_factory=_now)

@@ -131,3 +131,36 @@ class AnnotationPage(BaseModel):
     clip_start_s: float | None = Field(
         default=None, description="where the clip starts in the recording (for times in the clip)"
     )
+
+
+COMMENT_MAX = 4000
+
+
+class CommentWrite(BaseModel):
+    """A message in the thread on an annotation (an opleider's remark or question, the trainer's answer)."""
+
+    body: str = Field(
+        min_length=1, max_length=COMMENT_MAX, examples=["Wat zag u hier bij de moeder?"]
+    )
+
+    @field_validator("body")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("empty")
+        return value
+
+
+class CommentPublic(BaseModel):
+    id: uuid.UUID
+    annotation_id: uuid.UUID
+    clip_id: uuid.UUID
+    author_id: uuid.UUID
+    body: str
+    created_at: datetime
+
+
+class CommentPage(BaseModel):
+    items: list[CommentPublic]
+    total: int

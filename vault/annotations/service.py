@@ -25,8 +25,8 @@ from vault import audit
 from vault.access import authorize
 from vault.accounts import InvalidField, require_role
 from vault.annotations import formats
-from vault.annotations.models import DEFAULT_CODEBOOK, Annotation, Codebook
-from vault.annotations.schemas import AnnotationWrite, CodebookEntries
+from vault.annotations.models import DEFAULT_CODEBOOK, Annotation, AnnotationComment, Codebook
+from vault.annotations.schemas import AnnotationWrite, CodebookEntries, CommentWrite
 from vault.domain.models import User
 from vault.errors import Conflict, NotFound
 from vault.families.models import Trajectory
@@ -274,6 +274,45 @@ def delete_annotation(db: Session, principal: audit.Principal, recording_id: uui
     db.flush()
     _logged(db, principal, "delete", recording, annotation_id)
     return row
+
+
+# Threads on an annotation -------------------------------------------------------------------------
+
+
+def _in_clip(db: Session, principal: audit.Principal, clip_id: uuid.UUID,
+             annotation_id: uuid.UUID) -> tuple[Clip, Annotation]:  # fmt: skip
+    """The annotation, read through a clip the principal may see it in (the decision on the clip's
+    annotations: the own trainer, an opleider or gecommitteerde with supervision consent, never a WOK)."""
+    found = clip_annotations(db, principal, clip_id)
+    row = next((r for r in found.rows if r.id == annotation_id), None)
+    if row is None:
+        raise NotFound(
+            "Aantekening niet gevonden in dit fragment.", "Annotation not found in this clip."
+        )
+    return found.clip, row
+
+
+def comments(db: Session, principal: audit.Principal, clip_id: uuid.UUID,
+             annotation_id: uuid.UUID) -> list[AnnotationComment]:  # fmt: skip
+    _in_clip(db, principal, clip_id, annotation_id)
+    return list(db.exec(select(AnnotationComment).where(AnnotationComment.annotation_id == annotation_id)
+                        .order_by(col(AnnotationComment.created_at))).all())  # fmt: skip
+
+
+def add_comment(db: Session, principal: audit.Principal, clip_id: uuid.UUID, annotation_id: uuid.UUID,
+                body: CommentWrite) -> AnnotationComment:  # fmt: skip
+    """An opleider or gecommitteerde comments on the trainer's annotation; the trainer answers."""
+    require_role(principal, Role.trainer, Role.opleider, Role.gecommitteerde)
+    clip, row = _in_clip(db, principal, clip_id, annotation_id)
+    comment = AnnotationComment(annotation_id=row.id, clip_id=clip.id, author_id=principal.user_id,  # type: ignore[arg-type]
+                                body=body.body)  # fmt: skip
+    db.add(comment)
+    db.flush()
+    recording = _recording(db, row.recording_id)
+    audit.record(db, action="create", outcome="success", actor=principal, family_id=_family(db, recording),
+                 object_id=comment.id, object_type="annotation_comment",
+                 detail={"annotation": str(row.id), "clip": str(clip.id)})  # fmt: skip
+    return comment
 
 
 def _names(db: Session, rows: Sequence[Annotation]) -> dict[str, Any]:

@@ -58,7 +58,8 @@ def segment_command(source: Source, n: int, *, clip_start_s: float, clip_end_s: 
     Keyframes are forced on the segment grid, so both produce the same segments."""
     start = clip_start_s + n * segment_s
     length = max(0.04, clip_end_s - start if output else min(segment_s, clip_end_s - start))
-    filters = []
+    # The job's first frame at 0, whatever the source's audio did to ffmpeg's input offset (ADR 0011, 8).
+    filters = ["setpts=PTS-STARTPTS"]
     if source.interlaced:
         filters.append("yadif")
     filters.append("scale=-2:'min(720,ih)'")  # down, never up; ffmpeg has already rotated upright
@@ -73,11 +74,11 @@ def segment_command(source: Source, n: int, *, clip_start_s: float, clip_end_s: 
         ffmpeg, "-hide_banner", "-nostdin", "-v", "error",
         "-ss", f"{start:.3f}", *input_args(source.url, source.container), "-t", f"{length:.3f}",
         "-map", "0:v:0", *(["-map", "0:a:0?"] if source.has_audio else []),
-        "-vf", ",".join(filters),
-        "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-force_key_frames", f"expr:gte(t,n_forced*{segment_s})",
+        "-vf", ",".join(filters), *(["-af", "asetpts=PTS-STARTPTS+1024/SR/TB"] if source.has_audio else []),
+        "-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-pix_fmt", "yuv420p", "-force_key_frames", f"expr:gte(t,n_forced*{segment_s})",
         "-fps_mode", "cfr", "-c:a", "aac", "-ac", "2", "-b:a", "128k",
         "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
-        "-output_ts_offset", f"{n * segment_s:.3f}", "-muxdelay", "0",
+        "-output_ts_offset", f"{n * segment_s:.3f}", "-muxdelay", "0", "-avoid_negative_ts", "disabled",
         *(output or ["-f", "mpegts", "pipe:1"]),
     ]  # fmt: skip
     return argv

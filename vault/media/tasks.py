@@ -29,9 +29,9 @@ def proxy_command(source_url: str, interlaced: bool, ffmpeg: str = "ffmpeg", con
         "format=yuv420p",
     ]  # down, never up; autorotated upright
     return [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", *input_args(source_url, container), "-map", "0:v:0", "-map", "0:a:0?",
-            "-vf", ",".join(filters), "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-g", "25",
+            "-vf", ",".join(filters), "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-g", "25", "-bf", "0",
             "-fps_mode", "cfr", "-c:a", "aac", "-ac", "2", "-b:a", "128k", "-map_metadata", "-1", "-map_chapters", "-1",
-            "-sn", "-dn", "-metadata:s:v", "rotate=0", "-f", "mp4", "-movflags", "frag_keyframe+empty_moov+default_base_moof",
+            "-sn", "-dn", "-metadata:s:v", "rotate=0", "-avoid_negative_ts", "disabled", "-f", "mp4", "-movflags", "frag_keyframe+empty_moov+default_base_moof",
             "pipe:1"]  # fmt: skip
 
 

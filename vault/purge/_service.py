@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 import retention
 from keys import SigningKey, verify_signature
 from vault import audit
-from vault.annotations.models import Annotation
+from vault.annotations.models import Annotation, AnnotationComment
 from vault.consents.models import ConsentEventRow, ConsentRecordRow, SupervisionNote, WokSessionRow
 from vault.export.models import Export, ExportStatus
 from vault.families.models import Family, Trajectory
@@ -269,6 +269,12 @@ def purge_family(
             notes = select(SupervisionNote).where(col(SupervisionNote.clip_id).in_(clips))
             for note in db.exec(notes).all():
                 db.delete(note)
+            annotated = select(Annotation.id).where(Annotation.recording_id == rec.id)
+            for comment in db.exec(
+                select(AnnotationComment).where(col(AnnotationComment.annotation_id).in_(annotated))
+            ).all():
+                db.delete(comment)
+            db.flush()
             for annotation in db.exec(
                 select(Annotation).where(Annotation.recording_id == rec.id)
             ).all():

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from vault import audit
-from vault.annotations.models import Annotation
+from vault.annotations.models import Annotation, AnnotationComment
 from vault.consents.models import SupervisionNote
 from vault.errors import Conflict, NotFound
 from vault.export.models import Export, ExportStatus
@@ -122,6 +122,12 @@ def remove_recording(
     )
     for note in notes:
         db.delete(note)
+    annotated = select(Annotation.id).where(Annotation.recording_id == recording_id)
+    for comment in db.exec(
+        select(AnnotationComment).where(col(AnnotationComment.annotation_id).in_(annotated))
+    ).all():
+        db.delete(comment)
+    db.flush()
     for annotation in db.exec(
         select(Annotation).where(Annotation.recording_id == recording_id)
     ).all():

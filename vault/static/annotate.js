@@ -1,8 +1,10 @@
-// Coding while watching, on the trainer's recording page: a code's key marks the frame the player shows
-// (frame = round(currentTime × the recording's rate)), shift and the key start a span and, pressed again,
-// end it; the number keys choose who acts. The annotations API stores them (the session's cookie and
-// its CSRF header; every request decided and logged by the server); a timeline under the player draws
-// them per actor in their code's colour, and a click on one seeks to its first frame.
+// Coding while watching, on the trainer's recording page: a code's key marks the frame the player shows,
+// shift and the key start a span and, pressed again, end it; the number keys choose who acts. Page Down
+// and Page Up jump to the next and the previous annotation and select it; Enter opens the selected one in
+// the form under the list (code, who, first and last frame, a note), and a deleted one can be brought
+// back once. The annotations API stores them (the session's cookie and its CSRF header; every request
+// decided and logged by the server); a timeline under the player draws them per actor in their code's
+// colour, and a click on one seeks to its first frame.
 (function () {
   "use strict";
   var box = document.getElementById("annotations");
@@ -19,6 +21,12 @@
   var timeline = box.querySelector(".timeline");
   var list = document.querySelector("#annotation-list tbody");
   var status = document.getElementById("annotation-status");
+  var form = document.getElementById("annotation-edit");
+  var field = {
+    code: document.getElementById("edit-code"), actor: document.getElementById("edit-actor"),
+    frameIn: document.getElementById("edit-frame-in"), frameOut: document.getElementById("edit-frame-out"),
+    note: document.getElementById("edit-note")
+  };
   var length = Number(video.dataset.duration) || 0;
   // The player's own keys (clip.js) stay the player's, whatever the codebook says.
   var RESERVED = [" ", ",", ".", "[", "]"];
@@ -37,13 +45,26 @@
   (book.actors || []).forEach(function (e) { actorKeys[e.shortcut.toLowerCase()] = e; });
   box.querySelectorAll(".swatch").forEach(function (s) { s.style.backgroundColor = s.dataset.colour; });
 
-  function say(text) { status.textContent = text; }
+  function say(text, undo) {
+    status.textContent = text;
+    if (undo) {
+      var again = document.createElement("button");
+      again.type = "button";
+      again.id = "annotation-undo";
+      again.textContent = t("Ongedaan maken", "Undo");
+      again.addEventListener("click", undo);
+      status.appendChild(document.createTextNode(" "));
+      status.appendChild(again);
+    }
+  }
   function clock(s) {
     s = Math.max(0, s || 0);
     var m = Math.floor(s / 60), r = s - 60 * m;
     return m + ":" + (r < 10 ? "0" : "") + r.toFixed(2).replace(".", en ? "." : ",");
   }
-  function frameNow() { return Math.round(video.currentTime * rate); }
+  // The frame on screen: frame k is shown from k/rate up to (k+1)/rate (the stream puts it exactly
+  // there, ADR 0011 decision 8), so paused between two frame times it is the earlier one.
+  function frameNow() { return Math.floor(video.currentTime * rate + 1e-3); }
   function refusal(response) {
     return response.json().then(function (p) {
       return (en ? p.detail_en || p.detail : p.detail) || String(response.status);
@@ -61,6 +82,7 @@
   }
 
   var items = [];
+  var selected = null; // the id of the annotation the form changes
   function seek(item) {
     video.pause();
     video.currentTime = item.frame_in / rate;
@@ -68,6 +90,17 @@
   function label(item) {
     var words = name(code(item.code)) + (item.actor ? ", " + name(actors[item.actor]) : "") + ", " + clock(item.start_s);
     return item.frame_out === null ? words : words + t(" tot ", " to ") + clock(item.end_s);
+  }
+  function button(text, hiddenText, action) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = text;
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = " " + hiddenText;
+    b.appendChild(hidden);
+    b.addEventListener("click", action);
+    return b;
   }
   function draw() {
     var total = video.duration && isFinite(video.duration) ? video.duration : length;
@@ -86,13 +119,15 @@
       items.filter(function (i) { return (i.actor || "") === key; }).forEach(function (item) {
         var mark = document.createElement("button");
         mark.type = "button";
-        mark.className = "mark";
+        mark.className = item.id === selected ? "mark selected" : "mark";
+        mark.dataset.code = item.code;
         mark.title = label(item);
         mark.setAttribute("aria-label", t("Naar ", "Go to ") + label(item));
+        if (item.id === selected) { mark.setAttribute("aria-current", "true"); }
         mark.style.backgroundColor = (code(item.code) || {}).colour || "#777";
         mark.style.left = (total ? 100 * item.start_s / total : 0) + "%";
         if (item.frame_out !== null && total) { mark.style.width = (100 * (item.end_s - item.start_s) / total) + "%"; }
-        mark.addEventListener("click", function () { seek(item); });
+        mark.addEventListener("click", function () { choose(item); });
         track.appendChild(mark);
       });
       lane.appendChild(who);
@@ -102,51 +137,110 @@
     list.textContent = "";
     items.forEach(function (item) {
       var row = document.createElement("tr");
+      row.dataset.id = item.id;
+      if (item.id === selected) { row.className = "selected"; row.setAttribute("aria-current", "true"); }
       var cells = [clock(item.start_s) + (item.frame_out === null ? "" : " – " + clock(item.end_s)),
                    item.frame_out === null ? String(item.frame_in) : item.frame_in + " – " + item.frame_out,
-                   name(code(item.code)) || item.code, item.actor ? name(actors[item.actor]) : "–"];
+                   name(code(item.code)) || item.code, item.actor ? name(actors[item.actor]) : "–", item.note || ""];
       cells.forEach(function (text) {
         var cell = document.createElement("td");
         cell.textContent = text;
         row.appendChild(cell);
       });
       var cell = document.createElement("td");
-      var remove = document.createElement("button");
-      remove.type = "button";
-      remove.textContent = t("Verwijderen", "Delete");
-      var hidden = document.createElement("span");
-      hidden.className = "visually-hidden";
-      hidden.textContent = " " + label(item);
-      remove.appendChild(hidden);
-      remove.addEventListener("click", function () { forget(item); });
-      cell.appendChild(remove);
+      cell.appendChild(button(t("Wijzigen", "Change"), label(item), function () { choose(item); field.code.focus(); }));
+      cell.appendChild(document.createTextNode(" "));
+      cell.appendChild(button(t("Verwijderen", "Delete"), label(item), function () { forget(item); }));
       row.appendChild(cell);
       list.appendChild(row);
     });
   }
   function sorted() { items.sort(function (a, b) { return a.frame_in - b.frame_in; }); draw(); }
 
-  function store(entry, first, last) {
-    var body = { frame_in: first, code: entry.key, actor: actor.value || "" };
-    if (last !== null) { body.frame_out = last; }
-    send("POST", url, body).then(function (item) {
+  // Selecting an annotation seeks to it and fills the form that changes it.
+  function choose(item) {
+    selected = item.id;
+    seek(item);
+    field.code.value = item.code;
+    field.actor.value = item.actor || "";
+    field.frameIn.value = String(item.frame_in);
+    field.frameOut.value = item.frame_out === null ? "" : String(item.frame_out);
+    field.note.value = item.note || "";
+    form.hidden = false;
+    draw();
+    say(t("Gekozen: ", "Selected: ") + label(item));
+  }
+  function unselect() {
+    selected = null;
+    form.hidden = true;
+    draw();
+  }
+  function jump(forward) {
+    if (!items.length) { say(t("Er zijn nog geen aantekeningen.", "There are no annotations yet.")); return; }
+    var at = frameNow(), current = items.filter(function (i) { return i.id === selected; })[0];
+    var next = forward
+      ? items.filter(function (i) { return i.frame_in > at || (current && i.frame_in === at && items.indexOf(i) > items.indexOf(current)); })[0]
+      : items.filter(function (i) { return i.frame_in < at || (current && i.frame_in === at && items.indexOf(i) < items.indexOf(current)); }).pop();
+    if (!next) { say(forward ? t("Dit is de laatste aantekening.", "This is the last annotation.") : t("Dit is de eerste aantekening.", "This is the first annotation.")); return; }
+    choose(next);
+  }
+
+  function body(entry, first, last, who, note, modifiers) {
+    var b = { frame_in: first, code: entry, actor: who || "", note: note || "", modifiers: modifiers || [] };
+    if (last !== null && last !== undefined) { b.frame_out = last; }
+    return b;
+  }
+  function store(payload, done) {
+    return send("POST", url, payload).then(function (item) {
       items.push(item);
       sorted();
-      say(t("Opgeslagen: ", "Saved: ") + label(item));
+      say((done || t("Opgeslagen: ", "Saved: ")) + label(item));
     }, function (error) { say(t("Niet opgeslagen: ", "Not saved: ") + error.message); });
   }
   function forget(item) {
     send("DELETE", url + "/" + item.id).then(function () {
       items = items.filter(function (i) { return i.id !== item.id; });
-      draw();
-      say(t("Verwijderd: ", "Deleted: ") + label(item));
+      if (selected === item.id) { unselect(); } else { draw(); }
+      // Once, the deleted annotation comes back (as a new one, logged as made again).
+      say(t("Verwijderd: ", "Deleted: ") + label(item) + ".", function () {
+        store(body(item.code, item.frame_in, item.frame_out, item.actor, item.note, item.modifiers),
+              t("Teruggezet: ", "Restored: "));
+      });
     }, function (error) { say(t("Niet verwijderd: ", "Not deleted: ") + error.message); });
   }
+  function frameField(input) {
+    var text = input.value.trim();
+    return text === "" ? null : Number(text);
+  }
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var item = items.filter(function (i) { return i.id === selected; })[0];
+    if (!item) { unselect(); return; }
+    var first = frameField(field.frameIn), last = frameField(field.frameOut);
+    if (first === null || !Number.isInteger(first) || first < 0 || (last !== null && (!Number.isInteger(last) || last < first))) {
+      say(t("Vul als begin een beeldnummer in (0 of meer) en als einde niets of een beeldnummer vanaf het begin.",
+            "Fill in a frame number (0 or more) as the start, and as the end nothing or a frame number from the start on."));
+      field.frameIn.focus();
+      return;
+    }
+    var changed = body(field.code.value, first, last, field.actor.value, field.note.value, item.modifiers);
+    send("PUT", url + "/" + item.id, changed).then(function (saved) {
+      items = items.map(function (i) { return i.id === saved.id ? saved : i; });
+      sorted();
+      say(t("Gewijzigd: ", "Changed: ") + label(saved));
+    }, function (error) { say(t("Niet gewijzigd: ", "Not changed: ") + error.message); });
+  });
+  document.getElementById("edit-in-here").addEventListener("click", function () { field.frameIn.value = String(frameNow()); });
+  document.getElementById("edit-out-here").addEventListener("click", function () { field.frameOut.value = String(frameNow()); });
+  document.getElementById("edit-cancel").addEventListener("click", unselect);
 
   var open = null; // a span begun with shift and a key: {entry, frame}
   document.addEventListener("keydown", function (e) {
     var tag = e.target && e.target.tagName;
     if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || e.ctrlKey || e.metaKey || e.altKey) { return; }
+    if (e.key === "PageDown" || e.key === "PageUp") { e.preventDefault(); jump(e.key === "PageDown"); return; }
+    if (e.key === "Escape" && selected) { unselect(); return; }
+    if (e.key === "Enter" && selected && tag !== "BUTTON" && tag !== "A") { e.preventDefault(); field.code.focus(); return; }
     var key = e.key.length === 1 ? e.key.toLowerCase() : "";
     if (!key || RESERVED.indexOf(key) >= 0) { return; }
     if (actorKeys[key] && !e.shiftKey) {
@@ -158,7 +252,7 @@
     if (!entry) { return; }
     e.preventDefault();
     var frame = frameNow();
-    if (!e.shiftKey) { store(entry, frame, null); return; }
+    if (!e.shiftKey) { store(body(entry.key, frame, null, actor.value)); return; }
     if (!open || open.entry.key !== entry.key) {
       open = { entry: entry, frame: frame };
       say(t("Stuk begonnen: ", "Span started: ") + name(entry) + " " + clock(video.currentTime) +
@@ -167,7 +261,7 @@
     }
     var first = Math.min(open.frame, frame), last = Math.max(open.frame, frame);
     open = null;
-    store(entry, first, last);
+    store(body(entry.key, first, last, actor.value));
   });
   video.addEventListener("loadedmetadata", draw);
 

@@ -51,8 +51,9 @@
   function toggle() { if (video.paused) { video.play(); } else { video.pause(); } }
   function step(frames) {
     video.pause();
-    // Stay on the frame grid, so in and out points fall on whole frames.
-    var frame = Math.round(video.currentTime * fps) + frames;
+    // Stay on the frame grid, so in and out points fall on whole frames; from the frame on screen
+    // (frame k is shown from k/fps up to (k+1)/fps), also when paused between two frame times.
+    var frame = Math.floor(video.currentTime * fps + 1e-3) + frames;
     var last = Math.floor((video.duration || length || 0) * fps) - 1;
     video.currentTime = Math.max(0, Math.min(frame, Math.max(last, 0))) / fps;
   }

@@ -25,6 +25,10 @@ from consent import Role
 from vault import audit
 from vault.access import authorize, judge
 from vault.accounts import InvalidField
+from vault.annotations import formats as annotation_formats
+from vault.annotations import service as annotations
+from vault.annotations.models import AnnotationComment
+from vault.annotations.schemas import COMMENT_MAX, CommentWrite
 from vault.consents import service as consents
 from vault.consents.models import GrantRow, SupervisionNote
 from vault.consents.service import NOTE_MAX, SUPERVISORS, clock
@@ -203,9 +207,28 @@ def _page(request: Request, viewer: Viewer, db: Session, clip_id: uuid.UUID, *, 
     return render(request, "supervisor/clip.html", viewer, status=status, error=error, notice=notice,
                   heading=clip.title or N_("Fragment"), clip=clip, recording=recording,
                   trainee=trainee, family=family, player=player, refused=refused, notes=notes,
+                  threads=_threads(db, viewer, clip_id),
                   situation=SITUATIONS.get(recording.situation, recording.situation),
                   may_write=viewer.role in SUPERVISORS, clock=clock, moment=moment, text=text,
                   duration=clip.end_s - clip.start_s, back=_back(viewer))  # fmt: skip
+
+
+def _threads(db: Session, viewer: Viewer, clip_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The trainer's annotations inside the clip, each with its thread (decided and logged as reading
+    the clip's annotations: the same decision as the footage, so whoever sees this page sees them)."""
+    found = annotations.clip_annotations(db, viewer.principal, clip_id)
+    ids = [row.id for row in found.rows]
+    said: dict[uuid.UUID, list[tuple[AnnotationComment, User]]] = defaultdict(list)
+    if ids:
+        for comment, author in db.exec(
+            select(AnnotationComment, User)
+            .join(User, col(AnnotationComment.author_id) == User.id)
+            .where(col(AnnotationComment.annotation_id).in_(ids))
+            .order_by(col(AnnotationComment.created_at))
+        ).all():
+            said[comment.annotation_id].append((comment, author))
+    return [{"annotation": row, "at_s": float(annotation_formats.times(row)[0]), "comments": said[row.id]}
+            for row in found.rows]  # fmt: skip
 
 
 def _back(viewer: Viewer) -> tuple[str, str]:
@@ -222,6 +245,7 @@ def clip_page(
     notice = {
         "notitie": ("Notitie opgeslagen.", "Note saved."),
         "verwijderd": ("Notitie verwijderd.", "Note deleted."),
+        "reactie": ("Reactie opgeslagen.", "Comment saved."),
     }.get(opgeslagen)
     lang_notice = None if notice is None else (notice[1] if _english(request) else notice[0])
     return _page(request, viewer, db, clip_id, notice=lang_notice)
@@ -257,6 +281,28 @@ def add_note(
             error=message(request, error),
         )
     return redirect(f"/begeleiding/fragmenten/{clip_id}?opgeslagen=notitie#notities")
+
+
+@router.post(
+    "/begeleiding/fragmenten/{clip_id}/aantekeningen/{annotation_id}/reacties", response_model=None
+)
+def add_comment(
+    clip_id: uuid.UUID,
+    annotation_id: uuid.UUID,
+    request: Request,
+    viewer: FormViewer,
+    db: DB,
+    body: Annotated[str, Form(max_length=COMMENT_MAX + 100)] = "",
+) -> Response:
+    """The opleider or gecommitteerde comments on the trainer's annotation; the trainer answers."""
+    require(viewer, Role.trainer, *SUPERVISORS)
+    if not body.strip():
+        error = InvalidField("body", "Schrijf eerst een reactie.", "Write a comment first.")
+        return _page(request, viewer, db, clip_id, status=422, error=message(request, error))
+    annotations.add_comment(db, viewer.principal, clip_id, annotation_id, CommentWrite(body=body))
+    return redirect(
+        f"/begeleiding/fragmenten/{clip_id}?opgeslagen=reactie#aantekening-{annotation_id}"
+    )
 
 
 @router.post(

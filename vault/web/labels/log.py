@@ -133,6 +133,7 @@ OBJECTS: dict[str, str] = {
     "supervision_note": N_("Supervisienotitie"),
     "annotation": N_("Aantekening van de trainer"),
     "annotation_export": N_("Aantekeningen uitgevoerd"),
+    "annotation_comment": N_("Reactie op een aantekening"),
     "codebook": N_("Codeboek"),
     "retention_policy": N_("Bewaarbeleid"),
     "wok_session": N_("WOK-bijeenkomst"),
