@@ -105,7 +105,7 @@ def main() -> None:
                 viewer, clip_id, organiser = world(db)
                 per_decision(db, viewer, clip_id, 20)  # warm up
                 baseline = per_decision(db, viewer, clip_id, args.n)
-                unrelated(db, organiser, viewer.user_id, args.sessions)  # type: ignore[arg-type]
+                unrelated(db, organiser, viewer.user_id, args.sessions)  # type: ignore[arg-type]  # world() builds the viewer from a user row, so it has an id
                 grown = per_decision(db, viewer, clip_id, args.n)
             engine.dispose()
         finally:

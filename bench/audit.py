@@ -128,7 +128,7 @@ def build(url: str, n: int, every: int, backend: LocalBackend, key: SigningKey) 
     """A log of n records written straight into the table (the leaves as audit.record makes them) with a
     signed v2 checkpoint every `every` records, as the 5-minute schedule would have written them."""
     engine = engine_for(url)
-    table = audit.AuditRecord.__table__  # type: ignore[attr-defined]
+    table = audit.AuditRecord.__table__  # type: ignore[attr-defined]  # SQLModel's stubs do not declare __table__; every table=True class has one at run time
     stack = merkle.Stack()
     previous: dict[str, Any] | None = None
     checkpoints = 0
@@ -141,7 +141,7 @@ def build(url: str, n: int, every: int, backend: LocalBackend, key: SigningKey) 
             if batch:
                 conn.execute(table.insert(), batch)
             if heads:
-                conn.execute(audit.AuditCheckpoint.__table__.insert(),  # type: ignore[attr-defined]
+                conn.execute(audit.AuditCheckpoint.__table__.insert(),  # type: ignore[attr-defined]  # SQLModel's stubs do not declare __table__; every table=True class has one at run time
                              [{"name": h["name"], "tree_size": h["tree_size"], "root_hash": h["root_hash"],
                                "written_at": start} for h in heads])  # fmt: skip
         batch.clear()

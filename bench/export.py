@@ -128,7 +128,7 @@ def main() -> None:
                     package,
                     ZipSink(sink, package.folder_name, "bench-passphrase"),
                     settings,
-                )  # type: ignore[arg-type]
+                )
             session.commit()
             zipped, zipped_cpu = time.perf_counter() - t, cpu() - c
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

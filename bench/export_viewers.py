@@ -57,7 +57,7 @@ def export_child(spec: Path) -> None:
         package = Package(family, "FAM-BENCH", uuid.uuid4(), items, "01-06-2027", [], {})
         with store.writer(family_id=family, kind=ObjectKind.export) as out:
             db.commit()
-            write(package, ZipSink(out, package.folder_name, "bench-passphrase"), settings)  # type: ignore[arg-type]
+            write(package, ZipSink(out, package.folder_name, "bench-passphrase"), settings)  # type: ignore[arg-type]  # SealedWriter offers the write/flush/close ZipSink uses, but is no BinaryIO subclass
     print(json.dumps({"seconds": time.perf_counter() - t, "nice": nice}))
 
 

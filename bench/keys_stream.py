@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
@@ -33,7 +33,7 @@ def pieces(total: int, piece: int = 1024 * 1024) -> Iterator[bytes]:
         yield block
 
 
-def best_of(runs: int, fn) -> float:  # type: ignore[no-untyped-def]
+def best_of(runs: int, fn: Callable[[], object]) -> float:
     times = []
     for _ in range(runs):
         t = time.perf_counter()

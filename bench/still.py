@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
@@ -84,9 +85,9 @@ def main() -> None:
             with serve_range(size, read) as url:
                 return render_still(url, at_s, watermark=MARK, ffmpeg=settings.ffmpeg)
 
-        def timed(fn: object, at_s: float) -> float:
+        def timed(fn: Callable[[float], bytes], at_s: float) -> float:
             t = time.perf_counter()
-            jpeg = fn(at_s)  # type: ignore[operator]
+            jpeg = fn(at_s)
             elapsed = time.perf_counter() - t
             assert jpeg[:2] == b"\xff\xd8"  # noqa: S101 - a JPEG
             return elapsed

@@ -176,7 +176,7 @@ def main() -> None:
                 waits = sorted(j.started_at - j.created_at for j in jobs if j.started_at)
             print(f"queue to worker (filesystem broker, 0.1 s polling): median {waits[len(waits) // 2]:.2f} s")
             with unit_of_work() as db:
-                proxy_id = db.get(Recording, recording_id).proxy_object_id  # type: ignore[union-attr]
+                proxy_id = db.get_one(Recording, recording_id).proxy_object_id
             late = count - 2
             for name, object_id, container in (("original", original_id, "mov"), ("proxy", proxy_id, "mov")):
                 read, size, took = bytes_before_first_byte(object_id, late, args.seconds, container)

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -16,11 +17,12 @@ from vault.settings import Settings
 DEPLOY = Path(__file__).parent.parent / "deploy"
 
 
-def compose() -> dict:  # type: ignore[type-arg]
-    return yaml.safe_load((DEPLOY / "compose.yaml").read_text())  # type: ignore[no-any-return]
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    return loaded
 
 
-def ours(service: dict) -> bool:  # type: ignore[type-arg]
+def ours(service: dict[str, Any]) -> bool:
     return Path(service.get("build", {}).get("dockerfile", "")).name == "Dockerfile"
 
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import MinioControl
 from vault.app import create_app
 from vault.bootstrap import prepare
 from vault.settings import get_settings
 
 
-def health(expect: int) -> dict[str, object]:
+def health(expect: int) -> dict[str, Any]:
     with TestClient(create_app()) as client:
         response = client.get("/health")
     assert response.status_code == expect, response.text
@@ -46,7 +48,7 @@ def test_all_ok_on_the_full_stack(
     assert components["broker"]["detail"] == "redis"
 
 
-def test_stopped_minio_is_reported_not_raised(s3_env: dict[str, str], minio_control) -> None:  # type: ignore[no-untyped-def]
+def test_stopped_minio_is_reported_not_raised(s3_env: dict[str, str], minio_control: MinioControl) -> None:
     prepare(get_settings())
     minio_control.stop()
     body = health(503)
@@ -85,8 +87,8 @@ def test_records_left_without_a_checkpoint_turn_health_degraded(settings_env: Pa
     with unit_of_work() as db:
         audit.record(db, action="sign_in", outcome="success", reason="test")
     time.sleep(2.5)
-    component = health(503)["components"]["audit_checkpoint"]  # type: ignore[index]
+    component = health(503)["components"]["audit_checkpoint"]
     assert component["status"] == "down"
     assert "wait" in component["detail"]
     write_checkpoint()
-    assert health(200)["components"]["audit_checkpoint"]["status"] == "ok"  # type: ignore[index]
+    assert health(200)["components"]["audit_checkpoint"]["status"] == "ok"

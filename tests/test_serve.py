@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -25,7 +26,7 @@ def serve(port: int) -> subprocess.Popen[bytes]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
 
 
-def wait_for(check, seconds: float, what: str) -> None:  # type: ignore[no-untyped-def]
+def wait_for(check: Callable[[], object], seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while not check():
         assert time.monotonic() < deadline, what

@@ -53,16 +53,16 @@ def round_trip(settings: Settings) -> str:
 
 
 def test_redis_broker_round_trip(
-    broker_url: str, worker_env: dict[str, str], stop_after: list
-) -> None:  # type: ignore[type-arg]
+    broker_url: str, worker_env: dict[str, str], stop_after: list[subprocess.Popen[bytes]]
+) -> None:
     worker_env["BEELDKLUIS_BROKER_URL"] = broker_url
     stop_after.append(start_worker(worker_env))
     round_trip(Settings(broker_url=broker_url, data_dir=Path(worker_env["BEELDKLUIS_DATA_DIR"])))
 
 
 def test_embedded_filesystem_broker_round_trip(
-    worker_env: dict[str, str], stop_after: list
-) -> None:  # type: ignore[type-arg]
+    worker_env: dict[str, str], stop_after: list[subprocess.Popen[bytes]]
+) -> None:
     stop_after.append(start_worker(worker_env))
     round_trip(Settings(data_dir=Path(worker_env["BEELDKLUIS_DATA_DIR"])))
 

@@ -336,7 +336,7 @@ def authorize(
     db: Session, principal: audit.Principal, action: consent.Action | str, **target: object
 ) -> consent.Decision:
     """decide(), raising Forbidden (403, Dutch message, stable code) on a no."""
-    decision = decide(db, principal, action, **target)  # type: ignore[arg-type]
+    decision = decide(db, principal, action, **target)  # type: ignore[arg-type]  # **target holds keyword arguments of decide(); mypy cannot match object to each
     if not decision.allowed:
         keep(db)  # the denial is logged even though the request fails
         error = Forbidden(

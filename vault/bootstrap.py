@@ -54,7 +54,7 @@ def prepare(settings: Settings) -> None:
     if settings.environment is Environment.production and settings.store is StoreBackend.s3:
         from vault.store._provision import worm_delete_refused
 
-        if not worm_delete_refused(backend):  # type: ignore[arg-type]
+        if not worm_delete_refused(backend):  # type: ignore[arg-type]  # settings.store is s3 here, so the backend is an S3Backend
             raise VaultError(
                 "Deze S3-gegevens mogen checkpoints in de onveranderbare bucket verwijderen; draai Beeldkluis met "
                 "het eigen account uit 'beeldkluis store provision'.",

@@ -208,7 +208,7 @@ def _allowed(
         db,
         viewer,
         "stream",
-        **({"recording_id": shown_id} if whole else {"clip_id": shown_id}),  # type: ignore[arg-type]
+        **({"recording_id": shown_id} if whole else {"clip_id": shown_id}),  # type: ignore[arg-type]  # one of decide()'s UUID keyword arguments, picked at run time
         object_type="segment" if segment is not None else "playlist",
     )
     if not decision.allowed:

@@ -39,7 +39,7 @@ def obj(
     created: date | datetime = RECORDED,
     **extra: object,
 ) -> StoredObject:
-    return StoredObject(object_id, kind, TRAJ, created, recording, **extra)  # type: ignore[arg-type]
+    return StoredObject(object_id, kind, TRAJ, created, recording, **extra)  # type: ignore[arg-type]  # **extra holds keyword arguments of StoredObject; mypy cannot match object to each
 
 
 # The family's own footage of two recordings, and the parents' package.
@@ -57,7 +57,7 @@ def trajectory(
     closed_on: date | None = CLOSED,
     **extra: object,
 ) -> TrajectoryFacts:
-    return TrajectoryFacts(TRAJ, kind, phase, closed_on, **extra)  # type: ignore[arg-type]
+    return TrajectoryFacts(TRAJ, kind, phase, closed_on, **extra)  # type: ignore[arg-type]  # **extra holds keyword arguments of TrajectoryFacts; mypy cannot match object to each
 
 
 ACTIVE = trajectory(phase=Phase.active, closed_on=None)
@@ -68,7 +68,7 @@ def family(
     objects: tuple[StoredObject, ...] = FOOTAGE,
     **extra: object,
 ) -> FamilyFacts:
-    return FamilyFacts(FAMILY, (traj or trajectory(),), objects, **extra)  # type: ignore[arg-type]
+    return FamilyFacts(FAMILY, (traj or trajectory(),), objects, **extra)  # type: ignore[arg-type]  # **extra holds keyword arguments of FamilyFacts; mypy cannot match object to each
 
 
 def due_ids(facts: FamilyFacts, today: date | datetime) -> set[uuid.UUID]:

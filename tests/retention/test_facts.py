@@ -99,7 +99,7 @@ def test_default_policies_cover_every_trajectory_type_and_cannot_be_changed() ->
     assert set(DEFAULT_POLICIES) == set(TrajectoryType)
     assert all(p.trajectory_type is t for t, p in DEFAULT_POLICIES.items())
     with pytest.raises(TypeError):
-        DEFAULT_POLICIES[TrajectoryType.vib] = DEFAULT_POLICIES[TrajectoryType.k_vht]  # type: ignore[index]
+        DEFAULT_POLICIES[TrajectoryType.vib] = DEFAULT_POLICIES[TrajectoryType.k_vht]  # type: ignore[index]  # the test proves the real mapping is read-only by trying to write it
 
 
 def test_every_purpose_has_rules_and_every_rule_is_known() -> None:

@@ -264,7 +264,7 @@ TEACH = obj(CLIP1, Kind.clip, REC1, purposes=frozenset({Purpose.teaching}))
 
 
 def teaching(**extra: object) -> ConsentFact:
-    return ConsentFact(uuid.uuid4(), Purpose.teaching, TRAJ, **extra)  # type: ignore[arg-type]
+    return ConsentFact(uuid.uuid4(), Purpose.teaching, TRAJ, **extra)  # type: ignore[arg-type]  # **extra holds keyword arguments of ConsentFact; mypy cannot match object to each
 
 
 def test_teaching_clip_goes_at_consent_expiry() -> None:

@@ -62,7 +62,7 @@ def test_a_reader_keeps_its_authenticated_header(store: ObjectStore) -> None:
         calls.append((offset, length))
         return get_range(name, offset, length)
 
-    store.backend.get_range = counting  # type: ignore[method-assign]
+    store.backend.get_range = counting  # type: ignore[method-assign]  # the test counts the backend's range reads by replacing the method
     _, read = store.range_reader(row.id)
     for start in (0, 70_000, 140_000, 210_000):
         assert read(start, 1000) == plain[start : start + 1000]

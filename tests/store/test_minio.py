@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from minio import Minio
@@ -71,7 +72,7 @@ def test_interrupted_multipart_upload_leaves_no_parts(
     assert list(backend.listing()) == []
 
 
-def test_minio_killed_mid_upload_then_retry(s3_store: ObjectStore, minio_control) -> None:  # type: ignore[no-untyped-def]
+def test_minio_killed_mid_upload_then_retry(s3_store: ObjectStore, minio_control: Any) -> None:
     data = pattern(40 * MiB)
 
     def killing() -> Iterator[bytes]:

@@ -7,6 +7,7 @@ import os
 import random
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -31,7 +32,7 @@ def test_round_trip(store: ObjectStore, size: int) -> None:
     assert store.check().clean
 
 
-def test_round_trip_100_mib_from_a_file(store: ObjectStore, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_round_trip_100_mib_from_a_file(store: ObjectStore, tmp_path: Path) -> None:
     size = 100 * MiB
     digest = hashlib.sha256()
     path = tmp_path / "source.bin"  # test input only; the store itself never writes plaintext
@@ -111,7 +112,7 @@ def test_names_in_storage_are_opaque(store: ObjectStore) -> None:
     assert FAMILY.hex not in name
 
 
-def test_local_store_refuses_paths_outside_its_root(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_local_store_refuses_paths_outside_its_root(tmp_path: Path) -> None:
     from vault.store import LocalBackend
 
     backend = LocalBackend(tmp_path / "root")

@@ -8,6 +8,7 @@ import subprocess
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,10 +33,11 @@ def spec_of(path: Path, start: float = 0, end: float = 30) -> Spec:
                 "Ria\nGGD\nsessie 1")  # fmt: skip
 
 
-def frames(segment: bytes) -> list[dict]:  # type: ignore[type-arg]
+def frames(segment: bytes) -> list[dict[str, Any]]:
     out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=key_frame,pts_time",
                           "-of", "json", "-"], input=segment, capture_output=True, check=True)  # fmt: skip
-    return json.loads(out.stdout)["frames"]  # type: ignore[no-any-return]
+    found: list[dict[str, Any]] = json.loads(out.stdout)["frames"]
+    return found
 
 
 def take(job: Job, n: int, timeout: float = 60) -> bytes:

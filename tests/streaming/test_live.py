@@ -44,7 +44,7 @@ def test_one_job_per_viewer_a_seek_starts_another_and_nothing_stays(
     )  # a seek past what the job is allowed ahead
     assert httpx.get(f"{base}/1.ts", timeout=60).status_code == 200  # and back
     with unit_of_work() as db:
-        jobs = db.exec(select(StreamJob).order_by(StreamJob.created_at)).all()  # type: ignore[arg-type]
+        jobs = db.exec(select(StreamJob).order_by(StreamJob.created_at)).all()  # type: ignore[arg-type]  # SQLModel types created_at as float here; at run time it is a column
         assert [j.first for j in jobs] == [0, 9, 1]
         assert [j.state for j in jobs][:2] in (["stopped", "stopped"], ["stopped", "done"])
         assert jobs[2].state in live.LIVE

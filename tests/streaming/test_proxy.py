@@ -8,6 +8,7 @@ import subprocess
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlmodel import col, select
@@ -24,11 +25,12 @@ from vault.settings import get_settings
 from vault.store import open_store
 
 
-def probe_bytes(data: bytes) -> dict:  # type: ignore[type-arg]
+def probe_bytes(data: bytes) -> dict[str, Any]:
     out = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
                           "-show_entries", "frame=key_frame,pts_time", "-select_streams", "v:0", "-"],
                          input=data, capture_output=True, check=True)  # fmt: skip
-    return json.loads(out.stdout)  # type: ignore[no-any-return]
+    probed: dict[str, Any] = json.loads(out.stdout)
+    return probed
 
 
 def test_proxies_of_a_rotated_hevc_and_an_interlaced_mts(
@@ -70,8 +72,8 @@ def test_proxies_of_a_rotated_hevc_and_an_interlaced_mts(
         plan = family_plan(db, uuid.UUID(world["family"]["id"]), datetime.now(UTC).date())
         kinds = {i.object_id: i.rule for i in plan.items}
         undated = {u.object_id: u.waiting_for for u in plan.undated}
-        proxies = [db.get(Recording, r).proxy_object_id for r in recordings]  # type: ignore[union-attr]
-        originals = [db.get(Recording, r).original_object_id for r in recordings]  # type: ignore[union-attr]
+        proxies = [db.get_one(Recording, r).proxy_object_id for r in recordings]
+        originals = [db.get_one(Recording, r).original_object_id for r in recordings]
         for proxy, original in zip(proxies, originals, strict=True):
             assert kinds.get(proxy) == kinds.get(original)  # the same rule ends both
             assert undated.get(proxy) == undated.get(original)  # or both wait for the same purposes

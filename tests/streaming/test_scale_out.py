@@ -120,7 +120,7 @@ def test_a_player_behind_two_apis_survives_a_worker_killed_halfway(
     segment_requests = [(path, k) for path, k, _ in balancer.log if path.endswith(".ts")]
     assert {k for _, k in segment_requests} == {0, 1}  # both APIs served segments of the same job
     with unit_of_work() as db:
-        jobs = db.exec(select(StreamJob).order_by(StreamJob.created_at)).all()  # type: ignore[arg-type]
+        jobs = db.exec(select(StreamJob).order_by(StreamJob.created_at)).all()  # type: ignore[arg-type]  # SQLModel types created_at as float here; at run time it is a column
     assert [j.first for j in jobs][0] == 0
     assert len(jobs) == 2  # one job, and one more where the killed worker stopped
     assert 4 <= jobs[1].first <= 8

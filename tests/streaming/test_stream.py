@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -29,8 +30,8 @@ def test_playlist_from_duration() -> None:
 
 
 def test_supervisor_watches_a_watermarked_clip_until_consent_is_withdrawn(
-    api: Api, watched: dict
-) -> None:  # type: ignore[type-arg]
+    api: Api, watched: dict[str, Any]
+) -> None:
     w = watched
     opened = httpx.post(f"{w['server']}/api/v1/clips/{w['clip_id']}/stream", headers=w["ho"])
     assert opened.status_code == 200, opened.text
@@ -86,7 +87,7 @@ def test_supervisor_watches_a_watermarked_clip_until_consent_is_withdrawn(
     assert any(b.startswith("consent:") for b in json.loads(segments[0].basis))
 
 
-def test_stream_refusals(api: Api, watched: dict) -> None:  # type: ignore[type-arg]
+def test_stream_refusals(api: Api, watched: dict[str, Any]) -> None:
     w = watched
     stranger = api.as_(api.account("opleider"))
     assert (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -46,23 +47,23 @@ def tamper(object_id: uuid.UUID, at_fraction: float) -> None:
 
 
 @pytest.fixture
-def tampered(api: Api, server: str, stream_worker: None, tmp_path: Path) -> dict:  # type: ignore[type-arg]
+def tampered(api: Api, server: str, stream_worker: None, tmp_path: Path) -> dict[str, Any]:
     world = watchable(api, server, tmp_path)
     tamper(world["original"], 0.6)
     return world
 
 
-def test_a_tampered_original_makes_no_proxy(tampered: dict) -> None:  # type: ignore[type-arg]
+def test_a_tampered_original_makes_no_proxy(tampered: dict[str, Any]) -> None:
     with pytest.raises(SourceUnreadable):
         make_proxy(tampered["recording_id"])
     with unit_of_work() as db:
         recording = db.get(Recording, tampered["recording_id"])
         assert recording is not None
         assert recording.proxy_object_id is None
-        assert [r.kind for r in db.exec(StoredObject.__table__.select())] == ["original"]  # type: ignore[attr-defined]
+        assert [r.kind for r in db.exec(StoredObject.__table__.select())] == ["original"]  # type: ignore[attr-defined]  # SQLModel's stubs declare no __table__, nor the columns of its rows
 
 
-def test_a_tampered_original_is_never_streamed_short_and_says_so_once(tampered: dict) -> None:  # type: ignore[type-arg]
+def test_a_tampered_original_is_never_streamed_short_and_says_so_once(tampered: dict[str, Any]) -> None:
     t = tampered
     opened = httpx.post(f"{t['server']}/api/v1/clips/{t['clip_id']}/stream", headers=t["ho"])
     assert opened.status_code == 200, opened.text

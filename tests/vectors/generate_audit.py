@@ -56,7 +56,8 @@ def records() -> list[AuditRecord]:
 
 
 def fields(r: AuditRecord) -> dict[str, object]:
-    return json.loads(r.canonical())  # type: ignore[no-any-return]
+    loaded: dict[str, object] = json.loads(r.canonical())
+    return loaded
 
 
 def checkpoint_v2(
@@ -109,7 +110,7 @@ def main() -> None:
         {"case": "broken-chain", "why": "the predecessor it names is not in the store (chain without the middle one)",
          "object_name": b_name, "content": b, "store": [v1_name, b_name]},
         {"case": "bad-subtrees", "why": "the subtree roots do not fold to the signed root",
-         "object_name": b_name, "content": {**b, "subtrees": list(reversed(b["subtrees"]))}},  # type: ignore[call-overload]
+         "object_name": b_name, "content": {**b, "subtrees": list(reversed(b["subtrees"]))}},  # type: ignore[call-overload]  # b is a dict of JSON values; its subtrees are a list
     ]  # fmt: skip
     inclusion = [
         {"index": i, "tree_size": 7, "proof": [p.hex() for p in merkle.inclusion_proof(i, leaves)]}

@@ -98,7 +98,7 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
     page.wait_for_url(re.compile(r".*/aanmelden.*"))
     page.goto(browser.server + enrolment[enrolment.index("/inschrijven/"):])
     qr = page.locator("img.qr")
-    assert qr.get_attribute("src").startswith("data:image/svg+xml")  # type: ignore[union-attr]
+    assert qr.get_attribute("src").startswith("data:image/svg+xml")
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
     secret = page.locator("code.secret").inner_text().replace(" ", "")
     assert browser.barriers() == []
@@ -109,7 +109,7 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
     page.wait_for_url(re.compile(r".*/aanmelden\?ingeschreven=1"))
     assert "U bent ingeschreven" in page.get_by_role("status").inner_text()
     with unit_of_work() as db:
-        assert db.get(User, trainer.id).totp_secret == secret  # type: ignore[union-attr]
+        assert db.get_one(User, trainer.id).totp_secret == secret
     newcomer = Account(trainer.id, email, secret, "trainer", admin.organisation_id)
     page = browser.sign_in(api, newcomer, offset_steps=1)
     assert page.url == browser.server + "/trajecten"
@@ -263,7 +263,7 @@ def test_organisations_roles_and_grants(api: Api) -> None:
     )
     assert "De rol is gewijzigd." in changed.text
     with unit_of_work() as db:
-        assert db.get(User, trainer.id).role == "opleider"  # type: ignore[union-attr]
+        assert db.get_one(User, trainer.id).role == "opleider"
         logged = db.exec(select(audit.AuditRecord).where(audit.AuditRecord.object_id == str(trainer.id),
                                                          audit.AuditRecord.action == "update")).all()  # fmt: skip
         assert any(json.loads(r.detail).get("role") == "opleider" for r in logged)
@@ -272,4 +272,4 @@ def test_organisations_roles_and_grants(api: Api) -> None:
     assert own.status_code == 409
     assert "Uw eigen rol of account kunt u niet wijzigen" in own.text
     with unit_of_work() as db:
-        assert db.get(User, me.id).active  # type: ignore[union-attr]
+        assert db.get_one(User, me.id).active

@@ -141,7 +141,7 @@ def enrol(db: Session, token: str, *, password: str, secret: str, code: str) -> 
     if step is None:
         raise InvalidField("totp", "De code uit de authenticator-app klopt niet; probeer de volgende.",
                            "The code from the authenticator app is wrong; try the next one.")  # fmt: skip
-    done = db.exec(  # type: ignore[call-overload]
+    done = db.exec(
         update(User)
         .where(col(User.id) == user.id, col(User.enrolment_hash) == hash_token(token))
         .values(password_hash=password_hash, totp_secret=secret, totp_last_step=step,
@@ -192,7 +192,7 @@ def _disabling_ends_sessions(session: OrmSession, _context: Any, _instances: Any
     stream and download tokens stop at their next request, and enabling it again brings none back."""
     for user in session.dirty:
         if isinstance(user, User) and not user.active and inspect(user).attrs.active.history.has_changes():
-            table = AuthSession.__table__  # type: ignore[attr-defined]
+            table = AuthSession.__table__  # type: ignore[attr-defined]  # SQLModel's stubs do not declare __table__; every table=True class has one at run time
             session.connection().execute(
                 update(table).where(table.c.user_id == user.id, table.c.revoked_at.is_(None))
                 .values(revoked_at=datetime.now(UTC))

@@ -44,7 +44,7 @@ class TokensOut(BaseModel):
     session_id: str
 
 
-def _out(tokens) -> TokensOut:  # type: ignore[no-untyped-def]
+def _out(tokens: Tokens) -> TokensOut:
     return TokensOut(
         access_token=tokens.access_token,
         refresh_token=tokens.refresh_token,

@@ -236,7 +236,7 @@ def create_annotation(db: Session, principal: audit.Principal, recording_id: uui
                       body: AnnotationWrite) -> Annotation:  # fmt: skip
     recording, book, rate = _prepare(db, principal, recording_id, body)
     # the access seam allowed `annotate` only to the trajectory's trainer, whose principal has a user id
-    row = Annotation(recording_id=recording_id, created_by=principal.user_id, codebook_id=book.id,  # type: ignore[arg-type]
+    row = Annotation(recording_id=recording_id, created_by=principal.user_id, codebook_id=book.id,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
                      frame_in=0, rate_num=1, rate_den=1, code="")  # fmt: skip
     _fill(row, body, book, rate)
     db.add(row)
@@ -304,7 +304,7 @@ def add_comment(db: Session, principal: audit.Principal, clip_id: uuid.UUID, ann
     """An opleider or gecommitteerde comments on the trainer's annotation; the trainer answers."""
     require_role(principal, Role.trainer, Role.opleider, Role.gecommitteerde)
     clip, row = _in_clip(db, principal, clip_id, annotation_id)
-    comment = AnnotationComment(annotation_id=row.id, clip_id=clip.id, author_id=principal.user_id,  # type: ignore[arg-type]
+    comment = AnnotationComment(annotation_id=row.id, clip_id=clip.id, author_id=principal.user_id,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
                                 body=body.body)  # fmt: skip
     db.add(comment)
     db.flush()

@@ -147,7 +147,7 @@ def create_consent(
         family_id=family_id, trajectory_id=body.trajectory_id, purpose=body.purpose,
         recording_ids=json.dumps([str(r) for r in body.recording_ids]) if body.recording_ids is not None else None,
         valid_from=body.valid_from, valid_until=body.valid_until, notice_version=body.notice_version,
-        language=body.language, method=body.method, recorded_by=principal.user_id,  # type: ignore[arg-type]
+        language=body.language, method=body.method, recorded_by=principal.user_id,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
     )  # fmt: skip
     db.add(row)
     db.flush()
@@ -310,7 +310,7 @@ def create_wok(db: Session, principal: audit.Principal, body: WokSessionCreate) 
             raise InvalidField("participant_ids", "Deelnemers aan een WOK zijn trainers en opleiders "
                                f"(participant_ids: {participant}).", "WOK participants are trainers and "
                                f"opleiders (participant_ids: {participant}).")  # fmt: skip
-    session = WokSessionRow(title=body.title, starts_at=body.starts_at, ends_at=body.ends_at, organiser_id=principal.user_id,  # type: ignore[arg-type]
+    session = WokSessionRow(title=body.title, starts_at=body.starts_at, ends_at=body.ends_at, organiser_id=principal.user_id,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
                             participant_ids=json.dumps([str(p) for p in body.participant_ids]))  # fmt: skip
     db.add(session)
     db.flush()
@@ -380,7 +380,7 @@ def add_note(
     if len(text) > NOTE_MAX:
         raise InvalidField("text", f"Een notitie is hoogstens {NOTE_MAX} tekens.",
                            f"A note has at most {NOTE_MAX} characters.")  # fmt: skip
-    note = SupervisionNote(clip_id=clip_id, author_id=principal.user_id, text=text,  # type: ignore[arg-type]
+    note = SupervisionNote(clip_id=clip_id, author_id=principal.user_id, text=text,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
                            at_s=round(min(at_s, duration), 2))  # fmt: skip
     db.add(note)
     db.flush()

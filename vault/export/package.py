@@ -174,7 +174,7 @@ def prepare(db: Session, settings: Settings, principal: audit.Principal, traject
         name = (
             f"{number:02d} - {r.recorded_at:%Y-%m-%d} - {SITUATIONS.get(r.situation, 'opname')}.mp4"
         )
-        items.append(Item(name, r, *store.range_reader(r.original_object_id),  # type: ignore[arg-type]
+        items.append(Item(name, r, *store.range_reader(r.original_object_id),  # type: ignore[arg-type]  # the query above keeps only recordings whose original is stored
                           label=recording_name(r, on_card.get(r.id))))  # fmt: skip
     now = datetime.now(UTC)
     originals = {r.original_object_id for r in recordings}
@@ -272,7 +272,7 @@ class ZipSink(Sink):
         )
         info.external_attr = 0o644 << 16
         info.compress_type = pyzipper.ZIP_DEFLATED if compress else pyzipper.ZIP_STORED
-        return self.zip.open(info, "w", force_zip64=not compress)  # type: ignore[no-any-return]
+        return self.zip.open(info, "w", force_zip64=not compress)  # type: ignore[no-any-return]  # typeshed's ZipFile.open overloads resolve to Any for mode 'w'
 
     def drop(self, name: str) -> None:
         """Out of the ZIP's directory, so no unzip tool shows it. Its bytes stay in the stream, which
@@ -310,7 +310,7 @@ def _converted(source: str, info: ProbeResult, settings: Settings, made: list[fl
         if pipe is not None:
             with contextlib.suppress(OSError):
                 fcntl.fcntl(pipe.fileno(), F_SETPIPE_SZ, PIECE)
-    feeding = Feed(proc.proc.stdin, *feed) if feed and proc.proc.stdin else None  # type: ignore[arg-type]
+    feeding = Feed(proc.proc.stdin, *feed) if feed and proc.proc.stdin else None  # type: ignore[arg-type]  # Popen's stdin is typed IO[bytes]; Feed only writes and closes it
     timer = threading.Timer(time_limit(info.duration_s, per_second=6.0), proc.proc.kill)
     timer.start()
     drain = Drain(proc.proc.stdout.fileno())
@@ -477,9 +477,9 @@ def _texts(package: Package, sink: Sink, rows: list[tuple[Item, float]],
     consents = [
         (PURPOSES.get(str(c["purpose"]), str(c["purpose"])), STATUSES.get(str(c["status"]), str(c["status"])),
          str(c["valid_from"])[:10], str(c["valid_until"] or "")[:10] or "-",
-         "alle opnames" if c["recording_ids"] is None else f"{len(c['recording_ids'])} opname(s)",  # type: ignore[arg-type]
-         ", ".join(f"{EVENTS.get(str(e['kind']), str(e['kind']))} {str(e['at'])[:10]}" for e in c["events"]) or "-")  # type: ignore[attr-defined]
-        for c in package.consents  # type: ignore[attr-defined]
+         "alle opnames" if c["recording_ids"] is None else f"{len(c['recording_ids'])} opname(s)",
+         ", ".join(f"{EVENTS.get(str(e['kind']), str(e['kind']))} {str(e['at'])[:10]}" for e in c["events"]) or "-")
+        for c in package.consents  # type: ignore[attr-defined]  # the package plan is a dict of JSON-like objects; these values are lists at run time
     ]  # fmt: skip
     sink.text("toestemmingen.html", _table_page(
         "Uw toestemmingen", "The consents you gave, for what, and what became of them.",

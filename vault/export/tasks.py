@@ -85,7 +85,7 @@ def _claim(export_id: uuid.UUID, lease_s: int) -> tuple[int | None, str]:
         if export is None:
             return None, "missing"
         db.refresh(export)
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
+        if taken.rowcount != 1:  # type: ignore[attr-defined]  # SQLAlchemy's Result has rowcount at run time; its stubs do not say so
             return None, BUSY if export.status == ExportStatus.building else export.status
         if export.attempt > 1:
             if export.partial_object_id is not None:  # what the dead attempt wrote can never be read
@@ -181,7 +181,7 @@ def build_export(export_id: uuid.UUID) -> str:
                         db.execute(update(Export).where(col(Export.id) == export_id, col(Export.attempt) == attempt)
                                    .values(partial_object_id=out.object_id))  # fmt: skip
                         release(db)  # the object key is stored; no transaction stays open while ffmpeg works
-                        result = write(package, ZipSink(out, package.folder_name, passphrase), settings,  # type: ignore[arg-type]
+                        result = write(package, ZipSink(out, package.folder_name, passphrase), settings,  # type: ignore[arg-type]  # SealedWriter offers the write/flush/close ZipSink uses, but is no BinaryIO subclass
                                        progress=lambda d, t: _progress(export_id, attempt, d, t),
                                        cancelled=lambda: not _mine(export_id, attempt), skip_failed=skip_failed)  # fmt: skip
                 except Exception as exc:
@@ -217,7 +217,7 @@ def build_export(export_id: uuid.UUID) -> str:
         db.add(export)
         audit.record(db, action="export", outcome="success", actor=principal, family_id=export.family_id, object_id=export.id,
                      object_type="export_package", detail={"recordings": str(result["recordings"]), "remuxed": str(result["remuxed"]),
-                                                           "left_out": ",".join(i["recording_id"] for i in result["left_out"]),  # type: ignore[attr-defined]
+                                                           "left_out": ",".join(i["recording_id"] for i in result["left_out"]),  # type: ignore[attr-defined]  # the package plan is a dict of JSON-like objects; these values are lists at run time
                                                            "encrypted": str(export.encrypted).lower()})  # fmt: skip
     return ExportStatus.ready
 

@@ -42,7 +42,7 @@ def create_family(db: Session, principal: audit.Principal) -> Family:
     """A trainer registers a family: an opaque id and a pseudonym (FAM-XXXXXX), no names."""
     require_role(principal, Role.trainer)
     # a trainer's principal has both (require_role refused anyone else)
-    family = Family(organisation_id=principal.organisation_id, created_by=principal.user_id)  # type: ignore[arg-type]
+    family = Family(organisation_id=principal.organisation_id, created_by=principal.user_id)  # type: ignore[arg-type]  # only the system and parents' download links lack a user and organisation; they never call this
     db.add(family)
     db.flush()
     audit.record(
@@ -162,7 +162,7 @@ def create_trajectory(
     authorize(db, principal, "manage_consent", family_id=family_id)
     values = data.model_dump(exclude_none=True)
     # a trainer's principal always has a user id (the access seam refuses a trainer without one)
-    row = Trajectory(family_id=family_id, trainer_id=principal.user_id, **values)  # type: ignore[arg-type]
+    row = Trajectory(family_id=family_id, trainer_id=principal.user_id, **values)  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
     db.add(row)
     db.flush()
     return row

@@ -89,12 +89,12 @@ class _Uploader(Uploader):
     access: Access
 
     def get_headers(self) -> dict[str, str]:
-        return {**super().get_headers(), **self.access.header()}  # type: ignore[no-untyped-call]
+        return {**super().get_headers(), **self.access.header()}  # type: ignore[no-untyped-call]  # tusclient has no type annotations
 
     def _retry_or_cry(self, error: Exception) -> None:
         if getattr(error, "status_code", None) == 401:
             raise error
-        super()._retry_or_cry(error)  # type: ignore[no-untyped-call]
+        super()._retry_or_cry(error)  # type: ignore[no-untyped-call]  # tusclient has no type annotations
 
 
 def _refreshed(step: Callable[[], Any], uploader: _Uploader) -> Any:
@@ -214,7 +214,7 @@ def _ingest(
                 uploader.access = access
                 # also for an empty file: the server says why not
                 uploader.set_url(_refreshed(uploader.create_url, uploader))
-                while uploader.offset < uploader.get_file_size():  # type: ignore[no-untyped-call]
+                while uploader.offset < uploader.get_file_size():  # type: ignore[no-untyped-call]  # tusclient has no type annotations
                     _refreshed(uploader.upload_chunk, uploader)
                     elapsed = max(time.monotonic() - started, 1e-6)
                     sent = done_bytes + uploader.offset

@@ -266,7 +266,7 @@ def create(request: Request, principal: Principal, db: DB) -> Response:
     spec = open_store(db, settings).begin_upload(
         family_id=trajectory.family_id, kind=ObjectKind.original
     )
-    upload = Upload(user_id=principal.user_id, trajectory_id=trajectory_id, family_id=trajectory.family_id, object_id=spec.object_id,  # type: ignore[arg-type]
+    upload = Upload(user_id=principal.user_id, trajectory_id=trajectory_id, family_id=trajectory.family_id, object_id=spec.object_id,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
                     object_name=spec.name, length=length, header=base64.b64encode(spec.header).decode(),
                     backend_upload_id=spec.upload_id, meta=json.dumps(meta))  # fmt: skip
     db.add(upload)
@@ -325,7 +325,7 @@ def _claim(upload_id: uuid.UUID, offset: int) -> tuple[Upload, str]:
         row = db.get(Upload, upload_id, populate_existing=True)
         if row is None:
             raise NotFound("Upload niet gevonden.", "Upload not found.")
-        if taken.rowcount == 1:  # type: ignore[attr-defined]
+        if taken.rowcount == 1:  # type: ignore[attr-defined]  # SQLAlchemy's Result has rowcount at run time; its stubs do not say so
             db.expunge(row)
             return row, token
         if row.claim and row.claim_until >= now:
@@ -355,7 +355,7 @@ def _hold(upload: Upload, token: str, progress: Progress | None = None) -> None:
     with unit_of_work() as db:
         mine = update(Upload).where(col(Upload.id) == upload.id, col(Upload.claim) == token)
         held = db.execute(mine.values(**values))
-        if held.rowcount != 1:  # type: ignore[attr-defined]
+        if held.rowcount != 1:  # type: ignore[attr-defined]  # SQLAlchemy's Result has rowcount at run time; its stubs do not say so
             raise _busy()
 
 

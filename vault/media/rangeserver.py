@@ -32,7 +32,7 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
         """ffmpeg hangs up whenever it seeks; that is no error worth a traceback on stderr."""
         if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)  # type: ignore[arg-type]
+            super().handle_error(request, client_address)  # type: ignore[arg-type]  # BaseServer's request type is private to typeshed; we pass on what we were given
 
 
 @dataclass

@@ -222,7 +222,7 @@ def create_clip(
             "The clip runs past the end of the recording.",
         )
     # the access seam allowed `clip` only to a trainer, whose principal has a user id
-    row = Clip(recording_id=recording_id, created_by=principal.user_id, **data.model_dump())  # type: ignore[arg-type]
+    row = Clip(recording_id=recording_id, created_by=principal.user_id, **data.model_dump())  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
     db.add(row)
     db.flush()
     return row

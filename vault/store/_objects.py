@@ -123,7 +123,7 @@ class SealedWriter:
         while (item := self._queue.get()) is not _END:
             if isinstance(item, _Abort):
                 raise item
-            yield item  # type: ignore[misc]
+            yield item  # type: ignore[misc]  # the queue holds bytes, _END or _Abort; the other two are handled above
 
     def _run(self, backend: Backend, name: str) -> None:
         try:

@@ -123,7 +123,7 @@ class ResumableWriter:
         self._pending = bytearray()  # handed over whole, not copied
         number = len(self.durable.etags) + len(self._in_flight) + 1
         spec = self._spec
-        put = self._pool.submit(self._backend.put_part, spec.name, spec.upload_id, number, data)  # type: ignore[arg-type]
+        put = self._pool.submit(self._backend.put_part, spec.name, spec.upload_id, number, data)  # type: ignore[arg-type]  # put_part only reads the buffer; a bytearray avoids a copy of each part
         self._in_flight.append((put, committed))
         while len(self._in_flight) >= PARALLEL_PARTS:
             self._settle()

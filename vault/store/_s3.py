@@ -147,7 +147,7 @@ class S3Backend:
         try:
             # Unknown length: minio-py runs a multipart upload of PART_SIZE parts and aborts it
             # (no orphaned parts) if anything fails before completion.
-            self._client.put_object(self.bucket, check_name(name), reader, -1, part_size=PART_SIZE)  # type: ignore[arg-type]
+            self._client.put_object(self.bucket, check_name(name), reader, -1, part_size=PART_SIZE)  # type: ignore[arg-type]  # minio's stubs want a BinaryIO; it only calls read() on the parts reader
         except SourceFailed as exc:
             raise exc.original from None
         except S3Error as exc:

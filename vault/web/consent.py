@@ -137,7 +137,7 @@ def _family_page(
     # The consent overview is decided (manage_consent, logged) for the family as a whole; the
     # family's people and gezag belong to that same decision, as the API's own consent pages do.
     records = [c.model_dump(mode="json") for c in consents.list_consents(db, p, family_id)]
-    family = public(db.get(Family, family_id))  # type: ignore[arg-type]
+    family = public(db.get(Family, family_id))  # type: ignore[arg-type]  # list_consents() above found the family (it raises otherwise)
     people = [public(x) for x in db.exec(select(Person).where(Person.family_id == family_id))]
     authorities = [
         public(x) for x in db.exec(select(Authority).where(Authority.family_id == family_id))
@@ -239,8 +239,8 @@ def post_person(
 ) -> HTMLResponse | RedirectResponse:
     require(viewer, Role.trainer)
     try:
-        body = PersonCreate(kind=kind, display_name=display_name.strip(),  # type: ignore[arg-type]
-                            birth_date=birth_date or None, competent=not_competent != "ja")  # type: ignore[arg-type]  # fmt: skip
+        body = PersonCreate(kind=kind, display_name=display_name.strip(),  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here
+                            birth_date=birth_date or None, competent=not_competent != "ja")  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here  # fmt: skip
     except ValidationError:
         return _invalid(request, viewer, db, family_id)
     _, error = attempt(
@@ -264,8 +264,8 @@ def post_authority(
 ) -> HTMLResponse | RedirectResponse:
     require(viewer, Role.trainer)
     try:
-        body = AuthorityCreate(child_id=child_id, parent_id=parent_id,  # type: ignore[arg-type]
-                               source=source.strip() or "verklaring ouders", checked_on=checked_on or None)  # type: ignore[arg-type]  # fmt: skip
+        body = AuthorityCreate(child_id=child_id, parent_id=parent_id,  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here
+                               source=source.strip() or "verklaring ouders", checked_on=checked_on or None)  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here  # fmt: skip
     except ValidationError:
         return _invalid(request, viewer, db, family_id)
     _, error = attempt(
@@ -303,19 +303,19 @@ def post_consent(
         until = _date(valid_until)
         signatures = [
             SignatureCreate(
-                person_id=pid,  # type: ignore[arg-type]
-                capacity=cap,  # type: ignore[arg-type]
+                person_id=pid,  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught around build()
+                capacity=cap,  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught around build()
                 signed_at=_start_of(_date(day) or start),
             )  # fmt: skip
             for pid, cap, day in zip(people, capacities, days, strict=False)
             if pid in ticked
         ]
         return ConsentCreate(
-            purpose=purpose,  # type: ignore[arg-type]
-            trajectory_id=trajectory_id,  # type: ignore[arg-type]
+            purpose=purpose,  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught around build()
+            trajectory_id=trajectory_id,  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught around build()
             valid_from=_start_of(start),
             valid_until=_start_of(until + timedelta(days=1)) if until else None,
-            method=method,  # type: ignore[arg-type]
+            method=method,  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught around build()
             language="nl",
             signatures=signatures,
         )
@@ -327,7 +327,7 @@ def post_consent(
     if error is None:
         _, error = attempt(
             db,
-            lambda: consents.create_consent(db, viewer.principal, family_id, body),  # type: ignore[arg-type]
+            lambda: consents.create_consent(db, viewer.principal, family_id, body),  # type: ignore[arg-type]  # attempt() returned no error, so build() ran and body is set
         )
     if error:
         return _refused(request, viewer, db, family_id, error)
@@ -416,7 +416,7 @@ def post_withdrawal(
     changes; the confirmation form posts again with it."""
     require(viewer, Role.trainer)
     try:
-        body = ConsentEventCreate(kind=consent.EventKind.withdrawn, by_person_id=by_person_id)  # type: ignore[arg-type]
+        body = ConsentEventCreate(kind=consent.EventKind.withdrawn, by_person_id=by_person_id)  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here
     except ValidationError:
         return _invalid(request, viewer, db, family_id)
     if bevestigd != "ja":
@@ -434,7 +434,7 @@ def post_withdrawal(
             return _refused(request, viewer, db, family_id, error or Conflict(
                 "Deze toestemming of persoon hoort niet bij dit gezin.",
                 "This consent or person does not belong to this family."))  # fmt: skip
-        family = public(db.get(Family, family_id))  # type: ignore[arg-type]
+        family = public(db.get(Family, family_id))  # type: ignore[arg-type]  # the family was found by the decision above (it raises otherwise)
         return render(request, "consent/withdraw.html", viewer, heading=N_("Toestemming intrekken?"),
                       family=family, record=record, person=public(person), purpose=consent_labels.PURPOSES[record.purpose],
                       stops=consent_labels.STOPS[record.purpose], kinds=consent_labels.PERSON_KINDS)  # fmt: skip

@@ -161,7 +161,7 @@ def start_trajectory(
     """Register a family (it gets a pseudonym, no names) and start its trajectory of the chosen type."""
     _trainer(viewer)
     try:
-        body = TrajectoryCreate(type=type, started_on=started_on or None)  # type: ignore[arg-type]
+        body = TrajectoryCreate(type=type, started_on=started_on or None)  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here
     except ValidationError:
         return _start_page(request, db, viewer, status=422, error=_bad(request))
 
@@ -217,8 +217,8 @@ def change_trajectory(
 ) -> Response:
     _trainer(viewer)
     try:
-        body = TrajectoryUpdate(phase=phase or None, closed_on=closed_on or None,  # type: ignore[arg-type]
-                                   follow_up_1_on=follow_up_1_on or None, follow_up_2_on=follow_up_2_on or None)  # type: ignore[arg-type]  # fmt: skip
+        body = TrajectoryUpdate(phase=phase or None, closed_on=closed_on or None,  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here
+                                   follow_up_1_on=follow_up_1_on or None, follow_up_2_on=follow_up_2_on or None)  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here  # fmt: skip
     except ValidationError:
         return _trajectory_page(request, db, viewer, trajectory_id, status=422, error=_bad(request))
     _, error = attempt(db, lambda: families.update_trajectory(db, viewer.principal, trajectory_id, body))
@@ -324,7 +324,7 @@ def make_clip(
                                error=message(request, unchosen), form=form)  # fmt: skip
     try:
         body = ClipCreate(start_s=_seconds(start_s), end_s=_seconds(end_s), title=title.strip(),
-                          purpose=purpose)  # type: ignore[arg-type]  # fmt: skip
+                          purpose=purpose)  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here  # fmt: skip
     except (ValueError, ValidationError):
         unclear = Conflict(
             "Kies een begin en een einde (in seconden); het einde moet na het begin liggen.",

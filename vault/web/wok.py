@@ -189,7 +189,7 @@ def plan(
 
     def build() -> WokSessionCreate:
         return WokSessionCreate(title=title.strip(), starts_at=_typed(starts_at), ends_at=_typed(ends_at),
-                     participant_ids=participant or [])  # type: ignore[arg-type]  # fmt: skip
+                     participant_ids=participant or [])  # type: ignore[arg-type]  # pydantic parses the form strings; a bad value raises the ValidationError caught around build()  # fmt: skip
 
     try:
         body, error = attempt(db, build)
@@ -200,7 +200,7 @@ def plan(
     if error is None:
         _, error = attempt(
             db,
-            lambda: consents.create_wok(db, viewer.principal, body),  # type: ignore[arg-type]
+            lambda: consents.create_wok(db, viewer.principal, body),  # type: ignore[arg-type]  # attempt() returned no error, so build() ran and body is set
         )
     if error:
         return _page(request, viewer, db, error=message(request, error), status=error.status)
