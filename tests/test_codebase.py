@@ -63,8 +63,8 @@ def test_the_keys_of_the_settings_are_opened_in_one_place() -> None:
                 found.append(f"{path.relative_to(root)}:{getattr(node, 'lineno', '?')}: {name}")
     assert found == []
 
-# Packages held to ruff's formatting, no `# fmt: skip` left and a reason beside every `type: ignore`.
-# A package joins the list once it is clean; the list only grows (issue #21).
+# Packages held to ruff's formatting and no `# fmt: skip` left. A package joins the list once it is
+# clean; the list only grows (issue #21).
 FORMATTED = ["keys", "consent", "retention", "vault/keyring", "vault/audit", "vault/purge"]
 FORMATTED += ["vault/web/privacy", "vault/web/labels"]
 FORMATTED += ["tests/keys", "tests/audit", "tests/purge", "tests/support"]
@@ -72,16 +72,47 @@ FORMATTED += ["tests/keys", "tests/audit", "tests/purge", "tests/support"]
 
 def test_clean_packages_are_formatted_without_escapes() -> None:
     run("ruff", "format", "--check", *FORMATTED)
-    bare = []
-    for folder in FORMATTED:
+    skipped = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in FORMATTED
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "# fmt: skip" in line
+    ]
+    assert skipped == []
+
+
+# Bare `type: ignore`s in files other branches are editing now (issue #21): each waits for its branch
+# to merge, then gets its type fixed or a reason. The counts only shrink.
+BARE_IGNORES_WAITING = {f"{name}.py": count for name, count in {
+    "vault/export/api": 3,
+    "tests/accounts/test_auth": 2, "tests/consent/test_annotations": 1, "tests/consent/test_properties": 5,
+    "tests/consent/world": 1, "tests/consents/test_consent_flow": 1, "tests/export/test_exports": 2,
+    "tests/export/test_fail_closed": 2, "tests/export/test_package": 2, "tests/export/test_streamed": 2,
+    "tests/ingest/test_camera_files": 3, "tests/ingest/test_tus": 9, "tests/ingest/test_tus_scale_out": 3,
+    "tests/ingest/test_tus_seams": 11, "tests/media/test_camera_files": 4, "tests/recordings/test_removal": 1,
+    "tests/security/test_tenants": 5, "tests/security/test_tokens": 3, "tests/web/test_consent": 3,
+    "tests/web/test_wok": 1,
+}.items()}  # fmt: skip
+
+
+def test_every_type_ignore_says_why() -> None:
+    """A `type: ignore` silences the type checker, so the line says why it is right anyway (after the
+    ignore, on the same line; a `# fmt: skip` is no reason). Better still is a type that needs none."""
+    bare: dict[str, int] = {}
+    for folder in ["vault", "tests", "bench", "tools", "keys", "consent", "retention"]:
         for path in sorted((ROOT / folder).rglob("*.py")):
-            for number, line in enumerate(path.read_text().splitlines(), 1):
-                if "# fmt: skip" in line:
-                    bare.append(f"{path.relative_to(ROOT)}:{number}: fmt: skip")
-                after = line.split("# type: ignore", 1)[-1].split("]", 1)[-1]
-                if "# type: ignore" in line and not after.strip():
-                    bare.append(f"{path.relative_to(ROOT)}:{number}: type: ignore without a reason")
-    assert bare == []
+            for line in path.read_text().splitlines():
+                if "# type: ignore" not in line:
+                    continue
+                after = line.split("# type: ignore", 1)[1]
+                after = after.split("]", 1)[1] if after.startswith("[") else after
+                if not after.replace("# fmt: skip", "").strip(" #"):
+                    name = path.relative_to(ROOT).as_posix()
+                    bare[name] = bare.get(name, 0) + 1
+    assert {name: n for name, n in bare.items() if n > BARE_IGNORES_WAITING.get(name, 0)} == {}
+    stale = {name: n for name, n in BARE_IGNORES_WAITING.items() if bare.get(name, 0) < n}
+    assert stale == {}, "fewer bare ignores now: lower their count in BARE_IGNORES_WAITING"
 
 
 def test_the_user_guides_show_screenshots_that_exist() -> None:
