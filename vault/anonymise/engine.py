@@ -193,15 +193,18 @@ def _flush(frames: list[np.ndarray], boxes: list[list[Box]], encoder: Process) -
 
 
 def anonymised_copy(store: ObjectStore, source_id: uuid.UUID, start_s: float, end_s: float, *,
-                    ffmpeg: str = "ffmpeg", ffprobe: str = "ffprobe") -> tuple[uuid.UUID, Report]:  # fmt: skip
+                    ffmpeg: str = "ffmpeg", ffprobe: str = "ffprobe",
+                    opened: Callable[[], None] = lambda: None) -> tuple[uuid.UUID, Report]:  # fmt: skip
     """A new encrypted object in the source's family: the fragment start_s..end_s of `source_id` with
     faces blurred. Read by range through the loopback server, written through the sealed writer: on any
-    failure (a source chunk that does not authenticate included) nothing is stored."""
+    failure (a source chunk that does not authenticate included) nothing is stored. `opened` runs once
+    the keys are unwrapped and the new one stored (the worker ends its transaction there)."""
     family_id = store.get(source_id).family_id
     size, read = store.range_reader(source_id)
     with (
         serve_range(size, read) as url,
         store.writer(family_id=family_id, kind=ObjectKind.anonymised) as out,
     ):
+        opened()
         report = anonymise(url, start_s, end_s, out, ffmpeg=ffmpeg, ffprobe=ffprobe)
     return out.object_id, report
