@@ -76,6 +76,8 @@ def test_the_job_makes_one_sealed_copy_per_fragment_purged_with_its_original(
             clip = db.get(Clip, clip_id)
             recording = db.get(Recording, clip.recording_id)  # type: ignore[union-attr]
             copy, original = clip.anonymised_object_id, recording.original_object_id  # type: ignore[union-attr]
+            assert copy is not None
+            assert original is not None
             assert copy in rules or copy in waits  # planned, not forgotten
             assert rules.get(copy) == rules.get(original)
             assert waits.get(copy) == waits.get(original)

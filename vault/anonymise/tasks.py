@@ -1,7 +1,7 @@
 """The anonymising job on the `media` queue: a fragment's faces blurred into a new sealed object, derived
 from the recording's original, linked from the clip. Idempotent and acknowledged late, as the proxy: a
-worker killed midway leaves no object (the sealed writer never finished, its key is shredded on the next
-`store check`) and no plaintext (nothing is written, not even to tmpfs), and the task is redelivered."""
+worker killed midway leaves no stored row (the sealed writer never finished, as for the proxy) and no
+plaintext (nothing is written, not even to tmpfs), and the task is redelivered."""
 
 from __future__ import annotations
 
