@@ -134,3 +134,29 @@ def test_a_clip_before_0019_becomes_a_fragment_without_a_kijkrichting(database_u
     migrate.downgrade(database_url, "0018_event_recorded_by")
     assert _counts(engine)["clip"] == 1
     assert "kijkrichting" not in {c["name"] for c in inspect(engine).get_columns("clip")}
+
+
+def test_a_clip_before_0020_has_no_anonymised_copy_and_keeps_itself_going_down(
+    database_url: str,
+) -> None:
+    """A fragment from before issue #24 has no anonymised copy; one that has a copy keeps its other
+    columns going back down (the link alone goes)."""
+    migrate.upgrade(database_url, "0019_clip_kijkrichting")
+    engine = engine_for(database_url)
+    _fill(engine, {})
+    migrate.upgrade(database_url, "0020_clip_anonymised")
+    meta = MetaData()
+    meta.reflect(engine)
+    clip = meta.tables["clip"]
+    copy = uuid.uuid4()
+    with engine.begin() as conn:
+        row = conn.execute(select(clip)).mappings().one()
+        assert row["anonymised_object_id"] is None
+        conn.execute(clip.update().values(anonymised_object_id=copy.hex if database_url.startswith("sqlite") else copy,
+                                          kijkrichting="Kijk naar Sam."))  # fmt: skip
+        assert uuid.UUID(str(conn.execute(select(clip.c.anonymised_object_id)).scalar_one())) == copy
+    migrate.downgrade(database_url, "0019_clip_kijkrichting")
+    assert _counts(engine)["clip"] == 1
+    assert "anonymised_object_id" not in {c["name"] for c in inspect(engine).get_columns("clip")}
+    with engine.begin() as conn:
+        assert conn.execute(select(clip.c.kijkrichting)).scalar_one() == "Kijk naar Sam."

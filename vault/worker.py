@@ -28,6 +28,7 @@ TASK_MODULES = [
     "vault.export.tasks",
     "vault.media.tasks",
     "vault.media.live",
+    "vault.anonymise.tasks",
 ]
 
 

@@ -80,6 +80,21 @@ def family_facts(db: Session, family_id: uuid.UUID, today: date) -> retention.Fa
                         size=proxy.size,
                     )
                 )
+            for clip in db.exec(select(Clip).where(Clip.recording_id == rec.id)):
+                copy = stored.get(clip.anonymised_object_id) if clip.anonymised_object_id else None
+                if (
+                    copy is not None
+                ):  # an anonymised fragment (ADR 0020): derived, so it goes with its original
+                    objects.append(
+                        retention.StoredObject(
+                            copy.id,
+                            retention.Kind.proxy,
+                            t.id,
+                            _aware(copy.created_at),
+                            recording_id=rec.id,
+                            size=copy.size,
+                        )
+                    )
         for export in db.exec(select(Export).where(Export.trajectory_id == t.id)):
             package = stored.get(export.object_id) if export.object_id else None
             if package is not None:  # the parents' package at rest is the trajectory's footage, too
@@ -282,6 +297,9 @@ def purge_family(
         for rec in db.exec(select(Recording).where(Recording.proxy_object_id == mark.object_id)):
             rec.proxy_object_id = None
             db.add(rec)
+        for clip in db.exec(select(Clip).where(Clip.anonymised_object_id == mark.object_id)):
+            clip.anonymised_object_id = None
+            db.add(clip)
         for export in db.exec(select(Export).where(Export.object_id == mark.object_id)):
             export.object_id, export.status = None, ExportStatus.removed
             export.link_token_sha256 = export.link_code_hash = None

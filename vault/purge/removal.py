@@ -133,14 +133,18 @@ def remove_recording(
     ).all():
         db.delete(annotation)
     db.flush()
+    copies: list[
+        uuid.UUID
+    ] = []  # the clips' anonymised copies (ADR 0020) go with the footage they were made from
     for clip in db.exec(select(Clip).where(Clip.recording_id == recording_id)).all():
+        copies += [clip.anonymised_object_id] if clip.anonymised_object_id else []
         db.delete(clip)
     db.flush()
     for upload in db.exec(select(Upload).where(Upload.recording_id == recording_id)).all():
         upload.status, upload.recording_id = "rejected", None  # its footage is not kept
         upload.reason = f"verwijderd door de trainer ({REASONS_NL[reason]})"
         db.add(upload)
-    objects = [o for o in (recording.original_object_id, recording.proxy_object_id) if o]
+    objects = [o for o in (recording.original_object_id, recording.proxy_object_id, *copies) if o]
     db.delete(recording)
     db.flush()
     audit.record(

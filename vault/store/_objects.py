@@ -37,6 +37,7 @@ class ObjectKind(StrEnum):
     evidence = "evidence"
     export = "export"
     segment = "segment"  # a watermarked review segment, minutes old at most (vault.media.live)
+    anonymised = "anonymised"  # faces blurred, derived from an original (vault.anonymise)
 
 
 class StoredObject(SQLModel, table=True):

@@ -1,0 +1,83 @@
+"""The anonymising job of a fragment, as the media worker runs it: from the verified upload's sealed
+original to a sealed copy linked from the clip, once (a redelivery keeps one), logged, and planned for
+removal with the original it was made from."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import col, select
+
+from vault.anonymise.tasks import make_anonymised
+from vault.audit import AuditRecord
+from vault.db import unit_of_work
+from vault.purge import family_plan
+from vault.recordings.models import Clip, Recording
+from vault.settings import get_settings
+from vault.store import ObjectKind, open_store
+
+from ..api.conftest import Api
+from ..api.test_resources import family_with_recording
+from ..export.test_package import sources, stored
+from .test_engine import footage  # noqa: F401 - the fixture: a face walking over a test pattern
+
+
+def test_the_job_makes_one_sealed_copy_per_fragment_purged_with_its_original(
+    api: Api,
+    server: str,
+    tmp_path: Path,
+    footage: Path,  # noqa: F811
+) -> None:
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    _, rotated, _ = sources(tmp_path)
+    stored(api, server, world, [footage, rotated])
+    with unit_of_work() as db:
+        recordings = db.exec(
+            select(Recording).where(col(Recording.original_object_id).is_not(None))
+        ).all()
+        clips = [
+            Clip(recording_id=r.id, start_s=0.5, end_s=2.5, created_by=trainer.id)
+            for r in recordings
+        ]
+        db.add_all(clips)
+        ids = [c.id for c in clips]
+    assert len(ids) == 2
+    assert make_anonymised(uuid.uuid4()) == "missing"
+    for clip_id in ids:
+        assert make_anonymised(clip_id) == "made"
+        assert make_anonymised(clip_id) == "exists"  # a redelivered task makes no second copy
+    with unit_of_work() as db:
+        store = open_store(db, get_settings())
+        for clip_id in ids:
+            clip = db.get(Clip, clip_id)
+            assert clip is not None
+            assert clip.anonymised_object_id is not None
+            assert store.get(clip.anonymised_object_id).kind == ObjectKind.anonymised
+            out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
+                                  "-of", "csv=p=0", "-"], input=b"".join(store.iter_plaintext(clip.anonymised_object_id)),
+                                 capture_output=True, check=True)  # fmt: skip
+            width, height = map(int, out.stdout.decode().split(","))
+            recording = db.get(Recording, clip.recording_id)
+            assert recording is not None
+            if '"rotation": 0' not in recording.probe:
+                assert height > width  # upright, as the proxy
+            logged = db.exec(
+                select(AuditRecord).where(AuditRecord.object_id == str(clip.anonymised_object_id))
+            ).all()
+            assert [(r.action, r.object_type) for r in logged] == [("create", "anonymised")]
+        plan = family_plan(db, uuid.UUID(world["family"]["id"]), datetime.now(UTC).date())
+        rules = {i.object_id: i.rule for i in plan.items}
+        waits = {u.object_id: u.waiting_for for u in plan.undated}
+        for clip_id in ids:
+            clip = db.get(Clip, clip_id)
+            recording = db.get(Recording, clip.recording_id)  # type: ignore[union-attr]
+            copy, original = clip.anonymised_object_id, recording.original_object_id  # type: ignore[union-attr]
+            assert copy is not None
+            assert original is not None
+            assert copy in rules or copy in waits  # planned, not forgotten
+            assert rules.get(copy) == rules.get(original)
+            assert waits.get(copy) == waits.get(original)

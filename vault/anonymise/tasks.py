@@ -1,0 +1,54 @@
+"""The anonymising job on the `media` queue: a fragment's faces blurred into a new sealed object, derived
+from the recording's original, linked from the clip. Idempotent and acknowledged late, as the proxy: a
+worker killed midway leaves no stored row (the sealed writer never finished, as for the proxy) and no
+plaintext (nothing is written, not even to tmpfs), and the task is redelivered."""
+
+from __future__ import annotations
+
+import uuid
+
+from vault import audit
+from vault.anonymise.engine import anonymised_copy
+from vault.db import release, unit_of_work
+from vault.recordings.models import Clip, Recording
+from vault.settings import get_settings
+from vault.store import open_store
+from vault.worker import celery_app
+
+
+def make_anonymised(clip_id: uuid.UUID) -> str:
+    """ "made", "exists" (a copy is there already) or "missing" (no clip, or no original any more)."""
+    settings = get_settings()
+    with unit_of_work() as db:
+        clip = db.get(Clip, clip_id)
+        recording = db.get(Recording, clip.recording_id) if clip is not None else None
+        if clip is None or recording is None or recording.original_object_id is None:
+            return "missing"
+        if clip.anonymised_object_id is not None:
+            return "exists"
+        store = open_store(db, settings)
+        family_id = store.get(recording.original_object_id).family_id
+        start_s, end_s, source = clip.start_s, clip.end_s, recording.original_object_id
+        object_id, _ = anonymised_copy(store, source, start_s, end_s, ffmpeg=settings.ffmpeg, ffprobe=settings.ffprobe,
+                                       opened=lambda: release(db))  # fmt: skip  # no transaction open meanwhile
+        db.expire_all()
+        clip = db.get(Clip, clip_id, with_for_update=True)
+        recording = db.get(Recording, clip.recording_id) if clip is not None else None
+        if (
+            clip is None or recording is None or recording.original_object_id is None
+        ):  # removed meanwhile
+            store.delete(object_id)
+            return "missing"
+        if clip.anonymised_object_id is not None:  # a redelivered twin finished first: keep one
+            store.delete(object_id)
+            return "exists"
+        clip.anonymised_object_id = object_id
+        db.add(clip)
+        audit.record(db, action="create", outcome="success", reason="anonymised", family_id=family_id,
+                     object_id=object_id, object_type="anonymised")  # fmt: skip
+    return "made"
+
+
+@celery_app.task(name="vault.media.anonymise", acks_late=True)
+def anonymise(clip_id: str) -> str:
+    return make_anonymised(uuid.UUID(clip_id))
