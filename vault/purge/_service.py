@@ -84,7 +84,7 @@ def family_facts(db: Session, family_id: uuid.UUID, today: date) -> retention.Fa
                 copy = stored.get(clip.anonymised_object_id) if clip.anonymised_object_id else None
                 if (
                     copy is not None
-                ):  # an anonymised fragment (ADR 0020): derived, so it goes with its original
+                ):  # an anonymised fragment (ADR 0017): derived, so it goes with its original
                     objects.append(
                         retention.StoredObject(
                             copy.id,

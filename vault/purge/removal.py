@@ -135,7 +135,7 @@ def remove_recording(
     db.flush()
     copies: list[
         uuid.UUID
-    ] = []  # the clips' anonymised copies (ADR 0020) go with the footage they were made from
+    ] = []  # the clips' anonymised copies (ADR 0017) go with the footage they were made from
     for clip in db.exec(select(Clip).where(Clip.recording_id == recording_id)).all():
         copies += [clip.anonymised_object_id] if clip.anonymised_object_id else []
         db.delete(clip)

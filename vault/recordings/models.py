@@ -73,7 +73,7 @@ class Clip(SQLModel, table=True):
     kijkrichting: str = Field(default="", sa_type=Text)
     stills: str = Field(default="[]", sa_type=Text)
     review_position: int | None = None
-    # The fragment with faces blurred (ADR 0020): a sealed object derived from the original, purged with it.
+    # The fragment with faces blurred (ADR 0017): a sealed object derived from the original, purged with it.
     anonymised_object_id: uuid.UUID | None = None
     created_by: uuid.UUID = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=_now)

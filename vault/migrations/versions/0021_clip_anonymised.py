@@ -1,8 +1,8 @@
 """a fragment may have an anonymised copy: faces blurred, a sealed object derived from the original
-(issue #24, ADR 0020)
+(issue #24, ADR 0017)
 
-Revision ID: 0020_clip_anonymised
-Revises: 0019_clip_kijkrichting
+Revision ID: 0021_clip_anonymised
+Revises: 0020_annotation_comments
 Create Date: 2026-12-02 17:00:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = "0020_clip_anonymised"
-down_revision = "0019_clip_kijkrichting"
+revision = "0021_clip_anonymised"
+down_revision = "0020_annotation_comments"
 branch_labels = None
 depends_on = None
 
