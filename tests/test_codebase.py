@@ -180,5 +180,4 @@ def test_the_web_pages_import_no_route_module() -> None:
         "vault.web.export -> vault.export.api",
         "vault.web.privacy.log -> vault.audit.api",
         "vault.web.privacy.reports -> vault.audit.api",
-        "vault.web.privacy.retention -> vault.purge.api",
     ]
