@@ -178,6 +178,4 @@ def test_the_web_pages_import_no_route_module() -> None:
     assert routes <= set(rule["forbidden_modules"]), sorted(routes - set(rule["forbidden_modules"]))
     assert sorted(rule["ignore_imports"]) == [
         "vault.web.export -> vault.export.api",
-        "vault.web.privacy.log -> vault.audit.api",
-        "vault.web.privacy.reports -> vault.audit.api",
     ]
