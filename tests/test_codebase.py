@@ -189,3 +189,24 @@ def test_no_test_module_imports_another() -> None:
     assert {path: found[path] for path in found if path not in WAITING} == {}
     done = [path for path in WAITING if path not in found]
     assert done == [], "these import no other test module now: drop them from WAITING"
+
+
+def test_the_web_pages_import_no_route_module() -> None:
+    """Every route module of vault (api.py, endpoints.py) is forbidden to vault.web by the import
+    contract (issue #21), so a new one is covered from its first commit; the pages that still call a
+    route are named there as exceptions, each with its reason, and the list only shrinks."""
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    name = "The web pages call the services, never a route"
+    rule = next(c for c in contracts["contracts"] if c["name"] == name)
+    routes = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for name in ("api.py", "endpoints.py")
+        for path in (ROOT / "vault").rglob(name)
+    }
+    assert rule["source_modules"] == ["vault.web"]
+    assert routes <= set(rule["forbidden_modules"]), sorted(routes - set(rule["forbidden_modules"]))
+    assert sorted(rule["ignore_imports"]) == [
+        "vault.web.export -> vault.export.api",
+    ]

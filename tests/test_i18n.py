@@ -145,8 +145,8 @@ def test_every_code_of_the_engines_has_a_name_on_the_pages() -> None:
     import retention
     from retention._plan import _RULE_FUNCTIONS
     from vault.audit import AuditAction, Outcome
-    from vault.export.api import HandoverHow
     from vault.export.models import ExportStatus
+    from vault.export.schemas import HandoverHow
     from vault.web import labels
     from vault.web.labels import consents, exports, log
 

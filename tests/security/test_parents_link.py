@@ -19,8 +19,8 @@ from tests.support.api import Api
 from tests.support.families import family_with_recording
 from vault.db import unit_of_work
 from vault.export import Export
-from vault.export.api import _codes
 from vault.export.models import ExportStatus
+from vault.export.service import codes as _codes
 from vault.settings import get_settings
 from vault.store import ObjectKind, open_store
 

@@ -9,11 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel, Field
-from sqlmodel import Session
 
 from vault import audit
 from vault.accounts import Principal, require_role
 from vault.audit import _review as review
+from vault.audit import service
 from vault.audit._publish import describe, public_key
 from vault.audit.schemas import (
     AuditRecordPublic,
@@ -28,7 +28,6 @@ from vault.audit.schemas import (
     VerifyResult,
 )
 from vault.db import DB
-from vault.domain.models import User
 from vault.errors import NotFound, VaultError
 from vault.families.models import Family
 from vault.routes import MAX_SEQ, Offset, Page, operation_ids, problems
@@ -42,22 +41,6 @@ router = APIRouter(
 
 class BadRequest(VaultError):
     code = "invalid_period"
-
-
-def _officer(db: Session, principal: audit.Principal, what: str, **detail: str) -> None:
-    require_role(principal, "privacy_officer")
-    audit.record(
-        db, action="audit_read", outcome="allowed", actor=principal, object_type=what, detail=detail
-    )
-
-
-def _own(db: Session, principal: audit.Principal, row: Family | User | None) -> None:
-    """An officer reads about the families and people of their own organisation only."""
-    require_role(principal, "privacy_officer")
-    if row is None or row.organisation_id != principal.organisation_id:
-        error = NotFound("Niet gevonden in uw organisatie.", "Not found in your organisation.")
-        error.denial, error.actor, error.audit_reason = True, principal, "other_organisation"
-        raise error
 
 
 def _render(rows: list[audit.AuditRecord], fmt: str) -> Any:
@@ -95,9 +78,7 @@ def family(
     fmt: Format = "json",
     since: datetime | None = None,
 ) -> Any:
-    _own(db, principal, db.get(Family, family_id))
-    _officer(db, principal, "family_report", family_id=str(family_id))
-    return _render(audit.family_report(db, family_id, since=since), fmt)
+    return _render(service.family_records(db, principal, family_id, since), fmt)
 
 
 @router.get(
@@ -111,8 +92,8 @@ def family_readable(
 ) -> HTMLResponse:
     """Print-ready, in Dutch and Dutch time, for an art. 15 request: one line per viewing session."""
     family = db.get(Family, family_id)
-    _own(db, principal, family)
-    _officer(db, principal, "family_readable_report", family_id=str(family_id))
+    service.own(db, principal, family)
+    service.officer(db, principal, "family_readable_report", family_id=str(family_id))
     grouped = audit.access_report(db, family_id, since=since)
     label = f"gezin {family.code}" if family is not None else "uw gezin"
     return HTMLResponse(audit.access_report_html(label, grouped, datetime.now(UTC)))
@@ -131,9 +112,7 @@ def employee(
     fmt: Format = "json",
     since: datetime | None = None,
 ) -> Any:
-    _own(db, principal, db.get(User, user_id))
-    _officer(db, principal, "employee_report", user_id=str(user_id))
-    return _render(audit.employee_report(db, user_id, since=since), fmt)
+    return _render(service.employee_records(db, principal, user_id, since), fmt)
 
 
 @router.get(
@@ -157,10 +136,9 @@ def records(
 ) -> dict[str, Any]:
     """Newest first, within the officer's organisation; the read is logged after the search, so the
     answer shows the log as it was before this read."""
-    require_role(principal, "privacy_officer")
-    rows, total = audit.search(
+    rows, total = service.search(
         db,
-        organisation_id=principal.organisation_id,
+        principal,
         family_id=family_id,
         user_id=user_id,
         action=action,
@@ -170,18 +148,6 @@ def records(
         until=until,
         limit=limit,
         offset=offset,
-    )
-    filters = {
-        "family_id": family_id,
-        "user_id": user_id,
-        "action": action,
-        "outcome": outcome,
-        "seq": seq,
-        "since": since,
-        "until": until,
-    }
-    _officer(
-        db, principal, "log_search", **{k: str(v) for k, v in filters.items() if v is not None}
     )
     return {
         "items": [audit.as_dict(r) for r in rows],
@@ -200,7 +166,7 @@ def records(
 def denied(
     principal: Principal, db: DB, fmt: Format = "json", since: datetime | None = None
 ) -> Any:
-    _officer(db, principal, "denied_report")
+    service.officer(db, principal, "denied_report")
     return _render(audit.denied_report(db, principal.organisation_id, since=since), fmt)
 
 
@@ -211,27 +177,7 @@ def denied(
     responses=problems(401, 403, 422),
 )
 def anomalies(principal: Principal, db: DB, since: datetime | None = None) -> dict[str, Any]:
-    _officer(db, principal, "anomalies")
-    items = audit.anomalies(db, since=since, organisation_id=principal.organisation_id)
-    if principal.organisation_id is not None:
-        state = review.due(db, principal.organisation_id, datetime.now(UTC), _review_every())
-        if state["overdue"]:  # a review not done in time is a signal of its own
-            last = review.last_review(db, principal.organisation_id)
-            items.append(
-                {
-                    "signal": "review_overdue",
-                    "seq": last.seq if last else 0,
-                    "user_id": None,
-                    "family_id": None,
-                    "message": f"De logcontrole is te laat (sinds {state['due_at']:%d-%m-%Y}) "
-                    "/ the log review is overdue",
-                }
-            )
-    return {"items": items}
-
-
-def _review_every() -> timedelta:
-    return timedelta(days=get_settings().audit_review_days)
+    return {"items": service.anomalies(db, principal, since)}
 
 
 class ReviewSignOff(BaseModel):
@@ -251,11 +197,11 @@ def review_task(
     principal: Principal, db: DB, sample: Annotated[int, Query(ge=0, le=200)] = 20
 ) -> dict[str, Any]:
     """The period since the last review, its signals and a random sample of footage accesses to look at."""
-    _officer(db, principal, "log_review_task")
+    service.officer(db, principal, "log_review_task")
     if principal.organisation_id is None:
         raise NotFound("Geen organisatie.", "No organisation.")
     return review.review_task(
-        db, principal.organisation_id, datetime.now(UTC), _review_every(), sample
+        db, principal.organisation_id, datetime.now(UTC), service.review_every(), sample
     )
 
 
@@ -287,21 +233,8 @@ def review_sign_off(body: ReviewSignOff, principal: Principal, db: DB) -> dict[s
     return {
         "seq": row.seq,
         "signed_off_by": principal.name,
-        **review.due(db, organisation, now, _review_every()),
+        **review.due(db, organisation, now, service.review_every()),
     }
-
-
-def _verify(
-    principal: audit.Principal, db: Session, start: str | None, incremental: bool
-) -> dict[str, Any]:
-    require_role(principal, "privacy_officer")
-    settings = get_settings()
-    if incremental and start is None:
-        start = audit.last_verified(db)
-    report = audit.verify(db, backend_from_settings(settings), public_key(settings), start=start)
-    # The result goes into the log itself, so the last verification can be shown to the next reader.
-    _officer(db, principal, "verify", **audit.verify_detail(report))
-    return report.as_dict()
 
 
 @router.get(
@@ -316,7 +249,7 @@ def verify_get(
     start: Annotated[str | None, Query(alias="from")] = None,
     incremental: bool = False,
 ) -> dict[str, Any]:
-    return _verify(principal, db, start, incremental)
+    return service.verify(db, principal, start, incremental)
 
 
 @router.post(
@@ -331,7 +264,7 @@ def verify(
     start: Annotated[str | None, Query(alias="from")] = None,
     incremental: bool = False,
 ) -> dict[str, Any]:
-    return _verify(principal, db, start, incremental)
+    return service.verify(db, principal, start, incremental)
 
 
 @router.get(
@@ -357,7 +290,7 @@ def proof(
     db: DB,
     checkpoint: str | None = None,
 ) -> dict[str, object]:
-    _officer(db, principal, "inclusion_proof", seq=str(seq), checkpoint=checkpoint or "")
+    service.officer(db, principal, "inclusion_proof", seq=str(seq), checkpoint=checkpoint or "")
     if db.get(audit.AuditRecord, seq) is None:  # past the end (or not written yet)
         raise NotFound("Geen logregel met dit nummer.", "No log record with this number.")
     settings = get_settings()
@@ -382,7 +315,7 @@ def consistency(
     first: Annotated[str, Query(alias="from")],
     second: Annotated[str, Query(alias="to")],
 ) -> dict[str, object]:
-    _officer(db, principal, "consistency_proof", first=first, second=second)
+    service.officer(db, principal, "consistency_proof", first=first, second=second)
     settings = get_settings()
     return audit.consistency(
         db, backend_from_settings(settings), public_key(settings), first, second

@@ -7,20 +7,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import itertools
-import json
-import secrets
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import anyio
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
-from pydantic import BaseModel
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
@@ -28,25 +23,27 @@ from starlette.concurrency import run_in_threadpool
 import consent
 from keys import KeyDestroyed, TamperedError, ciphertext_size
 from vault import audit
-from vault.access import authorize
 from vault.accounts import Principal
 from vault.bootstrap import token_secret
 from vault.db import DB, keep, release, unit_of_work
-from vault.errors import Conflict, Malformed, NotFound, ServiceUnavailable, VaultError
-from vault.export.messages import MESSAGES, left_out, message, recording_name
+from vault.errors import Conflict, ServiceUnavailable, VaultError
+from vault.export import service
+from vault.export.messages import left_out
 from vault.export.models import Export, ExportStatus
-from vault.export.package import new_secret
-from vault.export.schemas import ExportableRecording, ExportHandedOver, ExportLink, ExportPublic
-from vault.export.tasks import build, remove_package
-from vault.families.models import Trajectory
+from vault.export.schemas import (
+    ExportableRecording,
+    ExportHandedOver,
+    ExportIn,
+    ExportLink,
+    ExportPublic,
+    HandoverIn,
+)
+from vault.export.service import PackageDamaged, aware, codes
 from vault.i18n import N_
-from vault.ingest.models import Upload
 from vault.pages import render_page
-from vault.recordings.models import Recording
 from vault.routes import operation_ids, problems
 from vault.settings import get_settings
 from vault.store import BlobNotFound, open_store
-from vault.worker import enqueue_after_commit
 
 router = APIRouter(
     tags=["export"],
@@ -54,82 +51,6 @@ router = APIRouter(
     responses=problems(401, 403),
 )
 public_router = APIRouter(tags=["export"], include_in_schema=True)
-_codes = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-
-
-class ExportIn(BaseModel):
-    recording_ids: list[uuid.UUID] | None = None  # None: every recording of the trajectory
-    # The download is a plain ZIP over HTTPS behind link + code (ADR 0015); an AES ZIP is made only for
-    # a stick (`beeldkluis export --zip`). True is refused rather than quietly ignored.
-    encrypted: bool = False
-    # A recording that cannot be read or converted fails the package (default), or is left out with a
-    # note in the package and on the page.
-    skip_failed: bool = False
-
-
-class PackageDamaged(VaultError):
-    status = 409
-    code = "package_damaged"
-
-    def __init__(self) -> None:
-        super().__init__(*MESSAGES["package_damaged"])
-
-
-class HandoverHow(StrEnum):
-    usb = "usb"
-    download = "download"
-    in_person = "in_person"
-
-
-class HandoverIn(BaseModel):
-    how: HandoverHow
-
-
-def _view(export: Export) -> dict[str, Any]:
-    said = message(export.error, export.error_detail)
-    try:
-        failed_recording = json.loads(export.error_detail or "{}").get("recording_id") or None
-    except (ValueError, AttributeError):
-        failed_recording = None
-    return {
-        "id": str(export.id), "trajectory_id": str(export.trajectory_id), "status": export.status,
-        "progress": {"done": export.done, "total": export.total}, "encrypted": export.encrypted,
-        "size": export.size, "sha256": export.sha256, "error": export.error or None,
-        "message": said[0] if said else None, "message_en": said[1] if said else None,
-        "failed_recording_id": failed_recording,
-        "recording_ids": json.loads(export.recording_ids) if export.recording_ids else None,
-        "skip_failed": export.skip_failed,
-        "left_out": [{"message": nl, "message_en": en} for nl, en in left_out(export.skipped)],
-        "created_at": export.created_at, "ready_at": export.ready_at, "expires_at": export.expires_at,
-        "link": {"expires_at": export.link_expires_at, "used": export.link_used_at is not None,
-                 "downloads": export.link_downloads, "downloads_allowed": get_settings().export_link_downloads}
-        if export.link_token_sha256 or export.link_used_at else None,
-        "downloaded_at": export.downloaded_at, "download_failed_at": export.download_failed_at,
-        "handed_over_at": export.handed_over_at, "handed_over_how": export.handed_over_how,
-    }  # fmt: skip
-
-
-def _trajectory(db: Session, trajectory_id: uuid.UUID) -> Trajectory:
-    trajectory = db.get(Trajectory, trajectory_id)
-    if trajectory is None:
-        raise NotFound("Traject niet gevonden.", "Trajectory not found.")
-    return trajectory
-
-
-def _export(db: Session, principal: audit.Principal, export_id: uuid.UUID) -> Export:
-    """The export, if the trainer may export its trajectory now (decided and logged); else 404/403."""
-    export = db.get(Export, export_id)
-    if export is None:
-        raise NotFound("Pakket niet gevonden.", "Export not found.")
-    authorize(
-        db,
-        principal,
-        "export",
-        trajectory_id=export.trajectory_id,
-        object_id=export.id,
-        object_type="export_package",
-    )
-    return export
 
 
 @router.post(
@@ -142,26 +63,7 @@ def _export(db: Session, principal: audit.Principal, export_id: uuid.UUID) -> Ex
 def create(
     trajectory_id: uuid.UUID, body: ExportIn, principal: Principal, db: DB
 ) -> dict[str, Any]:
-    authorize(db, principal, "export", trajectory_id=trajectory_id)
-    trajectory = _trajectory(db, trajectory_id)
-    ours = set(db.exec(select(Recording.id).where(Recording.trajectory_id == trajectory_id,
-                                                   col(Recording.original_object_id).is_not(None))))  # fmt: skip
-    if body.encrypted:
-        raise Malformed("encrypted", "een versleuteld ZIP-bestand (met wachtwoord) wordt alleen nog voor een "
-                        "usb-stick gemaakt (beeldkluis export --zip); de download voor de ouders is beveiligd met de "
-                        "link en de code", "an encrypted ZIP (with a password) is made only for a USB stick "
-                        "(beeldkluis export --zip); the parents' download is protected by the link and the code")  # fmt: skip
-    chosen = set(body.recording_ids) if body.recording_ids is not None else ours
-    if not chosen or not chosen <= ours:
-        raise Conflict("Kies opnames van dit traject die nog bewaard zijn.",
-                       "Choose recordings of this trajectory that are still stored.")  # fmt: skip
-    export = Export(trajectory_id=trajectory_id, family_id=trajectory.family_id, created_by=principal.user_id,  # type: ignore[arg-type]
-                    recording_ids=json.dumps(sorted(str(i) for i in chosen)) if body.recording_ids else None,
-                    encrypted=False, skip_failed=body.skip_failed, total=len(chosen))  # fmt: skip
-    db.add(export)
-    db.flush()
-    enqueue_after_commit(db, build, str(export.id))
-    return _view(export)
+    return service.view(service.create(db, principal, trajectory_id, body))
 
 
 @router.get(
@@ -172,13 +74,7 @@ def create(
     summary="Pakketten van een traject / a trajectory's exports",
 )
 def list_exports(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list[dict[str, Any]]:
-    authorize(db, principal, "export", trajectory_id=trajectory_id)
-    rows = db.exec(
-        select(Export)
-        .where(Export.trajectory_id == trajectory_id)
-        .order_by(col(Export.created_at).desc())
-    )
-    return [_view(e) for e in rows]
+    return [service.view(e) for e in service.list_exports(db, principal, trajectory_id)]
 
 
 @router.get(
@@ -189,16 +85,7 @@ def list_exports(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list
     summary="Opnames die mee kunnen in een pakket / recordings a package can hold",
 )
 def exportable(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list[dict[str, Any]]:
-    """The trajectory's stored recordings, each named as the trainer knows it (the card's file name,
-    else date and situation), to choose from."""
-    authorize(db, principal, "export", trajectory_id=trajectory_id)
-    rows = list(db.exec(select(Recording).where(Recording.trajectory_id == trajectory_id,
-                                                col(Recording.original_object_id).is_not(None))
-                        .order_by(col(Recording.recorded_at))))  # fmt: skip
-    uploads = db.exec(select(Upload).where(col(Upload.recording_id).in_([r.id for r in rows])))
-    on_card = {u.recording_id: json.loads(u.meta or "{}").get("filename") for u in uploads}
-    return [{"id": str(r.id), "name": recording_name(r, on_card.get(r.id)), "recorded_at": r.recorded_at,
-             "situation": r.situation, "duration_s": r.duration_s} for r in rows]  # fmt: skip
+    return service.exportable(db, principal, trajectory_id)
 
 
 @router.get(
@@ -208,7 +95,7 @@ def exportable(trajectory_id: uuid.UUID, principal: Principal, db: DB) -> list[d
     summary="Voortgang van een pakket / an export's progress",
 )
 def get(export_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, Any]:
-    return _view(_export(db, principal, export_id))
+    return service.view(service.get(db, principal, export_id))
 
 
 @router.delete(
@@ -219,16 +106,7 @@ def get(export_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, Any]:
     summary="Annuleren of verwijderen / cancel or remove",
 )
 def cancel(export_id: uuid.UUID, principal: Principal, db: DB) -> Response:
-    export = _export(db, principal, export_id)
-    if export.status in (ExportStatus.queued, ExportStatus.building):
-        # The task sees it before its next recording and aborts.
-        export.status = ExportStatus.cancelled
-    remove_package(
-        db,
-        export,
-        "export_cancelled" if export.status == ExportStatus.cancelled else "export_removed",
-        principal,
-    )
+    service.cancel(db, principal, export_id)
     return Response(status_code=204)
 
 
@@ -482,7 +360,7 @@ DOWNLOAD = {
     summary="Het pakket downloaden (trainer; HTTP Range) / download it (trainer; HTTP Range)",
 )
 def download(export_id: uuid.UUID, principal: Principal, db: DB, request: Request) -> Response:
-    export = _export(db, principal, export_id)
+    export = service.get(db, principal, export_id)
     return _deliver(db, principal, export, request, parents=False)
 
 
@@ -491,25 +369,9 @@ def download(export_id: uuid.UUID, principal: Principal, db: DB, request: Reques
 def create_link(
     export_id: uuid.UUID, principal: Principal, db: DB, request: Request
 ) -> dict[str, Any]:
-    export = _export(db, principal, export_id)
-    if export.status != ExportStatus.ready or export.object_id is None:
-        raise Conflict("Het pakket is nog niet klaar.", "The package is not ready yet.")
-    settings = get_settings()
-    token, code = secrets.token_urlsafe(32), new_secret(2)
-    export.link_token_sha256 = hashlib.sha256(
-        token.encode()
-    ).hexdigest()  # a new link replaces the old one
-    export.link_code_hash, export.link_failures, export.link_downloads = _codes.hash(code), 0, 0
-    export.link_used_at = export.downloaded_at = export.download_failed_at = None
-    export.link_expires_at = min(
-        datetime.now(UTC) + timedelta(days=settings.export_link_days), _aware(export.expires_at)
-    )
-    db.add(export)
-    audit.record(db, action="export", outcome="success", reason="download_link_created", actor=principal,
-                 family_id=export.family_id, object_id=export.id, object_type="export_package")  # fmt: skip
-    base = settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
-    return {"url": f"{base}/ophalen/{token}", "code": code, "expires_at": export.link_expires_at,
-            "downloads_allowed": settings.export_link_downloads,
+    link = service.create_link(db, principal, export_id, str(request.base_url))
+    return {"url": link.url, "code": link.code, "expires_at": link.expires_at,
+            "downloads_allowed": link.downloads_allowed,
             "note": "Geef de code apart van de link door. / Pass the code on separately from the link."}  # fmt: skip
 
 
@@ -522,33 +384,11 @@ def create_link(
 def handover(
     export_id: uuid.UUID, body: HandoverIn, principal: Principal, db: DB
 ) -> dict[str, Any]:
-    export = _export(db, principal, export_id)
-    if (
-        export.status not in (ExportStatus.ready, ExportStatus.removed)
-        or export.done < export.total
-    ):
-        raise Conflict(
-            "Alleen een afgerond pakket kan worden overgedragen.",
-            "Only a finished package can be handed over.",
-        )
-    trajectory = _trajectory(db, export.trajectory_id)
-    today = datetime.now(UTC).date()
-    export.handed_over_at, export.handed_over_how = datetime.now(UTC), body.how
-    latest = max(trajectory.export_handed_over_on or date.min, today)
-    trajectory.export_handed_over_on = latest  # feeds retention
-    db.add(export)
-    db.add(trajectory)
-    audit.record(db, action="export", outcome="success", reason="handed_over", actor=principal, family_id=export.family_id,
-                 object_id=export.id, object_type="export_package", detail={"how": body.how})  # fmt: skip
-    return _view(export) | {"export_handed_over_on": today.isoformat()}
+    export, today = service.handover(db, principal, export_id, body.how)
+    return service.view(export) | {"export_handed_over_on": today.isoformat()}
 
 
 # The parents' side: plain Dutch pages, no account, no scripts -----------------------------------
-
-
-def _aware(moment: datetime | None) -> datetime:
-    moment = moment or datetime.max.replace(tzinfo=UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 GRANT = "ophalen"  # the cookie that says: this browser gave the right code for this link
@@ -577,7 +417,7 @@ def _link(db: Session, token: str) -> Export | None:
         return None
     settings = get_settings()
     if (
-        _aware(export.link_expires_at) <= datetime.now(UTC)
+        aware(export.link_expires_at) <= datetime.now(UTC)
         or export.link_failures >= settings.export_link_attempts
         or export.link_downloads >= settings.export_link_downloads
     ):
@@ -664,7 +504,7 @@ def parent_code(
     if export is None:
         return _refused_link(db, request, token)
     try:
-        verified: bool = _codes.verify(export.link_code_hash or "", _normal(code))
+        verified: bool = codes.verify(export.link_code_hash or "", _normal(code))
     except (VerificationError, InvalidHashError):
         verified = False
     actor, decision = _parent(export, verified, _network(request))
@@ -680,7 +520,7 @@ def parent_code(
                  object_id=export.id, object_type="export_package", basis=decision.basis)  # fmt: skip
     page = f"/ophalen/{token}"
     answer = RedirectResponse(page, status_code=303)
-    lasts = int((_aware(export.link_expires_at) - datetime.now(UTC)).total_seconds())
+    lasts = int((aware(export.link_expires_at) - datetime.now(UTC)).total_seconds())
     answer.set_cookie(GRANT, _grant(export).decode(), max_age=max(1, lasts), path=page, httponly=True,
                       secure=request.url.scheme == "https", samesite="lax")  # fmt: skip
     return answer

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
@@ -85,3 +86,26 @@ class ExportLink(BaseModel):
     expires_at: datetime
     downloads_allowed: int
     note: str
+
+
+# What the trainer sends ----------------------------------------------------------------------
+
+
+class ExportIn(BaseModel):
+    recording_ids: list[uuid.UUID] | None = None  # None: every recording of the trajectory
+    # The download is a plain ZIP over HTTPS behind link + code (ADR 0015); an AES ZIP is made only for
+    # a stick (`beeldkluis export --zip`). True is refused rather than quietly ignored.
+    encrypted: bool = False
+    # A recording that cannot be read or converted fails the package (default), or is left out with a
+    # note in the package and on the page.
+    skip_failed: bool = False
+
+
+class HandoverHow(StrEnum):
+    usb = "usb"
+    download = "download"
+    in_person = "in_person"
+
+
+class HandoverIn(BaseModel):
+    how: HandoverHow

@@ -1,7 +1,7 @@
 """Trainer pages: the parents' package: build, progress, link and hand-over.
 
-Every step calls the export API's own functions (vault.export.api), so each is decided and logged
-by the access seam as the API would. The parents' link and code are shown once, in the answer to the
+Every step calls the export service (vault.export.service), as the API does, so each is decided and
+logged by the access seam the same way. The parents' link and code are shown once, in the answer to the
 POST that made them (with the hand-over sheet to print), and never stored readable (ADR 0015).
 """
 
@@ -19,19 +19,9 @@ from sqlmodel import Session
 from consent import Role
 from vault.db import DB
 from vault.errors import Conflict, NotFound, VaultError
-from vault.export.api import (
-    ExportIn,
-    HandoverHow,
-    HandoverIn,
-    cancel,
-    create,
-    create_link,
-    download,
-    exportable,
-    handover,
-    list_exports,
-)
-from vault.export.api import get as get_export
+from vault.export import service as exports
+from vault.export.api import download
+from vault.export.schemas import ExportIn, HandoverHow
 from vault.families import service as families
 from vault.families.schemas import TrajectoryPublic
 from vault.i18n import N_
@@ -79,10 +69,11 @@ def _page(
     require(viewer, Role.trainer)
     p = viewer.principal
     trajectory = dump(families.get_trajectory(db, p, trajectory_id), TrajectoryPublic)
-    exports, refused = attempt(db, lambda: list_exports(trajectory_id, principal=p, db=db))
-    choices = exportable(trajectory_id, principal=p, db=db) if not refused else []
+    rows, refused = attempt(db, lambda: exports.list_exports(db, p, trajectory_id))
+    packages = [exports.view(e) for e in rows or []]
+    choices = exports.exportable(db, p, trajectory_id) if not refused else []
     done = DONE.get(request.query_params.get("gedaan") or "")
-    busy = [e for e in exports or [] if e["status"] in ("queued", "building")]
+    busy = [e for e in packages if e["status"] in ("queued", "building")]
     return render(
         request,
         "export/package.html",
@@ -91,7 +82,7 @@ def _page(
         heading=N_("Pakket voor de ouders"),
         trajectory=trajectory,
         types=TYPES,
-        exports=exports or [],
+        exports=packages,
         choices=choices,
         names={c["id"]: c["name"] for c in choices},
         busy=busy,
@@ -109,8 +100,8 @@ def _page(
 def _mine(
     db: Session, viewer: Viewer, trajectory_id: uuid.UUID, export_id: uuid.UUID
 ) -> dict[str, Any]:
-    """The export, which must belong to the trajectory in the URL (the API decides and logs access)."""
-    view = get_export(export_id, principal=viewer.principal, db=db)
+    """The export, which must belong to the trajectory in the URL (the service decides and logs access)."""
+    view = exports.view(exports.get(db, viewer.principal, export_id))
     if view["trajectory_id"] != str(trajectory_id):
         raise NotFound("Pakket niet gevonden.", "Export not found.")
     return view
@@ -145,9 +136,7 @@ def build(
     require(viewer, Role.trainer)
     chosen = list(opname or []) if keuze == "ja" else None
     body = ExportIn(recording_ids=chosen, skip_failed=weglaten == "ja")
-    _, error = attempt(
-        db, lambda: create(trajectory_id, body=body, principal=viewer.principal, db=db)
-    )
+    _, error = attempt(db, lambda: exports.create(db, viewer.principal, trajectory_id, body))
     if error:
         return _refused(request, viewer, db, trajectory_id, error)
     return _page(request, viewer, db, trajectory_id, status=200, started=True)
@@ -162,7 +151,7 @@ def remove(
 
     def run() -> str:
         was = _mine(db, viewer, trajectory_id, export_id)["status"]
-        cancel(export_id, principal=viewer.principal, db=db)
+        exports.cancel(db, viewer.principal, export_id)
         return "geannuleerd" if was in ("queued", "building") else "verwijderd"
 
     done, error = attempt(db, run)
@@ -189,18 +178,18 @@ def link(
     sheet to print: link (and its QR code), code, what to do, until when, what is inside."""
     require(viewer, Role.trainer)
 
-    def run() -> tuple[dict[str, Any], dict[str, Any]]:
+    def run() -> tuple[dict[str, Any], exports.NewLink]:
         view = _mine(db, viewer, trajectory_id, export_id)
-        return view, create_link(export_id, principal=viewer.principal, db=db, request=request)
+        return view, exports.create_link(db, viewer.principal, export_id, str(request.base_url))
 
     made, error = attempt(db, run)
     if error or made is None:
         return _refused(request, viewer, db, trajectory_id, error or NotFound("?", "?"))
     view, link = made
-    sheet = {"url": link["url"], "code": link["code"], "expires_at": link["expires_at"],
-             "downloads": link["downloads_allowed"], "size": view["size"] or 0,
+    sheet = {"url": link.url, "code": link.code, "expires_at": link.expires_at,
+             "downloads": link.downloads_allowed, "size": view["size"] or 0,
              "recordings": view["progress"]["total"] - len(view["left_out"]), "trainer": viewer.principal.name,
-             "qr": segno.make(link["url"], error="m").svg_data_uri(scale=4, border=2)}  # fmt: skip
+             "qr": segno.make(link.url, error="m").svg_data_uri(scale=4, border=2)}  # fmt: skip
     return _page(request, viewer, db, trajectory_id, link_for=str(export_id), sheet=sheet)
 
 
@@ -219,9 +208,7 @@ def handed_over(
         if how not in package_labels.HOW:
             raise Conflict("Kies hoe het pakket is overgedragen.", "Choose how it was handed over.")
         _mine(db, viewer, trajectory_id, export_id)
-        handover(
-            export_id, body=HandoverIn(how=HandoverHow(how)), principal=viewer.principal, db=db
-        )
+        exports.handover(db, viewer.principal, export_id, HandoverHow(how))
 
     _, error = attempt(db, run)
     if error:

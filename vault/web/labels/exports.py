@@ -3,8 +3,8 @@ own enums. Each name is a gettext msgid (ADR 0012)."""
 
 from __future__ import annotations
 
-from vault.export.api import HandoverHow
 from vault.export.models import ExportStatus
+from vault.export.schemas import HandoverHow
 from vault.i18n import N_
 
 STATUSES: dict[str, str] = {

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from consent import Role
 from vault import audit
-from vault.audit import api as audit_api
+from vault.audit import service as audit_log
 from vault.db import DB
 from vault.families.models import Family
 from vault.i18n import LOCAL, N_
@@ -151,7 +151,7 @@ def _chain_status(db: Session, viewer: Viewer) -> dict[str, Any]:
 
 def _signals(db: Session, viewer: Viewer) -> list[dict[str, Any]]:
     since = datetime.now(UTC) - timedelta(days=SIGNAL_DAYS)
-    found = audit_api.anomalies(principal=viewer.principal, db=db, since=since)["items"]
+    found = audit_log.anomalies(db, viewer.principal, since)
     names = {str(u.id): u.name for u in people(db, viewer)}
     codes = family_codes(db, viewer, (s["family_id"] for s in found))
     return [
@@ -173,9 +173,9 @@ def start(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
     found_rows: list[dict[str, Any]] = []
     total = 0
     if not f.problems:
-        found = audit_api.records(
-            principal=viewer.principal,
-            db=db,
+        found, total = audit_log.search(
+            db,
+            viewer.principal,
             family_id=f.family.id if f.family else None,
             user_id=f.user_id,
             action=audit.AuditAction(f.handeling) if f.handeling else None,
@@ -186,7 +186,7 @@ def start(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
             limit=PAGE_SIZE,
             offset=(f.pagina - 1) * PAGE_SIZE,
         )
-        found_rows, total = rows(db, viewer, found["items"]), found["total"]
+        found_rows = rows(db, viewer, [audit.as_dict(r) for r in found])
     notice = NOTICES.get(request.query_params.get("gedaan", ""))
     return render(
         request,
@@ -212,5 +212,5 @@ def start(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
 @router.post("/privacy/controle")
 def verify_chain(viewer: FormViewer, db: DB) -> Response:
     require(viewer, Role.privacy_officer)
-    audit_api.verify(principal=viewer.principal, db=db)
+    audit_log.verify(db, viewer.principal)
     return redirect("/privacy?gedaan=gecontroleerd")

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from consent import Role
-from vault.audit import api as audit_api
+from vault import audit
+from vault.audit import service as audit_log
 from vault.db import DB
 from vault.domain.models import User
 from vault.errors import NotFound
@@ -31,9 +32,7 @@ def family_report(
         raise NotFound(
             "Dit gezin bestaat niet in uw organisatie.", "No such family in your organisation."
         )
-    report = audit_api.family(
-        family_id=family.id, principal=viewer.principal, db=db, fmt="json", since=None
-    )
+    found = audit_log.family_records(db, viewer.principal, family.id, None)
     api = f"/api/v1/audit/families/{family.id}"
     _ = words(request)
     return render(
@@ -41,7 +40,7 @@ def family_report(
         "privacy/report.html",
         viewer,
         heading=_("Gezin %(code)s", code=family.code),
-        rows=rows(db, viewer, list(reversed(report["items"]))),
+        rows=rows(db, viewer, [audit.as_dict(r) for r in reversed(found)]),
         family=family,
         csv=f"{api}?fmt=csv",
         fhir=f"{api}?fmt=fhir",
@@ -62,16 +61,14 @@ def employee_report(
             "Deze medewerker bestaat niet in uw organisatie.",
             "No such employee in your organisation.",
         )
-    report = audit_api.employee(
-        user_id=person.id, principal=viewer.principal, db=db, fmt="json", since=None
-    )
+    found = audit_log.employee_records(db, viewer.principal, person.id, None)
     api = f"/api/v1/audit/employees/{person.id}"
     return render(
         request,
         "privacy/report.html",
         viewer,
         heading=person.name,
-        rows=rows(db, viewer, list(reversed(report["items"]))),
+        rows=rows(db, viewer, [audit.as_dict(r) for r in reversed(found)]),
         person=person,
         person_role=LOGGED_ROLES.get(person.role, person.role),
         csv=f"{api}?fmt=csv",

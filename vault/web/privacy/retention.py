@@ -23,7 +23,8 @@ from vault.i18n import N_
 from vault.keyring import signing_key
 from vault.pages import language
 from vault.purge import CERTIFICATES, LegalHoldRow, verify_certificate
-from vault.purge import api as purge_api
+from vault.purge import service as purges
+from vault.purge.schemas import HoldIn, TombstonePublic
 from vault.settings import get_settings
 from vault.store import BlobNotFound
 from vault.web._page import (
@@ -71,18 +72,16 @@ def _retention(
     ]
     plan = holds = None
     if family is not None:
-        plan = purge_api.plan(
-            family_id=family.id, principal=viewer.principal, db=db, on=None, lang=language(request)
-        )
+        plan = purges.plan(db, viewer.principal, family.id, None, language(request))
         holds = db.exec(
             select(LegalHoldRow)
             .where(LegalHoldRow.family_id == family.id)
             .order_by(col(LegalHoldRow.placed_on).desc())
         ).all()
-    purged = [  # the API keeps to the organisation
-        t
-        for t in purge_api.purged(principal=viewer.principal, db=db)["items"]
-        if family is None or t["family_id"] == str(family.id)
+    purged = [  # the service keeps to the organisation
+        TombstonePublic.model_validate(t).model_dump(mode="json")
+        for t in purges.purged(db, viewer.principal)
+        if family is None or t.family_id == family.id
     ]
     purged.reverse()
     codes = family_codes(db, viewer, (t["family_id"] for t in purged))
@@ -167,7 +166,7 @@ def place_hold(
         problem = _("De einddatum van een bewaarplicht ligt in de toekomst.")
     if problem is None:
         try:
-            body = purge_api.HoldIn(
+            body = HoldIn(
                 family_id=family.id,
                 reason=reden.strip(),
                 until=days["tot"],
@@ -179,9 +178,7 @@ def place_hold(
         return _retention(
             request, viewer, db, family, chosen=family.code, form=form, status=400, error=problem
         )
-    _done, error = attempt(
-        db, lambda: purge_api.place_hold(body=body, principal=viewer.principal, db=db)
-    )
+    _done, error = attempt(db, lambda: purges.place_hold(db, viewer.principal, body))
     if error is not None:
         return _retention(
             request,
@@ -203,7 +200,7 @@ def release_hold(hold_id: uuid.UUID, viewer: FormViewer, db: DB) -> Response:
     family = own_family(db, viewer, hold.family_id) if hold is not None else None
     if hold is None or family is None:
         raise NotFound("Bewaarplicht niet gevonden.", "Hold not found.")
-    purge_api.release_hold(hold_id=hold.id, principal=viewer.principal, db=db)
+    purges.release_hold(db, viewer.principal, hold.id)
     return redirect("/privacy/bewaren?" + urlencode({"gezin": family.code, "gedaan": "opgeheven"}))
 
 
@@ -213,9 +210,7 @@ def certificate(
 ) -> HTMLResponse:
     require(viewer, Role.privacy_officer)
     try:
-        found = purge_api.certificate(
-            certificate_id=certificate_id, principal=viewer.principal, db=db
-        )
+        found = purges.certificate(db, viewer.principal, certificate_id)
     except BlobNotFound:
         found = None
     family = own_family(db, viewer, str(found.get("family_id", ""))) if found else None
