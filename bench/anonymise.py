@@ -41,7 +41,7 @@ def main() -> None:
         root = Path(tmp)
         width = args.height * 16 // 9
         face = root / "face.png"
-        photo: np.ndarray = data.astronaut()  # type: ignore[no-untyped-call]
+        photo: np.ndarray = data.astronaut()  # type: ignore[no-untyped-call]  # scikit-image's data module is unannotated
         cv2.imwrite(
             str(face), cv2.cvtColor(np.ascontiguousarray(photo[20:220, 140:320]), cv2.COLOR_RGB2BGR)
         )

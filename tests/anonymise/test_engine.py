@@ -19,7 +19,7 @@ from sqlmodel import Session, SQLModel
 
 import vault.tables  # noqa: F401 - every table
 from keys import Keyring, LocalMasterKey
-from vault.anonymise.detect import detect
+from vault.anonymise.detect import Box, detect
 from vault.anonymise.engine import anonymised_copy
 from vault.db import engine_for
 from vault.keyring import SqlKeys
@@ -47,7 +47,7 @@ def face_at(frame_index: int) -> tuple[int, int, int, int] | None:
 @pytest.fixture
 def footage(tmp_path: Path) -> Path:
     face = tmp_path / "face.png"
-    photo: np.ndarray = data.astronaut()  # type: ignore[no-untyped-call]
+    photo: np.ndarray = data.astronaut()  # type: ignore[no-untyped-call]  # scikit-image's data module is unannotated
     cv2.imwrite(str(face), cv2.cvtColor(np.ascontiguousarray(photo[CROP]), cv2.COLOR_RGB2BGR))
     video = tmp_path / "gezin.mp4"
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=s={W}x{H}:r={RATE}:d=4", "-loop", "1",
@@ -113,7 +113,7 @@ def test_faces_are_found_and_blurred_in_an_encrypted_derived_fragment(
 
     # The detector finds the face in (nearly) every detection frame that shows it.
     shown = {i: boxes for i, boxes in report.detections.items() if face_at(i) is not None}
-    hits = [i for i, boxes in shown.items() if any(_overlaps(b, face_at(i)) for b in boxes)]  # type: ignore[arg-type]
+    hits = [i for i, boxes in shown.items() if any(_overlaps(b, face_at(i)) for b in boxes)]  # type: ignore[arg-type]  # face_at(i) is not None for every i in `shown`
     assert len(shown) >= 10
     assert len(hits) >= 0.9 * len(shown), (len(hits), len(shown))
     assert not any(
@@ -142,6 +142,6 @@ def test_faces_are_found_and_blurred_in_an_encrypted_derived_fragment(
         assert detect(result[i]) == [], i  # and nothing the detector still takes for a face
 
 
-def _overlaps(box: object, rect: tuple[int, int, int, int]) -> bool:
+def _overlaps(box: Box, rect: tuple[int, int, int, int]) -> bool:
     x0, y0, x1, y1 = rect
-    return bool(box.x0 < x1 and box.x1 > x0 and box.y0 < y1 and box.y1 > y0)  # type: ignore[attr-defined]
+    return bool(box.x0 < x1 and box.x1 > x0 and box.y0 < y1 and box.y1 > y0)

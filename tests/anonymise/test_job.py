@@ -73,9 +73,9 @@ def test_the_job_makes_one_sealed_copy_per_fragment_purged_with_its_original(
         rules = {i.object_id: i.rule for i in plan.items}
         waits = {u.object_id: u.waiting_for for u in plan.undated}
         for clip_id in ids:
-            clip = db.get(Clip, clip_id)
-            recording = db.get(Recording, clip.recording_id)  # type: ignore[union-attr]
-            copy, original = clip.anonymised_object_id, recording.original_object_id  # type: ignore[union-attr]
+            clip = db.get_one(Clip, clip_id)
+            recording = db.get_one(Recording, clip.recording_id)
+            copy, original = clip.anonymised_object_id, recording.original_object_id
             assert copy is not None
             assert original is not None
             assert copy in rules or copy in waits  # planned, not forgotten

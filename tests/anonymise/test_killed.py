@@ -7,6 +7,7 @@ import os
 import signal
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -45,9 +46,9 @@ def decoder_under(root: psutil.Process) -> psutil.Process | None:
     )
 
 
-def wait_for(check: object, what: str, seconds: float) -> None:
+def wait_for(check: Callable[[], object], what: str, seconds: float) -> None:
     deadline = time.monotonic() + seconds
-    while not check():  # type: ignore[operator]
+    while not check():
         assert time.monotonic() < deadline, what
         time.sleep(0.2)
 

@@ -251,7 +251,7 @@ def _reserve(db: Session, export: Export) -> bool:
         .execution_options(synchronize_session=False)
     )  # fmt: skip
     release(db)  # the reservation is visible to every other download at once
-    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(done.rowcount == 1)  # type: ignore[attr-defined]  # an UPDATE's Result has rowcount; its stubs do not say so
 
 
 class _Delivery(StreamingResponse):
@@ -562,4 +562,4 @@ def _count_failure(db: Session, export: Export) -> int | None:
         .execution_options(synchronize_session=False)
     )  # fmt: skip
     db.expire(export)
-    return export.link_failures if done.rowcount == 1 else None  # type: ignore[attr-defined]
+    return export.link_failures if done.rowcount == 1 else None  # type: ignore[attr-defined]  # as above

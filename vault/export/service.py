@@ -112,7 +112,7 @@ def create(
     if not chosen or not chosen <= ours:
         raise Conflict("Kies opnames van dit traject die nog bewaard zijn.",
                        "Choose recordings of this trajectory that are still stored.")  # fmt: skip
-    export = Export(trajectory_id=trajectory_id, family_id=trajectory.family_id, created_by=principal.user_id,  # type: ignore[arg-type]
+    export = Export(trajectory_id=trajectory_id, family_id=trajectory.family_id, created_by=principal.user_id,  # type: ignore[arg-type]  # a trainer (checked above) always has a user id
                     recording_ids=json.dumps(sorted(str(i) for i in chosen)) if body.recording_ids else None,
                     encrypted=False, skip_failed=body.skip_failed, total=len(chosen))  # fmt: skip
     db.add(export)
