@@ -57,15 +57,32 @@ def world(db: Session) -> tuple[audit.Principal, uuid.UUID, uuid.UUID]:
     db.add(recording)
     db.flush()
     clip = Clip(recording_id=recording.id, start_s=0, end_s=10, created_by=trainer.id)
-    record = ConsentRecordRow(family_id=family.id, purpose="wok", trajectory_id=trajectory.id,
-                              valid_from=now - timedelta(days=2), recorded_by=trainer.id)  # fmt: skip
+    record = ConsentRecordRow(
+        family_id=family.id,
+        purpose="wok",
+        trajectory_id=trajectory.id,
+        valid_from=now - timedelta(days=2),
+        recorded_by=trainer.id,
+    )
     db.add_all([clip, record])
     db.flush()
-    db.add(ConsentSignatureRow(record_id=record.id, person_id=mother.id,
-                               capacity="parent_with_authority", signed_at=now - timedelta(days=2)))  # fmt: skip
-    db.add(WokSessionRow(starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=1),
-                         organiser_id=trainer.id, participant_ids=json.dumps([str(peer.id)]),
-                         clip_ids=json.dumps([str(clip.id)])))  # fmt: skip
+    db.add(
+        ConsentSignatureRow(
+            record_id=record.id,
+            person_id=mother.id,
+            capacity="parent_with_authority",
+            signed_at=now - timedelta(days=2),
+        )
+    )
+    db.add(
+        WokSessionRow(
+            starts_at=now - timedelta(minutes=5),
+            ends_at=now + timedelta(hours=1),
+            organiser_id=trainer.id,
+            participant_ids=json.dumps([str(peer.id)]),
+            clip_ids=json.dumps([str(clip.id)]),
+        )
+    )
     db.commit()
     return audit.Principal(peer.id, "P", "trainer", org.id), clip.id, trainer.id
 
@@ -75,9 +92,15 @@ def unrelated(db: Session, organiser: uuid.UUID, viewer: uuid.UUID, n: int) -> N
     for i in range(n):
         others = [str(uuid.uuid4()) for _ in range(8)]
         participants = [str(viewer)] + others if i % 2 else others  # half: this viewer, other clips
-        db.add(WokSessionRow(starts_at=now - timedelta(days=i % 400, hours=2), ends_at=now - timedelta(days=i % 400),
-                             organiser_id=organiser, participant_ids=json.dumps(participants),
-                             clip_ids=json.dumps([str(uuid.uuid4()) for _ in range(6)])))  # fmt: skip
+        db.add(
+            WokSessionRow(
+                starts_at=now - timedelta(days=i % 400, hours=2),
+                ends_at=now - timedelta(days=i % 400),
+                organiser_id=organiser,
+                participant_ids=json.dumps(participants),
+                clip_ids=json.dumps([str(uuid.uuid4()) for _ in range(6)]),
+            )
+        )
     db.commit()
 
 

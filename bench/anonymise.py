@@ -48,11 +48,43 @@ def main() -> None:
         video = (
             root / "source.mp4"
         )  # a camera-like original with a face walking across; plaintext baseline
-        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=size={width}x{args.height}:rate=25:duration={args.seconds}",
-                        "-loop", "1", "-i", str(face), "-f", "lavfi", "-i", f"sine=f=440:d={args.seconds}", "-filter_complex",
-                        f"[0:v][1:v]overlay=x='mod(40*t,{width - 200})':y=200:shortest=1,format=yuv420p[v]",
-                        "-map", "[v]", "-map", "2:a", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-b:v", "12M",
-                        "-c:a", "aac", str(video)], check=True)  # fmt: skip
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                f"testsrc2=size={width}x{args.height}:rate=25:duration={args.seconds}",
+                "-loop",
+                "1",
+                "-i",
+                str(face),
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=f=440:d={args.seconds}",
+                "-filter_complex",
+                f"[0:v][1:v]overlay=x='mod(40*t,{width - 200})':y=200:shortest=1,format=yuv420p[v]",
+                "-map",
+                "[v]",
+                "-map",
+                "2:a",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-g",
+                "50",
+                "-b:v",
+                "12M",
+                "-c:a",
+                "aac",
+                str(video),
+            ],
+            check=True,
+        )
         engine = engine_for(f"sqlite:///{root / 'store.db'}")
         SQLModel.metadata.create_all(engine)
         backend = LocalBackend(root / "objects")
@@ -66,11 +98,46 @@ def main() -> None:
             with video.open("rb") as f:
                 source = store.put(family_id=uuid.uuid4(), kind=ObjectKind.original, source=f)
             size = output_size(width, args.height, 0)
-            bare = ["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-ss", "0", "-t", str(args.seconds), "-i", str(video),
-                    "-map", "0:v:0", "-map", "0:a:0?", "-vf", f"scale={size[0]}:{size[1]},fps={RATE}", "-c:v", "libx264",
-                    "-preset", "veryfast", "-crf", "20", "-g", str(RATE), "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "2",
-                    "-b:a", "128k", "-f", "mp4", "-movflags", "frag_keyframe+empty_moov+default_base_moof",
-                    "pipe:1"]  # fmt: skip  # the engine's encoder settings, fed by its own decoder
+            bare = [
+                "ffmpeg",
+                "-hide_banner",
+                "-nostdin",
+                "-v",
+                "error",
+                "-ss",
+                "0",
+                "-t",
+                str(args.seconds),
+                "-i",
+                str(video),
+                "-map",
+                "0:v:0",
+                "-map",
+                "0:a:0?",
+                "-vf",
+                f"scale={size[0]}:{size[1]},fps={RATE}",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-crf",
+                "20",
+                "-g",
+                str(RATE),
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-ac",
+                "2",
+                "-b:a",
+                "128k",
+                "-f",
+                "mp4",
+                "-movflags",
+                "frag_keyframe+empty_moov+default_base_moof",
+                "pipe:1",
+            ]  # the engine's encoder settings, fed by its own decoder
             started = time.perf_counter()
             subprocess.run(bare, stdout=subprocess.DEVNULL, check=True)  # noqa: S603
             bare_s = time.perf_counter() - started
@@ -85,8 +152,10 @@ def main() -> None:
         print(
             f"  bare ffmpeg decode + re-encode of the plaintext file: {bare_s:6.1f} s ({frames / bare_s:6.1f} frames/s)"
         )
-        print(f"  vault (store, decrypt, range server, detect every 5th, blur, encode, seal): {vault_s:6.1f} s "
-              f"({report.frames / vault_s:6.1f} frames/s); a face in {found} of {len(report.detections)} detections")  # fmt: skip
+        print(
+            f"  vault (store, decrypt, range server, detect every 5th, blur, encode, seal): {vault_s:6.1f} s "
+            f"({report.frames / vault_s:6.1f} frames/s); a face in {found} of {len(report.detections)} detections"
+        )
         print(f"  ratio vault / bare: {vault_s / bare_s:.2f}")
 
 

@@ -64,11 +64,29 @@ def drop(url: str) -> None:
 
 
 def row(seq: int, at: datetime) -> dict[str, Any]:
-    fields = {"seq": seq, "event_id": uuid.uuid4(), "occurred_at": at, "recorded_at": at, "action": "stream_segment",
-              "fhir_action": "R", "outcome": "allowed", "reason": "", "user_id": ACTOR.user_id, "user_name": ACTOR.name,
-              "role": ACTOR.role, "organisation_id": ACTOR.organisation_id, "on_behalf_of": None, "family_id": FAMILY,
-              "object_id": f"rec-{seq % 997}", "object_type": "recording", "basis": '["consent:x"]',
-              "policy_version": "2026-11", "network": "10.0.0.8", "session_id": "sess", "detail": "{}"}  # fmt: skip
+    fields = {
+        "seq": seq,
+        "event_id": uuid.uuid4(),
+        "occurred_at": at,
+        "recorded_at": at,
+        "action": "stream_segment",
+        "fhir_action": "R",
+        "outcome": "allowed",
+        "reason": "",
+        "user_id": ACTOR.user_id,
+        "user_name": ACTOR.name,
+        "role": ACTOR.role,
+        "organisation_id": ACTOR.organisation_id,
+        "on_behalf_of": None,
+        "family_id": FAMILY,
+        "object_id": f"rec-{seq % 997}",
+        "object_type": "recording",
+        "basis": '["consent:x"]',
+        "policy_version": "2026-11",
+        "network": "10.0.0.8",
+        "session_id": "sess",
+        "detail": "{}",
+    }
     fields["leaf_hash"] = merkle.leaf_hash(audit._log.canonical(fields)).hex()
     return fields
 
@@ -79,7 +97,11 @@ def bench_append(n: int, tmp: Path) -> None:
         migrate.upgrade(url)
         engine = engine_for(url)
         with engine.begin() as conn:
-            conn.execute(text("CREATE TABLE baseline (id text, action text, family text, object text, basis text)"))
+            conn.execute(
+                text(
+                    "CREATE TABLE baseline (id text, action text, family text, object text, basis text)"
+                )
+            )
         now = datetime.now(UTC)
         t = time.perf_counter()
         for i in range(n):
@@ -88,38 +110,62 @@ def bench_append(n: int, tmp: Path) -> None:
         t = time.perf_counter()
         for start in range(0, n, 1000):
             with engine.begin() as conn:
-                conn.execute(text("INSERT INTO baseline VALUES (:id, 'view', :family, :object, '[]')"),
-                             [{"id": str(uuid.uuid4()), "family": str(FAMILY), "object": f"o{i}"}
-                              for i in range(start, min(n, start + 1000))])  # fmt: skip
+                conn.execute(
+                    text("INSERT INTO baseline VALUES (:id, 'view', :family, :object, '[]')"),
+                    [
+                        {"id": str(uuid.uuid4()), "family": str(FAMILY), "object": f"o{i}"}
+                        for i in range(start, min(n, start + 1000))
+                    ],
+                )
         plain = time.perf_counter() - t
         t = time.perf_counter()
         for start in range(0, n, 1000):
             with Session(engine) as session:
                 for i in range(start, min(n, start + 1000)):
-                    audit.record(session, action="view", outcome="allowed", actor=ACTOR, family_id=FAMILY,
-                                 object_id=f"o{i}", basis=["consent:x"])  # fmt: skip
+                    audit.record(
+                        session,
+                        action="view",
+                        outcome="allowed",
+                        actor=ACTOR,
+                        family_id=FAMILY,
+                        object_id=f"o{i}",
+                        basis=["consent:x"],
+                    )
                 session.commit()
         logged = time.perf_counter() - t
         single_n = max(1, n // 20)
         t = time.perf_counter()
         for i in range(single_n):
             with engine.begin() as conn:
-                conn.execute(text("INSERT INTO baseline VALUES (:id, 'view', :family, :object, '[]')"),
-                             {"id": str(uuid.uuid4()), "family": str(FAMILY), "object": f"o{i}"})  # fmt: skip
+                conn.execute(
+                    text("INSERT INTO baseline VALUES (:id, 'view', :family, :object, '[]')"),
+                    {"id": str(uuid.uuid4()), "family": str(FAMILY), "object": f"o{i}"},
+                )
         plain_single = time.perf_counter() - t
         t = time.perf_counter()
         for i in range(single_n):
             with Session(engine) as session:
-                audit.record(session, action="view", outcome="allowed", actor=ACTOR, family_id=FAMILY, object_id=f"o{i}")
+                audit.record(
+                    session,
+                    action="view",
+                    outcome="allowed",
+                    actor=ACTOR,
+                    family_id=FAMILY,
+                    object_id=f"o{i}",
+                )
                 session.commit()
         logged_single = time.perf_counter() - t
         print(f"append, {n} records in batches of 1000 ({engine.dialect.name}):")
         print(f"  leaf hashing alone {n / hashing:9.0f}/s")
         print(f"  plain INSERT       {n / plain:9.0f}/s")
-        print(f"  audit.record       {n / logged:9.0f}/s   ratio to plain INSERT {plain / logged:.2f}")
+        print(
+            f"  audit.record       {n / logged:9.0f}/s   ratio to plain INSERT {plain / logged:.2f}"
+        )
         print(f"append, one record per transaction ({single_n}):")
         print(f"  plain INSERT       {single_n / plain_single:9.0f}/s")
-        print(f"  audit.record       {single_n / logged_single:9.0f}/s   ratio {plain_single / logged_single:.2f}")
+        print(
+            f"  audit.record       {single_n / logged_single:9.0f}/s   ratio {plain_single / logged_single:.2f}"
+        )
     finally:
         drop(url)
 
@@ -141,9 +187,18 @@ def build(url: str, n: int, every: int, backend: LocalBackend, key: SigningKey) 
             if batch:
                 conn.execute(table.insert(), batch)
             if heads:
-                conn.execute(audit.AuditCheckpoint.__table__.insert(),  # type: ignore[attr-defined]  # SQLModel's stubs do not declare __table__; every table=True class has one at run time
-                             [{"name": h["name"], "tree_size": h["tree_size"], "root_hash": h["root_hash"],
-                               "written_at": start} for h in heads])  # fmt: skip
+                conn.execute(
+                    audit.AuditCheckpoint.__table__.insert(),  # type: ignore[attr-defined]  # SQLModel's stubs do not declare __table__; every table=True class has one at run time
+                    [
+                        {
+                            "name": h["name"],
+                            "tree_size": h["tree_size"],
+                            "root_hash": h["root_hash"],
+                            "written_at": start,
+                        }
+                        for h in heads
+                    ],
+                )
         batch.clear()
         heads.clear()
 
@@ -153,7 +208,9 @@ def build(url: str, n: int, every: int, backend: LocalBackend, key: SigningKey) 
         stack.append(bytes.fromhex(r["leaf_hash"]))
         if stack.size % every == 0 or seq == n - 1:
             name = f"{audit.PREFIX}{stack.size:012d}-{1_764_000_000_000_000_000 + seq}.json"
-            head = signed_head(key, name, stack, (start + timedelta(minutes=5 * checkpoints)).isoformat(), previous)
+            head = signed_head(
+                key, name, stack, (start + timedelta(minutes=5 * checkpoints)).isoformat(), previous
+            )
             backend.put_worm(name, json.dumps(head, sort_keys=True).encode())
             heads.append(head)
             previous = {"name": name, "tree_size": stack.size, "root_hash": head["root_hash"]}
@@ -164,7 +221,9 @@ def build(url: str, n: int, every: int, backend: LocalBackend, key: SigningKey) 
     return checkpoints
 
 
-def _measure(url: str, backend_root: str, public: bytes, what: str, start: str | None, out: Any) -> None:
+def _measure(
+    url: str, backend_root: str, public: bytes, what: str, start: str | None, out: Any
+) -> None:
     """In a child process, so its peak memory is its own."""
     engine = engine_for(url)
     backend = LocalBackend(Path(backend_root))
@@ -173,8 +232,12 @@ def _measure(url: str, backend_root: str, public: bytes, what: str, start: str |
     with Session(engine) as session:
         if what == "verify":
             report = audit.verify(session, backend, public, start=start)
-            result: dict[str, Any] = {"ok": report.ok, "problems": report.problems[:3], "records": report.records,
-                                      "checkpoints": report.checkpoints}  # fmt: skip
+            result: dict[str, Any] = {
+                "ok": report.ok,
+                "problems": report.problems[:3],
+                "records": report.records,
+                "checkpoints": report.checkpoints,
+            }
         else:  # the baselines: the same rows read raw; and read and hashed
             from vault.audit._chain import _LeafInput, _rows
 
@@ -190,7 +253,9 @@ def _measure(url: str, backend_root: str, public: bytes, what: str, start: str |
     out.put(result)
 
 
-def measure(url: str, backend: LocalBackend, public: bytes, what: str, start: str | None = None) -> dict[str, Any]:
+def measure(
+    url: str, backend: LocalBackend, public: bytes, what: str, start: str | None = None
+) -> dict[str, Any]:
     queue: Any = multiprocessing.get_context("spawn").Queue()
     proc = multiprocessing.get_context("spawn").Process(
         target=_measure, args=(url, str(backend.root), public, what, start, queue)
@@ -225,11 +290,15 @@ def bench_verify(n: int, checkpoints: int, tmp: Path) -> None:
         finally:
             drop(url)
     full = results[n]
-    print(f"verify {n} records, {full['checkpoints']} checkpoints: {full['seconds']:.1f} s, "
-          f"peak memory {full['peak_mib']:.0f} MiB ({n // 10} records: {results[n // 10]['seconds']:.1f} s, "
-          f"{results[n // 10]['peak_mib']:.0f} MiB)")  # fmt: skip
-    print(f"  baseline: read the rows raw {raw['seconds']:.1f} s, read and hash them {hashed['seconds']:.1f} s; "
-          f"verify / read-and-hash = {full['seconds'] / hashed['seconds']:.2f}")  # fmt: skip
+    print(
+        f"verify {n} records, {full['checkpoints']} checkpoints: {full['seconds']:.1f} s, "
+        f"peak memory {full['peak_mib']:.0f} MiB ({n // 10} records: {results[n // 10]['seconds']:.1f} s, "
+        f"{results[n // 10]['peak_mib']:.0f} MiB)"
+    )
+    print(
+        f"  baseline: read the rows raw {raw['seconds']:.1f} s, read and hash them {hashed['seconds']:.1f} s; "
+        f"verify / read-and-hash = {full['seconds'] / hashed['seconds']:.2f}"
+    )
     print(f"  incremental from the second-last checkpoint: {incremental['seconds']:.2f} s")
 
 

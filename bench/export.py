@@ -45,16 +45,64 @@ def make_sources(root: Path, count: int, minutes: int, transcode: int, height: i
     """One camera MP4 and (if asked) one interlaced MTS, copied: generating hours of video is not the point."""
     seconds = minutes * 60
     width = height * 16 // 9
-    base = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate=25:duration={seconds}",
-            "-f", "lavfi", "-i", f"sine=duration={seconds}"]  # fmt: skip
+    base = [
+        "ffmpeg",
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        f"testsrc2=size={width}x{height}:rate=25:duration={seconds}",
+        "-f",
+        "lavfi",
+        "-i",
+        f"sine=duration={seconds}",
+    ]
     mp4 = root / "camera.mp4"
-    subprocess.run([*base, "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "6M", "-pix_fmt", "yuv420p",
-                    "-c:a", "aac", "-shortest", str(mp4)], check=True)  # fmt: skip
+    subprocess.run(
+        [
+            *base,
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-b:v",
+            "6M",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(mp4),
+        ],
+        check=True,
+    )
     models = [mp4] * (count - transcode)
     if transcode:
         mts = root / "avchd.MTS"
-        subprocess.run([*base, "-vf", "tinterlace=interleave_top", "-flags", "+ilme+ildct", "-c:v", "libx264",
-                        "-preset", "ultrafast", "-b:v", "6M", "-c:a", "aac", "-shortest", "-f", "mpegts", str(mts)], check=True)  # fmt: skip
+        subprocess.run(
+            [
+                *base,
+                "-vf",
+                "tinterlace=interleave_top",
+                "-flags",
+                "+ilme+ildct",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-b:v",
+                "6M",
+                "-c:a",
+                "aac",
+                "-shortest",
+                "-f",
+                "mpegts",
+                str(mts),
+            ],
+            check=True,
+        )
         models = [mts] * transcode + models
     sources = []  # distinct files, so the baseline cannot read one file from the page cache eight times
     for n, model in enumerate(models):
@@ -81,8 +129,10 @@ def main() -> None:
         t = time.perf_counter()
         sources = make_sources(root, args.recordings, args.minutes, args.transcode, args.height)
         total = sum(p.stat().st_size for p in sources)
-        print(f"{args.recordings} recordings of {args.minutes} min ({args.transcode} to transcode), "
-              f"{total / 2**30:.2f} GiB; made in {time.perf_counter() - t:.0f} s")  # fmt: skip
+        print(
+            f"{args.recordings} recordings of {args.minutes} min ({args.transcode} to transcode), "
+            f"{total / 2**30:.2f} GiB; made in {time.perf_counter() - t:.0f} s"
+        )
 
         # Baseline: bare ffmpeg, the same conversion argv, from plaintext files into a folder.
         out = root / "bare"
@@ -100,7 +150,9 @@ def main() -> None:
             backend = LocalBackend(root / "store")
             backend.ensure_ready()
             store = ObjectStore(
-                session, backend, Keyring(SqlKeys(session), LocalMasterKey.create(root / "master.key"))
+                session,
+                backend,
+                Keyring(SqlKeys(session), LocalMasterKey.create(root / "master.key")),
             )
             items = []
             start = datetime(2026, 9, 1, 10, tzinfo=UTC)
@@ -112,8 +164,13 @@ def main() -> None:
                     recorded_at=start + timedelta(days=7 * n),
                     situation="play",
                 )
-                items.append(Item(f"{n + 1:02d} - {recording.recorded_at:%Y-%m-%d} - spelen.mp4", recording,
-                                  *store.range_reader(row.id)))  # fmt: skip
+                items.append(
+                    Item(
+                        f"{n + 1:02d} - {recording.recorded_at:%Y-%m-%d} - spelen.mp4",
+                        recording,
+                        *store.range_reader(row.id),
+                    )
+                )
             session.commit()
             package = Package(family, "FAM-BENCH", uuid.uuid4(), items, "01-06-2027", [], {})
 
@@ -133,11 +190,17 @@ def main() -> None:
             zipped, zipped_cpu = time.perf_counter() - t, cpu() - c
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"bare ffmpeg on plaintext files        {bare:7.1f} s   CPU {bare_cpu:6.1f} s")
-        print(f"vault, folder (USB stick)             {folder:7.1f} s   CPU {folder_cpu:6.1f} s   "
-              f"ratios {folder / bare:.2f} (target <= 1.2), CPU {folder_cpu / bare_cpu:.2f}")  # fmt: skip
-        print(f"vault, AES-256 ZIP into the store     {zipped:7.1f} s   CPU {zipped_cpu:6.1f} s   "
-              f"ratios {zipped / bare:.2f}, CPU {zipped_cpu / bare_cpu:.2f}")  # fmt: skip
-        print(f"load average during the run: {os.getloadavg()[1]:.1f} (5 min) on {os.cpu_count()} cores")
+        print(
+            f"vault, folder (USB stick)             {folder:7.1f} s   CPU {folder_cpu:6.1f} s   "
+            f"ratios {folder / bare:.2f} (target <= 1.2), CPU {folder_cpu / bare_cpu:.2f}"
+        )
+        print(
+            f"vault, AES-256 ZIP into the store     {zipped:7.1f} s   CPU {zipped_cpu:6.1f} s   "
+            f"ratios {zipped / bare:.2f}, CPU {zipped_cpu / bare_cpu:.2f}"
+        )
+        print(
+            f"load average during the run: {os.getloadavg()[1]:.1f} (5 min) on {os.cpu_count()} cores"
+        )
         print(f"peak RSS of this process: {rss:.0f} MiB for {total / 2**30:.2f} GiB of footage")
 
 

@@ -51,9 +51,18 @@ def export_child(spec: Path) -> None:
         store = open_store(db, settings)
         items = []
         for n, object_id in enumerate(job["objects"]):
-            recording = Recording(trajectory_id=uuid.uuid4(), situation="play",
-                                  recorded_at=datetime(2026, 9, 1, tzinfo=UTC) + timedelta(days=7 * n))  # fmt: skip
-            items.append(Item(f"{n + 1:02d} - spelen.mp4", recording, *store.range_reader(uuid.UUID(object_id))))
+            recording = Recording(
+                trajectory_id=uuid.uuid4(),
+                situation="play",
+                recorded_at=datetime(2026, 9, 1, tzinfo=UTC) + timedelta(days=7 * n),
+            )
+            items.append(
+                Item(
+                    f"{n + 1:02d} - spelen.mp4",
+                    recording,
+                    *store.range_reader(uuid.UUID(object_id)),
+                )
+            )
         package = Package(family, "FAM-BENCH", uuid.uuid4(), items, "01-06-2027", [], {})
         with store.writer(family_id=family, kind=ObjectKind.export) as out:
             db.commit()
@@ -65,8 +74,12 @@ def run_export(spec: Path, nice_export: int | None = None) -> subprocess.Popen[s
     env = os.environ.copy()
     if nice_export is not None:
         env["BEELDKLUIS_QUEUE_NICE"] = json.dumps({"export": nice_export})
-    return subprocess.Popen([sys.executable, __file__, "--export-child", str(spec)], env=env,  # noqa: S603
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, __file__, "--export-child", str(spec)],
+        env=env,  # noqa: S603
+        stdout=subprocess.PIPE,
+        text=True,
+    )
 
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -80,7 +93,11 @@ def _stats() -> dict[int, tuple[int, str, float]]:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        found[int(stat.parent.name)] = (int(fields[1]), fields[0], sum(int(f) for f in fields[11:15]) / TICK)
+        found[int(stat.parent.name)] = (
+            int(fields[1]),
+            fields[0],
+            sum(int(f) for f in fields[11:15]) / TICK,
+        )
     return found
 
 
@@ -89,7 +106,9 @@ def tree_cpu(pid: int, stats: dict[int, tuple[int, str, float]] | None = None) -
     stats = stats if stats is not None else _stats()
     if pid not in stats:
         return 0.0
-    return stats[pid][2] + sum(tree_cpu(child, stats) for child, (parent, _, _) in stats.items() if parent == pid)
+    return stats[pid][2] + sum(
+        tree_cpu(child, stats) for child, (parent, _, _) in stats.items() if parent == pid
+    )
 
 
 class ExportLoop:
@@ -108,7 +127,9 @@ class ExportLoop:
         while not self._stop.wait(0.2):
             proc = self.builds[-1]
             stats = _stats()
-            if proc.pid in stats and stats[proc.pid][1] == "Z":  # ended; its counts are there until reaped
+            if (
+                proc.pid in stats and stats[proc.pid][1] == "Z"
+            ):  # ended; its counts are there until reaped
                 self.ended_cpu += tree_cpu(proc.pid, stats)
                 if self.first is None:
                     self.first = export_result(proc)
@@ -154,7 +175,15 @@ def viewers(user_id: uuid.UUID, recording_id: uuid.UUID, count: int, tag: str) -
             while True:  # as the player does: after a 503 (busy) or a failed segment, ask again
                 try:
                     with unit_of_work() as db:
-                        live.fetch(db, viewer=viewer, user_id=user_id, shown_id=recording_id, whole=True, n=n, count=count)
+                        live.fetch(
+                            db,
+                            viewer=viewer,
+                            user_id=user_id,
+                            shown_id=recording_id,
+                            whole=True,
+                            n=n,
+                            count=count,
+                        )
                     break
                 except (Busy, SegmentFailed):
                     retried[v] += 1
@@ -184,11 +213,15 @@ def show(label: str, took: list[list[float]], alone: list[list[float]] | None = 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=60, help="length of the clip the viewers watch")
+    parser.add_argument(
+        "--seconds", type=int, default=60, help="length of the clip the viewers watch"
+    )
     parser.add_argument("--height", type=int, default=720)
     parser.add_argument("--recordings", type=int, default=4)
     parser.add_argument("--minutes", type=int, default=5)
-    parser.add_argument("--transcode", type=int, default=0, help="of the recordings, interlaced MTS to transcode")
+    parser.add_argument(
+        "--transcode", type=int, default=0, help="of the recordings, interlaced MTS to transcode"
+    )
     parser.add_argument("--export-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.export_child:
@@ -214,16 +247,46 @@ def main() -> None:
         prepare(settings)
         video = root / "clip.mp4"
         width = args.height * 16 // 9
-        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=size={width}x{args.height}:rate=25:duration={args.seconds}",  # noqa: S607
-                        "-f", "lavfi", "-i", f"sine=duration={args.seconds}", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50",
-                        "-b:v", "6M", "-c:a", "aac", "-shortest", str(video)], check=True)  # fmt: skip
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                f"testsrc2=size={width}x{args.height}:rate=25:duration={args.seconds}",  # noqa: S607
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=duration={args.seconds}",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-g",
+                "50",
+                "-b:v",
+                "6M",
+                "-c:a",
+                "aac",
+                "-shortest",
+                str(video),
+            ],
+            check=True,
+        )
         (root / "src").mkdir()
         sources = make_sources(root / "src", args.recordings, args.minutes, args.transcode, 720)
         with unit_of_work() as db:
             org = Organisation(name="GGD Hollands Midden")
             db.add(org)
             db.flush()
-            user = User(organisation_id=org.id, email="ria@example.org", name="Ria de Vries", role="opleider")
+            user = User(
+                organisation_id=org.id,
+                email="ria@example.org",
+                name="Ria de Vries",
+                role="opleider",
+            )
             db.add(user)
             db.flush()
             family = Family(organisation_id=org.id, created_by=user.id)
@@ -235,14 +298,20 @@ def main() -> None:
             store = open_store(db, settings)
             with open(video, "rb") as f:
                 original = store.put(family_id=family.id, kind=ObjectKind.original, source=f)
-            recording = Recording(trajectory_id=trajectory.id, recorded_at=org.created_at, duration_s=float(args.seconds),
-                                  original_object_id=original.id,
-                                  probe=json.dumps({"container": "mov,mp4,m4a,3gp,3g2,mj2", "audio_codec": "aac"}))  # fmt: skip
+            recording = Recording(
+                trajectory_id=trajectory.id,
+                recorded_at=org.created_at,
+                duration_s=float(args.seconds),
+                original_object_id=original.id,
+                probe=json.dumps({"container": "mov,mp4,m4a,3gp,3g2,mj2", "audio_codec": "aac"}),
+            )
             db.add(recording)
             objects = []
             for path in sources:
                 with open(path, "rb") as f:
-                    objects.append(str(store.put(family_id=family.id, kind=ObjectKind.original, source=f).id))
+                    objects.append(
+                        str(store.put(family_id=family.id, kind=ObjectKind.original, source=f).id)
+                    )
             db.flush()
             user_id, recording_id, family_id = user.id, recording.id, family.id
         for path in sources:
@@ -250,12 +319,27 @@ def main() -> None:
         spec = root / "export.json"
         spec.write_text(json.dumps({"family": str(family_id), "objects": objects}))
         count = int(args.seconds // SEGMENT_S)
-        print(f"viewers: two of a {args.seconds} s {args.height}p clip ({count} segments each); export: "
-              f"{args.recordings} recordings of {args.minutes} min ({args.transcode} to transcode) into an AES-256 ZIP")  # fmt: skip
+        print(
+            f"viewers: two of a {args.seconds} s {args.height}p clip ({count} segments each); export: "
+            f"{args.recordings} recordings of {args.minutes} min ({args.transcode} to transcode) into an AES-256 ZIP"
+        )
 
         log = open(root / "worker.log", "ab")  # noqa: SIM115
-        worker = subprocess.Popen([sys.executable, "-m", "vault.cli", "worker", "--queues", "stream",  # noqa: S603
-                                   "--concurrency", "2"], env=os.environ.copy(), stdout=log, stderr=log)  # fmt: skip
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "vault.cli",
+                "worker",
+                "--queues",
+                "stream",  # noqa: S603
+                "--concurrency",
+                "2",
+            ],
+            env=os.environ.copy(),
+            stdout=log,
+            stderr=log,
+        )
         try:
             time.sleep(4)  # the worker starts (not part of any figure)
             viewers(user_id, recording_id, 1, "warm-up")
@@ -268,16 +352,27 @@ def main() -> None:
                 # the first build's time is the figure. CPU seconds of the stream worker (and its ffmpeg)
                 # against the export's over the same window show who got the machine, whatever else ran.
                 exports = ExportLoop(spec, override)
-                t, viewers_cpu, export_cpu = time.perf_counter(), tree_cpu(worker.pid), exports.cpu()
+                t, viewers_cpu, export_cpu = (
+                    time.perf_counter(),
+                    tree_cpu(worker.pid),
+                    exports.cpu(),
+                )
                 during = viewers(user_id, recording_id, count, label)
                 watched = time.perf_counter() - t
-                viewers_cpu, export_cpu = tree_cpu(worker.pid) - viewers_cpu, exports.cpu() - export_cpu
+                viewers_cpu, export_cpu = (
+                    tree_cpu(worker.pid) - viewers_cpu,
+                    exports.cpu() - export_cpu,
+                )
                 seconds, nice = exports.stop()
                 show(f"viewers during export ({label})", during, alone)
-                print(f"{'export with viewers (nice ' + str(nice) + ')':34} {seconds:6.1f} s   ratio {seconds / solo:.2f} to alone"
-                      f"   (viewers watched for {watched:.0f} s, {len(exports.builds)} builds started)")  # fmt: skip
-                print(f"{'  CPU while they watched':34} viewers {viewers_cpu:5.1f} s, export {export_cpu:5.1f} s: "
-                      f"the export had {export_cpu / (viewers_cpu + export_cpu):.0%} of it")  # fmt: skip
+                print(
+                    f"{'export with viewers (nice ' + str(nice) + ')':34} {seconds:6.1f} s   ratio {seconds / solo:.2f} to alone"
+                    f"   (viewers watched for {watched:.0f} s, {len(exports.builds)} builds started)"
+                )
+                print(
+                    f"{'  CPU while they watched':34} viewers {viewers_cpu:5.1f} s, export {export_cpu:5.1f} s: "
+                    f"the export had {export_cpu / (viewers_cpu + export_cpu):.0%} of it"
+                )
         finally:
             worker.terminate()
             worker.wait(timeout=60)

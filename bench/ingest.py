@@ -42,11 +42,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         suffix = uuid.uuid4().hex[:8]
-        os.environ.update({
-            "BEELDKLUIS_DATA_DIR": str(root / "data"), "BEELDKLUIS_STORE": "s3", "BEELDKLUIS_S3_ENDPOINT": endpoint,
-            "BEELDKLUIS_S3_ACCESS_KEY": access, "BEELDKLUIS_S3_SECRET_KEY": secret,
-            "BEELDKLUIS_BUCKET": f"bench-{suffix}", "BEELDKLUIS_WORM_BUCKET": f"bench-w-{suffix}",
-        })  # fmt: skip
+        os.environ.update(
+            {
+                "BEELDKLUIS_DATA_DIR": str(root / "data"),
+                "BEELDKLUIS_STORE": "s3",
+                "BEELDKLUIS_S3_ENDPOINT": endpoint,
+                "BEELDKLUIS_S3_ACCESS_KEY": access,
+                "BEELDKLUIS_S3_SECRET_KEY": secret,
+                "BEELDKLUIS_BUCKET": f"bench-{suffix}",
+                "BEELDKLUIS_WORM_BUCKET": f"bench-w-{suffix}",
+            }
+        )
         import pyotp
         from minio import Minio
         from tusclient import client as tus
@@ -112,14 +118,24 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.1)
 
-        token = httpx.post(f"http://127.0.0.1:{port}/api/v1/auth/sign-in", json={"email": "bench@x.example", "password": "x" * 16,
-                           "totp": pyotp.TOTP(pyotp.parse_uri(uri).secret).now()}).json()["access_token"]  # fmt: skip
+        token = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/auth/sign-in",
+            json={
+                "email": "bench@x.example",
+                "password": "x" * 16,
+                "totp": pyotp.TOTP(pyotp.parse_uri(uri).secret).now(),
+            },
+        ).json()["access_token"]
 
         import psutil
 
         port_of_minio = int(endpoint.rsplit(":", 1)[1])
-        minio_proc = next(p for p in psutil.process_iter(["name", "cmdline"])
-                          if "minio" in (p.info["name"] or "") and f":{port_of_minio}" in " ".join(p.info["cmdline"] or []))  # fmt: skip
+        minio_proc = next(
+            p
+            for p in psutil.process_iter(["name", "cmdline"])
+            if "minio" in (p.info["name"] or "")
+            and f":{port_of_minio}" in " ".join(p.info["cmdline"] or [])
+        )
         actors = {
             "client": psutil.Process(),
             "server": psutil.Process(server.pid),
@@ -135,15 +151,25 @@ def main() -> None:
         def raw_put() -> None:
             for path in files:
                 with open(path, "rb") as f:
-                    raw.put_object(f"bench-raw-{suffix}", path.name, FullParts(iter(lambda f=f: f.read(1024 * 1024), b"")),  # type: ignore[arg-type]  # minio's stubs want a BinaryIO; it only calls read() on the parts reader
-                                   -1, part_size=PART_SIZE)  # fmt: skip
+                    raw.put_object(
+                        f"bench-raw-{suffix}",
+                        path.name,
+                        FullParts(iter(lambda f=f: f.read(1024 * 1024), b"")),  # type: ignore[arg-type]  # minio's stubs want a BinaryIO; it only calls read() on the parts reader
+                        -1,
+                        part_size=PART_SIZE,
+                    )
 
         def tus_ingest() -> None:
             for path in files:
                 with open(path, "rb") as stream:
-                    uploader = tus.TusClient(f"http://127.0.0.1:{port}/api/v1/uploads", headers={"Authorization": f"Bearer {token}"}).uploader(
-                        file_stream=stream, metadata={"trajectory": trajectory_id},
-                        **({"chunk_size": args.chunk_mib * 1024 * 1024} if args.chunk_mib else {}))  # fmt: skip
+                    uploader = tus.TusClient(
+                        f"http://127.0.0.1:{port}/api/v1/uploads",
+                        headers={"Authorization": f"Bearer {token}"},
+                    ).uploader(
+                        file_stream=stream,
+                        metadata={"trajectory": trajectory_id},
+                        **({"chunk_size": args.chunk_mib * 1024 * 1024} if args.chunk_mib else {}),
+                    )
                     uploader.upload()
 
         def timed(run: Callable[[], object]) -> tuple[float, dict[str, float]]:
@@ -173,8 +199,10 @@ def main() -> None:
             for line in Path("/proc/self/status").read_text().splitlines()
             if line.startswith("VmHWM")
         )
-        print(f"{args.files} files of {args.mib} MiB, {args.rounds} rounds: median ratio {statistics.median(ratios):.2f} "
-              f"(min {min(ratios):.2f}, max {max(ratios):.2f}; target >= 0.70)")  # fmt: skip
+        print(
+            f"{args.files} files of {args.mib} MiB, {args.rounds} rounds: median ratio {statistics.median(ratios):.2f} "
+            f"(min {min(ratios):.2f}, max {max(ratios):.2f}; target >= 0.70)"
+        )
         print(
             f"peak RSS: server {server_hwm} MiB (parts of 16 MiB), client {hwm} MiB (tuspy holds a whole PATCH: {args.chunk_mib or args.mib} MiB)"
         )

@@ -58,10 +58,14 @@ def main() -> None:
     print(
         f"  whole, one stream        :  {whole_stream:6.2f} s  {args.mib / whole_stream:7.0f} MiB/s"
     )
-    print(f"  whole, 1 MiB ranges      : {whole_ranged:6.2f} s  {args.mib / whole_ranged:7.0f} MiB/s"
-          f"  ratio {whole_ranged / whole_stream:.2f}x the stream")  # fmt: skip
-    print(f"  resumed at 90 %:           {resumed:6.2f} s  ratio {resumed / whole_stream:.2f}x the whole stream"
-          " (a tenth of it: nothing before the range is decrypted)")  # fmt: skip
+    print(
+        f"  whole, 1 MiB ranges      : {whole_ranged:6.2f} s  {args.mib / whole_ranged:7.0f} MiB/s"
+        f"  ratio {whole_ranged / whole_stream:.2f}x the stream"
+    )
+    print(
+        f"  resumed at 90 %:           {resumed:6.2f} s  ratio {resumed / whole_stream:.2f}x the whole stream"
+        " (a tenth of it: nothing before the range is decrypted)"
+    )
 
 
 if __name__ == "__main__":

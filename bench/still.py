@@ -50,8 +50,27 @@ def main() -> None:
             root / "source.mp4"
         )  # a camera-like original (synthetic); the baseline reads it as plaintext
         width = args.height * 16 // 9
-        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=size={width}x{args.height}:rate=25:duration={args.seconds}",
-                        "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-b:v", "12M", str(video)], check=True)  # fmt: skip
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                f"testsrc2=size={width}x{args.height}:rate=25:duration={args.seconds}",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-g",
+                "50",
+                "-b:v",
+                "12M",
+                str(video),
+            ],
+            check=True,
+        )
         with unit_of_work() as db:
             org = Organisation(name="GGD Hollands Midden")
             db.add(org)

@@ -124,8 +124,10 @@ def peak_rss_child(mib: int, workdir: str) -> None:
 def peak_rss(mib: int, workdir: Path) -> int:
     out = subprocess.run(  # noqa: S603 - our own script
         [sys.executable, __file__, "--rss-child", str(mib), str(workdir)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(out.stdout.strip().splitlines()[-1])
 
 

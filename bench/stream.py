@@ -35,10 +35,28 @@ def bare_job(path: Path, seconds: float, out: Path) -> tuple[float, float]:
 
     mark = write_private(out, "wm-", MARK)
     listing = out / "list"
-    argv = segment_command(Source(str(path)), 0, clip_start_s=0, clip_end_s=seconds, watermark_file=mark,
-                           output=["-f", "segment", "-segment_time", f"{SEGMENT_S}", "-segment_format", "mpegts",
-                                   "-reset_timestamps", "0", "-segment_list", str(listing), "-segment_list_type", "flat",
-                                   str(out / "%d.ts")])  # fmt: skip
+    argv = segment_command(
+        Source(str(path)),
+        0,
+        clip_start_s=0,
+        clip_end_s=seconds,
+        watermark_file=mark,
+        output=[
+            "-f",
+            "segment",
+            "-segment_time",
+            f"{SEGMENT_S}",
+            "-segment_format",
+            "mpegts",
+            "-reset_timestamps",
+            "0",
+            "-segment_list",
+            str(listing),
+            "-segment_list_type",
+            "flat",
+            str(out / "%d.ts"),
+        ],
+    )
     t = time.perf_counter()
     proc = subprocess.Popen(argv)  # noqa: S603 - our argv
     first = None
@@ -50,14 +68,24 @@ def bare_job(path: Path, seconds: float, out: Path) -> tuple[float, float]:
     return first, (count - 1) / (time.perf_counter() - t - first)
 
 
-def play(viewer: str, user_id: uuid.UUID, recording_id: uuid.UUID, count: int) -> tuple[float, float]:
+def play(
+    viewer: str, user_id: uuid.UUID, recording_id: uuid.UUID, count: int
+) -> tuple[float, float]:
     """One viewer through the API's path: (first segment s, segments/s after it)."""
     from vault.db import unit_of_work
     from vault.media import live
 
     def fetch(n: int) -> bytes:
         with unit_of_work() as db:
-            return live.fetch(db, viewer=viewer, user_id=user_id, shown_id=recording_id, whole=True, n=n, count=count)
+            return live.fetch(
+                db,
+                viewer=viewer,
+                user_id=user_id,
+                shown_id=recording_id,
+                whole=True,
+                n=n,
+                count=count,
+            )
 
     t = time.perf_counter()
     assert fetch(0)[0] == 0x47  # noqa: S101 - MPEG-TS
@@ -70,7 +98,9 @@ def play(viewer: str, user_id: uuid.UUID, recording_id: uuid.UUID, count: int) -
     return first, rate
 
 
-def bytes_before_first_byte(object_id: uuid.UUID, n: int, seconds: float, container: str) -> tuple[int, int, float]:
+def bytes_before_first_byte(
+    object_id: uuid.UUID, n: int, seconds: float, container: str
+) -> tuple[int, int, float]:
     """A job started at segment n (a seek) on the worker's engine: (bytes read from the store before its
     first segment byte, the object's size, seconds)."""
     from vault.db import unit_of_work
@@ -123,16 +153,48 @@ def main() -> None:
 
         settings = get_settings()
         prepare(settings)
-        video = root / "source.mp4"  # a camera-like original (synthetic); the baseline reads it as plaintext
+        video = (
+            root / "source.mp4"
+        )  # a camera-like original (synthetic); the baseline reads it as plaintext
         width = args.height * 16 // 9
-        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=size={width}x{args.height}:rate=25:duration={args.seconds}",
-                        "-f", "lavfi", "-i", f"sine=duration={args.seconds}", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50",
-                        "-b:v", "12M", "-c:a", "aac", "-shortest", str(video)], check=True)  # fmt: skip
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                f"testsrc2=size={width}x{args.height}:rate=25:duration={args.seconds}",
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=duration={args.seconds}",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-g",
+                "50",
+                "-b:v",
+                "12M",
+                "-c:a",
+                "aac",
+                "-shortest",
+                str(video),
+            ],
+            check=True,
+        )
         with unit_of_work() as db:
             org = Organisation(name="GGD Hollands Midden")
             db.add(org)
             db.flush()
-            user = User(organisation_id=org.id, email="ria@example.org", name="Ria de Vries", role="opleider")
+            user = User(
+                organisation_id=org.id,
+                email="ria@example.org",
+                name="Ria de Vries",
+                role="opleider",
+            )
             db.add(user)
             db.flush()
             family = Family(organisation_id=org.id, created_by=user.id)
@@ -142,10 +204,16 @@ def main() -> None:
             db.add(trajectory)
             db.flush()
             with open(video, "rb") as f:
-                original = open_store(db, settings).put(family_id=family.id, kind=ObjectKind.original, source=f)
-            recording = Recording(trajectory_id=trajectory.id, recorded_at=org.created_at, duration_s=float(args.seconds),
-                                  original_object_id=original.id,
-                                  probe=json.dumps({"container": "mov,mp4,m4a,3gp,3g2,mj2", "audio_codec": "aac"}))  # fmt: skip
+                original = open_store(db, settings).put(
+                    family_id=family.id, kind=ObjectKind.original, source=f
+                )
+            recording = Recording(
+                trajectory_id=trajectory.id,
+                recorded_at=org.created_at,
+                duration_s=float(args.seconds),
+                original_object_id=original.id,
+                probe=json.dumps({"container": "mov,mp4,m4a,3gp,3g2,mj2", "audio_codec": "aac"}),
+            )
             db.add(recording)
             db.flush()
             user_id, recording_id, original_id = user.id, recording.id, original.id
@@ -153,11 +221,26 @@ def main() -> None:
 
         (root / "bare").mkdir()
         bf, br = bare_job(video, args.seconds, root / "bare")
-        print(f"{'bare ffmpeg job on plaintext':36} first segment {bf:5.2f} s, {br:5.2f} segments/s")
+        print(
+            f"{'bare ffmpeg job on plaintext':36} first segment {bf:5.2f} s, {br:5.2f} segments/s"
+        )
 
         log = open(root / "worker.log", "ab")  # noqa: SIM115
-        worker = subprocess.Popen([sys.executable, "-m", "vault.cli", "worker", "--queues", "stream",  # noqa: S603
-                                   "--concurrency", str(args.workers)], env=os.environ.copy(), stdout=log, stderr=log)  # fmt: skip
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "vault.cli",
+                "worker",
+                "--queues",
+                "stream",  # noqa: S603
+                "--concurrency",
+                str(args.workers),
+            ],
+            env=os.environ.copy(),
+            stdout=log,
+            stderr=log,
+        )
         try:
             time.sleep(4)  # the worker starts (not part of any figure)
             play("warm-up", user_id, recording_id, 1)
@@ -166,30 +249,50 @@ def main() -> None:
                 if name == "proxy":
                     t = time.perf_counter()
                     assert make_proxy(recording_id) == "made"  # noqa: S101
-                    print(f"proxy made in {time.perf_counter() - t:.1f} s for {args.seconds} s of {args.height}p")
+                    print(
+                        f"proxy made in {time.perf_counter() - t:.1f} s for {args.seconds} s of {args.height}p"
+                    )
                 first, rate = play(f"viewer-{name}", user_id, recording_id, count)
                 results[name] = first
-                print(f"{'worker job from the ' + name:36} first segment {first:5.2f} s, {rate:5.2f} segments/s; "
-                      f"ratios {first / bf:.2f} (goal <= {1.1 if name == 'proxy' else 1.3}) and {rate / br:.2f}")  # fmt: skip
+                print(
+                    f"{'worker job from the ' + name:36} first segment {first:5.2f} s, {rate:5.2f} segments/s; "
+                    f"ratios {first / bf:.2f} (goal <= {1.1 if name == 'proxy' else 1.3}) and {rate / br:.2f}"
+                )
             with unit_of_work() as db:
                 jobs = db.exec(select(live.StreamJob)).all()
                 waits = sorted(j.started_at - j.created_at for j in jobs if j.started_at)
-            print(f"queue to worker (filesystem broker, 0.1 s polling): median {waits[len(waits) // 2]:.2f} s")
+            print(
+                f"queue to worker (filesystem broker, 0.1 s polling): median {waits[len(waits) // 2]:.2f} s"
+            )
             with unit_of_work() as db:
                 proxy_id = db.get_one(Recording, recording_id).proxy_object_id
             late = count - 2
-            for name, object_id, container in (("original", original_id, "mov"), ("proxy", proxy_id, "mov")):
+            for name, object_id, container in (
+                ("original", original_id, "mov"),
+                ("proxy", proxy_id, "mov"),
+            ):
                 read, size, took = bytes_before_first_byte(object_id, late, args.seconds, container)
-                print(f"late segment {late} from the {name:8}: {read / 2**20:6.1f} MiB read of {size / 2**20:6.1f} MiB "
-                      f"before its first byte ({took:.2f} s)")  # fmt: skip
+                print(
+                    f"late segment {late} from the {name:8}: {read / 2**20:6.1f} MiB read of {size / 2**20:6.1f} MiB "
+                    f"before its first byte ({took:.2f} s)"
+                )
             for viewers in range(1, args.workers + 1):
                 t = time.perf_counter()
                 with ThreadPoolExecutor(viewers) as pool:
-                    list(pool.map(lambda v, k=viewers: play(f"many-{k}-{v}", user_id, recording_id, count), range(viewers)))
+                    list(
+                        pool.map(
+                            lambda v, k=viewers: play(
+                                f"many-{k}-{v}", user_id, recording_id, count
+                            ),
+                            range(viewers),
+                        )
+                    )
                 per_viewer = count / (time.perf_counter() - t)
                 realtime = per_viewer >= 1 / SEGMENT_S
-                print(f"{viewers} viewers (proxy, {args.workers} worker processes): {per_viewer:.2f} segments/s each "
-                      f"({'real time' if realtime else 'too slow'})")  # fmt: skip
+                print(
+                    f"{viewers} viewers (proxy, {args.workers} worker processes): {per_viewer:.2f} segments/s each "
+                    f"({'real time' if realtime else 'too slow'})"
+                )
                 if not realtime:
                     break
         finally:

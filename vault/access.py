@@ -66,13 +66,17 @@ def load_facts(db: Session, family_id: uuid.UUID, trainer_id: uuid.UUID | None) 
     records = db.exec(select(ConsentRecordRow).where(ConsentRecordRow.family_id == family_id)).all()
     record_ids = [r.id for r in records]
     signatures = (
-        db.exec(select(ConsentSignatureRow).where(col(ConsentSignatureRow.record_id).in_(record_ids))).all()
-        if record_ids else []
-    )  # fmt: skip
+        db.exec(
+            select(ConsentSignatureRow).where(col(ConsentSignatureRow.record_id).in_(record_ids))
+        ).all()
+        if record_ids
+        else []
+    )
     events = (
         db.exec(select(ConsentEventRow).where(col(ConsentEventRow.record_id).in_(record_ids))).all()
-        if record_ids else []
-    )  # fmt: skip
+        if record_ids
+        else []
+    )
     links = (
         db.exec(select(SupervisionLink).where(SupervisionLink.trainee_id == trainer_id)).all()
         if trainer_id
@@ -178,8 +182,15 @@ def _wok_sessions(
     )
 
 
-def _resource(db: Session, viewer_id: uuid.UUID | None, family_id: uuid.UUID | None, trajectory_id: uuid.UUID | None,
-              recording_id: uuid.UUID | None, clip_id: uuid.UUID | None, annotations: bool = False) -> consent.Resource | None:  # fmt: skip
+def _resource(
+    db: Session,
+    viewer_id: uuid.UUID | None,
+    family_id: uuid.UUID | None,
+    trajectory_id: uuid.UUID | None,
+    recording_id: uuid.UUID | None,
+    clip_id: uuid.UUID | None,
+    annotations: bool = False,
+) -> consent.Resource | None:
     """Resolve the chain clip → recording → trajectory → family and load its facts; None if any link is
     missing or inconsistent. `annotations`: the trainer's annotations of that recording or clip."""
     clip = db.get(Clip, clip_id) if clip_id else None
@@ -205,9 +216,13 @@ def _resource(db: Session, viewer_id: uuid.UUID | None, family_id: uuid.UUID | N
     facts = replace(
         load_facts(db, family_id, trajectory.trainer_id if trajectory else None),
         wok_sessions=_wok_sessions(db, viewer_id, clip.id if clip else None),
-        family_trainers=frozenset(family_trainers(db, family_id)) if trajectory is None else frozenset(),
-        purge_pending=frozenset({recording.id}) if recording and _being_purged(db, recording) else frozenset(),
-    )  # fmt: skip
+        family_trainers=frozenset(family_trainers(db, family_id))
+        if trajectory is None
+        else frozenset(),
+        purge_pending=frozenset({recording.id})
+        if recording and _being_purged(db, recording)
+        else frozenset(),
+    )
     if trajectory is None:
         return consent.Resource(consent.ResourceKind.family, family_id, facts=facts)
     kind = consent.ResourceKind.clip if clip else consent.ResourceKind.recording
@@ -216,10 +231,17 @@ def _resource(db: Session, viewer_id: uuid.UUID | None, family_id: uuid.UUID | N
     elif annotations:
         return None  # annotations belong to a recording: nothing else has any
     return consent.Resource(
-        kind, family_id, trajectory.id, trajectory.trainer_id, consent.Phase(trajectory.phase),
-        recording.id if recording else None, _aware(recording.recorded_at) if recording else None,
-        clip.id if clip else None, facts, _purpose(clip.purpose) if clip else None,
-    )  # fmt: skip
+        kind,
+        family_id,
+        trajectory.id,
+        trajectory.trainer_id,
+        consent.Phase(trajectory.phase),
+        recording.id if recording else None,
+        _aware(recording.recorded_at) if recording else None,
+        clip.id if clip else None,
+        facts,
+        _purpose(clip.purpose) if clip else None,
+    )
 
 
 def _purpose(value: str) -> consent.Purpose:
@@ -303,9 +325,17 @@ def decide(
     trainer's annotations of the recording or clip rather than its footage."""
     action = consent.Action(action)
     at = at or datetime.now(UTC)
-    decision, resource = judge(db, principal, action, family_id=family_id, trajectory_id=trajectory_id,
-                               recording_id=recording_id, clip_id=clip_id, at=at,
-                               annotations=annotations)  # fmt: skip
+    decision, resource = judge(
+        db,
+        principal,
+        action,
+        family_id=family_id,
+        trajectory_id=trajectory_id,
+        recording_id=recording_id,
+        clip_id=clip_id,
+        at=at,
+        annotations=annotations,
+    )
     audit.record(
         db,
         action=ACTION_TO_AUDIT[action],

@@ -48,15 +48,31 @@ def main_callback(
     """Beeldkluis."""
 
 
-def _worker_argv(queues: str, concurrency: int, beat_schedule: Path | None = None, name: str = "beeldkluis") -> list[str]:
+def _worker_argv(
+    queues: str, concurrency: int, beat_schedule: Path | None = None, name: str = "beeldkluis"
+) -> list[str]:
     """The worker's argv; with `beat_schedule`, it also runs the periodic tasks (checkpoints, purges,
     the key schedule, the export sweep): the embedded default has no separate beat."""
     beat = ["--beat", "--schedule", str(beat_schedule)] if beat_schedule else []
     return [
-        sys.executable, "-m", "celery", "-A", "vault.worker:celery_app", "worker",
-        "--queues", queues, "--concurrency", str(concurrency), "--loglevel", "INFO",
-        "--without-gossip", "--without-mingle", "--hostname", f"{name}-{os.getpid()}@%h", *beat,
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "vault.worker:celery_app",
+        "worker",
+        "--queues",
+        queues,
+        "--concurrency",
+        str(concurrency),
+        "--loglevel",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--hostname",
+        f"{name}-{os.getpid()}@%h",
+        *beat,
+    ]
 
 
 def _die_with_parent(queues: str) -> Callable[[], None]:
@@ -76,16 +92,18 @@ def _die_with_parent(queues: str) -> Callable[[], None]:
     return before_exec
 
 
-@app.command(
-    help=_("Start de webservice (met ingebouwde standaarden).")
-)
+@app.command(help=_("Start de webservice (met ingebouwde standaarden)."))
 def serve(
-    host: Annotated[
-        str | None, typer.Option(help=_("Adres om op te luisteren."))
-    ] = None,
+    host: Annotated[str | None, typer.Option(help=_("Adres om op te luisteren."))] = None,
     port: Annotated[int | None, typer.Option(help=_("Poort."))] = None,
-    forwarded_allow_ips: Annotated[str | None, typer.Option(
-        help=_("Proxy-adressen (kommagescheiden) waarvan X-Forwarded-For/-Proto wordt geloofd; anders niemand dan 127.0.0.1."))] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help=_(
+                "Proxy-adressen (kommagescheiden) waarvan X-Forwarded-For/-Proto wordt geloofd; anders niemand dan 127.0.0.1."
+            )
+        ),
+    ] = None,
 ) -> None:
     import uvicorn
 
@@ -98,8 +116,10 @@ def serve(
     if settings.embedded_worker:
         # Review segments get a worker of their own, so an export or a proxy never starves a viewer.
         background = ",".join(q for q in QUEUES if q != "stream")
-        for queues, argv in ((background, _worker_argv(background, 2, settings.data_dir / "celerybeat-schedule")),
-                             ("stream", _worker_argv("stream", settings.stream_workers, name="beeldkluis-stream"))):  # fmt: skip
+        for queues, argv in (
+            (background, _worker_argv(background, 2, settings.data_dir / "celerybeat-schedule")),
+            ("stream", _worker_argv("stream", settings.stream_workers, name="beeldkluis-stream")),
+        ):
             workers.append(subprocess.Popen(argv, preexec_fn=_die_with_parent(queues)))  # noqa: S603, PLW1509 - our own argv; serve is single-threaded here
     host = host or settings.host
     port = port or settings.port
@@ -107,11 +127,27 @@ def serve(
     me = sys.argv[0] if os.path.basename(sys.argv[0]) == "beeldkluis" else "beeldkluis"
     me = "beeldkluis" if shutil.which("beeldkluis") == os.path.abspath(me) else os.path.relpath(me)
     typer.echo(
-        _("Beeldkluis %(__version__)s luistert op http://%(host)s:%(port)s  (gegevens in %(data_dir)s)\nMaak de eerste beheerder aan met: %(me)s users create EMAIL --admin") % {"__version__": __version__, "host": host, "port": port, "data_dir": settings.data_dir, "me": me}
+        _(
+            "Beeldkluis %(__version__)s luistert op http://%(host)s:%(port)s  (gegevens in %(data_dir)s)\nMaak de eerste beheerder aan met: %(me)s users create EMAIL --admin"
+        )
+        % {
+            "__version__": __version__,
+            "host": host,
+            "port": port,
+            "data_dir": settings.data_dir,
+            "me": me,
+        }
     )
     try:
-        uvicorn.run("vault.app:create_app", factory=True, host=host, port=port, log_level="info",
-                    proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips)  # fmt: skip
+        uvicorn.run(
+            "vault.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            log_level="info",
+            proxy_headers=True,
+            forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips,
+        )
     finally:
         for worker in workers:
             worker.terminate()
@@ -119,16 +155,12 @@ def serve(
             worker.wait(timeout=45)  # a live segment job ends within its idle time once nobody asks
 
 
-@app.command(
-    help=_("Start een Celery-worker voor de wachtrijen.")
-)
+@app.command(help=_("Start een Celery-worker voor de wachtrijen."))
 def worker(
     queues: Annotated[
         str, typer.Option(help=_("Wachtrijen, kommagescheiden."))
     ] = "ingest,media,export,purge,default,stream",
-    concurrency: Annotated[
-        int, typer.Option(help=_("Aantal processen."))
-    ] = 2,
+    concurrency: Annotated[int, typer.Option(help=_("Aantal processen."))] = 2,
 ) -> None:
     from vault.worker import lower_priority
 
@@ -137,21 +169,37 @@ def worker(
     os.execv(argv[0], argv)  # noqa: S606 - become the worker, so signals reach it directly
 
 
-@app.command(help=_("Start de planner voor periodieke taken (zonder ingebouwde worker)."))  # fmt: skip
+@app.command(help=_("Start de planner voor periodieke taken (zonder ingebouwde worker)."))
 def beat(
-    schedule: Annotated[Path, typer.Option(help=_("Bestand waarin de planner bijhoudt wat liep."))] = Path("celerybeat-schedule"),
-) -> None:  # fmt: skip
-    argv = [sys.executable, "-m", "celery", "-A", "vault.worker:celery_app", "beat", "--loglevel", "INFO",
-            "--schedule", str(schedule)]  # fmt: skip
+    schedule: Annotated[
+        Path, typer.Option(help=_("Bestand waarin de planner bijhoudt wat liep."))
+    ] = Path("celerybeat-schedule"),
+) -> None:
+    argv = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "vault.worker:celery_app",
+        "beat",
+        "--loglevel",
+        "INFO",
+        "--schedule",
+        str(schedule),
+    ]
     os.execv(argv[0], argv)  # noqa: S606 - become beat, so signals reach it directly
 
 
-@app.command(help=_("Gezondheidscontrole voor de container (exitcode 0 = gezond)."))  # fmt: skip
+@app.command(help=_("Gezondheidscontrole voor de container (exitcode 0 = gezond)."))
 def health(
     api: Annotated[bool, typer.Option("--api", help=_("De webservice op deze machine."))] = False,
-    worker: Annotated[bool, typer.Option("--worker", help=_("Een worker op deze machine."))] = False,
-    beat: Annotated[Path | None, typer.Option("--beat", help=_("Het bestand van de planner."))] = None,
-) -> None:  # fmt: skip
+    worker: Annotated[
+        bool, typer.Option("--worker", help=_("Een worker op deze machine."))
+    ] = False,
+    beat: Annotated[
+        Path | None, typer.Option("--beat", help=_("Het bestand van de planner."))
+    ] = None,
+) -> None:
     import socket
     import time
 
@@ -161,14 +209,18 @@ def health(
         import httpx
 
         try:
-            healthy &= httpx.get(f"http://127.0.0.1:{settings.port}/health", timeout=10).status_code == 200
+            healthy &= (
+                httpx.get(f"http://127.0.0.1:{settings.port}/health", timeout=10).status_code == 200
+            )
         except httpx.HTTPError:
             healthy = False
     if worker:
         from vault.worker import celery_app
 
         replies = celery_app.control.ping(timeout=5) or []
-        healthy &= any(name.endswith(f"@{socket.gethostname()}") for reply in replies for name in reply)
+        healthy &= any(
+            name.endswith(f"@{socket.gethostname()}") for reply in replies for name in reply
+        )
     if beat is not None:
         # shelve may add a suffix (.db, .dat) to the name it was given
         files = list(beat.parent.glob(f"{beat.name}*"))
@@ -179,9 +231,7 @@ def health(
     typer.echo(_("gezond"))
 
 
-@app.command(
-    help=_("Werk het databaseschema bij (of terug).")
-)
+@app.command(help=_("Werk het databaseschema bij (of terug)."))
 def migrate(
     revision: Annotated[str, typer.Argument(help=_("Doelversie."))] = "head",
     down: Annotated[
@@ -216,10 +266,8 @@ def _add_domain_commands() -> None:
     from vault.export.cli import command as export_command
     from vault.ingest.cli import command as ingest_command
 
-    app.command("ingest", help=_("Importeer een camerakaart."))(
-        ingest_command
-    )
-    app.command("export", help=_("Zet het pakket voor de ouders op een stick."))(export_command)  # fmt: skip
+    app.command("ingest", help=_("Importeer een camerakaart."))(ingest_command)
+    app.command("export", help=_("Zet het pakket voor de ouders op een stick."))(export_command)
 
 
 _add_domain_commands()
@@ -231,15 +279,23 @@ def main() -> None:
 
     from vault.errors import VaultError
 
-    os.umask(0o077)  # everything the service writes (database, keys, broker, objects) is for its owner only
+    os.umask(
+        0o077
+    )  # everything the service writes (database, keys, broker, objects) is for its owner only
     try:
         app()
     except (OperationalError, ProgrammingError) as exc:
         text = str(exc.orig if exc.orig is not None else exc)
         if "no such table" in text or "does not exist" in text and "relation" in text:
-            typer.echo(_("De database is nog niet ingericht. Voer eerst uit: beeldkluis migrate"), err=True)  # fmt: skip
+            typer.echo(
+                _("De database is nog niet ingericht. Voer eerst uit: beeldkluis migrate"), err=True
+            )
         else:
-            typer.echo(_("De database is niet bereikbaar (%(__name__)s).") % {"__name__": type(exc.orig or exc).__name__}, err=True)  # fmt: skip
+            typer.echo(
+                _("De database is niet bereikbaar (%(__name__)s).")
+                % {"__name__": type(exc.orig or exc).__name__},
+                err=True,
+            )
         sys.exit(3)
     except VaultError as exc:
         typer.echo(exc.message_en if english() else exc.message_nl, err=True)

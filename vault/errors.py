@@ -79,8 +79,11 @@ class Malformed(VaultError):
 
     def __init__(self, field: str, nl: str, en: str) -> None:
         prefix = f"{field}: " if field else ""
-        super().__init__(f"Het verzoek is onjuist: {prefix}{nl}.", f"The request is malformed: {prefix}{en}.",
-                         errors=[{"loc": [field] if field else [], "msg": en}])  # fmt: skip
+        super().__init__(
+            f"Het verzoek is onjuist: {prefix}{nl}.",
+            f"The request is malformed: {prefix}{en}.",
+            errors=[{"loc": [field] if field else [], "msg": en}],
+        )
 
 
 def _malformed_response(exc: VaultError) -> JSONResponse:
@@ -102,8 +105,12 @@ def problem(status: int, code: str, message_nl: str, message_en: str, **extra: A
         "detail_en": message_en,
         **extra,
     }
-    return JSONResponse(body, status_code=status, media_type="application/problem+json",
-                        headers=retry_headers(extra))  # fmt: skip
+    return JSONResponse(
+        body,
+        status_code=status,
+        media_type="application/problem+json",
+        headers=retry_headers(extra),
+    )
 
 
 def _route(request: Request) -> str:
@@ -115,7 +122,9 @@ def _route(request: Request) -> str:
     return path
 
 
-def note_denial(exc: VaultError, *, network: str | None = None, route: str = "?", method: str = "") -> None:
+def note_denial(
+    exc: VaultError, *, network: str | None = None, route: str = "?", method: str = ""
+) -> None:
     """Write a refusal to the audit log in its own transaction (rate-limited per address and kind),
     once. Call it outside the request's transaction (after its rollback, or from the error handler)."""
     if not exc.denial or exc.logged:
@@ -124,9 +133,15 @@ def note_denial(exc: VaultError, *, network: str | None = None, route: str = "?"
 
     exc.logged = True
     network = network or getattr(exc.actor, "network", None)
-    audit.record_denial(kind=exc.audit_reason or exc.code, action=exc.audit_action, actor=exc.actor,
-                        network=network, object_type="route", object_id=route,
-                        detail={"method": method, "status": str(exc.status)})  # fmt: skip
+    audit.record_denial(
+        kind=exc.audit_reason or exc.code,
+        action=exc.audit_action,
+        actor=exc.actor,
+        network=network,
+        object_type="route",
+        object_id=route,
+        detail={"method": method, "status": str(exc.status)},
+    )
 
 
 async def log_denial(request: Request, exc: VaultError) -> None:
@@ -135,7 +150,9 @@ async def log_denial(request: Request, exc: VaultError) -> None:
         from starlette.concurrency import run_in_threadpool
 
         network = request.client.host if request.client else None
-        await run_in_threadpool(note_denial, exc, network=network, route=_route(request), method=request.method)
+        await run_in_threadpool(
+            note_denial, exc, network=network, route=_route(request), method=request.method
+        )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -151,8 +168,14 @@ def install_error_handlers(app: FastAPI) -> None:
         A value the database refuses (out of range, a NUL character in text): 422."""
         handler = app.exception_handlers[VaultError]  # the web app's, when it replaced this one
         if isinstance(exc, DataError):
-            return await handler(request, Malformed("", "een waarde is te groot of bevat een NUL-teken",
-                                                    "a value is out of range or contains a NUL character"))  # fmt: skip
+            return await handler(
+                request,
+                Malformed(
+                    "",
+                    "een waarde is te groot of bevat een NUL-teken",
+                    "a value is out of range or contains a NUL character",
+                ),
+            )
         if not (isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated):
             raise exc
         return await handler(request, DatabaseUnavailable())
@@ -183,9 +206,18 @@ class RefuseNul:
                 field = "path"
             else:
                 query = QueryParams(scope.get("query_string", b""))
-                field = next((k.replace("\x00", "") or "query" for k, v in query.multi_items() if "\x00" in k + v), None)
+                field = next(
+                    (
+                        k.replace("\x00", "") or "query"
+                        for k, v in query.multi_items()
+                        if "\x00" in k + v
+                    ),
+                    None,
+                )
             if field is not None:
-                refused = Malformed(field, "een NUL-teken is niet toegestaan", "a NUL character is not allowed")
+                refused = Malformed(
+                    field, "een NUL-teken is niet toegestaan", "a NUL character is not allowed"
+                )
                 await _malformed_response(refused)(scope, receive, send)
                 return
         await self.app(scope, receive, send)

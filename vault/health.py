@@ -55,9 +55,11 @@ def _audit_checkpoint(settings: Settings) -> str:
     from vault.audit import PREFIX
 
     names = backend_from_settings(settings).worm_names(PREFIX)
-    covered = max((int(n[len(PREFIX):].split("-", 1)[0]) for n in names), default=0)
+    covered = max((int(n[len(PREFIX) :].split("-", 1)[0]) for n in names), default=0)
     with get_engine().connect() as conn:
-        oldest = conn.execute(text("SELECT occurred_at FROM audit_record WHERE seq = :seq"), {"seq": covered}).scalar()
+        oldest = conn.execute(
+            text("SELECT occurred_at FROM audit_record WHERE seq = :seq"), {"seq": covered}
+        ).scalar()
     if oldest is None:
         return f"every record is under a checkpoint ({covered})"
     if isinstance(oldest, str):  # SQLite

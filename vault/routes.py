@@ -18,8 +18,14 @@ from vault.errors import Malformed, VaultError
 
 T = TypeVar("T")
 
-HIDDEN = {"password_hash", "totp_secret", "totp_last_step", "failed_attempts", "probe_private",
-          "enrolment_hash"}  # fmt: skip
+HIDDEN = {
+    "password_hash",
+    "totp_secret",
+    "totp_last_step",
+    "failed_attempts",
+    "probe_private",
+    "enrolment_hash",
+}
 
 
 MAX_OFFSET = 1_000_000
@@ -120,8 +126,15 @@ def dump(row: object, schema: type[BaseModel]) -> dict[str, Any]:
 
 def published(rows: Rows[Any], schema: type[BaseModel]) -> dict[str, Any]:
     """A page as JSON, each row through its Public schema (an allowlist of the fields that leave)."""
-    return {"items": [schema.model_validate(r, from_attributes=True).model_dump(mode="json") for r in rows.items],
-            "total": rows.total, "limit": rows.limit, "offset": rows.offset}  # fmt: skip
+    return {
+        "items": [
+            schema.model_validate(r, from_attributes=True).model_dump(mode="json")
+            for r in rows.items
+        ],
+        "total": rows.total,
+        "limit": rows.limit,
+        "offset": rows.offset,
+    }
 
 
 class PreconditionFailed(VaultError):

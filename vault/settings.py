@@ -58,7 +58,9 @@ class Settings(BaseSettings):
     s3_endpoint: str = "127.0.0.1:9000"
     s3_access_key: SecretStr = SecretStr("")
     s3_secret_key: SecretStr = SecretStr("")
-    s3_app_secret_key: SecretStr = SecretStr("")  # only for `beeldkluis store provision`: the app account's secret
+    s3_app_secret_key: SecretStr = SecretStr(
+        ""
+    )  # only for `beeldkluis store provision`: the app account's secret
     s3_secure: bool = False
     s3_region: str = "us-east-1"
     bucket: str = "beeldkluis"
@@ -102,13 +104,23 @@ class Settings(BaseSettings):
 
     # Streaming.
     stream_token_minutes: int = 5
-    stream_max_jobs: int = 2  # live review streams per user at once (capacity is the stream workers')
+    stream_max_jobs: int = (
+        2  # live review streams per user at once (capacity is the stream workers')
+    )
     stream_workers: int = 2  # processes of `serve`'s embedded worker for the stream queue
     # CPU budget per queue: the nice value a worker (and every ffmpeg it starts) runs at. A worker for
     # several queues takes the lowest. At 10 a busy core gives long work about a tenth of its time while
     # a viewer's segments (0) want it, and all of it when nobody watches (docs/adr/0008).
-    queue_nice: dict[str, int] = Field(default_factory=lambda: {
-        "stream": 0, "ingest": 10, "media": 10, "export": 10, "purge": 10, "default": 10})  # fmt: skip
+    queue_nice: dict[str, int] = Field(
+        default_factory=lambda: {
+            "stream": 0,
+            "ingest": 10,
+            "media": 10,
+            "export": 10,
+            "purge": 10,
+            "default": 10,
+        }
+    )
     watermark_corner: str = "bottom-right"
 
     # The parents' export: how long a built package is kept, how long a download link works, how
@@ -118,15 +130,21 @@ class Settings(BaseSettings):
     export_link_days: int = 7
     export_link_attempts: int = 5
     export_link_downloads: int = 3
-    export_link_downloads: int = 3  # complete downloads a parents' link allows (a resumed one counts once)
+    export_link_downloads: int = (
+        3  # complete downloads a parents' link allows (a resumed one counts once)
+    )
     # The lease of a task building a package: renewed every quarter of it; a package whose lease ran
     # out (its worker died) is built again by the next task, or failed after three attempts.
     export_lease_s: int = 300
 
     # Media. A normalised proxy of each upload makes review segments start faster (bench/stream.py).
     make_proxies: bool = True
-    audit_review_days: int = Field(default=7, ge=1)  # the privacy officer's systematic log review, this often
-    audit_checkpoint_seconds: int = 300  # a signed tree head this often; /health is degraded past twice that
+    audit_review_days: int = Field(
+        default=7, ge=1
+    )  # the privacy officer's systematic log review, this often
+    audit_checkpoint_seconds: int = (
+        300  # a signed tree head this often; /health is degraded past twice that
+    )
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"
 

@@ -68,17 +68,41 @@ PLAYER_BODY = """<video id="video" data-playlist="{playlist}" data-fps="25" play
 """
 # The player's words, in the viewer's language (player.js has its own, chosen by <html lang>).
 PLAYER_WORDS: dict[str, dict[str, str]] = {
-    "nl": {"title": "Fragment bekijken", "back_text": "← Terug", "clip": "Fragment", "controls": "Bediening",
-           "play": "Afspelen", "frame_back": "Eén beeldje terug", "frame_forward": "Eén beeldje verder",
-           "speed": "Snelheid", "s01": "0,1", "s025": "0,25", "s05": "0,5", "position": "Positie", "loading": "Laden&hellip;",
-           "keys": "Toetsen: spatie afspelen of pauzeren, <kbd>,</kbd> en <kbd>.</kbd> één beeldje, <kbd>[</kbd> en "
-                   "<kbd>]</kbd> snelheid. Uw naam staat in het beeld: dit fragment is alleen voor u."},
-    "en": {"title": "Watch the clip", "back_text": "← Back", "clip": "Clip", "controls": "Controls",
-           "play": "Play", "frame_back": "One frame back", "frame_forward": "One frame forward",
-           "speed": "Speed", "s01": "0.1", "s025": "0.25", "s05": "0.5", "position": "Position", "loading": "Loading&hellip;",
-           "keys": "Keys: space plays or pauses, <kbd>,</kbd> and <kbd>.</kbd> one frame, <kbd>[</kbd> and "
-                   "<kbd>]</kbd> speed. Your name is burned into the picture: this clip is for you only."},
-}  # fmt: skip
+    "nl": {
+        "title": "Fragment bekijken",
+        "back_text": "← Terug",
+        "clip": "Fragment",
+        "controls": "Bediening",
+        "play": "Afspelen",
+        "frame_back": "Eén beeldje terug",
+        "frame_forward": "Eén beeldje verder",
+        "speed": "Snelheid",
+        "s01": "0,1",
+        "s025": "0,25",
+        "s05": "0,5",
+        "position": "Positie",
+        "loading": "Laden&hellip;",
+        "keys": "Toetsen: spatie afspelen of pauzeren, <kbd>,</kbd> en <kbd>.</kbd> één beeldje, <kbd>[</kbd> en "
+        "<kbd>]</kbd> snelheid. Uw naam staat in het beeld: dit fragment is alleen voor u.",
+    },
+    "en": {
+        "title": "Watch the clip",
+        "back_text": "← Back",
+        "clip": "Clip",
+        "controls": "Controls",
+        "play": "Play",
+        "frame_back": "One frame back",
+        "frame_forward": "One frame forward",
+        "speed": "Speed",
+        "s01": "0.1",
+        "s025": "0.25",
+        "s05": "0.5",
+        "position": "Position",
+        "loading": "Loading&hellip;",
+        "keys": "Keys: space plays or pauses, <kbd>,</kbd> and <kbd>.</kbd> one frame, <kbd>[</kbd> and "
+        "<kbd>]</kbd> speed. Your name is burned into the picture: this clip is for you only.",
+    },
+}
 _LOCAL_PATH = re.compile(r"/(?!/)[A-Za-z0-9/_.~#?=&-]*")
 
 
@@ -90,8 +114,10 @@ def _back(raw: str | None) -> str:
 PLAYER_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; media-src 'self' blob:; "
     "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-    "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff",
-}  # fmt: skip
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
 AUDIENCE = "beeldkluis-stream"
 
 
@@ -109,8 +135,15 @@ def _token(principal: audit.Principal, shown_id: uuid.UUID, kind: str = "clip") 
     """A viewing link for a clip, or (kind "recording") for a whole recording."""
     settings = get_settings()
     now = datetime.now(UTC)
-    claims = {"aud": AUDIENCE, "iss": settings.token_issuer, "sub": str(principal.user_id), "sid": principal.session_id,
-              kind: str(shown_id), "iat": int(now.timestamp()), "exp": int((now + timedelta(minutes=settings.stream_token_minutes)).timestamp())}  # fmt: skip
+    claims = {
+        "aud": AUDIENCE,
+        "iss": settings.token_issuer,
+        "sub": str(principal.user_id),
+        "sid": principal.session_id,
+        kind: str(shown_id),
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(minutes=settings.stream_token_minutes)).timestamp()),
+    }
     return jwt.encode(claims, token_secret(settings), algorithm="HS256")
 
 
@@ -179,8 +212,12 @@ def open_stream(clip_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, o
     authorize(db, principal, "stream", clip_id=clip_id)
     clip, _ = _clip(db, clip_id)
     token = _token(principal, clip_id)
-    return {"playlist": f"/api/v1/stream/{token}/index.m3u8", "player": f"/kijken/{token}",
-            "duration_s": clip.end_s - clip.start_s, "expires_in_s": get_settings().stream_token_minutes * 60}  # fmt: skip
+    return {
+        "playlist": f"/api/v1/stream/{token}/index.m3u8",
+        "player": f"/kijken/{token}",
+        "duration_s": clip.end_s - clip.start_s,
+        "expires_in_s": get_settings().stream_token_minutes * 60,
+    }
 
 
 @router.post(
@@ -197,8 +234,12 @@ def open_recording_stream(
     authorize(db, principal, "clip", recording_id=recording_id)
     start, end, _ = _span(db, recording_id, True)
     token = _token(principal, recording_id, "recording")
-    return {"playlist": f"/api/v1/stream/{token}/index.m3u8", "player": f"/kijken/{token}",
-            "duration_s": end - start, "expires_in_s": get_settings().stream_token_minutes * 60}  # fmt: skip
+    return {
+        "playlist": f"/api/v1/stream/{token}/index.m3u8",
+        "player": f"/kijken/{token}",
+        "duration_s": end - start,
+        "expires_in_s": get_settings().stream_token_minutes * 60,
+    }
 
 
 def _allowed(
@@ -283,8 +324,15 @@ def get_segment(token: str, n: int, db: DB) -> Response:
         raise NotFound("Segment bestaat niet.", "No such segment.")
     _allowed(db, viewer, shown_id, whole, n)
     release(db)  # the decision is logged; no transaction (on SQLite, a lock) waits for the worker
-    data = live.fetch(db, viewer=str(viewer.session_id), user_id=viewer.user_id, shown_id=shown_id,
-                      whole=whole, n=n, count=count)  # fmt: skip
+    data = live.fetch(
+        db,
+        viewer=str(viewer.session_id),
+        user_id=viewer.user_id,
+        shown_id=shown_id,
+        whole=whole,
+        n=n,
+        count=count,
+    )
     return Response(data, media_type="video/mp2t", headers={"Cache-Control": "no-store"})
 
 

@@ -106,7 +106,10 @@ def configure(app: Celery, settings: Settings) -> None:
     )
     app.conf.imports = TASK_MODULES
     app.conf.beat_schedule = {
-        "audit-checkpoint": {"task": "vault.audit.checkpoint", "schedule": float(settings.audit_checkpoint_seconds)},
+        "audit-checkpoint": {
+            "task": "vault.audit.checkpoint",
+            "schedule": float(settings.audit_checkpoint_seconds),
+        },
         "purge": {"task": "vault.purge.run", "schedule": 3600.0},
         "master-key-schedule": {"task": "vault.purge.master_schedule", "schedule": 86400.0},
         "export-sweep": {"task": "vault.export.sweep", "schedule": 3600.0},

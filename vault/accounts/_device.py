@@ -56,8 +56,10 @@ class ExpiredCode(DeviceRefused):
     code = "expired_token"
 
     def __init__(self) -> None:
-        super().__init__("De code is verlopen; start het aanmelden opnieuw.",
-                         "The code has expired; start signing in again.")  # fmt: skip
+        super().__init__(
+            "De code is verlopen; start het aanmelden opnieuw.",
+            "The code has expired; start signing in again.",
+        )
 
 
 class AccessDenied(DeviceRefused):
@@ -73,8 +75,10 @@ class InvalidGrant(DeviceRefused):
     code = "invalid_grant"
 
     def __init__(self) -> None:
-        super().__init__("Deze code is onbekend of al gebruikt; start het aanmelden opnieuw.",
-                         "This code is unknown or already used; start signing in again.")  # fmt: skip
+        super().__init__(
+            "Deze code is onbekend of al gebruikt; start het aanmelden opnieuw.",
+            "This code is unknown or already used; start signing in again.",
+        )
 
 
 class UnknownUserCode(VaultError):
@@ -83,8 +87,10 @@ class UnknownUserCode(VaultError):
     denial = False  # logged (and committed) by `decide` itself: it counts towards the limit
 
     def __init__(self) -> None:
-        super().__init__("Deze code is onbekend of verlopen. Controleer de code op uw scherm.",
-                         "This code is unknown or expired. Check the code on your screen.")  # fmt: skip
+        super().__init__(
+            "Deze code is onbekend of verlopen. Controleer de code op uw scherm.",
+            "This code is unknown or expired. Check the code on your screen.",
+        )
 
 
 def _aware(moment: datetime) -> datetime:
@@ -108,9 +114,15 @@ def start(db: Session, settings: Settings, *, network: str | None) -> DeviceCode
     device_code = secrets.token_urlsafe(32)
     letters = "".join(secrets.choice(ALPHABET) for _ in range(USER_CODE_LENGTH))
     user_code = normalise(letters)
-    db.add(DeviceGrant(device_hash=hash_token(device_code), user_code_hash=hash_token(user_code),
-                       expires_at=datetime.now(UTC) + LIFETIME, network=network,
-                       interval=settings.device_poll_seconds))  # fmt: skip
+    db.add(
+        DeviceGrant(
+            device_hash=hash_token(device_code),
+            user_code_hash=hash_token(user_code),
+            expires_at=datetime.now(UTC) + LIFETIME,
+            network=network,
+            interval=settings.device_poll_seconds,
+        )
+    )
     db.flush()
     return DeviceCode(
         device_code, user_code, int(LIFETIME.total_seconds()), settings.device_poll_seconds
@@ -154,10 +166,13 @@ def decide(db: Session, *, user_code: str, approve: bool, by: audit.Principal) -
         )
         decided = db.exec(
             update(DeviceGrant)
-            .where(col(DeviceGrant.id) == grant.id, col(DeviceGrant.approved_at).is_(None),
-                   col(DeviceGrant.denied_at).is_(None))
+            .where(
+                col(DeviceGrant.id) == grant.id,
+                col(DeviceGrant.approved_at).is_(None),
+                col(DeviceGrant.denied_at).is_(None),
+            )
             .values(**values)
-        ).rowcount  # fmt: skip
+        ).rowcount
     if grant is None or decided != 1:
         _limits.hit(db, key)
         audit.record(
@@ -165,10 +180,16 @@ def decide(db: Session, *, user_code: str, approve: bool, by: audit.Principal) -
         )
         keep(db)  # the refusal is remembered even though the request fails (as sign_in does)
         raise UnknownUserCode()
-    audit.record(db, action="sign_in", outcome="allowed" if approve else "denied",
-                 reason="device_approved" if approve else "device_denied", actor=by,
-                 object_type="device_grant", object_id=grant.id,
-                 detail={"client_network": grant.network or ""})  # fmt: skip
+    audit.record(
+        db,
+        action="sign_in",
+        outcome="allowed" if approve else "denied",
+        reason="device_approved" if approve else "device_denied",
+        actor=by,
+        object_type="device_grant",
+        object_id=grant.id,
+        detail={"client_network": grant.network or ""},
+    )
     return grant
 
 
@@ -196,14 +217,23 @@ def exchange(
         db.add(grant)
         return Waiting("slow_down" if too_soon else "authorization_pending", grant.interval)
     spent = db.exec(
-        update(DeviceGrant).where(col(DeviceGrant.id) == grant.id, col(DeviceGrant.used_at).is_(None)).values(used_at=now)
-    ).rowcount  # fmt: skip
+        update(DeviceGrant)
+        .where(col(DeviceGrant.id) == grant.id, col(DeviceGrant.used_at).is_(None))
+        .values(used_at=now)
+    ).rowcount
     user = db.get(User, grant.user_id) if grant.user_id else None
     if spent != 1:
         raise InvalidGrant()
     if user is None or not user.active:
         raise AccessDenied()
     tokens = _open_session(db, settings, user, network, "device")
-    audit.record(db, action="sign_in", outcome="success", reason="device", actor=principal_of(user, tokens.session_id, network),
-                 object_type="device_grant", object_id=grant.id)  # fmt: skip
+    audit.record(
+        db,
+        action="sign_in",
+        outcome="success",
+        reason="device",
+        actor=principal_of(user, tokens.session_id, network),
+        object_type="device_grant",
+        object_id=grant.id,
+    )
     return tokens

@@ -34,8 +34,13 @@ def _now() -> tuple[int, float]:
 def blocked(db: Session, name: str, limit: int) -> bool:
     """Whether `name` (e.g. the address) reached `limit` failed attempts in the last window."""
     window, elapsed = _now()
-    rows = dict(db.exec(select(AttemptCount.window, AttemptCount.hits).where(
-        AttemptCount.key == _key(name), col(AttemptCount.window) >= window - 1)).all())  # fmt: skip
+    rows = dict(
+        db.exec(
+            select(AttemptCount.window, AttemptCount.hits).where(
+                AttemptCount.key == _key(name), col(AttemptCount.window) >= window - 1
+            )
+        ).all()
+    )
     return rows.get(window, 0) + rows.get(window - 1, 0) * (1 - elapsed) >= limit
 
 
@@ -44,6 +49,9 @@ def hit(db: Session, name: str) -> None:
     window, _ = _now()
     dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
     upsert = dialect.insert(AttemptCount).values(key=_key(name), window=window, hits=1)
-    db.exec(upsert.on_conflict_do_update(index_elements=["key", "window"],
-                                         set_={"hits": AttemptCount.hits + 1}))  # fmt: skip
+    db.exec(
+        upsert.on_conflict_do_update(
+            index_elements=["key", "window"], set_={"hits": AttemptCount.hits + 1}
+        )
+    )
     db.exec(delete(AttemptCount).where(col(AttemptCount.window) < window - 1))

@@ -69,7 +69,9 @@ def forget(url: str) -> None:
 def _jwks(provider: OidcProvider, *, fresh: bool = False) -> dict[str, Any]:
     if provider.jwks:  # configured by hand: no fetching
         return dict(json.loads(provider.jwks))
-    return _fetch(provider.jwks_uri, "sleutels van de identiteitsprovider niet bereikbaar", fresh=fresh)
+    return _fetch(
+        provider.jwks_uri, "sleutels van de identiteitsprovider niet bereikbaar", fresh=fresh
+    )
 
 
 def _keys(provider: OidcProvider, kid: object) -> list[dict[str, Any]]:
@@ -160,8 +162,13 @@ def authorization_url(
 
 def exchange_code(provider: OidcProvider, code: str, redirect_uri: str, verifier: str) -> str:
     """The ID token for an authorization code (the provider checks the PKCE verifier)."""
-    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-            "client_id": provider.client_id, "code_verifier": verifier}  # fmt: skip
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "client_id": provider.client_id,
+        "code_verifier": verifier,
+    }
     try:
         response = httpx.post(_configuration(provider)["token_endpoint"], data=form, timeout=10.0)
         response.raise_for_status()

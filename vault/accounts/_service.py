@@ -38,7 +38,10 @@ class SignInFailed(Unauthenticated):
 class AccountLocked(VaultError):
     status = 423
     code = "account_locked"
-    denial, audit_action = True, "sign_in_failed"  # logged by the error handler, in its own transaction
+    denial, audit_action = (
+        True,
+        "sign_in_failed",
+    )  # logged by the error handler, in its own transaction
 
     def __init__(self, until: datetime) -> None:
         super().__init__(
@@ -54,10 +57,11 @@ class TooManyAttempts(VaultError):
     denial, audit_action = True, "sign_in_failed"
 
     def __init__(self) -> None:
-        super().__init__("Te veel pogingen vanaf dit adres; probeer het over enkele minuten opnieuw.",
-                         "Too many attempts from this address; try again in a few minutes.", retry_after=300)  # fmt: skip
-
-
+        super().__init__(
+            "Te veel pogingen vanaf dit adres; probeer het over enkele minuten opnieuw.",
+            "Too many attempts from this address; try again in a few minutes.",
+            retry_after=300,
+        )
 
 
 @dataclass(frozen=True)
@@ -100,9 +104,14 @@ def _open_session(
     db.add(auth)
     db.flush()
     access, expires = issue_access_token(
-        token_secret(settings), user_id=user.id, session_id=auth.id, role=user.role,
-        issuer=settings.token_issuer, audience=settings.token_audience, minutes=settings.access_token_minutes,
-    )  # fmt: skip
+        token_secret(settings),
+        user_id=user.id,
+        session_id=auth.id,
+        role=user.role,
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        minutes=settings.access_token_minutes,
+    )
     return Tokens(access, refresh, expires, auth.id)
 
 
@@ -138,8 +147,14 @@ def sign_in(
                 user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
                 user.failed_attempts = 0
             db.add(user)
-        audit.record(db, action="sign_in_failed", outcome="denied", reason=reason,
-                     actor=principal_of(user, network=network) if user else None, network=network)  # fmt: skip
+        audit.record(
+            db,
+            action="sign_in_failed",
+            outcome="denied",
+            reason=reason,
+            actor=principal_of(user, network=network) if user else None,
+            network=network,
+        )
         # The failure must be remembered even though the request fails: commit it here, at the boundary.
         keep(db)
         raise SignInFailed()
@@ -198,7 +213,11 @@ def sign_in_oidc(
 def _refresh_refused() -> SignInFailed:
     """An unknown, reused, revoked or expired refresh token: logged by the error handler."""
     refused = SignInFailed()
-    refused.denial, refused.audit_action, refused.audit_reason = True, "sign_in_failed", "invalid_refresh_token"
+    refused.denial, refused.audit_action, refused.audit_reason = (
+        True,
+        "sign_in_failed",
+        "invalid_refresh_token",
+    )
     return refused
 
 
@@ -235,11 +254,21 @@ def refresh(db: Session, settings: Settings, *, refresh_token: str, network: str
     auth.previous_refresh_hash, auth.refresh_hash = auth.refresh_hash, hash_token(new)
     db.add(auth)
     access, expires_at = issue_access_token(
-        token_secret(settings), user_id=user.id, session_id=auth.id, role=user.role,
-        issuer=settings.token_issuer, audience=settings.token_audience, minutes=settings.access_token_minutes,
-    )  # fmt: skip
-    audit.record(db, action="sign_in", outcome="success", reason="session_refreshed",
-                 actor=principal_of(user, auth.id, network))  # fmt: skip
+        token_secret(settings),
+        user_id=user.id,
+        session_id=auth.id,
+        role=user.role,
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        minutes=settings.access_token_minutes,
+    )
+    audit.record(
+        db,
+        action="sign_in",
+        outcome="success",
+        reason="session_refreshed",
+        actor=principal_of(user, auth.id, network),
+    )
     return Tokens(access, new, expires_at, auth.id)
 
 

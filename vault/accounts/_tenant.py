@@ -54,7 +54,11 @@ def organisation_of(db: Session, row: Any) -> uuid.UUID | None:
 def own(db: Session, principal: audit.Principal, model: type[Row], row_id: uuid.UUID | None) -> Row:
     """The row, if it exists and belongs to the actor's organisation; NotFound (404) otherwise."""
     row = db.get(model, row_id) if row_id is not None else None
-    if row is None or principal.organisation_id is None or organisation_of(db, row) != principal.organisation_id:
+    if (
+        row is None
+        or principal.organisation_id is None
+        or organisation_of(db, row) != principal.organisation_id
+    ):
         raise NotFound(*NOT_FOUND)
     return row
 

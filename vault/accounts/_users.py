@@ -60,12 +60,25 @@ def create_user(
     only. Administrators and the CLI create accounts with `invite_user`."""
     email = _unique(db, email)
     secret = new_totp_secret()
-    user = User(organisation_id=organisation_id, email=email, name=name, role=account_role(role),
-                password_hash=hash_password(password), totp_secret=secret)  # fmt: skip
+    user = User(
+        organisation_id=organisation_id,
+        email=email,
+        name=name,
+        role=account_role(role),
+        password_hash=hash_password(password),
+        totp_secret=secret,
+    )
     db.add(user)
     db.flush()
-    audit.record(db, action="create", outcome="success", actor=by, object_id=user.id,
-                 object_type="user", detail={"role": role})  # fmt: skip
+    audit.record(
+        db,
+        action="create",
+        outcome="success",
+        actor=by,
+        object_id=user.id,
+        object_type="user",
+        detail={"role": role},
+    )
     return user, totp_uri(secret, email)
 
 
@@ -88,12 +101,24 @@ def invite_user(
     by: audit.Principal | None = None,
 ) -> tuple[User, str]:
     """A new account and the token of its single-use enrolment link (hand the link over)."""
-    user = User(organisation_id=organisation_id, email=_unique(db, email), name=name, role=account_role(role))
+    user = User(
+        organisation_id=organisation_id,
+        email=_unique(db, email),
+        name=name,
+        role=account_role(role),
+    )
     token = _new_enrolment(user)
     db.add(user)
     db.flush()
-    audit.record(db, action="create", outcome="success", actor=by, object_id=user.id,
-                 object_type="user", detail={"role": role, "enrolment": "link"})  # fmt: skip
+    audit.record(
+        db,
+        action="create",
+        outcome="success",
+        actor=by,
+        object_id=user.id,
+        object_type="user",
+        detail={"role": role, "enrolment": "link"},
+    )
     return user, token
 
 
@@ -102,8 +127,15 @@ def new_enrolment(db: Session, user: User, *, by: audit.Principal | None = None)
     factor stop working at once."""
     token = _new_enrolment(user)
     db.add(user)
-    audit.record(db, action="update", outcome="success", actor=by, object_id=user.id,
-                 object_type="user", detail={"change": "enrolment_link"})  # fmt: skip
+    audit.record(
+        db,
+        action="update",
+        outcome="success",
+        actor=by,
+        object_id=user.id,
+        object_type="user",
+        detail={"change": "enrolment_link"},
+    )
     return token
 
 
@@ -122,8 +154,10 @@ def enrolling(db: Session, token: str) -> User | None:
     return user
 
 
-GONE = ("Deze link is al gebruikt of verlopen; vraag uw beheerder om een nieuwe.",
-        "This link was used already or has expired; ask your administrator for a new one.")  # fmt: skip
+GONE = (
+    "Deze link is al gebruikt of verlopen; vraag uw beheerder om een nieuwe.",
+    "This link was used already or has expired; ask your administrator for a new one.",
+)
 
 
 def enrol(db: Session, token: str, *, password: str, secret: str, code: str) -> User:
@@ -135,24 +169,42 @@ def enrol(db: Session, token: str, *, password: str, secret: str, code: str) -> 
     try:
         password_hash = hash_password(password)
     except ValueError:
-        raise InvalidField("password", "Het wachtwoord moet minstens 12 tekens hebben.",
-                           "The password needs at least 12 characters.") from None  # fmt: skip
+        raise InvalidField(
+            "password",
+            "Het wachtwoord moet minstens 12 tekens hebben.",
+            "The password needs at least 12 characters.",
+        ) from None
     step = totp_step(secret, code.strip(), after_step=0) if SECRET.fullmatch(secret) else None
     if step is None:
-        raise InvalidField("totp", "De code uit de authenticator-app klopt niet; probeer de volgende.",
-                           "The code from the authenticator app is wrong; try the next one.")  # fmt: skip
+        raise InvalidField(
+            "totp",
+            "De code uit de authenticator-app klopt niet; probeer de volgende.",
+            "The code from the authenticator app is wrong; try the next one.",
+        )
     done = db.exec(
         update(User)
         .where(col(User.id) == user.id, col(User.enrolment_hash) == hash_token(token))
-        .values(password_hash=password_hash, totp_secret=secret, totp_last_step=step,
-                enrolment_hash=None, enrolment_expires_at=None, failed_attempts=0)  # fmt: skip
+        .values(
+            password_hash=password_hash,
+            totp_secret=secret,
+            totp_last_step=step,
+            enrolment_hash=None,
+            enrolment_expires_at=None,
+            failed_attempts=0,
+        )
     )
     if done.rowcount != 1:
         raise NotFound(*GONE)
     db.refresh(user)
-    audit.record(db, action="update", outcome="success", actor=audit.Principal(
-        user.id, user.name, user.role, user.organisation_id), object_id=user.id, object_type="user",
-        detail={"change": "enrolled"})  # fmt: skip
+    audit.record(
+        db,
+        action="update",
+        outcome="success",
+        actor=audit.Principal(user.id, user.name, user.role, user.organisation_id),
+        object_id=user.id,
+        object_type="user",
+        detail={"change": "enrolled"},
+    )
     return user
 
 
@@ -181,8 +233,15 @@ def set_active(db: Session, email: str, active: bool, *, by: audit.Principal | N
     user = _by_email(db, email)
     user.active = active
     db.add(user)
-    audit.record(db, action="update", outcome="success", actor=by, object_id=user.id,
-                 object_type="user", detail={"active": str(active)})  # fmt: skip
+    audit.record(
+        db,
+        action="update",
+        outcome="success",
+        actor=by,
+        object_id=user.id,
+        object_type="user",
+        detail={"active": str(active)},
+    )
     return user
 
 
@@ -191,9 +250,14 @@ def _disabling_ends_sessions(session: OrmSession, _context: Any, _instances: Any
     """Disabling an account, by whatever route, ends every session of it for good: its access,
     stream and download tokens stop at their next request, and enabling it again brings none back."""
     for user in session.dirty:
-        if isinstance(user, User) and not user.active and inspect(user).attrs.active.history.has_changes():
+        if (
+            isinstance(user, User)
+            and not user.active
+            and inspect(user).attrs.active.history.has_changes()
+        ):
             table = AuthSession.__table__  # type: ignore[attr-defined]  # SQLModel's stubs do not declare __table__; every table=True class has one at run time
             session.connection().execute(
-                update(table).where(table.c.user_id == user.id, table.c.revoked_at.is_(None))
+                update(table)
+                .where(table.c.user_id == user.id, table.c.revoked_at.is_(None))
                 .values(revoked_at=datetime.now(UTC))
             )

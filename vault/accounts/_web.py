@@ -89,8 +89,14 @@ def session_from_cookie(db: Session, request: Request) -> tuple[AuthSession, Use
     if now - seen > timedelta(minutes=get_settings().web_idle_minutes):
         auth.revoked_at = now
         db.add(auth)
-        audit.record(db, action="sign_out", outcome="success", reason="idle",
-                     actor=principal_of(user, auth.id), session_id=str(auth.id))  # fmt: skip
+        audit.record(
+            db,
+            action="sign_out",
+            outcome="success",
+            reason="idle",
+            actor=principal_of(user, auth.id),
+            session_id=str(auth.id),
+        )
         keep(db)  # ended even though this request is sent to the sign-in page
         return None
     if now - seen > timedelta(minutes=1):

@@ -151,9 +151,14 @@ def post_device(request: Request, db: DB) -> DeviceCodeOut:
     settings = get_settings()
     code = _device.start(db, settings, network=client_address(request))
     base = (settings.public_url or str(request.base_url)).rstrip("/")
-    return DeviceCodeOut(device_code=code.device_code, user_code=code.user_code,
-                         verification_uri=f"{base}/apparaat", verification_uri_complete=f"{base}/apparaat?code={code.user_code}",
-                         expires_in=code.expires_in, interval=code.interval)  # fmt: skip
+    return DeviceCodeOut(
+        device_code=code.device_code,
+        user_code=code.user_code,
+        verification_uri=f"{base}/apparaat",
+        verification_uri_complete=f"{base}/apparaat?code={code.user_code}",
+        expires_in=code.expires_in,
+        interval=code.interval,
+    )
 
 
 WAITING = {
@@ -179,8 +184,12 @@ DEVICE_TOKEN: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/device/token", response_model=TokensOut, responses=DEVICE_TOKEN,
-             summary="Sessie voor de opdrachtregel ophalen / exchange a confirmed code")  # fmt: skip
+@router.post(
+    "/device/token",
+    response_model=TokensOut,
+    responses=DEVICE_TOKEN,
+    summary="Sessie voor de opdrachtregel ophalen / exchange a confirmed code",
+)
 def post_device_token(body: DeviceToken, request: Request, db: DB) -> TokensOut | JSONResponse:
     outcome = _device.exchange(
         db, get_settings(), device_code=body.device_code, network=client_address(request)
@@ -207,5 +216,10 @@ class Me(BaseModel):
 
 @router.get("/me", summary="Wie ben ik / who am I", response_model=Me, responses=problems(401))
 def get_me(principal: Principal) -> dict[str, str | None]:
-    return {"user_id": str(principal.user_id), "name": principal.name, "role": principal.role,
-            "organisation_id": str(principal.organisation_id), "session_id": principal.session_id}  # fmt: skip
+    return {
+        "user_id": str(principal.user_id),
+        "name": principal.name,
+        "role": principal.role,
+        "organisation_id": str(principal.organisation_id),
+        "session_id": principal.session_id,
+    }

@@ -26,18 +26,25 @@ app = typer.Typer(help=_("Accounts beheren."), no_args_is_help=True)
 
 def _link(token: str) -> None:
     settings = get_settings()
-    typer.echo(_("Geef deze link aan de persoon zelf; die kiest een wachtwoord en koppelt de eigen authenticator-app. De link werkt één keer, %(ENROLMENT_HOURS)s uur lang:") % {"ENROLMENT_HOURS": ENROLMENT_HOURS})  # fmt: skip
-    typer.echo(enrolment_url(settings.public_url or f"http://{settings.host}:{settings.port}", token))
+    typer.echo(
+        _(
+            "Geef deze link aan de persoon zelf; die kiest een wachtwoord en koppelt de eigen authenticator-app. De link werkt één keer, %(ENROLMENT_HOURS)s uur lang:"
+        )
+        % {"ENROLMENT_HOURS": ENROLMENT_HOURS}
+    )
+    typer.echo(
+        enrolment_url(settings.public_url or f"http://{settings.host}:{settings.port}", token)
+    )
 
 
 @app.command(
-    help=_("Maak een account aan (met --admin de eerste beheerder); toont een eenmalige inschrijflink.")
+    help=_(
+        "Maak een account aan (met --admin de eerste beheerder); toont een eenmalige inschrijflink."
+    )
 )
 def create(
     email: Annotated[str, typer.Argument(help=_("E-mailadres."))],
-    admin: Annotated[
-        bool, typer.Option("--admin", help=_("Als beheerder."))
-    ] = False,
+    admin: Annotated[bool, typer.Option("--admin", help=_("Als beheerder."))] = False,
     role: Annotated[str, typer.Option(help=_("Rol."))] = Role.trainer.value,
     name: Annotated[str, typer.Option(prompt=_("Naam"))] = "",
     organisation: Annotated[str, typer.Option(prompt=_("Organisatie"))] = "",
@@ -45,14 +52,20 @@ def create(
     try:
         with unit_of_work() as db:
             org = first_organisation(db, organisation)
-            user, token = invite_user(db, organisation_id=org.id, email=email, name=name,
-                                      role=Role.administrator if admin else role)  # fmt: skip
+            user, token = invite_user(
+                db,
+                organisation_id=org.id,
+                email=email,
+                name=name,
+                role=Role.administrator if admin else role,
+            )
             role_name = user.role
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     typer.echo(
-        _("Account aangemaakt: %(email)s (%(role_name)s).") % {"email": email, "role_name": role_name}
+        _("Account aangemaakt: %(email)s (%(role_name)s).")
+        % {"email": email, "role_name": role_name}
     )
     _link(token)
 

@@ -27,9 +27,14 @@ router = APIRouter(tags=["annotations"])
 
 def _codebook(row: Any) -> dict[str, Any]:
     return CodebookPublic.model_validate(
-        {**service.entries(row), "id": row.id, "organisation_id": row.organisation_id,
-         "version": row.version, "created_at": row.created_at}
-    ).model_dump(mode="json")  # fmt: skip
+        {
+            **service.entries(row),
+            "id": row.id,
+            "organisation_id": row.organisation_id,
+            "version": row.version,
+            "created_at": row.created_at,
+        }
+    ).model_dump(mode="json")
 
 
 @router.get(
@@ -100,8 +105,13 @@ def create_annotation(
     responses=problems(401, 403, 404, 409, 422),
     summary="Aantekening wijzigen / change an annotation",
 )
-def update_annotation(recording_id: uuid.UUID, annotation_id: uuid.UUID, body: AnnotationWrite,
-                      principal: Principal, db: DB) -> Any:  # fmt: skip
+def update_annotation(
+    recording_id: uuid.UUID,
+    annotation_id: uuid.UUID,
+    body: AnnotationWrite,
+    principal: Principal,
+    db: DB,
+) -> Any:
     row = service.update_annotation(db, principal, recording_id, annotation_id, body)
     return AnnotationPublic.of(row).model_dump(mode="json")
 
@@ -131,7 +141,7 @@ def delete_annotation(
             "description": "W3C Web Annotation (JSON-LD), WebVTT metadata or ELAN (.eaf)",
         },
         **problems(401, 403, 404, 422),
-    },  # fmt: skip
+    },
     summary="Aantekeningen uitvoeren / export annotations",
     description="format=jsonld (W3C Web Annotation, Media Fragments t=), vtt (WebVTT-metadataspoor) of "
     "eaf (ELAN). Beslist en gelogd als het lezen van de aantekeningen.",
@@ -143,9 +153,15 @@ def export_annotations(
     format: str = Query("jsonld", max_length=8),
 ) -> Response:
     body, media_type, name = service.export(db, principal, recording_id, format)
-    return Response(body, media_type=media_type, headers={
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})  # fmt: skip
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 @router.get(
@@ -160,8 +176,12 @@ def export_annotations(
 )
 def list_clip_annotations(clip_id: uuid.UUID, principal: Principal, db: DB) -> Any:
     found = service.clip_annotations(db, principal, clip_id)
-    return {"items": [AnnotationPublic.of(r).model_dump(mode="json") for r in found.rows],
-            "total": len(found.rows), "clip_id": str(found.clip.id), "clip_start_s": found.clip.start_s}  # fmt: skip
+    return {
+        "items": [AnnotationPublic.of(r).model_dump(mode="json") for r in found.rows],
+        "total": len(found.rows),
+        "clip_id": str(found.clip.id),
+        "clip_start_s": found.clip.start_s,
+    }
 
 
 @router.get(
@@ -173,11 +193,17 @@ def list_clip_annotations(clip_id: uuid.UUID, principal: Principal, db: DB) -> A
     description="Wie de aantekeningen van het fragment mag zien (de trainer, een opleider of gecommitteerde "
     "met toestemming voor supervisie; nooit in een WOK) leest de reacties. Beslist en gelogd.",
 )
-def list_annotation_comments(clip_id: uuid.UUID, annotation_id: uuid.UUID, principal: Principal,
-                             db: DB) -> Any:  # fmt: skip
+def list_annotation_comments(
+    clip_id: uuid.UUID, annotation_id: uuid.UUID, principal: Principal, db: DB
+) -> Any:
     rows = service.comments(db, principal, clip_id, annotation_id)
-    return {"items": [CommentPublic.model_validate(r, from_attributes=True).model_dump(mode="json") for r in rows],
-            "total": len(rows)}  # fmt: skip
+    return {
+        "items": [
+            CommentPublic.model_validate(r, from_attributes=True).model_dump(mode="json")
+            for r in rows
+        ],
+        "total": len(rows),
+    }
 
 
 @router.post(
@@ -190,7 +216,8 @@ def list_annotation_comments(clip_id: uuid.UUID, annotation_id: uuid.UUID, princ
     description="De opleider of gecommitteerde reageert op een aantekening van de trainer, de trainer "
     "antwoordt. Beslist en gelogd.",
 )
-def add_annotation_comment(clip_id: uuid.UUID, annotation_id: uuid.UUID, body: CommentWrite,
-                           principal: Principal, db: DB) -> Any:  # fmt: skip
+def add_annotation_comment(
+    clip_id: uuid.UUID, annotation_id: uuid.UUID, body: CommentWrite, principal: Principal, db: DB
+) -> Any:
     row = service.add_comment(db, principal, clip_id, annotation_id, body)
     return CommentPublic.model_validate(row, from_attributes=True).model_dump(mode="json")

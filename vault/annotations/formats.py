@@ -53,8 +53,9 @@ def _ordered(rows: Sequence[Annotation]) -> list[Annotation]:
     return sorted(rows, key=lambda r: (times(r)[0], times(r)[1], str(r.id)))
 
 
-def web_annotation(recording_id: uuid.UUID, rows: Sequence[Annotation],
-                   codebook: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+def web_annotation(
+    recording_id: uuid.UUID, rows: Sequence[Annotation], codebook: dict[str, Any]
+) -> dict[str, Any]:
     """An AnnotationCollection (W3C Web Annotation Data Model) with every annotation in one page."""
     names = _names(codebook)
     source = f"urn:uuid:{recording_id}"
@@ -62,29 +63,45 @@ def web_annotation(recording_id: uuid.UUID, rows: Sequence[Annotation],
     for row in _ordered(rows):
         start, end = times(row)
         body: list[dict[str, Any]] = []
-        for key, purpose in ((row.code, "classifying"), (row.actor, "identifying"),
-                             *((m, "describing") for m in json.loads(row.modifiers or "[]"))):  # fmt: skip
+        for key, purpose in (
+            (row.code, "classifying"),
+            (row.actor, "identifying"),
+            *((m, "describing") for m in json.loads(row.modifiers or "[]")),
+        ):
             if not key:
                 continue
             entry = names.get(key, {"nl": key, "en": key})
-            body += [{"type": "TextualBody", "purpose": purpose, "value": entry["nl"], "language": "nl"},
-                     {"type": "TextualBody", "purpose": purpose, "value": entry["en"], "language": "en"}]  # fmt: skip
+            body += [
+                {"type": "TextualBody", "purpose": purpose, "value": entry["nl"], "language": "nl"},
+                {"type": "TextualBody", "purpose": purpose, "value": entry["en"], "language": "en"},
+            ]
         if row.note:
-            body.append({"type": "TextualBody", "purpose": "commenting", "value": row.note,
-                         "format": "text/plain"})  # fmt: skip
-        items.append({
-            "id": f"urn:uuid:{row.id}",
-            "type": "Annotation",
-            "motivation": "commenting" if row.note else "classifying",
-            "created": _utc(row.created_at).isoformat(),
-            "body": body,
-            "target": {
-                "source": source,
-                "type": "Video",
-                "selector": {"type": "FragmentSelector", "conformsTo": MEDIA_FRAGMENTS,
-                             "value": f"t={_npt(start)},{_npt(end)}"},
-            },
-        })  # fmt: skip
+            body.append(
+                {
+                    "type": "TextualBody",
+                    "purpose": "commenting",
+                    "value": row.note,
+                    "format": "text/plain",
+                }
+            )
+        items.append(
+            {
+                "id": f"urn:uuid:{row.id}",
+                "type": "Annotation",
+                "motivation": "commenting" if row.note else "classifying",
+                "created": _utc(row.created_at).isoformat(),
+                "body": body,
+                "target": {
+                    "source": source,
+                    "type": "Video",
+                    "selector": {
+                        "type": "FragmentSelector",
+                        "conformsTo": MEDIA_FRAGMENTS,
+                        "value": f"t={_npt(start)},{_npt(end)}",
+                    },
+                },
+            }
+        )
     return {
         "@context": ANNO_CONTEXT,
         "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, source)}",
@@ -115,27 +132,47 @@ def webvtt(rows: Sequence[Annotation]) -> str:
     for row in _ordered(rows):
         start, end = times(row)
         rate = _rate(row)
-        payload = {"id": str(row.id), "code": row.code, "actor": row.actor,
-                   "modifiers": json.loads(row.modifiers or "[]"), "note": row.note,
-                   "frame_in": row.frame_in, "frame_out": row.frame_out,
-                   "rate": f"{rate.numerator}/{rate.denominator}"}  # fmt: skip
+        payload = {
+            "id": str(row.id),
+            "code": row.code,
+            "actor": row.actor,
+            "modifiers": json.loads(row.modifiers or "[]"),
+            "note": row.note,
+            "frame_in": row.frame_in,
+            "frame_out": row.frame_out,
+            "rate": f"{rate.numerator}/{rate.denominator}",
+        }
         lines += [str(row.id), f"{_vtt_time(start)} --> {_vtt_time(end)}", _cue_text(payload), ""]
     return "\n".join(lines)
 
 
-def eaf(recording_id: uuid.UUID, rows: Sequence[Annotation], codebook: dict[str, Any],
-        now: datetime | None = None) -> bytes:  # fmt: skip
+def eaf(
+    recording_id: uuid.UUID,
+    rows: Sequence[Annotation],
+    codebook: dict[str, Any],
+    now: datetime | None = None,
+) -> bytes:
     """An ELAN annotation document (EAF 3.0): a tier per actor holding the codes, one for the modifiers
     and one for the notes; times in milliseconds."""
     now = now or datetime.now(UTC)
     ordered = _ordered(rows)
-    root = ET.Element("ANNOTATION_DOCUMENT", {
-        "AUTHOR": "Beeldkluis", "DATE": now.isoformat(timespec="seconds"), "FORMAT": "3.0", "VERSION": "3.0",
-        "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
-        "xsi:noNamespaceSchemaLocation": "http://www.mpi.nl/tools/elan/EAFv3.0.xsd",
-    })  # fmt: skip
+    root = ET.Element(
+        "ANNOTATION_DOCUMENT",
+        {
+            "AUTHOR": "Beeldkluis",
+            "DATE": now.isoformat(timespec="seconds"),
+            "FORMAT": "3.0",
+            "VERSION": "3.0",
+            "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
+            "xsi:noNamespaceSchemaLocation": "http://www.mpi.nl/tools/elan/EAFv3.0.xsd",
+        },
+    )
     header = ET.SubElement(root, "HEADER", {"MEDIA_FILE": "", "TIME_UNITS": "milliseconds"})
-    ET.SubElement(header, "MEDIA_DESCRIPTOR", {"MEDIA_URL": f"urn:uuid:{recording_id}", "MIME_TYPE": "video/mp4"})  # fmt: skip
+    ET.SubElement(
+        header,
+        "MEDIA_DESCRIPTOR",
+        {"MEDIA_URL": f"urn:uuid:{recording_id}", "MIME_TYPE": "video/mp4"},
+    )
     order = ET.SubElement(root, "TIME_ORDER")
     slots: dict[int, str] = {}
 
@@ -167,12 +204,22 @@ def eaf(recording_id: uuid.UUID, rows: Sequence[Annotation], codebook: dict[str,
         for first, last, value in tiers[tier_id]:
             n += 1
             wrapper = ET.SubElement(tier, "ANNOTATION")
-            alignable = ET.SubElement(wrapper, "ALIGNABLE_ANNOTATION", {
-                "ANNOTATION_ID": f"a{n}", "TIME_SLOT_REF1": first, "TIME_SLOT_REF2": last})  # fmt: skip
+            alignable = ET.SubElement(
+                wrapper,
+                "ALIGNABLE_ANNOTATION",
+                {"ANNOTATION_ID": f"a{n}", "TIME_SLOT_REF1": first, "TIME_SLOT_REF2": last},
+            )
             ET.SubElement(alignable, "ANNOTATION_VALUE").text = value
     ET.SubElement(header, "PROPERTY", {"NAME": "lastUsedAnnotationId"}).text = str(n)
-    ET.SubElement(root, "LINGUISTIC_TYPE", {"GRAPHIC_REFERENCES": "false", "LINGUISTIC_TYPE_ID": "beeldkluis",
-                                            "TIME_ALIGNABLE": "true"})  # fmt: skip
+    ET.SubElement(
+        root,
+        "LINGUISTIC_TYPE",
+        {
+            "GRAPHIC_REFERENCES": "false",
+            "LINGUISTIC_TYPE_ID": "beeldkluis",
+            "TIME_ALIGNABLE": "true",
+        },
+    )
     ET.SubElement(root, "LANGUAGE", {"LANG_ID": "nld", "LANG_LABEL": "Dutch (nld)"})
     return (
         b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode").encode()

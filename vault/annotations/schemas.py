@@ -114,12 +114,29 @@ class AnnotationPublic(BaseModel):
     def of(cls, row: Annotation) -> AnnotationPublic:
         rate = Fraction(row.rate_num, row.rate_den)
         last = row.frame_in if row.frame_out is None else row.frame_out
-        data: dict[str, Any] = {name: getattr(row, name) for name in (
-            "id", "recording_id", "codebook_id", "frame_in", "frame_out", "code", "actor", "note",
-            "created_by", "created_at", "updated_at")}  # fmt: skip
-        return cls(**data, rate=f"{rate.numerator}/{rate.denominator}",
-                   start_s=seconds(row.frame_in, rate), end_s=seconds(last + 1, rate),
-                   modifiers=json.loads(row.modifiers or "[]"))  # fmt: skip
+        data: dict[str, Any] = {
+            name: getattr(row, name)
+            for name in (
+                "id",
+                "recording_id",
+                "codebook_id",
+                "frame_in",
+                "frame_out",
+                "code",
+                "actor",
+                "note",
+                "created_by",
+                "created_at",
+                "updated_at",
+            )
+        }
+        return cls(
+            **data,
+            rate=f"{rate.numerator}/{rate.denominator}",
+            start_s=seconds(row.frame_in, rate),
+            end_s=seconds(last + 1, rate),
+            modifiers=json.loads(row.modifiers or "[]"),
+        )
 
 
 class AnnotationPage(BaseModel):

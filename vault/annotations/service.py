@@ -95,13 +95,26 @@ def new_codebook_version(
     if principal.organisation_id is None:
         raise _no_organisation()
     current = _current(db, principal.organisation_id)
-    row = Codebook(organisation_id=principal.organisation_id, version=current.version + 1,
-                   entries=entries.model_dump_json(), created_by=principal.user_id)  # fmt: skip
+    row = Codebook(
+        organisation_id=principal.organisation_id,
+        version=current.version + 1,
+        entries=entries.model_dump_json(),
+        created_by=principal.user_id,
+    )
     if not _added(db, row):
-        raise Conflict("Het codeboek is zojuist door iemand anders gewijzigd; bekijk het en probeer het opnieuw.",
-                       "The codebook was changed by someone else just now; look at it and try again.")  # fmt: skip
-    audit.record(db, action="configuration_change", outcome="success", actor=principal, object_id=row.id,
-                 object_type="codebook", detail={"version": str(row.version)})  # fmt: skip
+        raise Conflict(
+            "Het codeboek is zojuist door iemand anders gewijzigd; bekijk het en probeer het opnieuw.",
+            "The codebook was changed by someone else just now; look at it and try again.",
+        )
+    audit.record(
+        db,
+        action="configuration_change",
+        outcome="success",
+        actor=principal,
+        object_id=row.id,
+        object_type="codebook",
+        detail={"version": str(row.version)},
+    )
     return row
 
 
@@ -137,30 +150,42 @@ def frame_rate(recording: Recording) -> Fraction:
     return Fraction(rate).limit_denominator(1001)
 
 
-def _check(body: AnnotationWrite, book: dict[str, Any], recording: Recording,
-           rate: Fraction) -> None:  # fmt: skip
+def _check(
+    body: AnnotationWrite, book: dict[str, Any], recording: Recording, rate: Fraction
+) -> None:
     """The code, actor and modifiers come from the codebook; the frames lie inside the recording."""
     keys = {
         group: {e["key"] for e in book.get(group, [])}
         for group in ("actors", "codes", "moments", "modifiers")
     }
     if body.code not in keys["codes"] | keys["moments"]:
-        raise InvalidField("code", f"Onbekende code '{body.code}': kies een code uit het codeboek.",
-                           f"Unknown code '{body.code}': choose a code from the codebook.")  # fmt: skip
+        raise InvalidField(
+            "code",
+            f"Onbekende code '{body.code}': kies een code uit het codeboek.",
+            f"Unknown code '{body.code}': choose a code from the codebook.",
+        )
     if body.actor and body.actor not in keys["actors"]:
-        raise InvalidField("actor", f"Onbekende actor '{body.actor}': kies kind, ouder of ander (het codeboek).",
-                           f"Unknown actor '{body.actor}': choose one from the codebook.")  # fmt: skip
+        raise InvalidField(
+            "actor",
+            f"Onbekende actor '{body.actor}': kies kind, ouder of ander (het codeboek).",
+            f"Unknown actor '{body.actor}': choose one from the codebook.",
+        )
     unknown = [m for m in body.modifiers if m not in keys["modifiers"]]
     if unknown or len(set(body.modifiers)) != len(body.modifiers):
-        raise InvalidField("modifiers", "Kies elke kenmerk (zoals verbaal, non-verbaal) één keer uit het codeboek.",
-                           "Choose each modifier (such as verbal, non-verbal) once from the codebook.")  # fmt: skip
+        raise InvalidField(
+            "modifiers",
+            "Kies elke kenmerk (zoals verbaal, non-verbaal) één keer uit het codeboek.",
+            "Choose each modifier (such as verbal, non-verbal) once from the codebook.",
+        )
     if recording.duration_s:
         frames = int(Fraction(recording.duration_s).limit_denominator(1_000_000) * rate)
         last = body.frame_in if body.frame_out is None else body.frame_out
         if last >= max(frames, 1):
-            raise InvalidField("frame_out" if body.frame_out is not None else "frame_in",
-                               f"Dit beeld ligt voorbij het einde van de opname (beeld 0 tot {frames - 1}).",
-                               f"This frame lies past the end of the recording (frames 0 to {frames - 1}).")  # fmt: skip
+            raise InvalidField(
+                "frame_out" if body.frame_out is not None else "frame_in",
+                f"Dit beeld ligt voorbij het einde van de opname (beeld 0 tot {frames - 1}).",
+                f"This frame lies past the end of the recording (frames 0 to {frames - 1}).",
+            )
 
 
 def _owner_organisation(db: Session, recording: Recording) -> uuid.UUID:
@@ -176,8 +201,13 @@ def list_annotations(
     db: Session, principal: audit.Principal, recording_id: uuid.UUID
 ) -> list[Annotation]:
     authorize(db, principal, "view", recording_id=recording_id, annotations=True)
-    return list(db.exec(select(Annotation).where(Annotation.recording_id == recording_id)
-                        .order_by(col(Annotation.frame_in), col(Annotation.created_at))).all())  # fmt: skip
+    return list(
+        db.exec(
+            select(Annotation)
+            .where(Annotation.recording_id == recording_id)
+            .order_by(col(Annotation.frame_in), col(Annotation.created_at))
+        ).all()
+    )
 
 
 @dataclass(frozen=True)
@@ -192,8 +222,11 @@ def clip_annotations(db: Session, principal: audit.Principal, clip_id: uuid.UUID
     clip = db.get(Clip, clip_id)
     if clip is None:
         raise NotFound("Fragment niet gevonden.", "Clip not found.")
-    rows = db.exec(select(Annotation).where(Annotation.recording_id == clip.recording_id)
-                   .order_by(col(Annotation.frame_in), col(Annotation.created_at))).all()  # fmt: skip
+    rows = db.exec(
+        select(Annotation)
+        .where(Annotation.recording_id == clip.recording_id)
+        .order_by(col(Annotation.frame_in), col(Annotation.created_at))
+    ).all()
     start, end = (
         Fraction(clip.start_s).limit_denominator(1_000_000),
         Fraction(clip.end_s).limit_denominator(1_000_000),
@@ -211,8 +244,16 @@ def _family(db: Session, recording: Recording) -> uuid.UUID | None:
 def _logged(
     db: Session, principal: audit.Principal, action: str, recording: Recording, row_id: uuid.UUID
 ) -> None:
-    audit.record(db, action=action, outcome="success", actor=principal, family_id=_family(db, recording),
-                 object_id=row_id, object_type="annotation", detail={"recording": str(recording.id)})  # fmt: skip
+    audit.record(
+        db,
+        action=action,
+        outcome="success",
+        actor=principal,
+        family_id=_family(db, recording),
+        object_id=row_id,
+        object_type="annotation",
+        detail={"recording": str(recording.id)},
+    )
 
 
 def _fill(row: Annotation, body: AnnotationWrite, book: Codebook, rate: Fraction) -> None:
@@ -222,8 +263,9 @@ def _fill(row: Annotation, body: AnnotationWrite, book: Codebook, rate: Fraction
     row.modifiers = json.dumps(body.modifiers)
 
 
-def _prepare(db: Session, principal: audit.Principal, recording_id: uuid.UUID,
-             body: AnnotationWrite) -> tuple[Recording, Codebook, Fraction]:  # fmt: skip
+def _prepare(
+    db: Session, principal: audit.Principal, recording_id: uuid.UUID, body: AnnotationWrite
+) -> tuple[Recording, Codebook, Fraction]:
     authorize(db, principal, "annotate", recording_id=recording_id, annotations=True)
     recording = _recording(db, recording_id)
     rate = frame_rate(recording)
@@ -232,12 +274,20 @@ def _prepare(db: Session, principal: audit.Principal, recording_id: uuid.UUID,
     return recording, book, rate
 
 
-def create_annotation(db: Session, principal: audit.Principal, recording_id: uuid.UUID,
-                      body: AnnotationWrite) -> Annotation:  # fmt: skip
+def create_annotation(
+    db: Session, principal: audit.Principal, recording_id: uuid.UUID, body: AnnotationWrite
+) -> Annotation:
     recording, book, rate = _prepare(db, principal, recording_id, body)
     # the access seam allowed `annotate` only to the trajectory's trainer, whose principal has a user id
-    row = Annotation(recording_id=recording_id, created_by=principal.user_id, codebook_id=book.id,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
-                     frame_in=0, rate_num=1, rate_den=1, code="")  # fmt: skip
+    row = Annotation(
+        recording_id=recording_id,
+        created_by=principal.user_id,
+        codebook_id=book.id,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
+        frame_in=0,
+        rate_num=1,
+        rate_den=1,
+        code="",
+    )
     _fill(row, body, book, rate)
     db.add(row)
     db.flush()
@@ -252,8 +302,13 @@ def _annotation(db: Session, recording_id: uuid.UUID, annotation_id: uuid.UUID) 
     return row
 
 
-def update_annotation(db: Session, principal: audit.Principal, recording_id: uuid.UUID,
-                      annotation_id: uuid.UUID, body: AnnotationWrite) -> Annotation:  # fmt: skip
+def update_annotation(
+    db: Session,
+    principal: audit.Principal,
+    recording_id: uuid.UUID,
+    annotation_id: uuid.UUID,
+    body: AnnotationWrite,
+) -> Annotation:
     """A changed annotation is coded with the codebook in force now."""
     recording, book, rate = _prepare(db, principal, recording_id, body)
     row = _annotation(db, recording_id, annotation_id)
@@ -265,8 +320,9 @@ def update_annotation(db: Session, principal: audit.Principal, recording_id: uui
     return row
 
 
-def delete_annotation(db: Session, principal: audit.Principal, recording_id: uuid.UUID,
-                      annotation_id: uuid.UUID) -> Annotation:  # fmt: skip
+def delete_annotation(
+    db: Session, principal: audit.Principal, recording_id: uuid.UUID, annotation_id: uuid.UUID
+) -> Annotation:
     authorize(db, principal, "annotate", recording_id=recording_id, annotations=True)
     recording = _recording(db, recording_id)
     row = _annotation(db, recording_id, annotation_id)
@@ -279,8 +335,9 @@ def delete_annotation(db: Session, principal: audit.Principal, recording_id: uui
 # Threads on an annotation -------------------------------------------------------------------------
 
 
-def _in_clip(db: Session, principal: audit.Principal, clip_id: uuid.UUID,
-             annotation_id: uuid.UUID) -> tuple[Clip, Annotation]:  # fmt: skip
+def _in_clip(
+    db: Session, principal: audit.Principal, clip_id: uuid.UUID, annotation_id: uuid.UUID
+) -> tuple[Clip, Annotation]:
     """The annotation, read through a clip the principal may see it in (the decision on the clip's
     annotations: the own trainer, an opleider or gecommitteerde with supervision consent, never a WOK)."""
     found = clip_annotations(db, principal, clip_id)
@@ -292,26 +349,48 @@ def _in_clip(db: Session, principal: audit.Principal, clip_id: uuid.UUID,
     return found.clip, row
 
 
-def comments(db: Session, principal: audit.Principal, clip_id: uuid.UUID,
-             annotation_id: uuid.UUID) -> list[AnnotationComment]:  # fmt: skip
+def comments(
+    db: Session, principal: audit.Principal, clip_id: uuid.UUID, annotation_id: uuid.UUID
+) -> list[AnnotationComment]:
     _in_clip(db, principal, clip_id, annotation_id)
-    return list(db.exec(select(AnnotationComment).where(AnnotationComment.annotation_id == annotation_id)
-                        .order_by(col(AnnotationComment.created_at))).all())  # fmt: skip
+    return list(
+        db.exec(
+            select(AnnotationComment)
+            .where(AnnotationComment.annotation_id == annotation_id)
+            .order_by(col(AnnotationComment.created_at))
+        ).all()
+    )
 
 
-def add_comment(db: Session, principal: audit.Principal, clip_id: uuid.UUID, annotation_id: uuid.UUID,
-                body: CommentWrite) -> AnnotationComment:  # fmt: skip
+def add_comment(
+    db: Session,
+    principal: audit.Principal,
+    clip_id: uuid.UUID,
+    annotation_id: uuid.UUID,
+    body: CommentWrite,
+) -> AnnotationComment:
     """An opleider or gecommitteerde comments on the trainer's annotation; the trainer answers."""
     require_role(principal, Role.trainer, Role.opleider, Role.gecommitteerde)
     clip, row = _in_clip(db, principal, clip_id, annotation_id)
-    comment = AnnotationComment(annotation_id=row.id, clip_id=clip.id, author_id=principal.user_id,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
-                                body=body.body)  # fmt: skip
+    comment = AnnotationComment(
+        annotation_id=row.id,
+        clip_id=clip.id,
+        author_id=principal.user_id,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
+        body=body.body,
+    )
     db.add(comment)
     db.flush()
     recording = _recording(db, row.recording_id)
-    audit.record(db, action="create", outcome="success", actor=principal, family_id=_family(db, recording),
-                 object_id=comment.id, object_type="annotation_comment",
-                 detail={"annotation": str(row.id), "clip": str(clip.id)})  # fmt: skip
+    audit.record(
+        db,
+        action="create",
+        outcome="success",
+        actor=principal,
+        family_id=_family(db, recording),
+        object_id=comment.id,
+        object_type="annotation_comment",
+        detail={"annotation": str(row.id), "clip": str(clip.id)},
+    )
     return comment
 
 
@@ -344,8 +423,14 @@ def export(
             "Kies een formaat: jsonld, vtt of eaf.",
             "Choose a format: jsonld, vtt or eaf.",
         )
-    authorize(db, principal, "view", recording_id=recording_id, annotations=True,
-              object_type="annotation_export")  # fmt: skip
+    authorize(
+        db,
+        principal,
+        "view",
+        recording_id=recording_id,
+        annotations=True,
+        object_type="annotation_export",
+    )
     rows = list(db.exec(select(Annotation).where(Annotation.recording_id == recording_id)).all())
     names = _names(db, rows)
     if fmt == "jsonld":

@@ -32,8 +32,13 @@ class Box:
     def grown(self, factor: float, width: int, height: int) -> Box:
         """Enlarged by `factor` of its size on every side (hair, ears, a turned head), clipped to the frame."""
         dx, dy = (self.x1 - self.x0) * factor, (self.y1 - self.y0) * factor
-        return Box(max(0.0, self.x0 - dx), max(0.0, self.y0 - dy), min(float(width), self.x1 + dx),
-                   min(float(height), self.y1 + dy), self.score)  # fmt: skip
+        return Box(
+            max(0.0, self.x0 - dx),
+            max(0.0, self.y0 - dy),
+            min(float(width), self.x1 + dx),
+            min(float(height), self.y1 + dy),
+            self.score,
+        )
 
     def centre(self) -> tuple[float, float]:
         return (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
@@ -60,12 +65,26 @@ def detect(rgb: np.ndarray, *, width: int = 320, threshold: float = THRESHOLD) -
     net = _net()
     net.setInput(blob)
     heatmap, scale, offset, _ = net.forward(OUTPUTS)
-    return [Box(b.x0 * frame_width / in_w, b.y0 * height / in_h, b.x1 * frame_width / in_w, b.y1 * height / in_h, b.score)
-            for b in _decode(heatmap, scale, offset, in_w, in_h, threshold)]  # fmt: skip
+    return [
+        Box(
+            b.x0 * frame_width / in_w,
+            b.y0 * height / in_h,
+            b.x1 * frame_width / in_w,
+            b.y1 * height / in_h,
+            b.score,
+        )
+        for b in _decode(heatmap, scale, offset, in_w, in_h, threshold)
+    ]
 
 
-def _decode(heatmap: np.ndarray, scale: np.ndarray, offset: np.ndarray, in_w: int, in_h: int,
-            threshold: float) -> list[Box]:  # fmt: skip
+def _decode(
+    heatmap: np.ndarray,
+    scale: np.ndarray,
+    offset: np.ndarray,
+    in_w: int,
+    in_h: int,
+    threshold: float,
+) -> list[Box]:
     heat = heatmap[0, 0]
     rows, cols = np.where(heat > threshold)
     if len(rows) == 0:

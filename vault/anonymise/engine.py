@@ -51,26 +51,105 @@ def output_size(width: int, height: int, rotation: int) -> tuple[int, int]:
     return max(2, round(width * out_h / height / 2) * 2), out_h
 
 
-def decode_command(url: str, container: str, start_s: float, end_s: float, size: tuple[int, int],
-                   interlaced: bool, ffmpeg: str = "ffmpeg") -> list[str]:  # fmt: skip
+def decode_command(
+    url: str,
+    container: str,
+    start_s: float,
+    end_s: float,
+    size: tuple[int, int],
+    interlaced: bool,
+    ffmpeg: str = "ffmpeg",
+) -> list[str]:
     filters = ["yadif"] if interlaced else []
     filters += [f"scale={size[0]}:{size[1]}", f"fps={RATE}", "format=rgb24"]
-    return [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-ss", f"{start_s:.3f}", "-t", f"{end_s - start_s:.3f}",
-            *input_args(url, container), "-map", "0:v:0", "-vf", ",".join(filters), "-f", "rawvideo", "-pix_fmt", "rgb24",
-            "pipe:1"]  # fmt: skip
+    return [
+        ffmpeg,
+        "-hide_banner",
+        "-nostdin",
+        "-v",
+        "error",
+        "-ss",
+        f"{start_s:.3f}",
+        "-t",
+        f"{end_s - start_s:.3f}",
+        *input_args(url, container),
+        "-map",
+        "0:v:0",
+        "-vf",
+        ",".join(filters),
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "pipe:1",
+    ]
 
 
-def encode_command(url: str, container: str, start_s: float, end_s: float, size: tuple[int, int],
-                   ffmpeg: str = "ffmpeg") -> list[str]:  # fmt: skip
+def encode_command(
+    url: str,
+    container: str,
+    start_s: float,
+    end_s: float,
+    size: tuple[int, int],
+    ffmpeg: str = "ffmpeg",
+) -> list[str]:
     """Raw frames on stdin, the fragment's audio from the source, fragmented MP4 on stdout."""
-    return [ffmpeg, "-hide_banner", "-nostdin", "-v", "error",
-            "-protocol_whitelist", "pipe", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{size[0]}x{size[1]}",
-            "-framerate", str(RATE), "-i", "pipe:0",
-            "-ss", f"{start_s:.3f}", "-t", f"{end_s - start_s:.3f}", *input_args(url, container),
-            "-map", "0:v:0", "-map", "1:a:0?", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-g", str(RATE),
-            "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "2", "-b:a", "128k", "-shortest",
-            "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
-            "-f", "mp4", "-movflags", "frag_keyframe+empty_moov+default_base_moof", "pipe:1"]  # fmt: skip
+    return [
+        ffmpeg,
+        "-hide_banner",
+        "-nostdin",
+        "-v",
+        "error",
+        "-protocol_whitelist",
+        "pipe",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{size[0]}x{size[1]}",
+        "-framerate",
+        str(RATE),
+        "-i",
+        "pipe:0",
+        "-ss",
+        f"{start_s:.3f}",
+        "-t",
+        f"{end_s - start_s:.3f}",
+        *input_args(url, container),
+        "-map",
+        "0:v:0",
+        "-map",
+        "1:a:0?",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "20",
+        "-g",
+        str(RATE),
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-ac",
+        "2",
+        "-b:a",
+        "128k",
+        "-shortest",
+        "-map_metadata",
+        "-1",
+        "-map_chapters",
+        "-1",
+        "-sn",
+        "-dn",
+        "-f",
+        "mp4",
+        "-movflags",
+        "frag_keyframe+empty_moov+default_base_moof",
+        "pipe:1",
+    ]
 
 
 def _match(a: list[Box], b: list[Box]) -> tuple[list[tuple[Box, Box]], list[Box], list[Box]]:
@@ -99,8 +178,15 @@ def between(a: list[Box], b: list[Box], steps: int) -> list[list[Box]]:
     frames = []
     for step in range(steps):
         t = step / steps
-        moved = [Box(*(p + (q - p) * t for p, q in zip((s.x0, s.y0, s.x1, s.y1), (e.x0, e.y0, e.x1, e.y1), strict=True)))
-                 for s, e in pairs]  # fmt: skip
+        moved = [
+            Box(
+                *(
+                    p + (q - p) * t
+                    for p, q in zip((s.x0, s.y0, s.x1, s.y1), (e.x0, e.y0, e.x1, e.y1), strict=True)
+                )
+            )
+            for s, e in pairs
+        ]
         frames.append(moved + alone_a + alone_b)
     return frames
 
@@ -126,9 +212,17 @@ def _copy(source: BinaryIO, sink: Sink, failed: list[BaseException]) -> None:
         failed.append(exc)
 
 
-def anonymise(url: str, start_s: float, end_s: float, sink: Sink, *, ffmpeg: str = "ffmpeg",
-              ffprobe: str = "ffprobe", every: int = EVERY,
-              detector: Callable[[np.ndarray], list[Box]] = detect) -> Report:  # fmt: skip
+def anonymise(
+    url: str,
+    start_s: float,
+    end_s: float,
+    sink: Sink,
+    *,
+    ffmpeg: str = "ffmpeg",
+    ffprobe: str = "ffprobe",
+    every: int = EVERY,
+    detector: Callable[[np.ndarray], list[Box]] = detect,
+) -> Report:
     """The fragment start_s..end_s of the video at `url` (the loopback range server), faces blurred,
     as fragmented MP4 written to `sink`. FfmpegFailed/TookTooLong/MediaError on failure; the caller
     discards what the sink has then."""
@@ -139,10 +233,17 @@ def anonymise(url: str, start_s: float, end_s: float, sink: Sink, *, ffmpeg: str
     container = info.container
     report = Report(width=size[0], height=size[1])
     deadline = time.monotonic() + time_limit(end_s - start_s, per_second=6.0)
-    decoder = Process(decode_command(url, container, start_s, end_s, size, info.interlaced, ffmpeg),
-                      what="anonymise-decode", stdout=subprocess.PIPE)  # fmt: skip
-    encoder = Process(encode_command(url, container, start_s, end_s, size, ffmpeg), what="anonymise-encode",
-                      stdout=subprocess.PIPE, stdin=subprocess.PIPE)  # fmt: skip
+    decoder = Process(
+        decode_command(url, container, start_s, end_s, size, info.interlaced, ffmpeg),
+        what="anonymise-decode",
+        stdout=subprocess.PIPE,
+    )
+    encoder = Process(
+        encode_command(url, container, start_s, end_s, size, ffmpeg),
+        what="anonymise-encode",
+        stdout=subprocess.PIPE,
+        stdin=subprocess.PIPE,
+    )
     failed: list[BaseException] = []
     assert decoder.proc.stdout is not None  # noqa: S101 - PIPE was asked for
     assert encoder.proc.stdout is not None  # noqa: S101
@@ -192,9 +293,16 @@ def _flush(frames: list[np.ndarray], boxes: list[list[Box]], encoder: Process) -
         encoder.proc.stdin.write(frame.tobytes())
 
 
-def anonymised_copy(store: ObjectStore, source_id: uuid.UUID, start_s: float, end_s: float, *,
-                    ffmpeg: str = "ffmpeg", ffprobe: str = "ffprobe",
-                    opened: Callable[[], None] = lambda: None) -> tuple[uuid.UUID, Report]:  # fmt: skip
+def anonymised_copy(
+    store: ObjectStore,
+    source_id: uuid.UUID,
+    start_s: float,
+    end_s: float,
+    *,
+    ffmpeg: str = "ffmpeg",
+    ffprobe: str = "ffprobe",
+    opened: Callable[[], None] = lambda: None,
+) -> tuple[uuid.UUID, Report]:
     """A new encrypted object in the source's family: the fragment start_s..end_s of `source_id` with
     faces blurred. Read by range through the loopback server, written through the sealed writer: on any
     failure (a source chunk that does not authenticate included) nothing is stored. `opened` runs once

@@ -29,8 +29,15 @@ def make_anonymised(clip_id: uuid.UUID) -> str:
         store = open_store(db, settings)
         family_id = store.get(recording.original_object_id).family_id
         start_s, end_s, source = clip.start_s, clip.end_s, recording.original_object_id
-        object_id, _ = anonymised_copy(store, source, start_s, end_s, ffmpeg=settings.ffmpeg, ffprobe=settings.ffprobe,
-                                       opened=lambda: release(db))  # fmt: skip  # no transaction open meanwhile
+        object_id, _ = anonymised_copy(
+            store,
+            source,
+            start_s,
+            end_s,
+            ffmpeg=settings.ffmpeg,
+            ffprobe=settings.ffprobe,
+            opened=lambda: release(db),
+        )  # no transaction open meanwhile
         db.expire_all()
         clip = db.get(Clip, clip_id, with_for_update=True)
         recording = db.get(Recording, clip.recording_id) if clip is not None else None
@@ -44,8 +51,15 @@ def make_anonymised(clip_id: uuid.UUID) -> str:
             return "exists"
         clip.anonymised_object_id = object_id
         db.add(clip)
-        audit.record(db, action="create", outcome="success", reason="anonymised", family_id=family_id,
-                     object_id=object_id, object_type="anonymised")  # fmt: skip
+        audit.record(
+            db,
+            action="create",
+            outcome="success",
+            reason="anonymised",
+            family_id=family_id,
+            object_id=object_id,
+            object_type="anonymised",
+        )
     return "made"
 
 

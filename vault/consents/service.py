@@ -56,8 +56,11 @@ class EvidenceTooLarge(VaultError):
 
     def __init__(self) -> None:
         mb = MAX_EVIDENCE // (1024 * 1024)
-        super().__init__(f"Het formulier is te groot (hoogstens {mb} MB).", f"The form is too large (at most {mb} MB).",
-                         max_bytes=MAX_EVIDENCE)  # fmt: skip
+        super().__init__(
+            f"Het formulier is te groot (hoogstens {mb} MB).",
+            f"The form is too large (at most {mb} MB).",
+            max_bytes=MAX_EVIDENCE,
+        )
 
 
 class UnsupportedEvidence(VaultError):
@@ -93,15 +96,41 @@ def overview(db: Session, family_id: uuid.UUID, at: datetime) -> list[dict[str, 
     for record in facts.consents:
         state = consent.status(record, facts.events, facts.people, facts.authorities, at)
         missing = consent.missing_signatures(record, facts.people, facts.authorities)
-        out.append({
-            "id": str(record.id), "purpose": record.purpose, "trajectory_id": str(record.trajectory_id),
-            "recording_ids": sorted(str(r) for r in record.recording_ids) if record.recording_ids is not None else None,
-            "valid_from": record.valid_from.isoformat(), "valid_until": record.valid_until.isoformat() if record.valid_until else None,
-            "status": state, "evidence": record.evidence_object_id is not None,
-            "missing_signatures": [{"person_id": str(m.person_id) if m.person_id else None, "capacity": m.capacity, "message": m.message} for m in missing],
-            "events": [{"kind": e.kind, "at": e.at.isoformat(), "by_person_id": str(e.by_person_id) if e.by_person_id else None, "recorded_by": recorders.get(e.id), "recording_ids": sorted(str(r) for r in e.recording_ids) if e.recording_ids else None}
-                       for e in facts.events if e.record_id == record.id],
-        })  # fmt: skip
+        out.append(
+            {
+                "id": str(record.id),
+                "purpose": record.purpose,
+                "trajectory_id": str(record.trajectory_id),
+                "recording_ids": sorted(str(r) for r in record.recording_ids)
+                if record.recording_ids is not None
+                else None,
+                "valid_from": record.valid_from.isoformat(),
+                "valid_until": record.valid_until.isoformat() if record.valid_until else None,
+                "status": state,
+                "evidence": record.evidence_object_id is not None,
+                "missing_signatures": [
+                    {
+                        "person_id": str(m.person_id) if m.person_id else None,
+                        "capacity": m.capacity,
+                        "message": m.message,
+                    }
+                    for m in missing
+                ],
+                "events": [
+                    {
+                        "kind": e.kind,
+                        "at": e.at.isoformat(),
+                        "by_person_id": str(e.by_person_id) if e.by_person_id else None,
+                        "recorded_by": recorders.get(e.id),
+                        "recording_ids": sorted(str(r) for r in e.recording_ids)
+                        if e.recording_ids
+                        else None,
+                    }
+                    for e in facts.events
+                    if e.record_id == record.id
+                ],
+            }
+        )
     return out
 
 
@@ -144,18 +173,34 @@ def create_consent(
             "Toestemming voor onderwijs geldt hooguit vijf jaar en heeft een einddatum.", str(exc)
         ) from None
     row = ConsentRecordRow(
-        family_id=family_id, trajectory_id=body.trajectory_id, purpose=body.purpose,
-        recording_ids=json.dumps([str(r) for r in body.recording_ids]) if body.recording_ids is not None else None,
-        valid_from=body.valid_from, valid_until=body.valid_until, notice_version=body.notice_version,
-        language=body.language, method=body.method, recorded_by=principal.user_id,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
-    )  # fmt: skip
+        family_id=family_id,
+        trajectory_id=body.trajectory_id,
+        purpose=body.purpose,
+        recording_ids=json.dumps([str(r) for r in body.recording_ids])
+        if body.recording_ids is not None
+        else None,
+        valid_from=body.valid_from,
+        valid_until=body.valid_until,
+        notice_version=body.notice_version,
+        language=body.language,
+        method=body.method,
+        recorded_by=principal.user_id,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
+    )
     db.add(row)
     db.flush()
     for signature in body.signatures:
         db.add(ConsentSignatureRow(record_id=row.id, **signature.model_dump()))
     db.flush()
-    audit.record(db, action="consent_event", outcome="success", actor=principal, family_id=family_id, object_id=row.id,
-                 object_type="consent", detail={"event": "given", "purpose": body.purpose})  # fmt: skip
+    audit.record(
+        db,
+        action="consent_event",
+        outcome="success",
+        actor=principal,
+        family_id=family_id,
+        object_id=row.id,
+        object_type="consent",
+        detail={"event": "given", "purpose": body.purpose},
+    )
     created = next(c for c in overview(db, family_id, datetime.now(UTC)) if c["id"] == str(row.id))
     return ConsentPublic.model_validate(created)
 
@@ -186,15 +231,32 @@ def add_event(
             and consent.age_on(p.birth_date, now.date()) >= 12
         }
         if body.by_person_id is None or body.by_person_id not in signatories | children12:
-            raise Conflict("Intrekken kan door iedere ondertekenaar, of door het kind vanaf 12 jaar.",
-                           "Withdrawal is by a signatory, or by the child from 12.")  # fmt: skip
-    event = ConsentEventRow(record_id=record_id, kind=body.kind, at=now, by_person_id=body.by_person_id,
-                            recorded_by=principal.user_id,
-                            recording_ids=json.dumps([str(r) for r in body.recording_ids]) if body.recording_ids else None)  # fmt: skip
+            raise Conflict(
+                "Intrekken kan door iedere ondertekenaar, of door het kind vanaf 12 jaar.",
+                "Withdrawal is by a signatory, or by the child from 12.",
+            )
+    event = ConsentEventRow(
+        record_id=record_id,
+        kind=body.kind,
+        at=now,
+        by_person_id=body.by_person_id,
+        recorded_by=principal.user_id,
+        recording_ids=json.dumps([str(r) for r in body.recording_ids])
+        if body.recording_ids
+        else None,
+    )
     db.add(event)
     db.flush()
-    audit.record(db, action="consent_event", outcome="success", actor=principal, family_id=record.family_id, object_id=record_id,
-                 object_type="consent", detail={"event": body.kind})  # fmt: skip
+    audit.record(
+        db,
+        action="consent_event",
+        outcome="success",
+        actor=principal,
+        family_id=record.family_id,
+        object_id=record_id,
+        object_type="consent",
+        detail={"event": body.kind},
+    )
     return ConsentEventPublic.model_validate(event)
 
 
@@ -213,19 +275,40 @@ def add_signature(
     authorize(db, principal, "manage_consent", trajectory_id=record.trajectory_id)
     now = datetime.now(UTC)
     current = next(c for c in overview(db, record.family_id, now) if c["id"] == str(record_id))
-    if current["status"] in (consent.ConsentStatus.withdrawn, consent.ConsentStatus.invalidated,
-                             consent.ConsentStatus.expired):  # fmt: skip
-        raise Conflict("Deze toestemming geldt niet meer; leg een nieuwe toestemming vast.",
-                       "This consent no longer counts; record a new consent.")  # fmt: skip
+    if current["status"] in (
+        consent.ConsentStatus.withdrawn,
+        consent.ConsentStatus.invalidated,
+        consent.ConsentStatus.expired,
+    ):
+        raise Conflict(
+            "Deze toestemming geldt niet meer; leg een nieuwe toestemming vast.",
+            "This consent no longer counts; record a new consent.",
+        )
     missing = [m for m in current["missing_signatures"] if m["person_id"] == str(person_id)]
     if not missing:
-        raise Conflict("Van deze persoon ontbreekt geen handtekening op deze toestemming.",
-                       "This person's signature is not missing from this consent.")  # fmt: skip
-    db.add(ConsentSignatureRow(record_id=record_id, person_id=person_id, capacity=missing[0]["capacity"],
-                               signed_at=signed_at))  # fmt: skip
+        raise Conflict(
+            "Van deze persoon ontbreekt geen handtekening op deze toestemming.",
+            "This person's signature is not missing from this consent.",
+        )
+    db.add(
+        ConsentSignatureRow(
+            record_id=record_id,
+            person_id=person_id,
+            capacity=missing[0]["capacity"],
+            signed_at=signed_at,
+        )
+    )
     db.flush()
-    audit.record(db, action="consent_event", outcome="success", actor=principal, family_id=record.family_id, object_id=record_id,
-                 object_type="consent", detail={"event": "signed", "purpose": record.purpose})  # fmt: skip
+    audit.record(
+        db,
+        action="consent_event",
+        outcome="success",
+        actor=principal,
+        family_id=record.family_id,
+        object_id=record_id,
+        object_type="consent",
+        detail={"event": "signed", "purpose": record.purpose},
+    )
     updated = next(c for c in overview(db, record.family_id, now) if c["id"] == str(record_id))
     return ConsentPublic.model_validate(updated)
 
@@ -282,11 +365,25 @@ def read_evidence(
             error = NotFound("Geen getekend formulier gevonden.", "No signed form found.")
             error.denial, error.actor, error.audit_reason = True, principal, "other_organisation"
             raise error
-        audit.record(db, action="view", outcome="allowed", reason="privacy_officer_own_organisation", actor=principal,
-                     family_id=record.family_id, object_id=record.evidence_object_id, object_type="evidence")  # fmt: skip
+        audit.record(
+            db,
+            action="view",
+            outcome="allowed",
+            reason="privacy_officer_own_organisation",
+            actor=principal,
+            family_id=record.family_id,
+            object_id=record.evidence_object_id,
+            object_type="evidence",
+        )
     else:
-        authorize(db, principal, "manage_consent", trajectory_id=record.trajectory_id,
-                  object_id=record.evidence_object_id, object_type="evidence")  # fmt: skip
+        authorize(
+            db,
+            principal,
+            "manage_consent",
+            trajectory_id=record.trajectory_id,
+            object_id=record.evidence_object_id,
+            object_type="evidence",
+        )
     data = b"".join(open_store(db, get_settings()).iter_plaintext(record.evidence_object_id))
     kind = next(
         (t for magic, t in EVIDENCE_TYPES.items() if data.startswith(magic)),
@@ -301,17 +398,28 @@ def create_wok(db: Session, principal: audit.Principal, body: WokSessionCreate) 
     if body.ends_at <= body.starts_at:
         raise Conflict("Een bijeenkomst eindigt na het begin.", "A session ends after it starts.")
     if body.ends_at - body.starts_at > timedelta(hours=consent.WOK_MAX_HOURS):
-        raise InvalidField("ends_at", f"Een WOK-bijeenkomst duurt hoogstens {consent.WOK_MAX_HOURS} uur (ends_at).",
-                           f"A WOK session lasts at most {consent.WOK_MAX_HOURS} hours (ends_at).")  # fmt: skip
+        raise InvalidField(
+            "ends_at",
+            f"Een WOK-bijeenkomst duurt hoogstens {consent.WOK_MAX_HOURS} uur (ends_at).",
+            f"A WOK session lasts at most {consent.WOK_MAX_HOURS} hours (ends_at).",
+        )
     for participant in body.participant_ids:
         # Only trainers and opleiders watch in a WOK (ADR 0002); anyone else is refused here already.
         user = db.get(User, participant)
         if user is None or not user.active or user.role not in consent.WOK_ROLES:
-            raise InvalidField("participant_ids", "Deelnemers aan een WOK zijn trainers en opleiders "
-                               f"(participant_ids: {participant}).", "WOK participants are trainers and "
-                               f"opleiders (participant_ids: {participant}).")  # fmt: skip
-    session = WokSessionRow(title=body.title, starts_at=body.starts_at, ends_at=body.ends_at, organiser_id=principal.user_id,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
-                            participant_ids=json.dumps([str(p) for p in body.participant_ids]))  # fmt: skip
+            raise InvalidField(
+                "participant_ids",
+                "Deelnemers aan een WOK zijn trainers en opleiders "
+                f"(participant_ids: {participant}).",
+                f"WOK participants are trainers and opleiders (participant_ids: {participant}).",
+            )
+    session = WokSessionRow(
+        title=body.title,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        organiser_id=principal.user_id,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
+        participant_ids=json.dumps([str(p) for p in body.participant_ids]),
+    )
     db.add(session)
     db.flush()
     audit.record(
@@ -372,20 +480,39 @@ def add_note(
     clip, _, trajectory, _ = clip_world(db, clip_id)
     duration, text = clip.end_s - clip.start_s, text.strip()
     if at_s is None or at_s > duration + 0.05:
-        raise InvalidField("moment", "Geef het moment als minuten:seconden (bijvoorbeeld 0:12) of in seconden, "
-                           f"tussen 0:00 en {clock(duration)}.", "Give the moment as minutes:seconds (e.g. 0:12) "
-                           f"or in seconds, between 0:00 and {clock(duration)}.")  # fmt: skip
+        raise InvalidField(
+            "moment",
+            "Geef het moment als minuten:seconden (bijvoorbeeld 0:12) of in seconden, "
+            f"tussen 0:00 en {clock(duration)}.",
+            "Give the moment as minutes:seconds (e.g. 0:12) "
+            f"or in seconds, between 0:00 and {clock(duration)}.",
+        )
     if not text:
         raise InvalidField("text", "Schrijf een notitie.", "Write a note.")
     if len(text) > NOTE_MAX:
-        raise InvalidField("text", f"Een notitie is hoogstens {NOTE_MAX} tekens.",
-                           f"A note has at most {NOTE_MAX} characters.")  # fmt: skip
-    note = SupervisionNote(clip_id=clip_id, author_id=principal.user_id, text=text,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
-                           at_s=round(min(at_s, duration), 2))  # fmt: skip
+        raise InvalidField(
+            "text",
+            f"Een notitie is hoogstens {NOTE_MAX} tekens.",
+            f"A note has at most {NOTE_MAX} characters.",
+        )
+    note = SupervisionNote(
+        clip_id=clip_id,
+        author_id=principal.user_id,
+        text=text,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
+        at_s=round(min(at_s, duration), 2),
+    )
     db.add(note)
     db.flush()
-    audit.record(db, action="create", outcome="success", actor=principal, family_id=trajectory.family_id,
-                 object_id=note.id, object_type="supervision_note", detail={"clip": str(clip_id)})  # fmt: skip
+    audit.record(
+        db,
+        action="create",
+        outcome="success",
+        actor=principal,
+        family_id=trajectory.family_id,
+        object_id=note.id,
+        object_type="supervision_note",
+        detail={"clip": str(clip_id)},
+    )
     return note
 
 
@@ -398,7 +525,18 @@ def delete_note(
     _, _, trajectory, _ = clip_world(db, clip_id)
     note = db.get(SupervisionNote, note_id)
     if note is None or note.clip_id != clip_id or note.author_id != principal.user_id:
-        raise NotFound("Deze notitie bestaat niet of is niet van u.", "This note does not exist or is not yours.")  # fmt: skip
+        raise NotFound(
+            "Deze notitie bestaat niet of is niet van u.",
+            "This note does not exist or is not yours.",
+        )
     db.delete(note)
-    audit.record(db, action="delete", outcome="success", actor=principal, family_id=trajectory.family_id,
-                 object_id=note_id, object_type="supervision_note", detail={"clip": str(clip_id)})  # fmt: skip
+    audit.record(
+        db,
+        action="delete",
+        outcome="success",
+        actor=principal,
+        family_id=trajectory.family_id,
+        object_id=note_id,
+        object_type="supervision_note",
+        detail={"clip": str(clip_id)},
+    )

@@ -111,7 +111,9 @@ class DeviceGrant(SQLModel, table=True):
     user_code_hash: str = Field(max_length=64, unique=True, repr=False)
     created_at: datetime = Field(default_factory=_now)
     expires_at: datetime
-    network: str | None = Field(default=None, max_length=64)  # the client's address, shown when confirming
+    network: str | None = Field(
+        default=None, max_length=64
+    )  # the client's address, shown when confirming
     interval: int = 5  # seconds between polls; each poll that comes sooner adds 5 (slow_down)
     polled_at: datetime | None = None
     user_id: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")

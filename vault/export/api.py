@@ -193,17 +193,38 @@ def _opened(
 
 
 def _failed(db: Session, export: Export, actor: audit.Principal | None, reason: str) -> None:
-    audit.record(db, action="download", outcome="failure", reason=reason, actor=actor, family_id=export.family_id,
-                 object_id=export.id, object_type="export_package")  # fmt: skip
+    audit.record(
+        db,
+        action="download",
+        outcome="failure",
+        reason=reason,
+        actor=actor,
+        family_id=export.family_id,
+        object_id=export.id,
+        object_type="export_package",
+    )
     if reason == PackageDamaged.code and export.status == ExportStatus.ready:
         export.status, export.error, export.error_detail = ExportStatus.failed, reason, ""
-        audit.record(db, action="export", outcome="failure", reason=reason, family_id=export.family_id,
-                     object_id=export.id, object_type="export_package")  # fmt: skip
+        audit.record(
+            db,
+            action="export",
+            outcome="failure",
+            reason=reason,
+            family_id=export.family_id,
+            object_id=export.id,
+            object_type="export_package",
+        )
     db.add(export)
 
 
-def _outcome(export_id: uuid.UUID, actor: audit.Principal, parents: bool, failure: str, whole: bool,
-             reserved: str | None) -> None:  # fmt: skip
+def _outcome(
+    export_id: uuid.UUID,
+    actor: audit.Principal,
+    parents: bool,
+    failure: str,
+    whole: bool,
+    reserved: str | None,
+) -> None:
     """Log how a download ended and, for the parents, settle what it reserved (`reserved`: the link's
     token hash when it started): a download that delivered the package's last byte keeps its place as
     one complete download, and the last one allowed spends the link; one that broke off gives it back.
@@ -215,19 +236,31 @@ def _outcome(export_id: uuid.UUID, actor: audit.Principal, parents: bool, failur
         if failure:
             _failed(db, export, actor, failure)
         else:
-            audit.record(db, action="download", outcome="success", actor=actor, family_id=export.family_id,
-                         object_id=export.id, object_type="export_package",
-                         detail={"complete": str(whole).lower()})  # fmt: skip
+            audit.record(
+                db,
+                action="download",
+                outcome="success",
+                actor=actor,
+                family_id=export.family_id,
+                object_id=export.id,
+                object_type="export_package",
+                detail={"complete": str(whole).lower()},
+            )
         if not parents:
             return
         if failure:
             export.download_failed_at = datetime.now(UTC)
             if reserved is not None:  # given back to the link it was taken from (not a newer one)
-                db.execute(update(Export)
-                           .where(col(Export.id) == export_id, col(Export.link_token_sha256) == reserved,
-                                  col(Export.link_downloads) > 0)
-                           .values(link_downloads=col(Export.link_downloads) - 1)
-                           .execution_options(synchronize_session=False))  # fmt: skip
+                db.execute(
+                    update(Export)
+                    .where(
+                        col(Export.id) == export_id,
+                        col(Export.link_token_sha256) == reserved,
+                        col(Export.link_downloads) > 0,
+                    )
+                    .values(link_downloads=col(Export.link_downloads) - 1)
+                    .execution_options(synchronize_session=False)
+                )
                 db.refresh(export)
         elif reserved is not None:
             export.downloaded_at = datetime.now(UTC)
@@ -244,12 +277,15 @@ def _reserve(db: Session, export: Export) -> bool:
     UPDATE committed at once: downloads that start together cannot each count against an old total."""
     done = db.execute(
         update(Export)
-        .where(col(Export.id) == export.id, col(Export.link_used_at).is_(None),
-               col(Export.link_token_sha256) == export.link_token_sha256,
-               col(Export.link_downloads) < get_settings().export_link_downloads)
+        .where(
+            col(Export.id) == export.id,
+            col(Export.link_used_at).is_(None),
+            col(Export.link_token_sha256) == export.link_token_sha256,
+            col(Export.link_downloads) < get_settings().export_link_downloads,
+        )
         .values(link_downloads=col(Export.link_downloads) + 1)
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )
     release(db)  # the reservation is visible to every other download at once
     return bool(done.rowcount == 1)  # type: ignore[attr-defined]  # an UPDATE's Result has rowcount; its stubs do not say so
 
@@ -260,18 +296,36 @@ class _Delivery(StreamingResponse):
     chunk, a store error, or a client that went away ("interrupted"). A failure mid-way raises, so the
     server breaks the connection off short of its Content-Length: it never ends looking complete."""
 
-    def __init__(self, chunks: Iterator[bytes], export: Export, actor: audit.Principal, parents: bool,
-                 span: tuple[int, int], partial: bool, whole: bool, reserved: str | None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        chunks: Iterator[bytes],
+        export: Export,
+        actor: audit.Principal,
+        parents: bool,
+        span: tuple[int, int],
+        partial: bool,
+        whole: bool,
+        reserved: str | None,
+    ) -> None:
         size, (start, end) = export.size or 0, span
         self._failure = "interrupted"
         self._done = (export.id, actor, parents)
         self._whole, self._reserved = whole, reserved  # see _deliver
-        headers = {"Content-Disposition": 'attachment; filename="Beeldkluis-opnames.zip"', "Cache-Control": "no-store",
-                   "Accept-Ranges": "bytes", "ETag": _etag(export), "Content-Length": str(end + 1 - start)}  # fmt: skip
+        headers = {
+            "Content-Disposition": 'attachment; filename="Beeldkluis-opnames.zip"',
+            "Cache-Control": "no-store",
+            "Accept-Ranges": "bytes",
+            "ETag": _etag(export),
+            "Content-Length": str(end + 1 - start),
+        }
         if partial:
             headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-        super().__init__(self._passed(chunks), status_code=206 if partial else 200,
-                         media_type="application/zip", headers=headers)  # fmt: skip
+        super().__init__(
+            self._passed(chunks),
+            status_code=206 if partial else 200,
+            media_type="application/zip",
+            headers=headers,
+        )
 
     def _passed(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
         try:
@@ -319,14 +373,39 @@ def _deliver(
     whole = span[1] == size - 1 and (span[0] == 0 or resumed)
     reserved = export.link_token_sha256 if parents and whole else None
     if reserved is not None and not _reserve(db, export):
-        audit.record(db, action="download", outcome="denied", reason="link_invalid", actor=actor, family_id=export.family_id,
-                     object_id=export.id, object_type="export_package")  # fmt: skip
+        audit.record(
+            db,
+            action="download",
+            outcome="denied",
+            reason="link_invalid",
+            actor=actor,
+            family_id=export.family_id,
+            object_id=export.id,
+            object_type="export_package",
+        )
         return _page(request, "gone", 410)
     if parents:  # the trainer's own start is logged by the access decision that let them in
-        audit.record(db, action="download", outcome="allowed", reason="allowed", actor=actor, family_id=export.family_id,
-                     object_id=export.id, object_type="export_package", detail={"bytes": f"{span[0]}-{span[1]}/{size}"})  # fmt: skip
-    return _Delivery(chunks, export, actor, parents, span, partial=asked is not None, whole=whole,
-                     reserved=reserved)  # fmt: skip
+        audit.record(
+            db,
+            action="download",
+            outcome="allowed",
+            reason="allowed",
+            actor=actor,
+            family_id=export.family_id,
+            object_id=export.id,
+            object_type="export_package",
+            detail={"bytes": f"{span[0]}-{span[1]}/{size}"},
+        )
+    return _Delivery(
+        chunks,
+        export,
+        actor,
+        parents,
+        span,
+        partial=asked is not None,
+        whole=whole,
+        reserved=reserved,
+    )
 
 
 _ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
@@ -364,15 +443,24 @@ def download(export_id: uuid.UUID, principal: Principal, db: DB, request: Reques
     return _deliver(db, principal, export, request, parents=False)
 
 
-@router.post("/exports/{export_id}/link", status_code=201, response_model=ExportLink, responses=problems(404, 409, 422),
-             summary="Link en code voor de ouders / link and code for the parents")  # fmt: skip
+@router.post(
+    "/exports/{export_id}/link",
+    status_code=201,
+    response_model=ExportLink,
+    responses=problems(404, 409, 422),
+    summary="Link en code voor de ouders / link and code for the parents",
+)
 def create_link(
     export_id: uuid.UUID, principal: Principal, db: DB, request: Request
 ) -> dict[str, Any]:
     link = service.create_link(db, principal, export_id, str(request.base_url))
-    return {"url": link.url, "code": link.code, "expires_at": link.expires_at,
-            "downloads_allowed": link.downloads_allowed,
-            "note": "Geef de code apart van de link door. / Pass the code on separately from the link."}  # fmt: skip
+    return {
+        "url": link.url,
+        "code": link.code,
+        "expires_at": link.expires_at,
+        "downloads_allowed": link.downloads_allowed,
+        "note": "Geef de code apart van de link door. / Pass the code on separately from the link.",
+    }
 
 
 @router.post(
@@ -394,19 +482,35 @@ def handover(
 GRANT = "ophalen"  # the cookie that says: this browser gave the right code for this link
 
 
-def _page(request: Request, state: str, status: int = 200, left: int | None = None,
-          export: Export | None = None) -> HTMLResponse:  # fmt: skip
+def _page(
+    request: Request,
+    state: str,
+    status: int = 200,
+    left: int | None = None,
+    export: Export | None = None,
+) -> HTMLResponse:
     """The parents' page in the web app's look, with its strict policy (web/templates/export/parent.html):
     state "form" (enter the code; `left` tries after a wrong one), "ready" (the code was right: the
     download), "gone" (the link no longer works), "damaged" or "unavailable" (nothing was sent)."""
     facts = None
     if export is not None:
-        facts = {"expires_at": export.link_expires_at, "size": export.size or 0, "downloaded_at": export.downloaded_at,
-                 "recordings": export.total - len(left_out(export.skipped)),
-                 "downloads_left": max(0, get_settings().export_link_downloads - export.link_downloads)}  # fmt: skip
-    return render_page(request, "export/parent.html", status=status, state=state, left=left, facts=facts,
-                       link=request.url.path.removesuffix("/download"),
-                       heading=N_("Uw video-opnames ophalen"))  # fmt: skip
+        facts = {
+            "expires_at": export.link_expires_at,
+            "size": export.size or 0,
+            "downloaded_at": export.downloaded_at,
+            "recordings": export.total - len(left_out(export.skipped)),
+            "downloads_left": max(0, get_settings().export_link_downloads - export.link_downloads),
+        }
+    return render_page(
+        request,
+        "export/parent.html",
+        status=status,
+        state=state,
+        left=left,
+        facts=facts,
+        link=request.url.path.removesuffix("/download"),
+        heading=N_("Uw video-opnames ophalen"),
+    )
 
 
 def _link(db: Session, token: str) -> Export | None:
@@ -450,8 +554,12 @@ def _parent(
 ) -> tuple[audit.Principal, consent.Decision]:
     """The parent as the access rule sees them: no account, their family, and whether the code was right."""
     actor = consent.Actor(uuid.UUID(int=0), consent.Role.parent, None, export.family_id, verified)
-    decision = consent.decide(actor, consent.Action.download,
-                              consent.Resource(consent.ResourceKind.export, export.family_id), datetime.now(UTC))  # fmt: skip
+    decision = consent.decide(
+        actor,
+        consent.Action.download,
+        consent.Resource(consent.ResourceKind.export, export.family_id),
+        datetime.now(UTC),
+    )
     return audit.Principal(
         None, "ouder (downloadlink)", consent.Role.parent, network=network
     ), decision
@@ -464,8 +572,14 @@ def _network(request: Request) -> str | None:
 def _refused_link(db: Session, request: Request, token: str) -> HTMLResponse:
     """A link that no longer works; said as "damaged" when its package was found damaged, so the parents
     know a new link alone will not help."""
-    audit.record(db, action="download", outcome="denied", reason="link_invalid", network=_network(request),
-                 object_type="export_package")  # fmt: skip
+    audit.record(
+        db,
+        action="download",
+        outcome="denied",
+        reason="link_invalid",
+        network=_network(request),
+        object_type="export_package",
+    )
     digest = hashlib.sha256(token.encode()).hexdigest()
     export = db.exec(select(Export).where(Export.link_token_sha256 == digest)).first()
     if export is not None and export.error == PackageDamaged.code:
@@ -512,17 +626,42 @@ def parent_code(
         # A wrong code is counted by one conditional UPDATE (unspent, unblocked *now*), so parallel
         # guesses cannot each be counted against an old total.
         counted = _count_failure(db, export)
-        audit.record(db, action="download", outcome="denied", reason=decision.reason, actor=actor, family_id=export.family_id,
-                     object_id=export.id, object_type="export_package", basis=decision.basis)  # fmt: skip
+        audit.record(
+            db,
+            action="download",
+            outcome="denied",
+            reason=decision.reason,
+            actor=actor,
+            family_id=export.family_id,
+            object_id=export.id,
+            object_type="export_package",
+            basis=decision.basis,
+        )
         left = 0 if counted is None else max(0, get_settings().export_link_attempts - counted)
         return _page(request, "form", 403, left) if left else _page(request, "gone", 410)
-    audit.record(db, action="download", outcome="allowed", reason="code_verified", actor=actor, family_id=export.family_id,
-                 object_id=export.id, object_type="export_package", basis=decision.basis)  # fmt: skip
+    audit.record(
+        db,
+        action="download",
+        outcome="allowed",
+        reason="code_verified",
+        actor=actor,
+        family_id=export.family_id,
+        object_id=export.id,
+        object_type="export_package",
+        basis=decision.basis,
+    )
     page = f"/ophalen/{token}"
     answer = RedirectResponse(page, status_code=303)
     lasts = int((aware(export.link_expires_at) - datetime.now(UTC)).total_seconds())
-    answer.set_cookie(GRANT, _grant(export).decode(), max_age=max(1, lasts), path=page, httponly=True,
-                      secure=request.url.scheme == "https", samesite="lax")  # fmt: skip
+    answer.set_cookie(
+        GRANT,
+        _grant(export).decode(),
+        max_age=max(1, lasts),
+        path=page,
+        httponly=True,
+        secure=request.url.scheme == "https",
+        samesite="lax",
+    )
     return answer
 
 
@@ -541,25 +680,39 @@ def parent_download(token: str, db: DB, request: Request) -> Response:
     granted = _granted(request, export)
     actor, decision = _parent(export, granted, _network(request))
     if not granted or not decision.allowed:
-        audit.record(db, action="download", outcome="denied", reason="code_not_given" if not granted else decision.reason,
-                     actor=actor, family_id=export.family_id, object_id=export.id, object_type="export_package")  # fmt: skip
+        audit.record(
+            db,
+            action="download",
+            outcome="denied",
+            reason="code_not_given" if not granted else decision.reason,
+            actor=actor,
+            family_id=export.family_id,
+            object_id=export.id,
+            object_type="export_package",
+        )
         return _page(request, "form", 403)
     try:
         return _deliver(db, actor, export, request, parents=True)
     except VaultError as error:  # checked before any byte
-        return _page(request, "damaged" if isinstance(error, PackageDamaged) else "unavailable",
-                     error.status if isinstance(error, (PackageDamaged, ServiceUnavailable)) else 409)  # fmt: skip
+        return _page(
+            request,
+            "damaged" if isinstance(error, PackageDamaged) else "unavailable",
+            error.status if isinstance(error, (PackageDamaged, ServiceUnavailable)) else 409,
+        )
 
 
 def _count_failure(db: Session, export: Export) -> int | None:
     """Count one wrong code; the new count, or None when the link was already spent, replaced or blocked."""
     done = db.execute(
         update(Export)
-        .where(col(Export.id) == export.id, col(Export.link_used_at).is_(None),
-               col(Export.link_token_sha256) == export.link_token_sha256,
-               col(Export.link_failures) < get_settings().export_link_attempts)
+        .where(
+            col(Export.id) == export.id,
+            col(Export.link_used_at).is_(None),
+            col(Export.link_token_sha256) == export.link_token_sha256,
+            col(Export.link_failures) < get_settings().export_link_attempts,
+        )
         .values(link_failures=col(Export.link_failures) + 1)
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )
     db.expire(export)
     return export.link_failures if done.rowcount == 1 else None  # type: ignore[attr-defined]  # as above

@@ -29,9 +29,7 @@ def _zip(
     passphrase = new_secret(6)
     try:
         with open(target, "xb") as out:
-            result = write(
-                package, ZipSink(out, package.folder_name, passphrase), settings
-            )
+            result = write(package, ZipSink(out, package.folder_name, passphrase), settings)
     except FileExistsError:
         typer.echo(_("%(target)s bestaat al.") % {"target": target}, err=True)
         raise typer.Exit(2) from None
@@ -39,18 +37,30 @@ def _zip(
         target.unlink(missing_ok=True)
         raise
     with unit_of_work() as db:
-        audit.record(db, action="export", outcome="success", actor=principal, family_id=package.family_id,
-                     object_id=trajectory, object_type="export_package", detail={"to": "zip", "encrypted": "true"})  # fmt: skip
+        audit.record(
+            db,
+            action="export",
+            outcome="success",
+            actor=principal,
+            family_id=package.family_id,
+            object_id=trajectory,
+            object_type="export_package",
+            detail={"to": "zip", "encrypted": "true"},
+        )
     return target, passphrase, result
 
 
 def command(
     trajectory: Annotated[uuid.UUID, typer.Argument(help=_("Traject-id."))],
-    to: Annotated[Path, typer.Option("--to", help=_("De gekoppelde stick of map."),
-                                     exists=True, file_okay=False)],
+    to: Annotated[
+        Path,
+        typer.Option("--to", help=_("De gekoppelde stick of map."), exists=True, file_okay=False),
+    ],
     as_: Annotated[str, typer.Option("--as", help=_("E-mailadres van de trainer."))],
-    zip_: Annotated[bool, typer.Option("--zip", help=_("Versleutelde ZIP (AES-256) in plaats van een map."))] = False,
-) -> None:  # fmt: skip
+    zip_: Annotated[
+        bool, typer.Option("--zip", help=_("Versleutelde ZIP (AES-256) in plaats van een map."))
+    ] = False,
+) -> None:
     with unit_of_work() as db:
         user = db.exec(select(User).where(User.email == as_.strip().lower())).first()
         if user is None:
@@ -59,8 +69,17 @@ def command(
         principal = principal_of(user, network="cli")
     if zip_:
         target, passphrase, result = _zip(principal, trajectory, to)
-        typer.echo(_("Versleuteld pakket klaar: %(target)s (%(recordings)s opname(s)).") % {"target": target, "recordings": result['recordings']})  # fmt: skip
-        typer.echo(_("Wachtwoord (wordt maar één keer getoond; geef het apart door): %(passphrase)s") % {"passphrase": passphrase})  # fmt: skip
+        typer.echo(
+            _("Versleuteld pakket klaar: %(target)s (%(recordings)s opname(s)).")
+            % {"target": target, "recordings": result["recordings"]}
+        )
+        typer.echo(
+            _("Wachtwoord (wordt maar één keer getoond; geef het apart door): %(passphrase)s")
+            % {"passphrase": passphrase}
+        )
         return
     folder = export_to_folder(get_settings(), principal, trajectory, to)
-    typer.echo(_("Pakket klaar in %(folder)s: %(recordings)s opname(s), gecontroleerd met SHA256SUMS.") % {"folder": folder['folder'], "recordings": folder['recordings']})  # fmt: skip
+    typer.echo(
+        _("Pakket klaar in %(folder)s: %(recordings)s opname(s), gecontroleerd met SHA256SUMS.")
+        % {"folder": folder["folder"], "recordings": folder["recordings"]}
+    )

@@ -137,15 +137,22 @@ class Package:
     items: list[Item]
     deletion_on: str | None  # dd-mm-YYYY, or None when not yet dated
     consents: object
-    access: dict[str, list[str]]  # the readable report: one sentence per viewing, grouped by purpose
+    access: dict[
+        str, list[str]
+    ]  # the readable report: one sentence per viewing, grouped by purpose
 
     @property
     def folder_name(self) -> str:
         return f"Beeldkluis - {self.family_code}"
 
 
-def prepare(db: Session, settings: Settings, principal: audit.Principal, trajectory_id: uuid.UUID,
-            recording_ids: list[uuid.UUID] | None = None) -> Package:  # fmt: skip
+def prepare(
+    db: Session,
+    settings: Settings,
+    principal: audit.Principal,
+    trajectory_id: uuid.UUID,
+    recording_ids: list[uuid.UUID] | None = None,
+) -> Package:
     """Decide (and log), then gather what the package needs; refuses an empty selection."""
     authorize(db, principal, "export", trajectory_id=trajectory_id)
     trajectory = db.get(Trajectory, trajectory_id)
@@ -174,15 +181,28 @@ def prepare(db: Session, settings: Settings, principal: audit.Principal, traject
         name = (
             f"{number:02d} - {r.recorded_at:%Y-%m-%d} - {SITUATIONS.get(r.situation, 'opname')}.mp4"
         )
-        items.append(Item(name, r, *store.range_reader(r.original_object_id),  # type: ignore[arg-type]  # the query above keeps only recordings whose original is stored
-                          label=recording_name(r, on_card.get(r.id))))  # fmt: skip
+        items.append(
+            Item(
+                name,
+                r,
+                *store.range_reader(r.original_object_id),  # type: ignore[arg-type]  # the query above keeps only recordings whose original is stored
+                label=recording_name(r, on_card.get(r.id)),
+            )
+        )
     now = datetime.now(UTC)
     originals = {r.original_object_id for r in recordings}
     dates = [
         i.due for i in family_plan(db, family.id, now.date()).items if i.object_id in originals
     ]
-    return Package(family.id, family.code, trajectory_id, items, f"{min(dates):%d-%m-%Y}" if dates else None,
-                   overview(db, family.id, now), audit.access_report(db, family.id))  # fmt: skip
+    return Package(
+        family.id,
+        family.code,
+        trajectory_id,
+        items,
+        f"{min(dates):%d-%m-%Y}" if dates else None,
+        overview(db, family.id, now),
+        audit.access_report(db, family.id),
+    )
 
 
 class Sink:
@@ -226,7 +246,10 @@ class FolderSink(Sink):
     def __init__(self, folder: Path) -> None:
         super().__init__()
         if folder.exists():
-            raise Conflict("Op deze plek staat al een pakket van dit gezin.", "A package of this family is already there.")  # fmt: skip
+            raise Conflict(
+                "Op deze plek staat al een pakket van dit gezin.",
+                "A package of this family is already there.",
+            )
         self.folder = folder
         (folder / "Opnames").mkdir(parents=True)
 
@@ -260,8 +283,12 @@ class ZipSink(Sink):
     def __init__(self, out: BinaryIO, top: str, passphrase: str | None) -> None:
         super().__init__()
         self.top = top
-        self.zip = pyzipper.AESZipFile(out, "w", compression=pyzipper.ZIP_STORED,
-                                       encryption=pyzipper.WZ_AES if passphrase else None)  # fmt: skip
+        self.zip = pyzipper.AESZipFile(
+            out,
+            "w",
+            compression=pyzipper.ZIP_STORED,
+            encryption=pyzipper.WZ_AES if passphrase else None,
+        )
         if passphrase:
             self.zip.setpassword(passphrase.encode())
             self.zip.setencryption(pyzipper.WZ_AES, nbits=256)
@@ -297,14 +324,23 @@ def _out_time(progress: Path) -> float:
     return int(said[-1]) / 1e6 if said else 0.0
 
 
-def _converted(source: str, info: ProbeResult, settings: Settings, made: list[float],
-               feed: tuple[list[Part], Read] | None = None) -> Iterator[bytes]:  # fmt: skip
+def _converted(
+    source: str,
+    info: ProbeResult,
+    settings: Settings,
+    made: list[float],
+    feed: tuple[list[Part], Read] | None = None,
+) -> Iterator[bytes]:
     """The playable copy as ffmpeg writes it into a pipe, piece by piece; at the end its duration is
     appended to `made`. `source` is the range server's URL, or "pipe:0" with `feed` (the plan and the
     reader ffmpeg's stdin is fed from). MediaError if ffmpeg fails or takes too long."""
     progress = scratch_dir() / f"progress-{uuid.uuid4().hex}"  # ffmpeg's counts; no footage
-    proc = Process(convert_command(source, info, "pipe:1", settings.ffmpeg, progress=progress), what="convert",
-                   stdout=subprocess.PIPE, stdin=subprocess.PIPE if feed else subprocess.DEVNULL)  # fmt: skip
+    proc = Process(
+        convert_command(source, info, "pipe:1", settings.ffmpeg, progress=progress),
+        what="convert",
+        stdout=subprocess.PIPE,
+        stdin=subprocess.PIPE if feed else subprocess.DEVNULL,
+    )
     assert proc.proc.stdout is not None  # noqa: S101 - PIPE was asked for
     for pipe in (proc.proc.stdout, proc.proc.stdin):  # 1 MiB pipes: fewer waits on either side
         if pipe is not None:
@@ -370,9 +406,12 @@ def _convert(item: Item, name: str, sink: Sink, settings: Settings) -> tuple[flo
             raise
     if broken:
         if any(isinstance(e, TamperedError | KeyDestroyed) for e in broken):
-            raise RecordingFailed("recording_unreadable", item,
-                                  "het origineel in de kluis is beschadigd of niet te openen",
-                                  "the original in the vault is damaged or cannot be opened")  # fmt: skip
+            raise RecordingFailed(
+                "recording_unreadable",
+                item,
+                "het origineel in de kluis is beschadigd of niet te openen",
+                "the original in the vault is damaged or cannot be opened",
+            )
         raise broken[0]
     if refused is not None:
         if isinstance(refused, MediaError):
@@ -385,16 +424,24 @@ def _convert(item: Item, name: str, sink: Sink, settings: Settings) -> tuple[flo
     if not made or abs(made[0] - info.duration_s) > max(1.0, 0.02 * info.duration_s):
         made_s = made[0] if made else 0.0
         raise RecordingFailed(
-            "recording_short", item,
-            f"de omgezette video duurt {made_s:.1f} s in plaats van {info.duration_s:.1f} s".replace(".", ","),
+            "recording_short",
+            item,
+            f"de omgezette video duurt {made_s:.1f} s in plaats van {info.duration_s:.1f} s".replace(
+                ".", ","
+            ),
             f"the converted video lasts {made_s:.1f} s instead of {info.duration_s:.1f} s",
-        )  # fmt: skip
+        )
     return info.duration_s, qualifies(info)
 
 
-def write(package: Package, sink: Sink, settings: Settings,
-          progress: Callable[[int, int], None] | None = None, cancelled: Callable[[], bool] | None = None,
-          skip_failed: bool = False) -> dict[str, object]:  # fmt: skip
+def write(
+    package: Package,
+    sink: Sink,
+    settings: Settings,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    skip_failed: bool = False,
+) -> dict[str, object]:
     """Convert every recording and write the package into `sink`. Needs no database session.
     A recording that fails fails the package (RecordingFailed, naming it), or with `skip_failed` is left
     out with a note in LEESMIJ.txt and index.html (`result["left_out"]`); a package with nothing left
@@ -439,18 +486,34 @@ def write(package: Package, sink: Sink, settings: Settings,
     }
 
 
-def _texts(package: Package, sink: Sink, rows: list[tuple[Item, float]],
-           left_out: list[dict[str, str]] | None = None) -> None:  # fmt: skip
-    notes = [(LEFT_OUT[0].format(recording=f"“{i['recording']}”", reason_nl=i["reason_nl"], reason_en=i["reason_en"]),
-              LEFT_OUT[1].format(recording=f"“{i['recording']}”", reason_nl=i["reason_nl"], reason_en=i["reason_en"]))
-             for i in left_out or []]  # fmt: skip
+def _texts(
+    package: Package,
+    sink: Sink,
+    rows: list[tuple[Item, float]],
+    left_out: list[dict[str, str]] | None = None,
+) -> None:
+    notes = [
+        (
+            LEFT_OUT[0].format(
+                recording=f"“{i['recording']}”", reason_nl=i["reason_nl"], reason_en=i["reason_en"]
+            ),
+            LEFT_OUT[1].format(
+                recording=f"“{i['recording']}”", reason_nl=i["reason_nl"], reason_en=i["reason_en"]
+            ),
+        )
+        for i in left_out or []
+    ]
     readme_notes = "".join(f"Let op: {nl}\n{en}\n\n" for nl, en in notes)
     page_notes = (
         "<h2>Niet meegegeven</h2><ul>"
-        + "".join(f'<li>{html.escape(nl)}<br><small lang="en">{html.escape(en)}</small></li>' for nl, en in notes)
+        + "".join(
+            f'<li>{html.escape(nl)}<br><small lang="en">{html.escape(en)}</small></li>'
+            for nl, en in notes
+        )
         + "</ul>"
-        if notes else ""
-    )  # fmt: skip
+        if notes
+        else ""
+    )
     if package.deletion_on:
         deletion, deletion_en = f"op {package.deletion_on}", f"on {package.deletion_on}"
     else:
@@ -461,10 +524,10 @@ def _texts(package: Package, sink: Sink, rows: list[tuple[Item, float]],
         README.format(deletion=deletion, deletion_en=deletion_en, left_out=readme_notes).encode(),
     )
     items = "".join(
-        f'<li><strong>{html.escape(i.name)}</strong><br><small>{i.recording.recorded_at:%d-%m-%Y} · {html.escape(SITUATIONS.get(i.recording.situation, "opname"))} · '
+        f"<li><strong>{html.escape(i.name)}</strong><br><small>{i.recording.recorded_at:%d-%m-%Y} · {html.escape(SITUATIONS.get(i.recording.situation, 'opname'))} · "
         f'{int(d // 60)}:{int(d % 60):02d} min</small><br><video controls preload="metadata" src="Opnames/{html.escape(i.name)}"></video></li>'
         for i, d in rows
-    )  # fmt: skip
+    )
     sink.text("index.html", PAGE.format(items=items, left_out=page_notes).encode())
     sink.text(
         "toestemmingen.json",
@@ -475,27 +538,62 @@ def _texts(package: Package, sink: Sink, rows: list[tuple[Item, float]],
         json.dumps(package.access, indent=1, ensure_ascii=False, default=str).encode(),
     )
     consents = [
-        (PURPOSES.get(str(c["purpose"]), str(c["purpose"])), STATUSES.get(str(c["status"]), str(c["status"])),
-         str(c["valid_from"])[:10], str(c["valid_until"] or "")[:10] or "-",
-         "alle opnames" if c["recording_ids"] is None else f"{len(c['recording_ids'])} opname(s)",
-         ", ".join(f"{EVENTS.get(str(e['kind']), str(e['kind']))} {str(e['at'])[:10]}" for e in c["events"]) or "-")
+        (
+            PURPOSES.get(str(c["purpose"]), str(c["purpose"])),
+            STATUSES.get(str(c["status"]), str(c["status"])),
+            str(c["valid_from"])[:10],
+            str(c["valid_until"] or "")[:10] or "-",
+            "alle opnames"
+            if c["recording_ids"] is None
+            else f"{len(c['recording_ids'])} opname(s)",
+            ", ".join(
+                f"{EVENTS.get(str(e['kind']), str(e['kind']))} {str(e['at'])[:10]}"
+                for e in c["events"]
+            )
+            or "-",
+        )
         for c in package.consents  # type: ignore[attr-defined]  # the package plan is a dict of JSON-like objects; these values are lists at run time
-    ]  # fmt: skip
-    sink.text("toestemmingen.html", _table_page(
-        "Uw toestemmingen", "The consents you gave, for what, and what became of them.",
-        ("Waarvoor", "Status", "Vanaf", "Tot", "Welke opnames", "Gebeurtenissen"), consents))  # fmt: skip
+    ]
+    sink.text(
+        "toestemmingen.html",
+        _table_page(
+            "Uw toestemmingen",
+            "The consents you gave, for what, and what became of them.",
+            ("Waarvoor", "Status", "Vanaf", "Tot", "Welke opnames", "Gebeurtenissen"),
+            consents,
+        ),
+    )
     # The readable report (NEN 7513 client view): Dutch, Dutch time, one line per viewing session, no
     # addresses, session ids or internal codes; the JSON holds the same sentences for a computer.
-    sink.text("toegang.html", audit.access_report_html(f"gezin {package.family_code}", package.access,
-                                                      datetime.now(UTC)).encode())  # fmt: skip
+    sink.text(
+        "toegang.html",
+        audit.access_report_html(
+            f"gezin {package.family_code}", package.access, datetime.now(UTC)
+        ).encode(),
+    )
 
 
-PURPOSES = {"review": "terugkijken met de trainer", "supervision": "supervisie van de trainer",
-            "wok": "intervisie (WOK) met andere trainers", "teaching": "onderwijs", "research": "onderzoek"}  # fmt: skip
-STATUSES = {"given": "gegeven", "incomplete": "onvolledig", "withdrawn": "ingetrokken", "expired": "verlopen",
-            "invalidated": "ongeldig verklaard", "not_yet_valid": "nog niet ingegaan"}  # fmt: skip
-EVENTS = {"withdrawn": "ingetrokken", "expired": "verlopen", "invalidated": "ongeldig verklaard",
-          "reconfirmed": "opnieuw bevestigd"}  # fmt: skip
+PURPOSES = {
+    "review": "terugkijken met de trainer",
+    "supervision": "supervisie van de trainer",
+    "wok": "intervisie (WOK) met andere trainers",
+    "teaching": "onderwijs",
+    "research": "onderzoek",
+}
+STATUSES = {
+    "given": "gegeven",
+    "incomplete": "onvolledig",
+    "withdrawn": "ingetrokken",
+    "expired": "verlopen",
+    "invalidated": "ongeldig verklaard",
+    "not_yet_valid": "nog niet ingegaan",
+}
+EVENTS = {
+    "withdrawn": "ingetrokken",
+    "expired": "verlopen",
+    "invalidated": "ongeldig verklaard",
+    "reconfirmed": "opnieuw bevestigd",
+}
 
 
 def _table_page(
@@ -515,8 +613,13 @@ def _table_page(
     ).encode()
 
 
-def export_to_folder(settings: Settings, principal: audit.Principal, trajectory_id: uuid.UUID, target: Path,
-                     recording_ids: list[uuid.UUID] | None = None) -> dict[str, object]:  # fmt: skip
+def export_to_folder(
+    settings: Settings,
+    principal: audit.Principal,
+    trajectory_id: uuid.UUID,
+    target: Path,
+    recording_ids: list[uuid.UUID] | None = None,
+) -> dict[str, object]:
     """The whole export onto a mounted stick, in three short transactions around the long work."""
     from vault.db import unit_of_work
 
@@ -525,7 +628,18 @@ def export_to_folder(settings: Settings, principal: audit.Principal, trajectory_
     folder = target / package.folder_name
     result = write(package, FolderSink(folder), settings)
     with unit_of_work() as db:
-        audit.record(db, action="export", outcome="success", actor=principal, family_id=package.family_id,
-                     object_id=trajectory_id, object_type="export_package",
-                     detail={"recordings": str(result["recordings"]), "remuxed": str(result["remuxed"]), "to": "folder"})  # fmt: skip
+        audit.record(
+            db,
+            action="export",
+            outcome="success",
+            actor=principal,
+            family_id=package.family_id,
+            object_id=trajectory_id,
+            object_type="export_package",
+            detail={
+                "recordings": str(result["recordings"]),
+                "remuxed": str(result["remuxed"]),
+                "to": "folder",
+            },
+        )
     return {"folder": str(folder), **result}

@@ -55,21 +55,36 @@ def view(export: Export) -> dict[str, Any]:
     except (ValueError, AttributeError):
         failed_recording = None
     return {
-        "id": str(export.id), "trajectory_id": str(export.trajectory_id), "status": export.status,
-        "progress": {"done": export.done, "total": export.total}, "encrypted": export.encrypted,
-        "size": export.size, "sha256": export.sha256, "error": export.error or None,
-        "message": said[0] if said else None, "message_en": said[1] if said else None,
+        "id": str(export.id),
+        "trajectory_id": str(export.trajectory_id),
+        "status": export.status,
+        "progress": {"done": export.done, "total": export.total},
+        "encrypted": export.encrypted,
+        "size": export.size,
+        "sha256": export.sha256,
+        "error": export.error or None,
+        "message": said[0] if said else None,
+        "message_en": said[1] if said else None,
         "failed_recording_id": failed_recording,
         "recording_ids": json.loads(export.recording_ids) if export.recording_ids else None,
         "skip_failed": export.skip_failed,
         "left_out": [{"message": nl, "message_en": en} for nl, en in left_out(export.skipped)],
-        "created_at": export.created_at, "ready_at": export.ready_at, "expires_at": export.expires_at,
-        "link": {"expires_at": export.link_expires_at, "used": export.link_used_at is not None,
-                 "downloads": export.link_downloads, "downloads_allowed": get_settings().export_link_downloads}
-        if export.link_token_sha256 or export.link_used_at else None,
-        "downloaded_at": export.downloaded_at, "download_failed_at": export.download_failed_at,
-        "handed_over_at": export.handed_over_at, "handed_over_how": export.handed_over_how,
-    }  # fmt: skip
+        "created_at": export.created_at,
+        "ready_at": export.ready_at,
+        "expires_at": export.expires_at,
+        "link": {
+            "expires_at": export.link_expires_at,
+            "used": export.link_used_at is not None,
+            "downloads": export.link_downloads,
+            "downloads_allowed": get_settings().export_link_downloads,
+        }
+        if export.link_token_sha256 or export.link_used_at
+        else None,
+        "downloaded_at": export.downloaded_at,
+        "download_failed_at": export.download_failed_at,
+        "handed_over_at": export.handed_over_at,
+        "handed_over_how": export.handed_over_how,
+    }
 
 
 def _trajectory(db: Session, trajectory_id: uuid.UUID) -> Trajectory:
@@ -101,20 +116,38 @@ def create(
     """A new package for the trajectory, queued to be built once the unit of work commits."""
     authorize(db, principal, "export", trajectory_id=trajectory_id)
     trajectory = _trajectory(db, trajectory_id)
-    ours = set(db.exec(select(Recording.id).where(Recording.trajectory_id == trajectory_id,
-                                                   col(Recording.original_object_id).is_not(None))))  # fmt: skip
+    ours = set(
+        db.exec(
+            select(Recording.id).where(
+                Recording.trajectory_id == trajectory_id,
+                col(Recording.original_object_id).is_not(None),
+            )
+        )
+    )
     if body.encrypted:
-        raise Malformed("encrypted", "een versleuteld ZIP-bestand (met wachtwoord) wordt alleen nog voor een "
-                        "usb-stick gemaakt (beeldkluis export --zip); de download voor de ouders is beveiligd met de "
-                        "link en de code", "an encrypted ZIP (with a password) is made only for a USB stick "
-                        "(beeldkluis export --zip); the parents' download is protected by the link and the code")  # fmt: skip
+        raise Malformed(
+            "encrypted",
+            "een versleuteld ZIP-bestand (met wachtwoord) wordt alleen nog voor een "
+            "usb-stick gemaakt (beeldkluis export --zip); de download voor de ouders is beveiligd met de "
+            "link en de code",
+            "an encrypted ZIP (with a password) is made only for a USB stick "
+            "(beeldkluis export --zip); the parents' download is protected by the link and the code",
+        )
     chosen = set(body.recording_ids) if body.recording_ids is not None else ours
     if not chosen or not chosen <= ours:
-        raise Conflict("Kies opnames van dit traject die nog bewaard zijn.",
-                       "Choose recordings of this trajectory that are still stored.")  # fmt: skip
-    export = Export(trajectory_id=trajectory_id, family_id=trajectory.family_id, created_by=principal.user_id,  # type: ignore[arg-type]  # a trainer (checked above) always has a user id
-                    recording_ids=json.dumps(sorted(str(i) for i in chosen)) if body.recording_ids else None,
-                    encrypted=False, skip_failed=body.skip_failed, total=len(chosen))  # fmt: skip
+        raise Conflict(
+            "Kies opnames van dit traject die nog bewaard zijn.",
+            "Choose recordings of this trajectory that are still stored.",
+        )
+    export = Export(
+        trajectory_id=trajectory_id,
+        family_id=trajectory.family_id,
+        created_by=principal.user_id,  # type: ignore[arg-type]  # a trainer (checked above) always has a user id
+        recording_ids=json.dumps(sorted(str(i) for i in chosen)) if body.recording_ids else None,
+        encrypted=False,
+        skip_failed=body.skip_failed,
+        total=len(chosen),
+    )
     db.add(export)
     db.flush()
     enqueue_after_commit(db, build, str(export.id))
@@ -137,13 +170,28 @@ def exportable(
     """The trajectory's stored recordings, each named as the trainer knows it (the card's file name,
     else date and situation), to choose from."""
     authorize(db, principal, "export", trajectory_id=trajectory_id)
-    rows = list(db.exec(select(Recording).where(Recording.trajectory_id == trajectory_id,
-                                                col(Recording.original_object_id).is_not(None))
-                        .order_by(col(Recording.recorded_at))))  # fmt: skip
+    rows = list(
+        db.exec(
+            select(Recording)
+            .where(
+                Recording.trajectory_id == trajectory_id,
+                col(Recording.original_object_id).is_not(None),
+            )
+            .order_by(col(Recording.recorded_at))
+        )
+    )
     uploads = db.exec(select(Upload).where(col(Upload.recording_id).in_([r.id for r in rows])))
     on_card = {u.recording_id: json.loads(u.meta or "{}").get("filename") for u in uploads}
-    return [{"id": str(r.id), "name": recording_name(r, on_card.get(r.id)), "recorded_at": r.recorded_at,
-             "situation": r.situation, "duration_s": r.duration_s} for r in rows]  # fmt: skip
+    return [
+        {
+            "id": str(r.id),
+            "name": recording_name(r, on_card.get(r.id)),
+            "recorded_at": r.recorded_at,
+            "situation": r.situation,
+            "duration_s": r.duration_s,
+        }
+        for r in rows
+    ]
 
 
 def cancel(db: Session, principal: audit.Principal, export_id: uuid.UUID) -> Export:
@@ -190,8 +238,16 @@ def create_link(
         datetime.now(UTC) + timedelta(days=settings.export_link_days), aware(export.expires_at)
     )
     db.add(export)
-    audit.record(db, action="export", outcome="success", reason="download_link_created", actor=principal,
-                 family_id=export.family_id, object_id=export.id, object_type="export_package")  # fmt: skip
+    audit.record(
+        db,
+        action="export",
+        outcome="success",
+        reason="download_link_created",
+        actor=principal,
+        family_id=export.family_id,
+        object_id=export.id,
+        object_type="export_package",
+    )
     base = settings.public_url.rstrip("/") or base_url.rstrip("/")
     return NewLink(
         f"{base}/ophalen/{token}", code, export.link_expires_at, settings.export_link_downloads
@@ -219,6 +275,15 @@ def handover(
     trajectory.export_handed_over_on = latest  # feeds retention
     db.add(export)
     db.add(trajectory)
-    audit.record(db, action="export", outcome="success", reason="handed_over", actor=principal, family_id=export.family_id,
-                 object_id=export.id, object_type="export_package", detail={"how": how})  # fmt: skip
+    audit.record(
+        db,
+        action="export",
+        outcome="success",
+        reason="handed_over",
+        actor=principal,
+        family_id=export.family_id,
+        object_id=export.id,
+        object_type="export_package",
+        detail={"how": how},
+    )
     return export, today

@@ -46,8 +46,11 @@ def _mine(export_id: uuid.UUID, attempt: int) -> bool:
 
 def _progress(export_id: uuid.UUID, attempt: int, done: int, total: int) -> None:
     with unit_of_work() as db:
-        db.execute(update(Export).where(col(Export.id) == export_id, col(Export.attempt) == attempt)
-                   .values(done=done, total=total, heartbeat_at=datetime.now(UTC)))  # fmt: skip
+        db.execute(
+            update(Export)
+            .where(col(Export.id) == export_id, col(Export.attempt) == attempt)
+            .values(done=done, total=total, heartbeat_at=datetime.now(UTC))
+        )
 
 
 def _fail(
@@ -62,9 +65,16 @@ def _fail(
         export.status, export.error, export.partial_object_id = ExportStatus.failed, code, None
         export.error_detail = json.dumps(info or {}, ensure_ascii=False)
         db.add(export)
-        audit.record(db, action="export", outcome="failure", reason=code, family_id=export.family_id,
-                     object_id=export.id, object_type="export_package",
-                     detail={"recording_id": (info or {}).get("recording_id", "")})  # fmt: skip
+        audit.record(
+            db,
+            action="export",
+            outcome="failure",
+            reason=code,
+            family_id=export.family_id,
+            object_id=export.id,
+            object_type="export_package",
+            detail={"recording_id": (info or {}).get("recording_id", "")},
+        )
 
 
 def _claim(export_id: uuid.UUID, lease_s: int) -> tuple[int | None, str]:
@@ -75,12 +85,18 @@ def _claim(export_id: uuid.UUID, lease_s: int) -> tuple[int | None, str]:
     with unit_of_work() as db:
         taken = db.execute(
             update(Export)
-            .where(col(Export.id) == export_id, or_(
-                col(Export.status) == ExportStatus.queued,
-                and_(col(Export.status) == ExportStatus.building,
-                     or_(col(Export.heartbeat_at).is_(None), col(Export.heartbeat_at) < stale))))
+            .where(
+                col(Export.id) == export_id,
+                or_(
+                    col(Export.status) == ExportStatus.queued,
+                    and_(
+                        col(Export.status) == ExportStatus.building,
+                        or_(col(Export.heartbeat_at).is_(None), col(Export.heartbeat_at) < stale),
+                    ),
+                ),
+            )
             .values(status=ExportStatus.building, heartbeat_at=now, attempt=col(Export.attempt) + 1)
-        )  # fmt: skip
+        )
         export = db.get(Export, export_id)
         if export is None:
             return None, "missing"
@@ -88,12 +104,22 @@ def _claim(export_id: uuid.UUID, lease_s: int) -> tuple[int | None, str]:
         if taken.rowcount != 1:  # type: ignore[attr-defined]  # SQLAlchemy's Result has rowcount at run time; its stubs do not say so
             return None, BUSY if export.status == ExportStatus.building else export.status
         if export.attempt > 1:
-            if export.partial_object_id is not None:  # what the dead attempt wrote can never be read
+            if (
+                export.partial_object_id is not None
+            ):  # what the dead attempt wrote can never be read
                 open_store(db, get_settings()).shred_key(export.partial_object_id)
                 export.partial_object_id = None
                 db.add(export)
-            audit.record(db, action="export", outcome="failure", reason="build_interrupted", family_id=export.family_id,
-                         object_id=export.id, object_type="export_package", detail={"attempt": str(export.attempt)})  # fmt: skip
+            audit.record(
+                db,
+                action="export",
+                outcome="failure",
+                reason="build_interrupted",
+                family_id=export.family_id,
+                object_id=export.id,
+                object_type="export_package",
+                detail={"attempt": str(export.attempt)},
+            )
         return export.attempt, ""
 
 
@@ -110,9 +136,15 @@ class _Lease:
         while not self._stop.wait(every):
             try:
                 with unit_of_work() as db:
-                    db.execute(update(Export).where(col(Export.id) == export_id, col(Export.attempt) == attempt,
-                                                    col(Export.status) == ExportStatus.building)
-                               .values(heartbeat_at=datetime.now(UTC)))  # fmt: skip
+                    db.execute(
+                        update(Export)
+                        .where(
+                            col(Export.id) == export_id,
+                            col(Export.attempt) == attempt,
+                            col(Export.status) == ExportStatus.building,
+                        )
+                        .values(heartbeat_at=datetime.now(UTC))
+                    )
             except Exception:  # noqa: BLE001, S112 - a missed beat is retried; a lost lease stops the work
                 continue
 
@@ -178,12 +210,22 @@ def build_export(export_id: uuid.UUID) -> str:
                 store = open_store(db, settings)
                 try:
                     with store.writer(family_id=package.family_id, kind=ObjectKind.export) as out:
-                        db.execute(update(Export).where(col(Export.id) == export_id, col(Export.attempt) == attempt)
-                                   .values(partial_object_id=out.object_id))  # fmt: skip
-                        release(db)  # the object key is stored; no transaction stays open while ffmpeg works
-                        result = write(package, ZipSink(out, package.folder_name, passphrase), settings,  # type: ignore[arg-type]  # SealedWriter offers the write/flush/close ZipSink uses, but is no BinaryIO subclass
-                                       progress=lambda d, t: _progress(export_id, attempt, d, t),
-                                       cancelled=lambda: not _mine(export_id, attempt), skip_failed=skip_failed)  # fmt: skip
+                        db.execute(
+                            update(Export)
+                            .where(col(Export.id) == export_id, col(Export.attempt) == attempt)
+                            .values(partial_object_id=out.object_id)
+                        )
+                        release(
+                            db
+                        )  # the object key is stored; no transaction stays open while ffmpeg works
+                        result = write(
+                            package,
+                            ZipSink(out, package.folder_name, passphrase),
+                            settings,  # type: ignore[arg-type]  # SealedWriter offers the write/flush/close ZipSink uses, but is no BinaryIO subclass
+                            progress=lambda d, t: _progress(export_id, attempt, d, t),
+                            cancelled=lambda: not _mine(export_id, attempt),
+                            skip_failed=skip_failed,
+                        )
                 except Exception as exc:
                     failure = exc  # the writer aborted and shredded its key; this unit of work commits that
     if isinstance(failure, Cancelled):
@@ -215,10 +257,21 @@ def build_export(export_id: uuid.UUID) -> str:
         export.passphrase_object_id, export.partial_object_id, export.ready_at = None, None, now
         export.expires_at = now + timedelta(days=settings.export_keep_days)
         db.add(export)
-        audit.record(db, action="export", outcome="success", actor=principal, family_id=export.family_id, object_id=export.id,
-                     object_type="export_package", detail={"recordings": str(result["recordings"]), "remuxed": str(result["remuxed"]),
-                                                           "left_out": ",".join(i["recording_id"] for i in result["left_out"]),  # type: ignore[attr-defined]  # the package plan is a dict of JSON-like objects; these values are lists at run time
-                                                           "encrypted": str(export.encrypted).lower()})  # fmt: skip
+        audit.record(
+            db,
+            action="export",
+            outcome="success",
+            actor=principal,
+            family_id=export.family_id,
+            object_id=export.id,
+            object_type="export_package",
+            detail={
+                "recordings": str(result["recordings"]),
+                "remuxed": str(result["remuxed"]),
+                "left_out": ",".join(i["recording_id"] for i in result["left_out"]),  # type: ignore[attr-defined]  # the package plan is a dict of JSON-like objects; these values are lists at run time
+                "encrypted": str(export.encrypted).lower(),
+            },
+        )
     return ExportStatus.ready
 
 
@@ -235,8 +288,16 @@ def remove_package(
     if export.status in (ExportStatus.ready, ExportStatus.failed):
         export.status = ExportStatus.removed
     db.add(export)
-    audit.record(db, action="delete", outcome="success", reason=reason, actor=actor, family_id=export.family_id,
-                 object_id=export.id, object_type="export_package")  # fmt: skip
+    audit.record(
+        db,
+        action="delete",
+        outcome="success",
+        reason=reason,
+        actor=actor,
+        family_id=export.family_id,
+        object_id=export.id,
+        object_type="export_package",
+    )
 
 
 def sweep_expired(now: datetime | None = None) -> int:
@@ -257,13 +318,24 @@ def rescue_stale(now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
     stale = now - timedelta(seconds=get_settings().export_lease_s)
     with unit_of_work() as db:
-        rows = db.exec(select(Export).where(col(Export.status) == ExportStatus.building, or_(
-            col(Export.heartbeat_at).is_(None), col(Export.heartbeat_at) < stale))).all()  # fmt: skip
+        rows = db.exec(
+            select(Export).where(
+                col(Export.status) == ExportStatus.building,
+                or_(col(Export.heartbeat_at).is_(None), col(Export.heartbeat_at) < stale),
+            )
+        ).all()
         for export in rows:
             if export.attempt >= MAX_ATTEMPTS:
                 export.status, export.error = ExportStatus.failed, "build_interrupted"
-                audit.record(db, action="export", outcome="failure", reason="build_interrupted", family_id=export.family_id,
-                             object_id=export.id, object_type="export_package")  # fmt: skip
+                audit.record(
+                    db,
+                    action="export",
+                    outcome="failure",
+                    reason="build_interrupted",
+                    family_id=export.family_id,
+                    object_id=export.id,
+                    object_type="export_package",
+                )
             else:
                 export.status = ExportStatus.queued
                 db.add(export)

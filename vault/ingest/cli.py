@@ -25,9 +25,7 @@ def command(
         ),
     ],
     trajectory: Annotated[str, typer.Option(help=_("Traject-id."))],
-    server: Annotated[
-        str, typer.Option(help=_("Adres van Beeldkluis."))
-    ] = "http://127.0.0.1:8420",
+    server: Annotated[str, typer.Option(help=_("Adres van Beeldkluis."))] = "http://127.0.0.1:8420",
     delete_verified: Annotated[
         bool,
         typer.Option(
@@ -76,7 +74,7 @@ def _call(method: str, url: str, **kwargs: Any) -> httpx.Response:
         return httpx.request(method, url, timeout=30, **kwargs)
     except httpx.HTTPError:
         server = url.split("/api/", 1)[0]
-        typer.echo(_("Beeldkluis is niet bereikbaar op %(server)s.") % {"server": server}, err=True)  # fmt: skip
+        typer.echo(_("Beeldkluis is niet bereikbaar op %(server)s.") % {"server": server}, err=True)
         raise typer.Exit(2) from None
 
 
@@ -112,9 +110,17 @@ def _device_sign_in(server: str) -> dict[str, Any]:
     if started.status_code != 200:
         _refused(started)
     grant = started.json()
-    typer.echo(_("Meld u aan in de webapp: ga naar %(verification_uri)s en vul deze code in: %(user_code)s") % {"verification_uri": grant['verification_uri'], "user_code": grant['user_code']})  # fmt: skip
-    typer.echo(_("Of open meteen %(verification_uri_complete)s") % {"verification_uri_complete": grant['verification_uri_complete']})  # fmt: skip
-    typer.echo(_("De code werkt tien minuten. Wachten op uw bevestiging..."))  # fmt: skip
+    typer.echo(
+        _(
+            "Meld u aan in de webapp: ga naar %(verification_uri)s en vul deze code in: %(user_code)s"
+        )
+        % {"verification_uri": grant["verification_uri"], "user_code": grant["user_code"]}
+    )
+    typer.echo(
+        _("Of open meteen %(verification_uri_complete)s")
+        % {"verification_uri_complete": grant["verification_uri_complete"]}
+    )
+    typer.echo(_("De code werkt tien minuten. Wachten op uw bevestiging..."))
     interval = int(grant["interval"])
     while True:
         time.sleep(interval)

@@ -62,8 +62,11 @@ class Access(httpx.Auth):
         if not self.refresh_token:
             return False
         try:
-            response = httpx.post(f"{self.server}/api/v1/auth/refresh", json={"refresh_token": self.refresh_token},
-                                  timeout=30)  # fmt: skip
+            response = httpx.post(
+                f"{self.server}/api/v1/auth/refresh",
+                json={"refresh_token": self.refresh_token},
+                timeout=30,
+            )
         except httpx.HTTPError:
             return False
         if response.status_code != 200:
@@ -163,21 +166,50 @@ def _get(api: httpx.Client, path: str, **params: str) -> Any:
 
 
 def ingest(
-    root: Path, trajectory: str, *, server: str, token: str, refresh_token: str = "", expires_at: datetime | None = None,
-    say: Say = print, delete_verified: bool = False, wait_seconds: float = 600, retries: int = 5, part: int = PART,
-) -> Outcome:  # fmt: skip
+    root: Path,
+    trajectory: str,
+    *,
+    server: str,
+    token: str,
+    refresh_token: str = "",
+    expires_at: datetime | None = None,
+    say: Say = print,
+    delete_verified: bool = False,
+    wait_seconds: float = 600,
+    retries: int = 5,
+    part: int = PART,
+) -> Outcome:
     """Raises Stopped (with a Dutch message) when no file can be imported at all. With a refresh token
     the session is kept alive for as long as the import takes."""
     access = Access(server, token, refresh_token, expires_at)
     with httpx.Client(base_url=server, auth=access, timeout=30) as api:
-        return _ingest(api, access, root, trajectory, server=server, say=say, delete_verified=delete_verified,
-                       wait_seconds=wait_seconds, retries=retries, part=part)  # fmt: skip
+        return _ingest(
+            api,
+            access,
+            root,
+            trajectory,
+            server=server,
+            say=say,
+            delete_verified=delete_verified,
+            wait_seconds=wait_seconds,
+            retries=retries,
+            part=part,
+        )
 
 
 def _ingest(
-    api: httpx.Client, access: Access, root: Path, trajectory: str, *, server: str, say: Say, delete_verified: bool,
-    wait_seconds: float, retries: int, part: int,
-) -> Outcome:  # fmt: skip
+    api: httpx.Client,
+    access: Access,
+    root: Path,
+    trajectory: str,
+    *,
+    server: str,
+    say: Say,
+    delete_verified: bool,
+    wait_seconds: float,
+    retries: int,
+    part: int,
+) -> Outcome:
     outcome = Outcome()
     try:
         files = scan_card(root)
@@ -207,10 +239,19 @@ def _ingest(
             with open(item.path, "rb") as stream:
                 uploader = _Uploader(
                     client=tus.TusClient(f"{server}/api/v1/uploads"),
-                    file_stream=stream, chunk_size=part, retries=retries, retry_delay=2,
-                    metadata={"trajectory": trajectory, "filename": item.path.name, "sha256": digest, "group": item.group, "part": str(item.part),
-                              "recorded_at": file_time(item.path)},
-                )  # fmt: skip
+                    file_stream=stream,
+                    chunk_size=part,
+                    retries=retries,
+                    retry_delay=2,
+                    metadata={
+                        "trajectory": trajectory,
+                        "filename": item.path.name,
+                        "sha256": digest,
+                        "group": item.group,
+                        "part": str(item.part),
+                        "recorded_at": file_time(item.path),
+                    },
+                )
                 uploader.access = access
                 # also for an empty file: the server says why not
                 uploader.set_url(_refreshed(uploader.create_url, uploader))
@@ -219,8 +260,10 @@ def _ingest(
                     elapsed = max(time.monotonic() - started, 1e-6)
                     sent = done_bytes + uploader.offset
                     left = (total - sent) / (sent / elapsed) if sent else 0
-                    say(f"  {item.path.name}: {100 * uploader.offset // max(1, item.size)}%  totaal {100 * sent // max(1, total)}%  "
-                        f"{_human(sent / elapsed)}/s  nog ~{left:.0f} s")  # fmt: skip
+                    say(
+                        f"  {item.path.name}: {100 * uploader.offset // max(1, item.size)}%  totaal {100 * sent // max(1, total)}%  "
+                        f"{_human(sent / elapsed)}/s  nog ~{left:.0f} s"
+                    )
                 done_bytes += item.size
                 uploads.append((item, str(uploader.url), digest))
         except TusCommunicationError as exc:

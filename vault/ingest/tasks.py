@@ -61,7 +61,9 @@ def verify_upload(upload_id: uuid.UUID) -> str:
         else:
             row.sha256 = upload.sha256 = digest.hexdigest()
             recording.duration_s = result.duration_s
-            if result.creation_time:  # the camera's own clock, from the file, wins over the card's file time
+            if (
+                result.creation_time
+            ):  # the camera's own clock, from the file, wins over the card's file time
                 recording.recorded_at = result.creation_time
             recording.probe = json.dumps(result.public())
             if not recording.source_device and result.device:
@@ -73,8 +75,15 @@ def verify_upload(upload_id: uuid.UUID) -> str:
                 from vault.media.tasks import proxy
 
                 after_commit(db, lambda: proxy.apply_async(args=[str(recording.id)]))
-            audit.record(db, action="upload", outcome="success", family_id=upload.family_id, object_id=upload.object_id, object_type="recording",
-                         detail={"sha256": upload.sha256, "has_location": str(result.has_location)})  # fmt: skip
+            audit.record(
+                db,
+                action="upload",
+                outcome="success",
+                family_id=upload.family_id,
+                object_id=upload.object_id,
+                object_type="recording",
+                detail={"sha256": upload.sha256, "has_location": str(result.has_location)},
+            )
         db.add(upload)
         return upload.status
 

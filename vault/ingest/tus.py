@@ -144,20 +144,26 @@ def _validated(meta: dict[str, str]) -> dict[str, str]:
     for key, value in kept.items():
         limit, pattern = FIELDS[key]
         if len(value) > limit or (pattern is not None and value and not pattern.match(value)):
-            raise _bad("metadata_invalid",
-                       f"Upload-Metadata: '{key}' is ongeldig (te lang of verkeerd opgebouwd).",
-                       f"Upload-Metadata: '{key}' is invalid (too long or malformed).")  # fmt: skip
+            raise _bad(
+                "metadata_invalid",
+                f"Upload-Metadata: '{key}' is ongeldig (te lang of verkeerd opgebouwd).",
+                f"Upload-Metadata: '{key}' is invalid (too long or malformed).",
+            )
     if kept.get("situation") and kept["situation"] not in set(Situation):
-        raise _bad("metadata_invalid",
-                   f"Upload-Metadata: 'situation' moet een van {', '.join(Situation)} zijn.",
-                   f"Upload-Metadata: 'situation' must be one of {', '.join(Situation)}.")  # fmt: skip
+        raise _bad(
+            "metadata_invalid",
+            f"Upload-Metadata: 'situation' moet een van {', '.join(Situation)} zijn.",
+            f"Upload-Metadata: 'situation' must be one of {', '.join(Situation)}.",
+        )
     if kept.get("recorded_at"):
         try:
             datetime.fromisoformat(kept["recorded_at"])
         except ValueError:
-            raise _bad("metadata_invalid",
-                       "Upload-Metadata: 'recorded_at' is geen datum en tijd (ISO 8601).",
-                       "Upload-Metadata: 'recorded_at' is not a date and time (ISO 8601).") from None  # fmt: skip
+            raise _bad(
+                "metadata_invalid",
+                "Upload-Metadata: 'recorded_at' is geen datum en tijd (ISO 8601).",
+                "Upload-Metadata: 'recorded_at' is not a date and time (ISO 8601).",
+            ) from None
     return kept
 
 
@@ -167,8 +173,11 @@ def _count(request: Request, name: str) -> int | None:
     if raw is None:
         return None
     if not re.fullmatch(r"[0-9]{1,19}", raw.strip()):
-        raise _bad("header_malformed", f"{name} moet een geheel getal van 0 of meer zijn.",
-                   f"{name} must be a whole number, 0 or more.")  # fmt: skip
+        raise _bad(
+            "header_malformed",
+            f"{name} moet een geheel getal van 0 of meer zijn.",
+            f"{name} must be a whole number, 0 or more.",
+        )
     return int(raw)
 
 
@@ -180,8 +189,13 @@ def _get(db: Session, upload_id: uuid.UUID, principal: audit.Principal) -> Uploa
 
 
 def _spec(upload: Upload) -> Resumable:
-    return Resumable(upload.object_id, upload.family_id, upload.object_name,
-                     upload.backend_upload_id, base64.b64decode(upload.header))  # fmt: skip
+    return Resumable(
+        upload.object_id,
+        upload.family_id,
+        upload.object_name,
+        upload.backend_upload_id,
+        base64.b64decode(upload.header),
+    )
 
 
 def _progress(upload: Upload) -> Progress:
@@ -216,8 +230,16 @@ def list_uploads(
 )
 def options() -> Response:
     settings = get_settings()
-    return Response(status_code=204, headers={**TUS, "Tus-Version": "1.0.0", "Tus-Extension": "creation,termination,checksum",
-                                              "Tus-Checksum-Algorithm": ",".join(CHECKSUMS), "Tus-Max-Size": str(settings.upload_max_bytes)})  # fmt: skip
+    return Response(
+        status_code=204,
+        headers={
+            **TUS,
+            "Tus-Version": "1.0.0",
+            "Tus-Extension": "creation,termination,checksum",
+            "Tus-Checksum-Algorithm": ",".join(CHECKSUMS),
+            "Tus-Max-Size": str(settings.upload_max_bytes),
+        },
+    )
 
 
 @router.post(
@@ -237,13 +259,19 @@ def create(request: Request, principal: Principal, db: DB) -> Response:
     try:
         trajectory_id = uuid.UUID(meta.get("trajectory", ""))
     except ValueError:
-        raise _bad("trajectory_missing", "Geef het traject mee (metadata 'trajectory').",
-                   "Name the trajectory in the metadata ('trajectory').") from None  # fmt: skip
+        raise _bad(
+            "trajectory_missing",
+            "Geef het traject mee (metadata 'trajectory').",
+            "Name the trajectory in the metadata ('trajectory').",
+        ) from None
     authorize(db, principal, "upload", trajectory_id=trajectory_id)
     if length == 0:
         label = f" '{meta['filename']}'" if meta.get("filename") else ""
-        raise _bad("empty_file", f"Het bestand{label} is leeg (0 bytes): er staan geen beelden in.",
-                   f"The file{label} is empty (0 bytes): it holds no footage.")  # fmt: skip
+        raise _bad(
+            "empty_file",
+            f"Het bestand{label} is leeg (0 bytes): er staan geen beelden in.",
+            f"The file{label} is empty (0 bytes): it holds no footage.",
+        )
     if length > settings.upload_max_bytes:
         raise TusError(
             413,
@@ -266,13 +294,29 @@ def create(request: Request, principal: Principal, db: DB) -> Response:
     spec = open_store(db, settings).begin_upload(
         family_id=trajectory.family_id, kind=ObjectKind.original
     )
-    upload = Upload(user_id=principal.user_id, trajectory_id=trajectory_id, family_id=trajectory.family_id, object_id=spec.object_id,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
-                    object_name=spec.name, length=length, header=base64.b64encode(spec.header).decode(),
-                    backend_upload_id=spec.upload_id, meta=json.dumps(meta))  # fmt: skip
+    upload = Upload(
+        user_id=principal.user_id,
+        trajectory_id=trajectory_id,
+        family_id=trajectory.family_id,
+        object_id=spec.object_id,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
+        object_name=spec.name,
+        length=length,
+        header=base64.b64encode(spec.header).decode(),
+        backend_upload_id=spec.upload_id,
+        meta=json.dumps(meta),
+    )
     db.add(upload)
     db.flush()
-    audit.record(db, action="upload", outcome="allowed", actor=principal, family_id=trajectory.family_id, object_id=spec.object_id,
-                 object_type="upload", detail={"length": str(length)})  # fmt: skip
+    audit.record(
+        db,
+        action="upload",
+        outcome="allowed",
+        actor=principal,
+        family_id=trajectory.family_id,
+        object_id=spec.object_id,
+        object_type="upload",
+        detail={"length": str(length)},
+    )
     return Response(
         status_code=201,
         headers={**TUS, "Location": f"/api/v1/uploads/{upload.id}", "Upload-Offset": "0"},
@@ -306,8 +350,12 @@ def _now_ms() -> int:
 
 
 def _busy() -> TusError:
-    return TusError(423, "upload_busy", "Deze upload wordt al verstuurd; probeer het zo opnieuw.",
-                    "This upload is already being sent; try again shortly.")  # fmt: skip
+    return TusError(
+        423,
+        "upload_busy",
+        "Deze upload wordt al verstuurd; probeer het zo opnieuw.",
+        "This upload is already being sent; try again shortly.",
+    )
 
 
 def _claim(upload_id: uuid.UUID, offset: int) -> tuple[Upload, str]:
@@ -318,10 +366,14 @@ def _claim(upload_id: uuid.UUID, offset: int) -> tuple[Upload, str]:
     with unit_of_work() as db:
         taken = db.execute(
             update(Upload)
-            .where(col(Upload.id) == upload_id, col(Upload.status) == "uploading", col(Upload.committed) == offset,
-                   or_(col(Upload.claim) == "", col(Upload.claim_until) < now))
+            .where(
+                col(Upload.id) == upload_id,
+                col(Upload.status) == "uploading",
+                col(Upload.committed) == offset,
+                or_(col(Upload.claim) == "", col(Upload.claim_until) < now),
+            )
             .values(claim=token, claim_until=now + get_settings().upload_claim_s * 1000)
-        )  # fmt: skip
+        )
         row = db.get(Upload, upload_id, populate_existing=True)
         if row is None:
             raise NotFound("Upload niet gevonden.", "Upload not found.")
@@ -332,14 +384,22 @@ def _claim(upload_id: uuid.UUID, offset: int) -> tuple[Upload, str]:
             raise _busy()
         if row.status != "uploading":
             raise _finished(row)
-        raise TusError(409, "offset_mismatch", "De positie klopt niet; vraag de stand op en ga verder.",
-                       "Offset mismatch; ask for the offset and resume.")  # fmt: skip
+        raise TusError(
+            409,
+            "offset_mismatch",
+            "De positie klopt niet; vraag de stand op en ga verder.",
+            "Offset mismatch; ask for the offset and resume.",
+        )
 
 
 def _finished(upload: Upload) -> TusError:
     if upload.status == "rejected":
-        return TusError(410, "upload_rejected", f"Deze upload is geweigerd: {upload.reason}",
-                        "This upload was refused; start a new one.")  # fmt: skip
+        return TusError(
+            410,
+            "upload_rejected",
+            f"Deze upload is geweigerd: {upload.reason}",
+            "This upload was refused; start a new one.",
+        )
     return TusError(
         409, "upload_finished", "Deze upload is al afgerond.", "This upload is already complete."
     )
@@ -350,8 +410,13 @@ def _hold(upload: Upload, token: str, progress: Progress | None = None) -> None:
     PATCH took the upload, or the upload was ended) stops this PATCH: the other one's record stands."""
     values: dict[str, object] = {"claim_until": _now_ms() + get_settings().upload_claim_s * 1000}
     if progress is not None:
-        values.update(committed=progress.committed, etags=json.dumps(list(progress.etags)),
-                      tail=progress.tail, carry=progress.carry, updated_at=datetime.now(UTC))  # fmt: skip
+        values.update(
+            committed=progress.committed,
+            etags=json.dumps(list(progress.etags)),
+            tail=progress.tail,
+            carry=progress.carry,
+            updated_at=datetime.now(UTC),
+        )
     with unit_of_work() as db:
         mine = update(Upload).where(col(Upload.id) == upload.id, col(Upload.claim) == token)
         held = db.execute(mine.values(**values))
@@ -391,10 +456,24 @@ def _finish(upload: Upload, writer: ResumableWriter, token: str) -> None:
                 if meta.get("recorded_at")
                 else datetime.now(UTC)
             )
-            db.add(StoredObject(id=row.object_id, family_id=row.family_id, kind=ObjectKind.original, size=row.length,
-                                sha256="", ciphertext_size=size, backend=open_store(db, get_settings()).backend.kind))  # fmt: skip
-            recording = Recording(trajectory_id=row.trajectory_id, recorded_at=recorded, situation=meta.get("situation") or "other",
-                                  source_device=meta.get("device", ""), original_object_id=row.object_id)  # fmt: skip
+            db.add(
+                StoredObject(
+                    id=row.object_id,
+                    family_id=row.family_id,
+                    kind=ObjectKind.original,
+                    size=row.length,
+                    sha256="",
+                    ciphertext_size=size,
+                    backend=open_store(db, get_settings()).backend.kind,
+                )
+            )
+            recording = Recording(
+                trajectory_id=row.trajectory_id,
+                recorded_at=recorded,
+                situation=meta.get("situation") or "other",
+                source_device=meta.get("device", ""),
+                original_object_id=row.object_id,
+            )
             db.add(recording)
             db.flush()
             row.etags, row.committed, row.tail, row.carry = (
@@ -434,8 +513,16 @@ def _fail(upload: Upload, *, detail: str) -> None:
                 row.status, row.updated_at, row.claim = "rejected", datetime.now(UTC), ""
                 row.reason = "opslaan is mislukt; importeer het bestand opnieuw"
                 db.add(row)
-            audit.record(db, action="upload", outcome="failure", reason="finish_failed", family_id=upload.family_id,
-                         object_id=upload.object_id, object_type="upload", detail={"error": detail})  # fmt: skip
+            audit.record(
+                db,
+                action="upload",
+                outcome="failure",
+                reason="finish_failed",
+                family_id=upload.family_id,
+                object_id=upload.object_id,
+                object_type="upload",
+                detail={"error": detail},
+            )
     except Exception:  # noqa: BLE001, S110 - `beeldkluis store check` reports what is left
         pass
 
@@ -454,8 +541,11 @@ def _checksum(request: Request) -> tuple[str, bytes] | None:
     except binascii.Error:
         value = b""
     if len(value) != CHECKSUMS[algorithm]().digest_size:
-        raise _bad("checksum_malformed", f"Upload-Checksum: geen geldige {algorithm}-controlesom (base64).",
-                   f"Upload-Checksum: not a valid {algorithm} checksum (base64).")  # fmt: skip
+        raise _bad(
+            "checksum_malformed",
+            f"Upload-Checksum: geen geldige {algorithm}-controlesom (base64).",
+            f"Upload-Checksum: not a valid {algorithm} checksum (base64).",
+        )
     return algorithm, value
 
 
@@ -493,9 +583,12 @@ async def patch(upload_id: uuid.UUID, request: Request, principal: Principal, db
 
 
 async def _receive(
-    request: Request, upload: Upload, writer: ResumableWriter, token: str,
+    request: Request,
+    upload: Upload,
+    writer: ResumableWriter,
+    token: str,
     checksum: tuple[str, bytes] | None,
-) -> Response:  # fmt: skip
+) -> Response:
     digest = CHECKSUMS[checksum[0]]() if checksum else None
     received = bytearray()  # sealed a MiB at a time: fewer, larger calls than per network read
     recorded, renewed = writer.durable, time.monotonic()
@@ -611,8 +704,15 @@ def terminate(upload_id: uuid.UUID, principal: Principal, db: DB) -> Response:
 )
 def status(upload_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, object]:
     upload = _get(db, upload_id, principal)
-    return {"id": str(upload.id), "status": upload.status, "reason": upload.reason, "length": upload.length, "committed": upload.committed,
-            "sha256": upload.sha256, "recording_id": str(upload.recording_id) if upload.recording_id else None}  # fmt: skip
+    return {
+        "id": str(upload.id),
+        "status": upload.status,
+        "reason": upload.reason,
+        "length": upload.length,
+        "committed": upload.committed,
+        "sha256": upload.sha256,
+        "recording_id": str(upload.recording_id) if upload.recording_id else None,
+    }
 
 
 # After a crash ---------------------------------------------------------------------------------
@@ -642,8 +742,15 @@ def abandon(db: Session, upload: Upload) -> None:
     upload.status, upload.updated_at, upload.claim = "rejected", datetime.now(UTC), ""
     upload.reason = "upload niet afgemaakt en opgeruimd; importeer het bestand opnieuw"
     db.add(upload)
-    audit.record(db, action="delete", outcome="success", reason="upload_abandoned", family_id=upload.family_id,
-                 object_id=upload.object_id, object_type="upload")  # fmt: skip
+    audit.record(
+        db,
+        action="delete",
+        outcome="success",
+        reason="upload_abandoned",
+        family_id=upload.family_id,
+        object_id=upload.object_id,
+        object_type="upload",
+    )
 
 
 def verify_again(upload: Upload) -> None:

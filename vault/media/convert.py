@@ -24,7 +24,11 @@ def qualifies(info: ProbeResult) -> bool:
 
 
 def convert_command(
-    source_url: str, info: ProbeResult, target: Path | str, ffmpeg: str = "ffmpeg", progress: Path | None = None
+    source_url: str,
+    info: ProbeResult,
+    target: Path | str,
+    ffmpeg: str = "ffmpeg",
+    progress: Path | None = None,
 ) -> list[str]:
     """The argv writing the playable copy to `target`: a file, or "pipe:1" (stdout); with `progress`,
     ffmpeg also writes its final counts there (`out_time_us`: how long the copy it made lasts)."""
@@ -48,7 +52,10 @@ def convert_command(
     if qualifies(info):
         codecs = ["-c", "copy"]
         if info.audio_codec == "aac" and "mpegts" in info.container.split(","):
-            codecs += ["-bsf:a", "aac_adtstoasc"]  # AAC in MPEG-TS is ADTS; the fragmented MP4 muxer wants it raw
+            codecs += [
+                "-bsf:a",
+                "aac_adtstoasc",
+            ]  # AAC in MPEG-TS is ADTS; the fragmented MP4 muxer wants it raw
     else:
         filters = ["yadif"] if info.interlaced else []
         filters.append("format=yuv420p")
@@ -87,13 +94,22 @@ def convert_command(
     ]
 
 
-def convert(source_url: str, info: ProbeResult, target: Path, ffmpeg: str = "ffmpeg", timeout: float | None = None) -> bool:
+def convert(
+    source_url: str,
+    info: ProbeResult,
+    target: Path,
+    ffmpeg: str = "ffmpeg",
+    timeout: float | None = None,
+) -> bool:
     """Write the playable copy to `target`; returns True if it was remuxed (no re-encoding). MediaError
     (naming what ffmpeg said, in the log) if it fails; the caller's `serve_range` block then also says
     whether the source itself could not be read."""
     try:
-        run(convert_command(source_url, info, target, ffmpeg), what="convert",
-            timeout=timeout or time_limit(info.duration_s, per_second=6.0))  # fmt: skip
+        run(
+            convert_command(source_url, info, target, ffmpeg),
+            what="convert",
+            timeout=timeout or time_limit(info.duration_s, per_second=6.0),
+        )
     except Exception:
         target.unlink(missing_ok=True)
         raise

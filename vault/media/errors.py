@@ -26,7 +26,9 @@ def truncated() -> MediaError:
 
 
 def no_frames() -> MediaError:
-    return MediaError("no_frames", "bevat geen beelden die af te spelen zijn", "contains no playable frames")
+    return MediaError(
+        "no_frames", "bevat geen beelden die af te spelen zijn", "contains no playable frames"
+    )
 
 
 class SourceUnreadable(MediaError):
@@ -34,6 +36,8 @@ class SourceUnreadable(MediaError):
     ffmpeg made of it is short or wrong, so it is thrown away. The object needs an administrator."""
 
     def __init__(self) -> None:
-        super().__init__("source_unreadable",
-                         "de opgeslagen opname is beschadigd en kan niet worden gelezen; meld dit bij de beheerder",
-                         "the stored recording is damaged and cannot be read; tell the administrator")  # fmt: skip
+        super().__init__(
+            "source_unreadable",
+            "de opgeslagen opname is beschadigd en kan niet worden gelezen; meld dit bij de beheerder",
+            "the stored recording is damaged and cannot be read; tell the administrator",
+        )

@@ -46,20 +46,28 @@ def input_options(source: str, container: str | None = None) -> dict[str, str]:
     elif source == "pipe:0":  # fed by us, front to back (vault.media.sequential)
         protocols = "pipe"
     elif "://" in source or source.startswith(("-", "|")) or ":" in source.split("/", 1)[0]:
-        raise ValueError("ffmpeg reads the loopback range server, its own stdin or a local file, nothing else")
+        raise ValueError(
+            "ffmpeg reads the loopback range server, its own stdin or a local file, nothing else"
+        )
     else:
         protocols = "file"
     options = {"protocol_whitelist": protocols, "format_whitelist": ",".join(INPUT_FORMATS)}
     if container:
         options["f"] = demuxer(container)
-        if options["f"] == "mov":  # a fragmented MP4 (the proxy) is seekable only through its mfra index:
-            options["use_mfra_for"] = "pts"  # without it ffmpeg reads the whole file to find a late moment
+        if (
+            options["f"] == "mov"
+        ):  # a fragmented MP4 (the proxy) is seekable only through its mfra index:
+            options["use_mfra_for"] = (
+                "pts"  # without it ffmpeg reads the whole file to find a late moment
+            )
     return options
 
 
 def input_args(source: str, container: str | None = None) -> list[str]:
     """`-i source` with the allow-lists in front, for an argv written out by hand."""
-    return [arg for key, value in input_options(source, container).items() for arg in (f"-{key}", value)] + ["-i", source]
+    return [
+        arg for key, value in input_options(source, container).items() for arg in (f"-{key}", value)
+    ] + ["-i", source]
 
 
 def time_limit(duration_s: float, *, per_second: float = 3.0) -> float:
@@ -76,7 +84,11 @@ class FfmpegFailed(MediaError):
     """ffmpeg could not do its job on this footage; `detail` is its own (scrubbed, bounded) last words."""
 
     def __init__(self, what: str, returncode: int | None, detail: str) -> None:
-        super().__init__("damaged", "de opname is beschadigd of onleesbaar", "the recording is damaged or unreadable")
+        super().__init__(
+            "damaged",
+            "de opname is beschadigd of onleesbaar",
+            "the recording is damaged or unreadable",
+        )
         self.what, self.returncode, self.detail = what, returncode, detail
 
     def __str__(self) -> str:
@@ -85,8 +97,11 @@ class FfmpegFailed(MediaError):
 
 class TookTooLong(MediaError):
     def __init__(self, what: str) -> None:
-        super().__init__("too_long", "het verwerken duurde te lang; de opname is mogelijk beschadigd",
-                         "processing took too long; the recording may be damaged")  # fmt: skip
+        super().__init__(
+            "too_long",
+            "het verwerken duurde te lang; de opname is mogelijk beschadigd",
+            "processing took too long; the recording may be damaged",
+        )
         self.what = what
 
 
@@ -100,7 +115,9 @@ class Result:
 def run(argv: Sequence[str], *, what: str, timeout: float, check: bool = True) -> Result:
     """Run to the end with a time limit; stdout kept, stderr bounded and scrubbed; FfmpegFailed on failure."""
     try:
-        done = subprocess.run(list(argv), capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL)  # noqa: S603 - our argv, no secrets
+        done = subprocess.run(  # noqa: S603 - our argv, no secrets
+            list(argv), capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL
+        )
     except subprocess.TimeoutExpired:
         log.warning("%s: ffmpeg took longer than %.0f s and was stopped", what, timeout)
         raise TookTooLong(what) from None
@@ -116,12 +133,20 @@ def run(argv: Sequence[str], *, what: str, timeout: float, check: bool = True) -
 class Process:
     """A long-running ffmpeg (a proxy, a segment job): stderr drained by a thread into a bounded tail."""
 
-    def __init__(self, argv: Sequence[str], *, what: str, stdout: int | None = subprocess.DEVNULL,
-                 stdin: int | None = subprocess.DEVNULL) -> None:  # fmt: skip
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        what: str,
+        stdout: int | None = subprocess.DEVNULL,
+        stdin: int | None = subprocess.DEVNULL,
+    ) -> None:
         self.what = what
         self.proc = subprocess.Popen(list(argv), stdin=stdin, stdout=stdout, stderr=subprocess.PIPE)  # noqa: S603 - our argv
         self._tail: deque[str] = deque(maxlen=STDERR_LINES)
-        self._reader = threading.Thread(target=self._drain, daemon=True, name=f"ffmpeg-stderr-{what}")
+        self._reader = threading.Thread(
+            target=self._drain, daemon=True, name=f"ffmpeg-stderr-{what}"
+        )
         self._reader.start()
 
     def _drain(self) -> None:
@@ -142,7 +167,9 @@ class Process:
             code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.kill()
-            log.warning("%s: ffmpeg took longer than %.0f s and was stopped", self.what, timeout or 0)
+            log.warning(
+                "%s: ffmpeg took longer than %.0f s and was stopped", self.what, timeout or 0
+            )
             raise TookTooLong(self.what) from None
         self._reader.join(timeout=5)
         return code

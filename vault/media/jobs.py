@@ -93,13 +93,31 @@ class Job:
             mark = write_private(self.dir, "wm-", spec.watermark)
             self._list = self.dir / "list"
             argv = segment_command(
-                Source(self.source.url, spec.interlaced, spec.has_audio, spec.container), first,
-                clip_start_s=spec.clip_start_s, clip_end_s=spec.clip_end_s,
-                watermark_file=mark, corner=spec.corner, ffmpeg=spec.ffmpeg,
-                output=["-f", "segment", "-segment_time", f"{SEGMENT_S}", "-segment_format", "mpegts",
-                        "-segment_start_number", str(first), "-reset_timestamps", "0", "-segment_list", str(self._list),
-                        "-segment_list_type", "flat", str(self.dir / "%d.ts")],
-            )  # fmt: skip
+                Source(self.source.url, spec.interlaced, spec.has_audio, spec.container),
+                first,
+                clip_start_s=spec.clip_start_s,
+                clip_end_s=spec.clip_end_s,
+                watermark_file=mark,
+                corner=spec.corner,
+                ffmpeg=spec.ffmpeg,
+                output=[
+                    "-f",
+                    "segment",
+                    "-segment_time",
+                    f"{SEGMENT_S}",
+                    "-segment_format",
+                    "mpegts",
+                    "-segment_start_number",
+                    str(first),
+                    "-reset_timestamps",
+                    "0",
+                    "-segment_list",
+                    str(self._list),
+                    "-segment_list_type",
+                    "flat",
+                    str(self.dir / "%d.ts"),
+                ],
+            )
             self.proc = Process(argv, what="segments")
             self._stack.callback(self.proc.kill)
         except BaseException:
@@ -125,11 +143,15 @@ class Job:
         next one) or ffmpeg ended well at the clip's end. None once the source failed or ffmpeg failed:
         a failing read cuts ffmpeg's input and it closes the segment it was writing as if the clip ended
         there, so from then on nothing more is handed out, not even a listed segment."""
-        code = self.proc.poll()  # first the exit, then the list, then the source: each implies the next
+        code = (
+            self.proc.poll()
+        )  # first the exit, then the list, then the source: each implies the next
         done = self.finished()
         if self.broken:
             return []
-        return sorted(n for n in done if code == 0 or n + 1 in done or (self.dir / f"{n + 1}.ts").exists())
+        return sorted(
+            n for n in done if code == 0 or n + 1 in done or (self.dir / f"{n + 1}.ts").exists()
+        )
 
     def take(self, n: int) -> bytes:
         """Segment n's bytes; its file is gone afterwards."""

@@ -35,12 +35,18 @@ from vault.worker import celery_app
 
 log = logging.getLogger("vault.media")
 
-AHEAD = 3  # the worker stays this many segments ahead of the viewer; a request further ahead is a seek
+AHEAD = (
+    3  # the worker stays this many segments ahead of the viewer; a request further ahead is a seek
+)
 KEEP_BEHIND = 2  # sealed segments kept behind the viewer (hls.js asks again)
 IDLE_S = 30.0  # a job nobody asked anything of for this long stops
 BEAT_S = 1.0  # a running job writes that it lives this often
-STALE_S = 6.0  # a running job silent this long has lost its worker: the next request starts it again
-QUEUE_WAIT_S = 8.0  # a job no worker has taken this long: the viewer is told to wait (503, Retry-After)
+STALE_S = (
+    6.0  # a running job silent this long has lost its worker: the next request starts it again
+)
+QUEUE_WAIT_S = (
+    8.0  # a job no worker has taken this long: the viewer is told to wait (503, Retry-After)
+)
 QUEUE_LOST_S = 120.0  # a job still not taken after this long is made again (its message was lost)
 WAIT_S = 40.0  # the longest one segment request waits
 POLL_S = 0.05
@@ -63,7 +69,9 @@ class StreamJob(SQLModel, table=True):
     ready: int  # the newest segment sealed (first - 1: none yet)
     asked: int  # the furthest segment the viewer asked for
     asked_at: float
-    state: str = Field(default="queued", max_length=16, index=True)  # queued running done failed stopped
+    state: str = Field(
+        default="queued", max_length=16, index=True
+    )  # queued running done failed stopped
     beat_at: float = 0.0
     started_at: float = 0.0  # when a worker took it (the queue's share of the first segment)
     created_at: float
@@ -97,8 +105,16 @@ class TooManyStreams(VaultError):
 # The API side --------------------------------------------------------------------------------------
 
 
-def fetch(db: Session, *, viewer: str, user_id: uuid.UUID, shown_id: uuid.UUID, whole: bool, n: int,
-          count: int) -> bytes:  # fmt: skip
+def fetch(
+    db: Session,
+    *,
+    viewer: str,
+    user_id: uuid.UUID,
+    shown_id: uuid.UUID,
+    whole: bool,
+    n: int,
+    count: int,
+) -> bytes:
     """Segment n for this viewing session: from the job that covers it, started if need be. The caller
     has decided and logged the request and committed; every wait here commits, so no transaction (on
     SQLite, a lock) stays open while a worker renders."""
@@ -110,7 +126,10 @@ def fetch(db: Session, *, viewer: str, user_id: uuid.UUID, shown_id: uuid.UUID, 
             store = open_store(db, get_settings())
             try:
                 data = b"".join(store.iter_plaintext(segment.object_id))
-            except (BlobNotFound, KeyDestroyed):  # swept between the marker and the read: make it again
+            except (
+                BlobNotFound,
+                KeyDestroyed,
+            ):  # swept between the marker and the read: make it again
                 data = b""
             release(db)
             if data:
@@ -147,15 +166,28 @@ def _covers(db: Session, job: StreamJob, n: int, now: float) -> bool:
         return db.get(StreamSegment, (job.id, n)) is not None  # not yet left behind
     if job.state not in LIVE:
         return False
-    alive = (job.state == "queued" and now - job.created_at <= QUEUE_LOST_S) or now - job.beat_at <= STALE_S
+    alive = (
+        job.state == "queued" and now - job.created_at <= QUEUE_LOST_S
+    ) or now - job.beat_at <= STALE_S
     return alive and n <= job.ready + AHEAD
 
 
-def _job_for(db: Session, viewer: str, user_id: uuid.UUID, shown_id: uuid.UUID, whole: bool, n: int,
-             count: int) -> StreamJob:  # fmt: skip
+def _job_for(
+    db: Session,
+    viewer: str,
+    user_id: uuid.UUID,
+    shown_id: uuid.UUID,
+    whole: bool,
+    n: int,
+    count: int,
+) -> StreamJob:
     """The job of this viewing session that covers n (told how far the viewer got), or a new one."""
     now = time.time()
-    mine = db.exec(select(StreamJob).where(StreamJob.viewer == viewer, col(StreamJob.state).in_((*LIVE, "done")))).all()
+    mine = db.exec(
+        select(StreamJob).where(
+            StreamJob.viewer == viewer, col(StreamJob.state).in_((*LIVE, "done"))
+        )
+    ).all()
     for job in mine:
         if job.shown_id == shown_id and _covers(db, job, n, now):
             job.asked, job.asked_at = max(job.asked, n), now
@@ -167,14 +199,31 @@ def _job_for(db: Session, viewer: str, user_id: uuid.UUID, shown_id: uuid.UUID, 
             job.state = "stopped"
             db.add(job)
     limit = get_settings().stream_max_jobs
-    others = db.exec(select(func.count()).select_from(StreamJob).where(
-        StreamJob.user_id == user_id, StreamJob.viewer != viewer, col(StreamJob.state).in_(LIVE),
-        col(StreamJob.asked_at) > now - IDLE_S)).one()  # fmt: skip
+    others = db.exec(
+        select(func.count())
+        .select_from(StreamJob)
+        .where(
+            StreamJob.user_id == user_id,
+            StreamJob.viewer != viewer,
+            col(StreamJob.state).in_(LIVE),
+            col(StreamJob.asked_at) > now - IDLE_S,
+        )
+    ).one()
     if others >= limit:
         keep(db)
         raise TooManyStreams(limit)
-    job = StreamJob(viewer=viewer, user_id=user_id, shown_id=shown_id, whole=whole, first=n, last=count - 1,
-                    ready=n - 1, asked=n, asked_at=now, created_at=now)  # fmt: skip
+    job = StreamJob(
+        viewer=viewer,
+        user_id=user_id,
+        shown_id=shown_id,
+        whole=whole,
+        first=n,
+        last=count - 1,
+        ready=n - 1,
+        asked=n,
+        asked_at=now,
+        created_at=now,
+    )
     db.add(job)
     release(db)
     render.apply_async(args=[str(job.id)])
@@ -185,7 +234,9 @@ def stop(db: Session, viewer: str, shown_id: uuid.UUID) -> None:
     """The viewer left: a live job stops at its worker's next beat (which deletes its segments); the
     segments of a finished one go now."""
     store = open_store(db, get_settings())
-    for job in db.exec(select(StreamJob).where(StreamJob.viewer == viewer, StreamJob.shown_id == shown_id)).all():
+    for job in db.exec(
+        select(StreamJob).where(StreamJob.viewer == viewer, StreamJob.shown_id == shown_id)
+    ).all():
         if job.state in LIVE:
             job.state = "stopped"
             db.add(job)
@@ -215,15 +266,29 @@ def _spec(db: Session, job: StreamJob, settings: Settings) -> tuple[Spec, uuid.U
         raise Unplayable()
     user = db.get(User, job.user_id)
     org = db.get(Organisation, user.organisation_id) if user else None
-    mark = watermark_text(user.name if user else "", org.name if org else "", job.created_at, job.viewer)
+    mark = watermark_text(
+        user.name if user else "", org.name if org else "", job.created_at, job.viewer
+    )
     info = json.loads(recording.probe or "{}")
-    interlaced = bool(info.get("interlaced")) and recording.proxy_object_id is None  # the proxy is progressive
+    interlaced = (
+        bool(info.get("interlaced")) and recording.proxy_object_id is None
+    )  # the proxy is progressive
     source = recording.proxy_object_id or recording.original_object_id
     container = "mov" if recording.proxy_object_id else str(info.get("container") or "mov")
     store = open_store(db, settings)
     size, read = store.range_reader(source)
-    spec = Spec(size, read, interlaced, info.get("audio_codec") is not None, start, end, mark,
-                settings.watermark_corner, settings.ffmpeg, container)  # fmt: skip
+    spec = Spec(
+        size,
+        read,
+        interlaced,
+        info.get("audio_codec") is not None,
+        start,
+        end,
+        mark,
+        settings.watermark_corner,
+        settings.ffmpeg,
+        container,
+    )
     return spec, store.get(source).family_id
 
 
@@ -257,7 +322,9 @@ def run(job_id: uuid.UUID) -> str:
         nxt, beat, paused = start, time.monotonic(), False
         while True:
             code = live.proc.poll()
-            for n in live.whole():  # sealed up to AHEAD past the viewer; once ffmpeg is done, all of it
+            for (
+                n
+            ) in live.whole():  # sealed up to AHEAD past the viewer; once ffmpeg is done, all of it
                 if n == nxt and (code == 0 or nxt - 1 <= asked + AHEAD):
                     _seal(settings, job_id, family_id, n, live.take(n))
                     nxt += 1
@@ -313,7 +380,9 @@ def _seal(settings: Settings, job_id: uuid.UUID, family_id: uuid.UUID, n: int, d
         store.put(family_id=family_id, kind=ObjectKind.segment, source=[data], object_id=object_id)
         segment = db.get(StreamSegment, (job_id, n))
         job = db.get(StreamJob, job_id)
-        if segment is None or job is None:  # swept meanwhile (the viewer left long ago): keep nothing
+        if (
+            segment is None or job is None
+        ):  # swept meanwhile (the viewer left long ago): keep nothing
             store.delete(object_id)
             return
         segment.ready, job.ready = True, max(job.ready, n)
@@ -359,7 +428,9 @@ def sweep(grace: float = IDLE_S) -> int:
             if (job.state not in LIVE or lost) and now - job.asked_at >= grace:
                 removed += _forget(db, store, job.id)
                 db.delete(job)
-        for segment in db.exec(select(StreamSegment).where(col(StreamSegment.created_at) < now - LIFETIME_S)).all():
+        for segment in db.exec(
+            select(StreamSegment).where(col(StreamSegment.created_at) < now - LIFETIME_S)
+        ).all():
             _drop(db, store, segment)
             removed += 1
         db.flush()

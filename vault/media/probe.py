@@ -79,8 +79,22 @@ def probe(source: str, *, ffprobe: str = "ffprobe", timeout: float = 60) -> Prob
     Only camera containers are opened (no playlist, concat list or image sequence: they would make
     ffprobe open other resources), and it says nothing of whether the frames decode: see `decodes`."""
     try:
-        out = run([ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", *input_args(source)[:-2], source],
-                  what="probe", timeout=timeout, check=False)  # fmt: skip
+        out = run(
+            [
+                ffprobe,
+                "-v",
+                "error",
+                "-print_format",
+                "json",
+                "-show_format",
+                "-show_streams",
+                *input_args(source)[:-2],
+                source,
+            ],
+            what="probe",
+            timeout=timeout,
+            check=False,
+        )
     except TookTooLong:
         raise truncated() from None
     try:
@@ -124,8 +138,11 @@ def probe(source: str, *, ffprobe: str = "ffprobe", timeout: float = 60) -> Prob
             rotation = int(side["rotation"])
     rotation = int(video.get("tags", {}).get("rotate", rotation))
     # The camera's own clock: QuickTime's creationdate carries the local offset; creation_time is UTC.
-    creation = _when(tags.get("com.apple.quicktime.creationdate")) or _when(tags.get("creation_time")) \
+    creation = (
+        _when(tags.get("com.apple.quicktime.creationdate"))
+        or _when(tags.get("creation_time"))
         or _when(video.get("tags", {}).get("creation_time"))
+    )
     data_tracks = any(
         s.get("codec_type") == "data" and s.get("codec_tag_string") in ("gpmd", "camm")
         for s in streams
@@ -168,18 +185,29 @@ def decodes(source: str, info: ProbeResult, *, ffmpeg: str = "ffmpeg") -> Decode
     argv = (
         ffmpeg_python.input(source, **input_options(source, info.container))
         .output("-", map="0:v:0", f="null")
-        .global_args("-hide_banner", "-nostdin", "-v", "error", "-xerror", "-progress", "pipe:1", "-nostats")
+        .global_args(
+            "-hide_banner", "-nostdin", "-v", "error", "-xerror", "-progress", "pipe:1", "-nostats"
+        )
         .compile(cmd=ffmpeg)
     )
     result = run(argv, what="decode", timeout=time_limit(info.duration_s), check=False)
-    progress = dict(line.split("=", 1) for line in result.stdout.decode(errors="replace").splitlines() if "=" in line)
+    progress = dict(
+        line.split("=", 1)
+        for line in result.stdout.decode(errors="replace").splitlines()
+        if "=" in line
+    )
     try:
-        frames, seconds = int(progress.get("frame", "0")), int(progress.get("out_time_us", "0")) / 1e6
+        frames, seconds = (
+            int(progress.get("frame", "0")),
+            int(progress.get("out_time_us", "0")) / 1e6,
+        )
     except ValueError:
         frames, seconds = 0, 0.0
     if frames == 0:
         raise no_frames()
-    if result.returncode != 0 or result.stderr.strip():  # with -v error, any line is a frame that failed
+    if (
+        result.returncode != 0 or result.stderr.strip()
+    ):  # with -v error, any line is a frame that failed
         log.warning("%s", FfmpegFailed("decode", result.returncode, result.stderr))
         raise damaged()
     # Decoded frames must reach (nearly) the end the container declares, at a rate a camera films at.
@@ -189,5 +217,8 @@ def decodes(source: str, info: ProbeResult, *, ffmpeg: str = "ffmpeg") -> Decode
 
 
 def damaged() -> MediaError:
-    return MediaError("damaged", "bestand is afgebroken of beschadigd: niet alle beelden zijn af te spelen",
-                      "the file is cut off or damaged: not every frame plays")  # fmt: skip
+    return MediaError(
+        "damaged",
+        "bestand is afgebroken of beschadigd: niet alle beelden zijn af te spelen",
+        "the file is cut off or damaged: not every frame plays",
+    )

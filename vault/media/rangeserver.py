@@ -143,7 +143,9 @@ class RangeServer:
                     pass  # the reader went away (ffmpeg seeks by closing and reopening)
 
         self._httpd = _Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True, name="range-server")
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, daemon=True, name="range-server"
+        )
         self._thread.start()
 
     @property

@@ -51,9 +51,18 @@ def segment_count(duration_s: float, segment_s: float = SEGMENT_S) -> int:
     return max(1, math.ceil(duration_s / segment_s - 1e-9))
 
 
-def segment_command(source: Source, n: int, *, clip_start_s: float, clip_end_s: float, watermark_file: Path | None,
-                    corner: str = "bottom-right", ffmpeg: str = "ffmpeg", segment_s: float = SEGMENT_S,
-                    output: list[str] | None = None) -> list[str]:  # fmt: skip
+def segment_command(
+    source: Source,
+    n: int,
+    *,
+    clip_start_s: float,
+    clip_end_s: float,
+    watermark_file: Path | None,
+    corner: str = "bottom-right",
+    ffmpeg: str = "ffmpeg",
+    segment_s: float = SEGMENT_S,
+    output: list[str] | None = None,
+) -> list[str]:
     """ffmpeg's argv for segment n, or (with `output`) for segments n, n+1, ... to the clip's end.
     Keyframes are forced on the segment grid, so both produce the same segments."""
     start = clip_start_s + n * segment_s
@@ -71,28 +80,82 @@ def segment_command(source: Source, n: int, *, clip_start_s: float, clip_end_s: 
             f"fontsize=h/28:line_spacing=4:box=1:boxcolor=black@0.45:boxborderw=8:x={x}:y={y}"
         )
     argv = [
-        ffmpeg, "-hide_banner", "-nostdin", "-v", "error",
-        "-ss", f"{start:.3f}", *input_args(source.url, source.container), "-t", f"{length:.3f}",
-        "-map", "0:v:0", *(["-map", "0:a:0?"] if source.has_audio else []),
-        "-vf", ",".join(filters), *(["-af", "asetpts=PTS-STARTPTS+1024/SR/TB"] if source.has_audio else []),
-        "-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-pix_fmt", "yuv420p", "-force_key_frames", f"expr:gte(t,n_forced*{segment_s})",
-        "-fps_mode", "cfr", "-c:a", "aac", "-ac", "2", "-b:a", "128k",
-        "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn",
-        "-output_ts_offset", f"{n * segment_s:.3f}", "-muxdelay", "0", "-avoid_negative_ts", "disabled",
+        ffmpeg,
+        "-hide_banner",
+        "-nostdin",
+        "-v",
+        "error",
+        "-ss",
+        f"{start:.3f}",
+        *input_args(source.url, source.container),
+        "-t",
+        f"{length:.3f}",
+        "-map",
+        "0:v:0",
+        *(["-map", "0:a:0?"] if source.has_audio else []),
+        "-vf",
+        ",".join(filters),
+        *(["-af", "asetpts=PTS-STARTPTS+1024/SR/TB"] if source.has_audio else []),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-bf",
+        "0",
+        "-pix_fmt",
+        "yuv420p",
+        "-force_key_frames",
+        f"expr:gte(t,n_forced*{segment_s})",
+        "-fps_mode",
+        "cfr",
+        "-c:a",
+        "aac",
+        "-ac",
+        "2",
+        "-b:a",
+        "128k",
+        "-map_metadata",
+        "-1",
+        "-map_chapters",
+        "-1",
+        "-sn",
+        "-dn",
+        "-output_ts_offset",
+        f"{n * segment_s:.3f}",
+        "-muxdelay",
+        "0",
+        "-avoid_negative_ts",
+        "disabled",
         *(output or ["-f", "mpegts", "pipe:1"]),
-    ]  # fmt: skip
+    ]
     return argv
 
 
-def render_segment(source: Source, n: int, *, clip_start_s: float, clip_end_s: float, watermark: str | None,
-                   corner: str = "bottom-right", ffmpeg: str = "ffmpeg", timeout: float = 60) -> bytes:  # fmt: skip
+def render_segment(
+    source: Source,
+    n: int,
+    *,
+    clip_start_s: float,
+    clip_end_s: float,
+    watermark: str | None,
+    corner: str = "bottom-right",
+    ffmpeg: str = "ffmpeg",
+    timeout: float = 60,
+) -> bytes:
     """Segment n as MPEG-TS bytes. The watermark text goes through a 0600 file in tmpfs, so any name is safe."""
     mark: Path | None = None
     try:
         if watermark is not None:
             mark = write_private(scratch_dir(), "wm-", watermark)
-        argv = segment_command(source, n, clip_start_s=clip_start_s, clip_end_s=clip_end_s,
-                               watermark_file=mark, corner=corner, ffmpeg=ffmpeg)  # fmt: skip
+        argv = segment_command(
+            source,
+            n,
+            clip_start_s=clip_start_s,
+            clip_end_s=clip_end_s,
+            watermark_file=mark,
+            corner=corner,
+            ffmpeg=ffmpeg,
+        )
         result = run(argv, what=f"segment {n}", timeout=timeout)
         if not result.stdout:
             raise FfmpegFailed(f"segment {n}", result.returncode, "no output")

@@ -26,12 +26,23 @@ def watermark_text(name: str, organisation: str, started: float, viewer: str) ->
 
 
 def still_failed() -> MediaError:
-    return MediaError("still_failed", "Er kon geen stilstaand beeld uit dit fragment worden gehaald.",
-                      "No still could be taken from this fragment.")  # fmt: skip
+    return MediaError(
+        "still_failed",
+        "Er kon geen stilstaand beeld uit dit fragment worden gehaald.",
+        "No still could be taken from this fragment.",
+    )
 
 
-def still_command(source_url: str, at_s: float, *, watermark_file: str | None, container: str = "mov",
-                  interlaced: bool = False, corner: str = "bottom-right", ffmpeg: str = "ffmpeg") -> list[str]:  # fmt: skip
+def still_command(
+    source_url: str,
+    at_s: float,
+    *,
+    watermark_file: str | None,
+    container: str = "mov",
+    interlaced: bool = False,
+    corner: str = "bottom-right",
+    ffmpeg: str = "ffmpeg",
+) -> list[str]:
     """ffmpeg's argv for the frame that is showing at `at_s` (an accurate input seek: the first frame
     decoded at or after it), as a JPEG on stdout."""
     filters = (["yadif"] if interlaced else []) + [f"scale=-2:'min({HEIGHT},ih)'"]
@@ -41,19 +52,59 @@ def still_command(source_url: str, at_s: float, *, watermark_file: str | None, c
             f"drawtext=textfile={watermark_file}:expansion=none:fontfile={FONT}:fontcolor=white@0.85:"
             f"fontsize=h/28:line_spacing=4:box=1:boxcolor=black@0.45:boxborderw=8:x={x}:y={y}"
         )
-    return [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-ss", f"{max(at_s, 0):.6f}",
-            *input_args(source_url, container), "-map", "0:v:0", "-frames:v", "1",
-            "-vf", ",".join(filters), "-an", "-sn", "-dn", "-map_metadata", "-1",
-            "-c:v", "mjpeg", "-q:v", "3", "-f", "image2pipe", "pipe:1"]  # fmt: skip
+    return [
+        ffmpeg,
+        "-hide_banner",
+        "-nostdin",
+        "-v",
+        "error",
+        "-ss",
+        f"{max(at_s, 0):.6f}",
+        *input_args(source_url, container),
+        "-map",
+        "0:v:0",
+        "-frames:v",
+        "1",
+        "-vf",
+        ",".join(filters),
+        "-an",
+        "-sn",
+        "-dn",
+        "-map_metadata",
+        "-1",
+        "-c:v",
+        "mjpeg",
+        "-q:v",
+        "3",
+        "-f",
+        "image2pipe",
+        "pipe:1",
+    ]
 
 
-def render_still(source_url: str, at_s: float, *, watermark: str, container: str = "mov", interlaced: bool = False,
-                 corner: str = "bottom-right", ffmpeg: str = "ffmpeg", timeout: float = 30) -> bytes:  # fmt: skip
+def render_still(
+    source_url: str,
+    at_s: float,
+    *,
+    watermark: str,
+    container: str = "mov",
+    interlaced: bool = False,
+    corner: str = "bottom-right",
+    ffmpeg: str = "ffmpeg",
+    timeout: float = 30,
+) -> bytes:
     """The frame at `at_s` of `source_url` (our loopback range server) as a watermarked JPEG."""
     mark = write_private(scratch_dir(), "wm-", watermark)
     try:
-        argv = still_command(source_url, at_s, watermark_file=str(mark), container=container,
-                             interlaced=interlaced, corner=corner, ffmpeg=ffmpeg)  # fmt: skip
+        argv = still_command(
+            source_url,
+            at_s,
+            watermark_file=str(mark),
+            container=container,
+            interlaced=interlaced,
+            corner=corner,
+            ffmpeg=ffmpeg,
+        )
         with _SLOTS:
             try:
                 jpeg = run(argv, what="still", timeout=timeout).stdout

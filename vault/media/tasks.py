@@ -21,18 +21,62 @@ from vault.worker import celery_app
 PIECE = 1024 * 1024
 
 
-def proxy_command(source_url: str, interlaced: bool, ffmpeg: str = "ffmpeg", container: str = "mov") -> list[str]:
+def proxy_command(
+    source_url: str, interlaced: bool, ffmpeg: str = "ffmpeg", container: str = "mov"
+) -> list[str]:
     filters = ["yadif"] if interlaced else []
     filters += [
         "scale=-2:'min(720,ih)'",
         "fps=25",
         "format=yuv420p",
     ]  # down, never up; autorotated upright
-    return [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", *input_args(source_url, container), "-map", "0:v:0", "-map", "0:a:0?",
-            "-vf", ",".join(filters), "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-g", "25", "-bf", "0",
-            "-fps_mode", "cfr", "-c:a", "aac", "-ac", "2", "-b:a", "128k", "-map_metadata", "-1", "-map_chapters", "-1",
-            "-sn", "-dn", "-metadata:s:v", "rotate=0", "-avoid_negative_ts", "disabled", "-f", "mp4", "-movflags", "frag_keyframe+empty_moov+default_base_moof",
-            "pipe:1"]  # fmt: skip
+    return [
+        ffmpeg,
+        "-hide_banner",
+        "-nostdin",
+        "-v",
+        "error",
+        *input_args(source_url, container),
+        "-map",
+        "0:v:0",
+        "-map",
+        "0:a:0?",
+        "-vf",
+        ",".join(filters),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "20",
+        "-g",
+        "25",
+        "-bf",
+        "0",
+        "-fps_mode",
+        "cfr",
+        "-c:a",
+        "aac",
+        "-ac",
+        "2",
+        "-b:a",
+        "128k",
+        "-map_metadata",
+        "-1",
+        "-map_chapters",
+        "-1",
+        "-sn",
+        "-dn",
+        "-metadata:s:v",
+        "rotate=0",
+        "-avoid_negative_ts",
+        "disabled",
+        "-f",
+        "mp4",
+        "-movflags",
+        "frag_keyframe+empty_moov+default_base_moof",
+        "pipe:1",
+    ]
 
 
 def make_proxy(recording_id: uuid.UUID) -> str:
@@ -54,9 +98,14 @@ def make_proxy(recording_id: uuid.UUID) -> str:
             serve_range(size, read) as url,
             store.writer(family_id=family_id, kind=ObjectKind.proxy) as out,
         ):
-            release(db)  # keys are unwrapped and the new one stored; no transaction stays open meanwhile
-            ffmpeg = Process(proxy_command(url, interlaced, settings.ffmpeg, container), what="proxy",
-                             stdout=subprocess.PIPE)  # fmt: skip
+            release(
+                db
+            )  # keys are unwrapped and the new one stored; no transaction stays open meanwhile
+            ffmpeg = Process(
+                proxy_command(url, interlaced, settings.ffmpeg, container),
+                what="proxy",
+                stdout=subprocess.PIPE,
+            )
             try:
                 assert ffmpeg.proc.stdout is not None  # noqa: S101 - PIPE was asked for
                 deadline = time.monotonic() + limit
@@ -77,8 +126,15 @@ def make_proxy(recording_id: uuid.UUID) -> str:
             return "exists"
         recording.proxy_object_id = out.object_id
         db.add(recording)
-        audit.record(db, action="create", outcome="success", reason="proxy", family_id=family_id,
-                     object_id=out.object_id, object_type="proxy")  # fmt: skip
+        audit.record(
+            db,
+            action="create",
+            outcome="success",
+            reason="proxy",
+            family_id=family_id,
+            object_id=out.object_id,
+            object_type="proxy",
+        )
     return "made"
 
 

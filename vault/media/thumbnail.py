@@ -10,22 +10,58 @@ from vault.media.ffmpeg import input_args, run
 
 WIDTH = 320  # about the width the pages show; never scaled up
 MAX_BYTES = 2 * 1024 * 1024
-_SLOTS = threading.BoundedSemaphore(2)  # a page of thumbnails never starts dozens of ffmpegs at once
+_SLOTS = threading.BoundedSemaphore(
+    2
+)  # a page of thumbnails never starts dozens of ffmpegs at once
 
 
 def thumbnail_failed() -> MediaError:
-    return MediaError("thumbnail_failed", "Er kon geen beeld uit deze opname worden gehaald.",
-                      "No picture could be taken from this recording.")  # fmt: skip
+    return MediaError(
+        "thumbnail_failed",
+        "Er kon geen beeld uit deze opname worden gehaald.",
+        "No picture could be taken from this recording.",
+    )
 
 
-def render_thumbnail(source_url: str, at_s: float, *, container: str = "mov", interlaced: bool = False,
-                     ffmpeg: str = "ffmpeg", timeout: float = 30) -> bytes:  # fmt: skip
+def render_thumbnail(
+    source_url: str,
+    at_s: float,
+    *,
+    container: str = "mov",
+    interlaced: bool = False,
+    ffmpeg: str = "ffmpeg",
+    timeout: float = 30,
+) -> bytes:
     """The frame at `at_s` of `source_url` (our loopback range server) as a JPEG about WIDTH px wide."""
     filters = (["yadif"] if interlaced else []) + [f"scale='min({WIDTH},iw)':-2"]
-    argv = [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-ss", f"{max(at_s, 0):.3f}",
-            *input_args(source_url, container), "-map", "0:v:0", "-frames:v", "1",
-            "-vf", ",".join(filters), "-an", "-sn", "-dn", "-map_metadata", "-1",
-            "-c:v", "mjpeg", "-q:v", "5", "-f", "image2pipe", "pipe:1"]  # fmt: skip
+    argv = [
+        ffmpeg,
+        "-hide_banner",
+        "-nostdin",
+        "-v",
+        "error",
+        "-ss",
+        f"{max(at_s, 0):.3f}",
+        *input_args(source_url, container),
+        "-map",
+        "0:v:0",
+        "-frames:v",
+        "1",
+        "-vf",
+        ",".join(filters),
+        "-an",
+        "-sn",
+        "-dn",
+        "-map_metadata",
+        "-1",
+        "-c:v",
+        "mjpeg",
+        "-q:v",
+        "5",
+        "-f",
+        "image2pipe",
+        "pipe:1",
+    ]
     with _SLOTS:
         try:
             jpeg = run(argv, what="thumbnail", timeout=timeout).stdout

@@ -18,7 +18,11 @@ def _account_role(value: Role) -> Role:
 
 
 # The one role vocabulary (consent.Role), narrowed to the roles an account holds.
-AccountRole = Annotated[Role, AfterValidator(_account_role), WithJsonSchema({"type": "string", "enum": [r.value for r in ACCOUNT_ROLES]})]  # fmt: skip
+AccountRole = Annotated[
+    Role,
+    AfterValidator(_account_role),
+    WithJsonSchema({"type": "string", "enum": [r.value for r in ACCOUNT_ROLES]}),
+]
 
 
 class UserCreate(BaseModel):

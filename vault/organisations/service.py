@@ -51,15 +51,21 @@ Link = TypeVar("Link", SupervisionLink, GrantRow)  # the two rows a trainee conf
 # An administrator never holds a footage role, and no footage role becomes an administrator.
 ADMIN_ONLY = frozenset({Role.administrator})
 
-ENROLMENT_NOTE = ("Geef deze link aan de persoon zelf; die kiest een wachtwoord en koppelt de eigen "
-                  "authenticator-app. De link werkt één keer. / Hand this link to the person; they "
-                  "choose a password and enrol their own authenticator app. It works once.")  # fmt: skip
+ENROLMENT_NOTE = (
+    "Geef deze link aan de persoon zelf; die kiest een wachtwoord en koppelt de eigen "
+    "authenticator-app. De link werkt één keer. / Hand this link to the person; they "
+    "choose a password and enrol their own authenticator app. It works once."
+)
 
 
 def _with_link(user: User, token: str, base_url: str) -> UserEnrolment:
     base = get_settings().public_url or base_url
-    return UserEnrolment(**UserPublic.model_validate(user).model_dump(), enrolment_url=enrolment_url(base, token),
-                         enrolment_valid_hours=ENROLMENT_HOURS, note=ENROLMENT_NOTE)  # fmt: skip
+    return UserEnrolment(
+        **UserPublic.model_validate(user).model_dump(),
+        enrolment_url=enrolment_url(base, token),
+        enrolment_valid_hours=ENROLMENT_HOURS,
+        note=ENROLMENT_NOTE,
+    )
 
 
 # Organisations and accounts ---------------------------------------------------------------------
@@ -95,8 +101,14 @@ def create_user(
     organisation = own(
         db, principal, Organisation, body.organisation_id or principal.organisation_id
     )
-    user, token = invite_user(db, organisation_id=organisation.id, email=body.email, name=body.name,
-                              role=body.role, by=principal)  # fmt: skip
+    user, token = invite_user(
+        db,
+        organisation_id=organisation.id,
+        email=body.email,
+        name=body.name,
+        role=body.role,
+        by=principal,
+    )
     return _with_link(user, token, base_url)
 
 
@@ -121,18 +133,31 @@ def update_user(
     if user.id == principal.user_id and (
         body.active is False or body.role not in (None, user.role)
     ):
-        raise Conflict("Uw eigen rol of account kunt u niet wijzigen; vraag een andere beheerder.",
-                       "You cannot change your own role or account; ask another administrator.")  # fmt: skip
+        raise Conflict(
+            "Uw eigen rol of account kunt u niet wijzigen; vraag een andere beheerder.",
+            "You cannot change your own role or account; ask another administrator.",
+        )
     if body.role is not None and (body.role in ADMIN_ONLY) != (user.role in ADMIN_ONLY):
-        raise InvalidField("role", "Een beheerder heeft nooit een rol met toegang tot beeldmateriaal, en "
-                           "omgekeerd: maak een apart account aan.", "An administrator never holds a footage "
-                           "role, nor the other way round: create a separate account.")  # fmt: skip
+        raise InvalidField(
+            "role",
+            "Een beheerder heeft nooit een rol met toegang tot beeldmateriaal, en "
+            "omgekeerd: maak een apart account aan.",
+            "An administrator never holds a footage "
+            "role, nor the other way round: create a separate account.",
+        )
     for field, value in body.model_dump(exclude_none=True).items():
         setattr(user, field, value)
     db.add(user)
     db.flush()
-    audit.record(db, action="update", outcome="success", actor=principal, object_id=user.id, object_type="user",
-                 detail={k: str(v) for k, v in body.model_dump(exclude_none=True).items()})  # fmt: skip
+    audit.record(
+        db,
+        action="update",
+        outcome="success",
+        actor=principal,
+        object_id=user.id,
+        object_type="user",
+        detail={k: str(v) for k, v in body.model_dump(exclude_none=True).items()},
+    )
     return UserPublic.model_validate(user)
 
 
@@ -143,8 +168,10 @@ def reset_enrolment(
     administrator(principal)
     user = own(db, principal, User, user_id)
     if user.id == principal.user_id:
-        raise Conflict("Uw eigen code kunt u niet opnieuw instellen; vraag een andere beheerder.",
-                       "You cannot reset your own code; ask another administrator.")  # fmt: skip
+        raise Conflict(
+            "Uw eigen code kunt u niet opnieuw instellen; vraag een andere beheerder.",
+            "You cannot reset your own code; ask another administrator.",
+        )
     return _with_link(user, new_enrolment(db, user, by=principal), base_url)
 
 
@@ -169,8 +196,16 @@ def _propose(
     row.proposed_by = principal.user_id
     db.add(row)
     db.flush()
-    audit.record(db, action="grant", outcome="success", reason="proposed", actor=principal,
-                 object_id=row.id, object_type=kind, detail={"trainee_id": str(row.trainee_id)})  # fmt: skip
+    audit.record(
+        db,
+        action="grant",
+        outcome="success",
+        reason="proposed",
+        actor=principal,
+        object_id=row.id,
+        object_type=kind,
+        detail={"trainee_id": str(row.trainee_id)},
+    )
     return _state(row)
 
 
@@ -196,8 +231,16 @@ def _confirm(
     if row.confirmed_at is None:
         row.confirmed_by, row.confirmed_at = principal.user_id, datetime.now(UTC)
         db.add(row)
-        audit.record(db, action="grant", outcome="success", reason="confirmed", actor=principal,
-                     object_id=row.id, object_type=kind, detail={"proposed_by": str(row.proposed_by)})  # fmt: skip
+        audit.record(
+            db,
+            action="grant",
+            outcome="success",
+            reason="confirmed",
+            actor=principal,
+            object_id=row.id,
+            object_type=kind,
+            detail={"proposed_by": str(row.proposed_by)},
+        )
     return _state(row)
 
 
@@ -220,8 +263,12 @@ def propose_link(
         raise InvalidField(
             "valid_until", "Het einde ligt niet na het begin.", "The end is not after the start."
         )
-    link = SupervisionLink(trainee_id=trainee.id, opleider_id=opleider.id, valid_from=body.valid_from,
-                           valid_until=body.valid_until)  # fmt: skip
+    link = SupervisionLink(
+        trainee_id=trainee.id,
+        opleider_id=opleider.id,
+        valid_from=body.valid_from,
+        valid_until=body.valid_until,
+    )
     return SupervisionLinkPublic.model_validate(_propose(db, principal, link, "supervision_link"))
 
 
@@ -242,14 +289,23 @@ def propose_grant(db: Session, principal: audit.Principal, body: GrantCreate) ->
     administrator(principal)
     trainee = own(db, principal, User, body.trainee_id)
     user = db.get(User, body.user_id)
-    if trainee.role != Role.trainer or user is None or not user.active or user.role != Role.gecommitteerde \
-            or body.valid_until <= body.valid_from:  # fmt: skip
+    if (
+        trainee.role != Role.trainer
+        or user is None
+        or not user.active
+        or user.role != Role.gecommitteerde
+        or body.valid_until <= body.valid_from
+    ):
         raise Conflict(
             "Een opdracht is voor een gecommitteerde, met een einde na het begin.",
             "A grant is for a gecommitteerde, ending after it starts.",
         )
-    grant = GrantRow(user_id=user.id, trainee_id=trainee.id, valid_from=body.valid_from,
-                     valid_until=body.valid_until)  # fmt: skip
+    grant = GrantRow(
+        user_id=user.id,
+        trainee_id=trainee.id,
+        valid_from=body.valid_from,
+        valid_until=body.valid_until,
+    )
     return GrantPublic.model_validate(_propose(db, principal, grant, "grant"))
 
 

@@ -116,7 +116,9 @@ def remove(
 )
 def thumbnail(recording_id: uuid.UUID, principal: Principal, db: DB) -> Response:
     picture = service.thumbnail_source(db, principal, recording_id)
-    release(db)  # the decision is logged; no transaction (on SQLite, the write lock) waits for ffmpeg
+    release(
+        db
+    )  # the decision is logged; no transaction (on SQLite, the write lock) waits for ffmpeg
     with serve_range(picture.size, picture.read) as url:
         jpeg = render_thumbnail(
             url,
@@ -204,9 +206,15 @@ def clip_still(clip_id: uuid.UUID, frame: int, principal: Principal, db: DB) -> 
     release(db)  # the decision is logged; nothing waits for ffmpeg in a transaction
     settings = get_settings()
     with serve_range(still.size, still.read) as url:
-        jpeg = render_still(url, still.at_s, watermark=still.watermark, container=still.container,
-                            interlaced=still.interlaced, corner=settings.watermark_corner,
-                            ffmpeg=settings.ffmpeg)  # fmt: skip
+        jpeg = render_still(
+            url,
+            still.at_s,
+            watermark=still.watermark,
+            container=still.container,
+            interlaced=still.interlaced,
+            corner=settings.watermark_corner,
+            ffmpeg=settings.ffmpeg,
+        )
     return Response(
         jpeg,
         media_type="image/jpeg",

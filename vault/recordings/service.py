@@ -260,15 +260,22 @@ def update_clip(
     known = {e["key"] for group in ("codes", "moments") for e in book.get(group, [])}
     for code in data.codes:
         if code not in known:
-            raise InvalidField("codes", f"Onbekende code '{code}': kies codes uit het codeboek.",
-                               f"Unknown code '{code}': choose codes from the codebook.")  # fmt: skip
+            raise InvalidField(
+                "codes",
+                f"Onbekende code '{code}': kies codes uit het codeboek.",
+                f"Unknown code '{code}': choose codes from the codebook.",
+            )
     if data.stills:
         frames = clip_frames(row, annotation_rules.frame_rate(recording))
         for frame in data.stills:
             if frame not in frames:
-                raise InvalidField("stills", f"Beeld {frame} ligt niet in dit fragment (beeld {frames.start} "
-                                   f"tot en met {frames.stop - 1}).", f"Frame {frame} is not in this fragment "
-                                   f"(frames {frames.start} to {frames.stop - 1}).")  # fmt: skip
+                raise InvalidField(
+                    "stills",
+                    f"Beeld {frame} ligt niet in dit fragment (beeld {frames.start} "
+                    f"tot en met {frames.stop - 1}).",
+                    f"Frame {frame} is not in this fragment "
+                    f"(frames {frames.start} to {frames.stop - 1}).",
+                )
     row.title = data.title
     row.codes = json.dumps(list(dict.fromkeys(data.codes)))
     row.kijkrichting = data.kijkrichting.strip()
@@ -277,8 +284,15 @@ def update_clip(
     db.add(row)
     db.flush()
     trajectory = db.get(Trajectory, recording.trajectory_id)
-    audit.record(db, action="update", outcome="success", actor=principal, object_id=row.id,
-                 object_type="clip", family_id=trajectory.family_id if trajectory else None)  # fmt: skip
+    audit.record(
+        db,
+        action="update",
+        outcome="success",
+        actor=principal,
+        object_id=row.id,
+        object_type="clip",
+        family_id=trajectory.family_id if trajectory else None,
+    )
     return row
 
 
@@ -322,9 +336,12 @@ def still_source(db: Session, principal: audit.Principal, clip_id: uuid.UUID, fr
     rate = annotation_rules.frame_rate(recording)
     frames = clip_frames(clip, rate)
     if frame not in frames:
-        raise InvalidField("frame", f"Beeld {frame} ligt niet in dit fragment (beeld {frames.start} tot en "
-                           f"met {frames.stop - 1}).", f"Frame {frame} is not in this fragment (frames "
-                           f"{frames.start} to {frames.stop - 1}).")  # fmt: skip
+        raise InvalidField(
+            "frame",
+            f"Beeld {frame} ligt niet in dit fragment (beeld {frames.start} tot en "
+            f"met {frames.stop - 1}).",
+            f"Frame {frame} is not in this fragment (frames {frames.start} to {frames.stop - 1}).",
+        )
     # The original holds the very frame the trainer chose (the proxy is resampled to 25 fps); a quarter
     # frame early, so rounding never lands on the next one (ffmpeg shows the first frame at or after).
     info = json.loads(recording.probe or "{}")
@@ -338,6 +355,11 @@ def still_source(db: Session, principal: audit.Principal, clip_id: uuid.UUID, fr
     mark = watermark_text(
         principal.name, org.name if org else "", time.time(), principal.session_id or ""
     )
-    return Still(size=size, read=read, at_s=float(max(Fraction(4 * frame - 1, 4), Fraction(0)) / rate),
-                 container=str(info.get("container") or "mov"), interlaced=bool(info.get("interlaced")),
-                 watermark=mark)  # fmt: skip
+    return Still(
+        size=size,
+        read=read,
+        at_s=float(max(Fraction(4 * frame - 1, 4), Fraction(0)) / rate),
+        container=str(info.get("container") or "mov"),
+        interlaced=bool(info.get("interlaced")),
+        watermark=mark,
+    )

@@ -190,7 +190,9 @@ class LocalBackend:
         return (name for name, _size in self._walk(self._worm, prefix))
 
     def worm_versions(self, prefix: str = "") -> list[BlobVersion]:
-        return [BlobVersion(name, None, size) for name, size in sorted(self._walk(self._worm, prefix))]
+        return [
+            BlobVersion(name, None, size) for name, size in sorted(self._walk(self._worm, prefix))
+        ]
 
     def destroy(self) -> None:
         """Remove everything (tests and throwaway stores only)."""

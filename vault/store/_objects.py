@@ -93,8 +93,13 @@ class CheckReport:
 
     @property
     def clean(self) -> bool:
-        return not (self.objects_without_rows or self.rows_without_objects or self.size_mismatches
-                    or self.keys_without_objects or self.unfinished_uploads)  # fmt: skip
+        return not (
+            self.objects_without_rows
+            or self.rows_without_objects
+            or self.size_mismatches
+            or self.keys_without_objects
+            or self.unfinished_uploads
+        )
 
 
 class _Abort(Exception):
@@ -243,8 +248,17 @@ class ObjectStore:
             out.abort()
             self.keyring.shred_object(object_id)
             raise
-        self.session.add(StoredObject(id=object_id, family_id=family_id, kind=kind, size=out.tell(), sha256=out.sha256,
-                                      ciphertext_size=written, backend=self.backend.kind))  # fmt: skip
+        self.session.add(
+            StoredObject(
+                id=object_id,
+                family_id=family_id,
+                kind=kind,
+                size=out.tell(),
+                sha256=out.sha256,
+                ciphertext_size=written,
+                backend=self.backend.kind,
+            )
+        )
         self.session.flush()
 
     # Resumable writing (tus): state between requests in the caller's row and in storage ---------
@@ -287,9 +301,16 @@ class ObjectStore:
 
         def read(offset: int, length: int) -> bytes:
             header = trusted[0] if trusted else backend.get_range(name, 0, HEADER_SIZE)
-            data = open_range(key, family_id=family_id, object_id=object_id, header=header,
-                              read=lambda o, n: backend.get_range(name, o, n),
-                              plaintext_size=size, start=offset, end=offset + length)  # fmt: skip
+            data = open_range(
+                key,
+                family_id=family_id,
+                object_id=object_id,
+                header=header,
+                read=lambda o, n: backend.get_range(name, o, n),
+                plaintext_size=size,
+                start=offset,
+                end=offset + length,
+            )
             if not trusted:
                 trusted.append(header)  # open_range checked its key commitment before anything else
             return data
@@ -375,9 +396,10 @@ class ObjectStore:
         report.keys_without_objects = [
             dek.object_id
             for dek in self.session.exec(select(ObjectDekRow))
-            if dek.object_id not in with_rows and dek.object_id not in kept
+            if dek.object_id not in with_rows
+            and dek.object_id not in kept
             and _aware(dek.created_at) <= cutoff
-        ]  # fmt: skip
+        ]
         busy = set(keep_uploads)
         report.unfinished_uploads = [
             (name, upload_id)

@@ -23,24 +23,68 @@ PROBE = "checks/delete-probe"
 
 def app_policy(bucket: str, worm_bucket: str) -> dict[str, object]:
     worm, worm_objects = f"arn:aws:s3:::{worm_bucket}", f"arn:aws:s3:::{worm_bucket}/*"
-    return {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": ["s3:*"], "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]},
-        {"Effect": "Allow", "Action": ["s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketLocation",
-                                       "s3:GetBucketVersioning", "s3:GetBucketObjectLockConfiguration"], "Resource": [worm]},
-        {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectRetention",
-                                       "s3:PutObjectRetention"], "Resource": [worm_objects]},
-        {"Effect": "Deny", "Action": ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention",
-                                      "s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning", "s3:PutBucketPolicy",
-                                      "s3:DeleteBucketPolicy", "s3:DeleteBucket", "s3:PutLifecycleConfiguration"],
-         "Resource": [worm, worm_objects]},
-    ]}  # fmt: skip
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["s3:*"],
+                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+            },
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "s3:ListBucket",
+                    "s3:ListBucketVersions",
+                    "s3:GetBucketLocation",
+                    "s3:GetBucketVersioning",
+                    "s3:GetBucketObjectLockConfiguration",
+                ],
+                "Resource": [worm],
+            },
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "s3:PutObject",
+                    "s3:GetObject",
+                    "s3:GetObjectVersion",
+                    "s3:GetObjectRetention",
+                    "s3:PutObjectRetention",
+                ],
+                "Resource": [worm_objects],
+            },
+            {
+                "Effect": "Deny",
+                "Action": [
+                    "s3:DeleteObject",
+                    "s3:DeleteObjectVersion",
+                    "s3:BypassGovernanceRetention",
+                    "s3:PutBucketObjectLockConfiguration",
+                    "s3:PutBucketVersioning",
+                    "s3:PutBucketPolicy",
+                    "s3:DeleteBucketPolicy",
+                    "s3:DeleteBucket",
+                    "s3:PutLifecycleConfiguration",
+                ],
+                "Resource": [worm, worm_objects],
+            },
+        ],
+    }
 
 
-def provision(root: S3Backend, *, root_keys: tuple[str, str], secure: bool, app_access_key: str,
-              app_secret_key: str) -> None:  # fmt: skip
+def provision(
+    root: S3Backend,
+    *,
+    root_keys: tuple[str, str],
+    secure: bool,
+    app_access_key: str,
+    app_secret_key: str,
+) -> None:
     """As MinIO's root: the buckets (versioned, object-locked), the policy, and the app's account."""
     root.ensure_ready()
-    admin = MinioAdmin(endpoint=root.endpoint, credentials=StaticProvider(*root_keys), secure=secure)
+    admin = MinioAdmin(
+        endpoint=root.endpoint, credentials=StaticProvider(*root_keys), secure=secure
+    )
     admin.policy_add(POLICY, policy=app_policy(root.bucket, root.worm_bucket))
     admin.user_add(app_access_key, app_secret_key)
     admin.policy_set(POLICY, user=app_access_key)

@@ -81,8 +81,13 @@ class ResumableWriter:
         self, backend: Backend, key: ObjectKey, spec: Resumable, progress: Progress
     ) -> None:
         self._backend, self._spec, self._start, self._key = backend, spec, progress, key
-        self._sealer = Sealer.resume(key, family_id=spec.family_id, object_id=spec.object_id,
-                                     header=spec.header, next_index=progress.sealed // CHUNK_SIZE)  # fmt: skip
+        self._sealer = Sealer.resume(
+            key,
+            family_id=spec.family_id,
+            object_id=spec.object_id,
+            header=spec.header,
+            next_index=progress.sealed // CHUNK_SIZE,
+        )
         self._pending = bytearray()
         self._recent = (
             bytearray()
@@ -103,8 +108,14 @@ class ResumableWriter:
         self.offset = progress.sealed  # plaintext taken, with the part of a chunk held back
         if progress.carry:
             sealed = b"".join(backend.iter_bytes(carry_name(spec.name, progress.committed)))
-            held = b"".join(open_stream(key, family_id=spec.family_id, object_id=_carry_id(spec.object_id),
-                                        source=[sealed]))  # fmt: skip
+            held = b"".join(
+                open_stream(
+                    key,
+                    family_id=spec.family_id,
+                    object_id=_carry_id(spec.object_id),
+                    source=[sealed],
+                )
+            )
             if len(held) != progress.carry:
                 raise StoreUnavailable("the carry of a resumable upload is incomplete")
             self.write(held)
@@ -150,8 +161,12 @@ class ResumableWriter:
         held = self._sealer.pending
         if held:
             spec = self._spec
-            carry = Sealer(self._key, family_id=spec.family_id, object_id=_carry_id(spec.object_id),
-                           hash_plaintext=False)  # fmt: skip
+            carry = Sealer(
+                self._key,
+                family_id=spec.family_id,
+                object_id=_carry_id(spec.object_id),
+                hash_plaintext=False,
+            )
             blob = (
                 carry.header + b"".join(carry.update_chunks(self._recent[-held:])) + carry.finish()
             )

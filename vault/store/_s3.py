@@ -367,7 +367,9 @@ class S3Backend:
             ):
                 if o.object_name:
                     found.setdefault(o.object_name, []).append(
-                        BlobVersion(o.object_name, o.version_id, int(o.size or 0), bool(o.is_delete_marker))
+                        BlobVersion(
+                            o.object_name, o.version_id, int(o.size or 0), bool(o.is_delete_marker)
+                        )
                     )
         except _FAILED as exc:
             raise _unavailable(exc) from exc

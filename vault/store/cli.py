@@ -15,9 +15,7 @@ from vault.i18n import _
 from vault.settings import get_settings
 from vault.store import open_store
 
-app = typer.Typer(
-    help=_("Versleutelde objectopslag."), no_args_is_help=True
-)
+app = typer.Typer(help=_("Versleutelde objectopslag."), no_args_is_help=True)
 
 VERIFY_LIMIT = timedelta(hours=2)  # longer than any verification of a card's file takes
 
@@ -31,11 +29,17 @@ def sweep(grace: timedelta, *, repair: bool, say: Callable[[str], None]) -> bool
         abandoned = tus.stuck(session, "uploading", grace)
         waiting = tus.stuck(session, "verifying", min(grace, VERIFY_LIMIT))
         for upload in abandoned:
-            say(_("Upload zonder voortgang sinds %(updated_at)s: %(id)s") % {"updated_at": format(upload.updated_at, "%Y-%m-%d %H:%M"), "id": upload.id})  # fmt: skip
+            say(
+                _("Upload zonder voortgang sinds %(updated_at)s: %(id)s")
+                % {"updated_at": format(upload.updated_at, "%Y-%m-%d %H:%M"), "id": upload.id}
+            )
             if repair:
                 tus.abandon(session, upload)
         for upload in waiting:
-            say(_("Upload wacht sinds %(updated_at)s op controle: %(id)s") % {"updated_at": format(upload.updated_at, "%Y-%m-%d %H:%M"), "id": upload.id})  # fmt: skip
+            say(
+                _("Upload wacht sinds %(updated_at)s op controle: %(id)s")
+                % {"updated_at": format(upload.updated_at, "%Y-%m-%d %H:%M"), "id": upload.id}
+            )
             if repair:
                 after_commit(session, partial(tus.verify_again, upload))
         going = tus.unfinished(session)
@@ -52,18 +56,27 @@ def sweep(grace: timedelta, *, repair: bool, say: Callable[[str], None]) -> bool
         for object_id in report.keys_without_objects:
             say(_("Sleutel zonder object: %(object_id)s") % {"object_id": object_id})
         for name, upload_id in report.unfinished_uploads:
-            say(_("Onafgemaakte upload in de opslag: %(name)s (%(upload_id)s)") % {"name": name, "upload_id": upload_id})  # fmt: skip
+            say(
+                _("Onafgemaakte upload in de opslag: %(name)s (%(upload_id)s)")
+                % {"name": name, "upload_id": upload_id}
+            )
         if repair:
             store.repair(report, grace=grace, keep_keys=keys)
     if repair and (abandoned or waiting or not report.clean):
-        say(_("Opgeruimd: onafgemaakte uploads, sleutels zonder object en objecten zonder registratie; "
-              "uploads die op controle wachten staan opnieuw in de wachtrij."))  # fmt: skip
+        say(
+            _(
+                "Opgeruimd: onafgemaakte uploads, sleutels zonder object en objecten zonder registratie; "
+                "uploads die op controle wachten staan opnieuw in de wachtrij."
+            )
+        )
     left = report.rows_without_objects or report.size_mismatches
     return not left if repair else not (abandoned or waiting or not report.clean)
 
 
 @app.command(
-    help=_("Zoek objecten zonder rij, rijen zonder object, sleutels zonder object en vastgelopen uploads.")
+    help=_(
+        "Zoek objecten zonder rij, rijen zonder object, sleutels zonder object en vastgelopen uploads."
+    )
 )
 def check(
     repair: Annotated[
@@ -86,11 +99,15 @@ def check(
     typer.echo(_("Opslag is consistent."))
 
 
-@app.command(help=_("Richt de opslag in met de beheerdersgegevens van MinIO: de buckets, en een eigen account voor "
-    "Beeldkluis dat in de onveranderbare bucket niets mag verwijderen. Daarna draait Beeldkluis met dat account."))  # fmt: skip
+@app.command(
+    help=_(
+        "Richt de opslag in met de beheerdersgegevens van MinIO: de buckets, en een eigen account voor "
+        "Beeldkluis dat in de onveranderbare bucket niets mag verwijderen. Daarna draait Beeldkluis met dat account."
+    )
+)
 def provision(
     app_access_key: Annotated[str, typer.Option(help=_("Naam van het account voor Beeldkluis."))],
-) -> None:  # fmt: skip
+) -> None:
     """The root credentials come from BEELDKLUIS_S3_ACCESS_KEY/SECRET_KEY; the app's secret from
     BEELDKLUIS_S3_APP_SECRET_KEY (never a command-line argument)."""
     from vault.settings import StoreBackend
@@ -101,10 +118,24 @@ def provision(
     settings = get_settings()
     secret = settings.s3_app_secret_key.get_secret_value()
     if settings.store is not StoreBackend.s3 or len(secret) < 16:
-        typer.echo(_("Nodig: BEELDKLUIS_STORE=s3 en BEELDKLUIS_S3_APP_SECRET_KEY (minstens 16 tekens)."), err=True)  # fmt: skip
+        typer.echo(
+            _("Nodig: BEELDKLUIS_STORE=s3 en BEELDKLUIS_S3_APP_SECRET_KEY (minstens 16 tekens)."),
+            err=True,
+        )
         raise typer.Exit(2)
     root = backend_from_settings(settings)
     assert isinstance(root, S3Backend)  # noqa: S101 - checked above
-    provision_storage(root, root_keys=(settings.s3_access_key.get_secret_value(), settings.s3_secret_key.get_secret_value()),
-                      secure=settings.s3_secure, app_access_key=app_access_key, app_secret_key=secret)  # fmt: skip
-    typer.echo(_("Opslag ingericht; Beeldkluis draait voortaan als %(app_access_key)s.") % {"app_access_key": app_access_key})  # fmt: skip
+    provision_storage(
+        root,
+        root_keys=(
+            settings.s3_access_key.get_secret_value(),
+            settings.s3_secret_key.get_secret_value(),
+        ),
+        secure=settings.s3_secure,
+        app_access_key=app_access_key,
+        app_secret_key=secret,
+    )
+    typer.echo(
+        _("Opslag ingericht; Beeldkluis draait voortaan als %(app_access_key)s.")
+        % {"app_access_key": app_access_key}
+    )

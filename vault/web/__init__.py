@@ -33,7 +33,20 @@ def router() -> APIRouter:
     )
 
     pages = APIRouter(include_in_schema=False)
-    for module in (auth, device, trainer, review, progress, consent, export, wok, supervisor, privacy, admin, enrol):
+    for module in (
+        auth,
+        device,
+        trainer,
+        review,
+        progress,
+        consent,
+        export,
+        wok,
+        supervisor,
+        privacy,
+        admin,
+        enrol,
+    ):
         pages.include_router(module.router)
     return pages
 
@@ -56,9 +69,13 @@ def install(app: FastAPI) -> None:
     async def _refused(request: Request, exc: VaultError) -> Response:
         await log_denial(request, exc)
         if _is_page(request):
-            page = render(request, "error.html", status=exc.status,
-                          title=N_("Dat lukt niet"),
-                          text=message(request, exc))  # fmt: skip
+            page = render(
+                request,
+                "error.html",
+                status=exc.status,
+                title=N_("Dat lukt niet"),
+                text=message(request, exc),
+            )
             page.headers.update(retry_headers(exc.extra) or {})
             return page
         return problem(exc.status, exc.code, exc.message_nl, exc.message_en, **exc.extra)
@@ -67,8 +84,13 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: HTTPException) -> Response:
         if _is_page(request) and exc.status_code == 404:
             _ = words(request)
-            return render(request, "error.html", status=404, title=N_("Niet gevonden"),
-                          text=_("Deze pagina bestaat niet (meer)."))  # fmt: skip
+            return render(
+                request,
+                "error.html",
+                status=404,
+                title=N_("Niet gevonden"),
+                text=_("Deze pagina bestaat niet (meer)."),
+            )
         return JSONResponse(
             {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
         )

@@ -65,13 +65,26 @@ def sign_in_submit(
     next: Annotated[str, Form(max_length=2048)] = "",
 ) -> Response:
     try:
-        tokens = sign_in(db, get_settings(), email=email, password=password,
-                         totp=totp.replace(" ", ""), network=client_address(request))  # fmt: skip
+        tokens = sign_in(
+            db,
+            get_settings(),
+            email=email,
+            password=password,
+            totp=totp.replace(" ", ""),
+            network=client_address(request),
+        )
     except VaultError as error:
         db.rollback()
         note_denial(error, network=client_address(request), route="/aanmelden", method="POST")
-        return render(request, "sign_in.html", status=error.status, error=message(request, error),
-                      next=_safe(next) or "", email=email, providers=_providers(db))  # fmt: skip
+        return render(
+            request,
+            "sign_in.html",
+            status=error.status,
+            error=message(request, error),
+            next=_safe(next) or "",
+            email=email,
+            providers=_providers(db),
+        )
     user = db.exec(select(User).where(User.email == email.strip().lower())).one()
     response = redirect(_safe(next) or START.get(user.role, "/"))
     set_session_cookie(request, response, tokens)
@@ -90,8 +103,14 @@ def sign_out(request: Request, db: DB, viewer: FormViewer) -> Response:
 def switch_language(lang: str, request: Request, next: str = "/") -> RedirectResponse:
     response = redirect(_safe(next) or "/")
     if lang in ("nl", "en"):
-        response.set_cookie("lang", lang, max_age=365 * 86400, path="/", samesite="lax",
-                            secure=request.url.scheme == "https")  # fmt: skip
+        response.set_cookie(
+            "lang",
+            lang,
+            max_age=365 * 86400,
+            path="/",
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
     return response
 
 
@@ -114,14 +133,31 @@ def oidc_start(
     provider = db.get(OidcProvider, provider_id)
     if provider is None:
         raise NotFound("Deze identiteitsprovider is niet bekend.", "Unknown identity provider.")
-    flow = {"p": str(provider.id), "state": secrets.token_urlsafe(24), "nonce": secrets.token_urlsafe(24),
-            "verifier": secrets.token_urlsafe(48), "next": _safe(next) or ""}  # fmt: skip
-    target = authorization_url(provider, str(request.url_for("oidc_callback")), state=flow["state"],
-                               nonce=flow["nonce"], verifier=flow["verifier"])  # fmt: skip
+    flow = {
+        "p": str(provider.id),
+        "state": secrets.token_urlsafe(24),
+        "nonce": secrets.token_urlsafe(24),
+        "verifier": secrets.token_urlsafe(48),
+        "next": _safe(next) or "",
+    }
+    target = authorization_url(
+        provider,
+        str(request.url_for("oidc_callback")),
+        state=flow["state"],
+        nonce=flow["nonce"],
+        verifier=flow["verifier"],
+    )
     response = RedirectResponse(target, status_code=303)
     # Lax, not Strict: the provider sends the browser back here from its own site.
-    response.set_cookie(OIDC_COOKIE, seal_value("oidc", json.dumps(flow)), max_age=600, path="/aanmelden",
-                        secure=request.url.scheme == "https", httponly=True, samesite="lax")  # fmt: skip
+    response.set_cookie(
+        OIDC_COOKIE,
+        seal_value("oidc", json.dumps(flow)),
+        max_age=600,
+        path="/aanmelden",
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="lax",
+    )
     return response
 
 
@@ -149,7 +185,12 @@ def oidc_callback(request: Request, db: DB, code: str = "", state: str = "") -> 
         return _refused(request, db, error)
     try:  # sign_in_oidc logs (and commits) its own refusals
         tokens = sign_in_oidc(
-            db, get_settings(), id_token=id_token, network=network, nonce=flow["nonce"], expected=provider
+            db,
+            get_settings(),
+            id_token=id_token,
+            network=network,
+            nonce=flow["nonce"],
+            expected=provider,
         )
     except VaultError as error:
         db.rollback()
@@ -166,7 +207,14 @@ def oidc_callback(request: Request, db: DB, code: str = "", state: str = "") -> 
 
 
 def _refused(request: Request, db: DB, error: VaultError) -> Response:
-    response = render(request, "sign_in.html", status=error.status, error=message(request, error),
-                      next="", email="", providers=_providers(db))  # fmt: skip
+    response = render(
+        request,
+        "sign_in.html",
+        status=error.status,
+        error=message(request, error),
+        next="",
+        email="",
+        providers=_providers(db),
+    )
     response.delete_cookie(OIDC_COOKIE, path="/aanmelden")
     return response

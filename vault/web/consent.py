@@ -103,13 +103,23 @@ def _needed(
 ) -> dict[str, str]:
     """Who must sign a consent given today, and as what (the rules of the consent engine)."""
     required = consent.required_signatories(
-        [consent.Person(uuid.UUID(p["id"]), consent.PersonKind(p["kind"]),
-                        date.fromisoformat(p["birth_date"]) if p["birth_date"] else None, p["competent"])
-         for p in people],
-        [consent.Authority(uuid.UUID(a["child_id"]), uuid.UUID(a["parent_id"]), a["source"], None)
-         for a in authorities],
+        [
+            consent.Person(
+                uuid.UUID(p["id"]),
+                consent.PersonKind(p["kind"]),
+                date.fromisoformat(p["birth_date"]) if p["birth_date"] else None,
+                p["competent"],
+            )
+            for p in people
+        ],
+        [
+            consent.Authority(
+                uuid.UUID(a["child_id"]), uuid.UUID(a["parent_id"]), a["source"], None
+            )
+            for a in authorities
+        ],
         on,
-    )  # fmt: skip
+    )
     return {str(r.person_id): str(r.capacity) for r in required if r.person_id is not None}
 
 
@@ -144,7 +154,10 @@ def _family_page(
     ]
     trajectories = [
         t
-        for t in (dump(row, TrajectoryPublic) for row in families.list_trajectories(db, p, limit=500).items)
+        for t in (
+            dump(row, TrajectoryPublic)
+            for row in families.list_trajectories(db, p, limit=500).items
+        )
         if t["family_id"] == str(family_id)
     ]
     today = datetime.now(UTC).date()
@@ -239,13 +252,15 @@ def post_person(
 ) -> HTMLResponse | RedirectResponse:
     require(viewer, Role.trainer)
     try:
-        body = PersonCreate(kind=kind, display_name=display_name.strip(),  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here
-                            birth_date=birth_date or None, competent=not_competent != "ja")  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here  # fmt: skip
+        body = PersonCreate(
+            kind=kind,
+            display_name=display_name.strip(),  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here
+            birth_date=birth_date or None,
+            competent=not_competent != "ja",
+        )  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here
     except ValidationError:
         return _invalid(request, viewer, db, family_id)
-    _, error = attempt(
-        db, lambda: families.add_person(db, viewer.principal, family_id, body)
-    )
+    _, error = attempt(db, lambda: families.add_person(db, viewer.principal, family_id, body))
     if error:
         return _refused(request, viewer, db, family_id, error)
     return redirect(_url(family_id, "persoon"))
@@ -264,13 +279,15 @@ def post_authority(
 ) -> HTMLResponse | RedirectResponse:
     require(viewer, Role.trainer)
     try:
-        body = AuthorityCreate(child_id=child_id, parent_id=parent_id,  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here
-                               source=source.strip() or "verklaring ouders", checked_on=checked_on or None)  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here  # fmt: skip
+        body = AuthorityCreate(
+            child_id=child_id,
+            parent_id=parent_id,  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here
+            source=source.strip() or "verklaring ouders",
+            checked_on=checked_on or None,
+        )  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here
     except ValidationError:
         return _invalid(request, viewer, db, family_id)
-    _, error = attempt(
-        db, lambda: families.add_authority(db, viewer.principal, family_id, body)
-    )
+    _, error = attempt(db, lambda: families.add_authority(db, viewer.principal, family_id, body))
     if error:
         return _refused(request, viewer, db, family_id, error)
     return redirect(_url(family_id, "gezag"))
@@ -306,7 +323,7 @@ def post_consent(
                 person_id=pid,  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught around build()
                 capacity=cap,  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught around build()
                 signed_at=_start_of(_date(day) or start),
-            )  # fmt: skip
+            )
             for pid, cap, day in zip(people, capacities, days, strict=False)
             if pid in ticked
         ]
@@ -388,8 +405,10 @@ async def post_evidence(
         )
     async with request.form(max_files=1, max_fields=4) as form:
         if not csrf_ok(viewer.session_id, str(form.get("csrf") or "")):
-            stale = Forbidden("Dit formulier is verlopen of niet van deze site. Laad de pagina opnieuw.",
-                              "This form has expired or is not from this site. Reload the page.")  # fmt: skip
+            stale = Forbidden(
+                "Dit formulier is verlopen of niet van deze site. Laad de pagina opnieuw.",
+                "This form has expired or is not from this site. Reload the page.",
+            )
             stale.actor, stale.audit_reason = viewer.principal, "csrf"
             raise stale
         scan = form.get("scan")
@@ -431,13 +450,30 @@ def post_withdrawal(
             or person is None
             or person.family_id != family_id
         ):
-            return _refused(request, viewer, db, family_id, error or Conflict(
-                "Deze toestemming of persoon hoort niet bij dit gezin.",
-                "This consent or person does not belong to this family."))  # fmt: skip
+            return _refused(
+                request,
+                viewer,
+                db,
+                family_id,
+                error
+                or Conflict(
+                    "Deze toestemming of persoon hoort niet bij dit gezin.",
+                    "This consent or person does not belong to this family.",
+                ),
+            )
         family = public(db.get(Family, family_id))  # type: ignore[arg-type]  # the family was found by the decision above (it raises otherwise)
-        return render(request, "consent/withdraw.html", viewer, heading=N_("Toestemming intrekken?"),
-                      family=family, record=record, person=public(person), purpose=consent_labels.PURPOSES[record.purpose],
-                      stops=consent_labels.STOPS[record.purpose], kinds=consent_labels.PERSON_KINDS)  # fmt: skip
+        return render(
+            request,
+            "consent/withdraw.html",
+            viewer,
+            heading=N_("Toestemming intrekken?"),
+            family=family,
+            record=record,
+            person=public(person),
+            purpose=consent_labels.PURPOSES[record.purpose],
+            stops=consent_labels.STOPS[record.purpose],
+            kinds=consent_labels.PERSON_KINDS,
+        )
     _, error = attempt(db, lambda: consents.add_event(db, viewer.principal, record_id, body))
     if error:
         return _refused(request, viewer, db, family_id, error)

@@ -49,8 +49,15 @@ def device_decide(
         db, lambda: decide_grant(db, user_code=code, approve=approve, by=viewer.principal)
     )
     if error is not None:
-        return render(request, "device.html", viewer, status=error.status, code=normalise(code), grant=None,
-                      error=message(request, error))  # fmt: skip
+        return render(
+            request,
+            "device.html",
+            viewer,
+            status=error.status,
+            code=normalise(code),
+            grant=None,
+            error=message(request, error),
+        )
     return render(
         request,
         "device.html",

@@ -37,18 +37,32 @@ from vault.web._page import (
 router = APIRouter()
 
 
-def _enrol_page(request: Request, user: User, secret: str, *, status: int = 200,
-                error: str | None = None) -> HTMLResponse:  # fmt: skip
+def _enrol_page(
+    request: Request, user: User, secret: str, *, status: int = 200, error: str | None = None
+) -> HTMLResponse:
     uri = totp_uri(secret, user.email)
-    return render(request, "enrol.html", status=status, error=error, name=user.name, email=user.email,
-                  qr=segno.make(uri, error="m").svg_data_uri(scale=5, border=4), secret=secret,
-                  grouped=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)))  # fmt: skip
+    return render(
+        request,
+        "enrol.html",
+        status=status,
+        error=error,
+        name=user.name,
+        email=user.email,
+        qr=segno.make(uri, error="m").svg_data_uri(scale=5, border=4),
+        secret=secret,
+        grouped=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+    )
 
 
 def _gone(request: Request) -> HTMLResponse:
     _ = words(request)
-    return render(request, "error.html", status=410, title=N_("Link verlopen"),
-                  text=_("Deze link is al gebruikt of verlopen; vraag uw beheerder om een nieuwe."))  # fmt: skip
+    return render(
+        request,
+        "error.html",
+        status=410,
+        title=N_("Link verlopen"),
+        text=_("Deze link is al gebruikt of verlopen; vraag uw beheerder om een nieuwe."),
+    )
 
 
 @router.get("/inschrijven/{token}")
@@ -73,8 +87,13 @@ def enrol_submit(
     if error is not None or done is None:
         if error is not None and error.status == 404:
             return _gone(request)
-        return _enrol_page(request, user, secret if len(secret) == 32 else new_totp_secret(),
-                           status=getattr(error, "status", 422), error=message(request, error) if error else None)  # fmt: skip
+        return _enrol_page(
+            request,
+            user,
+            secret if len(secret) == 32 else new_totp_secret(),
+            status=getattr(error, "status", 422),
+            error=message(request, error) if error else None,
+        )
     return redirect("/aanmelden?ingeschreven=1")
 
 
@@ -98,9 +117,14 @@ def my_supervision(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse
         r["who"], r["role"] = names.get(
             uuid.UUID(str(r.get("opleider_id") or r.get("user_id"))), ("–", "")
         )
-    return render(request, "my_supervision.html", viewer, rows=rows,
-                  confirmed=request.query_params.get("bevestigd") == "1",
-                  heading=N_("Mijn begeleiding"))  # fmt: skip
+    return render(
+        request,
+        "my_supervision.html",
+        viewer,
+        rows=rows,
+        confirmed=request.query_params.get("bevestigd") == "1",
+        heading=N_("Mijn begeleiding"),
+    )
 
 
 @router.post("/mijn-begeleiding/{kind}/{row_id}", response_model=None)
@@ -109,6 +133,12 @@ def confirm(kind: str, row_id: uuid.UUID, request: Request, viewer: FormViewer, 
     confirm_one = organisations.confirm_link if kind == "koppeling" else organisations.confirm_grant
     _, error = attempt(db, lambda: confirm_one(db, viewer.principal, row_id))
     if error is not None:
-        return render(request, "error.html", viewer, status=error.status, title=N_("Dat lukt niet"),
-                      text=message(request, error))  # fmt: skip
+        return render(
+            request,
+            "error.html",
+            viewer,
+            status=error.status,
+            title=N_("Dat lukt niet"),
+            text=message(request, error),
+        )
     return redirect("/mijn-begeleiding?bevestigd=1")

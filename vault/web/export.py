@@ -186,10 +186,16 @@ def link(
     if error or made is None:
         return _refused(request, viewer, db, trajectory_id, error or NotFound("?", "?"))
     view, link = made
-    sheet = {"url": link.url, "code": link.code, "expires_at": link.expires_at,
-             "downloads": link.downloads_allowed, "size": view["size"] or 0,
-             "recordings": view["progress"]["total"] - len(view["left_out"]), "trainer": viewer.principal.name,
-             "qr": segno.make(link.url, error="m").svg_data_uri(scale=4, border=2)}  # fmt: skip
+    sheet = {
+        "url": link.url,
+        "code": link.code,
+        "expires_at": link.expires_at,
+        "downloads": link.downloads_allowed,
+        "size": view["size"] or 0,
+        "recordings": view["progress"]["total"] - len(view["left_out"]),
+        "trainer": viewer.principal.name,
+        "qr": segno.make(link.url, error="m").svg_data_uri(scale=4, border=2),
+    }
     return _page(request, viewer, db, trajectory_id, link_for=str(export_id), sheet=sheet)
 
 

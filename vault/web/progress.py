@@ -64,10 +64,24 @@ def chart(book: dict[str, Any], counted: list[Counted], lang: str) -> dict[str, 
         bars = []
         for n, c in enumerate(counted):
             value = c.per_minute.get(entry["key"], 0.0)
-            bars.append({"y": y + n * BAR, "width": round(WIDTH * value / top, 1), "value": value,
-                         "opacity": round(0.35 + 0.65 * (n + 1) / len(counted), 2), "n": n + 1})  # fmt: skip
-        rows.append({"name": entry["en"] if lang == "en" else entry["nl"], "colour": entry["colour"],
-                     "key": entry["key"], "y": y, "bars": bars})  # fmt: skip
+            bars.append(
+                {
+                    "y": y + n * BAR,
+                    "width": round(WIDTH * value / top, 1),
+                    "value": value,
+                    "opacity": round(0.35 + 0.65 * (n + 1) / len(counted), 2),
+                    "n": n + 1,
+                }
+            )
+        rows.append(
+            {
+                "name": entry["en"] if lang == "en" else entry["nl"],
+                "colour": entry["colour"],
+                "key": entry["key"],
+                "y": y,
+                "bars": bars,
+            }
+        )
         y += len(counted) * BAR + GAP
     return {
         "rows": rows,
@@ -106,9 +120,16 @@ def progress(
         counted.append(Counted(shown, minutes, rates))
     book = annotation_rules.entries(annotation_rules.codebook(db, viewer.principal))
     lang = language(request)
-    return render(request, "review/progress.html", viewer, heading=("Voortgang", "Progress"),
-                  trajectory=trajectory, counted=counted, left_out=left_out,
-                  chart=chart(book, counted, lang))  # fmt: skip
+    return render(
+        request,
+        "review/progress.html",
+        viewer,
+        heading=("Voortgang", "Progress"),
+        trajectory=trajectory,
+        counted=counted,
+        left_out=left_out,
+        chart=chart(book, counted, lang),
+    )
 
 
 def _playable(rows: list[Recording]) -> list[Recording]:
@@ -116,8 +137,14 @@ def _playable(rows: list[Recording]) -> list[Recording]:
 
 
 @router.get("/trajecten/{trajectory_id}/vergelijken")
-def compare(request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db: DB,
-            links: uuid.UUID | None = None, rechts: uuid.UUID | None = None) -> HTMLResponse:  # fmt: skip
+def compare(
+    request: Request,
+    trajectory_id: uuid.UUID,
+    viewer: PageViewer,
+    db: DB,
+    links: uuid.UUID | None = None,
+    rechts: uuid.UUID | None = None,
+) -> HTMLResponse:
     """Two recordings of the trajectory side by side (the first and the last unless chosen), played,
     paused, slowed and stepped together. Each is a watermarked stream opened only for its trainer in a
     phase that allows choosing clips (decided and logged, as on the recording's page)."""
@@ -128,8 +155,10 @@ def compare(request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db: 
     found = recordings.list_recordings(db, viewer.principal, trajectory_id, limit=500)
     choices = _playable(list(found.items))
     by_id = {r.id: r for r in choices}
-    shown = [by_id.get(links) if links else (choices[0] if choices else None),
-             by_id.get(rechts) if rechts else (choices[-1] if len(choices) > 1 else None)]  # fmt: skip
+    shown = [
+        by_id.get(links) if links else (choices[0] if choices else None),
+        by_id.get(rechts) if rechts else (choices[-1] if len(choices) > 1 else None),
+    ]
     views = {v.id: v.model_dump(mode="json") for v in recordings.views(db, choices)}
     sides, refused = [], None
     for recording in shown:
@@ -142,6 +171,14 @@ def compare(request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db: 
             continue
         stream = open_recording_stream(recording_id=recording.id, principal=viewer.principal, db=db)
         sides.append({"recording": views[recording.id], "playlist": stream["playlist"]})
-    return render(request, "review/compare.html", viewer, heading=("Opnames vergelijken", "Compare recordings"),
-                  trajectory=trajectory, choices=[views[r.id] for r in choices], sides=sides,
-                  chosen=[str(r.id) if r else "" for r in shown], refused=refused)  # fmt: skip
+    return render(
+        request,
+        "review/compare.html",
+        viewer,
+        heading=("Opnames vergelijken", "Compare recordings"),
+        trajectory=trajectory,
+        choices=[views[r.id] for r in choices],
+        sides=sides,
+        chosen=[str(r.id) if r else "" for r in shown],
+        refused=refused,
+    )

@@ -55,8 +55,15 @@ def _moments(clip: dict[str, Any], rate: Fraction | None) -> list[dict[str, Any]
     """The clip's stills with the second in the fragment each shows (the fragment's stream starts at 0)."""
     if rate is None:
         return []
-    return [{"frame": f, "at": float(Fraction(f) / rate - Fraction(clip["start_s"]).limit_denominator(1_000_000))}
-            for f in clip["stills"]]  # fmt: skip
+    return [
+        {
+            "frame": f,
+            "at": float(
+                Fraction(f) / rate - Fraction(clip["start_s"]).limit_denominator(1_000_000)
+            ),
+        }
+        for f in clip["stills"]
+    ]
 
 
 def _rate(recording: Recording) -> Fraction | None:
@@ -66,8 +73,16 @@ def _rate(recording: Recording) -> Fraction | None:
         return None
 
 
-def _clip_page(request: Request, db: DB, viewer: Viewer, clip_id: uuid.UUID, *, status: int = 200,
-               error: str | None = None, form: dict[str, Any] | None = None) -> HTMLResponse:  # fmt: skip
+def _clip_page(
+    request: Request,
+    db: DB,
+    viewer: Viewer,
+    clip_id: uuid.UUID,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    form: dict[str, Any] | None = None,
+) -> HTMLResponse:
     clip = dump(recordings.get_clip(db, viewer.principal, clip_id), ClipPublic)
     row = db.get(Recording, uuid.UUID(clip["recording_id"]))
     assert row is not None  # noqa: S101 - the clip was decided on, so its recording is there
@@ -82,15 +97,32 @@ def _clip_page(request: Request, db: DB, viewer: Viewer, clip_id: uuid.UUID, *, 
     seen, _ = judge(db, viewer.principal, "view", clip_id=clip_id, annotations=True)
     if seen.allowed and frames is not None:
         inside = annotation_rules.clip_annotations(db, viewer.principal, clip_id)
-        coded = [{"frame": a.frame_in, "code": a.code, "note": a.note} for a in inside.rows
-                 if a.frame_in in frames]  # fmt: skip
+        coded = [
+            {"frame": a.frame_in, "code": a.code, "note": a.note}
+            for a in inside.rows
+            if a.frame_in in frames
+        ]
     book = annotation_rules.entries(annotation_rules.codebook(db, viewer.principal))
-    return render(request, "review/clip.html", viewer, status=status, error=error,
-                  heading=("Fragment", "Fragment"), clip=clip, trajectory=trajectory,
-                  family_code=_family_code(db, viewer, str(trajectory["family_id"])),
-                  frames=frames, coded=coded, may=may.allowed, book=book, max_stills=MAX_STILLS,
-                  moments=_moments(clip, rate), purposes=CLIP_PURPOSES, form=form or clip,
-                  notice=_saved(request))  # fmt: skip
+    return render(
+        request,
+        "review/clip.html",
+        viewer,
+        status=status,
+        error=error,
+        heading=("Fragment", "Fragment"),
+        clip=clip,
+        trajectory=trajectory,
+        family_code=_family_code(db, viewer, str(trajectory["family_id"])),
+        frames=frames,
+        coded=coded,
+        may=may.allowed,
+        book=book,
+        max_stills=MAX_STILLS,
+        moments=_moments(clip, rate),
+        purposes=CLIP_PURPOSES,
+        form=form or clip,
+        notice=_saved(request),
+    )
 
 
 def _saved(request: Request) -> str | None:
@@ -118,14 +150,23 @@ def save_clip(
     review_position: Annotated[str, Form()] = "",
 ) -> Response:
     require(viewer, Role.trainer)
-    form = {"title": title, "codes": codes or [], "kijkrichting": kijkrichting, "stills": stills,
-            "review_position": review_position}  # fmt: skip
+    form = {
+        "title": title,
+        "codes": codes or [],
+        "kijkrichting": kijkrichting,
+        "stills": stills,
+        "review_position": review_position,
+    }
     try:
         if review_position.strip() and not review_position.strip().isdigit():
             raise ValueError(review_position)
-        body = ClipUpdate(title=title.strip(), codes=codes or [], kijkrichting=kijkrichting,
-                          stills=[int(n) for n in _NUMBERS.findall(stills)],
-                          review_position=int(review_position) if review_position.strip() else None)  # fmt: skip
+        body = ClipUpdate(
+            title=title.strip(),
+            codes=codes or [],
+            kijkrichting=kijkrichting,
+            stills=[int(n) for n in _NUMBERS.findall(stills)],
+            review_position=int(review_position) if review_position.strip() else None,
+        )
     except (ValueError, ValidationError):
         unclear: VaultError = Conflict(
             f"Controleer het formulier: een titel van hoogstens 200 tekens, een kijkrichting van hoogstens "
@@ -138,8 +179,15 @@ def save_clip(
         )
     _, error = attempt(db, lambda: recordings.update_clip(db, viewer.principal, clip_id, body))
     if error:
-        return _clip_page(request, db, viewer, clip_id, status=error.status, error=message(request, error),
-                          form=form)  # fmt: skip
+        return _clip_page(
+            request,
+            db,
+            viewer,
+            clip_id,
+            status=error.status,
+            error=message(request, error),
+            form=form,
+        )
     return redirect(f"/fragmenten/{clip_id}?klaar=opgeslagen")
 
 
@@ -157,7 +205,19 @@ def review(request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db: D
         row = db.get(Recording, clip.recording_id)
         # unlogged: opening the fragment is decided and logged by the API
         may, _ = judge(db, viewer.principal, "stream", clip_id=clip.id)
-        fragments.append({**shown, "moments": _moments(shown, _rate(row) if row else None),
-                          "playable": may.allowed, "refused": None if may.allowed else may.message})  # fmt: skip
-    return render(request, "review/conversation.html", viewer, heading=("Terugkijkgesprek", "Review with the parents"),
-                  trajectory=trajectory, fragments=fragments)  # fmt: skip
+        fragments.append(
+            {
+                **shown,
+                "moments": _moments(shown, _rate(row) if row else None),
+                "playable": may.allowed,
+                "refused": None if may.allowed else may.message,
+            }
+        )
+    return render(
+        request,
+        "review/conversation.html",
+        viewer,
+        heading=("Terugkijkgesprek", "Review with the parents"),
+        trajectory=trajectory,
+        fragments=fragments,
+    )

@@ -133,8 +133,14 @@ def overview(db: Session, viewer: Viewer, now: datetime) -> list[Trainee]:
             if decision.allowed:
                 shown[family.id].append(str(clip.id))
                 bases[family.id].update(decision.basis)
-                trainee.clips.append({"clip": clip, "recording": recording, "family": family,
-                                      "situation": SITUATIONS.get(recording.situation, recording.situation)})  # fmt: skip
+                trainee.clips.append(
+                    {
+                        "clip": clip,
+                        "recording": recording,
+                        "family": family,
+                        "situation": SITUATIONS.get(recording.situation, recording.situation),
+                    }
+                )
             else:
                 reasons[decision.reason] += 1
                 messages[decision.reason] = decision.message
@@ -145,12 +151,21 @@ def overview(db: Session, viewer: Viewer, now: datetime) -> list[Trainee]:
         trainee.withheld = _withheld(reasons, messages)
         result.append(trainee)
     for family_id in sorted(set(shown) | set(hidden), key=str):
-        audit.record(db, action="view", outcome="allowed" if shown[family_id] else "denied",
-                     reason="" if shown[family_id] else hidden[family_id].most_common(1)[0][0],
-                     actor=viewer.principal, family_id=family_id, object_type="clip_list",
-                     basis=sorted(bases[family_id]), occurred_at=now,
-                     detail={"clips": ",".join(shown[family_id]),
-                             "withheld": str(sum(hidden[family_id].values()))})  # fmt: skip
+        audit.record(
+            db,
+            action="view",
+            outcome="allowed" if shown[family_id] else "denied",
+            reason="" if shown[family_id] else hidden[family_id].most_common(1)[0][0],
+            actor=viewer.principal,
+            family_id=family_id,
+            object_type="clip_list",
+            basis=sorted(bases[family_id]),
+            occurred_at=now,
+            detail={
+                "clips": ",".join(shown[family_id]),
+                "withheld": str(sum(hidden[family_id].values())),
+            },
+        )
     return result
 
 
@@ -167,8 +182,9 @@ def _note_counts(db: Session, clip_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]
 def start(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
     require(viewer, *SUPERVISORS)
     people = overview(db, viewer, datetime.now(UTC))
-    return render(request, "supervisor/start.html", viewer, heading=N_("Begeleiding"),
-                  trainees=people)  # fmt: skip
+    return render(
+        request, "supervisor/start.html", viewer, heading=N_("Begeleiding"), trainees=people
+    )
 
 
 # One clip -----------------------------------------------------------------------------------------
@@ -187,15 +203,27 @@ def parse_moment(raw: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _page(request: Request, viewer: Viewer, db: Session, clip_id: uuid.UUID, *, status: int = 200,
-          error: str | None = None, notice: str | None = None, moment: str = "", text: str = "") -> HTMLResponse:  # fmt: skip
+def _page(
+    request: Request,
+    viewer: Viewer,
+    db: Session,
+    clip_id: uuid.UUID,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    notice: str | None = None,
+    moment: str = "",
+    text: str = "",
+) -> HTMLResponse:
     require(viewer, Role.trainer, *SUPERVISORS)
     authorize(db, viewer.principal, "view", clip_id=clip_id)  # logged; a no is a Dutch refusal
     clip, recording, trajectory, trainee = consents.clip_world(db, clip_id)
     family = db.get(Family, trajectory.family_id)
     player, refused = None, None
     if recording.original_object_id is not None:
-        opened, problem = attempt(db, lambda: open_stream(clip_id=clip_id, principal=viewer.principal, db=db))  # fmt: skip
+        opened, problem = attempt(
+            db, lambda: open_stream(clip_id=clip_id, principal=viewer.principal, db=db)
+        )
         player = opened["playlist"] if opened else None
         refused = message(request, problem) if problem else None
     notes = db.exec(
@@ -204,13 +232,30 @@ def _page(request: Request, viewer: Viewer, db: Session, clip_id: uuid.UUID, *, 
         .where(SupervisionNote.clip_id == clip_id)
         .order_by(col(SupervisionNote.at_s), col(SupervisionNote.created_at))
     ).all()
-    return render(request, "supervisor/clip.html", viewer, status=status, error=error, notice=notice,
-                  heading=clip.title or N_("Fragment"), clip=clip, recording=recording,
-                  trainee=trainee, family=family, player=player, refused=refused, notes=notes,
-                  threads=_threads(db, viewer, clip_id),
-                  situation=SITUATIONS.get(recording.situation, recording.situation),
-                  may_write=viewer.role in SUPERVISORS, clock=clock, moment=moment, text=text,
-                  duration=clip.end_s - clip.start_s, back=_back(viewer))  # fmt: skip
+    return render(
+        request,
+        "supervisor/clip.html",
+        viewer,
+        status=status,
+        error=error,
+        notice=notice,
+        heading=clip.title or N_("Fragment"),
+        clip=clip,
+        recording=recording,
+        trainee=trainee,
+        family=family,
+        player=player,
+        refused=refused,
+        notes=notes,
+        threads=_threads(db, viewer, clip_id),
+        situation=SITUATIONS.get(recording.situation, recording.situation),
+        may_write=viewer.role in SUPERVISORS,
+        clock=clock,
+        moment=moment,
+        text=text,
+        duration=clip.end_s - clip.start_s,
+        back=_back(viewer),
+    )
 
 
 def _threads(db: Session, viewer: Viewer, clip_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -227,8 +272,14 @@ def _threads(db: Session, viewer: Viewer, clip_id: uuid.UUID) -> list[dict[str, 
             .order_by(col(AnnotationComment.created_at))
         ).all():
             said[comment.annotation_id].append((comment, author))
-    return [{"annotation": row, "at_s": float(annotation_formats.times(row)[0]), "comments": said[row.id]}
-            for row in found.rows]  # fmt: skip
+    return [
+        {
+            "annotation": row,
+            "at_s": float(annotation_formats.times(row)[0]),
+            "comments": said[row.id],
+        }
+        for row in found.rows
+    ]
 
 
 def _back(viewer: Viewer) -> tuple[str, str]:

@@ -123,9 +123,18 @@ def _start_page(
                 "recordings": found.total if found else None,
             }
         )
-    return render(request, "trainer/trajectories.html", viewer, status=status, error=error,
-                  heading=N_("Mijn trajecten"), rows=rows, today=date.today(),
-                  notice=_notice(request), **LABELS)  # fmt: skip
+    return render(
+        request,
+        "trainer/trajectories.html",
+        viewer,
+        status=status,
+        error=error,
+        heading=N_("Mijn trajecten"),
+        rows=rows,
+        today=date.today(),
+        notice=_notice(request),
+        **LABELS,
+    )
 
 
 NOTICES = {
@@ -171,8 +180,13 @@ def start_trajectory(
 
     made, error = attempt(db, start)
     if error or made is None:
-        return _start_page(request, db, viewer, status=error.status if error else 400,
-                           error=message(request, error) if error else None)  # fmt: skip
+        return _start_page(
+            request,
+            db,
+            viewer,
+            status=error.status if error else 400,
+            error=message(request, error) if error else None,
+        )
     return redirect(f"/trajecten/{made}?klaar=gestart")
 
 
@@ -184,16 +198,34 @@ def _bad(request: Request) -> str:
 # One trajectory ----------------------------------------------------------------------------------
 
 
-def _trajectory_page(request: Request, db: DB, viewer: Viewer, trajectory_id: uuid.UUID,
-                     *, status: int = 200, error: str | None = None) -> HTMLResponse:  # fmt: skip
+def _trajectory_page(
+    request: Request,
+    db: DB,
+    viewer: Viewer,
+    trajectory_id: uuid.UUID,
+    *,
+    status: int = 200,
+    error: str | None = None,
+) -> HTMLResponse:
     trajectory = _trajectory(db, viewer, trajectory_id)
     family = _family(db, viewer, trajectory["family_id"])
     found = recordings.list_recordings(db, viewer.principal, trajectory_id, limit=ALL)
     rows = [{**r, "probe": _probe(r)} for r in _recordings(db, found.items)]
-    return render(request, "trainer/trajectory.html", viewer, status=status, error=error,
-                  heading=N_("Traject"), trajectory=trajectory, family=family,
-                  recordings=rows, total=found.total, notice=_notice(request),
-                  make_proxies=get_settings().make_proxies, **LABELS)  # fmt: skip
+    return render(
+        request,
+        "trainer/trajectory.html",
+        viewer,
+        status=status,
+        error=error,
+        heading=N_("Traject"),
+        trajectory=trajectory,
+        family=family,
+        recordings=rows,
+        total=found.total,
+        notice=_notice(request),
+        make_proxies=get_settings().make_proxies,
+        **LABELS,
+    )
 
 
 @router.get("/trajecten/{trajectory_id}")
@@ -217,14 +249,21 @@ def change_trajectory(
 ) -> Response:
     _trainer(viewer)
     try:
-        body = TrajectoryUpdate(phase=phase or None, closed_on=closed_on or None,  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here
-                                   follow_up_1_on=follow_up_1_on or None, follow_up_2_on=follow_up_2_on or None)  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here  # fmt: skip
+        body = TrajectoryUpdate(
+            phase=phase or None,
+            closed_on=closed_on or None,  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here
+            follow_up_1_on=follow_up_1_on or None,
+            follow_up_2_on=follow_up_2_on or None,
+        )  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here
     except ValidationError:
         return _trajectory_page(request, db, viewer, trajectory_id, status=422, error=_bad(request))
-    _, error = attempt(db, lambda: families.update_trajectory(db, viewer.principal, trajectory_id, body))
+    _, error = attempt(
+        db, lambda: families.update_trajectory(db, viewer.principal, trajectory_id, body)
+    )
     if error:
-        return _trajectory_page(request, db, viewer, trajectory_id, status=error.status,
-                                error=message(request, error))  # fmt: skip
+        return _trajectory_page(
+            request, db, viewer, trajectory_id, status=error.status, error=message(request, error)
+        )
     return redirect(f"/trajecten/{trajectory_id}?klaar=gewijzigd")
 
 
@@ -237,8 +276,16 @@ def import_page(
     trajectory = _trajectory(db, viewer, trajectory_id)
     family = _family(db, viewer, trajectory["family_id"])
     server = get_settings().public_url.rstrip("/") or str(request.base_url).rstrip("/")
-    return render(request, "trainer/import.html", viewer, heading=N_("Kaart importeren"),
-                  trajectory=trajectory, family=family, server=server, **LABELS)  # fmt: skip
+    return render(
+        request,
+        "trainer/import.html",
+        viewer,
+        heading=N_("Kaart importeren"),
+        trajectory=trajectory,
+        family=family,
+        server=server,
+        **LABELS,
+    )
 
 
 # One recording and its clips ---------------------------------------------------------------------
@@ -262,8 +309,16 @@ def _coding(
     return {"rate": f"{rate.numerator}/{rate.denominator}", "codebook": book}
 
 
-def _recording_page(request: Request, db: DB, viewer: Viewer, recording_id: uuid.UUID, *,
-                    status: int = 200, error: str | None = None, form: dict[str, str] | None = None) -> HTMLResponse:  # fmt: skip
+def _recording_page(
+    request: Request,
+    db: DB,
+    viewer: Viewer,
+    recording_id: uuid.UUID,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
     recording = _recording(db, viewer, recording_id)
     trajectory = _trajectory(db, viewer, uuid.UUID(recording["trajectory_id"]))
     family = _family(db, viewer, trajectory["family_id"])
@@ -281,11 +336,26 @@ def _recording_page(request: Request, db: DB, viewer: Viewer, recording_id: uuid
             coding = _coding(request, db, viewer, recording_id)
         else:
             refused = may.message
-    return render(request, "trainer/recording.html", viewer, status=status, error=error,
-                  heading=N_("Opname"), recording=recording, probe=_probe(recording),
-                  trajectory=trajectory, family=family, clips=clips, stream=stream,
-                  refused=refused, coding=coding, form=form or {}, make_proxies=get_settings().make_proxies,
-                  notice=_notice(request), **LABELS)  # fmt: skip
+    return render(
+        request,
+        "trainer/recording.html",
+        viewer,
+        status=status,
+        error=error,
+        heading=N_("Opname"),
+        recording=recording,
+        probe=_probe(recording),
+        trajectory=trajectory,
+        family=family,
+        clips=clips,
+        stream=stream,
+        refused=refused,
+        coding=coding,
+        form=form or {},
+        make_proxies=get_settings().make_proxies,
+        notice=_notice(request),
+        **LABELS,
+    )
 
 
 @router.get("/opnames/{recording_id}")
@@ -318,36 +388,76 @@ def make_clip(
     _trainer(viewer)
     form = {"start_s": start_s, "end_s": end_s, "title": title, "purpose": purpose}
     if purpose not in CLIP_PURPOSES:  # the purpose decides who sees the clip: never chosen for them
-        unchosen = Conflict("Kies het doel van het fragment: dat bepaalt wie het mag zien.",
-                            "Choose the clip's purpose: it decides who may see it.")  # fmt: skip
-        return _recording_page(request, db, viewer, recording_id, status=422,
-                               error=message(request, unchosen), form=form)  # fmt: skip
+        unchosen = Conflict(
+            "Kies het doel van het fragment: dat bepaalt wie het mag zien.",
+            "Choose the clip's purpose: it decides who may see it.",
+        )
+        return _recording_page(
+            request,
+            db,
+            viewer,
+            recording_id,
+            status=422,
+            error=message(request, unchosen),
+            form=form,
+        )
     try:
-        body = ClipCreate(start_s=_seconds(start_s), end_s=_seconds(end_s), title=title.strip(),
-                          purpose=purpose)  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here  # fmt: skip
+        body = ClipCreate(
+            start_s=_seconds(start_s), end_s=_seconds(end_s), title=title.strip(), purpose=purpose
+        )  # type: ignore[arg-type]  # pydantic parses the form string; a bad value raises the ValidationError caught here
     except (ValueError, ValidationError):
         unclear = Conflict(
             "Kies een begin en een einde (in seconden); het einde moet na het begin liggen.",
             "Choose a start and an end (in seconds); the end must come after the start.",
         )
-        return _recording_page(request, db, viewer, recording_id, status=422,
-                               error=message(request, unclear), form=form)  # fmt: skip
+        return _recording_page(
+            request,
+            db,
+            viewer,
+            recording_id,
+            status=422,
+            error=message(request, unclear),
+            form=form,
+        )
     _, error = attempt(db, lambda: recordings.create_clip(db, viewer.principal, recording_id, body))
     if error:
-        return _recording_page(request, db, viewer, recording_id, status=error.status,
-                               error=message(request, error), form=form)  # fmt: skip
+        return _recording_page(
+            request,
+            db,
+            viewer,
+            recording_id,
+            status=error.status,
+            error=message(request, error),
+            form=form,
+        )
     return redirect(f"/opnames/{recording_id}?klaar=fragment#fragmenten")
 
 
-def _removal_page(request: Request, db: DB, viewer: Viewer, recording_id: uuid.UUID, *,
-                  status: int = 200, error: str | None = None) -> HTMLResponse:  # fmt: skip
+def _removal_page(
+    request: Request,
+    db: DB,
+    viewer: Viewer,
+    recording_id: uuid.UUID,
+    *,
+    status: int = 200,
+    error: str | None = None,
+) -> HTMLResponse:
     recording = _recording(db, viewer, recording_id)
     trajectory = _trajectory(db, viewer, uuid.UUID(recording["trajectory_id"]))
     _, clips = _clips(db, viewer, recording_id)
-    return render(request, "trainer/remove.html", viewer, status=status, error=error,
-                  heading=N_("Opname verwijderen"), recording=recording,
-                  trajectory=trajectory, family=_family(db, viewer, trajectory["family_id"]),
-                  clips=clips, **LABELS)  # fmt: skip
+    return render(
+        request,
+        "trainer/remove.html",
+        viewer,
+        status=status,
+        error=error,
+        heading=N_("Opname verwijderen"),
+        recording=recording,
+        trajectory=trajectory,
+        family=_family(db, viewer, trajectory["family_id"]),
+        clips=clips,
+        **LABELS,
+    )
 
 
 @router.get("/opnames/{recording_id}/verwijderen")
@@ -367,15 +477,25 @@ def remove_recording(
 ) -> Response:
     _trainer(viewer)
     if reason not in REMOVAL_REASONS:
-        unclear = Conflict("Kies een reden om de opname te verwijderen.",
-                           "Choose a reason to remove the recording.")  # fmt: skip
+        unclear = Conflict(
+            "Kies een reden om de opname te verwijderen.",
+            "Choose a reason to remove the recording.",
+        )
         return _removal_page(
             request, db, viewer, recording_id, status=422, error=message(request, unclear)
         )
-    removed, error = attempt(db, lambda: recordings.remove(db, viewer.principal, recording_id, reason))
+    removed, error = attempt(
+        db, lambda: recordings.remove(db, viewer.principal, recording_id, reason)
+    )
     if error or removed is None:
-        return _removal_page(request, db, viewer, recording_id, status=error.status if error else 400,
-                             error=message(request, error) if error else None)  # fmt: skip
+        return _removal_page(
+            request,
+            db,
+            viewer,
+            recording_id,
+            status=error.status if error else 400,
+            error=message(request, error) if error else None,
+        )
     return redirect(f"/trajecten/{removed['trajectory_id']}?klaar=verwijderd")
 
 

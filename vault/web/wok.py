@@ -113,10 +113,15 @@ def _my_clips(db: Session, viewer: Viewer) -> list[dict[str, Any]]:
             for clip in clips.items if clips else []:
                 if not judge(db, p, "share_to_wok", clip_id=clip.id)[0].allowed:
                     continue
-                out.append({"id": str(clip.id), "title": clip.title,
-                            "recorded_at": dump(recording, RecordingPublic)["recorded_at"],
-                            "length": clip.end_s - clip.start_s,
-                            "type": TYPES.get(trajectory.type, trajectory.type)})  # fmt: skip
+                out.append(
+                    {
+                        "id": str(clip.id),
+                        "title": clip.title,
+                        "recorded_at": dump(recording, RecordingPublic)["recorded_at"],
+                        "length": clip.end_s - clip.start_s,
+                        "type": TYPES.get(trajectory.type, trajectory.type),
+                    }
+                )
     return out
 
 
@@ -126,10 +131,17 @@ def _clip_view(request: Request, db: Session, viewer: Viewer, clip_id: str) -> d
         db, lambda: recordings.get_clip(db, viewer.principal, uuid.UUID(clip_id))
     )
     if error is not None or found is None:
-        return {"id": clip_id, "allowed": False,
-                "refusal": message(request, error) if error else ""}  # fmt: skip
-    return {"id": clip_id, "allowed": True, "title": found.title,
-            "length": found.end_s - found.start_s}  # fmt: skip
+        return {
+            "id": clip_id,
+            "allowed": False,
+            "refusal": message(request, error) if error else "",
+        }
+    return {
+        "id": clip_id,
+        "allowed": True,
+        "title": found.title,
+        "length": found.end_s - found.start_s,
+    }
 
 
 def _page(
@@ -139,17 +151,28 @@ def _page(
     me = viewer.principal.user_id or uuid.UUID(int=0)
     now = datetime.now(UTC)
     rows = _mine(db, me)
-    names = _names(db, {r.organiser_id for r in rows} | {uuid.UUID(x) for r in rows for x in json.loads(r.participant_ids)})  # fmt: skip
+    names = _names(
+        db,
+        {r.organiser_id for r in rows}
+        | {uuid.UUID(x) for r in rows for x in json.loads(r.participant_ids)},
+    )
     sessions = []
     for row in rows:
         start, end = _aware(row.starts_at), _aware(row.ends_at)
         state = "now" if start <= now < end else "later" if now < start else "past"
-        sessions.append({
-            "id": str(row.id), "title": row.title, "starts": _local(start), "ends": _local(end), "state": state,
-            "organiser": names.get(str(row.organiser_id), "–"), "organising": row.organiser_id == me,
-            "participants": sorted(names.get(x, "–") for x in json.loads(row.participant_ids)),
-            "clips": [_clip_view(request, db, viewer, c) for c in json.loads(row.clip_ids)],
-        })  # fmt: skip
+        sessions.append(
+            {
+                "id": str(row.id),
+                "title": row.title,
+                "starts": _local(start),
+                "ends": _local(end),
+                "state": state,
+                "organiser": names.get(str(row.organiser_id), "–"),
+                "organising": row.organiser_id == me,
+                "participants": sorted(names.get(x, "–") for x in json.loads(row.participant_ids)),
+                "clips": [_clip_view(request, db, viewer, c) for c in json.loads(row.clip_ids)],
+            }
+        )
     is_trainer = viewer.role == Role.trainer
     done = DONE.get(request.query_params.get("gedaan") or "")
     return render(
@@ -188,8 +211,12 @@ def plan(
     require(viewer, Role.opleider)
 
     def build() -> WokSessionCreate:
-        return WokSessionCreate(title=title.strip(), starts_at=_typed(starts_at), ends_at=_typed(ends_at),
-                     participant_ids=participant or [])  # type: ignore[arg-type]  # pydantic parses the form strings; a bad value raises the ValidationError caught around build()  # fmt: skip
+        return WokSessionCreate(
+            title=title.strip(),
+            starts_at=_typed(starts_at),
+            ends_at=_typed(ends_at),
+            participant_ids=participant or [],
+        )  # type: ignore[arg-type]  # pydantic parses the form strings; a bad value raises the ValidationError caught around build()
 
     try:
         body, error = attempt(db, build)
@@ -224,7 +251,9 @@ def share(
             "You can only share in a session you take part in.",
         )
     else:
-        _, error = attempt(db, lambda: consents.share_clip(db, viewer.principal, session_id, clip_id))  # fmt: skip
+        _, error = attempt(
+            db, lambda: consents.share_clip(db, viewer.principal, session_id, clip_id)
+        )
     if error:
         return _page(request, viewer, db, error=message(request, error), status=error.status)
     return redirect("/wok?gedaan=gedeeld")
@@ -238,8 +267,13 @@ def watch(
     require(viewer, *ROLES)
     opened, error = attempt(db, lambda: open_stream(clip_id, principal=viewer.principal, db=db))
     if error or opened is None:
-        return _page(request, viewer, db, error=message(request, error) if error else None,
-                     status=error.status if error else 500)  # fmt: skip
+        return _page(
+            request,
+            viewer,
+            db,
+            error=message(request, error) if error else None,
+            status=error.status if error else 500,
+        )
     return redirect(f"{opened['player']}?terug=/wok")
 
 

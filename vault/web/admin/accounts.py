@@ -65,9 +65,16 @@ SHOW_WITHIN = 600.0  # seconds
 def _hand_over(db: Session, viewer: Viewer, user: dict[str, Any], *, new: bool) -> str:
     """Keep the enrolment for one look by this administrator, once the change is committed."""
     ticket = secrets.token_urlsafe(24)
-    enrolment = _Enrolment(viewer.session_id, time.monotonic() + SHOW_WITHIN, str(user["id"]),
-                           user["email"], user["name"], user["enrolment_url"],
-                           user["enrolment_valid_hours"], new)  # fmt: skip
+    enrolment = _Enrolment(
+        viewer.session_id,
+        time.monotonic() + SHOW_WITHIN,
+        str(user["id"]),
+        user["email"],
+        user["name"],
+        user["enrolment_url"],
+        user["enrolment_valid_hours"],
+        new,
+    )
 
     def keep() -> None:
         with _WAITING_LOCK:
@@ -105,11 +112,21 @@ def _accounts_page(
     names = {o["id"]: o["name"] for o in orgs}
     users = _users(viewer, db)
     users.sort(key=lambda u: (names.get(u["organisation_id"], ""), u["name"].lower()))
-    return render(request, "admin/accounts.html", viewer, status=status, error=error,
-                  notice=_notice(request, request.query_params.get("gedaan")),
-                  heading=N_("Accounts"), users=users, orgs=orgs, org_names=names,
-                  roles=list(ACCOUNT_ROLES), role_names=ROLES,
-                  form=form or {"organisation": str(viewer.principal.organisation_id), "role": Role.trainer})  # fmt: skip
+    return render(
+        request,
+        "admin/accounts.html",
+        viewer,
+        status=status,
+        error=error,
+        notice=_notice(request, request.query_params.get("gedaan")),
+        heading=N_("Accounts"),
+        users=users,
+        orgs=orgs,
+        org_names=names,
+        roles=list(ACCOUNT_ROLES),
+        role_names=ROLES,
+        form=form or {"organisation": str(viewer.principal.organisation_id), "role": Role.trainer},
+    )
 
 
 @router.get("/beheer/accounts")
@@ -153,8 +170,14 @@ def create_account(
         ).model_dump(mode="json"),
     )
     if error is not None or created is None:
-        return _accounts_page(request, viewer, db, status=getattr(error, "status", 400),
-                              error=message(request, error) if error else None, form=form)  # fmt: skip
+        return _accounts_page(
+            request,
+            viewer,
+            db,
+            status=getattr(error, "status", 400),
+            error=message(request, error) if error else None,
+            form=form,
+        )
     ticket = _hand_over(db, viewer, created, new=True)
     return redirect(f"/beheer/accounts/koppeling/{ticket}")
 
@@ -164,10 +187,15 @@ def enrolment(ticket: str, request: Request, viewer: PageViewer) -> HTMLResponse
     _admin(viewer)
     shown = _take(viewer, ticket)
     if shown is None:
-        return render(request, "admin/enrolment.html", viewer, status=410, shown=None,
-                      heading=N_("Link al getoond"))  # fmt: skip
-    return render(request, "admin/enrolment.html", viewer, shown=shown,
-                  heading=N_("Inschrijflink"))  # fmt: skip
+        return render(
+            request,
+            "admin/enrolment.html",
+            viewer,
+            status=410,
+            shown=None,
+            heading=N_("Link al getoond"),
+        )
+    return render(request, "admin/enrolment.html", viewer, shown=shown, heading=N_("Inschrijflink"))
 
 
 def _account(viewer: Viewer, db: Session, request: Request, user_id: uuid.UUID) -> dict[str, Any]:
@@ -186,11 +214,20 @@ def _account_page(
     user = _account(viewer, db, request, user_id)
     [listed] = [u for u in _users(viewer, db) if u["id"] == str(user_id)]
     names = {o["id"]: o["name"] for o in _organisations(viewer, db)}
-    return render(request, "admin/account.html", viewer, status=status, error=error,
-                  notice=_notice(request, request.query_params.get("gedaan")),
-                  heading=user["name"], user=listed,
-                  organisation=names.get(user["organisation_id"], "–"), roles=list(ACCOUNT_ROLES),
-                  role_names=ROLES, own=user_id == viewer.principal.user_id)  # fmt: skip
+    return render(
+        request,
+        "admin/account.html",
+        viewer,
+        status=status,
+        error=error,
+        notice=_notice(request, request.query_params.get("gedaan")),
+        heading=user["name"],
+        user=listed,
+        organisation=names.get(user["organisation_id"], "–"),
+        roles=list(ACCOUNT_ROLES),
+        role_names=ROLES,
+        own=user_id == viewer.principal.user_id,
+    )
 
 
 @router.get("/beheer/accounts/{user_id}")
@@ -221,8 +258,14 @@ def change_role(
 ) -> Response:
     _admin(viewer)
     if role not in ACCOUNT_ROLES:
-        return _account_page(request, viewer, db, user_id, status=422,
-                             error=_pick(request, ("Kies een rol.", "Choose a role.")))  # fmt: skip
+        return _account_page(
+            request,
+            viewer,
+            db,
+            user_id,
+            status=422,
+            error=_pick(request, ("Kies een rol.", "Choose a role.")),
+        )
     return _patch(request, viewer, db, user_id, UserUpdate(role=Role(role)))
 
 
@@ -241,9 +284,19 @@ def change_active(
 @router.post("/beheer/accounts/{user_id}/code", response_model=None)
 def new_code(user_id: uuid.UUID, request: Request, viewer: FormViewer, db: DB) -> Response:
     _admin(viewer)
-    link, error = attempt(db, lambda: admin_service.reset_enrolment(db, viewer.principal, user_id,
-                                                                    str(request.base_url)).model_dump(mode="json"))  # fmt: skip
+    link, error = attempt(
+        db,
+        lambda: admin_service.reset_enrolment(
+            db, viewer.principal, user_id, str(request.base_url)
+        ).model_dump(mode="json"),
+    )
     if error is not None or link is None:
-        return _account_page(request, viewer, db, user_id, status=getattr(error, "status", 400),
-                             error=message(request, error) if error else None)  # fmt: skip
+        return _account_page(
+            request,
+            viewer,
+            db,
+            user_id,
+            status=getattr(error, "status", 400),
+            error=message(request, error) if error else None,
+        )
     return redirect(f"/beheer/accounts/koppeling/{_hand_over(db, viewer, link, new=False)}")

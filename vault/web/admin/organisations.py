@@ -39,10 +39,23 @@ def start(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
             role: sum(1 for u in mine if u["role"] == role and u["active"])
             for role in ACCOUNT_ROLES
         }
-        rows.append({"org": org, "counts": counts, "inactive": sum(1 for u in mine if not u["active"]),
-                     "locked": sum(1 for u in mine if u["locked"])})  # fmt: skip
-    return render(request, "admin/start.html", viewer, heading=N_("Beheer"),
-                  rows=rows, roles=list(ACCOUNT_ROLES), role_names=ROLES)  # fmt: skip
+        rows.append(
+            {
+                "org": org,
+                "counts": counts,
+                "inactive": sum(1 for u in mine if not u["active"]),
+                "locked": sum(1 for u in mine if u["locked"]),
+            }
+        )
+    return render(
+        request,
+        "admin/start.html",
+        viewer,
+        heading=N_("Beheer"),
+        rows=rows,
+        roles=list(ACCOUNT_ROLES),
+        role_names=ROLES,
+    )
 
 
 # Organisations ----------------------------------------------------------------------------------
@@ -55,9 +68,16 @@ def _organisations_page(
     orgs = _organisations(viewer, db)
     for org in orgs:
         org["users"] = sum(1 for u in users if u["organisation_id"] == org["id"])
-    return render(request, "admin/organisations.html", viewer, status=status, error=error,
-                  notice=_notice(request, request.query_params.get("gedaan")),
-                  heading=N_("Organisaties"), orgs=orgs)  # fmt: skip
+    return render(
+        request,
+        "admin/organisations.html",
+        viewer,
+        status=status,
+        error=error,
+        notice=_notice(request, request.query_params.get("gedaan")),
+        heading=N_("Organisaties"),
+        orgs=orgs,
+    )
 
 
 @router.get("/beheer/organisaties")

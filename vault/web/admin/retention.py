@@ -107,7 +107,7 @@ def _retention_page(
         if str(viewer.principal.organisation_id) in ids
         else None
     )
-    chosen = chosen or (ids[0] if ids else None)  # fmt: skip
+    chosen = chosen or (ids[0] if ids else None)
     policies = policies_for(db, uuid.UUID(chosen) if chosen else None)
     lang = language(request)
     types = []
@@ -118,17 +118,33 @@ def _retention_page(
         for field, (label, explained) in PERIODS.items():
             now, standard = getattr(policy, field), getattr(default, field)
             typed = (entered or {}).get(kind, {}).get(field)
-            rows.append({"field": field, "label": label, "explained": explained,
-                         "now": _period_text(now, lang), "own": now != standard,
-                         "default": _period_text(standard, lang),
-                         "months": typed[0] if typed else str(now.months),
-                         "days": typed[1] if typed else str(now.days)})  # fmt: skip
-        types.append({"kind": kind.value, "names": names, "rows": rows,
-                      "own": any(r["own"] for r in rows)})  # fmt: skip
-    return render(request, "admin/retention.html", viewer, status=status, error=error,
-                  notice=_notice(request, request.query_params.get("gedaan")),
-                  heading=N_("Bewaartermijnen"), orgs=orgs, chosen=chosen,
-                  types=types)  # fmt: skip
+            rows.append(
+                {
+                    "field": field,
+                    "label": label,
+                    "explained": explained,
+                    "now": _period_text(now, lang),
+                    "own": now != standard,
+                    "default": _period_text(standard, lang),
+                    "months": typed[0] if typed else str(now.months),
+                    "days": typed[1] if typed else str(now.days),
+                }
+            )
+        types.append(
+            {"kind": kind.value, "names": names, "rows": rows, "own": any(r["own"] for r in rows)}
+        )
+    return render(
+        request,
+        "admin/retention.html",
+        viewer,
+        status=status,
+        error=error,
+        notice=_notice(request, request.query_params.get("gedaan")),
+        heading=N_("Bewaartermijnen"),
+        orgs=orgs,
+        chosen=chosen,
+        types=types,
+    )
 
 
 @router.get("/beheer/bewaartermijnen")
@@ -156,8 +172,10 @@ def _periods(posted: dict[str, str]) -> tuple[dict[str, retention.Period], tuple
             posted.get(f"{field}_{unit}", "").strip() or "0" for unit in ("months", "days")
         )
         if not (WHOLE.fullmatch(months) and WHOLE.fullmatch(days)):
-            return {}, (f"{label_nl}: vul hele getallen in voor maanden en dagen.",
-                        f"{label_en}: enter whole numbers for months and days.")  # fmt: skip
+            return {}, (
+                f"{label_nl}: vul hele getallen in voor maanden en dagen.",
+                f"{label_en}: enter whole numbers for months and days.",
+            )
         try:
             periods[field] = retention.Period(int(months), int(days))
         except retention.RetentionError as error:
@@ -173,8 +191,20 @@ def save_retention_periods(
     organisation = _uuid(posted.get("organisation", ""))
     kind = posted.get("trajectory_type", "")
     if organisation is None or kind not in set(TrajectoryType):
-        return _retention_page(request, viewer, db, organisation, status=422, error=_pick(request, (
-            "Kies een organisatie en een soort traject.", "Choose an organisation and a trajectory type.")))  # fmt: skip
+        return _retention_page(
+            request,
+            viewer,
+            db,
+            organisation,
+            status=422,
+            error=_pick(
+                request,
+                (
+                    "Kies een organisatie en een soort traject.",
+                    "Choose an organisation and a trajectory type.",
+                ),
+            ),
+        )
     _, error = attempt(db, lambda: own(db, viewer.principal, Organisation, organisation))
     if error is not None:
         return _retention_page(
@@ -196,12 +226,25 @@ def save_retention_periods(
             problem = (refused.message_nl, refused.message_en)
         else:
             if error is not None:
-                return _retention_page(request, viewer, db, organisation, status=error.status,
-                                       error=message(request, error))  # fmt: skip
+                return _retention_page(
+                    request,
+                    viewer,
+                    db,
+                    organisation,
+                    status=error.status,
+                    error=message(request, error),
+                )
             done = "gelijk" if after == before else "termijn"
             return redirect(
                 f"/beheer/bewaartermijnen?organisatie={organisation}&gedaan={done}#{kind}"
             )
     typed = {f: (posted.get(f"{f}_months", ""), posted.get(f"{f}_days", "")) for f in PERIODS}
-    return _retention_page(request, viewer, db, organisation, status=422,
-                           error=_pick(request, problem), entered={kind: typed})  # fmt: skip
+    return _retention_page(
+        request,
+        viewer,
+        db,
+        organisation,
+        status=422,
+        error=_pick(request, problem),
+        entered={kind: typed},
+    )

@@ -93,9 +93,13 @@ def _supervision_page(
 
     def row(item: SupervisionLink | GrantRow, who: uuid.UUID) -> dict[str, Any]:
         last = item.valid_until - timedelta(days=1) if item.valid_until else None
-        return {"trainee": names.get(str(item.trainee_id), "–"), "who": names.get(str(who), "–"),
-                "first": item.valid_from, "last": last, "state": state(item.valid_from, item.valid_until)
-                if item.confirmed_at else "proposed"}  # fmt: skip
+        return {
+            "trainee": names.get(str(item.trainee_id), "–"),
+            "who": names.get(str(who), "–"),
+            "first": item.valid_from,
+            "last": last,
+            "state": state(item.valid_from, item.valid_until) if item.confirmed_at else "proposed",
+        }
 
     # Links and grants of this organisation's trainees (the API's own listing); the person on the other
     # side may work for another organisation.
@@ -105,21 +109,27 @@ def _supervision_page(
         ):
             names[str(user.id)] = user.name
 
-    listed = [db.get(SupervisionLink, i.id)
-              for i in admin_service.list_links(db, viewer.principal)]  # fmt: skip
-    given = [db.get(GrantRow, i.id)
-             for i in admin_service.list_grants(db, viewer.principal)]  # fmt: skip
+    listed = [db.get(SupervisionLink, i.id) for i in admin_service.list_links(db, viewer.principal)]
+    given = [db.get(GrantRow, i.id) for i in admin_service.list_grants(db, viewer.principal)]
     named({s.opleider_id for s in listed if s} | {g.user_id for g in given if g})
     links = [row(s, s.opleider_id) for s in listed if s]
     grants = [row(g, g.user_id) for g in given if g]
     by_role = {
         role: [u for u in users if u["role"] == role and u["active"]] for role in ACCOUNT_ROLES
     }
-    return render(request, "admin/supervision.html", viewer, status=status, error=error,
-                  notice=_notice(request, request.query_params.get("gedaan")),
-                  heading=N_("Begeleiding"), links=sorted(links, key=lambda r: (r["trainee"], r["who"])),
-                  grants=sorted(grants, key=lambda r: (r["trainee"], r["who"])), by_role=by_role,
-                  form=form or {})  # fmt: skip
+    return render(
+        request,
+        "admin/supervision.html",
+        viewer,
+        status=status,
+        error=error,
+        notice=_notice(request, request.query_params.get("gedaan")),
+        heading=N_("Begeleiding"),
+        links=sorted(links, key=lambda r: (r["trainee"], r["who"])),
+        grants=sorted(grants, key=lambda r: (r["trainee"], r["who"])),
+        by_role=by_role,
+        form=form or {},
+    )
 
 
 @router.get("/beheer/begeleiding")
@@ -145,15 +155,17 @@ def create_link(
     if trainee_id is None or opleider_id is None:
         problem = ("Kies een trainer en een opleider.", "Choose a trainer and an opleider.")
     if problem is not None or trainee_id is None or opleider_id is None:
-        return _supervision_page(request, viewer, db, status=422, form=form,
-                                 error=_pick(request, problem or ("", "")))  # fmt: skip
+        return _supervision_page(
+            request, viewer, db, status=422, form=form, error=_pick(request, problem or ("", ""))
+        )
     body = SupervisionLinkCreate(
         trainee_id=trainee_id, opleider_id=opleider_id, valid_from=start, valid_until=end
     )
     _, error = attempt(db, lambda: admin_service.propose_link(db, viewer.principal, body))
     if error is not None:
-        return _supervision_page(request, viewer, db, status=error.status, form=form,
-                                 error=message(request, error))  # fmt: skip
+        return _supervision_page(
+            request, viewer, db, status=error.status, form=form, error=message(request, error)
+        )
     return redirect("/beheer/begeleiding?gedaan=koppeling")
 
 
@@ -179,17 +191,25 @@ def create_assignment(
     if trainee_id is None or user_id is None:
         problem = ("Kies een gecommitteerde en een trainer.", "Choose an assessor and a trainer.")
     if problem is not None or trainee_id is None or user_id is None or start is None or end is None:
-        return _supervision_page(request, viewer, db, status=422, form=form,
-                                 error=_pick(request, problem or ("", "")))  # fmt: skip
+        return _supervision_page(
+            request, viewer, db, status=422, form=form, error=_pick(request, problem or ("", ""))
+        )
     try:
         body = GrantCreate(
             user_id=user_id, trainee_id=trainee_id, valid_from=start, valid_until=end
         )
     except ValidationError:
-        return _supervision_page(request, viewer, db, status=422, form=form,
-                                 error=_pick(request, ("Vul een geldige datum in.", "Enter a valid date.")))  # fmt: skip
+        return _supervision_page(
+            request,
+            viewer,
+            db,
+            status=422,
+            form=form,
+            error=_pick(request, ("Vul een geldige datum in.", "Enter a valid date.")),
+        )
     _, error = attempt(db, lambda: admin_service.propose_grant(db, viewer.principal, body))
     if error is not None:
-        return _supervision_page(request, viewer, db, status=error.status, form=form,
-                                 error=message(request, error))  # fmt: skip
+        return _supervision_page(
+            request, viewer, db, status=error.status, form=form, error=message(request, error)
+        )
     return redirect("/beheer/begeleiding?gedaan=opdracht")
