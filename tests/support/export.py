@@ -80,9 +80,9 @@ def wait_until_done(
 ) -> dict[str, Any]:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        view = api.client.get(f"/api/v1/exports/{export_id}", headers=h).json()
+        view: dict[str, Any] = api.client.get(f"/api/v1/exports/{export_id}", headers=h).json()
         if view["status"] not in ("queued", "building"):
-            return view  # type: ignore[no-any-return]
+            return view
         time.sleep(0.5)
     raise AssertionError(f"export still {view['status']} after {seconds} s")
 
