@@ -110,9 +110,6 @@ def test_the_user_guides_show_screenshots_that_exist() -> None:
 WAITING = {f"tests/{name}.py" for name in (
     "api/conftest",
     "annotations/conftest", "annotations/test_api", "annotations/test_interchange", "web/test_annotate",
-    "ingest/conftest", "ingest/test_browser_import", "ingest/test_camera_files", "ingest/test_ingest_cli",
-    "ingest/test_ingest_refresh", "ingest/test_ingest_seams", "ingest/test_ingest_sign_in", "ingest/test_restart",
-    "ingest/test_tus", "ingest/test_tus_scale_out", "ingest/test_tus_seams",
     "purge/test_purge", "web/test_supervisor",  # the purge's world fixture, for tests/purge/conftest.py
     "web/test_privacy",
 )}  # fmt: skip

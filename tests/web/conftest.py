@@ -5,14 +5,12 @@ Redis). Each page is watched for requests to anywhere else and for Content-Secur
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import redis
 
-from tests.support.browser import Browser
+from tests.support.browser import Browser  # noqa: F401 - test_annotate.py still imports it from here
 
 # Words that give away English left in a Dutch page (issue #22); text marked lang="en" (the English
 # beside the Dutch in the parents' package) and code (commands, file names) are not read.
@@ -31,25 +29,3 @@ def database_url(
     redis.Redis.from_url(broker).flushdb()  # nothing left over from an earlier test's tasks
     monkeypatch.setenv("BEELDKLUIS_BROKER_URL", broker)
     return str(request.getfixturevalue("fresh_postgres"))
-
-
-@pytest.fixture
-def browser(chromium: Any, server: str) -> Iterator[Browser]:  # noqa: F811 - uses the shared server
-    context = chromium.new_context(viewport={"width": 1180, "height": 820}, locale="nl-NL")
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    b = Browser(server, context, page)
-    page.on(
-        "request",
-        lambda r: (
-            None if r.url.startswith((server, "data:", "blob:")) else b.elsewhere.append(r.url)
-        ),
-    )
-    page.on(
-        "console",
-        lambda m: b.violations.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    yield b
-    context.close()
-    assert b.elsewhere == [], f"requests outside the server: {b.elsewhere}"
-    assert b.violations == [], f"Content-Security-Policy violations: {b.violations}"
