@@ -110,8 +110,6 @@ def test_the_user_guides_show_screenshots_that_exist() -> None:
 WAITING = {f"tests/{name}.py" for name in (
     "api/conftest",
     "annotations/conftest", "annotations/test_api", "annotations/test_interchange", "web/test_annotate",
-    "purge/test_purge", "web/test_supervisor",  # the purge's world fixture, for tests/purge/conftest.py
-    "web/test_privacy",
 )}  # fmt: skip
 
 

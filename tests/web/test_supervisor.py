@@ -17,6 +17,8 @@ from tests.factories import GrantFactory, SupervisionLinkFactory, bound
 from tests.support.api import Account, Api
 from tests.support.browser import Browser
 from tests.support.families import consent_body, family_with_recording
+from tests.support.purge import DUE, GRACE, at, run
+from tests.support.purge import world as purge_world  # noqa: F401 - the purge's own fixture
 from tests.support.web import _clip_with_video, _cookie_sign_in
 from vault.audit import AuditRecord
 from vault.consents.models import SupervisionNote
@@ -25,9 +27,6 @@ from vault.domain.models import User
 from vault.purge import Tombstone
 from vault.recordings.models import Clip
 from vault.web.supervisor import clock, parse_moment
-
-from ..purge.test_purge import DUE, GRACE, at, run
-from ..purge.test_purge import world as purge_world  # noqa: F401 - the purge's own fixture
 
 PLAYING = """(after) => { const v = document.getElementById('video'); return v.currentTime > after && !v.paused; }"""
 
