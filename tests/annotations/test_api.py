@@ -11,14 +11,12 @@ from typing import Any
 
 from sqlmodel import select
 
+from tests.support.api import Api
+from tests.support.families import consent_body, family_with_recording
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
 from vault.domain.models import SupervisionLink
 from vault.recordings.models import Recording
-
-from ..api.conftest import Api
-from ..api.test_consent_flow import consent_body
-from ..api.test_resources import family_with_recording
 
 NTSC = 30000 / 1001  # what the probe stores for a 29.97 fps camera file
 

@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.support.browser import Browser  # noqa: F401 - test_annotate.py still imports it from here
-
 # Words that give away English left in a Dutch page (issue #22); text marked lang="en" (the English
 # beside the Dutch in the parents' package) and code (commands, file names) are not read.
 # ("download" and "upload" are not among them: they are Dutch too, as noun and imperative.)

@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 
-from ..api.conftest import Api
-from .conftest import Browser
-from .test_supervisor import _clip_with_video
+from tests.support.api import Api
+from tests.support.browser import Browser
+from tests.support.web import _clip_with_video
 
 READY = "() => document.getElementById('video').readyState >= 2"
 AT = "(t) => Math.abs(document.getElementById('video').currentTime - t) < 0.001"
