@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 if TYPE_CHECKING:
     from tests.support.api import Api
+    from tests.support.browser import Browser
 
 REQUIRED = os.environ.get("CI") == "true" or os.environ.get("BEELDKLUIS_REQUIRE_SERVICES") == "1"
 
@@ -336,6 +337,31 @@ def server(api: Api) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser(chromium: Any, server: str) -> Iterator[Browser]:
+    """A page in chromium on the test server; any request elsewhere or CSP breach fails the test."""
+    from tests.support.browser import Browser
+
+    context = chromium.new_context(viewport={"width": 1180, "height": 820}, locale="nl-NL")
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    b = Browser(server, context, page)
+    page.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith((server, "data:", "blob:")) else b.elsewhere.append(r.url)
+        ),
+    )
+    page.on(
+        "console",
+        lambda m: b.violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    yield b
+    context.close()
+    assert b.elsewhere == [], f"requests outside the server: {b.elsewhere}"
+    assert b.violations == [], f"Content-Security-Policy violations: {b.violations}"
 
 
 @pytest.fixture

@@ -86,8 +86,8 @@ def test_clean_packages_are_formatted_without_escapes() -> None:
 # to merge, then gets its type fixed or a reason. The counts only shrink.
 BARE_IGNORES_WAITING = {f"{name}.py": count for name, count in {
     "tests/accounts/test_auth": 2, "tests/consent/test_annotations": 1, "tests/consent/test_properties": 5,
-    "tests/consent/world": 1, "tests/consents/test_consent_flow": 1, "tests/export/test_exports": 2,
-    "tests/export/test_fail_closed": 2, "tests/export/test_package": 2, "tests/export/test_streamed": 2,
+    "tests/consent/world": 1, "tests/consents/test_consent_flow": 1, "tests/export/test_exports": 1,
+    "tests/export/test_fail_closed": 2, "tests/export/test_package": 1, "tests/export/test_streamed": 2,
     "tests/ingest/test_camera_files": 3, "tests/ingest/test_tus": 9, "tests/ingest/test_tus_scale_out": 3,
     "tests/ingest/test_tus_seams": 11, "tests/media/test_camera_files": 4, "tests/recordings/test_removal": 1,
     "tests/security/test_tenants": 5, "tests/security/test_tokens": 3, "tests/web/test_consent": 3,
@@ -132,25 +132,6 @@ def test_the_user_guides_show_screenshots_that_exist() -> None:
     assert missing == []
 
 
-# Test modules that still import from another test module or another room's conftest.py, because other
-# branches owned them while tests/api/ moved into the rooms (issue #21). The list only shrinks: each
-# imports its helpers from tests/support/ (family_with_recording, consent_body, tus_upload, stored,
-# sources, make_video, free_port, Browser, ...) and its fixtures from tests/conftest.py once its
-# branch is in; then tests/api/ (a re-export kept for them) goes.
-WAITING = {f"tests/{name}.py" for name in (
-    "api/conftest",
-    "annotations/conftest", "annotations/test_api", "annotations/test_interchange", "web/test_annotate",
-    "export/conftest", "export/test_downloads", "export/test_exports", "export/test_fail_closed",
-    "export/test_offline_page", "export/test_package", "export/test_parents", "export/test_reads",
-    "export/test_streamed", "export/test_worker_killed",
-    "ingest/conftest", "ingest/test_browser_import", "ingest/test_camera_files", "ingest/test_ingest_cli",
-    "ingest/test_ingest_refresh", "ingest/test_ingest_seams", "ingest/test_ingest_sign_in", "ingest/test_restart",
-    "ingest/test_tus", "ingest/test_tus_scale_out", "ingest/test_tus_seams",
-    "purge/test_purge", "web/test_supervisor",  # the purge's world fixture, for tests/purge/conftest.py
-    "web/test_privacy",
-)}  # fmt: skip
-
-
 def imports_of_other_tests(root: Path) -> dict[str, list[str]]:
     """For each module under `root`/tests, what it imports from a test module (`test_*.py`) or from a
     conftest.py of another directory."""
@@ -185,9 +166,7 @@ def test_no_test_module_imports_another() -> None:
     its room. pytest finds fixtures there by itself; importing one from a test module or from another
     room's conftest runs that module twice and ties rooms together."""
     found = imports_of_other_tests(ROOT)
-    assert {path: found[path] for path in found if path not in WAITING} == {}
-    done = [path for path in WAITING if path not in found]
-    assert done == [], "these import no other test module now: drop them from WAITING"
+    assert found == {}
 
 
 def test_the_web_pages_import_no_route_module() -> None:

@@ -3,7 +3,7 @@ document: a unique, readable operation id; the success's own schema (an allowlis
 free-form object) or its media type; and each problem+json refusal it can give (401 and 403 where a
 principal is needed, 404 where the path names a thing by id, 422 where it takes input). The operations are
 read from the domains' routers, so a new route is checked without being listed here; that the
-declarations do not lie is checked by calling them (tests/api/test_declared_statuses.py). And what
+declarations do not lie is checked by calling them (tests/test_declared_statuses.py). And what
 leaves the service is an allowlist: a family's published fields are named, an account never publishes
 a secret, an export never its link's token or code but in the one answer that hands them over."""
 

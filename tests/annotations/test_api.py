@@ -7,37 +7,16 @@ import json
 import uuid
 from datetime import UTC, datetime
 from fractions import Fraction
-from typing import Any
 
 from sqlmodel import select
 
+from tests.support.annotations import world
+from tests.support.api import Api
+from tests.support.families import consent_body
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
 from vault.domain.models import SupervisionLink
 from vault.recordings.models import Recording
-
-from ..api.conftest import Api
-from ..api.test_consent_flow import consent_body
-from ..api.test_resources import family_with_recording
-
-NTSC = 30000 / 1001  # what the probe stores for a 29.97 fps camera file
-
-
-def world(api: Api, *, rate: float = NTSC) -> dict[str, Any]:
-    """A family with an active trajectory, a 240 s recording as the verify task leaves it (its probe
-    with the frame rate) and a clip of 10–40 s."""
-    trainer = api.account("trainer")
-    w = family_with_recording(api, trainer)
-    with unit_of_work() as db:
-        recording = db.get(Recording, uuid.UUID(w["recording"]["id"]))
-        assert recording is not None
-        recording.probe = json.dumps({"frame_rate": rate, "duration_s": 240.0})
-        db.add(recording)
-    return {
-        **w,
-        "trainer": trainer,
-        "url": f"/api/v1/recordings/{w['recording']['id']}/annotations",
-    }
 
 
 def denials(user_id: uuid.UUID) -> list[AuditRecord]:

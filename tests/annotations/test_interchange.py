@@ -16,13 +16,12 @@ import webvtt
 from pympi.Elan import Eaf
 from sqlmodel import select
 
+from tests.support.annotations import world
+from tests.support.api import Api
 from vault.annotations import formats
 from vault.annotations.models import DEFAULT_CODEBOOK, Annotation
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
-
-from ..api.conftest import Api
-from .test_api import world
 
 RECORDING = uuid.UUID(int=7)
 NTSC = Fraction(30000, 1001)

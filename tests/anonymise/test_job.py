@@ -11,6 +11,10 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
+from tests.support.api import Api
+from tests.support.families import family_with_recording
+from tests.support.media import sources
+from tests.support.tus import stored
 from vault.anonymise.tasks import make_anonymised
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
@@ -19,17 +23,12 @@ from vault.recordings.models import Clip, Recording
 from vault.settings import get_settings
 from vault.store import ObjectKind, open_store
 
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from ..export.test_package import sources, stored
-from .test_engine import footage  # noqa: F401 - the fixture: a face walking over a test pattern
-
 
 def test_the_job_makes_one_sealed_copy_per_fragment_purged_with_its_original(
     api: Api,
     server: str,
     tmp_path: Path,
-    footage: Path,  # noqa: F811
+    footage: Path,
 ) -> None:
     trainer = api.account("trainer")
     world = family_with_recording(api, trainer)

@@ -15,17 +15,16 @@ import psutil
 import pytest
 from sqlmodel import select
 
+from tests.media.camera import _ffmpeg
+from tests.support.api import Api
+from tests.support.families import family_with_recording
+from tests.support.tus import tus_upload, upload_id
 from vault.anonymise.tasks import anonymise
 from vault.db import unit_of_work
 from vault.ingest.tasks import verify_upload
 from vault.media import scratch
 from vault.recordings.models import Clip, Recording
 from vault.store import ObjectKind, StoredObject
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from ..ingest.test_tus import tus_upload, upload_id
-from ..media.camera import _ffmpeg
 
 
 @pytest.fixture

@@ -8,25 +8,18 @@ from __future__ import annotations
 import time
 import uuid
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from keys import HEADER_SIZE
+from tests.support.api import Api
+from tests.support.export import damage, downloads, parent_link, ready_export
+from tests.support.families import family_with_recording
+from tests.support.media import make_video
+from tests.support.tus import stored
 from vault.db import unit_of_work
 from vault.export import Export
 from vault.export.tasks import build_export
-from vault.settings import get_settings
-from vault.store import open_store
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from ..ingest.conftest import make_video
-from .test_exports import family_report
-from .test_package import stored
-
-SEALED_CHUNK = 65536 + 16
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -36,43 +29,10 @@ def store_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def ready_export(
-    api: Api, server: str, tmp_path: Path, body: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    world = family_with_recording(api, api.account("trainer"))
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    stored(api, server, world, [make_video(tmp_path / "MVI_0001.MP4", 8)])
-    created = api.client.post(f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
-                              headers=world["headers"], json={"encrypted": False} if body is None else body)  # fmt: skip
-    assert created.status_code == 202, created.text
-    export_id = created.json()["id"]
-    assert build_export(uuid.UUID(export_id)) == "ready"  # as the worker would
-    return {**world, "export_id": export_id}
 
 
-def damage(export_id: str, where: str) -> bytes:
-    """Flip one byte of the stored package (in its header, or in a chunk in the middle); returns the
-    genuine ciphertext so a test can restore it."""
-    with unit_of_work() as db:
-        export = db.get(Export, uuid.UUID(export_id))
-        assert export is not None
-        assert export.object_id is not None
-        store = open_store(db, get_settings())
-        name = store.get(export.object_id).name
-        genuine = b"".join(store.backend.iter_bytes(name))
-        chunks = (len(genuine) - HEADER_SIZE) // SEALED_CHUNK
-        assert chunks >= 3, "the package must have a chunk in the middle"
-        at = 90 if where == "header" else HEADER_SIZE + (chunks // 2) * SEALED_CHUNK + 100
-        store.backend.put(name, [genuine[:at] + bytes([genuine[at] ^ 1]) + genuine[at + 1 :]])
-    return genuine
 
 
-def downloads(world: dict[str, Any]) -> list[tuple[str, str]]:
-    return [
-        (r["outcome"], r["reason"])
-        for r in family_report(world["family"]["id"])
-        if r["action"] == "download" and r["object_id"] == world["export_id"]
-    ]
 
 
 def test_a_damaged_header_is_refused_before_the_first_byte_in_dutch(
@@ -124,10 +84,6 @@ def test_success_is_logged_after_the_last_byte_only(
     assert downloads(world) == [("success", "")]
 
 
-def parent_link(api: Api, world: dict[str, Any]) -> tuple[str, str]:
-    link = api.client.post(f"/api/v1/exports/{world['export_id']}/link", headers=world["headers"])
-    assert link.status_code == 201, link.text
-    return "/" + link.json()["url"].split("/", 3)[3], link.json()["code"]
 
 
 def used(export_id: str) -> tuple[bool, bool]:

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import io
-import time
 import uuid
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlmodel import select
 
-from vault import audit
+from tests.support.api import Api
+from tests.support.export import family_report, principal, wait_until_done
+from tests.support.families import consent_body, family_with_recording
+from tests.support.media import sources
+from tests.support.tus import stored
 from vault.db import unit_of_work
 from vault.export import Export
 from vault.export.package import Cancelled, ZipSink, prepare, write
@@ -24,32 +26,12 @@ from vault.media import scratch_dir
 from vault.settings import get_settings
 from vault.store import ObjectKind, StoredObject, open_store
 
-from ..api.conftest import Api
-from ..api.test_consent_flow import consent_body
-from ..api.test_resources import family_with_recording
-from .test_package import principal, sources, stored
-
-
-def wait_until_done(
-    api: Api, h: dict[str, str], export_id: str, seconds: float = 180
-) -> dict[str, Any]:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        view = api.client.get(f"/api/v1/exports/{export_id}", headers=h).json()
-        if view["status"] not in ("queued", "building"):
-            return view  # type: ignore[no-any-return]
-        time.sleep(0.5)
-    raise AssertionError(f"export still {view['status']} after {seconds} s")
-
 
 def export_objects() -> list[StoredObject]:
     with unit_of_work() as db:
         return list(db.exec(select(StoredObject).where(StoredObject.kind == ObjectKind.export)))
 
 
-def family_report(family_id: str) -> list[dict[str, Any]]:
-    with unit_of_work() as db:
-        return [audit.as_dict(r) for r in audit.family_report(db, uuid.UUID(family_id))]
 
 
 def test_trainer_builds_the_package_and_the_parents_fetch_it_with_link_and_code(

@@ -10,7 +10,6 @@ import json
 import re
 import subprocess
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +17,18 @@ import pyzipper
 from sqlmodel import select
 
 from keys import HEADER_SIZE
+from tests.support.api import PASSWORD, Account, Api
+from tests.support.export import SEALED_CHUNK, recording_from_file
+from tests.support.families import family_with_recording
+from tests.support.media import make_video
+from tests.support.tus import stored
 from vault.db import unit_of_work
 from vault.export import Export
 from vault.export.tasks import build_export
 from vault.ingest.models import Upload
 from vault.recordings.models import Recording
 from vault.settings import get_settings
-from vault.store import ObjectKind, open_store
-
-from ..api.conftest import PASSWORD, Account, Api
-from ..api.test_resources import family_with_recording
-from ..ingest.conftest import make_video
-from .test_package import stored
-
-SEALED_CHUNK = 65536 + 16
+from vault.store import open_store
 
 
 def recording_of(filename: str) -> uuid.UUID:
@@ -145,17 +142,6 @@ def test_the_trainer_may_leave_a_failing_recording_out_with_a_note(
             assert "niet meegegeven" in body, text
 
 
-def recording_from_file(world: dict[str, Any], path: Path) -> None:
-    """A recording stored as it is, around ingest (which has checks of its own): export must not trust
-    what ingest let through."""
-    with unit_of_work() as db:
-        store = open_store(db, get_settings())
-        with open(path, "rb") as source:
-            row = store.put(
-                family_id=uuid.UUID(world["family"]["id"]), kind=ObjectKind.original, source=source
-            )
-        db.add(Recording(trajectory_id=uuid.UUID(world["trajectory"]["id"]), situation="bath",
-                         recorded_at=datetime(2026, 11, 21, 9, 30, tzinfo=UTC), original_object_id=row.id))  # fmt: skip
 
 
 def test_a_conversion_shorter_than_its_source_fails_the_package(api: Api, tmp_path: Path) -> None:

@@ -6,12 +6,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from tests.support.api import Api
+from tests.support.export import principal
+from tests.support.families import family_with_recording
+from tests.support.media import sources
+from tests.support.tus import stored
 from vault.export.package import export_to_folder
 from vault.settings import get_settings
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from .test_package import principal, sources, stored
 
 
 def test_index_html_plays_every_video_offline(

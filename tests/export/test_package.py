@@ -11,52 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from vault import audit
-from vault.accounts import principal_of
-from vault.db import unit_of_work
-from vault.domain.models import User
+from tests.support.api import Api
+from tests.support.export import principal
+from tests.support.families import family_with_recording
+from tests.support.media import sources
+from tests.support.tus import stored, tus_upload, upload_id
 from vault.errors import Forbidden
 from vault.export.package import export_to_folder
 from vault.ingest.tasks import verify_upload
 from vault.settings import get_settings
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from ..ingest.conftest import make_video
-from ..ingest.test_tus import tus_upload, upload_id
-
-
-def principal(user_id: uuid.UUID) -> audit.Principal:
-    with unit_of_work() as db:
-        user = db.get(User, user_id)
-        assert user is not None
-        return principal_of(user, network="cli")
-
-
-def stored(api: Api, server: str, world: dict, paths: list[Path]) -> None:  # type: ignore[type-arg]
-    """Upload each file through tus and verify it, as the ingest task would."""
-    for path in paths:
-        assert (
-            verify_upload(
-                upload_id(tus_upload(server, world["headers"], path, world["trajectory"]["id"]))
-            )
-            == "stored"
-        )
-
-
-def sources(tmp: Path) -> list[Path]:
-    mp4 = make_video(tmp / "a.mp4", 3, extra=["-metadata", "location=+52.3676+004.9041/"])
-    plain, hevc = tmp / "b-unrotated.mov", tmp / "b.mov"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3", "-f", "lavfi", "-i", "sine=duration=3",
-                    "-c:v", "libx265", "-x265-params", "log-level=error", "-tag:v", "hvc1", "-c:a", "aac", "-shortest", str(plain)],
-                   check=True, timeout=120)  # fmt: skip
-    # A phone held upright: the rotation is a display matrix, which ffmpeg 5 writes only on a stream copy.
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(plain), "-c", "copy", "-metadata:s:v:0", "rotate=90", str(hevc)], check=True, timeout=60)  # fmt: skip
-    mts = tmp / "c.MTS"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=50:duration=3", "-f", "lavfi", "-i", "sine=duration=3",
-                    "-vf", "tinterlace=interleave_top", "-flags", "+ilme+ildct", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
-                    "-shortest", "-f", "mpegts", str(mts)], check=True, timeout=120)  # fmt: skip
-    return [mp4, hevc, mts]
 
 
 def probe(path: Path) -> dict:  # type: ignore[type-arg]

@@ -21,12 +21,12 @@ import httpx
 import pytest
 
 from keys import HEADER_SIZE, ciphertext_size
+from tests.support.api import Api
+from tests.support.export import SEALED_CHUNK, damage, downloads, parent_link, ready_export
+from tests.support.web import _signed_in
 from vault.db import unit_of_work
 from vault.export import Export
 from vault.settings import get_settings
-
-from ..api.conftest import Api
-from .test_downloads import SEALED_CHUNK, damage, downloads, parent_link, ready_export
 
 GRANT = "ophalen"  # the cookie that says this browser gave the right code for this link
 
@@ -263,8 +263,6 @@ def test_the_privacy_log_names_the_parents_download_in_dutch(
     api: Api, server: str, tmp_path: Path
 ) -> None:
     """The officer reads who downloaded the package as "Ouder", through the real link and code."""
-    from ..web.test_sign_in import _signed_in
-
     world = ready_export(api, server, tmp_path, body={})
     path, code = parent_link(api, world)
     verified(api.client, path, code)

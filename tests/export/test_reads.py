@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel
 
 import vault.tables  # noqa: F401 - every table
 from keys import HEADER_SIZE, Keyring, LocalMasterKey
+from tests.support.store import make_s3
 from vault.db import engine_for
 from vault.export.package import FolderSink, Item, Package, RecordingFailed, write
 from vault.keyring import SqlKeys
@@ -26,8 +27,6 @@ from vault.media.rangeserver import Read
 from vault.recordings.models import Recording
 from vault.settings import Settings
 from vault.store import ObjectKind, ObjectStore
-
-from ..store.conftest import make_s3
 
 MiB = 2**20
 LAYOUTS = {

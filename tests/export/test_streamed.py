@@ -14,16 +14,14 @@ from typing import Any, BinaryIO
 import pytest
 import pyzipper
 
+from tests.support.api import Api
+from tests.support.export import principal, recording_from_file
+from tests.support.families import family_with_recording
 from vault.db import unit_of_work
 from vault.export.package import ZipSink, prepare, write
 from vault.media import scratch
 from vault.settings import get_settings
 from vault.store import ObjectKind, open_store
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from .test_fail_closed import recording_from_file
-from .test_package import principal
 
 pytestmark = pytest.mark.serial  # it measures the scratch space every process shares
 

@@ -19,15 +19,14 @@ import pytest
 import pyzipper
 
 from keys import KeyDestroyed
+from tests.support.api import Api
+from tests.support.export import family_report, wait_until_done
+from tests.support.families import family_with_recording
+from tests.support.tus import stored
 from vault.db import unit_of_work
 from vault.export import Export
 from vault.settings import get_settings
 from vault.store import open_store
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from .test_exports import family_report, wait_until_done
-from .test_package import stored
 
 LEASE_S = 4
 

@@ -12,15 +12,14 @@ import pytest
 import redis
 from sqlmodel import select
 
+from tests.support.api import Api
+from tests.support.media import make_video
+from tests.support.recordings import imported
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
 from vault.media.scratch import scratch_dir
 from vault.recordings.models import Clip
 from vault.store import StoredObject
-
-from ..api.conftest import Api
-from ..ingest.conftest import make_video
-from ..recordings.test_removal import imported
 
 FRAGMENT = {"title": "Samen in bad", "codes": ["initiatief", "ontvangen"],
             "kijkrichting": "Kijk hoe Sam naar u kijkt als u zijn naam noemt.", "stills": [30, 40],

@@ -7,9 +7,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from ..web.conftest import Browser, browser  # noqa: F401 - Debian's chromium on the test server
+from tests.support.api import Api
+from tests.support.browser import Browser
+from tests.support.families import family_with_recording
 
 
 def test_an_empty_file_keeps_the_card_and_is_named_in_the_browser(

@@ -10,15 +10,16 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from tests.support.api import Api
+from tests.support.browser import Browser
+from tests.support.families import family_with_recording
+from tests.support.ingest import card_with
+from tests.support.tus import tus_upload, upload_id
 from vault.db import unit_of_work
 from vault.ingest.tasks import verify_upload
 from vault.store import StoredObject
 
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
 from ..media.camera import bad, good
-from ..web.conftest import Browser, browser  # noqa: F401 - Debian's chromium on the test server
-from .test_tus import tus_upload, upload_id
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +65,6 @@ def test_a_card_of_camera_files_and_pretenders_through_the_cli(
     api: Api, server: str, worker: None, corpus: dict, tmp_path: Path  # type: ignore[type-arg]
 ) -> None:
     from vault.ingest.client import ingest
-
-    from .test_ingest_seams import card_with
 
     world = family_with_recording(api, api.account("trainer"))
     token = world["headers"]["Authorization"].split()[1]

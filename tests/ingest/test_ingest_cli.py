@@ -8,12 +8,11 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
+from tests.support.api import Api
+from tests.support.families import family_with_recording
 from vault.db import unit_of_work
 from vault.ingest.client import ingest
 from vault.recordings.models import Recording
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
 
 
 def test_import_a_card_then_again(

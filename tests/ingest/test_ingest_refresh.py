@@ -15,14 +15,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from tests.support.api import Api
+from tests.support.families import family_with_recording
+from tests.support.media import make_video
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
 from vault.ingest.client import ingest
 from vault.settings import get_settings
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from .conftest import make_video
 
 
 def _card(tmp_path: Path, files: dict[str, Path]) -> Path:

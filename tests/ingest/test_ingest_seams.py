@@ -14,11 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.api import PASSWORD, Api, free_port
+from tests.support.families import family_with_recording
+from tests.support.ingest import card_with
 from vault.ingest.client import ingest
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from .conftest import free_port
 
 
 @pytest.fixture
@@ -28,17 +27,6 @@ def database_url(fresh_postgres: str) -> str:
     return fresh_postgres
 
 
-def card_with(tmp_path: Path, files: dict[str, Path | bytes | None]) -> Path:
-    folder = tmp_path / "card" / "DCIM" / "100CANON"
-    folder.mkdir(parents=True)
-    for name, source in files.items():
-        if source is None:  # a directory entry whose file cannot be read
-            (folder / name).symlink_to(tmp_path / "gone" / name)
-        elif isinstance(source, bytes):
-            (folder / name).write_bytes(source)
-        else:
-            shutil.copy(source, folder / name)
-    return tmp_path / "card"
 
 
 def run_cli(
@@ -137,8 +125,6 @@ def test_a_wrong_token_or_trajectory_shows_the_servers_own_message(
 def test_a_trainer_without_a_token_signs_in_at_the_prompt(
     api: Api, server: str, worker: None, videos: dict[str, Path], tmp_path: Path
 ) -> None:
-    from ..api.conftest import PASSWORD
-
     trainer = api.account("trainer")
     world = family_with_recording(api, trainer)
     card = card_with(tmp_path, {"MVI_0001.MP4": videos["good"]})

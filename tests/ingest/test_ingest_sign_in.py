@@ -13,15 +13,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from tests.support.api import Account, Api
+from tests.support.device import confirm, web_sign_in
+from tests.support.families import family_with_recording
+from tests.support.ingest import card_with
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
 from vault.domain.models import OidcProvider
 from vault.settings import get_settings
-
-from ..api.conftest import Account, Api
-from ..api.test_device_sign_in import confirm, web_sign_in
-from ..api.test_resources import family_with_recording
-from .test_ingest_seams import card_with
 
 
 def test_with_an_identity_provider_the_trainer_confirms_a_code_in_the_web_app(

@@ -14,13 +14,11 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.api import Api, free_port
+from tests.support.families import family_with_recording
+from tests.support.tus import upload_id
 from vault.ingest.tasks import verify_upload
 from vault.settings import get_settings
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from .conftest import free_port
-from .test_tus import upload_id
 
 
 def start_api(port: int) -> subprocess.Popen[bytes]:

@@ -13,19 +13,15 @@ import pytest
 from sqlmodel import select
 from tusclient import client as tus
 
+from tests.support.api import Api
+from tests.support.families import family_with_recording
+from tests.support.media import make_video, sources
+from tests.support.tus import digest, tus_upload, upload_id
 from vault.db import unit_of_work
 from vault.ingest.models import Upload
 from vault.ingest.tasks import verify_upload
 from vault.recordings.models import Recording
 from vault.store import StoredObject
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from .conftest import make_video
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture
@@ -33,20 +29,8 @@ def trainer_world(api: Api) -> dict:  # type: ignore[type-arg]
     return family_with_recording(api, api.account("trainer"))
 
 
-def upload_id(url: str) -> uuid.UUID:
-    return uuid.UUID(url.rstrip("/").rsplit("/", 1)[-1])
 
 
-def tus_upload(
-    server: str, headers: dict[str, str], path: Path, trajectory: str, chunk: int = 4 * 1024 * 1024,
-    extra: dict[str, str] | None = None,
-) -> str:
-    c = tus.TusClient(f"{server}/api/v1/uploads", headers=headers)
-    with open(path, "rb") as stream:  # tuspy leaves a file it opened itself unclosed
-        uploader = c.uploader(file_stream=stream, chunk_size=chunk,
-                              metadata={"trajectory": trajectory, "filename": path.name, "situation": "bath", "sha256": digest(path), **(extra or {})})  # fmt: skip
-        uploader.upload()
-    return str(uploader.url)
 
 
 def test_a_standard_tus_client_uploads_and_the_server_verifies(
@@ -262,8 +246,6 @@ def test_a_large_upload_goes_to_minio_in_parallel_parts_intact(
 def test_probe_records_rotation_codec_and_interlacing(
     api: Api, server: str, trainer_world: dict, tmp_path: Path
 ) -> None:  # type: ignore[type-arg]
-    from ..export.test_package import sources
-
     _, hevc, mts = sources(tmp_path)
     probes = {}
     for path in (hevc, mts):

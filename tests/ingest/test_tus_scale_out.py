@@ -19,17 +19,15 @@ import httpx
 import pytest
 from tusclient import client as tus
 
+from tests.support.api import Api, RoundRobin, start_api
+from tests.support.families import family_with_recording
+from tests.support.streaming import database_url as database_url  # PostgreSQL and MinIO only
+from tests.support.tus import digest
 from vault.db import unit_of_work
 from vault.ingest.models import Upload
 from vault.media.scratch import root
 from vault.settings import get_settings
 from vault.store import CheckReport, StoredObject, open_store
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from ..streaming.test_scale_out import RoundRobin, start_api
-from ..streaming.test_scale_out import database_url as database_url  # PostgreSQL and MinIO only
-from .test_tus import digest
 
 PATCH = {"Tus-Resumable": "1.0.0", "Content-Type": "application/offset+octet-stream"}
 

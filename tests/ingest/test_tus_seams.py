@@ -13,16 +13,15 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from tests.support.api import Api, free_port
+from tests.support.families import family_with_recording
+from tests.support.tus import digest
 from vault.db import get_engine, unit_of_work
 from vault.ingest.models import Upload
 from vault.ingest.tasks import verify_upload
 from vault.keyring import ObjectDekRow
 from vault.settings import get_settings
 from vault.store import StoredObject, open_store
-
-from ..api.conftest import Api
-from ..api.test_resources import family_with_recording
-from .test_tus import digest
 
 
 @pytest.fixture
@@ -307,8 +306,6 @@ def test_a_broker_down_at_the_last_byte_loses_nothing(
     no 500 for bytes that are safe; the upload waits `verifying` and `store check --repair` (or the
     hourly sweep) queues it again."""
     from vault.worker import celery_app, configure
-
-    from .conftest import free_port
 
     monkeypatch.setenv("BEELDKLUIS_BROKER_URL", f"redis://127.0.0.1:{free_port()}/0")
     get_settings.cache_clear()

@@ -17,10 +17,10 @@ import redis
 from sqlmodel import select
 
 from keys import KeyDestroyed
-from tests.factories import SupervisionLinkFactory, bound
 from tests.support.api import Api
 from tests.support.families import family_with_recording
 from tests.support.media import make_video
+from tests.support.recordings import imported
 from tests.support.tus import tus_upload, upload_id
 from vault.annotations.models import Annotation
 from vault.audit import AuditRecord
@@ -29,7 +29,6 @@ from vault.db import unit_of_work
 from vault.export.models import Export
 from vault.ingest.models import Upload
 from vault.ingest.tasks import verify_upload
-from vault.media.tasks import make_proxy
 from vault.purge import LegalHoldRow, Tombstone, family_plan
 from vault.recordings.models import Clip, Recording
 from vault.settings import get_settings
@@ -54,39 +53,6 @@ def database_url(
 def card_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_video(tmp_path_factory.mktemp("removal") / "MVI_0042.MP4", seconds=4,
                       extra=["-metadata", "creation_time=2026-11-19T09:30:00Z"])  # fmt: skip
-
-
-def imported(api: Api, server: str, card: Path) -> dict[str, Any]:  # noqa: F811
-    """A family with a trajectory (active), a real card file stored, verified and proxied, a clip of
-    it and a supervisor's note on that clip."""
-    trainer = api.account("trainer")
-    world = family_with_recording(api, trainer)
-    uid = upload_id(tus_upload(server, world["headers"], card, world["trajectory"]["id"]))
-    assert verify_upload(uid) == "stored"
-    with unit_of_work() as db:
-        upload = db.get(Upload, uid)
-        assert upload is not None
-        recording_id = upload.recording_id
-    assert recording_id is not None
-    assert make_proxy(recording_id) == "made"
-    h = world["headers"]
-    clip = api.client.post(f"/api/v1/recordings/{recording_id}/clips", headers=h,
-                           json={"start_s": 1, "end_s": 2, "title": "Aansluiten"})  # fmt: skip
-    assert clip.status_code == 201, clip.text
-    annotation = api.client.post(f"/api/v1/recordings/{recording_id}/annotations", headers=h,
-                                 json={"frame_in": 3, "code": "initiatief", "note": "Kijkt op."})  # fmt: skip
-    assert annotation.status_code == 201, annotation.text
-    opleider = api.account("opleider")
-    with unit_of_work() as db, bound(db):
-        SupervisionLinkFactory(trainee_id=trainer.id, opleider_id=opleider.id)
-        db.add(SupervisionNote(clip_id=uuid.UUID(clip.json()["id"]), author_id=opleider.id, at_s=0.5,
-                               text="Mooi aangesloten."))  # fmt: skip
-    with unit_of_work() as db:
-        recording = db.get(Recording, recording_id)
-        assert recording is not None
-        objects = [recording.original_object_id, recording.proxy_object_id]
-    return {**world, "trainer": trainer, "opleider": opleider, "upload": uid,
-            "recording_id": recording_id, "objects": objects, "own_clip": clip.json()["id"]}  # fmt: skip
 
 
 def remove(

@@ -16,7 +16,6 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-import redis
 from sqlmodel import select
 
 from tests.support.api import (
@@ -26,6 +25,7 @@ from tests.support.api import (
     start_stream_worker,
     stop_stream_worker,
 )
+from tests.support.streaming import database_url as database_url  # production's parts only
 from tests.support.streaming import (
     ffprobe,
     first_frame_rgb,
@@ -42,14 +42,6 @@ from vault.settings import get_settings
 SECONDS = 40
 
 
-@pytest.fixture
-def database_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Overrides the shared fixture: production's parts only."""
-    request.getfixturevalue("s3_env")
-    broker = request.getfixturevalue("redis_db")(2)
-    redis.Redis.from_url(broker).flushdb()
-    monkeypatch.setenv("BEELDKLUIS_BROKER_URL", broker)
-    return str(request.getfixturevalue("fresh_postgres"))
 
 
 @pytest.fixture

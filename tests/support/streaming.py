@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+import redis
 from sqlmodel import select
 
 from tests.factories import SupervisionLinkFactory, bound
@@ -111,3 +113,13 @@ def region_diff(a: bytes, b: bytes, w: int, h: int, x0: int, y0: int, x1: int, y
             for p, q in zip(a[row : row + (x1 - x0) * 3], b[row : row + (x1 - x0) * 3], strict=True)
         )
     return total / ((x1 - x0) * (y1 - y0) * 3)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Overrides the shared fixture in a module that imports it: production's parts only."""
+    request.getfixturevalue("s3_env")
+    broker = request.getfixturevalue("redis_db")(2)
+    redis.Redis.from_url(broker).flushdb()
+    monkeypatch.setenv("BEELDKLUIS_BROKER_URL", broker)
+    return str(request.getfixturevalue("fresh_postgres"))

@@ -8,11 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlmodel import col, select
 
 from tests.support.api import PASSWORD, Account, Api
+from tests.support.browser import Browser
 from tests.support.families import family_with_recording
 from tests.support.media import make_video
 from tests.support.tus import tus_upload, upload_id
+from vault.audit import AuditRecord
+from vault.db import unit_of_work
+from vault.domain.models import User
 from vault.ingest.tasks import verify_upload
 
 
@@ -70,3 +75,23 @@ def _cookie_sign_in(api: Api, account: Account, offset_steps: int = 0) -> str:
     match = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text)
     assert match is not None
     return match.group(1)
+
+
+def _name(account: Account) -> str:
+    with unit_of_work() as db:
+        user = db.get(User, account.id)
+        assert user is not None
+        return user.name
+
+
+def _audit(user_id: uuid.UUID, **where: str) -> list[AuditRecord]:
+    with unit_of_work() as db:
+        query = select(AuditRecord).where(AuditRecord.user_id == user_id)
+        for name, value in where.items():
+            query = query.where(getattr(AuditRecord, name) == value)
+        return list(db.exec(query.order_by(col(AuditRecord.seq))))
+
+
+def _sign_out(browser: Browser) -> None:
+    browser.page.get_by_role("button", name="Afmelden").click()
+    browser.page.wait_for_url("**/aanmelden?afgemeld=1")

@@ -5,14 +5,17 @@ Redis). Each page is watched for requests to anywhere else and for Content-Secur
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
 
-from tests.support.browser import Browser
+from tests.factories import SupervisionLinkFactory, bound
+from tests.support.api import Api
+from tests.support.families import consent_body
+from tests.support.web import _clip_with_video, _name
+from vault.db import unit_of_work
 
 # Words that give away English left in a Dutch page (issue #22); text marked lang="en" (the English
 # beside the Dutch in the parents' package) and code (commands, file names) are not read.
@@ -34,22 +37,14 @@ def database_url(
 
 
 @pytest.fixture
-def browser(chromium: Any, server: str) -> Iterator[Browser]:  # noqa: F811 - uses the shared server
-    context = chromium.new_context(viewport={"width": 1180, "height": 820}, locale="nl-NL")
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    b = Browser(server, context, page)
-    page.on(
-        "request",
-        lambda r: (
-            None if r.url.startswith((server, "data:", "blob:")) else b.elsewhere.append(r.url)
-        ),
-    )
-    page.on(
-        "console",
-        lambda m: b.violations.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    yield b
-    context.close()
-    assert b.elsewhere == [], f"requests outside the server: {b.elsewhere}"
-    assert b.violations == [], f"Content-Security-Policy violations: {b.violations}"
+def supervised(api: Api, server: str, stream_worker: None, tmp_path: Path) -> dict[str, Any]:
+    """An opleider linked to a trainer whose family gave supervision consent for a 9 s clip."""
+    trainer, opleider = api.account("trainer"), api.account("opleider")
+    with unit_of_work() as db, bound(db):
+        SupervisionLinkFactory(trainee_id=trainer.id, opleider_id=opleider.id)
+    world = _clip_with_video(api, trainer, server, tmp_path, "Bad", seconds=9)
+    given = api.client.post(f"/api/v1/families/{world['family']['id']}/consents", headers=world["headers"],
+                            json=consent_body(world, "supervision"))  # fmt: skip
+    assert given.status_code == 201, given.text
+    return {**world, "trainer": trainer, "opleider": opleider, "trainer_name": _name(trainer),
+            "opleider_name": _name(opleider)}  # fmt: skip

@@ -9,15 +9,13 @@ from typing import Any
 
 import httpx
 
+from tests.support.api import Account, Api
+from tests.support.browser import Browser
+from tests.support.families import family_with_recording
+from tests.support.media import make_video
+from tests.support.tus import tus_upload, upload_id
+from tests.support.web import _audit, _clip_with_video, _sign_out
 from vault.ingest.tasks import verify_upload
-
-from ..api.conftest import Account, Api
-from ..api.test_resources import family_with_recording
-from ..ingest.conftest import make_video
-from ..ingest.test_tus import tus_upload, upload_id
-from .conftest import Browser
-from .test_supervisor import _audit, _clip_with_video, supervised  # noqa: F401 - its fixture
-from .test_wok import _sign_out
 
 READY = "() => document.getElementById('video').readyState >= 2"
 AT = "(t) => Math.abs(document.getElementById('video').currentTime - t) < 0.001"

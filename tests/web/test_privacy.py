@@ -12,6 +12,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import col, select
 
+from tests.support.api import PASSWORD, Account, Api
+from tests.support.browser import Browser
+from tests.support.families import family_with_recording
 from vault import audit
 from vault.audit import AuditRecord
 from vault.db import engine_for, unit_of_work
@@ -22,10 +25,6 @@ from vault.purge.tasks import run_all
 from vault.recordings.models import Recording
 from vault.settings import get_settings
 from vault.store import ObjectKind, open_store
-
-from ..api.conftest import PASSWORD, Account, Api
-from ..api.test_resources import family_with_recording
-from .conftest import Browser
 
 HTML = {"accept": "text/html"}
 

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.api import Api
+from tests.support.browser import Browser
+from tests.support.media import make_video
+from tests.support.tus import tus_upload, upload_id
+from tests.support.web import _clip_with_video
 from vault.ingest.tasks import verify_upload
-
-from ..api.conftest import Api
-from ..ingest.conftest import make_video
-from ..ingest.test_tus import tus_upload, upload_id
-from .conftest import Browser
-from .test_supervisor import _clip_with_video
 
 READY = "() => document.getElementById('video').readyState >= 2"
 PAUSED_AT = "(t) => { const v = document.getElementById('video'); return v.paused && Math.abs(v.currentTime - t) < 0.001; }"

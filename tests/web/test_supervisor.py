@@ -10,55 +10,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-from sqlmodel import col, select
+from sqlmodel import select
 
 from tests.factories import GrantFactory, SupervisionLinkFactory, bound
-from tests.support.api import Account, Api
+from tests.support.api import Api
 from tests.support.browser import Browser
 from tests.support.families import consent_body, family_with_recording
-from tests.support.web import _clip_with_video, _cookie_sign_in
-from vault.audit import AuditRecord
+from tests.support.purge import DUE, GRACE, at, run
+from tests.support.purge import world as purge_world  # noqa: F401 - the purge's own fixture
+from tests.support.web import _audit, _clip_with_video, _cookie_sign_in
 from vault.consents.models import SupervisionNote
 from vault.db import unit_of_work
-from vault.domain.models import User
 from vault.purge import Tombstone
 from vault.recordings.models import Clip
 from vault.web.supervisor import clock, parse_moment
 
-from ..purge.test_purge import DUE, GRACE, at, run
-from ..purge.test_purge import world as purge_world  # noqa: F401 - the purge's own fixture
-
 PLAYING = """(after) => { const v = document.getElementById('video'); return v.currentTime > after && !v.paused; }"""
-
-
-def _name(account: Account) -> str:
-    with unit_of_work() as db:
-        user = db.get(User, account.id)
-        assert user is not None
-        return user.name
-
-
-@pytest.fixture
-def supervised(api: Api, server: str, stream_worker: None, tmp_path: Path) -> dict[str, Any]:  # noqa: F811
-    """An opleider linked to a trainer whose family gave supervision consent for a 9 s clip."""
-    trainer, opleider = api.account("trainer"), api.account("opleider")
-    with unit_of_work() as db, bound(db):
-        SupervisionLinkFactory(trainee_id=trainer.id, opleider_id=opleider.id)
-    world = _clip_with_video(api, trainer, server, tmp_path, "Bad", seconds=9)
-    given = api.client.post(f"/api/v1/families/{world['family']['id']}/consents", headers=world["headers"],
-                            json=consent_body(world, "supervision"))  # fmt: skip
-    assert given.status_code == 201, given.text
-    return {**world, "trainer": trainer, "opleider": opleider, "trainer_name": _name(trainer),
-            "opleider_name": _name(opleider)}  # fmt: skip
-
-
-def _audit(user_id: uuid.UUID, **where: str) -> list[AuditRecord]:
-    with unit_of_work() as db:
-        query = select(AuditRecord).where(AuditRecord.user_id == user_id)
-        for name, value in where.items():
-            query = query.where(getattr(AuditRecord, name) == value)
-        return list(db.exec(query.order_by(col(AuditRecord.seq))))
 
 
 def test_opleider_watches_a_clip_and_notes_a_moment_the_trainee_reads_in_chromium(

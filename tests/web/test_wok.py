@@ -20,6 +20,7 @@ from tests.support.browser import Browser
 from tests.support.families import consent_body, family_with_recording
 from tests.support.media import make_video
 from tests.support.tus import tus_upload, upload_id
+from tests.support.web import _sign_out
 from vault.consents.models import WokSessionRow
 from vault.db import unit_of_work
 from vault.ingest.tasks import verify_upload
@@ -43,11 +44,6 @@ def playable_clip(api: Api, server: str, trainer: Account, tmp_path: Path) -> di
     )
     assert given.json()["status"] == "given"
     return {**world, "clip_id": clip["id"]}
-
-
-def _sign_out(browser: Browser) -> None:
-    browser.page.get_by_role("button", name="Afmelden").click()
-    browser.page.wait_for_url("**/aanmelden?afgemeld=1")
 
 
 def test_a_participant_watches_a_shared_clip_only_during_the_session(

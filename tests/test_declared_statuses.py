@@ -10,7 +10,7 @@ import re
 import uuid
 from typing import Any
 
-from tests.api.conftest import Api
+from tests.support.api import Api
 
 PARAMETER = re.compile(r"\{(\w+)\}")
 

@@ -1,1 +1,0 @@
-from ..api.conftest import api, worker  # noqa: F401 - the API and worker fixtures, shared

@@ -1,2 +1,0 @@
-from ..api.conftest import api, worker  # noqa: F401 - the API and a real Celery worker, shared
-from ..ingest.conftest import server, videos  # noqa: F401 - a real HTTP server and real videos

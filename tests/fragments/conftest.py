@@ -1,2 +1,0 @@
-from ..api.conftest import api, worker  # noqa: F401 - the API and worker fixtures, shared
-from ..ingest.conftest import server  # noqa: F401 - a real HTTP server for tus
