@@ -72,7 +72,9 @@ def s3_config() -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")  # per module: Playwright keeps an event loop in the main thread while it lives
+@pytest.fixture(
+    scope="module"
+)  # per module: Playwright keeps an event loop in the main thread while it lives
 def chromium() -> Iterator[Any]:
     """Debian's chromium, headless, driven by Playwright (which never downloads a browser of its own)."""
     from playwright.sync_api import sync_playwright
@@ -246,9 +248,21 @@ def worker(api: Api) -> Iterator[None]:
         "BEELDKLUIS_DATABASE_URL": settings.effective_database_url,
     }
     with open(settings.data_dir / "worker.log", "ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "vault.cli", "worker", "--concurrency", "1",  # noqa: S603
-                                 "--queues", "ingest,media,export,purge,default"], env=env,
-                                stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "vault.cli",
+                "worker",
+                "--concurrency",
+                "1",  # noqa: S603
+                "--queues",
+                "ingest,media,export,purge,default",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         yield
         proc.terminate()
         proc.wait(timeout=30)
@@ -262,8 +276,11 @@ def stream_worker(api: Api) -> Iterator[None]:
     from vault.settings import get_settings
 
     settings = get_settings()
-    env = {**os.environ, "BEELDKLUIS_DATA_DIR": str(settings.data_dir),
-           "BEELDKLUIS_DATABASE_URL": settings.effective_database_url}  # fmt: skip
+    env = {
+        **os.environ,
+        "BEELDKLUIS_DATA_DIR": str(settings.data_dir),
+        "BEELDKLUIS_DATABASE_URL": settings.effective_database_url,
+    }
     proc = start_stream_worker(env, settings.data_dir / "stream-worker.log")
     yield
     stop_stream_worker(proc)

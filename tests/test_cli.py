@@ -14,8 +14,12 @@ from vault import __version__
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "from vault.cli import main; main()", *args],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
 
 
 def base_env(tmp_path: Path, lang: str) -> dict[str, str]:
@@ -60,10 +64,25 @@ def test_first_administrator_then_rotation_and_verification(tmp_path: Path) -> N
     env = base_env(tmp_path, "nl_NL.UTF-8")
     assert run("migrate", env=env).returncode == 0
     created = subprocess.run(
-        [sys.executable, "-c", "from vault.cli import main; main()", "users", "create", "fg@org.example", "--admin",
-         "--name", "Beheer", "--organisation", "GGD"],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "from vault.cli import main; main()",
+            "users",
+            "create",
+            "fg@org.example",
+            "--admin",
+            "--name",
+            "Beheer",
+            "--organisation",
+            "GGD",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert created.returncode == 0, created.stderr
     assert "/inschrijven/" in created.stdout  # a single-use enrolment link, no secret
     assert "otpauth://" not in created.stdout
@@ -106,7 +125,13 @@ def test_every_command_the_readme_names_exists(tmp_path: Path) -> None:
         "        failed[' '.join(path)] = out.output[-300:]\n"
         "print(json.dumps(failed))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script, json.dumps(sorted(paths))], capture_output=True,
-                         text=True, env=base_env(tmp_path, "nl_NL.UTF-8"), timeout=120, check=False)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(sorted(paths))],
+        capture_output=True,
+        text=True,
+        env=base_env(tmp_path, "nl_NL.UTF-8"),
+        timeout=120,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr[-1000:]
     assert json.loads(out.stdout) == {}

@@ -17,9 +17,12 @@ PARAMETER = re.compile(r"\{(\w+)\}")
 
 def _operations(document: dict[str, Any]) -> list[tuple[str, str, set[int]]]:
     """Every operation, signing out last (it ends the callers' sessions)."""
-    found = [(method, path, {int(s) for s in operation["responses"] if s.isdigit()})
-             for path, operations in document["paths"].items() if path.startswith("/api/v1/")
-             for method, operation in operations.items()]  # fmt: skip
+    found = [
+        (method, path, {int(s) for s in operation["responses"] if s.isdigit()})
+        for path, operations in document["paths"].items()
+        if path.startswith("/api/v1/")
+        for method, operation in operations.items()
+    ]
     return sorted(found, key=lambda o: o[1] == "/api/v1/auth/sign-out")
 
 
@@ -33,8 +36,9 @@ def test_every_refusal_an_operation_gives_is_declared(api: Api) -> None:
     admin, officer = api.account("administrator"), api.account("privacy_officer")
     h = api.as_(owner)
     family = api.client.post("/api/v1/families", headers=h).json()
-    trajectory = api.client.post(f"/api/v1/families/{family['id']}/trajectories", headers=h,
-                                 json={"type": "k_vht"}).json()  # fmt: skip
+    trajectory = api.client.post(
+        f"/api/v1/families/{family['id']}/trajectories", headers=h, json={"type": "k_vht"}
+    ).json()
     real = {"family_id": family["id"], "trajectory_id": trajectory["id"], "user_id": str(owner.id)}
     callers: list[tuple[str, dict[str, str], dict[str, str]]] = [
         ("no sign-in", {}, {}),

@@ -48,7 +48,9 @@ def test_all_ok_on_the_full_stack(
     assert components["broker"]["detail"] == "redis"
 
 
-def test_stopped_minio_is_reported_not_raised(s3_env: dict[str, str], minio_control: MinioControl) -> None:
+def test_stopped_minio_is_reported_not_raised(
+    s3_env: dict[str, str], minio_control: MinioControl
+) -> None:
     prepare(get_settings())
     minio_control.stop()
     body = health(503)
@@ -76,7 +78,9 @@ def test_unreachable_broker_and_missing_ffmpeg(
     assert "redis://" not in secret_free
 
 
-def test_records_left_without_a_checkpoint_turn_health_degraded(settings_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_records_left_without_a_checkpoint_turn_health_degraded(
+    settings_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from vault import audit
     from vault.audit.tasks import write_checkpoint
     from vault.db import unit_of_work

@@ -106,8 +106,17 @@ def _dutch_texts() -> list[tuple[str, str]]:
     for path in sorted((root / "vault" / "web" / "templates").rglob("*.html")):
         for match in pair.finditer(path.read_text()):
             found.append((str(path.relative_to(root)), match.group(1) or match.group(2) or ""))
-    errors = {"t", "NotFound", "Forbidden", "Unauthenticated", "Conflict", "ServiceUnavailable",
-              "Malformed", "VaultError", "count"}  # fmt: skip
+    errors = {
+        "t",
+        "NotFound",
+        "Forbidden",
+        "Unauthenticated",
+        "Conflict",
+        "ServiceUnavailable",
+        "Malformed",
+        "VaultError",
+        "count",
+    }
     for path in sorted((root / "vault").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Tuple) and len(node.elts) == 2:
@@ -151,20 +160,34 @@ def test_every_code_of_the_engines_has_a_name_on_the_pages() -> None:
     from vault.web.labels import consents, exports, log
 
     vocabularies = [
-        (consent.Role, labels.ROLES), (consent.Role, log.LOGGED_ROLES),
+        (consent.Role, labels.ROLES),
+        (consent.Role, log.LOGGED_ROLES),
         (consent.Phase, labels.PHASES),
         (retention.TrajectoryType, labels.TYPES),
-        (consent.Purpose, consents.PURPOSES), (consent.Purpose, consents.STOPS),
-        (consent.ConsentStatus, consents.STATUSES), (consent.ConsentStatus, consents.BADGES),
-        (consent.PersonKind, consents.PERSON_KINDS), (consent.Capacity, consents.CAPACITIES),
-        (consent.Method, consents.METHODS), (consent.EventKind, consents.EVENTS),
-        (AuditAction, log.ACTIONS), (Outcome, log.OUTCOMES), (Outcome, log.BADGES),
-        (consent.MESSAGES, log.DECISIONS), ((*_RULE_FUNCTIONS, "export_expires"), log.REASONS),
+        (consent.Purpose, consents.PURPOSES),
+        (consent.Purpose, consents.STOPS),
+        (consent.ConsentStatus, consents.STATUSES),
+        (consent.ConsentStatus, consents.BADGES),
+        (consent.PersonKind, consents.PERSON_KINDS),
+        (consent.Capacity, consents.CAPACITIES),
+        (consent.Method, consents.METHODS),
+        (consent.EventKind, consents.EVENTS),
+        (AuditAction, log.ACTIONS),
+        (Outcome, log.OUTCOMES),
+        (Outcome, log.BADGES),
+        (consent.MESSAGES, log.DECISIONS),
+        ((*_RULE_FUNCTIONS, "export_expires"), log.REASONS),
         (retention.Kind, log.KINDS),
-        (ExportStatus, exports.STATUSES), (ExportStatus, exports.BADGES), (HandoverHow, exports.HOW),
-    ]  # fmt: skip
-    unnamed = [f"{code!r} has no name" for codes, table in vocabularies for code in codes
-               if str(code) not in table]  # fmt: skip
+        (ExportStatus, exports.STATUSES),
+        (ExportStatus, exports.BADGES),
+        (HandoverHow, exports.HOW),
+    ]
+    unnamed = [
+        f"{code!r} has no name"
+        for codes, table in vocabularies
+        for code in codes
+        if str(code) not in table
+    ]
     assert unnamed == []
 
 
@@ -310,8 +333,12 @@ def test_the_label_tables_are_messages_with_english() -> None:
         english = {m.id: m.string for m in read_po(po) if m.id and not m.context}
     tables = _label_tables()
     assert {"vault.web.labels.log.REASONS", "vault.web.labels.consents.PURPOSES"} <= set(tables)
-    missing = [f"{where}[{key}]: {name!r}" for where, table in tables.items() for key, name in table.items()
-               if not isinstance(name, str) or not english.get(name)]  # fmt: skip
+    missing = [
+        f"{where}[{key}]: {name!r}"
+        for where, table in tables.items()
+        for key, name in table.items()
+        if not isinstance(name, str) or not english.get(name)
+    ]
     assert missing == []
 
 
@@ -338,5 +365,7 @@ def test_the_catalogue_holds_each_message_once() -> None:
     from pathlib import Path
 
     po = Path(__file__).parent.parent / "vault" / "locale" / "en" / "LC_MESSAGES" / "messages.po"
-    keys = re.findall(r'^((?:msgctxt "[^\n]*"\n)?msgid "[^\n]*"\n(?:"[^\n]*"\n)*)', po.read_text(), re.M)
+    keys = re.findall(
+        r'^((?:msgctxt "[^\n]*"\n)?msgid "[^\n]*"\n(?:"[^\n]*"\n)*)', po.read_text(), re.M
+    )
     assert sorted(k for k, n in Counter(keys).items() if n > 1) == []

@@ -80,8 +80,11 @@ def _counts(engine: Engine) -> dict[str, int]:
     meta = MetaData()
     meta.reflect(engine)
     with engine.connect() as conn:
-        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in meta.sorted_tables if t.name != "alembic_version"}  # fmt: skip
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in meta.sorted_tables
+            if t.name != "alembic_version"
+        }
 
 
 def test_every_step_up_and_down_keeps_the_rows_of_every_table(database_url: str) -> None:
@@ -128,9 +131,20 @@ def test_a_clip_before_0019_becomes_a_fragment_without_a_kijkrichting(database_u
     clip = meta.tables["clip"]
     with engine.begin() as conn:
         row = conn.execute(select(clip)).mappings().one()
-        assert (row["codes"], row["kijkrichting"], row["stills"], row["review_position"]) == ("[]", "", "[]", None)
-        conn.execute(clip.update().values(codes='["initiatief"]', kijkrichting="Kijk naar Sam.", stills="[3]",
-                                          review_position=1))  # fmt: skip
+        assert (row["codes"], row["kijkrichting"], row["stills"], row["review_position"]) == (
+            "[]",
+            "",
+            "[]",
+            None,
+        )
+        conn.execute(
+            clip.update().values(
+                codes='["initiatief"]',
+                kijkrichting="Kijk naar Sam.",
+                stills="[3]",
+                review_position=1,
+            )
+        )
     migrate.downgrade(database_url, "0018_event_recorded_by")
     assert _counts(engine)["clip"] == 1
     assert "kijkrichting" not in {c["name"] for c in inspect(engine).get_columns("clip")}
@@ -152,9 +166,15 @@ def test_a_clip_before_0021_has_no_anonymised_copy_and_keeps_itself_going_down(
     with engine.begin() as conn:
         row = conn.execute(select(clip)).mappings().one()
         assert row["anonymised_object_id"] is None
-        conn.execute(clip.update().values(anonymised_object_id=copy.hex if database_url.startswith("sqlite") else copy,
-                                          kijkrichting="Kijk naar Sam."))  # fmt: skip
-        assert uuid.UUID(str(conn.execute(select(clip.c.anonymised_object_id)).scalar_one())) == copy
+        conn.execute(
+            clip.update().values(
+                anonymised_object_id=copy.hex if database_url.startswith("sqlite") else copy,
+                kijkrichting="Kijk naar Sam.",
+            )
+        )
+        assert (
+            uuid.UUID(str(conn.execute(select(clip.c.anonymised_object_id)).scalar_one())) == copy
+        )
     migrate.downgrade(database_url, "0020_annotation_comments")
     assert _counts(engine)["clip"] == 1
     assert "anonymised_object_id" not in {c["name"] for c in inspect(engine).get_columns("clip")}

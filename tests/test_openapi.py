@@ -59,8 +59,11 @@ def _json_answers(document: dict[str, Any]) -> list[tuple[str, str, dict[str, An
 def test_no_operation_under_api_v1_answers_an_untyped_object(document: dict[str, Any]) -> None:
     """Every JSON answer under /api/v1 names its fields (no exceptions left: the parents' package has its
     schemas, its download declares the ZIP). Non-JSON answers declare their media type instead."""
-    untyped = [(method, path) for method, path, schema in _json_answers(document)
-               if not _schema_names_fields(document, schema)]  # fmt: skip
+    untyped = [
+        (method, path)
+        for method, path, schema in _json_answers(document)
+        if not _schema_names_fields(document, schema)
+    ]
     assert untyped == []
 
 
@@ -70,10 +73,15 @@ def _needs_principal(dependant: Any) -> bool:
     return any(d.call is current_principal or _needs_principal(d) for d in dependant.dependencies)
 
 
-OPERATIONS = sorted({(method.lower(), "/api/v1" + route.path, _needs_principal(route.dependant))
-                     for router in domain_routers() for route in router.routes
-                     if isinstance(route, APIRoute) and route.include_in_schema
-                     for method in route.methods})  # fmt: skip
+OPERATIONS = sorted(
+    {
+        (method.lower(), "/api/v1" + route.path, _needs_principal(route.dependant))
+        for router in domain_routers()
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.include_in_schema
+        for method in route.methods
+    }
+)
 IDS = [f"{m} {p}" for m, p, _ in OPERATIONS]
 READABLE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 # Signed in, yet never refused with 403: they act on the principal's own rows only (another's upload is
@@ -90,8 +98,12 @@ ONLY_OWN = {
 
 
 def test_every_operation_has_a_unique_readable_id(document: dict[str, Any]) -> None:
-    ids = [op.get("operationId", "") for path, ops in document["paths"].items() for op in ops.values()
-           if path.startswith("/api/v1/")]  # fmt: skip
+    ids = [
+        op.get("operationId", "")
+        for path, ops in document["paths"].items()
+        for op in ops.values()
+        if path.startswith("/api/v1/")
+    ]
     assert len(ids) == len(OPERATIONS) + 1 >= 90  # and GET /api/v1/version
     assert sorted(i for i in set(ids) if ids.count(i) > 1) == []
     unreadable = [i for i in ids if not READABLE.fullmatch(i) or "api_v1" in i or len(i) > 40]
@@ -159,7 +171,14 @@ def test_a_family_publishes_only_its_allowlisted_fields(document: dict[str, Any]
 
 def test_a_wok_session_publishes_only_its_allowlist(document: dict[str, Any]) -> None:
     assert set(document["components"]["schemas"]["WokSessionPublic"]["properties"]) == {
-        "id", "title", "starts_at", "ends_at", "organiser_id", "participant_ids", "clip_ids"}  # fmt: skip
+        "id",
+        "title",
+        "starts_at",
+        "ends_at",
+        "organiser_id",
+        "participant_ids",
+        "clip_ids",
+    }
 
 
 @pytest.mark.parametrize("name", ["UserPublic", "UserEnrolment"])

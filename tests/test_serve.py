@@ -22,8 +22,12 @@ from vault.store import backend_from_settings
 
 
 def serve(port: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "vault.cli", "serve", "--port", str(port)], env=os.environ.copy(),  # noqa: S603
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "vault.cli", "serve", "--port", str(port)],
+        env=os.environ.copy(),  # noqa: S603
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def wait_for(check: Callable[[], object], seconds: float, what: str) -> None:
@@ -42,6 +46,7 @@ def test_serve_checkpoints_on_schedule_and_its_worker_ends_with_it(
     port = free_port()
     proc = serve(port)
     try:
+
         def up() -> bool:
             try:
                 return httpx.get(f"http://127.0.0.1:{port}/health").status_code in (200, 503)
@@ -52,11 +57,16 @@ def test_serve_checkpoints_on_schedule_and_its_worker_ends_with_it(
         workers = psutil.Process(proc.pid).children(recursive=True)
         assert any("celery" in " ".join(p.cmdline()) for p in workers)
         backend = backend_from_settings(get_settings())
-        wait_for(lambda: any(backend.worm_names(PREFIX)), 90, "no checkpoint was written under serve")
+        wait_for(
+            lambda: any(backend.worm_names(PREFIX)), 90, "no checkpoint was written under serve"
+        )
         os.kill(proc.pid, how)
         proc.wait(timeout=30)
-        wait_for(lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in workers), 60,
-                 "the worker outlived serve")  # fmt: skip
+        wait_for(
+            lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in workers),
+            60,
+            "the worker outlived serve",
+        )
     finally:
         if proc.poll() is None:
             proc.kill()

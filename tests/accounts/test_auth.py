@@ -102,8 +102,17 @@ def test_rate_limit_per_address(api: Api, monkeypatch: pytest.MonkeyPatch) -> No
 def _claims(account, **extra):  # type: ignore[no-untyped-def]
     settings = get_settings()
     now = int(time.time())
-    return {"iss": settings.token_issuer, "aud": settings.token_audience, "sub": str(account.id), "sid": str(uuid.uuid4()),
-            "role": account.role, "iat": now, "exp": now + 600, "typ": "access", **extra}  # fmt: skip
+    return {
+        "iss": settings.token_issuer,
+        "aud": settings.token_audience,
+        "sub": str(account.id),
+        "sid": str(uuid.uuid4()),
+        "role": account.role,
+        "iat": now,
+        "exp": now + 600,
+        "typ": "access",
+        **extra,
+    }
 
 
 def _b64(data: dict[str, object]) -> str:

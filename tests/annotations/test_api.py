@@ -21,8 +21,13 @@ from vault.recordings.models import Recording
 
 def denials(user_id: uuid.UUID) -> list[AuditRecord]:
     with unit_of_work() as db:
-        return list(db.exec(select(AuditRecord).where(AuditRecord.user_id == user_id,
-                                                      AuditRecord.outcome == "denied")).all())  # fmt: skip
+        return list(
+            db.exec(
+                select(AuditRecord).where(
+                    AuditRecord.user_id == user_id, AuditRecord.outcome == "denied"
+                )
+            ).all()
+        )
 
 
 def test_the_shipped_codebook_is_the_basiscommunicatie(api: Api) -> None:
@@ -32,8 +37,16 @@ def test_the_shipped_codebook_is_the_basiscommunicatie(api: Api) -> None:
     body = book.json()
     assert body["version"] == 1
     assert [a["key"] for a in body["actors"]] == ["kind", "ouder", "ander"]
-    assert {c["nl"] for c in body["codes"]} >= {"initiatief", "ontvangen", "benoemen", "beurt geven",
-        "beurt nemen", "gezamenlijke aandacht", "leiding geven", "afsluiten"}  # fmt: skip
+    assert {c["nl"] for c in body["codes"]} >= {
+        "initiatief",
+        "ontvangen",
+        "benoemen",
+        "beurt geven",
+        "beurt nemen",
+        "gezamenlijke aandacht",
+        "leiding geven",
+        "afsluiten",
+    }
     assert {m["nl"] for m in body["moments"]} == {"geslaagd moment", "kans"}
     assert {m["nl"] for m in body["modifiers"]} == {"verbaal", "non-verbaal"}
     shortcuts = [e["shortcut"] for e in body["codes"] + body["moments"]]
@@ -45,11 +58,22 @@ def test_a_new_codebook_version_by_the_administrator_only(api: Api) -> None:
     w = world(api)
     admin = api.account("administrator")
     book = api.client.get("/api/v1/codebook", headers=w["headers"]).json()
-    made = api.client.post(f"{w['url']}", headers=w["headers"],
-                           json={"frame_in": 10, "code": "initiatief", "actor": "kind"}).json()  # fmt: skip
+    made = api.client.post(
+        f"{w['url']}",
+        headers=w["headers"],
+        json={"frame_in": 10, "code": "initiatief", "actor": "kind"},
+    ).json()
     changed = {k: book[k] for k in ("actors", "codes", "moments", "modifiers")}
-    changed["codes"] = [*changed["codes"], {"key": "aansluiten", "nl": "aansluiten", "en": "attuning",
-                                            "colour": "#123456", "shortcut": "j"}]  # fmt: skip
+    changed["codes"] = [
+        *changed["codes"],
+        {
+            "key": "aansluiten",
+            "nl": "aansluiten",
+            "en": "attuning",
+            "colour": "#123456",
+            "shortcut": "j",
+        },
+    ]
     refused = api.client.post("/api/v1/codebook", headers=w["headers"], json=changed)
     assert refused.status_code == 403
     new = api.client.post("/api/v1/codebook", headers=api.as_(admin), json=changed)
@@ -71,11 +95,28 @@ def test_a_new_codebook_version_by_the_administrator_only(api: Api) -> None:
 def test_frames_round_trip_exactly(api: Api) -> None:
     w = world(api)
     h = w["headers"]
-    point = api.client.post(w["url"], headers=h, json={"frame_in": 7191, "code": "initiatief", "actor": "kind",
-                                                       "modifiers": ["non_verbaal"], "note": "Kijkt naar moeder."})  # fmt: skip
+    point = api.client.post(
+        w["url"],
+        headers=h,
+        json={
+            "frame_in": 7191,
+            "code": "initiatief",
+            "actor": "kind",
+            "modifiers": ["non_verbaal"],
+            "note": "Kijkt naar moeder.",
+        },
+    )
     assert point.status_code == 201, point.text
-    span = api.client.post(w["url"], headers=h, json={"frame_in": 300, "frame_out": 1198,
-                                                      "code": "gezamenlijke_aandacht", "actor": "ouder"})  # fmt: skip
+    span = api.client.post(
+        w["url"],
+        headers=h,
+        json={
+            "frame_in": 300,
+            "frame_out": 1198,
+            "code": "gezamenlijke_aandacht",
+            "actor": "ouder",
+        },
+    )
     assert span.status_code == 201, span.text
     got = {a["id"]: a for a in api.client.get(w["url"], headers=h).json()["items"]}
     p, s = got[point.json()["id"]], got[span.json()["id"]]
@@ -95,8 +136,11 @@ def test_frames_round_trip_exactly(api: Api) -> None:
     assert [a["id"] for a in clip["items"]] == [span.json()["id"]]
     assert clip["clip_start_s"] == 10
 
-    changed = api.client.put(f"{w['url']}/{point.json()['id']}", headers=h,
-                             json={"frame_in": 7190, "code": "kans", "actor": "kind"})  # fmt: skip
+    changed = api.client.put(
+        f"{w['url']}/{point.json()['id']}",
+        headers=h,
+        json={"frame_in": 7190, "code": "kans", "actor": "kind"},
+    )
     assert changed.status_code == 200, changed.text
     assert changed.json()["frame_in"] == 7190
     assert changed.json()["code"] == "kans"
@@ -107,8 +151,11 @@ def test_frames_round_trip_exactly(api: Api) -> None:
         point.json()["id"]
     ]
     with unit_of_work() as db:
-        writes = db.exec(select(AuditRecord).where(AuditRecord.object_type == "annotation",
-                                                   AuditRecord.outcome == "success")).all()  # fmt: skip
+        writes = db.exec(
+            select(AuditRecord).where(
+                AuditRecord.object_type == "annotation", AuditRecord.outcome == "success"
+            )
+        ).all()
         assert [r.action for r in writes] == ["create", "create", "update", "delete"]
         assert all(r.family_id == uuid.UUID(w["family"]["id"]) for r in writes)
 
@@ -183,8 +230,11 @@ def test_rights_follow_the_footage(api: Api) -> None:
     assert api.client.post(stream, headers=ho).json()["reason"] == "no_consent"
     assert api.client.get(clip_annotations, headers=ho).json()["reason"] == "no_consent"
 
-    given = api.client.post(f"/api/v1/families/{w['family']['id']}/consents", headers=h,
-                            json=consent_body(w, "supervision"))  # fmt: skip
+    given = api.client.post(
+        f"/api/v1/families/{w['family']['id']}/consents",
+        headers=h,
+        json=consent_body(w, "supervision"),
+    )
     assert given.status_code == 201
     assert given.json()["status"] == "given"
     seen = api.client.get(clip_annotations, headers=ho)
@@ -200,10 +250,14 @@ def test_rights_follow_the_footage(api: Api) -> None:
     # A trainer of another organisation: nothing, and each refusal is in the log.
     other = api.account("trainer", api.organisation("Andere organisatie"))
     hx = api.as_(other)
-    for method, url, body in (("get", w["url"], None), ("post", w["url"], {"frame_in": 1, "code": "initiatief"}),
-                              ("get", clip_annotations, None), ("get", f"{w['url']}/export?format=eaf", None),
-                              ("put", f"{w['url']}/{made.json()['id']}", {"frame_in": 1, "code": "initiatief"}),
-                              ("delete", f"{w['url']}/{made.json()['id']}", None)):  # fmt: skip
+    for method, url, body in (
+        ("get", w["url"], None),
+        ("post", w["url"], {"frame_in": 1, "code": "initiatief"}),
+        ("get", clip_annotations, None),
+        ("get", f"{w['url']}/export?format=eaf", None),
+        ("put", f"{w['url']}/{made.json()['id']}", {"frame_in": 1, "code": "initiatief"}),
+        ("delete", f"{w['url']}/{made.json()['id']}", None),
+    ):
         answer = api.client.request(method, url, headers=hx, json=body)
         assert answer.status_code == 403, (method, url, answer.text)
         assert answer.json()["reason"] == "not_assigned"
@@ -231,7 +285,11 @@ def test_an_opleider_comments_on_an_annotation_and_the_trainer_answers(api: Api)
     thread = f"/api/v1/clips/{w['clip']['id']}/annotations/{made['id']}/comments"
     opleider = api.account("opleider")
     with unit_of_work() as db:
-        db.add(SupervisionLink(trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)))  # fmt: skip
+        db.add(
+            SupervisionLink(
+                trainee_id=trainer.id, opleider_id=opleider.id, confirmed_at=datetime.now(UTC)
+            )
+        )
     ho = api.as_(opleider)
 
     # Without the family's supervision consent the opleider neither reads nor writes the thread.
@@ -239,8 +297,11 @@ def test_an_opleider_comments_on_an_annotation_and_the_trainer_answers(api: Api)
         refused = api.client.request(method, thread, headers=ho, json=body)
         assert refused.status_code == 403, refused.text
         assert refused.json()["reason"] == "no_consent"
-    given = api.client.post(f"/api/v1/families/{w['family']['id']}/consents", headers=h,
-                            json=consent_body(w, "supervision"))  # fmt: skip
+    given = api.client.post(
+        f"/api/v1/families/{w['family']['id']}/consents",
+        headers=h,
+        json=consent_body(w, "supervision"),
+    )
     assert given.status_code == 201
 
     asked = api.client.post(thread, headers=ho, json={"body": "  Wat zag u hier bij de moeder?  "})
@@ -260,7 +321,9 @@ def test_an_opleider_comments_on_an_annotation_and_the_trainer_answers(api: Api)
     assert empty.status_code == 422
     assert "body" in empty.text
     outside = api.client.post(w["url"], headers=h, json={"frame_in": 3000, "code": "kans"}).json()
-    missing = api.client.get(f"/api/v1/clips/{w['clip']['id']}/annotations/{outside['id']}/comments", headers=ho)  # fmt: skip
+    missing = api.client.get(
+        f"/api/v1/clips/{w['clip']['id']}/annotations/{outside['id']}/comments", headers=ho
+    )
     assert missing.status_code == 404
     assert "niet gevonden" in missing.json()["detail"]
 

@@ -27,12 +27,30 @@ RECORDING = uuid.UUID(int=7)
 NTSC = Fraction(30000, 1001)
 
 
-def row(frame_in: int, frame_out: int | None, code: str, actor: str = "", note: str = "",
-        modifiers: tuple[str, ...] = (), rate: Fraction = NTSC) -> Annotation:  # fmt: skip
-    return Annotation(id=uuid.uuid4(), recording_id=RECORDING, codebook_id=uuid.UUID(int=8), frame_in=frame_in,
-                      frame_out=frame_out, rate_num=rate.numerator, rate_den=rate.denominator, code=code,
-                      actor=actor, note=note, modifiers=json.dumps(list(modifiers)), created_by=uuid.UUID(int=9),
-                      created_at=datetime(2026, 12, 2, 13, 0, tzinfo=UTC))  # fmt: skip
+def row(
+    frame_in: int,
+    frame_out: int | None,
+    code: str,
+    actor: str = "",
+    note: str = "",
+    modifiers: tuple[str, ...] = (),
+    rate: Fraction = NTSC,
+) -> Annotation:
+    return Annotation(
+        id=uuid.uuid4(),
+        recording_id=RECORDING,
+        codebook_id=uuid.UUID(int=8),
+        frame_in=frame_in,
+        frame_out=frame_out,
+        rate_num=rate.numerator,
+        rate_den=rate.denominator,
+        code=code,
+        actor=actor,
+        note=note,
+        modifiers=json.dumps(list(modifiers)),
+        created_by=uuid.UUID(int=9),
+        created_at=datetime(2026, 12, 2, 13, 0, tzinfo=UTC),
+    )
 
 
 ROWS = [
@@ -85,8 +103,12 @@ def test_web_annotation_json_ld() -> None:
         assert datetime.fromisoformat(item["created"]).tzinfo is not None
     point = by_id[f"urn:uuid:{ROWS[0].id}"]
     values = {(b["purpose"], b.get("language"), b["value"]) for b in point["body"]}
-    assert {("classifying", "nl", "initiatief"), ("classifying", "en", "initiative"),
-            ("identifying", "nl", "kind"), ("describing", "en", "non-verbal")} <= values  # fmt: skip
+    assert {
+        ("classifying", "nl", "initiatief"),
+        ("classifying", "en", "initiative"),
+        ("identifying", "nl", "kind"),
+        ("describing", "en", "non-verbal"),
+    } <= values
     assert ("commenting", None, ROWS[0].note) in values
     assert point["motivation"] == "commenting"
     starts = [Fraction(re.findall(r"[\d.]+", i["target"]["selector"]["value"])[0]) for i in items]
@@ -141,8 +163,17 @@ def test_elan_eaf_reads_back(tmp_path: Path) -> None:
 def test_export_route_is_decided_and_logged(api: Api) -> None:
     w = world(api)
     h = w["headers"]
-    made = api.client.post(w["url"], headers=h, json={"frame_in": 42, "frame_out": 80, "code": "afsluiten",
-                                                      "actor": "ouder", "note": "Sluit mooi af."})  # fmt: skip
+    made = api.client.post(
+        w["url"],
+        headers=h,
+        json={
+            "frame_in": 42,
+            "frame_out": 80,
+            "code": "afsluiten",
+            "actor": "ouder",
+            "note": "Sluit mooi af.",
+        },
+    )
     assert made.status_code == 201, made.text
     for fmt, media in (
         ("jsonld", "application/ld+json"),

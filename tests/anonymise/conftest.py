@@ -33,9 +33,40 @@ def footage(tmp_path: Path) -> Path:
     photo: np.ndarray = data.astronaut()  # type: ignore[no-untyped-call]  # scikit-image's data module is unannotated
     cv2.imwrite(str(face), cv2.cvtColor(np.ascontiguousarray(photo[CROP]), cv2.COLOR_RGB2BGR))
     video = tmp_path / "gezin.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=s={W}x{H}:r={RATE}:d=4", "-loop", "1",
-                    "-i", str(face), "-f", "lavfi", "-i", "sine=f=440:d=4", "-filter_complex",
-                    f"[0:v][1:v]overlay=x='40+60*t':y=80:enable='gte(t,{APPEARS})':shortest=1,format=yuv420p[v]",
-                    "-map", "[v]", "-map", "2:a", "-c:v", "libx264", "-crf", "18", "-c:a", "aac", "-t", "4",
-                    str(video)], check=True, timeout=120)  # fmt: skip
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=s={W}x{H}:r={RATE}:d=4",
+            "-loop",
+            "1",
+            "-i",
+            str(face),
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=f=440:d=4",
+            "-filter_complex",
+            f"[0:v][1:v]overlay=x='40+60*t':y=80:enable='gte(t,{APPEARS})':shortest=1,format=yuv420p[v]",
+            "-map",
+            "[v]",
+            "-map",
+            "2:a",
+            "-c:v",
+            "libx264",
+            "-crf",
+            "18",
+            "-c:a",
+            "aac",
+            "-t",
+            "4",
+            str(video),
+        ],
+        check=True,
+        timeout=120,
+    )
     return video

@@ -43,10 +43,28 @@ def frames(video: bytes | Path, *, start: float = 0.0) -> np.ndarray:
     cut = (
         ["-ss", f"{start:.3f}", "-t", f"{END - START:.3f}"] if start else []
     )  # a result: all its frames
-    out = subprocess.run(["ffmpeg", "-v", "error", *cut[:2], "-i", source, *cut[2:],
-                          "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
-                         input=video if isinstance(video, bytes) else None, capture_output=True, check=True,
-                         timeout=120)  # fmt: skip
+    out = subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            *cut[:2],
+            "-i",
+            source,
+            *cut[2:],
+            "-fps_mode",
+            "passthrough",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "pipe:1",
+        ],
+        input=video if isinstance(video, bytes) else None,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
     return np.frombuffer(out.stdout, dtype=np.uint8).reshape(-1, H, W, 3)
 
 
@@ -73,8 +91,23 @@ def test_faces_are_found_and_blurred_in_an_encrypted_derived_fragment(
         derived.name, 0, 4096
     )  # sealed, not an MP4 at rest
     plaintext = b"".join(store.iter_plaintext(object_id))
-    info = json.loads(subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format",
-                                      "-"], input=plaintext, capture_output=True, check=True).stdout)  # fmt: skip
+    info = json.loads(
+        subprocess.run(
+            [
+                "ffprobe",
+                "-v",
+                "error",
+                "-print_format",
+                "json",
+                "-show_streams",
+                "-show_format",
+                "-",
+            ],
+            input=plaintext,
+            capture_output=True,
+            check=True,
+        ).stdout
+    )
     assert {s["codec_type"]: s["codec_name"] for s in info["streams"]} == {
         "video": "h264",
         "audio": "aac",

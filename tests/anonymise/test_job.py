@@ -56,9 +56,23 @@ def test_the_job_makes_one_sealed_copy_per_fragment_purged_with_its_original(
             assert clip is not None
             assert clip.anonymised_object_id is not None
             assert store.get(clip.anonymised_object_id).kind == ObjectKind.anonymised
-            out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
-                                  "-of", "csv=p=0", "-"], input=b"".join(store.iter_plaintext(clip.anonymised_object_id)),
-                                 capture_output=True, check=True)  # fmt: skip
+            out = subprocess.run(
+                [
+                    "ffprobe",
+                    "-v",
+                    "error",
+                    "-select_streams",
+                    "v:0",
+                    "-show_entries",
+                    "stream=width,height",
+                    "-of",
+                    "csv=p=0",
+                    "-",
+                ],
+                input=b"".join(store.iter_plaintext(clip.anonymised_object_id)),
+                capture_output=True,
+                check=True,
+            )
             width, height = map(int, out.stdout.decode().split(","))
             recording = db.get(Recording, clip.recording_id)
             assert recording is not None

@@ -58,8 +58,21 @@ def test_an_anonymising_job_killed_halfway_is_made_again(
     trainer = api.account("trainer")
     world = family_with_recording(api, trainer)
     video = tmp_path / "MVI_0301.MP4"  # long enough that the job still runs when it is killed
-    _ffmpeg("-vf", "scale=1280:720", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
-            "-shortest", str(video), seconds=40)  # fmt: skip
+    _ffmpeg(
+        "-vf",
+        "scale=1280:720",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        str(video),
+        seconds=40,
+    )
     uid = upload_id(tus_upload(server, world["headers"], video, world["trajectory"]["id"]))
     assert verify_upload(uid) == "stored"
     recording_id = uuid.UUID(

@@ -42,9 +42,14 @@ TABLE: list[tuple[Role, Action, bool, bool, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("role", "action", "on_clip", "given", "expected"), TABLE,
-                         ids=[f"{r}-{a}-{'clip' if c else 'recording'}-{'consent' if g else 'none'}"
-                              for r, a, c, g, _ in TABLE])  # fmt: skip
+@pytest.mark.parametrize(
+    ("role", "action", "on_clip", "given", "expected"),
+    TABLE,
+    ids=[
+        f"{r}-{a}-{'clip' if c else 'recording'}-{'consent' if g else 'none'}"
+        for r, a, c, g, _ in TABLE
+    ],
+)
 def test_annotation_decision_table(
     role: Role, action: Action, on_clip: bool, given: bool, expected: str
 ) -> None:
@@ -91,8 +96,14 @@ def test_a_wok_session_never_opens_the_annotations(role: Role) -> None:
     """A participant of a running WOK session into which the clip was shared, with WOK consent, watches
     the clip, but does not see its annotations (not shared with the clip: denied for now)."""
     someone = Actor(OTHER_TRAINER, role)
-    session = WokSession(WOK, NOW - timedelta(hours=1), NOW + timedelta(hours=2), OTHER_TRAINER,
-                         frozenset({OTHER_TRAINER}), frozenset({CLIP}))  # fmt: skip
+    session = WokSession(
+        WOK,
+        NOW - timedelta(hours=1),
+        NOW + timedelta(hours=2),
+        OTHER_TRAINER,
+        frozenset({OTHER_TRAINER}),
+        frozenset({CLIP}),
+    )
     f = facts(record(Purpose.wok), wok_sessions=(session,), supervision_links=())
     assert decide(someone, Action.stream, clip(f), NOW).allowed  # the footage: yes
     for action in (Action.view, Action.annotate):

@@ -272,8 +272,14 @@ def test_only_trainers_and_opleiders_watch_as_wok_participants(role: Role, expec
     from .world import CLIP, OTHER_TRAINER, WOK, WOK_VIEWER
 
     someone = Actor(OTHER_TRAINER, role, family_id=FAMILY if role is Role.parent else None)
-    session = WokSession(WOK, NOW - timedelta(hours=1), NOW + timedelta(hours=2), WOK_VIEWER,
-                         frozenset({OTHER_TRAINER}), frozenset({CLIP}))  # fmt: skip
+    session = WokSession(
+        WOK,
+        NOW - timedelta(hours=1),
+        NOW + timedelta(hours=2),
+        WOK_VIEWER,
+        frozenset({OTHER_TRAINER}),
+        frozenset({CLIP}),
+    )
     f = facts(record(Purpose.wok), wok_sessions=(session,), grants=())
     decision = decide(someone, Action.stream, clip(f), NOW)
     assert decision.reason == expected, decision
@@ -329,8 +335,11 @@ FAMILY_LEVEL: list[tuple[Role, Action, bool, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("role", "action", "registered", "expected"), FAMILY_LEVEL,
-                         ids=[f"{r}-{a}-{'own' if m else 'other'}" for r, a, m, _ in FAMILY_LEVEL])  # fmt: skip
+@pytest.mark.parametrize(
+    ("role", "action", "registered", "expected"),
+    FAMILY_LEVEL,
+    ids=[f"{r}-{a}-{'own' if m else 'other'}" for r, a, m, _ in FAMILY_LEVEL],
+)
 def test_family_level_data_belongs_to_the_family_s_trainers(
     role: Role, action: Action, registered: bool, expected: str
 ) -> None:
@@ -363,7 +372,9 @@ def test_a_recording_being_purged_is_refused_to_everyone(role: Role, action: Act
         assert decision.reason == "purge_pending", decision
         assert not decision.allowed
         assert decision.message
-    other = facts(record(PURPOSE.get(role, Purpose.supervision)), purge_pending=frozenset({OTHER_RECORDING}))  # fmt: skip
+    other = facts(
+        record(PURPOSE.get(role, Purpose.supervision)), purge_pending=frozenset({OTHER_RECORDING})
+    )
     assert decide(ACTORS[role], action, clip(other), NOW).reason != "purge_pending"
 
 
@@ -401,13 +412,20 @@ CLIP_PURPOSE: list[tuple[Role, Action, Purpose | None, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("role", "action", "purpose", "expected"), CLIP_PURPOSE,
-                         ids=[f"{r}-{a}-{p}" for r, a, p, _ in CLIP_PURPOSE])  # fmt: skip
+@pytest.mark.parametrize(
+    ("role", "action", "purpose", "expected"),
+    CLIP_PURPOSE,
+    ids=[f"{r}-{a}-{p}" for r, a, p, _ in CLIP_PURPOSE],
+)
 def test_a_clip_s_purpose_decides_who_sees_it(
     role: Role, action: Action, purpose: Purpose | None, expected: str
 ) -> None:
-    f = facts(*(record(p, rid=100 + i, valid_until=T0 + timedelta(days=1000))
-                for i, p in enumerate(EVERY_PURPOSE)))  # fmt: skip
+    f = facts(
+        *(
+            record(p, rid=100 + i, valid_until=T0 + timedelta(days=1000))
+            for i, p in enumerate(EVERY_PURPOSE)
+        )
+    )
     if role is not Role.wok_viewer:  # no WOK session to watch in as a WOK viewer (the next test)
         f = replace(f, wok_sessions=())
     decision = decide(ACTORS[role], action, clip(f, purpose=purpose), NOW)

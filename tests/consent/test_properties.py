@@ -86,8 +86,19 @@ def worlds(draw: st.DrawFn):  # type: ignore[no-untyped-def]
 
 
 @settings(max_examples=400, deadline=None)
-@given(world=worlds(), role=st.sampled_from([Role.opleider, Role.wok_viewer, Role.gecommitteerde, Role.administrator, Role.privacy_officer]),
-       action=st.sampled_from(list(Action)))  # fmt: skip
+@given(
+    world=worlds(),
+    role=st.sampled_from(
+        [
+            Role.opleider,
+            Role.wok_viewer,
+            Role.gecommitteerde,
+            Role.administrator,
+            Role.privacy_officer,
+        ]
+    ),
+    action=st.sampled_from(list(Action)),
+)
 def test_an_allowance_always_names_a_consent_that_really_covers(
     world, role: Role, action: Action
 ) -> None:  # type: ignore[no-untyped-def]
@@ -123,12 +134,19 @@ PEOPLE_IDS = st.sampled_from([TRAINER, OPLEIDER, WOK_VIEWER, uuid.UUID(int=99)])
 
 
 def actor_of(role: Role, user: uuid.UUID) -> Actor:
-    return Actor(user, role, family_id=FAMILY if role is Role.parent else None, handover_verified=True)  # fmt: skip
+    return Actor(
+        user, role, family_id=FAMILY if role is Role.parent else None, handover_verified=True
+    )
 
 
 @settings(max_examples=300, deadline=None)
-@given(world=worlds(), role=ALL_ROLES, user=PEOPLE_IDS, action=st.sampled_from(list(Action)),
-       trainers=st.frozensets(PEOPLE_IDS, max_size=3))  # fmt: skip
+@given(
+    world=worlds(),
+    role=ALL_ROLES,
+    user=PEOPLE_IDS,
+    action=st.sampled_from(list(Action)),
+    trainers=st.frozensets(PEOPLE_IDS, max_size=3),
+)
 def test_family_level_data_only_for_the_family_s_trainers(
     world, role: Role, user: uuid.UUID, action: Action, trainers: frozenset[uuid.UUID]
 ) -> None:  # type: ignore[no-untyped-def]
@@ -155,8 +173,15 @@ def test_nothing_of_a_recording_being_purged_is_let_through(
 
 
 @settings(max_examples=300, deadline=None)
-@given(world=worlds(), role=ALL_ROLES, user=PEOPLE_IDS, action=st.sampled_from(list(Action)),
-       strangers=st.lists(st.tuples(PEOPLE_IDS, st.sampled_from([CLIP, uuid.UUID(int=98)]), offsets), max_size=3))  # fmt: skip
+@given(
+    world=worlds(),
+    role=ALL_ROLES,
+    user=PEOPLE_IDS,
+    action=st.sampled_from(list(Action)),
+    strangers=st.lists(
+        st.tuples(PEOPLE_IDS, st.sampled_from([CLIP, uuid.UUID(int=98)]), offsets), max_size=3
+    ),
+)
 def test_only_sessions_of_the_viewer_with_the_clip_matter(
     world, role: Role, user: uuid.UUID, action: Action, strangers
 ) -> None:  # type: ignore[no-untyped-def]
@@ -164,10 +189,16 @@ def test_only_sessions_of_the_viewer_with_the_clip_matter(
     was shared) decides exactly as all sessions would: any other session changes nothing."""
     resource, at = world
     extra = tuple(
-        WokSession(uuid.uuid4(), NOW + shift, NOW + shift + timedelta(hours=2), organiser,
-                   frozenset({organiser, uuid.UUID(int=97)}), frozenset({shown}))
+        WokSession(
+            uuid.uuid4(),
+            NOW + shift,
+            NOW + shift + timedelta(hours=2),
+            organiser,
+            frozenset({organiser, uuid.UUID(int=97)}),
+            frozenset({shown}),
+        )
         for organiser, shown, shift in strangers
-    )  # fmt: skip
+    )
     everything = replace(resource.facts, wok_sessions=resource.facts.wok_sessions + extra)
     relevant = tuple(
         s

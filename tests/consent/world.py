@@ -67,8 +67,15 @@ ACTORS = {
 }
 
 
-def record(purpose: Purpose, *, recordings: frozenset[uuid.UUID] | None = None, signatures: tuple[Signature, ...] = BOTH_PARENTS,
-           valid_until: datetime | None = None, rid: int = 100, valid_from: datetime = T0) -> ConsentRecord:  # fmt: skip
+def record(
+    purpose: Purpose,
+    *,
+    recordings: frozenset[uuid.UUID] | None = None,
+    signatures: tuple[Signature, ...] = BOTH_PARENTS,
+    valid_until: datetime | None = None,
+    rid: int = 100,
+    valid_from: datetime = T0,
+) -> ConsentRecord:
     return ConsentRecord(
         uuid.UUID(int=rid),
         FAMILY,
@@ -90,9 +97,22 @@ def facts(
         consents=consents,
         events=events,
         supervision_links=(SupervisionLink(TRAINER, OPLEIDER, confirmed=True),),
-        grants=(GecommitteerdeGrant(GRANT, GECOMMITTEERDE, TRAINER, T0, T0 + timedelta(days=365), confirmed=True),),
-        wok_sessions=(WokSession(WOK, NOW - timedelta(hours=1), NOW + timedelta(hours=2), OPLEIDER, frozenset({WOK_VIEWER}), frozenset({CLIP})),),
-    )  # fmt: skip
+        grants=(
+            GecommitteerdeGrant(
+                GRANT, GECOMMITTEERDE, TRAINER, T0, T0 + timedelta(days=365), confirmed=True
+            ),
+        ),
+        wok_sessions=(
+            WokSession(
+                WOK,
+                NOW - timedelta(hours=1),
+                NOW + timedelta(hours=2),
+                OPLEIDER,
+                frozenset({WOK_VIEWER}),
+                frozenset({CLIP}),
+            ),
+        ),
+    )
     return replace(base, **extra)  # type: ignore[arg-type]
 
 
@@ -105,8 +125,18 @@ def clip(
     purpose: Purpose | None = None,
 ) -> Resource:
     """A clip (tagged with `purpose`, its "Doel"; None: untagged) or, with `kind`, its recording."""
-    return Resource(kind, FAMILY, TRAJECTORY, TRAINER, phase, recording, T0 + timedelta(days=7), CLIP, f,
-                    clip_purpose=purpose if kind is ResourceKind.clip else None)  # fmt: skip
+    return Resource(
+        kind,
+        FAMILY,
+        TRAJECTORY,
+        TRAINER,
+        phase,
+        recording,
+        T0 + timedelta(days=7),
+        CLIP,
+        f,
+        clip_purpose=purpose if kind is ResourceKind.clip else None,
+    )
 
 
 def withdrawal(
@@ -114,7 +144,9 @@ def withdrawal(
     at: datetime = NOW - timedelta(days=1),
     recordings: frozenset[uuid.UUID] | None = None,
 ) -> ConsentEvent:
-    return ConsentEvent(uuid.uuid4(), uuid.UUID(int=rid), EventKind.withdrawn, at, MOTHER, recordings)  # fmt: skip
+    return ConsentEvent(
+        uuid.uuid4(), uuid.UUID(int=rid), EventKind.withdrawn, at, MOTHER, recordings
+    )
 
 
 def family(f: Facts) -> Resource:

@@ -72,9 +72,16 @@ def test_wok_participant_only_during_the_session_and_only_with_wok_consent(api: 
     world = family_with_recording(api, trainer)
     h, hp = world["headers"], api.as_(peer)
     now = datetime.now(UTC)
-    session = api.client.post("/api/v1/wok-sessions", headers=api.as_(organiser), json={
-        "title": "WOK Noord", "starts_at": (now - timedelta(minutes=5)).isoformat(), "ends_at": (now + timedelta(hours=1)).isoformat(),
-        "participant_ids": [str(peer.id)]}).json()  # fmt: skip
+    session = api.client.post(
+        "/api/v1/wok-sessions",
+        headers=api.as_(organiser),
+        json={
+            "title": "WOK Noord",
+            "starts_at": (now - timedelta(minutes=5)).isoformat(),
+            "ends_at": (now + timedelta(hours=1)).isoformat(),
+            "participant_ids": [str(peer.id)],
+        },
+    ).json()
     share = api.client.post(
         f"/api/v1/wok-sessions/{session['id']}/clips/{world['clip']['id']}", headers=h
     )
@@ -95,8 +102,15 @@ def test_wok_participant_only_during_the_session_and_only_with_wok_consent(api: 
         api.client.get(f"/api/v1/recordings/{world['recording']['id']}", headers=hp).status_code
         == 403
     )
-    ended = api.client.post("/api/v1/wok-sessions", headers=api.as_(organiser), json={
-        "starts_at": (now - timedelta(hours=3)).isoformat(), "ends_at": (now - timedelta(hours=1)).isoformat(), "participant_ids": [str(peer.id)]})  # fmt: skip
+    ended = api.client.post(
+        "/api/v1/wok-sessions",
+        headers=api.as_(organiser),
+        json={
+            "starts_at": (now - timedelta(hours=3)).isoformat(),
+            "ends_at": (now - timedelta(hours=1)).isoformat(),
+            "participant_ids": [str(peer.id)],
+        },
+    )
     assert ended.status_code == 201
     api.client.post(
         f"/api/v1/wok-sessions/{ended.json()['id']}/clips/{world['clip']['id']}", headers=h
@@ -117,11 +131,19 @@ def test_wok_participant_only_during_the_session_and_only_with_wok_consent(api: 
     from vault.consents.models import WokSessionRow
 
     with unit_of_work() as db, bound(db):
-        WokSessionFactory(starts_at=now, organiser_id=organiser.id, participant_ids=f'["{peer.id}"]',
-                          clip_ids=f'["{uuid.uuid4()}"]')  # fmt: skip
+        WokSessionFactory(
+            starts_at=now,
+            organiser_id=organiser.id,
+            participant_ids=f'["{peer.id}"]',
+            clip_ids=f'["{uuid.uuid4()}"]',
+        )
     clip_id = uuid.UUID(world["clip"]["id"])
-    expected = [(peer, {session["id"]}), (late_peer, {ended.json()["id"]}),
-                (organiser, {session["id"], ended.json()["id"]}), (trainer, set())]  # fmt: skip
+    expected = [
+        (peer, {session["id"]}),
+        (late_peer, {ended.json()["id"]}),
+        (organiser, {session["id"], ended.json()["id"]}),
+        (trainer, set()),
+    ]
     with unit_of_work() as db:
         for who, sessions in expected:
             viewer = audit.Principal(who.id, who.email, who.role, who.organisation_id)
@@ -191,9 +213,10 @@ def test_a_missing_signature_completes_that_record_once_and_is_logged(api: Api) 
     assert again.status_code == 409
     assert "ontbreekt geen handtekening" in again.json()["detail"]
     stranger = api.client.post(
-        f"/api/v1/consents/{record['id']}/signatures", headers=h,
+        f"/api/v1/consents/{record['id']}/signatures",
+        headers=h,
         json={"person_id": str(uuid.uuid4()), "signed_at": signed_at},
-    )  # fmt: skip
+    )
     assert stranger.status_code == 409
     with unit_of_work() as db:
         logged = db.exec(

@@ -22,8 +22,12 @@ def worker_nice(queues: str, budget: dict[str, int] | None = None) -> int:
     env = os.environ.copy()
     if budget is not None:
         env["BEELDKLUIS_QUEUE_NICE"] = json.dumps(budget)
-    proc = subprocess.Popen([sys.executable, "-m", "vault.cli", "worker", "--queues", queues, "--concurrency", "1"],  # noqa: S603
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vault.cli", "worker", "--queues", queues, "--concurrency", "1"],  # noqa: S603
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(600):
             if b"celery" in Path(f"/proc/{proc.pid}/cmdline").read_bytes():
@@ -35,12 +39,17 @@ def worker_nice(queues: str, budget: dict[str, int] | None = None) -> int:
         proc.wait(timeout=60)
 
 
-@pytest.mark.parametrize(("queues", "budget", "nice"), [
-    ("ingest,media,export,purge,default", None, 10),  # the compose file's background worker
-    ("stream", None, 0),
-    ("export,stream", None, 0),  # a worker that also serves viewers keeps their priority
-    ("export", {"export": 15}, 15),
-])  # fmt: skip
-def test_a_worker_runs_at_its_queues_budget(queues: str, budget: dict[str, int] | None, nice: int) -> None:
+@pytest.mark.parametrize(
+    ("queues", "budget", "nice"),
+    [
+        ("ingest,media,export,purge,default", None, 10),  # the compose file's background worker
+        ("stream", None, 0),
+        ("export,stream", None, 0),  # a worker that also serves viewers keeps their priority
+        ("export", {"export": 15}, 15),
+    ],
+)
+def test_a_worker_runs_at_its_queues_budget(
+    queues: str, budget: dict[str, int] | None, nice: int
+) -> None:
     assert nice_of(os.getpid()) == 0
     assert worker_nice(queues, budget) == nice

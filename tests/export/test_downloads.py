@@ -29,12 +29,6 @@ def store_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-
-
-
-
-
-
 def test_a_damaged_header_is_refused_before_the_first_byte_in_dutch(
     store_kind: str, api: Api, server: str, tmp_path: Path
 ) -> None:
@@ -82,8 +76,6 @@ def test_success_is_logged_after_the_last_byte_only(
     view = api.client.get(f"/api/v1/exports/{world['export_id']}", headers=world["headers"]).json()
     assert len(first) + len(rest) == view["size"]
     assert downloads(world) == [("success", "")]
-
-
 
 
 def used(export_id: str) -> tuple[bool, bool]:
@@ -147,12 +139,19 @@ def test_a_client_that_goes_away_is_a_failed_download(
     world = family_with_recording(api, api.account("trainer"))
     big = make_video(tmp_path / "MVI_0009.MP4", 30, extra=["-s", "1280x720", "-b:v", "8M"])
     stored(api, server, world, [big])
-    created = api.client.post(f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
-                              headers=world["headers"], json={"encrypted": False})  # fmt: skip
+    created = api.client.post(
+        f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
+        headers=world["headers"],
+        json={"encrypted": False},
+    )
     world["export_id"] = created.json()["id"]
     assert build_export(uuid.UUID(world["export_id"])) == "ready"
-    with httpx.stream("GET", f"{server}/api/v1/exports/{world['export_id']}/download",
-                      headers=world["headers"], timeout=30) as answer:  # fmt: skip
+    with httpx.stream(
+        "GET",
+        f"{server}/api/v1/exports/{world['export_id']}/download",
+        headers=world["headers"],
+        timeout=30,
+    ) as answer:
         assert answer.status_code == 200
         assert int(answer.headers["content-length"]) > 20 * 1024 * 1024  # more than socket buffers
         next(answer.iter_raw(65536))

@@ -32,8 +32,6 @@ def export_objects() -> list[StoredObject]:
         return list(db.exec(select(StoredObject).where(StoredObject.kind == ObjectKind.export)))
 
 
-
-
 def test_trainer_builds_the_package_and_the_parents_fetch_it_with_link_and_code(
     api: Api, server: str, worker: None, tmp_path: Path
 ) -> None:
@@ -239,8 +237,11 @@ def test_export_refused_to_others_and_when_nothing_is_left(
     )
     assert nothing.status_code == 409  # no stored recordings (none uploaded, or all purged)
     assert "geen" in nothing.json()["detail"].lower() or "kies" in nothing.json()["detail"].lower()
-    stranger = api.client.post(f"/api/v1/trajectories/{trajectory}/exports", headers=world["headers"],
-                               json={"recording_ids": [str(uuid.uuid4())]})  # fmt: skip
+    stranger = api.client.post(
+        f"/api/v1/trajectories/{trajectory}/exports",
+        headers=world["headers"],
+        json={"recording_ids": [str(uuid.uuid4())]},
+    )
     assert stranger.status_code == 409
     assert export_objects() == []
     denied = [

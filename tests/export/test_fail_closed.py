@@ -63,8 +63,11 @@ def damage_middle(object_id: uuid.UUID) -> None:
 
 
 def export(api: Api, world: dict[str, Any], **body: Any) -> dict[str, Any]:
-    created = api.client.post(f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
-                              headers=world["headers"], json={"encrypted": False, **body})  # fmt: skip
+    created = api.client.post(
+        f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
+        headers=world["headers"],
+        json={"encrypted": False, **body},
+    )
     assert created.status_code == 202, created.text
     build_export(uuid.UUID(created.json()["id"]))  # as the worker would
     view = api.client.get(f"/api/v1/exports/{created.json()['id']}", headers=world["headers"])
@@ -73,8 +76,11 @@ def export(api: Api, world: dict[str, Any], **body: Any) -> dict[str, Any]:
 
 def signed_in_page(api: Api, trainer: Account, path: str) -> str:
     """The trainer's page in the web app, signed in with a cookie as a browser would be."""
-    response = api.client.post("/aanmelden", data={"email": trainer.email, "password": PASSWORD,
-                                                  "totp": api.code(trainer, 1)}, follow_redirects=False)  # fmt: skip
+    response = api.client.post(
+        "/aanmelden",
+        data={"email": trainer.email, "password": PASSWORD, "totp": api.code(trainer, 1)},
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     page = api.client.get(path)
     assert page.status_code == 200
@@ -86,8 +92,12 @@ def test_a_damaged_original_fails_the_package_naming_the_file(
 ) -> None:
     trainer = api.account("trainer")
     world = family_with_recording(api, trainer)
-    stored(api, server, world, [make_video(tmp_path / "MVI_0041.MP4", 3),
-                                make_video(tmp_path / "MVI_0042.MP4", 20)])  # fmt: skip
+    stored(
+        api,
+        server,
+        world,
+        [make_video(tmp_path / "MVI_0041.MP4", 3), make_video(tmp_path / "MVI_0042.MP4", 20)],
+    )
     damage_middle(original_of("MVI_0042.MP4", world))
     view = export(api, world)
     assert view["status"] == "failed", view  # never "ready" with 8 s of a 20 s recording
@@ -109,11 +119,14 @@ def test_a_damaged_original_fails_the_package_naming_the_file(
     again = again[: again.index("</form>")]
     assert "Opnieuw maken zonder deze opname" in again
     fields = re.findall(r'name="(\w+)" value="([^"]*)"', again)
-    posted = api.client.post(f"/trajecten/{world['trajectory']['id']}/pakket",
-                             data={k: [v for n, v in fields if n == k] for k, _ in fields})  # fmt: skip
+    posted = api.client.post(
+        f"/trajecten/{world['trajectory']['id']}/pakket",
+        data={k: [v for n, v in fields if n == k] for k, _ in fields},
+    )
     assert posted.status_code == 200, posted.text
-    views = api.client.get(f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
-                           headers=world["headers"]).json()  # fmt: skip
+    views = api.client.get(
+        f"/api/v1/trajectories/{world['trajectory']['id']}/exports", headers=world["headers"]
+    ).json()
     rebuilt = views[0]
     assert rebuilt["id"] != view["id"]
     assert rebuilt["recording_ids"] == [str(r) for r in [recording_of("MVI_0041.MP4")]]
@@ -124,8 +137,12 @@ def test_the_trainer_may_leave_a_failing_recording_out_with_a_note(
     api: Api, server: str, tmp_path: Path
 ) -> None:
     world = family_with_recording(api, api.account("trainer"))
-    stored(api, server, world, [make_video(tmp_path / "MVI_0001.MP4", 3),
-                                make_video(tmp_path / "MVI_0002.MP4", 20)])  # fmt: skip
+    stored(
+        api,
+        server,
+        world,
+        [make_video(tmp_path / "MVI_0001.MP4", 3), make_video(tmp_path / "MVI_0002.MP4", 20)],
+    )
     damage_middle(original_of("MVI_0002.MP4", world))
     view = export(api, world, skip_failed=True)
     assert view["status"] == "ready", view
@@ -140,8 +157,6 @@ def test_the_trainer_may_leave_a_failing_recording_out_with_a_note(
             body = z.read(f"{top}/{text}").decode()
             assert "MVI_0002.MP4" in body, text
             assert "niet meegegeven" in body, text
-
-
 
 
 def test_a_conversion_shorter_than_its_source_fails_the_package(api: Api, tmp_path: Path) -> None:

@@ -99,8 +99,13 @@ def test_package_for_a_family_with_mixed_sources(api: Api, server: str, tmp_path
         digest, name = line.split("  ", 1)
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
     access = json.loads((folder / "toegang.json").read_text())
-    assert any("zette online" in sentence for sentences in access.values() for sentence in sentences)
-    for text in (report, (folder / "toegang.json").read_text()):  # no addresses, session ids or codes
+    assert any(
+        "zette online" in sentence for sentences in access.values() for sentence in sentences
+    )
+    for text in (
+        report,
+        (folder / "toegang.json").read_text(),
+    ):  # no addresses, session ids or codes
         assert "127.0.0.1" not in text
         assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", text)
         assert "stream_segment" not in text

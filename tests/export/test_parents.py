@@ -82,8 +82,13 @@ def test_the_parents_get_a_zip_that_opens_without_a_password(
     if shutil.which("unzip"):  # Info-ZIP, as Linux and macOS's command line have it
         archive = tmp_path / "pakket.zip"
         archive.write_bytes(answer.content)
-        tested = subprocess.run(["unzip", "-t", str(archive)], stdin=subprocess.DEVNULL,
-                                capture_output=True, text=True, timeout=60)  # fmt: skip
+        tested = subprocess.run(
+            ["unzip", "-t", str(archive)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert tested.returncode == 0, tested.stdout + tested.stderr
         assert "No errors detected" in tested.stdout
 
@@ -98,8 +103,11 @@ def test_the_parents_get_a_zip_that_opens_without_a_password(
 
 def test_an_encrypted_download_is_refused_in_dutch(api: Api, server: str, tmp_path: Path) -> None:
     world = ready_export(api, server, tmp_path)
-    asked = api.client.post(f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
-                            headers=world["headers"], json={"encrypted": True})  # fmt: skip
+    asked = api.client.post(
+        f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
+        headers=world["headers"],
+        json={"encrypted": True},
+    )
     assert asked.status_code == 422, asked.text
     assert "usb-stick" in asked.json()["detail"]
 
@@ -124,8 +132,9 @@ def test_an_interrupted_download_resumes_by_range_and_is_whole(
                 if len(first) > size // 3:
                     break  # the train goes into a tunnel
         assert 0 < len(first) < size
-        rest = parent.get(f"{path}/download",
-                          headers={"Range": f"bytes={len(first)}-", "If-Range": etag})  # fmt: skip
+        rest = parent.get(
+            f"{path}/download", headers={"Range": f"bytes={len(first)}-", "If-Range": etag}
+        )
         assert rest.status_code == 206, rest.text
         assert rest.headers["content-range"] == f"bytes {len(first)}-{size - 1}/{size}"
         assert int(rest.headers["content-length"]) == size - len(first)
@@ -176,8 +185,9 @@ def test_a_grant_for_one_familys_link_opens_no_other(api: Api, server: str, tmp_
     their_path, _ = parent_link(api, theirs)
     grant = verified(api.client, our_path, our_code)
     api.client.cookies.clear()
-    stolen = api.client.get(f"{their_path}/download",
-                            headers={"Range": "bytes=0-", "Cookie": f"{GRANT}={grant}"})  # fmt: skip
+    stolen = api.client.get(
+        f"{their_path}/download", headers={"Range": "bytes=0-", "Cookie": f"{GRANT}={grant}"}
+    )
     assert stolen.status_code == 403
     assert stolen.headers["content-type"].startswith("text/html")
     assert b"PK" not in stolen.content[:4]

@@ -38,16 +38,61 @@ LAYOUTS = {
 
 def source(path: Path, extra: list[str]) -> Path:
     """About 48 MiB of 720p camera footage (H.264/AAC), 40 s."""
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25:duration=40",
-                    "-f", "lavfi", "-i", "sine=duration=40", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "10M",
-                    "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", *extra, str(path)], check=True, timeout=120)  # fmt: skip
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=1280x720:rate=25:duration=40",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=duration=40",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-b:v",
+            "10M",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+            *extra,
+            str(path),
+        ],
+        check=True,
+        timeout=120,
+    )
     return path
 
 
 def packets(path: Path) -> list[tuple[int, int, int, str]]:
     """Every packet of every stream (stream, timestamp, size, MD5), whatever the order they are stored in."""
-    out = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0", "-c", "copy", "-f", "framemd5", "-"],
-                         capture_output=True, check=True, timeout=60).stdout.decode()  # fmt: skip
+    out = subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-map",
+            "0",
+            "-c",
+            "copy",
+            "-f",
+            "framemd5",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout.decode()
     rows = [line.split(",") for line in out.splitlines() if not line.startswith("#")]
     return sorted((int(r[0]), int(r[1]), int(r[4]), r[5].strip()) for r in rows)
 
@@ -70,8 +115,11 @@ def stored(
     SQLModel.metadata.create_all(engine)
     family = uuid.uuid4()
     with Session(engine) as session:
-        store = ObjectStore(session, make_s3(s3_config),
-                            Keyring(SqlKeys(session), LocalMasterKey.create(tmp_path / "master.key")))  # fmt: skip
+        store = ObjectStore(
+            session,
+            make_s3(s3_config),
+            Keyring(SqlKeys(session), LocalMasterKey.create(tmp_path / "master.key")),
+        )
         with open(video, "rb") as f:
             row = store.put(family_id=family, kind=ObjectKind.original, source=f)
         session.commit()
@@ -169,8 +217,15 @@ def test_a_full_stick_stops_ffmpeg_and_every_reading_thread(
     folder = tmp_path / "USB" / "FAM-1"
     with pytest.raises(OSError, match="No space"):
         write(package_of(family, size, read), _FullStick(folder), Settings())
-    shared = ("feed-read", "range-server")  # the process's reading pool and range server stay, by design
-    left = [t.name for t in threading.enumerate() if t.ident not in before and not t.name.startswith(shared)]
+    shared = (
+        "feed-read",
+        "range-server",
+    )  # the process's reading pool and range server stay, by design
+    left = [
+        t.name
+        for t in threading.enumerate()
+        if t.ident not in before and not t.name.startswith(shared)
+    ]
     assert left == []
     assert psutil.Process().children(recursive=True) == []
     assert not folder.exists()

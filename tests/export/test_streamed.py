@@ -49,9 +49,36 @@ def test_a_recording_streams_into_the_zip_and_sha256sums_match(api: Api, tmp_pat
     trainer = api.account("trainer")
     world = family_with_recording(api, trainer)
     video = tmp_path / "MVI_0100.MP4"  # about 20 MB: twenty times what the scratch space may hold
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25:duration=20",
-                    "-f", "lavfi", "-i", "sine=duration=20", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "8M",
-                    "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(video)], check=True, timeout=120)  # fmt: skip
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=1280x720:rate=25:duration=20",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=duration=20",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-b:v",
+            "8M",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(video),
+        ],
+        check=True,
+        timeout=120,
+    )
     recording_from_file(world, video)
     settings = get_settings()
     with unit_of_work() as db:
@@ -83,7 +110,13 @@ def test_a_recording_streams_into_the_zip_and_sha256sums_match(api: Api, tmp_pat
 
     played = tmp_path / "played.mp4"
     played.write_bytes(recording)
-    info = json.loads(subprocess.run(["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(played)],
-                                     capture_output=True, check=True, timeout=60).stdout)  # fmt: skip
+    info = json.loads(
+        subprocess.run(
+            ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(played)],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
+    )
     assert abs(float(info["format"]["duration"]) - 20) < 0.5
     assert {s["codec_name"] for s in info["streams"]} == {"h264", "aac"}

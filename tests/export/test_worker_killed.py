@@ -51,11 +51,19 @@ class Workers:
 
     def start(self) -> subprocess.Popen[bytes]:
         settings = get_settings()
-        env = {**os.environ, "BEELDKLUIS_DATA_DIR": str(settings.data_dir),
-               "BEELDKLUIS_DATABASE_URL": settings.effective_database_url}  # fmt: skip
+        env = {
+            **os.environ,
+            "BEELDKLUIS_DATA_DIR": str(settings.data_dir),
+            "BEELDKLUIS_DATABASE_URL": settings.effective_database_url,
+        }
         with open(settings.data_dir / "worker.log", "ab") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "vault.cli", "worker", "--concurrency", "1"],  # noqa: S603
-                                    env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "vault.cli", "worker", "--concurrency", "1"],  # noqa: S603
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.procs.append(proc)
         return proc
 
@@ -80,10 +88,38 @@ def long_sources(tmp: Path) -> list[Path]:
     paths = []
     for n in (1, 2, 3):
         path = tmp / f"0000{n}.MTS"
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=50:duration=12",
-                        "-f", "lavfi", "-i", "sine=duration=12", "-vf", "tinterlace=interleave_top", "-flags", "+ilme+ildct",
-                        "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", "-f", "mpegts", str(path)],
-                       check=True, timeout=120)  # fmt: skip
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=640x360:rate=50:duration=12",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=duration=12",
+                "-vf",
+                "tinterlace=interleave_top",
+                "-flags",
+                "+ilme+ildct",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-c:a",
+                "aac",
+                "-shortest",
+                "-f",
+                "mpegts",
+                str(path),
+            ],
+            check=True,
+            timeout=120,
+        )
         paths.append(path)
     return paths
 
@@ -114,16 +150,22 @@ def still_building(export_id: str) -> uuid.UUID:
 # Each way of killing on one broker each: both kinds of kill and both brokers are covered, in half the
 # runs of every pairing (each run takes a minute).
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-@pytest.mark.parametrize(("kill", "short_lease"), [("pool_process", "redis"), ("whole_worker", "filesystem")],
-                         indirect=["short_lease"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("kill", "short_lease"),
+    [("pool_process", "redis"), ("whole_worker", "filesystem")],
+    indirect=["short_lease"],
+)
 def test_an_export_whose_worker_is_killed_is_built_again(
     kill: str, short_lease: int, api: Api, server: str, workers: Workers, tmp_path: Path
 ) -> None:
     world = family_with_recording(api, api.account("trainer"))
     stored(api, server, world, long_sources(tmp_path))
     worker = workers.start()
-    created = api.client.post(f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
-                              headers=world["headers"], json={"encrypted": False})  # fmt: skip
+    created = api.client.post(
+        f"/api/v1/trajectories/{world['trajectory']['id']}/exports",
+        headers=world["headers"],
+        json={"encrypted": False},
+    )
     export_id = created.json()["id"]
     started_building(export_id)
     if (

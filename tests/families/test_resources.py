@@ -42,7 +42,9 @@ def test_trainer_builds_a_family_and_sees_it(api: Api) -> None:
     family = f"/api/v1/families/{world['family']['id']}"
     for path in (family, family + "/people", family + "/authorities"):
         assert api.client.get(path, headers=h).status_code == 200, path
-        assert api.client.get(path, headers=api.as_(api.account("trainer"))).status_code == 403, path
+        assert api.client.get(path, headers=api.as_(api.account("trainer"))).status_code == 403, (
+            path
+        )
     assert api.client.get(family + "/people", headers=h).json()["total"] == 2
 
 
@@ -128,23 +130,43 @@ def test_an_unknown_role_is_refused_not_taken_for_another_role(api: Api) -> None
     assert response.status_code == 403
     assert response.json()["detail_en"] == "Access denied (unknown_role)."
     with unit_of_work() as db:
-        logged = db.exec(select(AuditRecord).where(AuditRecord.user_id == odd.id, AuditRecord.outcome == "denied")).all()  # fmt: skip
+        logged = db.exec(
+            select(AuditRecord).where(
+                AuditRecord.user_id == odd.id, AuditRecord.outcome == "denied"
+            )
+        ).all()
     assert [r.reason for r in logged] == ["unknown_role"]
 
 
 def test_only_account_roles_are_given_to_accounts(api: Api) -> None:
     h = api.as_(api.account("administrator"))
     for role in ("parent", "wok_viewer", "beheerder"):
-        created = api.client.post("/api/v1/users", headers=h, json={"email": f"{role}@org.example", "name": "X",
-                                  "role": role, "organisation_id": str(api.organisation_id)})  # fmt: skip
+        created = api.client.post(
+            "/api/v1/users",
+            headers=h,
+            json={
+                "email": f"{role}@org.example",
+                "name": "X",
+                "role": role,
+                "organisation_id": str(api.organisation_id),
+            },
+        )
         assert created.status_code == 422, (role, created.text)
 
 
 def test_admin_manages_accounts_and_links(api: Api) -> None:
     admin = api.account("administrator")
     h = api.as_(admin)
-    created = api.client.post("/api/v1/users", headers=h, json={"email": "nieuw@org.example", "name": "Nieuwe Opleider",
-                              "role": "opleider", "organisation_id": str(api.organisation_id)})  # fmt: skip
+    created = api.client.post(
+        "/api/v1/users",
+        headers=h,
+        json={
+            "email": "nieuw@org.example",
+            "name": "Nieuwe Opleider",
+            "role": "opleider",
+            "organisation_id": str(api.organisation_id),
+        },
+    )
     assert created.status_code == 201, created.text
     body = created.json()
     assert "/inschrijven/" in body["enrolment_url"]  # a single-use link for the person, no secret

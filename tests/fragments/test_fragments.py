@@ -21,9 +21,13 @@ from vault.media.scratch import scratch_dir
 from vault.recordings.models import Clip
 from vault.store import StoredObject
 
-FRAGMENT = {"title": "Samen in bad", "codes": ["initiatief", "ontvangen"],
-            "kijkrichting": "Kijk hoe Sam naar u kijkt als u zijn naam noemt.", "stills": [30, 40],
-            "review_position": 1}  # fmt: skip
+FRAGMENT = {
+    "title": "Samen in bad",
+    "codes": ["initiatief", "ontvangen"],
+    "kijkrichting": "Kijk hoe Sam naar u kijkt als u zijn naam noemt.",
+    "stills": [30, 40],
+    "review_position": 1,
+}
 
 
 @pytest.fixture(params=["embedded", "full"])
@@ -50,8 +54,24 @@ W, H = 320, 240
 
 def gray(argv: list[str], data: bytes | None = None) -> bytes:
     """One frame as 8-bit gray pixels, W x H, decoded by ffmpeg."""
-    out = subprocess.run(["ffmpeg", "-v", "error", *argv, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray",
-                          "pipe:1"], input=data, capture_output=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            *argv,
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "gray",
+            "pipe:1",
+        ],
+        input=data,
+        capture_output=True,
+        check=True,
+    ).stdout
     assert len(out) == W * H
     return out
 
@@ -78,14 +98,21 @@ def test_the_trainer_makes_a_fragment_with_a_kijkrichting(
     got = api.client.get(f"/api/v1/clips/{clip}", headers=h).json()
     assert {k: got[k] for k in FRAGMENT} == FRAGMENT
     with unit_of_work() as db:
-        updated = db.exec(select(AuditRecord).where(AuditRecord.object_type == "clip", AuditRecord.action == "update",
-                                                    AuditRecord.outcome == "success")).all()  # fmt: skip
+        updated = db.exec(
+            select(AuditRecord).where(
+                AuditRecord.object_type == "clip",
+                AuditRecord.action == "update",
+                AuditRecord.outcome == "success",
+            )
+        ).all()
     assert [r.object_id for r in updated] == [clip]
 
     # Bad input is named, in Dutch first: a code not in the codebook, a still outside the fragment.
-    for field, change, words in (("codes", {"codes": ["gejuich"]}, "Onbekende code 'gejuich'"),
-                                 ("stills", {"stills": [24]}, "Beeld 24 ligt niet in dit fragment (beeld 25 tot en met 49)"),
-                                 ("stills", {"stills": [50]}, "Beeld 50 ligt niet in dit fragment")):  # fmt: skip
+    for field, change, words in (
+        ("codes", {"codes": ["gejuich"]}, "Onbekende code 'gejuich'"),
+        ("stills", {"stills": [24]}, "Beeld 24 ligt niet in dit fragment (beeld 25 tot en met 49)"),
+        ("stills", {"stills": [50]}, "Beeld 50 ligt niet in dit fragment"),
+    ):
         refused = api.client.put(f"/api/v1/clips/{clip}", headers=h, json={**FRAGMENT, **change})
         assert refused.status_code == 422, refused.text
         assert refused.json()["field"] == field
@@ -155,13 +182,19 @@ def test_a_still_is_decided_like_the_clip(api: Api, server: str, card_file: Path
         api.client.get(f"/api/v1/clips/{uuid.uuid4()}/stills/30.jpg", headers=h).status_code == 404
     )
     with unit_of_work() as db:
-        denied = db.exec(select(AuditRecord).where(AuditRecord.object_type == "still",
-                                                   AuditRecord.outcome == "denied")).all()  # fmt: skip
+        denied = db.exec(
+            select(AuditRecord).where(
+                AuditRecord.object_type == "still", AuditRecord.outcome == "denied"
+            )
+        ).all()
     assert len(denied) == 3
     # Removed with the clip's recording: the stills were only numbers on the clip.
     assert api.client.put(f"/api/v1/clips/{clip}", headers=h, json=FRAGMENT).status_code == 200
-    removed = api.client.post(f"/api/v1/recordings/{world['recording_id']}/removal", headers=h,
-                              json={"reason": "duplicate"})  # fmt: skip
+    removed = api.client.post(
+        f"/api/v1/recordings/{world['recording_id']}/removal",
+        headers=h,
+        json={"reason": "duplicate"},
+    )
     assert removed.status_code == 200, removed.text
     with unit_of_work() as db:
         assert db.get(Clip, uuid.UUID(clip)) is None

@@ -73,9 +73,17 @@ def test_tokens_shorter_than_the_import_are_refreshed_not_signed_in_again(
         {"MVI_0001.MP4": videos["good"], "GH010042.MP4": videos["big"], "MVI_0005.MP4": other},
     )
     lines: list[str] = []
-    outcome = ingest(card, world["trajectory"]["id"], server=server, token=signed_in["access_token"],
-                     refresh_token=signed_in["refresh_token"], expires_at=datetime.fromisoformat(signed_in["expires_at"]),
-                     say=lines.append, wait_seconds=180, part=16 * 1024 * 1024)  # fmt: skip
+    outcome = ingest(
+        card,
+        world["trajectory"]["id"],
+        server=server,
+        token=signed_in["access_token"],
+        refresh_token=signed_in["refresh_token"],
+        expires_at=datetime.fromisoformat(signed_in["expires_at"]),
+        say=lines.append,
+        wait_seconds=180,
+        part=16 * 1024 * 1024,
+    )
     assert sorted(p.name for p in outcome.stored) == [
         "GH010042.MP4",
         "MVI_0001.MP4",
@@ -116,9 +124,17 @@ def test_a_token_refused_mid_upload_is_refreshed_once_and_the_same_chunk_sent_ag
             rotated.append(line)
 
     lines: list[str] = []
-    outcome = ingest(card, world["trajectory"]["id"], server=server, token=signed_in["access_token"],
-                     refresh_token=signed_in["refresh_token"], expires_at=datetime.fromisoformat(signed_in["expires_at"]),
-                     say=say, wait_seconds=180, part=16 * 1024 * 1024)  # fmt: skip
+    outcome = ingest(
+        card,
+        world["trajectory"]["id"],
+        server=server,
+        token=signed_in["access_token"],
+        refresh_token=signed_in["refresh_token"],
+        expires_at=datetime.fromisoformat(signed_in["expires_at"]),
+        say=say,
+        wait_seconds=180,
+        part=16 * 1024 * 1024,
+    )
     assert rotated
     assert not rotated[0].endswith("100%")
     assert sorted(p.name for p in outcome.stored) == ["GH010042.MP4", "MVI_0001.MP4"], lines

@@ -27,16 +27,29 @@ def database_url(fresh_postgres: str) -> str:
     return fresh_postgres
 
 
-
-
 def run_cli(
     card: Path, trajectory: str, server: str, token: str, *extra: str
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "BEELDKLUIS_TOKEN": token, "LANG": "nl_NL.UTF-8"}
     return subprocess.run(
-        [sys.executable, "-m", "vault.cli", "ingest", str(card), "--trajectory", trajectory, "--server", server, *extra],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "vault.cli",
+            "ingest",
+            str(card),
+            "--trajectory",
+            trajectory,
+            "--server",
+            server,
+            *extra,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_unresolved_files_keep_the_card_and_are_named(
@@ -44,12 +57,26 @@ def test_unresolved_files_keep_the_card_and_are_named(
 ) -> None:
     world = family_with_recording(api, api.account("trainer"))
     token = world["headers"]["Authorization"].split()[1]
-    card = card_with(tmp_path, {"MVI_0001.MP4": videos["good"], "MVI_0002.MP4": None,
-                                "MVI_0003.MP4": videos["jpeg"], "MVI_0004.MP4": b""})  # fmt: skip
+    card = card_with(
+        tmp_path,
+        {
+            "MVI_0001.MP4": videos["good"],
+            "MVI_0002.MP4": None,
+            "MVI_0003.MP4": videos["jpeg"],
+            "MVI_0004.MP4": b"",
+        },
+    )
     folder = card / "DCIM" / "100CANON"
     lines: list[str] = []
-    outcome = ingest(card, world["trajectory"]["id"], server=server, token=token, say=lines.append,
-                     wait_seconds=120, delete_verified=True)  # fmt: skip
+    outcome = ingest(
+        card,
+        world["trajectory"]["id"],
+        server=server,
+        token=token,
+        say=lines.append,
+        wait_seconds=120,
+        delete_verified=True,
+    )
     assert [p.name for p in outcome.stored] == ["MVI_0001.MP4"]  # the rest of the card went on
     rejected = {p.name: reason for p, reason in outcome.rejected}
     assert rejected["MVI_0003.MP4"] == "geen videobestand"
@@ -140,11 +167,25 @@ def test_a_trainer_without_a_token_signs_in_at_the_prompt(
         "--server",
         server,
     ]
-    wrong = subprocess.run(argv, env=env, input=f"{trainer.email}\nniet het wachtwoord\n000000\n", capture_output=True,
-                           text=True, timeout=120, check=False)  # noqa: S603  # fmt: skip
+    wrong = subprocess.run(
+        argv,
+        env=env,
+        input=f"{trainer.email}\nniet het wachtwoord\n000000\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )  # noqa: S603
     assert wrong.returncode == 2
     assert "Traceback" not in wrong.stderr
-    right = subprocess.run(argv, env=env, input=f"{trainer.email}\n{PASSWORD}\n{api.code(trainer, 1)}\n", capture_output=True,
-                           text=True, timeout=300, check=False)  # noqa: S603  # fmt: skip
+    right = subprocess.run(
+        argv,
+        env=env,
+        input=f"{trainer.email}\n{PASSWORD}\n{api.code(trainer, 1)}\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )  # noqa: S603
     assert right.returncode == 0, right.stdout[-1500:] + right.stderr[-1500:]
     assert "De kaart mag nu worden gewist" in right.stdout

@@ -34,16 +34,36 @@ def test_with_an_identity_provider_the_trainer_confirms_a_code_in_the_web_app(
     trainer = api.account("trainer")
     world = family_with_recording(api, trainer)
     with unit_of_work() as db:  # the organisation signs in through its identity provider
-        db.add(OidcProvider(organisation_id=trainer.organisation_id, issuer="https://idp.example/ggd",
-                            client_id="beeldkluis"))  # fmt: skip
+        db.add(
+            OidcProvider(
+                organisation_id=trainer.organisation_id,
+                issuer="https://idp.example/ggd",
+                client_id="beeldkluis",
+            )
+        )
     monkeypatch.setenv("BEELDKLUIS_DEVICE_POLL_SECONDS", "1")
     get_settings.cache_clear()
     card = card_with(tmp_path, {"MVI_0001.MP4": videos["good"]})
     env = {k: v for k, v in os.environ.items() if k != "BEELDKLUIS_TOKEN"} | {"LANG": "nl_NL.UTF-8"}
-    argv = [sys.executable, "-m", "vault.cli", "ingest", str(card), "--trajectory", world["trajectory"]["id"],
-            "--server", server]  # fmt: skip
-    proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,  # noqa: S603
-                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    argv = [
+        sys.executable,
+        "-m",
+        "vault.cli",
+        "ingest",
+        str(card),
+        "--trajectory",
+        world["trajectory"]["id"],
+        "--server",
+        server,
+    ]
+    proc = subprocess.Popen(
+        argv,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,  # noqa: S603
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         _confirm_and_finish(api, trainer, proc, server)
     finally:

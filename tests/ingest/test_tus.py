@@ -29,10 +29,6 @@ def trainer_world(api: Api) -> dict:  # type: ignore[type-arg]
     return family_with_recording(api, api.account("trainer"))
 
 
-
-
-
-
 def test_a_standard_tus_client_uploads_and_the_server_verifies(
     api: Api, server: str, trainer_world: dict, videos: dict[str, Path]
 ) -> None:  # type: ignore[type-arg]
@@ -117,7 +113,9 @@ def test_interrupted_upload_resumes_after_a_restart(
     )
     assert first.status_code == 204
     offset = int(httpx.head(location, headers=h).headers["Upload-Offset"])
-    assert offset == 20 * 1024 * 1024  # all it acknowledged is stored: parts, tail and carry (ADR 0010)
+    assert (
+        offset == 20 * 1024 * 1024
+    )  # all it acknowledged is stored: parts, tail and carry (ADR 0010)
     wrong = httpx.patch(
         location,
         headers={**h, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
@@ -227,8 +225,14 @@ def test_a_large_upload_goes_to_minio_in_parallel_parts_intact(
     assert video.stat().st_size > 3 * 16 * 1024 * 1024
     c = tus.TusClient(f"{server}/api/v1/uploads", headers=trainer_world["headers"])
     with open(video, "rb") as stream:
-        uploader = c.uploader(file_stream=stream, metadata={"trajectory": trainer_world["trajectory"]["id"],
-                                                           "filename": video.name, "sha256": digest(video)})  # fmt: skip
+        uploader = c.uploader(
+            file_stream=stream,
+            metadata={
+                "trajectory": trainer_world["trajectory"]["id"],
+                "filename": video.name,
+                "sha256": digest(video),
+            },
+        )
         uploader.upload()
     uid = upload_id(str(uploader.url))
     with unit_of_work() as db:

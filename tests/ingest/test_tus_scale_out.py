@@ -36,8 +36,11 @@ PATCH = {"Tus-Resumable": "1.0.0", "Content-Type": "application/offset+octet-str
 def two_apis(
     api: Api, worker: None
 ) -> Iterator[tuple[list[subprocess.Popen[bytes]], list[str], RoundRobin]]:
-    env = {**os.environ, "BEELDKLUIS_DATABASE_URL": get_settings().effective_database_url,
-           "BEELDKLUIS_UPLOAD_CLAIM_S": "3"}  # fmt: skip
+    env = {
+        **os.environ,
+        "BEELDKLUIS_DATABASE_URL": get_settings().effective_database_url,
+        "BEELDKLUIS_UPLOAD_CLAIM_S": "3",
+    }
     started = [start_api(env) for _ in range(2)]
     balancer = RoundRobin([base for _, base in started])
     handler = balancer.httpd.RequestHandlerClass
@@ -52,10 +55,23 @@ def two_apis(
 
 
 def created(base: str, headers: dict[str, str], trajectory: str, path: Path) -> str:
-    meta = ",".join(f"{k} {base64.b64encode(v.encode()).decode()}"
-                    for k, v in {"trajectory": trajectory, "filename": path.name, "sha256": digest(path)}.items())  # fmt: skip
-    answer = httpx.post(f"{base}/api/v1/uploads", headers={**headers, "Tus-Resumable": "1.0.0",
-                        "Upload-Length": str(path.stat().st_size), "Upload-Metadata": meta})  # fmt: skip
+    meta = ",".join(
+        f"{k} {base64.b64encode(v.encode()).decode()}"
+        for k, v in {
+            "trajectory": trajectory,
+            "filename": path.name,
+            "sha256": digest(path),
+        }.items()
+    )
+    answer = httpx.post(
+        f"{base}/api/v1/uploads",
+        headers={
+            **headers,
+            "Tus-Resumable": "1.0.0",
+            "Upload-Length": str(path.stat().st_size),
+            "Upload-Metadata": meta,
+        },
+    )
     assert answer.status_code == 201, answer.text
     return str(answer.headers["Location"])
 
@@ -108,8 +124,11 @@ def test_tus_patches_alternating_between_two_apis_complete_and_verify(
     # tuspy, as the CLI uses it, with PATCHes that end in the middle of a sealed chunk
     client = tus.TusClient(f"{balancer.url}/api/v1/uploads", headers=h)
     with open(path, "rb") as stream:
-        uploader = client.uploader(file_stream=stream, chunk_size=7 * 1024 * 1024 + 12345,
-                                   metadata={"trajectory": trajectory, "filename": path.name, "sha256": digest(path)})  # fmt: skip
+        uploader = client.uploader(
+            file_stream=stream,
+            chunk_size=7 * 1024 * 1024 + 12345,
+            metadata={"trajectory": trajectory, "filename": path.name, "sha256": digest(path)},
+        )
         uploader.upload()
     by_tuspy = "/api/v1/" + str(uploader.url).split("/api/v1/", 1)[1]
 
@@ -117,8 +136,12 @@ def test_tus_patches_alternating_between_two_apis_complete_and_verify(
     by_hand = created(balancer.url, h, trajectory, path)
     offset, step = 0, 3 * 1024 * 1024 + 777
     while offset < len(data):
-        answer = httpx.patch(f"{balancer.url}{by_hand}", headers={**h, **PATCH, "Upload-Offset": str(offset)},
-                             content=data[offset : offset + step], timeout=120)  # fmt: skip
+        answer = httpx.patch(
+            f"{balancer.url}{by_hand}",
+            headers={**h, **PATCH, "Upload-Offset": str(offset)},
+            content=data[offset : offset + step],
+            timeout=120,
+        )
         assert answer.status_code == 204, answer.text
         assert int(answer.headers["Upload-Offset"]) > offset
         offset = int(answer.headers["Upload-Offset"])
@@ -161,8 +184,12 @@ def test_an_api_killed_mid_patch_leaves_an_upload_the_other_finishes(
     path = videos["big"]
     data = path.read_bytes()
     location = created(bases[0], h, trajectory, path)
-    first = httpx.patch(f"{bases[1]}{location}", headers={**h, **PATCH, "Upload-Offset": "0"},
-                        content=data[: 5 * 1024 * 1024 + 3], timeout=120)  # fmt: skip
+    first = httpx.patch(
+        f"{bases[1]}{location}",
+        headers={**h, **PATCH, "Upload-Offset": "0"},
+        content=data[: 5 * 1024 * 1024 + 3],
+        timeout=120,
+    )
     assert first.status_code == 204
     offset = int(first.headers["Upload-Offset"])
 
@@ -178,8 +205,14 @@ def test_an_api_killed_mid_patch_leaves_an_upload_the_other_finishes(
 
     def send() -> None:
         try:
-            cut.append(httpx.patch(f"{bases[0]}{location}", headers={**h, **PATCH, "Upload-Offset": str(offset)},
-                                   content=body(), timeout=120))  # fmt: skip
+            cut.append(
+                httpx.patch(
+                    f"{bases[0]}{location}",
+                    headers={**h, **PATCH, "Upload-Offset": str(offset)},
+                    content=body(),
+                    timeout=120,
+                )
+            )
         except httpx.HTTPError as exc:
             cut.append(exc)
 
@@ -200,8 +233,12 @@ def test_an_api_killed_mid_patch_leaves_an_upload_the_other_finishes(
         assert head.status_code == 200
         at = int(head.headers["Upload-Offset"])
         assert at >= offset
-        answer = httpx.patch(f"{bases[1]}{location}", headers={**h, **PATCH, "Upload-Offset": str(at)},
-                             content=data[at:], timeout=120)  # fmt: skip
+        answer = httpx.patch(
+            f"{bases[1]}{location}",
+            headers={**h, **PATCH, "Upload-Offset": str(at)},
+            content=data[at:],
+            timeout=120,
+        )
         statuses.append(answer.status_code)
         if answer.status_code == 204:
             break
@@ -244,8 +281,12 @@ def test_a_patch_stalled_past_its_claim_cannot_interleave_and_the_client_goes_on
     path = videos["big"]
     data = path.read_bytes()
     location = created(bases[0], h, trajectory, path)
-    first = httpx.patch(f"{bases[1]}{location}", headers={**h, **PATCH, "Upload-Offset": "0"},
-                        content=data[: 3 * 1024 * 1024 + 3], timeout=120)  # fmt: skip
+    first = httpx.patch(
+        f"{bases[1]}{location}",
+        headers={**h, **PATCH, "Upload-Offset": "0"},
+        content=data[: 3 * 1024 * 1024 + 3],
+        timeout=120,
+    )
     assert first.status_code == 204
     offset = int(first.headers["Upload-Offset"])
 
@@ -263,8 +304,12 @@ def test_a_patch_stalled_past_its_claim_cannot_interleave_and_the_client_goes_on
     def send(name: str, base: str, first: int, go: threading.Event, sent: threading.Event) -> None:
         """A PATCH from `offset` whose body stalls after `first` bytes."""
         try:
-            answers[name] = httpx.patch(f"{base}{location}", headers={**h, **PATCH, "Upload-Offset": str(offset)},
-                                        content=body(offset, first, go, sent), timeout=120)  # fmt: skip
+            answers[name] = httpx.patch(
+                f"{base}{location}",
+                headers={**h, **PATCH, "Upload-Offset": str(offset)},
+                content=body(offset, first, go, sent),
+                timeout=120,
+            )
         except Exception as exc:  # noqa: BLE001 - recorded for the assertions below
             answers[name] = exc
 
@@ -288,8 +333,12 @@ def test_a_patch_stalled_past_its_claim_cannot_interleave_and_the_client_goes_on
     head = httpx.head(f"{bases[1]}{location}", headers={**h, "Tus-Resumable": "1.0.0"})
     assert head.status_code == 200
     assert int(head.headers["Upload-Offset"]) == offset
-    again = httpx.patch(f"{bases[1]}{location}", headers={**h, **PATCH, "Upload-Offset": str(offset)},
-                        content=data[offset : offset + AGAIN_FIRST], timeout=120)  # fmt: skip
+    again = httpx.patch(
+        f"{bases[1]}{location}",
+        headers={**h, **PATCH, "Upload-Offset": str(offset)},
+        content=data[offset : offset + AGAIN_FIRST],
+        timeout=120,
+    )
     assert again.status_code == 204, again.text
     moved = int(again.headers["Upload-Offset"])
     assert moved > offset
@@ -303,8 +352,12 @@ def test_a_patch_stalled_past_its_claim_cannot_interleave_and_the_client_goes_on
     # The client goes on from the offset the server has, and finishes.
     head = httpx.head(f"{bases[1]}{location}", headers={**h, "Tus-Resumable": "1.0.0"})
     assert int(head.headers["Upload-Offset"]) == moved
-    done = httpx.patch(f"{bases[1]}{location}", headers={**h, **PATCH, "Upload-Offset": str(moved)},
-                       content=data[moved:], timeout=120)  # fmt: skip
+    done = httpx.patch(
+        f"{bases[1]}{location}",
+        headers={**h, **PATCH, "Upload-Offset": str(moved)},
+        content=data[moved:],
+        timeout=120,
+    )
     assert done.status_code == 204, done.text
     assert int(done.headers["Upload-Offset"]) == len(data)
     status = verified(bases[1], h, location)

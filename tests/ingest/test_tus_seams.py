@@ -40,9 +40,13 @@ def metadata(**fields: str) -> str:
 def create(server: str, world: dict, length: int, meta: str) -> httpx.Response:  # type: ignore[type-arg]
     return httpx.post(
         f"{server}/api/v1/uploads",
-        headers={**world["headers"], "Tus-Resumable": "1.0.0", "Upload-Length": str(length),
-                 "Upload-Metadata": meta},
-    )  # fmt: skip
+        headers={
+            **world["headers"],
+            "Tus-Resumable": "1.0.0",
+            "Upload-Length": str(length),
+            "Upload-Metadata": meta,
+        },
+    )
 
 
 def assert_problem(response: httpx.Response, status: int, *words: str) -> None:
@@ -103,9 +107,13 @@ def test_malformed_upload_metadata_is_a_400(api: Api, server: str, world: dict, 
 def test_malformed_upload_length_is_a_400(api: Api, server: str, world: dict, length: str) -> None:  # type: ignore[type-arg]
     response = httpx.post(
         f"{server}/api/v1/uploads",
-        headers={**world["headers"], "Tus-Resumable": "1.0.0", "Upload-Length": length,
-                 "Upload-Metadata": metadata(trajectory=world["trajectory"]["id"])},
-    )  # fmt: skip
+        headers={
+            **world["headers"],
+            "Tus-Resumable": "1.0.0",
+            "Upload-Length": length,
+            "Upload-Metadata": metadata(trajectory=world["trajectory"]["id"]),
+        },
+    )
     assert_problem(response, 400, "Upload-Length")
 
 
@@ -158,8 +166,9 @@ def test_a_finish_that_fails_leaves_the_upload_clearly_failed_and_nothing_behind
     `uploading` with HEAD saying it is complete; it is refused with a reason, its object deleted and
     its key shredded."""
     data = videos["good"].read_bytes()
-    meta = metadata(trajectory=world["trajectory"]["id"], filename="MVI_0001.MP4",
-                    sha256=digest(videos["good"]))  # fmt: skip
+    meta = metadata(
+        trajectory=world["trajectory"]["id"], filename="MVI_0001.MP4", sha256=digest(videos["good"])
+    )
     location = server + create(server, world, len(data), meta).headers["Location"]
     engine = get_engine()
     with engine.begin() as conn:  # a real database fault, not a mock: inserting a recording fails

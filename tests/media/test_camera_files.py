@@ -91,18 +91,30 @@ def check(path: Path, *, served: bool) -> None:
         decodes(url, probe(url))
 
 
-@pytest.mark.parametrize(("name", "code"), [
-    ("cut_mid_mdat", "damaged"), ("no_frames_mov", "no_frames"), ("no_frames_mts", "no_frames"),
-    ("hls_playlist", "not_a_video"), ("ffconcat", "not_a_video"), ("declares_two_hours", "damaged"),
-])  # fmt: skip
-def test_files_without_playable_footage_are_refused(corpus: dict, honeypot: Honeypot, name: str, code: str) -> None:  # type: ignore[type-arg]
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("cut_mid_mdat", "damaged"),
+        ("no_frames_mov", "no_frames"),
+        ("no_frames_mts", "no_frames"),
+        ("hls_playlist", "not_a_video"),
+        ("ffconcat", "not_a_video"),
+        ("declares_two_hours", "damaged"),
+    ],
+)
+def test_files_without_playable_footage_are_refused(
+    corpus: dict, honeypot: Honeypot, name: str, code: str
+) -> None:  # type: ignore[type-arg]
     path, expected = corpus["bad"][name]
     assert expected == code
     for source in ("file", "served"):
         with pytest.raises(MediaError) as refused:
             check(path, served=source == "served")
         # MPEG-TS has no index: from a file ffprobe finds no duration at all ("afgebroken") first.
-        assert refused.value.code == code or (name, refused.value.code) == ("no_frames_mts", "truncated")
+        assert refused.value.code == code or (name, refused.value.code) == (
+            "no_frames_mts",
+            "truncated",
+        )
         assert refused.value.message_nl  # a reason a trainer can read
     assert honeypot.hits == []  # no playlist entry, no concat line was ever fetched
 
@@ -110,12 +122,30 @@ def test_files_without_playable_footage_are_refused(corpus: dict, honeypot: Hone
 def test_ffmpeg_only_reads_loopback_its_own_stdin_or_a_local_file() -> None:
     from vault.media.ffmpeg import input_args
 
-    for source in ("http://example.org/x.mp4", "https://127.0.0.1:1/x", "concat:a|b", "pipe:1", "pipe:3", "subfile:x", "-i"):
+    for source in (
+        "http://example.org/x.mp4",
+        "https://127.0.0.1:1/x",
+        "concat:a|b",
+        "pipe:1",
+        "pipe:3",
+        "subfile:x",
+        "-i",
+    ):
         with pytest.raises(ValueError, match="loopback"):
             input_args(source)
-    assert input_args("http://127.0.0.1:5/t", "mpegts")[:4] == ["-protocol_whitelist", "http,tcp", "-format_whitelist", "mov,mpegts,avi"]
+    assert input_args("http://127.0.0.1:5/t", "mpegts")[:4] == [
+        "-protocol_whitelist",
+        "http,tcp",
+        "-format_whitelist",
+        "mov,mpegts,avi",
+    ]
     # Its stdin, which only the export feeds (vault.media.sequential): the pipe protocol and nothing else.
-    assert input_args("pipe:0", "mpegts")[:4] == ["-protocol_whitelist", "pipe", "-format_whitelist", "mov,mpegts,avi"]
+    assert input_args("pipe:0", "mpegts")[:4] == [
+        "-protocol_whitelist",
+        "pipe",
+        "-format_whitelist",
+        "mov,mpegts,avi",
+    ]
 
 
 def test_a_read_that_fails_midway_fails_the_conversion(corpus: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
@@ -146,7 +176,9 @@ time.sleep(60)
 
 
 def test_scratch_of_a_killed_process_is_swept_and_a_live_one_is_not() -> None:
-    child = subprocess.Popen([sys.executable, "-c", KEEP_SCRATCH], stdout=subprocess.PIPE, text=True)  # noqa: S603
+    child = subprocess.Popen(
+        [sys.executable, "-c", KEEP_SCRATCH], stdout=subprocess.PIPE, text=True
+    )  # noqa: S603
     assert child.stdout is not None
     folder = Path(child.stdout.readline().strip())
     try:

@@ -51,15 +51,19 @@ def database_url(
 
 @pytest.fixture(scope="module")
 def card_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_video(tmp_path_factory.mktemp("removal") / "MVI_0042.MP4", seconds=4,
-                      extra=["-metadata", "creation_time=2026-11-19T09:30:00Z"])  # fmt: skip
+    return make_video(
+        tmp_path_factory.mktemp("removal") / "MVI_0042.MP4",
+        seconds=4,
+        extra=["-metadata", "creation_time=2026-11-19T09:30:00Z"],
+    )
 
 
 def remove(
     api: Api, headers: dict[str, str], recording_id: object, reason: object = "wrong_family"
 ) -> Any:
-    return api.client.post(f"/api/v1/recordings/{recording_id}/removal", headers=headers,
-                           json={"reason": reason})  # fmt: skip
+    return api.client.post(
+        f"/api/v1/recordings/{recording_id}/removal", headers=headers, json={"reason": reason}
+    )
 
 
 def test_the_trainer_removes_a_wrongly_imported_recording(
@@ -127,16 +131,21 @@ def test_the_trainer_removes_a_wrongly_imported_recording(
     trajectory = world["trajectory"]["id"]
     listed = api.client.get(f"/api/v1/trajectories/{trajectory}/recordings", headers=h).json()
     assert str(recording_id) not in {r["id"] for r in listed["items"]}
-    for method, path in (("GET", f"/api/v1/recordings/{recording_id}"),
-                         ("POST", f"/api/v1/recordings/{recording_id}/stream"),
-                         ("GET", f"/api/v1/recordings/{recording_id}/thumbnail.jpg"),
-                         ("POST", f"/api/v1/recordings/{recording_id}/removal")):  # fmt: skip
+    for method, path in (
+        ("GET", f"/api/v1/recordings/{recording_id}"),
+        ("POST", f"/api/v1/recordings/{recording_id}/stream"),
+        ("GET", f"/api/v1/recordings/{recording_id}/thumbnail.jpg"),
+        ("POST", f"/api/v1/recordings/{recording_id}/removal"),
+    ):
         assert (
             api.client.request(method, path, headers=h, json={"reason": "duplicate"}).status_code
             == 404
         ), path
-    export = api.client.post(f"/api/v1/trajectories/{trajectory}/exports", headers=h,
-                             json={"recording_ids": [str(recording_id)], "encrypted": False})  # fmt: skip
+    export = api.client.post(
+        f"/api/v1/trajectories/{trajectory}/exports",
+        headers=h,
+        json={"recording_ids": [str(recording_id)], "encrypted": False},
+    )
     assert export.status_code == 409
 
 
@@ -144,9 +153,13 @@ def test_nobody_else_may_remove_it(api: Api, server: str, card_file: Path) -> No
     world = imported(api, server, card_file)
     recording_id = world["recording_id"]
     other_org = api.organisation("Andere GGD")
-    for account, status in ((world["opleider"], 403), (api.account("privacy_officer"), 403),
-                            (api.account("administrator"), 403), (api.account("trainer"), 403),
-                            (api.account("trainer", other_org), 403)):  # fmt: skip
+    for account, status in (
+        (world["opleider"], 403),
+        (api.account("privacy_officer"), 403),
+        (api.account("administrator"), 403),
+        (api.account("trainer"), 403),
+        (api.account("trainer", other_org), 403),
+    ):
         refused = remove(api, api.as_(account), recording_id)
         assert refused.status_code == status, (account.role, refused.text)
         assert refused.json()["code"] == "access_denied"
@@ -154,8 +167,11 @@ def test_nobody_else_may_remove_it(api: Api, server: str, card_file: Path) -> No
     with unit_of_work() as db:
         assert db.get(Recording, recording_id) is not None
         assert all(db.get(StoredObject, o) is not None for o in world["objects"])
-        denied = db.exec(select(AuditRecord).where(AuditRecord.object_type == "recording_removal",
-                                                   AuditRecord.outcome == "denied")).all()  # fmt: skip
+        denied = db.exec(
+            select(AuditRecord).where(
+                AuditRecord.object_type == "recording_removal", AuditRecord.outcome == "denied"
+            )
+        ).all()
     assert len(denied) == 6  # the five, and the unknown recording
 
 
@@ -164,8 +180,12 @@ def test_a_hold_or_a_package_keeps_it(api: Api, server: str, card_file: Path) ->
     h, recording_id = world["headers"], world["recording_id"]
     family_id = uuid.UUID(world["family"]["id"])
     with unit_of_work() as db:
-        hold = LegalHoldRow(family_id=family_id, reason="Klacht in behandeling", placed_on=datetime.now(UTC).date(),
-                            object_ids=json.dumps([str(world["objects"][0])]))  # fmt: skip
+        hold = LegalHoldRow(
+            family_id=family_id,
+            reason="Klacht in behandeling",
+            placed_on=datetime.now(UTC).date(),
+            object_ids=json.dumps([str(world["objects"][0])]),
+        )
         db.add(hold)
         db.flush()
         hold_id = hold.id
@@ -177,8 +197,14 @@ def test_a_hold_or_a_package_keeps_it(api: Api, server: str, card_file: Path) ->
         assert released is not None
         released.released_on = datetime.now(UTC).date()
         db.add(released)
-        db.add(Export(trajectory_id=uuid.UUID(world["trajectory"]["id"]), family_id=family_id,
-                      created_by=world["trainer"].id, status="building"))  # fmt: skip
+        db.add(
+            Export(
+                trajectory_id=uuid.UUID(world["trajectory"]["id"]),
+                family_id=family_id,
+                created_by=world["trainer"].id,
+                status="building",
+            )
+        )
     refused = remove(api, h, recording_id)
     assert refused.status_code == 409
     assert "pakket voor het gezin dat nu wordt gemaakt" in refused.json()["detail"]
@@ -205,12 +231,17 @@ def test_thumbnail_from_the_encrypted_footage(api: Api, server: str, card_file: 
     assert got.status_code == 200, got.text
     assert got.headers["content-type"] == "image/jpeg"
     assert got.headers["cache-control"] == "private, no-store"
-    size = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "json", "-"],
-                          input=got.content, capture_output=True, check=True)  # fmt: skip
+    size = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "json", "-"],
+        input=got.content,
+        capture_output=True,
+        check=True,
+    )
     stream = json.loads(size.stdout)["streams"][0]
     assert (stream["width"], stream["height"]) == (320, 240)
-    other = api.client.get(f"/api/v1/recordings/{recording_id}/thumbnail.jpg",
-                           headers=api.as_(api.account("trainer")))  # fmt: skip
+    other = api.client.get(
+        f"/api/v1/recordings/{recording_id}/thumbnail.jpg", headers=api.as_(api.account("trainer"))
+    )
     assert other.status_code == 403
     with unit_of_work() as db:
         decisions = db.exec(select(AuditRecord).where(AuditRecord.object_type == "thumbnail")).all()
@@ -231,8 +262,9 @@ def test_no_capture_time_is_no_date(api: Api, server: str, tmp_path: Path) -> No
     )
     uid = upload_id(tus_upload(server, world["headers"], bare, world["trajectory"]["id"]))
     assert verify_upload(uid) == "stored"
-    listed = api.client.get(f"/api/v1/trajectories/{world['trajectory']['id']}/recordings",
-                            headers=world["headers"]).json()["items"]  # fmt: skip
+    listed = api.client.get(
+        f"/api/v1/trajectories/{world['trajectory']['id']}/recordings", headers=world["headers"]
+    ).json()["items"]
     card = next(r for r in listed if r["file_name"] == "CLIP0001.MOV")
     assert card["filmed_at"] is None
 
@@ -255,5 +287,7 @@ def test_a_damaged_source_gives_no_thumbnail_and_no_500(
         f"/api/v1/recordings/{world['recording_id']}/thumbnail.jpg", headers=world["headers"]
     )
     assert got.status_code == 422, got.text
-    assert got.json()["code"] == "source_unreadable"  # the stored chunk failed authentication: said so, in Dutch
+    assert (
+        got.json()["code"] == "source_unreadable"
+    )  # the stored chunk failed authentication: said so, in Dutch
     assert "beschadigd" in got.json()["detail"]

@@ -40,8 +40,13 @@ class World:
 
 
 def _org(api: Api, org_id: uuid.UUID) -> Org:
-    return Org(org_id, *(api.account(r, org_id) for r in
-                         ("administrator", "trainer", "opleider", "gecommitteerde", "privacy_officer")))  # fmt: skip
+    return Org(
+        org_id,
+        *(
+            api.account(r, org_id)
+            for r in ("administrator", "trainer", "opleider", "gecommitteerde", "privacy_officer")
+        ),
+    )
 
 
 @pytest.fixture
@@ -49,8 +54,11 @@ def world(api: Api) -> World:
     a, b = _org(api, api.organisation_id), _org(api, api.organisation("GGD Andere Regio"))
     footage = family_with_recording(api, a.trainer)
     for purpose in ("supervision", "wok"):
-        given = api.client.post(f"/api/v1/families/{footage['family']['id']}/consents",
-                                headers=footage["headers"], json=consent_body(footage, purpose))  # fmt: skip
+        given = api.client.post(
+            f"/api/v1/families/{footage['family']['id']}/consents",
+            headers=footage["headers"],
+            json=consent_body(footage, purpose),
+        )
         assert given.status_code == 201, given.text
     with unit_of_work() as db:  # the recording's footage (its bytes do not matter to the decision)
         recording = db.get(Recording, uuid.UUID(footage["recording"]["id"]))
@@ -62,14 +70,17 @@ def world(api: Api) -> World:
 
 def enrol(api: Api, url: str, email: str, role: str, org: uuid.UUID) -> Account:
     """Follow an enrolment link as its holder would: read the secret off the page, choose a password."""
-    path = url[url.index("/inschrijven/"):]
+    path = url[url.index("/inschrijven/") :]
     page = api.client.get(path, headers={"accept": "text/html"})
     assert page.status_code == 200, page.text
     match = re.search(r'name="secret" value="([A-Z2-7]{32})"', page.text)
     assert match
     secret = match.group(1)
-    done = api.client.post(path, data={"password": PASSWORD, "secret": secret,
-                                       "totp": pyotp.TOTP(secret).now()}, follow_redirects=False)  # fmt: skip
+    done = api.client.post(
+        path,
+        data={"password": PASSWORD, "secret": secret, "totp": pyotp.TOTP(secret).now()},
+        follow_redirects=False,
+    )
     assert done.status_code == 303, done.text
     with unit_of_work() as db:
         user = db.exec(select(User).where(User.email == email)).one()

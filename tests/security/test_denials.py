@@ -14,8 +14,13 @@ from vault.settings import get_settings
 
 def denied(reason: str) -> list[AuditRecord]:
     with unit_of_work() as db:
-        return list(db.exec(select(AuditRecord).where(AuditRecord.outcome == "denied", AuditRecord.reason == reason)
-                            .order_by(col(AuditRecord.seq))))  # fmt: skip
+        return list(
+            db.exec(
+                select(AuditRecord)
+                .where(AuditRecord.outcome == "denied", AuditRecord.reason == reason)
+                .order_by(col(AuditRecord.seq))
+            )
+        )
 
 
 def test_a_bad_access_token_is_logged(api: Api) -> None:
@@ -40,7 +45,11 @@ def test_role_gate_refusals_are_logged(api: Api) -> None:
 def test_sign_in_on_a_locked_account_is_logged(api: Api) -> None:
     trainer = api.account("trainer")
     for _ in range(get_settings().max_failed_sign_ins):
-        body = {"email": trainer.email, "password": "een verkeerd wachtwoord", "totp": api.code(trainer)}
+        body = {
+            "email": trainer.email,
+            "password": "een verkeerd wachtwoord",
+            "totp": api.code(trainer),
+        }
         assert api.client.post("/api/v1/auth/sign-in", json=body).status_code == 401
     body = {"email": trainer.email, "password": PASSWORD, "totp": api.code(trainer)}
     locked = api.client.post("/api/v1/auth/sign-in", json=body)
@@ -54,7 +63,12 @@ def test_the_privacy_officers_cross_organisation_probe_is_logged(api: Api) -> No
     officer = api.account("privacy_officer")
     elsewhere = api.account("trainer", api.organisation("Elders"))
     for target in (elsewhere.id, uuid.uuid4()):
-        assert api.client.get(f"/api/v1/audit/employees/{target}", headers=api.as_(officer)).status_code == 404
+        assert (
+            api.client.get(
+                f"/api/v1/audit/employees/{target}", headers=api.as_(officer)
+            ).status_code
+            == 404
+        )
     rows = denied("other_organisation")
     assert [r.user_id for r in rows] == [officer.id, officer.id]
 
@@ -65,13 +79,21 @@ def test_invalid_stream_tokens_are_logged(api: Api) -> None:
         assert api.client.get(f"/api/v1/stream/{token}/0.ts").status_code == 401
     rows = denied("stream_token_invalid")
     assert len(rows) == 6
-    assert {r.object_id for r in rows} == {"/api/v1/stream/{token}/index.m3u8", "/api/v1/stream/{token}/{n}.ts"}
-    assert all("not-a-token" not in (r.detail + (r.object_id or "")) for r in rows)  # the token itself is never logged
+    assert {r.object_id for r in rows} == {
+        "/api/v1/stream/{token}/index.m3u8",
+        "/api/v1/stream/{token}/{n}.ts",
+    }
+    assert all(
+        "not-a-token" not in (r.detail + (r.object_id or "")) for r in rows
+    )  # the token itself is never logged
 
 
 def test_a_flood_is_summarised_not_logged_one_by_one(api: Api) -> None:
     for _ in range(FLOOD_LIMIT * 3):
-        assert api.client.get("/api/v1/auth/me", headers={"Authorization": "Bearer x"}).status_code == 401
+        assert (
+            api.client.get("/api/v1/auth/me", headers={"Authorization": "Bearer x"}).status_code
+            == 401
+        )
     assert len(denied("invalid_token")) == FLOOD_LIMIT
     [summary] = denied("flood")
     assert "invalid_token" in summary.detail
@@ -81,7 +103,10 @@ def test_a_flood_is_summarised_not_logged_one_by_one(api: Api) -> None:
 
 
 def test_a_bad_refresh_token_and_a_bad_player_link_are_logged(api: Api) -> None:
-    assert api.client.post("/api/v1/auth/refresh", json={"refresh_token": "gestolen"}).status_code == 401
+    assert (
+        api.client.post("/api/v1/auth/refresh", json={"refresh_token": "gestolen"}).status_code
+        == 401
+    )
     [row] = denied("invalid_refresh_token")
     assert row.action == "sign_in_failed"
     assert api.client.get("/kijken/geen-geldige-link").status_code == 401

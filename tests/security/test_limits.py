@@ -23,15 +23,31 @@ CHUNK = 1024 * 1024
 PDF = b"%PDF-1.4\n" + b"0" * 4000
 
 
-def post_raw(api: Api, path: str, headers: dict[str, str], chunks: int, declared: int | None) -> tuple[int, int]:
+def post_raw(
+    api: Api, path: str, headers: dict[str, str], chunks: int, declared: int | None
+) -> tuple[int, int]:
     """POST a body of `chunks` MiB straight into the ASGI app; the status and how many chunks it read."""
     taken, status = 0, 0
-    raw = [(k.lower().encode(), v.encode()) for k, v in {"Content-Type": "application/pdf", **headers}.items()]
+    raw = [
+        (k.lower().encode(), v.encode())
+        for k, v in {"Content-Type": "application/pdf", **headers}.items()
+    ]
     if declared is not None:
         raw.append((b"content-length", str(declared).encode()))
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": raw,
-             "client": ("127.0.0.1", 50000), "server": ("testserver", 80)}  # fmt: skip
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": raw,
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
 
     async def receive() -> dict[str, Any]:
         nonlocal taken
@@ -53,8 +69,11 @@ def post_raw(api: Api, path: str, headers: dict[str, str], chunks: int, declared
 def record(api: Api) -> dict[str, Any]:
     trainer = api.account("trainer")
     world = family_with_recording(api, trainer)
-    made = api.client.post(f"/api/v1/families/{world['family']['id']}/consents", headers=world["headers"],
-                           json=consent_body(world, "supervision"))  # fmt: skip
+    made = api.client.post(
+        f"/api/v1/families/{world['family']['id']}/consents",
+        headers=world["headers"],
+        json=consent_body(world, "supervision"),
+    )
     assert made.status_code == 201, made.text
     return {**world, "trainer": trainer, "id": made.json()["id"]}
 
@@ -62,16 +81,26 @@ def record(api: Api) -> dict[str, Any]:
 def test_no_right_no_read(api: Api, record: dict[str, Any]) -> None:
     path = f"/api/v1/consents/{record['id']}/evidence"
     opleider = api.as_(api.account("opleider"))
-    assert post_raw(api, path, opleider, 400, 400 * CHUNK) == (403, 0)  # refused before a byte is read
-    assert post_raw(api, path, record["headers"], 400, 400 * CHUNK) == (413, 0)  # too large, said up front
-    status, taken = post_raw(api, path, record["headers"], 400, None)  # no length: read up to the cap
+    assert post_raw(api, path, opleider, 400, 400 * CHUNK) == (
+        403,
+        0,
+    )  # refused before a byte is read
+    assert post_raw(api, path, record["headers"], 400, 400 * CHUNK) == (
+        413,
+        0,
+    )  # too large, said up front
+    status, taken = post_raw(
+        api, path, record["headers"], 400, None
+    )  # no length: read up to the cap
     assert status == 413
     assert taken <= MAX_EVIDENCE // CHUNK + 1
 
 
 def test_the_signed_form_is_read_back_by_whom_may(api: Api, record: dict[str, Any]) -> None:
     path = f"/api/v1/consents/{record['id']}/evidence"
-    sent = api.client.post(path, headers={**record["headers"], "Content-Type": "application/pdf"}, content=PDF)
+    sent = api.client.post(
+        path, headers={**record["headers"], "Content-Type": "application/pdf"}, content=PDF
+    )
     assert sent.status_code == 201, sent.text
     mine = api.client.get(path, headers=record["headers"])
     assert mine.status_code == 200
@@ -84,8 +113,14 @@ def test_the_signed_form_is_read_back_by_whom_may(api: Api, record: dict[str, An
     assert api.client.get(path, headers=api.as_(api.account("opleider"))).status_code == 403
     assert api.client.get(path, headers=api.as_(api.account("administrator"))).status_code == 403
     with unit_of_work() as db:
-        reads = db.exec(select(AuditRecord).where(AuditRecord.object_type == "evidence", AuditRecord.action != "upload")).all()
-        refusals = db.exec(select(AuditRecord).where(AuditRecord.reason == "other_organisation")).all()
+        reads = db.exec(
+            select(AuditRecord).where(
+                AuditRecord.object_type == "evidence", AuditRecord.action != "upload"
+            )
+        ).all()
+        refusals = db.exec(
+            select(AuditRecord).where(AuditRecord.reason == "other_organisation")
+        ).all()
     assert [r.outcome for r in reads] == ["allowed", "allowed", "denied", "denied"]
     assert len(refusals) == 1
 
@@ -96,7 +131,10 @@ def _cookie(account_id: Any) -> dict[str, str]:
         user = db.get(User, account_id)
         assert user is not None
         tokens = _open_session(db, get_settings(), user, "127.0.0.1", "test")
-    return {"Cookie": f"beeldkluis={tokens.refresh_token}", "Content-Type": "multipart/form-data; boundary=x"}
+    return {
+        "Cookie": f"beeldkluis={tokens.refresh_token}",
+        "Content-Type": "multipart/form-data; boundary=x",
+    }
 
 
 def test_the_web_form_decides_before_it_reads(api: Api, record: dict[str, Any]) -> None:

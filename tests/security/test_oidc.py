@@ -48,11 +48,20 @@ class Idp:
             def do_GET(self) -> None:  # noqa: N802
                 if self.path.endswith("/.well-known/openid-configuration"):
                     idp.fetched["discovery"] += 1
-                    body = {"issuer": idp.claimed_issuer or idp.issuer, "authorization_endpoint": idp.issuer + "/authorize",
-                            "token_endpoint": idp.issuer + "/token", "jwks_uri": idp.issuer + "/jwks"}  # fmt: skip
+                    body = {
+                        "issuer": idp.claimed_issuer or idp.issuer,
+                        "authorization_endpoint": idp.issuer + "/authorize",
+                        "token_endpoint": idp.issuer + "/token",
+                        "jwks_uri": idp.issuer + "/jwks",
+                    }
                 else:
                     idp.fetched["jwks"] += 1
-                    body = {"keys": [{**jwk.construct(pub, "RS256").to_dict(), "kid": kid} for kid, (_, pub) in idp.keys.items()]}
+                    body = {
+                        "keys": [
+                            {**jwk.construct(pub, "RS256").to_dict(), "kid": kid}
+                            for kid, (_, pub) in idp.keys.items()
+                        ]
+                    }
                 data = json.dumps(body).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -67,22 +76,41 @@ class Idp:
 
     def rotate(self, kid: str) -> None:
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-        pub = private.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        pub = private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
         self.keys = {kid: (pem.decode(), pub.decode())}
 
     def token(self, named: str | None = None) -> str:
         """Signed with the current key; `named`: the key id the header claims (default: the real one)."""
         kid = next(iter(self.keys))
         now = int(time.time())
-        claims = {"iss": self.issuer, "aud": "beeldkluis", "sub": "42", "email": "t@org.example",
-                  "iat": now, "exp": now + 300, "amr": ["mfa"]}  # fmt: skip
-        return jwt.encode(claims, self.keys[kid][0], algorithm="RS256", headers={"kid": named or kid})
+        claims = {
+            "iss": self.issuer,
+            "aud": "beeldkluis",
+            "sub": "42",
+            "email": "t@org.example",
+            "iat": now,
+            "exp": now + 300,
+            "amr": ["mfa"],
+        }
+        return jwt.encode(
+            claims, self.keys[kid][0], algorithm="RS256", headers={"kid": named or kid}
+        )
 
     def row(self, organisation_id: uuid.UUID) -> OidcProvider:
         with unit_of_work() as db:
-            row = OidcProvider(organisation_id=organisation_id, issuer=self.issuer, client_id="beeldkluis",
-                               jwks_uri=self.issuer + "/jwks")  # fmt: skip
+            row = OidcProvider(
+                organisation_id=organisation_id,
+                issuer=self.issuer,
+                client_id="beeldkluis",
+                jwks_uri=self.issuer + "/jwks",
+            )
             db.add(row)
             db.flush()
             return row
@@ -104,12 +132,16 @@ def test_the_discovery_document_must_name_the_configured_issuer(api: Api, idps: 
     with pytest.raises(OidcRefused):
         _oidc.authorization_url(row, "http://x/terug", state="s", nonce="n", verifier="v" * 43)
     idp.claimed_issuer = None  # a refused document is not kept
-    assert _oidc.authorization_url(row, "http://x/terug", state="s", nonce="n", verifier="v" * 43).startswith(idp.issuer)
+    assert _oidc.authorization_url(
+        row, "http://x/terug", state="s", nonce="n", verifier="v" * 43
+    ).startswith(idp.issuer)
     page = api.client.get(f"/aanmelden/oidc/{row.id}", follow_redirects=False)
     assert page.status_code == 303
     idp.claimed_issuer = "https://elders.example"
     _oidc.forget(idp.issuer + "/.well-known/openid-configuration")
-    refused = api.client.get(f"/aanmelden/oidc/{row.id}", headers={"Accept": "text/html"}, follow_redirects=False)
+    refused = api.client.get(
+        f"/aanmelden/oidc/{row.id}", headers={"Accept": "text/html"}, follow_redirects=False
+    )
     assert refused.status_code == 401
 
 

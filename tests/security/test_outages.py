@@ -32,7 +32,10 @@ def test_postgresql_down_is_503_with_retry_after_on_api_and_pages(
     monkeypatch.setenv("BEELDKLUIS_DATABASE_URL", down)
     get_settings.cache_clear()
     with TestClient(create_app(), raise_server_exceptions=False) as client:
-        api = client.post("/api/v1/auth/sign-in", json={"email": "a@b.example", "password": "x" * 12, "totp": "123456"})
+        api = client.post(
+            "/api/v1/auth/sign-in",
+            json={"email": "a@b.example", "password": "x" * 12, "totp": "123456"},
+        )
         assert api.status_code == 503, api.text
         assert api.headers["content-type"] == "application/problem+json"
         assert api.headers["retry-after"] == "30"
@@ -46,7 +49,9 @@ def test_postgresql_down_is_503_with_retry_after_on_api_and_pages(
 
 def test_broker_down_at_enqueue_is_503(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    configure(celery_app, Settings(broker_url=f"redis://127.0.0.1:{closed_port()}/0", data_dir=tmp_path))
+    configure(
+        celery_app, Settings(broker_url=f"redis://127.0.0.1:{closed_port()}/0", data_dir=tmp_path)
+    )
     try:
         with pytest.raises(BrokerUnavailable) as refused, unit_of_work(create_engine(url)) as db:
             enqueue_after_commit(db, build, str(uuid.uuid4()))
@@ -68,5 +73,11 @@ def test_malformed_parameters_are_4xx_naming_the_field(api: Api) -> None:
     assert nul.json()["errors"][0]["loc"] == ["code"]
     assert api.client.get("/api/v1/stream/a%00b/index.m3u8").status_code == 422
     assert api.client.get("/api/v1/audit/records/999999/proof", headers=officer).status_code == 404
-    assert api.client.get("/api/v1/audit/records/99999999999999/proof", headers=officer).status_code == 422
-    assert api.client.get("/api/v1/audit/records?seq=99999999999999", headers=officer).status_code == 422
+    assert (
+        api.client.get("/api/v1/audit/records/99999999999999/proof", headers=officer).status_code
+        == 422
+    )
+    assert (
+        api.client.get("/api/v1/audit/records?seq=99999999999999", headers=officer).status_code
+        == 422
+    )

@@ -36,9 +36,18 @@ def _ready_export(api: Api, package: bytes = PACKAGE) -> uuid.UUID:
         obj = open_store(db, get_settings()).put(
             family_id=family_id, kind=ObjectKind.export, source=[package]
         )
-        export = Export(trajectory_id=uuid.UUID(world["trajectory"]["id"]), family_id=family_id, created_by=trainer.id,
-                        encrypted=False, status=ExportStatus.ready, done=1, total=1, object_id=obj.id, size=len(package),
-                        expires_at=datetime.now(UTC) + timedelta(days=7))  # fmt: skip
+        export = Export(
+            trajectory_id=uuid.UUID(world["trajectory"]["id"]),
+            family_id=family_id,
+            created_by=trainer.id,
+            encrypted=False,
+            status=ExportStatus.ready,
+            done=1,
+            total=1,
+            object_id=obj.id,
+            size=len(package),
+            expires_at=datetime.now(UTC) + timedelta(days=7),
+        )
         db.add(export)
         db.flush()
         return export.id
@@ -188,8 +197,9 @@ def test_a_broken_download_spends_nothing_and_resumes(api: Api, server: str) -> 
     while time.monotonic() < deadline and _downloads(export_id) != 0:
         time.sleep(0.2)
     assert _downloads(export_id) == 0
-    rest = httpx.get(url, cookies=cookies, timeout=120,
-                     headers={"Range": f"bytes={len(got)}-", "If-Range": etag})  # fmt: skip
+    rest = httpx.get(
+        url, cookies=cookies, timeout=120, headers={"Range": f"bytes={len(got)}-", "If-Range": etag}
+    )
     assert rest.status_code == 206
     assert got + rest.content == BIG
     while time.monotonic() < deadline and _downloads(export_id) != 1:

@@ -49,13 +49,21 @@ def test_no_operation_answers_5xx_or_breaks_its_schema(api: Api) -> None:
             auth = headers(role)
 
             @given(case=operation.as_strategy())
-            @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-                      suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])  # fmt: skip
+            @settings(
+                max_examples=EXAMPLES,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                phases=[Phase.explicit, Phase.generate],
+            )
             def walk(case: schemathesis.Case) -> None:
                 nonlocal cases
                 cases += 1
                 response = case.call(headers={**(case.headers or {}), **auth})  # noqa: B023 - run in this iteration
-                case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
+                case.validate_response(
+                    response, checks=[not_a_server_error, response_schema_conformance]
+                )
 
             try:
                 walk()

@@ -25,8 +25,11 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def two_apis(api: Api) -> Iterator[list[str]]:
-    env = {**os.environ, "BEELDKLUIS_DATABASE_URL": get_settings().effective_database_url,
-           "BEELDKLUIS_SIGN_IN_RATE_PER_IP": str(LIMIT)}  # fmt: skip
+    env = {
+        **os.environ,
+        "BEELDKLUIS_DATABASE_URL": get_settings().effective_database_url,
+        "BEELDKLUIS_SIGN_IN_RATE_PER_IP": str(LIMIT),
+    }
     started: list[subprocess.Popen[bytes]] = []
     bases = []
     try:
@@ -43,7 +46,9 @@ def two_apis(api: Api) -> Iterator[list[str]]:
 
 def test_failed_sign_ins_are_counted_across_api_processes(two_apis: list[str]) -> None:
     wrong = {"email": "niemand@example.org", "password": "geen wachtwoord", "totp": "000000"}
-    answers = [httpx.post(f"{two_apis[n % 2]}/api/v1/auth/sign-in", json=wrong).status_code
-               for n in range(LIMIT + 2)]  # fmt: skip
+    answers = [
+        httpx.post(f"{two_apis[n % 2]}/api/v1/auth/sign-in", json=wrong).status_code
+        for n in range(LIMIT + 2)
+    ]
     assert answers[:LIMIT] == [401] * LIMIT
     assert answers[LIMIT:] == [429, 429], answers  # on either process: the count is shared

@@ -42,8 +42,14 @@ def test_check_reports_and_repair_cleans_what_a_crash_left(
     trajectory = base64.b64encode(world["trajectory"]["id"].encode()).decode()
 
     def create(length: int) -> str:
-        response = httpx.post(f"{server}/api/v1/uploads", headers={**h, "Upload-Length": str(length),
-                              "Upload-Metadata": f"trajectory {trajectory}"})  # fmt: skip
+        response = httpx.post(
+            f"{server}/api/v1/uploads",
+            headers={
+                **h,
+                "Upload-Length": str(length),
+                "Upload-Metadata": f"trajectory {trajectory}",
+            },
+        )
         assert response.status_code == 201, response.text
         return server + response.headers["Location"]
 

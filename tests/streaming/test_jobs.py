@@ -21,21 +21,68 @@ from vault.media.scratch import scratch_dir
 def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """30 s with a keyframe only every 10 s, as some cameras do: segments must still start on the 4 s grid."""
     path = tmp_path_factory.mktemp("src") / "long-gop.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=30",
-                    "-f", "lavfi", "-i", "sine=duration=30", "-c:v", "libx264", "-preset", "ultrafast", "-g", "250",
-                    "-c:a", "aac", "-shortest", str(path)], check=True, timeout=120)  # fmt: skip
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=25:duration=30",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=duration=30",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            "250",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(path),
+        ],
+        check=True,
+        timeout=120,
+    )
     return path
 
 
 def spec_of(path: Path, start: float = 0, end: float = 30) -> Spec:
     data = path.read_bytes()
-    return Spec(len(data), lambda offset, length: data[offset : offset + length], False, True, start, end,
-                "Ria\nGGD\nsessie 1")  # fmt: skip
+    return Spec(
+        len(data),
+        lambda offset, length: data[offset : offset + length],
+        False,
+        True,
+        start,
+        end,
+        "Ria\nGGD\nsessie 1",
+    )
 
 
 def frames(segment: bytes) -> list[dict[str, Any]]:
-    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=key_frame,pts_time",
-                          "-of", "json", "-"], input=segment, capture_output=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "frame=key_frame,pts_time",
+            "-of",
+            "json",
+            "-",
+        ],
+        input=segment,
+        capture_output=True,
+        check=True,
+    )
     found: list[dict[str, Any]] = json.loads(out.stdout)["frames"]
     return found
 
@@ -93,11 +140,19 @@ def test_a_paused_job_makes_nothing_and_a_stopped_one_leaves_nothing(source: Pat
         take(job, max(held) + 1)
     finally:
         job.stop()
-    assert set(scratch_dir().iterdir()) - before == set()  # its segments and watermark file are gone
+    assert (
+        set(scratch_dir().iterdir()) - before == set()
+    )  # its segments and watermark file are gone
 
 
 def test_the_watermark_shows_dutch_time_and_names_its_zone() -> None:
     winter = datetime(2026, 1, 15, 9, 30, tzinfo=UTC).timestamp()
     summer = datetime(2026, 7, 15, 9, 30, tzinfo=UTC).timestamp()
-    assert watermark_text("Ria", "GGD", winter, "abcdef123456") == "Ria\nGGD\n15-01-2026 10:30 CET\nsessie abcdef12"
-    assert watermark_text("Ria", "GGD", summer, "abcdef123456").split("\n")[2] == "15-07-2026 11:30 CEST"
+    assert (
+        watermark_text("Ria", "GGD", winter, "abcdef123456")
+        == "Ria\nGGD\n15-01-2026 10:30 CET\nsessie abcdef12"
+    )
+    assert (
+        watermark_text("Ria", "GGD", summer, "abcdef123456").split("\n")[2]
+        == "15-07-2026 11:30 CEST"
+    )

@@ -82,8 +82,9 @@ def test_beyond_capacity_a_clear_wait_and_a_cap_per_user(
     monkeypatch.setenv("BEELDKLUIS_STREAM_MAX_JOBS", "1")
     get_settings.cache_clear()
     token = api.sign_in(w["opleider"], offset_steps=1)["access_token"]
-    other = httpx.post(f"{server}/api/v1/clips/{w['clip_id']}/stream",
-                       headers={"Authorization": f"Bearer {token}"}).json()  # fmt: skip
+    other = httpx.post(
+        f"{server}/api/v1/clips/{w['clip_id']}/stream", headers={"Authorization": f"Bearer {token}"}
+    ).json()
     capped = httpx.get(server + other["playlist"].replace("index.m3u8", "0.ts"), timeout=60)
     assert capped.status_code == 429
     assert capped.json()["code"] == "too_many_streams"

@@ -82,8 +82,11 @@ def test_supervisor_plays_steps_and_seeks_in_chromium(
     assert elsewhere == []  # no third-party requests
 
     # Withdrawal: the next request is refused and the player says why, in Dutch.
-    withdrawn = api.client.post(f"/api/v1/consents/{w['consent']['id']}/events", headers=w["headers"],
-                                json={"kind": "withdrawn", "by_person_id": w["mother"]["id"]})  # fmt: skip
+    withdrawn = api.client.post(
+        f"/api/v1/consents/{w['consent']['id']}/events",
+        headers=w["headers"],
+        json={"kind": "withdrawn", "by_person_id": w["mother"]["id"]},
+    )
     assert withdrawn.status_code == 201
     page.reload()  # every segment of this short clip is buffered already; a reload asks again
     page.wait_for_function(
@@ -92,8 +95,15 @@ def test_supervisor_plays_steps_and_seeks_in_chromium(
     )
     page.close()
     with unit_of_work() as db:
-        outcomes = {r.outcome for r in db.exec(select(AuditRecord).where(AuditRecord.action == "stream_segment",
-                                                                          col(AuditRecord.user_id) == w["opleider"].id))}  # fmt: skip
+        outcomes = {
+            r.outcome
+            for r in db.exec(
+                select(AuditRecord).where(
+                    AuditRecord.action == "stream_segment",
+                    col(AuditRecord.user_id) == w["opleider"].id,
+                )
+            )
+        }
     assert outcomes == {"allowed", "denied"}
 
 

@@ -26,9 +26,25 @@ from vault.store import open_store
 
 
 def probe_bytes(data: bytes) -> dict[str, Any]:
-    out = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
-                          "-show_entries", "frame=key_frame,pts_time", "-select_streams", "v:0", "-"],
-                         input=data, capture_output=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_format",
+            "-show_streams",
+            "-show_entries",
+            "frame=key_frame,pts_time",
+            "-select_streams",
+            "v:0",
+            "-",
+        ],
+        input=data,
+        capture_output=True,
+        check=True,
+    )
     probed: dict[str, Any] = json.loads(out.stdout)
     return probed
 
@@ -80,7 +96,9 @@ def test_proxies_of_a_rotated_hevc_and_an_interlaced_mts(
             assert proxy in kinds or proxy in undated
 
 
-def test_segments_come_from_the_proxy(api: Api, server: str, stream_worker: None, tmp_path: Path) -> None:
+def test_segments_come_from_the_proxy(
+    api: Api, server: str, stream_worker: None, tmp_path: Path
+) -> None:
     world = family_with_recording(api, api.account("trainer"))
     _, _, mts = sources(tmp_path)
     stored(api, server, world, [mts])

@@ -43,8 +43,21 @@ def test_a_proxy_killed_halfway_is_made_again(
     video = (
         tmp_path / "MVI_0300.MP4"
     )  # long enough that the proxy is still running when it is killed
-    _ffmpeg("-vf", "scale=1280:720", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
-            "-shortest", str(video), seconds=40)  # fmt: skip
+    _ffmpeg(
+        "-vf",
+        "scale=1280:720",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        str(video),
+        seconds=40,
+    )
     uid = upload_id(tus_upload(server, world["headers"], video, world["trajectory"]["id"]))
     assert verify_upload(uid) == "stored"  # and the proxy task is queued after the commit
     recording_id = uuid.UUID(

@@ -42,8 +42,6 @@ from vault.settings import get_settings
 SECONDS = 40
 
 
-
-
 @pytest.fixture
 def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
     started: list[subprocess.Popen[bytes]] = []
@@ -72,7 +70,9 @@ def test_a_player_behind_two_apis_survives_a_worker_killed_halfway(
     env = {**os.environ, "BEELDKLUIS_DATABASE_URL": get_settings().effective_database_url}
     apis = [start_api(env) for _ in range(2)]
     processes += [proc for proc, _ in apis]
-    workers = [start_stream_worker(env, tmp_path / f"worker-{i}.log", concurrency=1) for i in range(2)]
+    workers = [
+        start_stream_worker(env, tmp_path / f"worker-{i}.log", concurrency=1) for i in range(2)
+    ]
     processes += workers
     pids = {p.pid for proc in processes for p in tree(proc.pid)}
     balancer = RoundRobin([base for _, base in apis])
@@ -89,16 +89,32 @@ def test_a_player_behind_two_apis_survives_a_worker_killed_halfway(
         took = time.monotonic() - t
         assert got.status_code == 200, (n, got.text)
         assert got.headers["content-type"] == "video/mp2t"
-        frames = ffprobe(got.content, "-show_frames", "-select_streams", "v:0", "-show_entries", "frame=key_frame,pts_time")["frames"]
+        frames = ffprobe(
+            got.content,
+            "-show_frames",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "frame=key_frame,pts_time",
+        )["frames"]
         assert frames[0]["key_frame"] == 1
         assert float(frames[0]["pts_time"]) == pytest.approx(4.0 * n, abs=0.2)
         assert 3.5 <= len(frames) / 25 <= 4.5
         if n in (0, 5, 9):  # the viewer's name is burned in
-            plain = render_segment(Source(str(w["video"])), n, clip_start_s=0, clip_end_s=SECONDS, watermark=None)
+            plain = render_segment(
+                Source(str(w["video"])), n, clip_start_s=0, clip_end_s=SECONDS, watermark=None
+            )
             a, width, height = first_frame_rgb(got.content)
             b, _, _ = first_frame_rgb(plain)
-            assert region_diff(a, b, width, height, width * 2 // 3, height * 3 // 4, width - 2, height - 2) > 20
-        assert not any(runs_ffmpeg(proc.pid) for proc, _ in apis)  # the API processes render nothing
+            assert (
+                region_diff(
+                    a, b, width, height, width * 2 // 3, height * 3 // 4, width - 2, height - 2
+                )
+                > 20
+            )
+        assert not any(
+            runs_ffmpeg(proc.pid) for proc, _ in apis
+        )  # the API processes render nothing
         if killed_at is not None:
             after_kill.append(took)
         if n == 3:  # the worker rendering this viewer's job dies, as a machine would

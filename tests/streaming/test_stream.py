@@ -42,8 +42,16 @@ def test_supervisor_watches_a_watermarked_clip_until_consent_is_withdrawn(
     segment = httpx.get(base + "/1.ts", timeout=60)
     assert segment.status_code == 200
     assert segment.headers["content-type"] == "video/mp2t"
-    probe = ffprobe(segment.content, "-show_format", "-show_streams", "-show_frames", "-select_streams", "v:0", "-show_entries",
-                    "frame=key_frame,pts_time:stream=width,height,codec_name:format=duration:format_tags:stream_tags")  # fmt: skip
+    probe = ffprobe(
+        segment.content,
+        "-show_format",
+        "-show_streams",
+        "-show_frames",
+        "-select_streams",
+        "v:0",
+        "-show_entries",
+        "frame=key_frame,pts_time:stream=width,height,codec_name:format=duration:format_tags:stream_tags",
+    )
     frames = probe["frames"]
     assert frames[0]["key_frame"] == 1
     assert float(frames[0]["pts_time"]) == pytest.approx(
@@ -98,13 +106,33 @@ def test_stream_refusals(api: Api, watched: dict[str, Any]) -> None:
     )
     settings = get_settings()
     now = int(time.time())
-    expired = jwt.encode({"aud": "beeldkluis-stream", "iss": settings.token_issuer, "sub": str(w["opleider"].id), "sid": "x",
-                          "clip": w["clip_id"], "iat": now - 900, "exp": now - 600}, token_secret(settings), algorithm="HS256")  # fmt: skip
+    expired = jwt.encode(
+        {
+            "aud": "beeldkluis-stream",
+            "iss": settings.token_issuer,
+            "sub": str(w["opleider"].id),
+            "sid": "x",
+            "clip": w["clip_id"],
+            "iat": now - 900,
+            "exp": now - 600,
+        },
+        token_secret(settings),
+        algorithm="HS256",
+    )
     refused = httpx.get(f"{w['server']}/api/v1/stream/{expired}/0.ts")
     assert refused.status_code == 401
     assert refused.json()["code"] == "stream_token_invalid"
-    forged = jwt.encode({"aud": "beeldkluis-stream", "iss": settings.token_issuer, "sub": str(w["opleider"].id), "clip": w["clip_id"],
-                         "exp": now + 60}, "another secret", algorithm="HS256")  # fmt: skip
+    forged = jwt.encode(
+        {
+            "aud": "beeldkluis-stream",
+            "iss": settings.token_issuer,
+            "sub": str(w["opleider"].id),
+            "clip": w["clip_id"],
+            "exp": now + 60,
+        },
+        "another secret",
+        algorithm="HS256",
+    )
     assert httpx.get(f"{w['server']}/api/v1/stream/{forged}/0.ts").status_code == 401
     opened = httpx.post(f"{w['server']}/api/v1/clips/{w['clip_id']}/stream", headers=w["ho"]).json()
     base = w["server"] + opened["playlist"].rsplit("/", 1)[0]

@@ -63,7 +63,9 @@ def test_a_tampered_original_makes_no_proxy(tampered: dict[str, Any]) -> None:
         assert [r.kind for r in db.exec(StoredObject.__table__.select())] == ["original"]  # type: ignore[attr-defined]  # SQLModel's stubs declare no __table__, nor the columns of its rows
 
 
-def test_a_tampered_original_is_never_streamed_short_and_says_so_once(tampered: dict[str, Any]) -> None:
+def test_a_tampered_original_is_never_streamed_short_and_says_so_once(
+    tampered: dict[str, Any],
+) -> None:
     t = tampered
     opened = httpx.post(f"{t['server']}/api/v1/clips/{t['clip_id']}/stream", headers=t["ho"])
     assert opened.status_code == 200, opened.text

@@ -55,8 +55,15 @@ def vector(name: str, size: int, seed: int) -> dict[str, object]:
 
 
 def main() -> None:
-    cases = [("empty", 0, 1), ("one-byte", 1, 2), ("short", 100, 3), ("chunk-minus-one", 65535, 4),
-             ("exact-chunk", 65536, 5), ("chunk-plus-one", 65537, 6), ("three-chunks", 3 * 65536 + 7, 7)]  # fmt: skip
+    cases = [
+        ("empty", 0, 1),
+        ("one-byte", 1, 2),
+        ("short", 100, 3),
+        ("chunk-minus-one", 65535, 4),
+        ("exact-chunk", 65536, 5),
+        ("chunk-plus-one", 65537, 6),
+        ("three-chunks", 3 * 65536 + 7, 7),
+    ]
     print(
         json.dumps(
             {"format": "beeldkluis object format v1", "vectors": [vector(*c) for c in cases]},

@@ -102,17 +102,40 @@ def main() -> None:
         {"case": "chunks-swapped", "base": "three-chunks", "swap": [0, 1]},
         {"case": "trailing-garbage", "base": "short", "append": "00" * 16},
     ]
-    print(json.dumps({
-        "format": "beeldkluis key wrapping (BKW1, family KEK, object DEK) and object format v1 negative vectors",
-        "master_key_file": master_file,
-        "kek": {"family_id": str(FAMILY), "generation": 3, "master_version": 2, "kek": kek.hex(),
-                "aad": kek_aad(FAMILY, 3).hex(), "wrapped": wrapped_kek.hex()},
-        "dek": {"family_id": str(FAMILY), "object_id": str(OBJECT), "generation": 3, "dek": dek.hex(),
-                "aad": dek_aad(FAMILY, OBJECT, 3).hex(), "wrapped": wrapped_dek.hex()},
-        "kek_negative": [{"case": c, "wrapped": w.hex(), "family_id": str(f), "generation": g} for c, w, f, g in kek_negative],
-        "dek_negative": [{"case": c, "wrapped": w.hex(), "object_id": str(o), "generation": g} for c, w, o, g in dek_negative],
-        "object_negative": object_negative,
-    }, indent=1))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "format": "beeldkluis key wrapping (BKW1, family KEK, object DEK) and object format v1 negative vectors",
+                "master_key_file": master_file,
+                "kek": {
+                    "family_id": str(FAMILY),
+                    "generation": 3,
+                    "master_version": 2,
+                    "kek": kek.hex(),
+                    "aad": kek_aad(FAMILY, 3).hex(),
+                    "wrapped": wrapped_kek.hex(),
+                },
+                "dek": {
+                    "family_id": str(FAMILY),
+                    "object_id": str(OBJECT),
+                    "generation": 3,
+                    "dek": dek.hex(),
+                    "aad": dek_aad(FAMILY, OBJECT, 3).hex(),
+                    "wrapped": wrapped_dek.hex(),
+                },
+                "kek_negative": [
+                    {"case": c, "wrapped": w.hex(), "family_id": str(f), "generation": g}
+                    for c, w, f, g in kek_negative
+                ],
+                "dek_negative": [
+                    {"case": c, "wrapped": w.hex(), "object_id": str(o), "generation": g}
+                    for c, w, o, g in dek_negative
+                ],
+                "object_negative": object_negative,
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -43,8 +43,16 @@ def supervised(api: Api, server: str, stream_worker: None, tmp_path: Path) -> di
     with unit_of_work() as db, bound(db):
         SupervisionLinkFactory(trainee_id=trainer.id, opleider_id=opleider.id)
     world = _clip_with_video(api, trainer, server, tmp_path, "Bad", seconds=9)
-    given = api.client.post(f"/api/v1/families/{world['family']['id']}/consents", headers=world["headers"],
-                            json=consent_body(world, "supervision"))  # fmt: skip
+    given = api.client.post(
+        f"/api/v1/families/{world['family']['id']}/consents",
+        headers=world["headers"],
+        json=consent_body(world, "supervision"),
+    )
     assert given.status_code == 201, given.text
-    return {**world, "trainer": trainer, "opleider": opleider, "trainer_name": _name(trainer),
-            "opleider_name": _name(opleider)}  # fmt: skip
+    return {
+        **world,
+        "trainer": trainer,
+        "opleider": opleider,
+        "trainer_name": _name(trainer),
+        "opleider_name": _name(opleider),
+    }

@@ -57,8 +57,10 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
     page.get_by_role("button", name="Account uitschakelen").click()
     assert "Het account is uitgeschakeld" in page.get_by_role("status").inner_text()
     assert browser.barriers() == []
-    refused = api.client.post("/api/v1/auth/sign-in",
-                              json={"email": leaving.email, "password": PASSWORD, "totp": api.code(leaving)})  # fmt: skip
+    refused = api.client.post(
+        "/api/v1/auth/sign-in",
+        json={"email": leaving.email, "password": PASSWORD, "totp": api.code(leaving)},
+    )
     assert refused.status_code == 401
 
     # The new trainer gets an opleider.
@@ -96,7 +98,7 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
     # The new trainer opens the link, enrols her own authenticator app, signs in, confirms the link.
     page.get_by_role("button", name="Afmelden").click()
     page.wait_for_url(re.compile(r".*/aanmelden.*"))
-    page.goto(browser.server + enrolment[enrolment.index("/inschrijven/"):])
+    page.goto(browser.server + enrolment[enrolment.index("/inschrijven/") :])
     qr = page.locator("img.qr")
     assert qr.get_attribute("src").startswith("data:image/svg+xml")
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
@@ -118,7 +120,11 @@ def test_an_administrator_runs_the_vault_in_chromium(api: Api, browser: Browser)
     page.get_by_role("button", name=re.compile("Bevestigen")).click()
     assert "Bevestigd" in page.get_by_role("status").inner_text()
     with unit_of_work() as db:
-        assert db.exec(select(SupervisionLink).where(SupervisionLink.trainee_id == trainer.id)).one().confirmed_at
+        assert (
+            db.exec(select(SupervisionLink).where(SupervisionLink.trainee_id == trainer.id))
+            .one()
+            .confirmed_at
+        )
 
 
 def test_a_trainer_is_refused_the_administrator_pages(api: Api) -> None:
@@ -127,19 +133,37 @@ def test_a_trainer_is_refused_the_administrator_pages(api: Api) -> None:
         refused = api.client.get(path, headers={"accept": "text/html"})
         assert refused.status_code == 403, path
         assert "Deze pagina hoort niet bij uw rol." in refused.text
-    created = api.client.post("/beheer/accounts", headers={"accept": "text/html"},
-                              data={"csrf": csrf, "email": "x@org.example", "name": "X", "role": "administrator",
-                                    "organisation": str(api.organisation_id), "password": PASSWORD})  # fmt: skip
+    created = api.client.post(
+        "/beheer/accounts",
+        headers={"accept": "text/html"},
+        data={
+            "csrf": csrf,
+            "email": "x@org.example",
+            "name": "X",
+            "role": "administrator",
+            "organisation": str(api.organisation_id),
+            "password": PASSWORD,
+        },
+    )
     assert created.status_code == 403
     with unit_of_work() as db:
         assert db.exec(select(User).where(User.email == "x@org.example")).first() is None
 
 
 def _periods(**changed: str) -> dict[str, str]:
-    fields = ("keep_after_closure", "keep_after_last_follow_up", "keep_after_handover",
-              "teaching_max", "evidence_after_footage")  # fmt: skip
-    defaults = {"keep_after_closure_months": "6", "teaching_max_months": "60",
-                "evidence_after_footage_months": "60", "keep_after_handover_days": "14"}  # fmt: skip
+    fields = (
+        "keep_after_closure",
+        "keep_after_last_follow_up",
+        "keep_after_handover",
+        "teaching_max",
+        "evidence_after_footage",
+    )
+    defaults = {
+        "keep_after_closure_months": "6",
+        "teaching_max_months": "60",
+        "evidence_after_footage_months": "60",
+        "keep_after_handover_days": "14",
+    }
     body = {f"{f}_{u}": defaults.get(f"{f}_{u}", "0") for f in fields for u in ("months", "days")}
     return {**body, **changed}
 
@@ -162,8 +186,9 @@ def test_a_retention_period_must_be_a_whole_positive_number(api: Api) -> None:
         ("2.5", "vul hele getallen in"),
         ("9999999", "Een bewaartermijn kan hoogstens 100 jaar zijn."),
     ):
-        refused = api.client.post("/beheer/bewaartermijnen",
-                                  data={**form, **_periods(keep_after_closure_months=bad)})  # fmt: skip
+        refused = api.client.post(
+            "/beheer/bewaartermijnen", data={**form, **_periods(keep_after_closure_months=bad)}
+        )
         assert refused.status_code == 422, bad
         assert says in refused.text, bad
         assert f'value="{bad}"' in refused.text  # what was typed stays, to correct it
@@ -174,11 +199,14 @@ def test_a_retention_period_must_be_a_whole_positive_number(api: Api) -> None:
     assert "eigen keuze</span>" not in page.text
 
     # Saving the defaults changes nothing; a real change is stored and logged with old and new.
-    same = api.client.post("/beheer/bewaartermijnen", data={**form, **_periods()}, follow_redirects=False)  # fmt: skip
+    same = api.client.post(
+        "/beheer/bewaartermijnen", data={**form, **_periods()}, follow_redirects=False
+    )
     assert same.headers["location"].endswith("gedaan=gelijk#k_vht")
     assert _policy_changes() == []
-    changed = api.client.post("/beheer/bewaartermijnen",
-                              data={**form, **_periods(teaching_max_months="24")})  # fmt: skip
+    changed = api.client.post(
+        "/beheer/bewaartermijnen", data={**form, **_periods(teaching_max_months="24")}
+    )
     assert "De bewaartermijnen zijn opgeslagen." in changed.text
     [record] = _policy_changes()
     assert record.action == "configuration_change"
@@ -201,8 +229,11 @@ def test_a_retention_period_must_be_a_whole_positive_number(api: Api) -> None:
 def test_the_enrolment_link_is_shown_once_also_after_a_new_code(api: Api) -> None:
     csrf = _signed_in(api, "administrator")
     email = f"olga-{uuid.uuid4().hex[:6]}@org.example"
-    created = api.client.post("/beheer/accounts", follow_redirects=False,
-                              data={"csrf": csrf, "email": email, "name": "Olga Opleider", "role": "opleider"})  # fmt: skip
+    created = api.client.post(
+        "/beheer/accounts",
+        follow_redirects=False,
+        data={"csrf": csrf, "email": email, "name": "Olga Opleider", "role": "opleider"},
+    )
     assert created.status_code == 303
     shown = api.client.get(created.headers["location"])
     assert shown.status_code == 200
@@ -215,16 +246,21 @@ def test_the_enrolment_link_is_shown_once_also_after_a_new_code(api: Api) -> Non
     with unit_of_work() as db:
         user = db.exec(select(User).where(User.email == email)).one()
     # A new link: the old one stops working, the new one is shown once.
-    reset = api.client.post(f"/beheer/accounts/{user.id}/code", data={"csrf": csrf}, follow_redirects=False)  # fmt: skip
+    reset = api.client.post(
+        f"/beheer/accounts/{user.id}/code", data={"csrf": csrf}, follow_redirects=False
+    )
     assert reset.status_code == 303
-    second = re.search(r"/inschrijven/[A-Za-z0-9_-]+", api.client.get(reset.headers["location"]).text)
+    second = re.search(
+        r"/inschrijven/[A-Za-z0-9_-]+", api.client.get(reset.headers["location"]).text
+    )
     assert second is not None
     assert second.group(0) != first.group(0)
     assert api.client.get(first.group(0), headers={"accept": "text/html"}).status_code == 410
     assert second.group(0) not in api.client.get(reset.headers["location"]).text
     # A taken address: a Dutch message, nothing created.
-    taken = api.client.post("/beheer/accounts", data={"csrf": csrf, "email": email, "name": "O",
-                                                      "role": "trainer"})  # fmt: skip
+    taken = api.client.post(
+        "/beheer/accounts", data={"csrf": csrf, "email": email, "name": "O", "role": "trainer"}
+    )
     assert taken.status_code == 409
     assert "Er bestaat al een account met dit e-mailadres." in taken.text
 
@@ -235,25 +271,56 @@ def test_organisations_roles_and_grants(api: Api) -> None:
     mine = api.client.get("/beheer/organisaties")
     assert "GGD Testregio" in mine.text
     assert "GGD Noord" not in mine.text  # the own organisation only; no creating others
-    assert api.client.post("/beheer/organisaties", data={"csrf": csrf, "name": "GGD Zuid"}).status_code == 405
-    elsewhere = api.client.post("/beheer/bewaartermijnen", data={"csrf": csrf, "organisation": str(other),
-                                                                 "trajectory_type": "k_vht", "standaard": "1"})  # fmt: skip
+    assert (
+        api.client.post("/beheer/organisaties", data={"csrf": csrf, "name": "GGD Zuid"}).status_code
+        == 405
+    )
+    elsewhere = api.client.post(
+        "/beheer/bewaartermijnen",
+        data={
+            "csrf": csrf,
+            "organisation": str(other),
+            "trajectory_type": "k_vht",
+            "standaard": "1",
+        },
+    )
     assert elsewhere.status_code == 404
 
     trainer, assessor = api.account("trainer"), api.account("gecommitteerde")
-    grant = api.client.post("/beheer/begeleiding/opdracht",
-                            data={"csrf": csrf, "gecommitteerde": str(assessor.id), "trainee": str(trainer.id),
-                                  "first": "2026-01-01", "last": "2099-06-30"})  # fmt: skip
+    grant = api.client.post(
+        "/beheer/begeleiding/opdracht",
+        data={
+            "csrf": csrf,
+            "gecommitteerde": str(assessor.id),
+            "trainee": str(trainer.id),
+            "first": "2026-01-01",
+            "last": "2099-06-30",
+        },
+    )
     assert "De opdracht is voorgesteld" in grant.text
     assert "30-06-2099" in grant.text
-    backwards = api.client.post("/beheer/begeleiding/opdracht",
-                                data={"csrf": csrf, "gecommitteerde": str(assessor.id), "trainee": str(trainer.id),
-                                      "first": "2026-02-01", "last": "2026-01-01"})  # fmt: skip
+    backwards = api.client.post(
+        "/beheer/begeleiding/opdracht",
+        data={
+            "csrf": csrf,
+            "gecommitteerde": str(assessor.id),
+            "trainee": str(trainer.id),
+            "first": "2026-02-01",
+            "last": "2026-01-01",
+        },
+    )
     assert backwards.status_code == 422
     assert "De einddatum ligt vóór de begindatum." in backwards.text
-    not_an_assessor = api.client.post("/beheer/begeleiding/opdracht",
-                                      data={"csrf": csrf, "gecommitteerde": str(trainer.id), "trainee": str(trainer.id),
-                                            "first": "2026-01-01", "last": "2026-02-01"})  # fmt: skip
+    not_an_assessor = api.client.post(
+        "/beheer/begeleiding/opdracht",
+        data={
+            "csrf": csrf,
+            "gecommitteerde": str(trainer.id),
+            "trainee": str(trainer.id),
+            "first": "2026-01-01",
+            "last": "2026-02-01",
+        },
+    )
     assert not_an_assessor.status_code == 409
     assert "Een opdracht is voor een gecommitteerde" in not_an_assessor.text
 
@@ -264,8 +331,11 @@ def test_organisations_roles_and_grants(api: Api) -> None:
     assert "De rol is gewijzigd." in changed.text
     with unit_of_work() as db:
         assert db.get_one(User, trainer.id).role == "opleider"
-        logged = db.exec(select(audit.AuditRecord).where(audit.AuditRecord.object_id == str(trainer.id),
-                                                         audit.AuditRecord.action == "update")).all()  # fmt: skip
+        logged = db.exec(
+            select(audit.AuditRecord).where(
+                audit.AuditRecord.object_id == str(trainer.id), audit.AuditRecord.action == "update"
+            )
+        ).all()
         assert any(json.loads(r.detail).get("role") == "opleider" for r in logged)
         me = db.exec(select(User).where(User.role == "administrator")).one()
     own = api.client.post(f"/beheer/accounts/{me.id}/actief", data={"csrf": csrf, "active": "0"})

@@ -23,8 +23,10 @@ FRAME = "() => Math.round(document.getElementById('video').currentTime * 25)"
 
 
 def _stored(world: dict[str, Any]) -> list[dict[str, Any]]:
-    listed = httpx.get(f"{world['server']}/api/v1/recordings/{world['recording_id']}/annotations",
-                       headers=world["headers"])  # fmt: skip
+    listed = httpx.get(
+        f"{world['server']}/api/v1/recordings/{world['recording_id']}/annotations",
+        headers=world["headers"],
+    )
     assert listed.status_code == 200, listed.text
     items: list[dict[str, Any]] = listed.json()["items"]
     return items
@@ -192,7 +194,9 @@ def test_trainer_jumps_between_changes_notes_and_deletes_annotations_by_keyboard
     for frame, key in [(5, "i"), (20, "o"), (40, "b")]:
         page.evaluate(SEEK, frame / 25)
         page.keyboard.press(key)
-        page.wait_for_function(f"() => document.querySelectorAll('#annotation-list tbody tr').length === {[5, 20, 40].index(frame) + 1}")  # fmt: skip
+        page.wait_for_function(
+            f"() => document.querySelectorAll('#annotation-list tbody tr').length === {[5, 20, 40].index(frame) + 1}"
+        )
 
     # From the start, Page Down goes to the first and the next, Page Up back; the player follows.
     page.evaluate(SEEK, 0)

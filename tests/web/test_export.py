@@ -41,8 +41,14 @@ def test_trainer_builds_the_package_and_a_parent_downloads_it_on_a_phone(
     assert url.startswith(f"{browser.server}/ophalen/")
     assert "maar één keer" in page.locator(".once").inner_text()
     sheet = page.locator(".sheet").inner_text()
-    for said in ("Uw video-opnames", "Vul deze code in", "Werkt tot", "Wat zit erin", "geen wachtwoord",
-                 "In English"):  # fmt: skip
+    for said in (
+        "Uw video-opnames",
+        "Vul deze code in",
+        "Werkt tot",
+        "Wat zit erin",
+        "geen wachtwoord",
+        "In English",
+    ):
         assert said in sheet, said
     assert page.locator(".sheet img.qr").is_visible()
     assert page.get_by_role("button", name="Overdrachtsblad afdrukken").is_visible()
@@ -123,8 +129,11 @@ def test_a_package_being_built_can_be_cancelled_and_forms_need_the_token(
     trainer = api.account("trainer")
     world = family_with_recording(api, trainer)
     stored(api, server, world, [make_video(tmp_path / "bad.mp4", 2)])
-    signed_in = api.client.post("/aanmelden", data={"email": trainer.email, "password": PASSWORD,
-                                                    "totp": api.code(trainer, 1)}, follow_redirects=False)  # fmt: skip
+    signed_in = api.client.post(
+        "/aanmelden",
+        data={"email": trainer.email, "password": PASSWORD, "totp": api.code(trainer, 1)},
+        follow_redirects=False,
+    )
     assert signed_in.status_code == 303
     url = f"/trajecten/{world['trajectory']['id']}/pakket"
     csrf = re.search(r'name="csrf-token" content="([0-9a-f]+)"', api.client.get(url).text)

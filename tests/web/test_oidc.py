@@ -49,8 +49,14 @@ class Provider(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         url = urlparse(self.path)
         if url.path == "/.well-known/openid-configuration":
-            return self._json({"issuer": self.issuer, "authorization_endpoint": self.issuer + "/authorize",
-                               "token_endpoint": self.issuer + "/token", "jwks_uri": self.issuer + "/jwks"})  # fmt: skip
+            return self._json(
+                {
+                    "issuer": self.issuer,
+                    "authorization_endpoint": self.issuer + "/authorize",
+                    "token_endpoint": self.issuer + "/token",
+                    "jwks_uri": self.issuer + "/jwks",
+                }
+            )
         if url.path == "/jwks":
             return self._json(json.loads(self.jwks))
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
@@ -86,8 +92,16 @@ class Provider(BaseHTTPRequestHandler):
         ):
             return self._json({"error": "invalid_grant"}, 400)
         now = int(time.time())
-        claims = {"iss": self.issuer, "aud": asked["client_id"], "sub": "42", "email": self.email, "iat": now,
-                  "exp": now + 300, "nonce": asked["nonce"], "amr": self.amr}  # fmt: skip
+        claims = {
+            "iss": self.issuer,
+            "aud": asked["client_id"],
+            "sub": "42",
+            "email": self.email,
+            "iat": now,
+            "exp": now + 300,
+            "nonce": asked["nonce"],
+            "amr": self.amr,
+        }
         return self._json(
             {
                 "id_token": jwt.encode(
@@ -100,8 +114,9 @@ class Provider(BaseHTTPRequestHandler):
 @pytest.fixture
 def provider(api: Api) -> Iterator[type[Provider]]:
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    Provider.pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                         serialization.NoEncryption())  # fmt: skip
+    Provider.pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     public = private.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
@@ -113,8 +128,14 @@ def provider(api: Api) -> Iterator[type[Provider]]:
     Provider.amr = ["pwd", "mfa"]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     with unit_of_work() as db:
-        db.add(OidcProvider(organisation_id=api.organisation_id, issuer=Provider.issuer, client_id="beeldkluis",
-                            jwks_uri=Provider.issuer + "/jwks"))  # fmt: skip
+        db.add(
+            OidcProvider(
+                organisation_id=api.organisation_id,
+                issuer=Provider.issuer,
+                client_id="beeldkluis",
+                jwks_uri=Provider.issuer + "/jwks",
+            )
+        )
     yield Provider
     server.shutdown()
     server.server_close()

@@ -53,8 +53,11 @@ def _watched(api: Api) -> dict[str, Any]:
 def _signed_in(api: Api, role: str) -> tuple[Account, str]:
     """Sign in through the page form with the TestClient; returns the account and its CSRF token."""
     account = api.account(role)
-    response = api.client.post("/aanmelden", data={"email": account.email, "password": PASSWORD,
-                                                  "totp": api.code(account)}, follow_redirects=False)  # fmt: skip
+    response = api.client.post(
+        "/aanmelden",
+        data={"email": account.email, "password": PASSWORD, "totp": api.code(account)},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     page = api.client.get(response.headers["location"], headers=HTML)
     match = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text)
@@ -150,10 +153,20 @@ def test_officer_follows_a_family_from_the_log_to_a_legal_hold(api: Api, browser
         changes = db.exec(select(AuditRecord).where(AuditRecord.object_type == "legal_hold")).all()
         assert [c.reason for c in changes] == ["legal_hold_placed", "legal_hold_released"]
         assert all(c.user_id == officer.id for c in changes)
-        reads = db.exec(select(AuditRecord.object_type).where(
-            AuditRecord.action == "audit_read", AuditRecord.user_id == officer.id)).all()  # fmt: skip
-    assert {"log_search", "anomalies", "family_report", "employee_report", "verify",
-            "retention_plan", "purge_report"} <= set(reads)  # fmt: skip
+        reads = db.exec(
+            select(AuditRecord.object_type).where(
+                AuditRecord.action == "audit_read", AuditRecord.user_id == officer.id
+            )
+        ).all()
+    assert {
+        "log_search",
+        "anomalies",
+        "family_report",
+        "employee_report",
+        "verify",
+        "retention_plan",
+        "purge_report",
+    } <= set(reads)
 
 
 def test_other_roles_are_refused(api: Api) -> None:
@@ -200,8 +213,11 @@ def test_another_organisations_family_stays_out_of_sight(api: Api) -> None:
     w = _watched(api)
     elsewhere = api.organisation("Elders")
     officer = api.account("privacy_officer", elsewhere)
-    response = api.client.post("/aanmelden", data={"email": officer.email, "password": PASSWORD,
-                                                  "totp": api.code(officer)}, follow_redirects=False)  # fmt: skip
+    response = api.client.post(
+        "/aanmelden",
+        data={"email": officer.email, "password": PASSWORD, "totp": api.code(officer)},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     log = api.client.get("/privacy", headers=HTML)
     assert log.status_code == 200
@@ -214,13 +230,20 @@ def test_another_organisations_family_stays_out_of_sight(api: Api) -> None:
     )
     # The API behind the pages says the same.
     family = w["family"]["id"]
-    for path in (f"/api/v1/audit/families/{family}", f"/api/v1/audit/employees/{w['trainer'].id}",
-                 f"/api/v1/audit/families/{family}?fmt=csv", f"/api/v1/retention/plan/{family}"):  # fmt: skip
+    for path in (
+        f"/api/v1/audit/families/{family}",
+        f"/api/v1/audit/employees/{w['trainer'].id}",
+        f"/api/v1/audit/families/{family}?fmt=csv",
+        f"/api/v1/retention/plan/{family}",
+    ):
         assert api.client.get(path).status_code == 404, path
     csrf = re.search(r'name="csrf-token" content="([0-9a-f]+)"', log.text)
     assert csrf is not None
-    hold = api.client.post("/api/v1/retention/holds", headers={"X-CSRF-Token": csrf.group(1)},
-                           json={"family_id": family, "reason": "Niet van ons"})  # fmt: skip
+    hold = api.client.post(
+        "/api/v1/retention/holds",
+        headers={"X-CSRF-Token": csrf.group(1)},
+        json={"family_id": family, "reason": "Niet van ons"},
+    )
     assert hold.status_code == 404
     with unit_of_work() as db:
         assert db.exec(select(LegalHoldRow)).all() == []
@@ -232,13 +255,22 @@ def test_another_organisations_family_stays_out_of_sight(api: Api) -> None:
 def test_forms_need_the_csrf_token_and_a_reason(api: Api) -> None:
     w = _watched(api)
     _, csrf = _signed_in(api, "privacy_officer")
-    assert api.client.post("/privacy/controle", data={"csrf": "0" * 64}, headers=HTML).status_code == 403  # fmt: skip
-    short = api.client.post("/privacy/bewaren/bewaarplicht", headers=HTML,
-                            data={"csrf": csrf, "gezin": w["family"]["id"], "reden": "x"})  # fmt: skip
+    assert (
+        api.client.post("/privacy/controle", data={"csrf": "0" * 64}, headers=HTML).status_code
+        == 403
+    )
+    short = api.client.post(
+        "/privacy/bewaren/bewaarplicht",
+        headers=HTML,
+        data={"csrf": csrf, "gezin": w["family"]["id"], "reden": "x"},
+    )
     assert short.status_code == 400
     assert "Geef een reden van 3 tot 500 tekens." in short.text
-    past = api.client.post("/privacy/bewaren/bewaarplicht", headers=HTML,
-                           data={"csrf": csrf, "gezin": w["family"]["id"], "reden": "Klacht", "tot": "01-01-2020"})  # fmt: skip
+    past = api.client.post(
+        "/privacy/bewaren/bewaarplicht",
+        headers=HTML,
+        data={"csrf": csrf, "gezin": w["family"]["id"], "reden": "Klacht", "tot": "01-01-2020"},
+    )
     assert past.status_code == 400
     assert "ligt in de toekomst" in past.text
     with unit_of_work() as db:
@@ -250,8 +282,11 @@ def test_a_purge_shows_with_its_signed_certificate(api: Api) -> None:
     when and why, and the certificate with a valid signature."""
     w = _watched(api)
     h = w["headers"]
-    closed = api.client.patch(f"/api/v1/trajectories/{w['trajectory']['id']}", headers=h,
-                              json={"phase": "closed", "closed_on": "2026-01-10"})  # fmt: skip
+    closed = api.client.patch(
+        f"/api/v1/trajectories/{w['trajectory']['id']}",
+        headers=h,
+        json={"phase": "closed", "closed_on": "2026-01-10"},
+    )
     assert closed.status_code == 200, closed.text
     with unit_of_work() as db:
         family = db.exec(select(Family).where(Family.code == w["code"])).one()
@@ -280,7 +315,9 @@ def test_a_purge_shows_with_its_signed_certificate(api: Api) -> None:
     assert "Verwijderd (bewaartermijn)" in log.text
     assert "Systeem" in log.text
     with unit_of_work() as db:
-        assert db.exec(select(AuditRecord).where(col(AuditRecord.object_type) == "deletion_certificate")).first()  # fmt: skip
+        assert db.exec(
+            select(AuditRecord).where(col(AuditRecord.object_type) == "deletion_certificate")
+        ).first()
 
 
 def test_signals_link_to_their_record_and_the_log_has_pages(api: Api) -> None:
@@ -291,8 +328,15 @@ def test_signals_link_to_their_record_and_the_log_has_pages(api: Api) -> None:
         assert user is not None
         family = db.exec(select(Family).where(Family.code == w["code"])).one()
         who = audit.Principal(user.id, user.name, user.role, user.organisation_id)
-        download = audit.record(db, action="download", outcome="allowed", actor=who,
-                                family_id=family.id, object_type="recording", object_id=w["recording"]["id"])  # fmt: skip
+        download = audit.record(
+            db,
+            action="download",
+            outcome="allowed",
+            actor=who,
+            family_id=family.id,
+            object_type="recording",
+            object_id=w["recording"]["id"],
+        )
         seq = download.seq
         for _ in range(60):
             audit.record(db, action="sign_out", outcome="success", actor=who)
@@ -376,8 +420,14 @@ def test_the_period_is_in_dutch_days(api: Api) -> None:
     with unit_of_work() as db:
         family = db.exec(select(Family).where(Family.code == w["code"])).one()
         who = audit.Principal(w["trainer"].id, "Trainer", "trainer", family.organisation_id)
-        audit.record(db, action="export", outcome="success", actor=who, family_id=family.id,
-                     occurred_at=datetime(2026, 11, 24, 23, 30, tzinfo=UTC))  # fmt: skip
+        audit.record(
+            db,
+            action="export",
+            outcome="success",
+            actor=who,
+            family_id=family.id,
+            occurred_at=datetime(2026, 11, 24, 23, 30, tzinfo=UTC),
+        )
     _signed_in(api, "privacy_officer")
     on = api.client.get("/privacy?van=25-11-2026&tot=25-11-2026&handeling=export", headers=HTML)
     assert "1 regel." in on.text
@@ -395,15 +445,23 @@ def test_every_role_in_the_log_is_named_in_dutch(api: Api) -> None:
         parent = audit.Principal(None, "ouder (downloadlink)", "parent")
         odd = audit.Principal(None, "import van elders", "importer")
         for who, at in ((parent, 10), (odd, 11)):
-            audit.record(db, action="download", outcome="allowed", actor=who, family_id=family.id,
-                         occurred_at=datetime(2026, 11, 24, at, 0, tzinfo=UTC))  # fmt: skip
+            audit.record(
+                db,
+                action="download",
+                outcome="allowed",
+                actor=who,
+                family_id=family.id,
+                occurred_at=datetime(2026, 11, 24, at, 0, tzinfo=UTC),
+            )
     _signed_in(api, "privacy_officer")
     log = api.client.get("/privacy?van=24-11-2026&tot=24-11-2026&handeling=download", headers=HTML)
     assert log.status_code == 200
     roles = re.findall(r"<br><small>([^<·]*)", log.text)
     assert [r.strip() for r in roles] == ["Onbekende rol (importer)", "Ouder"], roles
-    english = api.client.get("/privacy?van=24-11-2026&tot=24-11-2026&handeling=download",
-                             headers={**HTML, "accept-language": "en"})  # fmt: skip
+    english = api.client.get(
+        "/privacy?van=24-11-2026&tot=24-11-2026&handeling=download",
+        headers={**HTML, "accept-language": "en"},
+    )
     assert "<br><small>Parent" in english.text
 
 
@@ -419,11 +477,23 @@ def test_the_retention_plan_shows_the_package_s_own_removal_day(api: Api) -> Non
     expires = datetime.now(UTC) + timedelta(days=20)
     with unit_of_work() as db:
         family = db.exec(select(Family).where(Family.code == w["code"])).one()
-        package = open_store(db, get_settings()).put(family_id=family.id, kind=ObjectKind.export,
-                                                     source=[b"PK pakket" * 100])  # fmt: skip
-        db.add(Export(trajectory_id=uuid.UUID(w["trajectory"]["id"]), family_id=family.id,
-                      created_by=w["trainer"].id, encrypted=False, status=ExportStatus.ready, done=1,
-                      total=1, object_id=package.id, size=900, expires_at=expires))  # fmt: skip
+        package = open_store(db, get_settings()).put(
+            family_id=family.id, kind=ObjectKind.export, source=[b"PK pakket" * 100]
+        )
+        db.add(
+            Export(
+                trajectory_id=uuid.UUID(w["trajectory"]["id"]),
+                family_id=family.id,
+                created_by=w["trainer"].id,
+                encrypted=False,
+                status=ExportStatus.ready,
+                done=1,
+                total=1,
+                object_id=package.id,
+                size=900,
+                expires_at=expires,
+            )
+        )
     _signed_in(api, "privacy_officer")
     page = api.client.get(f"/privacy/bewaren?gezin={w['code']}", headers=HTML)
     assert page.status_code == 200

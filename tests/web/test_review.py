@@ -52,7 +52,11 @@ def test_the_trainer_prepares_and_holds_a_terugkijkgesprek(
     assert page.locator(".notice").inner_text() == "Opgeslagen."
     saved = httpx.get(f"{server}/api/v1/clips/{world['clip_id']}", headers=world["headers"]).json()
     assert (saved["title"], saved["codes"], saved["stills"], saved["review_position"]) == (
-        "Samen in bad", ["initiatief"], [10, 30], 1)  # fmt: skip
+        "Samen in bad",
+        ["initiatief"],
+        [10, 30],
+        1,
+    )
     page.wait_for_function(LOADED)
     assert page.locator(".stills img").count() == 2
     assert browser.barriers() == []
@@ -99,8 +103,11 @@ def test_progress_shows_each_code_per_minute(
     trainer = api.account("trainer")
     world = _clip_with_video(api, trainer, server, tmp_path, "Bad", seconds=3)  # 3 s: 1/20 minute
     for frame, code in ((5, "initiatief"), (20, "initiatief"), (40, "ontvangen")):
-        made = httpx.post(f"{server}/api/v1/recordings/{world['recording_id']}/annotations", headers=world["headers"],
-                          json={"frame_in": frame, "code": code})  # fmt: skip
+        made = httpx.post(
+            f"{server}/api/v1/recordings/{world['recording_id']}/annotations",
+            headers=world["headers"],
+            json={"frame_in": frame, "code": code},
+        )
         assert made.status_code == 201, made.text
     page = browser.sign_in(api, trainer, offset_steps=1)
     browser.go(f"/trajecten/{world['trajectory']['id']}")
@@ -130,8 +137,10 @@ def test_two_recordings_side_by_side_step_together(
     page.get_by_role("link", name="Twee opnames naast elkaar bekijken").click()
     page.wait_for_load_state()
     assert page.locator("video.synced").count() == 2
-    page.wait_for_function("() => [...document.querySelectorAll('video.synced')].every(v => v.readyState >= 2)",
-                           timeout=90_000)  # fmt: skip
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('video.synced')].every(v => v.readyState >= 2)",
+        timeout=90_000,
+    )
     together = "(t) => [...document.querySelectorAll('video.synced')].every(v => v.paused && Math.abs(v.currentTime - t) < 0.001)"
     for _ in range(3):
         page.keyboard.press(".")

@@ -73,9 +73,16 @@ def test_a_page_sends_the_signed_out_back_after_sign_in(api: Api, browser: Brows
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example"])
 def test_sign_in_never_redirects_off_site(api: Api, target: str) -> None:
     account = api.account("trainer")
-    response = api.client.post("/aanmelden", data={"email": account.email, "password": PASSWORD,
-                                                  "totp": api.code(account), "next": target},
-                               follow_redirects=False)  # fmt: skip
+    response = api.client.post(
+        "/aanmelden",
+        data={
+            "email": account.email,
+            "password": PASSWORD,
+            "totp": api.code(account),
+            "next": target,
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/trajecten"
 

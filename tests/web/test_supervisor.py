@@ -155,8 +155,11 @@ def test_without_link_or_consent_the_clip_page_refuses_in_dutch(api: Api) -> Non
     assert {r.reason for r in denied} == {"no_consent"}
 
     # With consent: the page opens (this clip has no footage: no player, but its notes).
-    given = api.client.post(f"/api/v1/families/{world['family']['id']}/consents", headers=world["headers"],
-                            json=consent_body(world, "supervision"))  # fmt: skip
+    given = api.client.post(
+        f"/api/v1/families/{world['family']['id']}/consents",
+        headers=world["headers"],
+        json=consent_body(world, "supervision"),
+    )
     assert given.status_code == 201
     opened = api.client.get(clip_page, headers=html)
     assert opened.status_code == 200
@@ -172,8 +175,11 @@ def test_without_link_or_consent_the_clip_page_refuses_in_dutch(api: Api) -> Non
     assert bad.status_code == 422
     assert "tussen 0:00 en 0:30" in bad.text
     assert "te laat" in bad.text  # nothing to type again
-    saved = api.client.post(f"{clip_page}/notities", data={"csrf": csrf, "moment": "12,5", "text": "Goed moment"},
-                            follow_redirects=False)  # fmt: skip
+    saved = api.client.post(
+        f"{clip_page}/notities",
+        data={"csrf": csrf, "moment": "12,5", "text": "Goed moment"},
+        follow_redirects=False,
+    )
     assert saved.status_code == 303
     with unit_of_work() as db:
         saved_note = db.exec(
@@ -191,8 +197,11 @@ def test_without_link_or_consent_the_clip_page_refuses_in_dutch(api: Api) -> Non
     )
     assert gone.status_code == 404
     csrf = _cookie_sign_in(api, opleider, offset_steps=1)
-    deleted = api.client.post(f"{clip_page}/notities/{saved_note.id}/verwijderen", data={"csrf": csrf},
-                              follow_redirects=False)  # fmt: skip
+    deleted = api.client.post(
+        f"{clip_page}/notities/{saved_note.id}/verwijderen",
+        data={"csrf": csrf},
+        follow_redirects=False,
+    )
     assert deleted.status_code == 303
     with unit_of_work() as db:
         assert db.get(SupervisionNote, saved_note.id) is None
@@ -205,10 +214,20 @@ def test_a_gecommitteerde_sees_clips_only_while_the_grant_runs(
     expired, current = api.account("gecommitteerde"), api.account("gecommitteerde")
     now = datetime.now(UTC)
     with unit_of_work() as db, bound(db):
-        GrantFactory(user_id=expired.id, trainee_id=w["trainer"].id,
-                     valid_from=now - timedelta(days=30), valid_until=now - timedelta(days=1), confirmed_at=now)  # fmt: skip
-        GrantFactory(user_id=current.id, trainee_id=w["trainer"].id,
-                     valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=30), confirmed_at=now)  # fmt: skip
+        GrantFactory(
+            user_id=expired.id,
+            trainee_id=w["trainer"].id,
+            valid_from=now - timedelta(days=30),
+            valid_until=now - timedelta(days=1),
+            confirmed_at=now,
+        )
+        GrantFactory(
+            user_id=current.id,
+            trainee_id=w["trainer"].id,
+            valid_from=now - timedelta(days=1),
+            valid_until=now + timedelta(days=30),
+            confirmed_at=now,
+        )
     html = {"accept": "text/html"}
 
     _cookie_sign_in(api, current)
@@ -275,13 +294,19 @@ def test_a_clip_made_for_the_wok_is_not_released_for_supervision(
     The opleider's list shows the supervision clip only, says why one is withheld, and the WOK clip's
     own page refuses in Dutch."""
     w = supervised
-    given = api.client.post(f"/api/v1/families/{w['family']['id']}/consents", headers=w["headers"],
-                            json=consent_body(w, "wok"))  # fmt: skip
+    given = api.client.post(
+        f"/api/v1/families/{w['family']['id']}/consents",
+        headers=w["headers"],
+        json=consent_body(w, "wok"),
+    )
     assert given.status_code == 201, given.text
     made = {}
     for title, purpose in (("Voor de WOK", "wok"), ("Voor supervisie", "supervision")):
-        clip = api.client.post(f"/api/v1/recordings/{w['recording_id']}/clips", headers=w["headers"],
-                               json={"start_s": 0, "end_s": 2, "title": title, "purpose": purpose})  # fmt: skip
+        clip = api.client.post(
+            f"/api/v1/recordings/{w['recording_id']}/clips",
+            headers=w["headers"],
+            json={"start_s": 0, "end_s": 2, "title": title, "purpose": purpose},
+        )
         assert clip.status_code == 201, clip.text
         made[purpose] = clip.json()["id"]
 

@@ -38,7 +38,9 @@ def _card(root: Path, videos: dict[str, Path]) -> Path:
     folder.mkdir(parents=True)
     shutil.copy(videos["good"], folder / "MVI_0001.MP4")
     make_video(folder / "MVI_0002.MOV", seconds=2)
-    os.utime(folder / "MVI_0002.MOV", (CARD_TIME.timestamp(), CARD_TIME.timestamp()))  # no camera time inside
+    os.utime(
+        folder / "MVI_0002.MOV", (CARD_TIME.timestamp(), CARD_TIME.timestamp())
+    )  # no camera time inside
     (folder / "MVI_0001.THM").write_bytes(b"\xff\xd8 thumbnail")
     (root / ".Trashes").mkdir()
     (root / ".Trashes" / "MVI_0000.MP4").write_bytes(b"deleted earlier")
@@ -51,7 +53,12 @@ def _outcome(page: Any) -> str:
 
 
 def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
-    api: Api, browser: Browser, worker: None, stream_worker: None, videos: dict[str, Path], tmp_path: Path
+    api: Api,
+    browser: Browser,
+    worker: None,
+    stream_worker: None,
+    videos: dict[str, Path],
+    tmp_path: Path,
 ) -> None:
     trainer = api.account("trainer")
     page = browser.sign_in(api, trainer)
@@ -83,8 +90,14 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     assert "2 videobestand(en) gevonden" in page.locator("#chosen").inner_text()
     # Every tus request carries the CSRF header; the first PATCH is cut off, and the upload resumes.
     sent: list[tuple[str, str | None]] = []
-    page.on("request", lambda r: sent.append((r.method, r.headers.get("x-csrf-token")))
-            if "/api/v1/uploads" in r.url and r.method in ("POST", "HEAD", "PATCH") else None)  # fmt: skip
+    page.on(
+        "request",
+        lambda r: (
+            sent.append((r.method, r.headers.get("x-csrf-token")))
+            if "/api/v1/uploads" in r.url and r.method in ("POST", "HEAD", "PATCH")
+            else None
+        ),
+    )
     cut: list[str] = []
 
     def cut_once(route: Any) -> None:
@@ -116,8 +129,10 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     page.reload()
     page.get_by_label("Of losse videobestanden kiezen").set_input_files(videos["jpeg"])
     page.get_by_role("button", name="Importeren starten").click()
-    page.wait_for_function("() => /geen videobestand|Wis de kaart/.test(document.getElementById('outcome').innerText)",
-                           timeout=180_000)  # fmt: skip
+    page.wait_for_function(
+        "() => /geen videobestand|Wis de kaart/.test(document.getElementById('outcome').innerText)",
+        timeout=180_000,
+    )
     outcome = _outcome(page)
     assert "Niet opgeslagen: geen videobestand" in outcome
     assert "Wis de kaart nog NIET" in outcome
@@ -145,7 +160,10 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     assert "20-11-2026 11:00" in first.inner_text()  # 10:00 UTC on the camera, read in Dutch time
     assert "3 s" in first.inner_text()
     # No camera time in the file: the file's own time on the card (never the upload time), in Dutch time.
-    assert "15-11-2026 09:30" in recordings.get_by_role("row").filter(has_text="MVI_0002.MOV").inner_text()
+    assert (
+        "15-11-2026 09:30"
+        in recordings.get_by_role("row").filter(has_text="MVI_0002.MOV").inner_text()
+    )
     page.wait_for_function(LISTED, timeout=60_000)
     assert browser.barriers() == []
     browser.shot("trainer-trajectory")
@@ -189,8 +207,10 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
     assert page.get_by_label("Begin (seconden)").input_value() == "0.2"
     assert page.get_by_label("Einde (seconden)").input_value() == "0.56"
     assert "0,36 s" in page.locator("#span").inner_text()
-    page.evaluate("() => { window.played = false; document.getElementById('video')"
-                  ".addEventListener('playing', () => { window.played = true; }); }")  # fmt: skip
+    page.evaluate(
+        "() => { window.played = false; document.getElementById('video')"
+        ".addEventListener('playing', () => { window.played = true; }); }"
+    )
     page.get_by_role(
         "button", name="Keuze afspelen"
     ).click()  # plays the span once, stops at its end
@@ -238,8 +258,15 @@ def test_trainer_imports_a_card_and_makes_a_clip_in_chromium(
 
 def _form_sign_in(api: Api, account: Account, offset_steps: int) -> str:
     """Sign in the TestClient with the form; returns the session's CSRF token."""
-    response = api.client.post("/aanmelden", data={"email": account.email, "password": PASSWORD,
-                                                  "totp": api.code(account, offset_steps)}, follow_redirects=False)  # fmt: skip
+    response = api.client.post(
+        "/aanmelden",
+        data={
+            "email": account.email,
+            "password": PASSWORD,
+            "totp": api.code(account, offset_steps),
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     page = api.client.get("/trajecten")
     match = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text)
@@ -257,9 +284,12 @@ def test_clip_form_works_without_javascript_and_refuses_nonsense(api: Api) -> No
     assert "Aansluiten" in page.text  # the clip the API made
     assert "<video" not in page.text  # no footage stored for this recording: number inputs only
     api.client.cookies.set("lang", "en")
-    for path, heading in ((f"/opnames/{recording}", "Make a clip"), ("/trajecten", "My trajectories"),
-                          (f"/trajecten/{world['trajectory']['id']}", "Recordings (1)"),
-                          (f"/trajecten/{world['trajectory']['id']}/importeren", "Import a card")):  # fmt: skip
+    for path, heading in (
+        (f"/opnames/{recording}", "Make a clip"),
+        ("/trajecten", "My trajectories"),
+        (f"/trajecten/{world['trajectory']['id']}", "Recordings (1)"),
+        (f"/trajecten/{world['trajectory']['id']}/importeren", "Import a card"),
+    ):
         assert heading in api.client.get(path).text, path
     api.client.cookies.set("lang", "nl")
     # The purpose decides who sees the clip (ADR 0002, decision 15): the trainer chooses it, nothing
@@ -269,27 +299,50 @@ def test_clip_form_works_without_javascript_and_refuses_nonsense(api: Api) -> No
     assert "required" in form.group(0)
     assert re.search(r'<option value=""[^>]*selected', form.group(0))
     assert not re.search(r'<option value="[a-z]+"[^>]*selected', form.group(0))
-    unchosen = api.client.post(f"/opnames/{recording}/fragmenten", headers={"accept": "text/html"},
-                               data={"csrf": csrf, "start_s": "1", "end_s": "2", "title": "Zonder doel"})  # fmt: skip
+    unchosen = api.client.post(
+        f"/opnames/{recording}/fragmenten",
+        headers={"accept": "text/html"},
+        data={"csrf": csrf, "start_s": "1", "end_s": "2", "title": "Zonder doel"},
+    )
     assert unchosen.status_code == 422
     assert "Kies het doel van het fragment" in unchosen.text
     assert 'value="Zonder doel"' in unchosen.text
     assert "Zonder doel</" not in api.client.get(f"/opnames/{recording}").text  # nothing was made
-    made = api.client.post(f"/opnames/{recording}/fragmenten", data={"csrf": csrf, "start_s": "1,5", "end_s": "1:02.25",
-                                                                    "title": "Zonder script", "purpose": "supervision"},
-                           follow_redirects=False)  # fmt: skip
+    made = api.client.post(
+        f"/opnames/{recording}/fragmenten",
+        data={
+            "csrf": csrf,
+            "start_s": "1,5",
+            "end_s": "1:02.25",
+            "title": "Zonder script",
+            "purpose": "supervision",
+        },
+        follow_redirects=False,
+    )
     assert made.status_code == 303
     listed = api.client.get(made.headers["location"]).text
     assert "Het fragment is gemaakt." in listed
     assert "1,50 – 62,25 s" in listed
     assert "Supervisie" in listed
-    backwards = api.client.post(f"/opnames/{recording}/fragmenten", headers={"accept": "text/html"},
-                                data={"csrf": csrf, "start_s": "20", "end_s": "10", "title": "Achterstevoren", "purpose": "review"})  # fmt: skip
+    backwards = api.client.post(
+        f"/opnames/{recording}/fragmenten",
+        headers={"accept": "text/html"},
+        data={
+            "csrf": csrf,
+            "start_s": "20",
+            "end_s": "10",
+            "title": "Achterstevoren",
+            "purpose": "review",
+        },
+    )
     assert backwards.status_code == 422
     assert "het einde moet na het begin liggen" in backwards.text
     assert 'value="Achterstevoren"' in backwards.text  # nothing to type again
-    too_long = api.client.post(f"/opnames/{recording}/fragmenten", headers={"accept": "text/html"},
-                               data={"csrf": csrf, "start_s": "200", "end_s": "300", "purpose": "review"})  # fmt: skip
+    too_long = api.client.post(
+        f"/opnames/{recording}/fragmenten",
+        headers={"accept": "text/html"},
+        data={"csrf": csrf, "start_s": "200", "end_s": "300", "purpose": "review"},
+    )
     assert too_long.status_code == 409
     assert "voorbij het einde van de opname" in too_long.text
     bogus = api.client.post(
@@ -297,13 +350,17 @@ def test_clip_form_works_without_javascript_and_refuses_nonsense(api: Api) -> No
     )
     assert bogus.status_code == 422
     assert "Controleer de ingevulde gegevens." in bogus.text
-    no_token = api.client.post(f"/opnames/{recording}/fragmenten", headers={"accept": "text/html"},
-                               data={"start_s": "1", "end_s": "2"})  # fmt: skip
+    no_token = api.client.post(
+        f"/opnames/{recording}/fragmenten",
+        headers={"accept": "text/html"},
+        data={"start_s": "1", "end_s": "2"},
+    )
     assert no_token.status_code == 403
     # Once ended, the trajectory stays on the list, but its footage is out of reach.
     trajectory = world["trajectory"]["id"]
-    ended = api.client.post(f"/trajecten/{trajectory}", data={"csrf": csrf, "phase": "ended"},
-                            follow_redirects=False)  # fmt: skip
+    ended = api.client.post(
+        f"/trajecten/{trajectory}", data={"csrf": csrf, "phase": "ended"}, follow_redirects=False
+    )
     assert ended.status_code == 303
     listed = api.client.get("/trajecten").text
     assert world["family"]["code"] in listed
@@ -330,9 +387,11 @@ def test_another_trainer_is_refused_everywhere(api: Api) -> None:
         assert refused.status_code == 403, path
         assert "U bent niet de trainer van dit traject." in refused.text
         assert world["family"]["code"] not in refused.text
-    for path, data in ((f"/trajecten/{trajectory}", {"phase": "closed"}),
-                       (f"/opnames/{recording}/fragmenten", {"start_s": "1", "end_s": "2", "purpose": "review"}),
-                       (f"/fragmenten/{clip}/kijken", {})):  # fmt: skip
+    for path, data in (
+        (f"/trajecten/{trajectory}", {"phase": "closed"}),
+        (f"/opnames/{recording}/fragmenten", {"start_s": "1", "end_s": "2", "purpose": "review"}),
+        (f"/fragmenten/{clip}/kijken", {}),
+    ):
         refused = api.client.post(
             path, headers=html, data={"csrf": csrf, **data}, follow_redirects=False
         )
@@ -387,13 +446,19 @@ def test_removal_works_without_javascript_and_is_refused_to_others(api: Api) -> 
     assert "Kies een reden om de opname te verwijderen." in no_reason.text
     # Under a legal hold for the whole family, nothing of it goes: the page says why.
     with unit_of_work() as db:
-        hold = LegalHoldRow(family_id=uuid.UUID(world["family"]["id"]), reason="Klacht",
-                            placed_on=datetime.now(UTC).date())  # fmt: skip
+        hold = LegalHoldRow(
+            family_id=uuid.UUID(world["family"]["id"]),
+            reason="Klacht",
+            placed_on=datetime.now(UTC).date(),
+        )
         db.add(hold)
         db.flush()
         hold_id = hold.id
-    held = api.client.post(f"/opnames/{recording}/verwijderen", headers=html,
-                           data={"csrf": csrf, "reason": "wrong_family"})  # fmt: skip
+    held = api.client.post(
+        f"/opnames/{recording}/verwijderen",
+        headers=html,
+        data={"csrf": csrf, "reason": "wrong_family"},
+    )
     assert held.status_code == 409
     assert "Er geldt een bewaarplicht voor deze opname" in held.text
     with unit_of_work() as db:
@@ -401,8 +466,11 @@ def test_removal_works_without_javascript_and_is_refused_to_others(api: Api) -> 
         assert row is not None
         row.released_on = datetime.now(UTC).date()
         db.add(row)
-    removed = api.client.post(f"/opnames/{recording}/verwijderen", data={"csrf": csrf, "reason": "duplicate"},
-                              follow_redirects=False)  # fmt: skip
+    removed = api.client.post(
+        f"/opnames/{recording}/verwijderen",
+        data={"csrf": csrf, "reason": "duplicate"},
+        follow_redirects=False,
+    )
     assert removed.status_code == 303
     assert removed.headers["location"] == f"/trajecten/{trajectory}?klaar=verwijderd"
     listed = api.client.get(removed.headers["location"]).text
@@ -415,17 +483,32 @@ def test_recording_page_speaks_dutch_numbers_not_ffprobe(api: Api) -> None:
     trainer = api.account("trainer")
     world = family_with_recording(api, trainer)
     recording = world["recording"]["id"]
-    made = api.client.post(f"/api/v1/recordings/{recording}/clips", headers=api.as_(trainer),
-                           json={"start_s": 4.49, "end_s": 9.72, "title": "Spiegelen"})  # fmt: skip
+    made = api.client.post(
+        f"/api/v1/recordings/{recording}/clips",
+        headers=api.as_(trainer),
+        json={"start_s": 4.49, "end_s": 9.72, "title": "Spiegelen"},
+    )
     assert made.status_code == 201, made.text
     with unit_of_work() as db:  # what the ingest stores from ffprobe for a camera's MP4
         row = db.get(Recording, uuid.UUID(recording))
         assert row is not None
-        row.probe = json.dumps({"container": "mov,mp4,m4a,3gp,3g2,mj2", "duration_s": 240.0,
-                                "video_codec": "h264", "width": 1920, "height": 1080, "rotation": 0,
-                                "interlaced": False, "frame_rate": 29.97002997,
-                                "variable_frame_rate": False, "audio_codec": "aac",
-                                "audio_channels": 6, "creation_time": None, "has_location": False})  # fmt: skip
+        row.probe = json.dumps(
+            {
+                "container": "mov,mp4,m4a,3gp,3g2,mj2",
+                "duration_s": 240.0,
+                "video_codec": "h264",
+                "width": 1920,
+                "height": 1080,
+                "rotation": 0,
+                "interlaced": False,
+                "frame_rate": 29.97002997,
+                "variable_frame_rate": False,
+                "audio_codec": "aac",
+                "audio_channels": 6,
+                "creation_time": None,
+                "has_location": False,
+            }
+        )
         db.add(row)
     _form_sign_in(api, trainer, offset_steps=1)  # the API's sign-in used this step's code
     page = api.client.get(f"/opnames/{recording}").text
@@ -484,11 +567,16 @@ def test_the_player_speaks_one_language_and_leads_back(api: Api) -> None:
     with unit_of_work() as db:
         recording = db.get(Recording, uuid.UUID(world["recording"]["id"]))
         assert recording is not None
-        stored = open_store(db, get_settings()).put(family_id=uuid.UUID(world["family"]["id"]),
-                                                   kind=ObjectKind.original, source=[b"beelden" * 100])  # fmt: skip
+        stored = open_store(db, get_settings()).put(
+            family_id=uuid.UUID(world["family"]["id"]),
+            kind=ObjectKind.original,
+            source=[b"beelden" * 100],
+        )
         recording.original_object_id = stored.id
         db.add(recording)
-    opened = api.client.post(f"/api/v1/clips/{world['clip']['id']}/stream", headers=world["headers"])
+    opened = api.client.post(
+        f"/api/v1/clips/{world['clip']['id']}/stream", headers=world["headers"]
+    )
     assert opened.status_code == 200, opened.text
     player = opened.json()["player"]
     back = f"/opnames/{world['recording']['id']}"
@@ -504,7 +592,12 @@ def test_the_player_speaks_one_language_and_leads_back(api: Api) -> None:
     assert "<h1>Watch the clip</h1>" in english.text
     assert "Laden" not in english.text
     assert re.search(rf'<a href="{back}"[^>]*>← Back</a>', english.text)
-    for elsewhere in ("//evil.example/x", "https://evil.example/", "javascript:alert(1)", "/a\"onmouseover"):
+    for elsewhere in (
+        "//evil.example/x",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        '/a"onmouseover',
+    ):
         page = api.client.get(player, params={"terug": elsewhere})
         assert re.search(r'<a href="/"[^>]*>← Terug</a>', page.text), elsewhere
     expired = api.client.get("/kijken/not-a-token", headers={"accept-language": "en"})

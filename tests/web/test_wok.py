@@ -35,8 +35,11 @@ def playable_clip(api: Api, server: str, trainer: Account, tmp_path: Path) -> di
     url = tus_upload(server, world["headers"], video, world["trajectory"]["id"])
     assert verify_upload(upload_id(url)) == "stored"
     status = httpx.get(f"{server}/api/v1/uploads/{upload_id(url)}", headers=world["headers"]).json()
-    clip = httpx.post(f"{server}/api/v1/recordings/{status['recording_id']}/clips", headers=world["headers"],
-                      json={"start_s": 0, "end_s": 9, "title": "Samen in bad"}).json()  # fmt: skip
+    clip = httpx.post(
+        f"{server}/api/v1/recordings/{status['recording_id']}/clips",
+        headers=world["headers"],
+        json={"start_s": 0, "end_s": 9, "title": "Samen in bad"},
+    ).json()
     given = api.client.post(
         f"/api/v1/families/{world['family']['id']}/consents",
         headers=world["headers"],
@@ -141,12 +144,18 @@ def test_a_trainer_reads_what_they_can_do_in_a_wok_and_shares_only_a_wok_clip(ap
 
     trainer = api.account("trainer")
     world = family_with_recording(api, trainer)  # a K-VHT trajectory with the clip "Aansluiten"
-    given = api.client.post(f"/api/v1/families/{world['family']['id']}/consents", headers=world["headers"],
-                            json=consent_body(world, "wok"))  # fmt: skip
+    given = api.client.post(
+        f"/api/v1/families/{world['family']['id']}/consents",
+        headers=world["headers"],
+        json=consent_body(world, "wok"),
+    )
     assert given.json()["status"] == "given"
     for title, purpose in (("Voor de WOK", "wok"), ("Alleen supervisie", "supervision")):
-        made = api.client.post(f"/api/v1/recordings/{world['recording']['id']}/clips", headers=world["headers"],
-                               json={"start_s": 0, "end_s": 5, "title": title, "purpose": purpose})  # fmt: skip
+        made = api.client.post(
+            f"/api/v1/recordings/{world['recording']['id']}/clips",
+            headers=world["headers"],
+            json={"start_s": 0, "end_s": 5, "title": title, "purpose": purpose},
+        )
         assert made.status_code == 201, made.text
 
     _cookie_sign_in(api, trainer, offset_steps=1)
@@ -159,9 +168,13 @@ def test_a_trainer_reads_what_they_can_do_in_a_wok_and_shares_only_a_wok_clip(ap
     organiser = api.account("opleider")
     now = datetime.now(UTC)
     with unit_of_work() as db, bound(db):
-        WokSessionFactory(title="WOK december", starts_at=now + timedelta(days=1),
-                          ends_at=now + timedelta(days=1, hours=2), organiser_id=organiser.id,
-                          participant_ids=json.dumps([str(trainer.id)]))  # fmt: skip
+        WokSessionFactory(
+            title="WOK december",
+            starts_at=now + timedelta(days=1),
+            ends_at=now + timedelta(days=1, hours=2),
+            organiser_id=organiser.id,
+            participant_ids=json.dumps([str(trainer.id)]),
+        )
     page = api.client.get("/wok", headers={"accept": "text/html"})
     options = re.findall(r"<option value=\"[0-9a-f-]{36}\">([^<]*)</option>", page.text)
     titles = sorted(o.split(" · ")[0] for o in options)
