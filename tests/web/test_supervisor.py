@@ -110,7 +110,7 @@ def test_opleider_watches_a_clip_and_notes_a_moment_the_trainee_reads_in_chromiu
     page.wait_for_url(re.compile(r".*/aanmelden\?afgemeld=1$"))
     browser.sign_in(api, w["trainer"], offset_steps=1)
     page = browser.go(f"/opnames/{w['recording_id']}")  # from the recording's list of clips
-    page.get_by_role("link", name="Bad").click()
+    page.get_by_role("link", name="Bad", exact=True).click()  # not "Kijkrichting … Bad"
     page.wait_for_url(f"{browser.server}/begeleiding/fragmenten/{clip_id}")
     assert page.get_by_role("heading", level=1).inner_text() == "Bad"
     assert (
