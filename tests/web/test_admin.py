@@ -208,6 +208,14 @@ def test_a_retention_period_must_be_a_whole_positive_number(api: Api) -> None:
         "/beheer/bewaartermijnen", data={**form, **_periods(teaching_max_months="24")}
     )
     assert "De bewaartermijnen zijn opgeslagen." in changed.text
+    api.client.cookies.set("lang", "en")  # the notice and the form's refusals come from the catalogue
+    assert "Nothing was changed." in api.client.get("/beheer/bewaartermijnen?gedaan=gelijk").text
+    unknown = api.client.get("/beheer/bewaartermijnen?gedaan=onzin").text
+    assert 'class="notice"' not in unknown
+    missing = api.client.post("/beheer/bewaartermijnen", data={"csrf": csrf})
+    assert missing.status_code == 422
+    assert "Choose an organisation and a trajectory type." in missing.text
+    api.client.cookies.set("lang", "nl")
     [record] = _policy_changes()
     assert record.action == "configuration_change"
     assert record.role == "administrator"

@@ -4,7 +4,7 @@ the strict security headers, and a way to call the API's own functions and show 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
@@ -160,6 +160,12 @@ def words(request: Request) -> Callable[..., str]:
     """`_` in the page's language, for a text made in Python: `_ = words(request)`, then
     `_("Gezin %(code)s", code=family.code)` (a gettext message, found by pybabel extract)."""
     return gettext_callables(language(request))["_"]
+
+
+def notice(request: Request, said: Mapping[str, str], key: str | None) -> str | None:
+    """What a POST did, shown once after its redirect (`?gedaan=key`): the msgid `said[key]` in the page's
+    language, or None for a key the page does not know."""
+    return words(request)(said[key]) if key is not None and key in said else None
 
 
 def message(request: Request, error: VaultError) -> str:

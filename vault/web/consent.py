@@ -39,6 +39,7 @@ from vault.web._page import (
     attempt,
     language,
     message,
+    notice,
     redirect,
     render,
     require,
@@ -49,19 +50,13 @@ from vault.web.labels import consents as consent_labels
 router = APIRouter()
 
 # What a POST did, shown after its redirect (?gedaan=...).
-DONE: dict[str, tuple[str, str]] = {
-    "persoon": ("Het gezinslid is toegevoegd.", "The person was added."),
-    "gezag": ("Het gezag is vastgelegd.", "Parental authority was recorded."),
-    "toestemming": ("De toestemming is vastgelegd.", "The consent was recorded."),
-    "handtekening": ("De handtekening is toegevoegd.", "The signature was added."),
-    "formulier": (
-        "Het getekende formulier is versleuteld opgeslagen.",
-        "The signed form was stored encrypted.",
-    ),
-    "ingetrokken": (
-        "De toestemming is ingetrokken. Dit geldt meteen.",
-        "The consent was withdrawn. This takes effect at once.",
-    ),
+DONE: dict[str, str] = {
+    "persoon": N_("Het gezinslid is toegevoegd."),
+    "gezag": N_("Het gezag is vastgelegd."),
+    "toestemming": N_("De toestemming is vastgelegd."),
+    "handtekening": N_("De handtekening is toegevoegd."),
+    "formulier": N_("Het getekende formulier is versleuteld opgeslagen."),
+    "ingetrokken": N_("De toestemming is ingetrokken. Dit geldt meteen."),
 }
 
 
@@ -171,7 +166,6 @@ def _family_page(
         record["signers"] = _withdrawers(record, people)
         record["withdrawals"] = [e for e in record["events"] if e["kind"] == "withdrawn"]
     done = request.query_params.get("gedaan")
-    lang_notice = DONE.get(done or "")
     return render(
         request,
         "consent/family.html",
@@ -199,7 +193,7 @@ def _family_page(
         methods=consent_labels.METHODS,
         event_names=consent_labels.EVENTS,
         types=TYPES,
-        notice=lang_notice[language(request) == "en"] if lang_notice else None,
+        notice=notice(request, DONE, done),
         error=error,
     )
 

@@ -31,8 +31,8 @@ from vault.web._page import (
     PageViewer,
     Viewer,
     attempt,
-    language,
     message,
+    notice,
     redirect,
     render,
     require,
@@ -42,12 +42,11 @@ from vault.web.labels import exports as package_labels
 
 router = APIRouter()
 
-DONE: dict[str, tuple[str, str]] = {
-    "geannuleerd": ("Het pakket is geannuleerd.", "The package was cancelled."),
-    "verwijderd": ("Het pakket is verwijderd.", "The package was removed."),
-    "overgedragen": (
-        "De overdracht is vastgelegd. Dat telt mee voor het bewaren en verwijderen.",
-        "The hand-over was recorded. It counts for retention.",
+DONE: dict[str, str] = {
+    "geannuleerd": N_("Het pakket is geannuleerd."),
+    "verwijderd": N_("Het pakket is verwijderd."),
+    "overgedragen": N_(
+        "De overdracht is vastgelegd. Dat telt mee voor het bewaren en verwijderen."
     ),
 }
 
@@ -72,7 +71,6 @@ def _page(
     rows, refused = attempt(db, lambda: exports.list_exports(db, p, trajectory_id))
     packages = [exports.view(e) for e in rows or []]
     choices = exports.exportable(db, p, trajectory_id) if not refused else []
-    done = DONE.get(request.query_params.get("gedaan") or "")
     busy = [e for e in packages if e["status"] in ("queued", "building")]
     return render(
         request,
@@ -91,7 +89,7 @@ def _page(
         badges=package_labels.BADGES,
         how=package_labels.HOW,
         now=datetime.now(UTC).isoformat(),
-        notice=done[language(request) == "en"] if done else None,
+        notice=notice(request, DONE, request.query_params.get("gedaan")),
         error=error,
         **shown_once,
     )

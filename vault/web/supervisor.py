@@ -45,6 +45,7 @@ from vault.web._page import (
     attempt,
     language,
     message,
+    notice,
     redirect,
     render,
     require,
@@ -293,13 +294,12 @@ def _back(viewer: Viewer) -> tuple[str, str]:
 def clip_page(
     clip_id: uuid.UUID, request: Request, viewer: PageViewer, db: DB, opgeslagen: str = ""
 ) -> HTMLResponse:
-    notice = {
-        "notitie": ("Notitie opgeslagen.", "Note saved."),
-        "verwijderd": ("Notitie verwijderd.", "Note deleted."),
-        "reactie": ("Reactie opgeslagen.", "Comment saved."),
-    }.get(opgeslagen)
-    lang_notice = None if notice is None else (notice[1] if _english(request) else notice[0])
-    return _page(request, viewer, db, clip_id, notice=lang_notice)
+    saved = {
+        "notitie": N_("Notitie opgeslagen."),
+        "verwijderd": N_("Notitie verwijderd."),
+        "reactie": N_("Reactie opgeslagen."),
+    }
+    return _page(request, viewer, db, clip_id, notice=notice(request, saved, opgeslagen))
 
 
 def _english(request: Request) -> bool:

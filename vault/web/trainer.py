@@ -36,8 +36,8 @@ from vault.web._page import (
     PageViewer,
     Viewer,
     attempt,
-    language,
     message,
+    notice,
     redirect,
     render,
     require,
@@ -138,19 +138,15 @@ def _start_page(
 
 
 NOTICES = {
-    "gestart": ("Het traject is gestart.", "The trajectory has started."),
-    "gewijzigd": ("De gegevens zijn opgeslagen.", "The details are saved."),
-    "fragment": ("Het fragment is gemaakt.", "The clip is made."),
-    "verwijderd": ("De opname is verwijderd.", "The recording is removed."),
+    "gestart": N_("Het traject is gestart."),
+    "gewijzigd": N_("De gegevens zijn opgeslagen."),
+    "fragment": N_("Het fragment is gemaakt."),
+    "verwijderd": N_("De opname is verwijderd."),
 }
 
 
 def _notice(request: Request) -> str | None:
-    key = request.query_params.get("klaar")
-    if key not in NOTICES:
-        return None
-    nl, en = NOTICES[key]
-    return en if language(request) == "en" else nl
+    return notice(request, NOTICES, request.query_params.get("klaar"))
 
 
 @router.get("/trajecten")

@@ -40,8 +40,8 @@ from vault.web._page import (
     PageViewer,
     Viewer,
     attempt,
-    language,
     message,
+    notice,
     redirect,
     render,
     require,
@@ -50,9 +50,9 @@ from vault.web.labels import TYPES
 
 router = APIRouter()
 ROLES = (Role.trainer, Role.opleider)
-DONE: dict[str, tuple[str, str]] = {
-    "gepland": ("De bijeenkomst is gepland.", "The session was planned."),
-    "gedeeld": ("Het fragment is gedeeld in de bijeenkomst.", "The clip was shared."),
+DONE: dict[str, str] = {
+    "gepland": N_("De bijeenkomst is gepland."),
+    "gedeeld": N_("Het fragment is gedeeld in de bijeenkomst."),
 }
 
 
@@ -174,7 +174,6 @@ def _page(
             }
         )
     is_trainer = viewer.role == Role.trainer
-    done = DONE.get(request.query_params.get("gedaan") or "")
     return render(
         request,
         "wok/sessions.html",
@@ -188,7 +187,7 @@ def _page(
         if is_trainer and any(s["state"] != "past" for s in sessions)
         else [],
         is_trainer=is_trainer,
-        notice=done[language(request) == "en"] if done else None,
+        notice=notice(request, DONE, request.query_params.get("gedaan")),
         error=error,
     )
 

@@ -13,30 +13,25 @@ from fastapi import Request
 from sqlmodel import Session
 
 from consent import Role
+from vault.i18n import N_
 from vault.organisations import service as admin_service
 from vault.web._page import (
     Viewer,
     language,
+    notice,
     require,
 )
 
 NOTICES = {
-    "rol": ("De rol is gewijzigd.", "The role was changed."),
-    "uit": (
-        "Het account is uitgeschakeld: aanmelden lukt niet meer en open sessies zijn beëindigd.",
-        "The account is disabled: signing in no longer works and open sessions have ended.",
+    "rol": N_("De rol is gewijzigd."),
+    "uit": N_(
+        "Het account is uitgeschakeld: aanmelden lukt niet meer en open sessies zijn beëindigd."
     ),
-    "aan": ("Het account is weer ingeschakeld.", "The account is enabled again."),
-    "koppeling": (
-        "De begeleiding is voorgesteld; zij gaat in zodra de trainer haar bevestigt.",
-        "The supervision link was proposed; it takes effect once the trainer confirms it.",
-    ),
-    "opdracht": (
-        "De opdracht is voorgesteld; zij gaat in zodra de trainer haar bevestigt.",
-        "The grant was proposed; it takes effect once the trainer confirms it.",
-    ),
-    "termijn": ("De bewaartermijnen zijn opgeslagen.", "The retention periods were saved."),
-    "gelijk": ("Er was niets gewijzigd.", "Nothing was changed."),
+    "aan": N_("Het account is weer ingeschakeld."),
+    "koppeling": N_("De begeleiding is voorgesteld; zij gaat in zodra de trainer haar bevestigt."),
+    "opdracht": N_("De opdracht is voorgesteld; zij gaat in zodra de trainer haar bevestigt."),
+    "termijn": N_("De bewaartermijnen zijn opgeslagen."),
+    "gelijk": N_("Er was niets gewijzigd."),
 }
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 WHOLE = re.compile(r"-?[0-9]{1,7}")
@@ -47,11 +42,12 @@ def _admin(viewer: Viewer) -> None:
 
 
 def _pick(request: Request, pair: tuple[str, str]) -> str:
+    """An error that arrives with both its texts (a RetentionError's, say): the page's language."""
     return pair[1] if language(request) == "en" else pair[0]
 
 
 def _notice(request: Request, done: str | None) -> str | None:
-    return _pick(request, NOTICES[done]) if done in NOTICES else None
+    return notice(request, NOTICES, done)
 
 
 def _all(call: Callable[[int], dict[str, Any]]) -> list[dict[str, Any]]:

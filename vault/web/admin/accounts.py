@@ -28,13 +28,13 @@ from vault.web._page import (
     message,
     redirect,
     render,
+    words,
 )
 from vault.web.admin._common import (
     EMAIL,
     _admin,
     _notice,
     _organisations,
-    _pick,
     _users,
 )
 from vault.web.labels import ROLES
@@ -135,13 +135,14 @@ def accounts(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
     return _accounts_page(request, viewer, db)
 
 
-def _account_problem(email: str, name: str, role: str) -> tuple[str, str] | None:
+def _account_problem(email: str, name: str, role: str) -> str | None:
+    """What is wrong with the form (a msgid), or None."""
     if not EMAIL.fullmatch(email):
-        return "Vul een geldig e-mailadres in.", "Enter a valid email address."
+        return N_("Vul een geldig e-mailadres in.")
     if not name:
-        return "Vul een naam in.", "Enter a name."
+        return N_("Vul een naam in.")
     if role not in ACCOUNT_ROLES:
-        return "Kies een rol.", "Choose a role."
+        return N_("Kies een rol.")
     return None
 
 
@@ -160,7 +161,7 @@ def create_account(
     problem = _account_problem(email, name, role)
     if problem is not None:
         return _accounts_page(
-            request, viewer, db, status=422, error=_pick(request, problem), form=form
+            request, viewer, db, status=422, error=words(request)(problem), form=form
         )
     body = UserCreate(email=email, name=name, role=Role(role))
     created, error = attempt(
@@ -264,7 +265,7 @@ def change_role(
             db,
             user_id,
             status=422,
-            error=_pick(request, ("Kies een rol.", "Choose a role.")),
+            error=words(request)(N_("Kies een rol.")),
         )
     return _patch(request, viewer, db, user_id, UserUpdate(role=Role(role)))
 

@@ -25,6 +25,7 @@ from vault.web._page import (
     message,
     redirect,
     render,
+    words,
 )
 from vault.web.admin._common import (
     WHOLE,
@@ -197,13 +198,7 @@ def save_retention_periods(
             db,
             organisation,
             status=422,
-            error=_pick(
-                request,
-                (
-                    "Kies een organisatie en een soort traject.",
-                    "Choose an organisation and a trajectory type.",
-                ),
-            ),
+            error=words(request)(N_("Kies een organisatie en een soort traject.")),
         )
     _, error = attempt(db, lambda: own(db, viewer.principal, Organisation, organisation))
     if error is not None:

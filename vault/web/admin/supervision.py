@@ -27,11 +27,11 @@ from vault.web._page import (
     message,
     redirect,
     render,
+    words,
 )
 from vault.web.admin._common import (
     _admin,
     _notice,
-    _pick,
     _users,
     _uuid,
 )
@@ -55,18 +55,15 @@ def _start_of(day: date) -> datetime:
 
 def _window(
     first: str, last: str, *, required: bool
-) -> tuple[tuple[datetime | None, datetime | None], tuple[str, str] | None]:
+) -> tuple[tuple[datetime | None, datetime | None], str | None]:
     """A validity period from two date fields, `last` included (stored as the next day's start)."""
     start, end = _day(first) if first.strip() else None, _day(last) if last.strip() else None
     if (first.strip() and start is None) or (last.strip() and end is None):
-        return (None, None), ("Vul een geldige datum in.", "Enter a valid date.")
+        return (None, None), N_("Vul een geldige datum in.")
     if required and (start is None or end is None):
-        return (None, None), ("Vul een begin- en einddatum in.", "Enter a start and end date.")
+        return (None, None), N_("Vul een begin- en einddatum in.")
     if start is not None and end is not None and end < start:
-        return (None, None), (
-            "De einddatum ligt vóór de begindatum.",
-            "The end date is before the start date.",
-        )
+        return (None, None), N_("De einddatum ligt vóór de begindatum.")
     return (
         _start_of(start) if start else None,
         _start_of(end + timedelta(days=1)) if end else None,
@@ -153,10 +150,15 @@ def create_link(
     (start, end), problem = _window(first, last, required=False)
     trainee_id, opleider_id = _uuid(trainee), _uuid(opleider)
     if trainee_id is None or opleider_id is None:
-        problem = ("Kies een trainer en een opleider.", "Choose a trainer and an opleider.")
+        problem = N_("Kies een trainer en een opleider.")
     if problem is not None or trainee_id is None or opleider_id is None:
         return _supervision_page(
-            request, viewer, db, status=422, form=form, error=_pick(request, problem or ("", ""))
+            request,
+            viewer,
+            db,
+            status=422,
+            form=form,
+            error=words(request)(problem) if problem else None,
         )
     body = SupervisionLinkCreate(
         trainee_id=trainee_id, opleider_id=opleider_id, valid_from=start, valid_until=end
@@ -189,10 +191,15 @@ def create_assignment(
     (start, end), problem = _window(first, last, required=True)
     trainee_id, user_id = _uuid(trainee), _uuid(gecommitteerde)
     if trainee_id is None or user_id is None:
-        problem = ("Kies een gecommitteerde en een trainer.", "Choose an assessor and a trainer.")
+        problem = N_("Kies een gecommitteerde en een trainer.")
     if problem is not None or trainee_id is None or user_id is None or start is None or end is None:
         return _supervision_page(
-            request, viewer, db, status=422, form=form, error=_pick(request, problem or ("", ""))
+            request,
+            viewer,
+            db,
+            status=422,
+            form=form,
+            error=words(request)(problem) if problem else None,
         )
     try:
         body = GrantCreate(
@@ -205,7 +212,7 @@ def create_assignment(
             db,
             status=422,
             form=form,
-            error=_pick(request, ("Vul een geldige datum in.", "Enter a valid date.")),
+            error=words(request)(N_("Vul een geldige datum in.")),
         )
     _, error = attempt(db, lambda: admin_service.propose_grant(db, viewer.principal, body))
     if error is not None:
