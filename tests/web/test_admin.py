@@ -208,9 +208,8 @@ def test_a_retention_period_must_be_a_whole_positive_number(api: Api) -> None:
         "/beheer/bewaartermijnen", data={**form, **_periods(teaching_max_months="24")}
     )
     assert "De bewaartermijnen zijn opgeslagen." in changed.text
-    api.client.cookies.set(
-        "lang", "en"
-    )  # the notice and the form's refusals come from the catalogue
+    # In English, the notice and the form's refusals come from the catalogue.
+    api.client.cookies.set("lang", "en")
     assert "Nothing was changed." in api.client.get("/beheer/bewaartermijnen?gedaan=gelijk").text
     unknown = api.client.get("/beheer/bewaartermijnen?gedaan=onzin").text
     assert 'class="notice"' not in unknown
