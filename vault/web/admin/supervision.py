@@ -135,6 +135,20 @@ def supervision(request: Request, viewer: PageViewer, db: DB) -> HTMLResponse:
     return _supervision_page(request, viewer, db)
 
 
+def _refused(
+    request: Request, viewer: Viewer, db: Session, form: dict[str, str], problem: str | None
+) -> HTMLResponse:
+    """The form again, with what was typed and what is wrong with it (a msgid)."""
+    return _supervision_page(
+        request,
+        viewer,
+        db,
+        status=422,
+        form=form,
+        error=words(request)(problem) if problem else None,
+    )
+
+
 @router.post("/beheer/begeleiding", response_model=None)
 def create_link(
     request: Request,
@@ -152,14 +166,7 @@ def create_link(
     if trainee_id is None or opleider_id is None:
         problem = N_("Kies een trainer en een opleider.")
     if problem is not None or trainee_id is None or opleider_id is None:
-        return _supervision_page(
-            request,
-            viewer,
-            db,
-            status=422,
-            form=form,
-            error=words(request)(problem) if problem else None,
-        )
+        return _refused(request, viewer, db, form, problem)
     body = SupervisionLinkCreate(
         trainee_id=trainee_id, opleider_id=opleider_id, valid_from=start, valid_until=end
     )
@@ -193,27 +200,13 @@ def create_assignment(
     if trainee_id is None or user_id is None:
         problem = N_("Kies een gecommitteerde en een trainer.")
     if problem is not None or trainee_id is None or user_id is None or start is None or end is None:
-        return _supervision_page(
-            request,
-            viewer,
-            db,
-            status=422,
-            form=form,
-            error=words(request)(problem) if problem else None,
-        )
+        return _refused(request, viewer, db, form, problem)
     try:
         body = GrantCreate(
             user_id=user_id, trainee_id=trainee_id, valid_from=start, valid_until=end
         )
     except ValidationError:
-        return _supervision_page(
-            request,
-            viewer,
-            db,
-            status=422,
-            form=form,
-            error=words(request)(N_("Vul een geldige datum in.")),
-        )
+        return _refused(request, viewer, db, form, N_("Vul een geldige datum in."))
     _, error = attempt(db, lambda: admin_service.propose_grant(db, viewer.principal, body))
     if error is not None:
         return _supervision_page(
