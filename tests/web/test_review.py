@@ -13,7 +13,7 @@ from tests.support.api import Api
 from tests.support.browser import Browser
 from tests.support.media import make_video
 from tests.support.tus import tus_upload, upload_id
-from tests.support.web import _clip_with_video
+from tests.support.web import _clip_with_video, _cookie_sign_in
 from vault.ingest.tasks import verify_upload
 
 READY = "() => document.getElementById('video').readyState >= 2"
@@ -65,6 +65,7 @@ def test_the_trainer_prepares_and_holds_a_terugkijkgesprek(
     # The review: nothing of the vault but the fragment, its kijkrichting and stills, and a way out.
     page.get_by_role("link", name="Terugkijkgesprek openen").click()
     page.wait_for_load_state()
+    assert page.title() == "Terugkijkgesprek · Beeldkluis"
     assert page.locator("header.top, nav").count() == 0
     assert [a.get_attribute("href") for a in page.locator("a").all()] == [
         f"/trajecten/{world['trajectory']['id']}"
@@ -120,8 +121,32 @@ def test_progress_shows_each_code_per_minute(
     assert page.locator("svg rect").count() == 2
     # The other recording of the trajectory (registered, never imported) is named as left out.
     assert "1 opname staat er niet in" in page.locator("main").inner_text()
+    assert page.title() == "Voortgang · Beeldkluis"
     assert browser.barriers() == []
     browser.shot("trainer-voortgang")
+
+    # The same figures for the closing report: a CSV a Dutch spreadsheet opens (BOM, semicolons,
+    # decimal commas), in English for an English reader; never for another trainer.
+    url = f"{server}/trajecten/{world['trajectory']['id']}/voortgang.csv"
+    figures = page.request.get(url)  # the browser's own session
+    assert figures.status == 200
+    assert figures.headers["content-type"] == "text/csv; charset=utf-8"
+    assert figures.headers["cache-control"] == "no-store"
+    assert figures.body().startswith("\ufeff".encode())
+    lines = figures.text().lstrip("\ufeff").splitlines()
+    assert lines[0] == "Opname;Bestand;Gefilmd;Duur (minuten);initiatief;ontvangen"
+    assert lines[1].split(";")[3:] == ["0,05", "40", "20"]
+    assert len(lines) == 2
+    page.context.add_cookies([{"name": "lang", "value": "en", "url": server}])
+    english = page.request.get(url)
+    assert english.status == 200
+    rows = english.text().lstrip("\ufeff").splitlines()
+    assert rows[0].startswith("Recording;File;Filmed;Length (minutes);")
+    assert rows[1].split(";")[3] == "0.05"
+    _cookie_sign_in(api, api.account("trainer"))  # another trainer of the organisation
+    refused = api.client.get(url.removeprefix(server))
+    assert refused.status_code in (403, 404)
+    assert "initiatief" not in refused.text
 
 
 def test_two_recordings_side_by_side_step_together(
@@ -151,5 +176,6 @@ def test_two_recordings_side_by_side_step_together(
     assert page.evaluate(
         "() => [...document.querySelectorAll('video.synced')].map(v => v.playbackRate)"
     ) == [0.5, 0.5]
+    assert page.title() == "Opnames vergelijken · Beeldkluis"
     assert browser.barriers() == []
     browser.shot("trainer-vergelijken")

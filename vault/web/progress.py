@@ -9,6 +9,8 @@ whose frame rate is not known yet, is named and left out of the chart.
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -16,7 +18,8 @@ from fractions import Fraction
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
 
 from consent import Role
 from vault.access import judge
@@ -26,11 +29,13 @@ from vault.db import DB
 from vault.errors import Conflict
 from vault.families import service as families
 from vault.families.schemas import TrajectoryPublic
+from vault.i18n import N_, number, when
+from vault.pages import SECURITY_HEADERS
 from vault.recordings import service as recordings
 from vault.recordings.models import Recording
 from vault.routes import dump
 from vault.streaming import open_recording_stream
-from vault.web._page import PageViewer, language, render, require
+from vault.web._page import PageViewer, Viewer, language, render, require, words
 
 router = APIRouter()
 BAR, GAP, LABEL, WIDTH = 14, 10, 190, 420  # the chart's geometry in px
@@ -92,10 +97,11 @@ def chart(book: dict[str, Any], counted: list[Counted], lang: str) -> dict[str, 
     }
 
 
-@router.get("/trajecten/{trajectory_id}/voortgang")
-def progress(
-    request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db: DB
-) -> HTMLResponse:
+def _gathered(
+    db: Session, viewer: Viewer, trajectory_id: uuid.UUID, lang: str
+) -> tuple[dict[str, Any], list[Counted], list[dict[str, Any]], dict[str, Any]]:
+    """(the trajectory, the counted recordings, those left out, the chart): each recording's annotations
+    read through the service, so every read is decided and logged."""
     require(viewer, Role.trainer)
     trajectory = dump(
         families.get_trajectory(db, viewer.principal, trajectory_id), TrajectoryPublic
@@ -119,16 +125,61 @@ def progress(
         minutes, rates = per_minute(rows, rate, row.duration_s)
         counted.append(Counted(shown, minutes, rates))
     book = annotation_rules.entries(annotation_rules.codebook(db, viewer.principal))
-    lang = language(request)
+    return trajectory, counted, left_out, chart(book, counted, lang)
+
+
+@router.get("/trajecten/{trajectory_id}/voortgang")
+def progress(
+    request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db: DB
+) -> HTMLResponse:
+    trajectory, counted, left_out, drawn = _gathered(db, viewer, trajectory_id, language(request))
     return render(
         request,
         "review/progress.html",
         viewer,
-        heading=("Voortgang", "Progress"),
+        heading=N_("Voortgang"),
         trajectory=trajectory,
         counted=counted,
         left_out=left_out,
-        chart=chart(book, counted, lang),
+        chart=drawn,
+    )
+
+
+@router.get("/trajecten/{trajectory_id}/voortgang.csv")
+def progress_figures(
+    request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db: DB
+) -> Response:
+    """The same figures as a spreadsheet, for the trajectory's closing report (eindverslag): one row per
+    recording, one column per code, codes per minute. Semicolons and a byte-order mark, as a Dutch
+    spreadsheet program opens a CSV; the numbers in the page's language."""
+    lang = language(request)
+    _ = words(request)
+    trajectory, counted, _left_out, drawn = _gathered(db, viewer, trajectory_id, lang)
+    out = io.StringIO()
+    table = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    table.writerow(
+        [_("Opname"), _("Bestand"), _("Gefilmd"), _("Duur (minuten)")]
+        + [r["name"] for r in drawn["rows"]]
+    )
+    for n, c in enumerate(counted, start=1):
+        table.writerow(
+            [
+                n,
+                c.recording.get("file_name") or "",
+                when(c.recording.get("filmed_at"), lang) if c.recording.get("filmed_at") else "",
+                number(c.minutes, lang, 2),
+            ]
+            + [number(c.per_minute.get(r["key"], 0.0), lang, 2) for r in drawn["rows"]]
+        )
+    name = (
+        f"voortgang-{trajectory['id'][:8]}.csv"
+        if lang == "nl"
+        else f"progress-{trajectory['id'][:8]}.csv"
+    )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -175,7 +226,7 @@ def compare(
         request,
         "review/compare.html",
         viewer,
-        heading=("Opnames vergelijken", "Compare recordings"),
+        heading=N_("Opnames vergelijken"),
         trajectory=trajectory,
         choices=[views[r.id] for r in choices],
         sides=sides,

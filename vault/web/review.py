@@ -25,6 +25,7 @@ from vault.db import DB
 from vault.errors import Conflict, VaultError
 from vault.families import service as families
 from vault.families.schemas import TrajectoryPublic
+from vault.i18n import N_
 from vault.recordings import service as recordings
 from vault.recordings.models import Clip, Recording
 from vault.recordings.schemas import MAX_STILLS, ClipPublic, ClipUpdate
@@ -109,7 +110,7 @@ def _clip_page(
         viewer,
         status=status,
         error=error,
-        heading=("Fragment", "Fragment"),
+        heading=N_("Fragment"),
         clip=clip,
         trajectory=trajectory,
         family_code=_family_code(db, viewer, str(trajectory["family_id"])),
@@ -217,7 +218,7 @@ def review(request: Request, trajectory_id: uuid.UUID, viewer: PageViewer, db: D
         request,
         "review/conversation.html",
         viewer,
-        heading=("Terugkijkgesprek", "Review with the parents"),
+        heading=N_("Terugkijkgesprek"),
         trajectory=trajectory,
         fragments=fragments,
     )
