@@ -2,8 +2,9 @@
 until the annotation is stored (the POST's response has arrived in the page) and until it is drawn (its
 row is in the list and the page has painted it), measured in Chromium with performance.now(); against,
 in the same run and the same database table, a plain SQLAlchemy core INSERT of the same row with its
-commit, and the bare API POST of the annotation over HTTP (httpx, no browser). Prints the median and
-p95 of each and their ratios to the INSERT; asserts no time.
+commit, and the bare API POST of the annotation over HTTP (httpx, no browser; once with a bearer token
+as API clients send it, once with the page's own session cookie and CSRF header as the page sends it).
+Prints the median and p95 of each and their ratios to the INSERT; asserts no time.
 
 Beeldkluis runs as `beeldkluis serve` on its embedded defaults (SQLite, the local store, its own
 workers) in a temporary data directory; the recording is a short generated video, imported through tus
@@ -12,9 +13,11 @@ and verified by the embedded worker, and the page plays it through the stream wo
     python bench/coding.py [--presses 50] [--height 720] [--pause-ms 150]
 
 The key's time is the keydown event's own timeStamp (when the browser made the event, before the page's
-handler ran); "stored" is the responseEnd of the POST's resource timing entry; "drawn" is the first
-task after the animation frame that follows the row's insertion (the frame that shows it has been
-produced). The three measurements take turns, press by press, so all see the same machine load.
+handler ran); "stored" is the responseEnd of the POST's resource timing entry (the server has committed
+the row and its audit record before it answers); "drawn" is the first task after the animation frame
+that follows the row's insertion into the list, by when the renderer's main thread has produced the
+frame showing it (the compositor's hand-over to the screen is not in it). The measurements take turns,
+press by press, so all see the same machine load; the machine's load average is printed with them.
 """
 
 from __future__ import annotations
@@ -70,8 +73,8 @@ STORED = """([url, n]) => {
   return p ? [p.startTime, p.responseEnd, p.responseStart - p.requestStart] : null;
 }"""
 READY = "() => document.getElementById('video').readyState >= 2"
-ON_FRAME = """(n) => { const v = document.getElementById('video');
-  return !v.seeking && v.readyState >= 2 && Math.floor(v.currentTime * 25 + 1e-3) === n; }"""
+ON_FRAME = """([n, rate]) => { const v = document.getElementById('video');
+  return !v.seeking && v.readyState >= 2 && Math.floor(v.currentTime * rate + 1e-3) === n; }"""
 
 
 def free_port() -> int:
@@ -220,15 +223,17 @@ def main() -> None:
                     timeout=60,
                 )
 
+                load = os.getloadavg()
                 engine = get_engine()
                 codebook_id = None
                 insert_s, post_s, cookie_s, stored_ms, drawn_ms = [], [], [], [], []
                 handled_ms, fetch_ms = [], []  # key to the page's handler, key to the fetch
                 waited_ms = []  # the POST's request sent to its response's first byte
+                listed_ms = []  # key to the row in the list (before the frame that paints it)
                 for i in range(n):
                     # The key on the browser's page: step a frame, look, press.
                     page.keyboard.press(".")
-                    page.wait_for_function(ON_FRAME, arg=i + 1)
+                    page.wait_for_function(ON_FRAME, arg=[i + 1, RATE])
                     page.wait_for_timeout(args.pause_ms)
                     page.keyboard.press("i")
                     page.wait_for_function("(k) => window.__bench.drawn.length >= k", arg=i + 1)
@@ -236,6 +241,7 @@ def main() -> None:
                     stored = page.evaluate(STORED, [url, i])
                     drawn = page.evaluate("(k) => window.__bench.drawn[k]", i)
                     handled = page.evaluate("(k) => window.__bench.handled[k]", i)
+                    listed_ms.append(page.evaluate("(k) => window.__bench.rows[k]", i) - key)
                     if stored is None:
                         sys.exit(f"press {i + 1}: no POST of the annotation seen in the page")
                     fetch_ms.append(stored[0] - key)
@@ -333,14 +339,23 @@ def main() -> None:
         ]:
             m = statistics.median(values)
             print(f"  {label:34} {m:7.1f} ms {p95(values):6.1f} ms  {m / base_ms:6.1f}x")
-        between = [d - s for d, s in zip(drawn_ms, stored_ms, strict=True)]
+        to_list = [r - s for r, s in zip(listed_ms, stored_ms, strict=True)]
+        to_paint = [d - r for d, r in zip(drawn_ms, listed_ms, strict=True)]
         in_flight = [s - f for s, f in zip(stored_ms, fetch_ms, strict=True)]
+        med = statistics.median
+        print("  where key -> drawn goes (medians):")
+        print(f"    key to the page's handler          {med(handled_ms):7.1f} ms")
+        print(f"    key to the POST's start            {med(fetch_ms):7.1f} ms")
         print(
-            f"  of key -> drawn, medians: key to the page's handler {statistics.median(handled_ms):.1f} ms, "
-            f"key to the fetch's start {statistics.median(fetch_ms):.1f} ms, the POST in the browser "
-            f"{statistics.median(in_flight):.1f} ms (request to first byte {statistics.median(waited_ms):.1f} ms), response to painted {statistics.median(between):.1f} ms"
+            f"    the POST in the browser            {med(in_flight):7.1f} ms "
+            f"(request sent to first byte back {med(waited_ms):.1f} ms)"
         )
-        print(f"  load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(f"    response to the row in the list    {med(to_list):7.1f} ms")
+        print(f"    row in the list to painted         {med(to_paint):7.1f} ms")
+        print(
+            f"  load average (1, 5, 15 min) before the presses {' '.join(f'{x:.2f}' for x in load)}, "
+            f"after {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)"
+        )
 
 
 def recording_of_a_family(base: str, totp: Any, video: Path) -> dict[str, Any]:
