@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -99,6 +100,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     n = args.presses
+    chromium_path = shutil.which("chromium")
+    if chromium_path is None:
+        sys.exit("Debian's chromium is not installed: deploy/services.sh install installs it")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         for key in [k for k in os.environ if k.startswith("BEELDKLUIS_")]:
@@ -189,7 +193,7 @@ def main() -> None:
 
             with sync_playwright() as playwright:
                 chromium = playwright.chromium.launch(
-                    executable_path="/usr/bin/chromium", args=["--no-sandbox"]
+                    executable_path=chromium_path, args=["--no-sandbox"]
                 )
                 context = chromium.new_context(
                     viewport={"width": 1180, "height": 820}, locale="nl-NL"
