@@ -85,6 +85,8 @@ def free_port() -> int:
 
 
 def p95(values: list[float]) -> float:
+    if len(values) < 2:
+        return values[0]
     return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
