@@ -10,7 +10,7 @@ Beeldkluis runs as `beeldkluis serve` on its embedded defaults (SQLite, the loca
 workers) in a temporary data directory; the recording is a short generated video, imported through tus
 and verified by the embedded worker, and the page plays it through the stream worker as in real use.
 
-    python bench/coding.py [--presses 50] [--height 720] [--pause-ms 150]
+    python bench/coding.py [--presses 50] [--height 720] [--pause-ms 150] [--postgres]
 
 The key's time is the keydown event's own timeStamp (when the browser made the event, before the page's
 handler ran); "stored" is the responseEnd of the POST's resource timing entry (the server has committed
