@@ -344,6 +344,7 @@ def run(args: argparse.Namespace, root: Path, database: str) -> None:
 
         # Honest numbers only: the page stored what it was asked, on the frames it showed.
         listed = api.get(url).json()["items"]
+        api.close()
         coded = sorted(
             a["frame_in"]
             for a in listed
