@@ -324,6 +324,21 @@ class ZipSink(Sink):
 F_SETPIPE_SZ = 1031  # Linux
 
 
+def _widen(fd: int) -> None:
+    """Make a pipe hold a piece (4 MiB) where the process may, else as much as an unprivileged process
+    may (/proc/sys/fs/pipe-max-size, 1 MiB by default), instead of the kernel's 64 KiB."""
+    for size in (PIECE, _PIPE_MAX):
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, F_SETPIPE_SZ, size)
+            return
+
+
+try:
+    _PIPE_MAX = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+except (OSError, ValueError):
+    _PIPE_MAX = 1024 * 1024
+
+
 def _out_time(progress: Path) -> float:
     """How long the copy ffmpeg made lasts, from its final progress counts (0.0 if it never said)."""
     try:
@@ -351,10 +366,9 @@ def _converted(
         stdin=subprocess.PIPE if feed else subprocess.DEVNULL,
     )
     assert proc.proc.stdout is not None  # noqa: S101 - PIPE was asked for
-    for pipe in (proc.proc.stdout, proc.proc.stdin):  # 1 MiB pipes: fewer waits on either side
+    for pipe in (proc.proc.stdout, proc.proc.stdin):  # wide pipes: fewer waits on either side
         if pipe is not None:
-            with contextlib.suppress(OSError):
-                fcntl.fcntl(pipe.fileno(), F_SETPIPE_SZ, PIECE)
+            _widen(pipe.fileno())
     feeding = Feed(proc.proc.stdin, *feed) if feed and proc.proc.stdin else None  # type: ignore[arg-type]  # Popen's stdin is typed IO[bytes]; Feed only writes and closes it
     timer = threading.Timer(time_limit(info.duration_s, per_second=6.0), proc.proc.kill)
     timer.start()

@@ -30,6 +30,7 @@ Part = tuple[int, int] | bytes  # a range of the source (offset, length), or byt
 PIECE = 4 * 1024 * 1024
 AHEAD = 3
 DRAIN = 8  # reads of ffmpeg's output waiting for the caller
+READ = 1024 * 1024  # the most one read of a pipe returns (an unprivileged process's widest pipe)
 MAX_INDEX = 64 * 1024 * 1024  # hours of footage have an index of a few MiB
 _CONTAINERS = (b"trak", b"mdia", b"minf", b"stbl")
 
@@ -199,7 +200,7 @@ class _Stopped(Exception):
 class Drain:
     """Reads `fd` (ffmpeg's stdout) from a thread into a bounded queue as fast as ffmpeg writes, so ffmpeg
     never waits while the caller hashes and writes what came before; `pieces` yields what was read, in
-    order, up to the end. At most `DRAIN` reads of up to `PIECE` bytes wait in memory."""
+    order, up to the end. At most `DRAIN` reads of up to `READ` bytes wait in memory."""
 
     def __init__(self, fd: int) -> None:
         self._fd = fd
@@ -211,7 +212,7 @@ class Drain:
     def _run(self) -> None:
         try:
             while not self._stop.is_set():
-                data = os.read(self._fd, PIECE)
+                data = os.read(self._fd, READ)
                 self._put(data)
                 if not data:
                     return
