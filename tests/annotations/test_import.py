@@ -23,6 +23,7 @@ from tests.support.families import consent_body
 from vault.annotations.formats import MAX_IMPORT_BYTES, MAX_IMPORT_ENTRIES
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
+from vault.recordings.models import Recording
 
 FORMATS = ("jsonld", "vtt", "eaf")
 
@@ -166,6 +167,18 @@ def bad_files(api: Api, source: dict[str, Any]) -> list[tuple[str, bytes, str, s
         ("ambiguous note (eaf)", ambiguous, "annotation x1", "unclear"),
         ("not a format", b"%PDF-1.4 hello", "the file", "not WebVTT"),
         ("empty", b"  \n", "the file", "empty"),
+        (
+            "a note too long (vtt)",
+            vtt.replace('"note":"Sluit af."', '"note":"' + "x" * 2001 + '"').encode(),
+            f"cue {first_cue}",
+            "'note' is wrong",
+        ),
+        (
+            "a long unknown code, quoted short (eaf)",
+            eaf.replace(b">afsluiten<", b">" + b"k" * 5000 + b"<"),
+            "annotation a1",
+            "k" * 59 + "…",
+        ),
     ]
 
 
@@ -186,6 +199,19 @@ def test_a_file_with_one_bad_entry_is_refused_whole_naming_it(
     unknown = post(api, target, b"WEBVTT\n", format="docx")
     assert unknown.status_code == 422
     assert unknown.json()["field"] == "format"
+    assert all(len(post(api, target, d).text) < 2000 for _, d, _, _ in bad_files(api, source))
+
+    # Without a known frame rate (not checked yet) nothing can be placed: 409 before the file is read.
+    with unit_of_work() as db:
+        recording = db.get(Recording, uuid.UUID(target["recording"]["id"]))
+        assert recording is not None
+        recording.probe = "{}"
+        db.add(recording)
+    exported = api.client.get(f"{source['url']}/export?format=eaf", headers=source["headers"])
+    unchecked = post(api, target, exported.content)
+    assert unchecked.status_code == 409, unchecked.text
+    assert "beeldfrequentie" in unchecked.json()["detail"]
+    assert annotations(api, target) == []
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>

@@ -271,6 +271,13 @@ class ImportTooLarge(VaultError):
 
 
 FILE = ("het bestand", "the file")
+MAX_XML_ELEMENTS = 20 * MAX_IMPORT_ENTRIES  # an annotation with a modifier and a note takes 11
+
+
+def shown(value: str) -> str:
+    """What a file wrote, as a refusal quotes it: one line, at most 60 characters."""
+    value = " ".join(value.split())
+    return value if len(value) <= 60 else value[:59] + "…"
 
 
 @dataclass(frozen=True)
@@ -398,8 +405,10 @@ def _bodies(item: dict[str, Any], where: tuple[str, str]) -> dict[str, list[str]
         if purpose not in ("classifying", "identifying", "describing", "commenting"):
             raise ImportRefused(
                 where,
-                f"onbekend doel '{purpose}' (classifying, identifying, describing of commenting).",
-                f"unknown purpose '{purpose}' (classifying, identifying, describing or commenting).",
+                f"onbekend doel '{shown(str(purpose))}' (classifying, identifying, describing of "
+                "commenting).",
+                f"unknown purpose '{shown(str(purpose))}' (classifying, identifying, describing or "
+                "commenting).",
             )
         found.setdefault(purpose, []).append(_string(body.get("value"), where, "value"))
     return found
@@ -424,7 +433,7 @@ def read_web_annotation(data: bytes) -> list[Imported]:
     entries = []
     for index, item in enumerate(items):
         ident = item.get("id") if isinstance(item, dict) else None
-        label = f"item {index}" + (f" ({ident})" if isinstance(ident, str) else "")
+        label = f"item {index}" + (f" ({shown(ident)})" if isinstance(ident, str) else "")
         where = (label, label)
         if not isinstance(item, dict) or item.get("type") != "Annotation":
             raise ImportRefused(where, "geen Annotation (type).", "not an Annotation (type).")
@@ -490,7 +499,7 @@ def read_webvtt(data: bytes) -> list[Imported]:
         if len(entries) >= MAX_IMPORT_ENTRIES:
             raise _too_many(sum(1 for _, b in blocks if not b[0].startswith("NOTE")))
         timed = 0 if "-->" in block[0] else 1
-        name = block[0] if timed else ""
+        name = shown(block[0]) if timed else ""
         label_nl = f"cue {name} (regel {first})" if name else f"cue op regel {first}"
         label_en = f"cue {name} (line {first})" if name else f"cue on line {first}"
         where = (label_nl, label_en)
@@ -567,7 +576,17 @@ def _xml(data: bytes) -> _Node:
     root = _Node("", {}, 0)
     stack = [root]
 
+    elements = 0
+
     def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal elements
+        elements += 1
+        if elements > MAX_XML_ELEMENTS:
+            raise ImportRefused(
+                (f"regel {parser.CurrentLineNumber}", f"line {parser.CurrentLineNumber}"),
+                f"meer dan {MAX_XML_ELEMENTS} XML-elementen.",
+                f"more than {MAX_XML_ELEMENTS} XML elements.",
+            )
         node = _Node(tag, attrs, parser.CurrentLineNumber)
         stack[-1].children.append(node)
         stack.append(node)
@@ -628,13 +647,10 @@ def read_eaf(data: bytes) -> list[Imported]:
         name = tier.attrs.get("TIER_ID", "")
         for wrapper in tier.all("ANNOTATION"):
             for node in wrapper.children:
-                count += 1
-                if count > MAX_IMPORT_ENTRIES:
-                    raise _too_many(sum(len(t.all("ANNOTATION")) for t in doc.all("TIER")))
                 ident = node.attrs.get("ANNOTATION_ID", "")
                 where = (
-                    f"annotatie {ident} op tier {name} (regel {node.line})",
-                    f"annotation {ident} on tier {name} (line {node.line})",
+                    f"annotatie {shown(ident)} op tier {shown(name)} (regel {node.line})",
+                    f"annotation {shown(ident)} on tier {shown(name)} (line {node.line})",
                 )
                 value = "".join("".join(v.text) for v in node.all("ANNOTATION_VALUE")).strip()
                 times = None
@@ -664,6 +680,15 @@ def read_eaf(data: bytes) -> list[Imported]:
                     )
                     continue
                 assert times is not None  # noqa: S101 - refused above when it is not alignable
+                count += 1
+                if count > MAX_IMPORT_ENTRIES:
+                    raise _too_many(
+                        sum(
+                            len(t.all("ANNOTATION"))
+                            for t in doc.all("TIER")
+                            if t.attrs.get("TIER_ID") not in MODIFIER_TIERS | NOTE_TIERS
+                        )
+                    )
                 if ident in coded or not ident:
                     raise ImportRefused(
                         where,
@@ -674,19 +699,22 @@ def read_eaf(data: bytes) -> list[Imported]:
     linked: dict[str, dict[str, str]] = {}
     for tier, ident, value, ref, times, line in extras:
         where = (
-            f"annotatie {ident} op tier {tier} (regel {line})",
-            f"annotation {ident} on tier {tier} (line {line})",
+            f"annotatie {shown(ident)} op tier {tier} (regel {line})",
+            f"annotation {shown(ident)} on tier {tier} (line {line})",
         )
         owner = ref
-        if owner is None and ident[:-1] in coded and ident[-1:] in ("m", "n"):
+        code = coded.get(ident[:-1]) if ident[-1:] in ("m", "n") else None
+        if owner is None and code is not None and (code[0], code[1]) == times:
             owner = ident[:-1]
         if owner is None and times is not None:
             same = [k for k, c in coded.items() if (c[0], c[1]) == times]
             if len(same) > 1:
                 raise ImportRefused(
                     where,
-                    f"onduidelijk bij welke code dit hoort: {', '.join(same)} hebben dezelfde tijden.",
-                    f"unclear which code this belongs to: {', '.join(same)} have the same times.",
+                    f"onduidelijk bij welke code dit hoort: {shown(', '.join(same))} hebben dezelfde "
+                    "tijden.",
+                    f"unclear which code this belongs to: {shown(', '.join(same))} have the same "
+                    "times.",
                 )
             owner = same[0] if same else None
         if owner not in coded:
@@ -699,8 +727,8 @@ def read_eaf(data: bytes) -> list[Imported]:
         if kind in linked.setdefault(owner, {}):
             raise ImportRefused(
                 where,
-                f"annotatie {owner} heeft al {('kenmerken' if kind == 'modifiers' else 'een notitie')}.",
-                f"annotation {owner} already has {kind}.",
+                f"annotatie {shown(owner)} heeft al {('kenmerken' if kind == 'modifiers' else 'een notitie')}.",
+                f"annotation {shown(owner)} already has {kind}.",
             )
         linked[owner][kind] = value
     entries = []

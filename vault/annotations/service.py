@@ -476,10 +476,10 @@ def _one(value: str, table: dict[str, str], entry: formats.Imported, what: tuple
         return keys.pop() or ""
     raise formats.ImportRefused(
         entry.where,
-        f"onbekende of dubbele {what[0]} '{value.replace(chr(10), ' / ')}': kies er één uit het "
-        "codeboek van uw organisatie.",
-        f"unknown or double {what[1]} '{value.replace(chr(10), ' / ')}': choose one from your "
-        "organisation's codebook.",
+        f"onbekende of dubbele {what[0]} '{formats.shown(value.replace(chr(10), ' / '))}': kies er "
+        "één uit het codeboek van uw organisatie.",
+        f"unknown or double {what[1]} '{formats.shown(value.replace(chr(10), ' / '))}': choose one "
+        "from your organisation's codebook.",
     )
 
 
