@@ -383,3 +383,47 @@ def test_only_the_own_trainer_imports_and_every_decision_is_logged(api: Api) -> 
         ).all()
         assert len(allowed) == before + 1
         assert allowed[-1].object_type == "annotation"
+
+
+def test_a_body_without_a_length_is_read_no_further_than_the_cap(api: Api) -> None:
+    """The app pulls a chunked body of 50 MB (no Content-Length) only up to the cap, then refuses it:
+    counted at the ASGI seam, where the server hands the body over chunk by chunk."""
+    import anyio
+
+    w = world(api)
+    pulled = 0
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal pulled
+        pulled += 1
+        if pulled > 50:
+            return {"type": "http.disconnect"}
+        return {"type": "http.request", "body": b"x" * (1024 * 1024), "more_body": pulled < 50}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": f"{w['url']}/import",
+        "raw_path": f"{w['url']}/import".encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (k.lower().encode(), v.encode())
+            for k, v in {**w["headers"], "Host": "testserver", "Content-Type": "text/vtt"}.items()
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+        "state": {},
+    }
+    anyio.run(api.client.app, scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    assert start["status"] == 413, sent
+    assert pulled <= MAX_IMPORT_BYTES // (1024 * 1024) + 1, pulled
+    assert annotations(api, w) == []
