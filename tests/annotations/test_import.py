@@ -427,3 +427,32 @@ def test_a_body_without_a_length_is_read_no_further_than_the_cap(api: Api) -> No
     assert start["status"] == 413, sent
     assert pulled <= MAX_IMPORT_BYTES // (1024 * 1024) + 1, pulled
     assert annotations(api, w) == []
+
+
+def test_a_file_another_tool_wrote_maps_onto_the_codebook_and_the_frames(
+    api: Api, tmp_path: Any
+) -> None:
+    """An .eaf a researcher made with pympi-ling (not our export): codes and actors by their Dutch or
+    English names, a note by its times, on a 25 fps recording (frames from the times)."""
+    from pympi.Elan import Eaf
+
+    w = world(api, rate=25.0)
+    doc = Eaf(author="onderzoeker")
+    for tier in ("ouder", "kind", "notities", "kenmerken"):
+        doc.add_tier(tier)
+    doc.add_annotation("ouder", 1000, 1400, "Gezamenlijke aandacht")  # frames 25..34
+    doc.add_annotation("kind", 2000, 2040, "initiative")  # one frame: a point at 50
+    doc.add_annotation("kind", 3000, 3080, "benoemen")
+    doc.add_annotation("notities", 3000, 3080, "Benoemt zelf.")
+    doc.add_annotation("kenmerken", 3000, 3080, "verbaal")
+    path = tmp_path / "onderzoek.eaf"
+    doc.to_file(str(path))
+    done = post(api, w, path.read_bytes())
+    assert done.status_code == 200, done.text
+    assert done.json()["format"] == "eaf"
+    assert sorted(map(same, annotations(api, w))) == [
+        (25, 34, "gezamenlijke_aandacht", "ouder", (), ""),
+        (50, None, "initiatief", "kind", (), ""),
+        (75, 76, "benoemen", "kind", ("verbaal",), "Benoemt zelf."),
+    ]
+    assert {a["rate"] for a in annotations(api, w)} == {"25/1"}
