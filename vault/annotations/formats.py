@@ -737,7 +737,10 @@ def read_eaf(data: bytes) -> list[Imported]:
         modifiers = tuple(m.strip() for m in extra.get("modifiers", "").split(",") if m.strip())
         entries.append(
             Imported(
-                (f"annotatie {ident} (regel {line})", f"annotation {ident} (line {line})"),
+                (
+                    f"annotatie {shown(ident)} (regel {line})",
+                    f"annotation {shown(ident)} (line {line})",
+                ),
                 Fraction(first, 1000),
                 Fraction(last, 1000),
                 code=code,
