@@ -20,7 +20,9 @@ from sqlmodel import select
 from tests.support.annotations import world
 from tests.support.api import Api
 from tests.support.families import consent_body
+from vault.annotations import formats
 from vault.annotations.formats import MAX_IMPORT_BYTES, MAX_IMPORT_ENTRIES
+from vault.annotations.models import DEFAULT_CODEBOOK, Annotation
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
 from vault.recordings.models import Recording
@@ -289,16 +291,26 @@ def test_hostile_files_are_refused_before_they_cost_anything(api: Api, tmp_path:
     streamed = post(api, w, chunks())
     assert streamed.status_code == 413, streamed.text[:300]
 
-    # A JSON-LD with 100k items: refused by its count before any is read.
+    # A JSON-LD with 100k items: refused on the bytes, before it is parsed; one item over the count
+    # is refused by the count, before any item is read.
     item = {"type": "Annotation"}
-    many = {"type": "AnnotationCollection", "first": {"items": [item] * 100_000}}
-    data = json.dumps(many, separators=(",", ":")).encode()
-    assert len(data) < MAX_IMPORT_BYTES
-    counted = post(api, w, data)
-    assert counted.status_code == 422, counted.text[:300]
-    assert "100000" in counted.json()["detail_en"]
-    assert str(MAX_IMPORT_ENTRIES) in counted.json()["detail_en"]
-    # ... as is a JSON nested a million deep.
+    for count, words in (
+        (100_000, "too many objects or values (100003 and"),
+        (MAX_IMPORT_ENTRIES + 1, f"{MAX_IMPORT_ENTRIES + 1} annotations are too many"),
+    ):
+        many = {"type": "AnnotationCollection", "first": {"items": [item] * count}}
+        data = json.dumps(many, separators=(",", ":")).encode()
+        assert len(data) < MAX_IMPORT_BYTES
+        counted = post(api, w, data)
+        assert counted.status_code == 422, counted.text[:300]
+        assert words in counted.json()["detail_en"], counted.json()
+    # ... as is 9 MB of empty objects (3 million: some 250 MB once parsed), before it is parsed.
+    started = time.monotonic()
+    empty = post(api, w, b"[" + b"{}," * 3_000_000 + b"{}]")
+    assert empty.status_code == 422, empty.text[:300]
+    assert "too many objects or values" in empty.json()["detail_en"]
+    assert time.monotonic() - started < 5
+    # ... and a JSON nested a million deep.
     deep = post(api, w, b"[" * 1_000_000 + b"]" * 1_000_000)
     assert deep.status_code == 422, deep.text[:300]
     assert annotations(api, w) == []
@@ -456,3 +468,37 @@ def test_a_file_another_tool_wrote_maps_onto_the_codebook_and_the_frames(
         (75, 76, "benoemen", "kind", ("verbaal",), "Benoemt zelf."),
     ]
     assert {a["rate"] for a in annotations(api, w)} == {"25/1"}
+
+
+def test_the_most_annotations_a_file_may_hold_fit_in_every_format() -> None:
+    """The limits agree: the export of MAX_IMPORT_ENTRIES annotations, each with a code, an actor, two
+    modifiers and a note, is below the size cap in every format and reads back whole."""
+    rows = [
+        Annotation(
+            id=uuid.uuid4(),
+            recording_id=uuid.UUID(int=1),
+            codebook_id=uuid.UUID(int=2),
+            frame_in=i,
+            frame_out=i + 3,
+            rate_num=30000,
+            rate_den=1001,
+            code="gezamenlijke_aandacht",
+            actor="ouder",
+            modifiers=json.dumps(["verbaal", "non_verbaal"]),
+            note="Moeder volgt de blik van het kind, benoemt wat ze ziet, en wacht op een reactie.",
+            created_by=uuid.UUID(int=3),
+            created_at=datetime.now(UTC),
+        )
+        for i in range(MAX_IMPORT_ENTRIES)
+    ]
+    recording = uuid.UUID(int=1)
+    files = {
+        "jsonld": json.dumps(
+            formats.web_annotation(recording, rows, DEFAULT_CODEBOOK), ensure_ascii=False, indent=1
+        ).encode(),
+        "vtt": formats.webvtt(rows).encode(),
+        "eaf": formats.eaf(recording, rows, DEFAULT_CODEBOOK),
+    }
+    for fmt, data in files.items():
+        assert len(data) < MAX_IMPORT_BYTES, (fmt, len(data))
+        assert len(formats.READERS[fmt](data)) == MAX_IMPORT_ENTRIES, fmt

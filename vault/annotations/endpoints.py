@@ -186,7 +186,7 @@ def export_annotations(
     "zoals de export ze schrijft; het formaat uit de inhoud of uit format=. Alles of niets: één fout "
     "item weigert het hele bestand (422, met regel/nummer/id en reden); niets wordt geschreven. Een "
     "aantekening die de opname al heeft wordt overgeslagen en geteld (skipped). Alleen de trainer van "
-    "het traject; beslist en gelogd als het maken van een aantekening. Hoogstens 10 MB en 10.000 "
+    "het traject; beslist en gelogd als het maken van een aantekening. Hoogstens 10 MB en 5.000 "
     "aantekeningen.",
 )
 async def import_annotations(

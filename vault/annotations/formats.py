@@ -238,7 +238,7 @@ def eaf(
 # its organisation's current codebook and refuses the whole file at the first bad entry.
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
-MAX_IMPORT_ENTRIES = 10_000
+MAX_IMPORT_ENTRIES = 5_000  # their JSON-LD export, each with two modifiers and a note: 8 MB
 
 
 class ImportRefused(VaultError):
@@ -414,9 +414,32 @@ def _bodies(item: dict[str, Any], where: tuple[str, str]) -> dict[str, list[str]
     return found
 
 
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+MAX_JSON_CONTAINERS = (
+    20 * MAX_IMPORT_ENTRIES
+)  # an exported annotation has about 13 objects and lists
+MAX_JSON_VALUES = 100 * MAX_IMPORT_ENTRIES  # ... and about 50 values
+
+
+def _json_shape(data: bytes) -> None:
+    """Counted before parsing: 10 MB of '{},' would be 3 million objects (about 250 MB in Python).
+    Objects, lists and values outside strings are bounded by what the most annotations need."""
+    bare = _JSON_STRING.sub(b'""', data)
+    containers, values = bare.count(b"{") + bare.count(b"["), bare.count(b",")
+    if containers > MAX_JSON_CONTAINERS or values > MAX_JSON_VALUES:
+        raise ImportRefused(
+            FILE,
+            f"te veel objecten of waarden ({containers} en {values}; hoogstens "
+            f"{MAX_JSON_CONTAINERS} en {MAX_JSON_VALUES}).",
+            f"too many objects or values ({containers} and {values}; at most "
+            f"{MAX_JSON_CONTAINERS} and {MAX_JSON_VALUES}).",
+        )
+
+
 def read_web_annotation(data: bytes) -> list[Imported]:
     """An AnnotationCollection as `web_annotation` writes it. A body's Dutch and English value name one
     codebook entry; the service checks that both name the same one."""
+    _json_shape(data)
     try:
         doc = json.loads(_text(data))
     except json.JSONDecodeError as error:
