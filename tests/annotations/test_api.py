@@ -341,3 +341,52 @@ def test_an_opleider_comments_on_an_annotation_and_the_trainer_answers(api: Api)
         assert all(
             "moeder" not in json.dumps(r.detail or {}).lower() for r in logged
         )  # no text in the log
+
+
+def test_a_wok_viewer_neither_reads_nor_writes_an_annotations_thread(api: Api) -> None:
+    """The clip is shared into a WOK that is on, and the peer may watch it; its annotations' threads
+    stay closed to them, read and write, and each refusal is in the log (ADR 0011, 4 and 10)."""
+    from datetime import timedelta
+
+    w = world(api)
+    h = w["headers"]
+    made = api.client.post(w["url"], headers=h, json={"frame_in": 400, "code": "ontvangen"}).json()
+    thread = f"/api/v1/clips/{w['clip']['id']}/annotations/{made['id']}/comments"
+    answered = api.client.post(thread, headers=h, json={"body": "Hier kijkt ze mee."})
+    assert answered.status_code == 201, answered.text
+
+    organiser, peer = api.account("opleider"), api.account("trainer", api.organisation("WOK-groep"))
+    now = datetime.now(UTC)
+    session = api.client.post(
+        "/api/v1/wok-sessions",
+        headers=api.as_(organiser),
+        json={
+            "title": "WOK",
+            "starts_at": (now - timedelta(minutes=5)).isoformat(),
+            "ends_at": (now + timedelta(hours=1)).isoformat(),
+            "participant_ids": [str(peer.id)],
+        },
+    ).json()
+    given = api.client.post(
+        f"/api/v1/families/{w['family']['id']}/consents", headers=h, json=consent_body(w, "wok")
+    )
+    assert given.status_code == 201
+    shared = api.client.post(
+        f"/api/v1/wok-sessions/{session['id']}/clips/{w['clip']['id']}", headers=h
+    )
+    assert shared.status_code == 201, shared.text
+    hp = api.as_(peer)
+    assert api.client.get(f"/api/v1/clips/{w['clip']['id']}", headers=hp).status_code == 200
+
+    for method, body in (("get", None), ("post", {"body": "Mooi moment!"})):
+        refused = api.client.request(method, thread, headers=hp, json=body)
+        assert refused.status_code == 403, (method, refused.text)
+        assert "Mooi" not in refused.text
+        assert "kijkt ze" not in refused.text
+    logged = denials(peer.id)
+    assert len(logged) == 2
+    assert {r.object_type for r in logged} == {"annotation"}
+    assert {r.reason for r in logged} == {refused.json()["reason"]}
+    # Nothing was added to the thread.
+    read = api.client.get(thread, headers=h).json()
+    assert [c["body"] for c in read["items"]] == ["Hier kijkt ze mee."]

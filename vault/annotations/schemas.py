@@ -181,3 +181,13 @@ class CommentPublic(BaseModel):
 class CommentPage(BaseModel):
     items: list[CommentPublic]
     total: int
+
+
+class ImportPublic(BaseModel):
+    """What an import did: the annotations it made, and how many of the file's it skipped because the
+    recording already had them (the same frames, code, actor, modifiers and note)."""
+
+    format: str = Field(examples=["eaf"])
+    created: int
+    skipped: int
+    items: list[AnnotationPublic]

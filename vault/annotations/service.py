@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -443,3 +444,172 @@ def export(
         body = formats.eaf(recording_id, rows, names)
     media_type, extension = FORMATS[fmt]
     return body, media_type, f"aantekeningen-{recording_id}.{extension}"
+
+
+# Importing a file ---------------------------------------------------------------------------------
+
+
+def import_recording(db: Session, principal: audit.Principal, recording_id: uuid.UUID) -> Recording:
+    """The decision on an import, before a byte of the file is read: decided exactly as creating an
+    annotation (and logged so), and the recording's frame rate known (409 otherwise)."""
+    authorize(db, principal, "annotate", recording_id=recording_id, annotations=True)
+    recording = _recording(db, recording_id)
+    frame_rate(recording)
+    return recording
+
+
+def _lookup(book: dict[str, Any], *groups: str) -> dict[str, str]:
+    """A codebook entry's key from its key or its Dutch or English name (case-insensitive); keys first."""
+    found: dict[str, str] = {}
+    items = [e for group in groups for e in book.get(group, [])]
+    for name in ("key", "nl", "en"):
+        for e in items:
+            found.setdefault(e[name].casefold(), e["key"])
+    return found
+
+
+def _one(value: str, table: dict[str, str], entry: formats.Imported, what: tuple[str, str]) -> str:
+    """The one key a value names. A JSON-LD body may give it in Dutch and in English (one per line):
+    both must name the same entry."""
+    keys = {table.get(v.strip().casefold()) for v in value.split("\n") if v.strip()}
+    if len(keys) == 1 and None not in keys:
+        return keys.pop() or ""
+    raise formats.ImportRefused(
+        entry.where,
+        f"onbekende of dubbele {what[0]} '{formats.shown(value.replace(chr(10), ' / '))}': kies er "
+        "één uit het codeboek van uw organisatie.",
+        f"unknown or double {what[1]} '{formats.shown(value.replace(chr(10), ' / '))}': choose one "
+        "from your organisation's codebook.",
+    )
+
+
+def _write(
+    entry: formats.Imported, book: dict[str, Any], recording: Recording, rate: Fraction
+) -> AnnotationWrite:
+    """An entry as the body of a create: its times on the recording's frames, its codes as keys of the
+    current codebook, checked as a create is checked; refused naming the entry."""
+    if entry.end < entry.start:
+        raise formats.ImportRefused(
+            entry.where, "eindigt voor het begint.", "ends before it starts."
+        )
+    codes = _lookup(book, "codes", "moments")
+    code = _one(entry.code, codes, entry, ("code", "code"))
+    actor = (
+        _one(entry.actor, _lookup(book, "actors"), entry, ("actor", "actor"))
+        if entry.actor.strip()
+        else ""
+    )
+    table = _lookup(book, "modifiers")
+    # JSON-LD names each modifier twice (a Dutch and an English body): one key, once.
+    modifiers = list(
+        dict.fromkeys(_one(m, table, entry, ("kenmerk", "modifier")) for m in entry.modifiers)
+    )
+    frame_in = round(entry.start * rate)
+    last = max(round(entry.end * rate) - 1, frame_in)
+    try:
+        body = AnnotationWrite(
+            frame_in=frame_in,
+            frame_out=last if last > frame_in or entry.span else None,
+            code=code,
+            actor=actor,
+            modifiers=modifiers,
+            note=entry.note,
+        )
+        _check(body, book, recording, rate)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        name = ".".join(str(p) for p in problem["loc"])
+        raise formats.ImportRefused(
+            entry.where,
+            f"'{name}' klopt niet ({problem['msg']}).",
+            f"'{name}' is wrong ({problem['msg']}).",
+        ) from None
+    except InvalidField as error:
+        raise formats.ImportRefused(entry.where, error.message_nl, error.message_en) from None
+    return body
+
+
+def _same(
+    frame_in: int, frame_out: int | None, code: str, actor: str, modifiers: Any, note: str
+) -> tuple[Any, ...]:
+    """What makes two annotations the same for an import: frames (a one-frame span is that point),
+    code, actor, modifiers (in any order) and note."""
+    return (
+        frame_in,
+        frame_in if frame_out is None else frame_out,
+        code,
+        actor,
+        tuple(sorted(modifiers)),
+        note,
+    )
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: list[Annotation]
+    skipped: int
+    format: str
+
+
+def import_annotations(
+    db: Session,
+    principal: audit.Principal,
+    recording: Recording,
+    data: bytes,
+    fmt: str = "",
+) -> ImportResult:
+    """A file of annotations in one of the export formats, into the recording: all of it or nothing.
+    Every entry is read and checked before one is written; the first bad one refuses the file (422,
+    named). An entry the recording already has (the same frames, code, actor, modifiers and note) is
+    skipped and counted, so a second import of the same file adds nothing. Each annotation written is
+    logged as `create`, as one made by hand."""
+    if fmt and fmt not in formats.READERS:
+        raise InvalidField(
+            "format",
+            "Kies een formaat: jsonld, vtt of eaf (of laat het weg).",
+            "Choose a format: jsonld, vtt or eaf (or leave it out).",
+        )
+    if not data.strip():
+        raise formats.ImportRefused(formats.FILE, "het bestand is leeg.", "the file is empty.")
+    if len(data) > formats.MAX_IMPORT_BYTES:
+        raise formats.ImportTooLarge()
+    fmt = fmt or formats.detect(data)
+    found = formats.READERS[fmt](data)
+    rate = frame_rate(recording)
+    book = _current(db, _owner_organisation(db, recording))
+    codes = entries(book)
+    bodies = [_write(entry, codes, recording, rate) for entry in found]
+    have: dict[tuple[Any, ...], int] = {}
+    for row in db.exec(select(Annotation).where(Annotation.recording_id == recording.id)).all():
+        key = _same(
+            row.frame_in,
+            row.frame_out,
+            row.code,
+            row.actor,
+            json.loads(row.modifiers or "[]"),
+            row.note,
+        )
+        have[key] = have.get(key, 0) + 1
+    created, skipped = [], 0
+    for body in bodies:
+        key = _same(body.frame_in, body.frame_out, body.code, body.actor, body.modifiers, body.note)
+        if have.get(key, 0) > 0:
+            have[key] -= 1
+            skipped += 1
+            continue
+        row = Annotation(
+            recording_id=recording.id,
+            created_by=principal.user_id,  # type: ignore[arg-type]  # the seam allowed `annotate` only to the trajectory's trainer
+            codebook_id=book.id,
+            frame_in=0,
+            rate_num=1,
+            rate_den=1,
+            code="",
+        )
+        _fill(row, body, book, rate)
+        db.add(row)
+        created.append(row)
+    db.flush()
+    for row in created:
+        _logged(db, principal, "create", recording, row.id)
+    return ImportResult(created, skipped, fmt)
