@@ -4,12 +4,21 @@ downloaded) moving over a test pattern, and where its face is in each output fra
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 from skimage import data
+from sqlmodel import Session, SQLModel
+
+import vault.tables  # noqa: F401 - every table
+from keys import Keyring, LocalMasterKey
+from tests.support.store import make_s3
+from vault.db import engine_for
+from vault.keyring import SqlKeys
+from vault.store import ObjectStore
 
 W, H, RATE = 640, 360, 25
 START, END = 0.6, 3.6  # the fragment, in seconds of the recording
@@ -70,3 +79,13 @@ def footage(tmp_path: Path) -> Path:
         timeout=120,
     )
     return video
+
+
+@pytest.fixture
+def store(tmp_path: Path, s3_config: dict[str, str]) -> Iterator[ObjectStore]:
+    """An object store on the real MinIO with its rows and keys in a throwaway SQLite database."""
+    engine = engine_for(f"sqlite:///{tmp_path / 'store.db'}")
+    SQLModel.metadata.create_all(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        keyring = Keyring(SqlKeys(session), LocalMasterKey.open_or_create(tmp_path / "master.key"))
+        yield ObjectStore(session, make_s3(s3_config), keyring)
