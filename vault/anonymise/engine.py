@@ -336,9 +336,13 @@ def anonymised_copy(
     new one stored (the worker ends its transaction there)."""
     family_id = store.get(source_id).family_id
     size, read = store.range_reader(source_id)
+    # The writer outside the range server: should ffmpeg take a failed read's cut connection for the
+    # end of the file and exit 0 (ADR 0005), SourceUnreadable is raised when the inner block ends, still
+    # inside the writer's block, so the writer discards what it has and shreds its key instead of
+    # finishing the object.
     with (
-        serve_range(size, read) as url,
         store.writer(family_id=family_id, kind=ObjectKind.anonymised) as out,
+        serve_range(size, read) as url,
     ):
         opened()
         report = anonymise(url, start_s, end_s, out, ffmpeg=ffmpeg, ffprobe=ffprobe, mute=mute)

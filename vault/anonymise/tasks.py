@@ -5,11 +5,12 @@ plaintext (nothing is written, not even to tmpfs), and the task is redelivered."
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 from vault import audit
 from vault.anonymise.engine import anonymised_copy
-from vault.db import release, unit_of_work
+from vault.db import keep, release, unit_of_work
 from vault.recordings.models import Clip, Recording
 from vault.settings import get_settings
 from vault.store import open_store
@@ -29,15 +30,23 @@ def make_anonymised(clip_id: uuid.UUID) -> str:
         store = open_store(db, settings)
         family_id = store.get(recording.original_object_id).family_id
         start_s, end_s, source = clip.start_s, clip.end_s, recording.original_object_id
-        object_id, _ = anonymised_copy(
-            store,
-            source,
-            start_s,
-            end_s,
-            ffmpeg=settings.ffmpeg,
-            ffprobe=settings.ffprobe,
-            opened=lambda: release(db),
-        )  # no transaction open meanwhile
+        try:
+            object_id, _ = anonymised_copy(
+                store,
+                source,
+                start_s,
+                end_s,
+                ffmpeg=settings.ffmpeg,
+                ffprobe=settings.ffprobe,
+                opened=lambda: release(db),
+            )  # no transaction open meanwhile
+        except BaseException:
+            # A damaged original, ffmpeg failing, a time limit: the sealed writer discarded the copy
+            # and shredded its key, in the transaction begun after release(). Keep that shred (the
+            # key itself was committed by release()), or the unit of work's rollback brings it back.
+            with contextlib.suppress(Exception):
+                keep(db)
+            raise
         db.expire_all()
         clip = db.get(Clip, clip_id, with_for_update=True)
         recording = db.get(Recording, clip.recording_id) if clip is not None else None
