@@ -13,9 +13,9 @@ import pytest
 from sqlmodel import col, select
 
 from tests.anonymise.conftest import END, START
-from tests.streaming.test_tampered import tamper
 from tests.support.api import Api
 from tests.support.families import family_with_recording
+from tests.support.store import tamper
 from tests.support.tus import stored
 from vault.anonymise.tasks import make_anonymised
 from vault.db import unit_of_work

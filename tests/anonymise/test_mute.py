@@ -4,42 +4,14 @@ audio, decoded in memory from the store, is silent inside each span and the tone
 
 from __future__ import annotations
 
-import subprocess
 import uuid
 from pathlib import Path
 
-import numpy as np
-
-from tests.anonymise.conftest import END, START
+from tests.anonymise.conftest import AUDIO_RATE, END, MARGIN, START, audio, loudness
 from vault.anonymise.engine import anonymised_copy
 from vault.store import ObjectKind, ObjectStore
 
-RATE = 48000
 SPANS = [(1.0, 1.5), (2.2, 2.9)]  # seconds of the recording, as the clip's start and end
-MARGIN = 0.1  # seconds left out at every edge (AAC frames and priming)
-WINDOW = 0.02  # seconds of audio per measurement
-
-
-def audio(plaintext: bytes) -> np.ndarray:
-    """The copy's audio as mono floats at RATE, decoded from the bytes in memory (stdin)."""
-    out = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", "pipe:0", "-vn", "-ac", "1", "-ar", str(RATE)]
-        + ["-f", "f32le", "pipe:1"],
-        input=plaintext,
-        capture_output=True,
-        check=True,
-        timeout=120,
-    )
-    return np.frombuffer(out.stdout, dtype="<f4")
-
-
-def loudness(samples: np.ndarray, a: float, b: float) -> list[float]:
-    """The RMS of every WINDOW between a and b (seconds of the copy)."""
-    points = np.arange(a, b - WINDOW, WINDOW)
-    return [
-        float(np.sqrt(np.mean(samples[int(t * RATE) : int((t + WINDOW) * RATE)] ** 2)))
-        for t in points
-    ]
 
 
 def test_marked_spans_are_silent_and_the_rest_is_not(footage: Path, store: ObjectStore) -> None:
@@ -50,7 +22,7 @@ def test_marked_spans_are_silent_and_the_rest_is_not(footage: Path, store: Objec
 
     samples = audio(b"".join(store.iter_plaintext(object_id)))
     length = END - START
-    assert len(samples) >= (length - 0.1) * RATE
+    assert len(samples) >= (length - 0.1) * AUDIO_RATE
     inside = [(a - START + MARGIN, b - START - MARGIN) for a, b in SPANS]
     edges = [0.0, *(t - START for span in SPANS for t in span), length]
     outside = [(edges[i] + MARGIN, edges[i + 1] - MARGIN) for i in range(0, len(edges), 2)]
