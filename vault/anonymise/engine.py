@@ -5,6 +5,7 @@ goes to a sink (the store's sealed writer). No frame touches a disk, not even tm
 
 from __future__ import annotations
 
+import math
 import subprocess
 import threading
 import time
@@ -96,10 +97,16 @@ def mute_filter(spans: Sequence[tuple[float, float]]) -> list[str]:
     rate = 48000
     parts = [f"aresample={rate}", f"asetnsamples=n={round(rate * MUTE_STEP)}:p=0"]
     parts += [
-        f"volume=volume=0:enable='between(t,{max(0.0, a - MUTE_STEP):.3f},{b:.3f})'"
+        f"volume=volume=0:enable='between(t,{_ms(max(0.0, a - MUTE_STEP), math.floor)},"
+        f"{_ms(b, math.ceil)})'"
         for a, b in spans
     ]
     return ["-af", ",".join(parts)]
+
+
+def _ms(seconds: float, rounding: Callable[[float], int]) -> str:
+    """Seconds to whole milliseconds, rounded outwards (the span only ever grows)."""
+    return f"{rounding(seconds * 1000) / 1000:.3f}"
 
 
 def encode_command(
