@@ -7,6 +7,8 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import numpy as np
+
 from tests.anonymise.conftest import AUDIO_RATE, END, MARGIN, START, audio, loudness
 from vault.anonymise.engine import anonymised_copy
 from vault.store import ObjectKind, ObjectStore
@@ -41,3 +43,16 @@ def test_without_spans_the_tone_runs_through(footage: Path, store: ObjectStore) 
 
     samples = audio(b"".join(store.iter_plaintext(object_id)))
     assert min(loudness(samples, MARGIN, END - START - MARGIN)) > 0.03
+
+
+def test_a_span_over_the_whole_clip_silences_it_from_the_first_sample(
+    footage: Path, store: ObjectStore
+) -> None:
+    with footage.open("rb") as recording:
+        source = store.put(family_id=uuid.uuid4(), kind=ObjectKind.original, source=recording)
+
+    object_id, _ = anonymised_copy(store, source.id, START, END, mute=[(START, END)])
+
+    samples = audio(b"".join(store.iter_plaintext(object_id)))
+    assert len(samples) >= (END - START - 0.1) * AUDIO_RATE
+    assert float(np.abs(samples).max()) < 1e-4  # every sample, the first and the last included

@@ -97,8 +97,9 @@ def mute_filter(spans: Sequence[tuple[float, float]]) -> list[str]:
     rate = 48000
     parts = [f"aresample={rate}", f"asetnsamples=n={round(rate * MUTE_STEP)}:p=0"]
     parts += [
-        f"volume=volume=0:enable='between(t,{_ms(max(0.0, a - MUTE_STEP), math.floor)},"
-        f"{_ms(b, math.ceil)})'"
+        f"volume=volume=0:enable='between(t,{_ms(a - MUTE_STEP, math.floor)},{_ms(b, math.ceil)})'"
+        if a > 0
+        else f"volume=volume=0:enable='lte(t,{_ms(b, math.ceil)})'"  # a first frame a little early too
         for a, b in spans
     ]
     return ["-af", ",".join(parts)]
