@@ -14,6 +14,7 @@ from tests.support.api import Api
 from tests.support.families import family_with_recording
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
+from vault.recordings.models import Clip
 
 
 def test_the_trainer_marks_spans_inside_the_clip_and_nobody_else_may(api: Api) -> None:
@@ -92,3 +93,29 @@ def test_the_trainer_marks_spans_inside_the_clip_and_nobody_else_may(api: Api) -
     assert [(r.action, r.outcome, r.object_type) for r in logged] == [
         ("update", "success", "clip")
     ] * 3
+
+
+def test_a_link_to_a_copy_that_is_gone_is_dropped_all_the_same(api: Api) -> None:
+    """A clip still linked to a copy whose row went (purged meanwhile): a change of spans unlinks it
+    and makes sure of its key, without a 500."""
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    h, clip = world["headers"], world["clip"]["id"]
+    vanished = uuid.uuid4()
+    with unit_of_work() as db:
+        row = db.get(Clip, uuid.UUID(clip))
+        assert row is not None
+        row.anonymised_object_id = vanished
+        db.add(row)
+    changed = api.client.put(f"/api/v1/clips/{clip}/mute", headers=h, json=spans((20, 21)))
+    assert changed.status_code == 200, changed.text
+    with unit_of_work() as db:
+        row = db.get(Clip, uuid.UUID(clip))
+        assert row is not None
+        assert row.anonymised_object_id is None
+        deleted = db.exec(
+            select(AuditRecord).where(
+                AuditRecord.object_id == str(vanished), AuditRecord.action == "delete"
+            )
+        ).all()
+    assert [(r.reason, r.object_type) for r in deleted] == [("mute_changed", "anonymised")]
