@@ -180,3 +180,30 @@ def test_a_clip_before_0021_has_no_anonymised_copy_and_keeps_itself_going_down(
     assert "anonymised_object_id" not in {c["name"] for c in inspect(engine).get_columns("clip")}
     with engine.begin() as conn:
         assert conn.execute(select(clip.c.kijkrichting)).scalar_one() == "Kijk naar Sam."
+
+
+def test_a_clip_before_0022_mutes_nothing_and_keeps_itself_going_down(database_url: str) -> None:
+    """A fragment from before the muted spans has none (an empty list, not NULL); going back down, the
+    spans alone go and the clip keeps its anonymised copy and its other columns."""
+    migrate.upgrade(database_url, "0021_clip_anonymised")
+    engine = engine_for(database_url)
+    _fill(engine, {})
+    migrate.upgrade(database_url, "0022_clip_mute")
+    meta = MetaData()
+    meta.reflect(engine)
+    clip = meta.tables["clip"]
+    copy = uuid.uuid4()
+    with engine.begin() as conn:
+        assert conn.execute(select(clip.c.mute)).scalar_one() == "[]"
+        conn.execute(
+            clip.update().values(
+                mute="[[1.0, 1.5]]",
+                anonymised_object_id=copy.hex if database_url.startswith("sqlite") else copy,
+            )
+        )
+    migrate.downgrade(database_url, "0021_clip_anonymised")
+    assert _counts(engine)["clip"] == 1
+    assert "mute" not in {c["name"] for c in inspect(engine).get_columns("clip")}
+    with engine.begin() as conn:
+        kept = conn.execute(select(clip.c.anonymised_object_id)).scalar_one()
+        assert uuid.UUID(str(kept)) == copy

@@ -1,15 +1,27 @@
 """The anonymising tests' footage: scikit-image's astronaut photo (shipped inside the package; nothing
-downloaded) moving over a test pattern, and where its face is in each output frame."""
+downloaded) moving over a test pattern with a continuous tone, and where its face is in each output frame;
+the store they use, the copy's audio and its loudness, and the job's decoder among our processes."""
 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
+import psutil
 import pytest
 from skimage import data
+from sqlmodel import Session, SQLModel
+
+import vault.tables  # noqa: F401 - every table
+from keys import Keyring, LocalMasterKey
+from tests.support.store import make_s3
+from vault.db import engine_for
+from vault.keyring import SqlKeys
+from vault.store import ObjectStore
 
 W, H, RATE = 640, 360, 25
 START, END = 0.6, 3.6  # the fragment, in seconds of the recording
@@ -70,3 +82,56 @@ def footage(tmp_path: Path) -> Path:
         timeout=120,
     )
     return video
+
+
+@pytest.fixture
+def store(tmp_path: Path, s3_config: dict[str, str]) -> Iterator[ObjectStore]:
+    """An object store on the real MinIO with its rows and keys in a throwaway SQLite database."""
+    engine = engine_for(f"sqlite:///{tmp_path / 'store.db'}")
+    SQLModel.metadata.create_all(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        keyring = Keyring(SqlKeys(session), LocalMasterKey.open_or_create(tmp_path / "master.key"))
+        yield ObjectStore(session, make_s3(s3_config), keyring)
+
+
+AUDIO_RATE = 48000
+MARGIN = 0.1  # seconds left out at every edge (AAC frames and priming)
+WINDOW = 0.02  # seconds of audio per measurement
+
+
+def audio(plaintext: bytes) -> np.ndarray:
+    """The copy's audio as mono floats at AUDIO_RATE, decoded from the bytes in memory (stdin)."""
+    out = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", "pipe:0", "-vn", "-ac", "1", "-ar", str(AUDIO_RATE)]
+        + ["-f", "f32le", "pipe:1"],
+        input=plaintext,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    return np.frombuffer(out.stdout, dtype="<f4")
+
+
+def loudness(samples: np.ndarray, a: float, b: float) -> list[float]:
+    """The RMS of every WINDOW between a and b (seconds of the copy)."""
+    points = np.arange(a, b - WINDOW, WINDOW)
+    return [
+        float(np.sqrt(np.mean(samples[int(t * AUDIO_RATE) : int((t + WINDOW) * AUDIO_RATE)] ** 2)))
+        for t in points
+    ]
+
+
+def spans(*pairs: tuple[float, float]) -> dict[str, Any]:
+    """The body of PUT /clips/{id}/mute."""
+    return {"spans": [{"start_s": a, "end_s": b} for a, b in pairs]}
+
+
+def decoder_under(root: psutil.Process) -> psutil.Process | None:
+    """The anonymising job's decoder (raw frames to a pipe), not the proxy's ffmpeg."""
+    for p in root.children(recursive=True):
+        try:
+            if p.name() == "ffmpeg" and "rawvideo" in p.cmdline():
+                return p
+        except psutil.Error:  # it ended meanwhile
+            continue
+    return None

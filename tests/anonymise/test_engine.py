@@ -8,33 +8,16 @@ from __future__ import annotations
 import json
 import subprocess
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
-from sqlmodel import Session, SQLModel
 
-import vault.tables  # noqa: F401 - every table
-from keys import Keyring, LocalMasterKey
 from tests.anonymise.conftest import END, RATE, START, H, W, face_at
-from tests.support.store import make_s3
 from vault.anonymise.detect import Box, detect
 from vault.anonymise.engine import anonymised_copy
-from vault.db import engine_for
-from vault.keyring import SqlKeys
 from vault.media import scratch
 from vault.store import ObjectKind, ObjectStore
-
-
-@pytest.fixture
-def store(tmp_path: Path, s3_config: dict[str, str]) -> Iterator[ObjectStore]:
-    engine = engine_for(f"sqlite:///{tmp_path / 'store.db'}")
-    SQLModel.metadata.create_all(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        keyring = Keyring(SqlKeys(session), LocalMasterKey.open_or_create(tmp_path / "master.key"))
-        yield ObjectStore(session, make_s3(s3_config), keyring)
 
 
 def frames(video: bytes | Path, *, start: float = 0.0) -> np.ndarray:

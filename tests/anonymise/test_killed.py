@@ -15,6 +15,7 @@ import psutil
 import pytest
 from sqlmodel import select
 
+from tests.anonymise.conftest import decoder_under
 from tests.media.camera import _ffmpeg
 from tests.support.api import Api
 from tests.support.families import family_with_recording
@@ -31,18 +32,6 @@ from vault.store import ObjectKind, StoredObject
 def database_url(fresh_postgres: str) -> str:
     """End to end on production's database only (as the proxy's kill test)."""
     return fresh_postgres
-
-
-def decoder_under(root: psutil.Process) -> psutil.Process | None:
-    """The anonymising job's decoder (raw frames to a pipe), not the proxy's ffmpeg."""
-    return next(
-        (
-            p
-            for p in root.children(recursive=True)
-            if p.name() == "ffmpeg" and "rawvideo" in p.cmdline()
-        ),
-        None,
-    )
 
 
 def wait_for(check: Callable[[], object], what: str, seconds: float) -> None:

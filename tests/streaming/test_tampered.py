@@ -4,7 +4,6 @@ something short of it and call it done."""
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +11,13 @@ import httpx
 import pytest
 
 from tests.support.api import Api
+from tests.support.store import tamper
 from tests.support.streaming import watchable
 from vault.db import unit_of_work
 from vault.media import SourceUnreadable
 from vault.media.tasks import make_proxy
 from vault.recordings.models import Recording
-from vault.settings import get_settings
-from vault.store import StoredObject, backend_from_settings
+from vault.store import StoredObject
 
 
 @pytest.fixture
@@ -26,24 +25,6 @@ def database_url(fresh_postgres: str) -> str:
     """End to end on production's database only: the embedded SQLite default runs the same paths in
     the API and web tests, and each of these runs takes tens of seconds."""
     return fresh_postgres
-
-
-CHUNK = 65536 + 16  # a sealed chunk: 64 KiB of ciphertext and its GCM tag (docs/object-format.md)
-HEADER = 113
-
-
-def tamper(object_id: uuid.UUID, at_fraction: float) -> None:
-    """Flip one byte in the sealed chunk at `at_fraction` of the object, as a failing disk or an attacker."""
-    backend = backend_from_settings(get_settings())
-    with unit_of_work() as db:
-        row = db.get(StoredObject, object_id)
-        assert row is not None
-        name = row.name
-    data = bytearray(b"".join(backend.iter_bytes(name)))
-    chunks = (len(data) - HEADER) // CHUNK
-    at = HEADER + int(chunks * at_fraction) * CHUNK + 100
-    data[at] ^= 0x01
-    backend.put(name, [bytes(data)])
 
 
 @pytest.fixture

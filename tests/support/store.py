@@ -1,4 +1,5 @@
-"""Object store helpers: a family id, deterministic bytes, a writer that fails, the real MinIO backend."""
+"""Object store helpers: a family id, deterministic bytes, a writer that fails, the real MinIO backend,
+a stored chunk damaged."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import uuid
 import pytest
 
 import vault.tables  # noqa: F401 - every table
-from vault.store import ObjectKind, ObjectStore
+from vault.db import unit_of_work
+from vault.settings import get_settings
+from vault.store import ObjectKind, ObjectStore, StoredObject, backend_from_settings
 from vault.store._s3 import S3Backend
 
 FAMILY = uuid.UUID("00000000-0000-4000-8000-00000000fa01")
@@ -51,3 +54,21 @@ def make_s3(s3_config: dict[str, str]) -> S3Backend:
     )
     backend.ensure_ready()
     return backend
+
+
+CHUNK = 65536 + 16  # a sealed chunk: 64 KiB of ciphertext and its GCM tag (docs/object-format.md)
+HEADER = 113
+
+
+def tamper(object_id: uuid.UUID, at_fraction: float) -> None:
+    """Flip one byte in the sealed chunk at `at_fraction` of the object, as a failing disk or an attacker."""
+    backend = backend_from_settings(get_settings())
+    with unit_of_work() as db:
+        row = db.get(StoredObject, object_id)
+        assert row is not None
+        name = row.name
+    data = bytearray(b"".join(backend.iter_bytes(name)))
+    chunks = (len(data) - HEADER) // CHUNK
+    at = HEADER + int(chunks * at_fraction) * CHUNK + 100
+    data[at] ^= 0x01
+    backend.put(name, [bytes(data)])

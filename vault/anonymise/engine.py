@@ -5,11 +5,12 @@ goes to a sink (the store's sealed writer). No frame touches a disk, not even tm
 
 from __future__ import annotations
 
+import math
 import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
 
@@ -27,6 +28,7 @@ EVERY = 5  # detect on every fifth frame (5 times a second), interpolate between
 GROW = 0.4  # enlarge each box by this much of its size on every side
 CELLS = 4  # a face shrunk to CELLS x CELLS pixels and smoothed back up: nothing recognisable left
 PIECE = 1024 * 1024
+MUTE_STEP = 0.01  # seconds of audio per frame where spans are muted (see mute_filter)
 
 
 class Sink(Protocol):
@@ -85,6 +87,29 @@ def decode_command(
     ]
 
 
+def mute_filter(spans: Sequence[tuple[float, float]]) -> list[str]:
+    """The audio filter that silences `spans` (seconds from the fragment's start): the audio cut into
+    frames of MUTE_STEP first, since a timeline filter decides per frame by the frame's start (a camera's
+    PCM may come in frames of a second), and each span taken from one such frame early, so every frame
+    that overlaps a span is silenced whole. Empty without spans."""
+    if not spans:
+        return []
+    rate = 48000
+    parts = [f"aresample={rate}", f"asetnsamples=n={round(rate * MUTE_STEP)}:p=0"]
+    parts += [
+        f"volume=volume=0:enable='between(t,{_ms(a - MUTE_STEP, math.floor)},{_ms(b, math.ceil)})'"
+        if a > 0
+        else f"volume=volume=0:enable='lte(t,{_ms(b, math.ceil)})'"  # a first frame a little early too
+        for a, b in spans
+    ]
+    return ["-af", ",".join(parts)]
+
+
+def _ms(seconds: float, rounding: Callable[[float], int]) -> str:
+    """Seconds to whole milliseconds, rounded outwards (the span only ever grows)."""
+    return f"{rounding(seconds * 1000) / 1000:.3f}"
+
+
 def encode_command(
     url: str,
     container: str,
@@ -92,8 +117,10 @@ def encode_command(
     end_s: float,
     size: tuple[int, int],
     ffmpeg: str = "ffmpeg",
+    mute: Sequence[tuple[float, float]] = (),
 ) -> list[str]:
-    """Raw frames on stdin, the fragment's audio from the source, fragmented MP4 on stdout."""
+    """Raw frames on stdin, the fragment's audio from the source (silenced over the `mute` spans, in
+    seconds from the fragment's start), fragmented MP4 on stdout."""
     return [
         ffmpeg,
         "-hide_banner",
@@ -131,6 +158,7 @@ def encode_command(
         str(RATE),
         "-pix_fmt",
         "yuv420p",
+        *mute_filter(mute),
         "-c:a",
         "aac",
         "-ac",
@@ -222,13 +250,18 @@ def anonymise(
     ffprobe: str = "ffprobe",
     every: int = EVERY,
     detector: Callable[[np.ndarray], list[Box]] = detect,
+    mute: Sequence[tuple[float, float]] = (),
 ) -> Report:
     """The fragment start_s..end_s of the video at `url` (the loopback range server), faces blurred,
-    as fragmented MP4 written to `sink`. FfmpegFailed/TookTooLong/MediaError on failure; the caller
+    the audio silenced over the `mute` spans (seconds of the recording, as start_s and end_s), as
+    fragmented MP4 written to `sink`. FfmpegFailed/TookTooLong/MediaError on failure; the caller
     discards what the sink has then."""
     info = probe(url, ffprobe=ffprobe)
     start_s = max(0.0, start_s)
     end_s = min(end_s, info.duration_s) if info.duration_s else end_s
+    silent = [
+        (max(0.0, a - start_s), b - start_s) for a, b in sorted(mute) if b > start_s and a < end_s
+    ]
     size = output_size(info.width, info.height, info.rotation)
     container = info.container
     report = Report(width=size[0], height=size[1])
@@ -239,7 +272,7 @@ def anonymise(
         stdout=subprocess.PIPE,
     )
     encoder = Process(
-        encode_command(url, container, start_s, end_s, size, ffmpeg),
+        encode_command(url, container, start_s, end_s, size, ffmpeg, silent),
         what="anonymise-encode",
         stdout=subprocess.PIPE,
         stdin=subprocess.PIPE,
@@ -301,18 +334,24 @@ def anonymised_copy(
     *,
     ffmpeg: str = "ffmpeg",
     ffprobe: str = "ffprobe",
+    mute: Sequence[tuple[float, float]] = (),
     opened: Callable[[], None] = lambda: None,
 ) -> tuple[uuid.UUID, Report]:
     """A new encrypted object in the source's family: the fragment start_s..end_s of `source_id` with
-    faces blurred. Read by range through the loopback server, written through the sealed writer: on any
-    failure (a source chunk that does not authenticate included) nothing is stored. `opened` runs once
-    the keys are unwrapped and the new one stored (the worker ends its transaction there)."""
+    faces blurred and the audio silenced over the `mute` spans (seconds of the recording). Read by range
+    through the loopback server, written through the sealed writer: on any failure (a source chunk that
+    does not authenticate included) nothing is stored. `opened` runs once the keys are unwrapped and the
+    new one stored (the worker ends its transaction there)."""
     family_id = store.get(source_id).family_id
     size, read = store.range_reader(source_id)
+    # The writer outside the range server: should ffmpeg take a failed read's cut connection for the
+    # end of the file and exit 0 (ADR 0005), SourceUnreadable is raised when the inner block ends, still
+    # inside the writer's block, so the writer discards what it has and shreds its key instead of
+    # finishing the object.
     with (
-        serve_range(size, read) as url,
         store.writer(family_id=family_id, kind=ObjectKind.anonymised) as out,
+        serve_range(size, read) as url,
     ):
         opened()
-        report = anonymise(url, start_s, end_s, out, ffmpeg=ffmpeg, ffprobe=ffprobe)
+        report = anonymise(url, start_s, end_s, out, ffmpeg=ffmpeg, ffprobe=ffprobe, mute=mute)
     return out.object_id, report

@@ -5,19 +5,32 @@ plaintext (nothing is written, not even to tmpfs), and the task is redelivered."
 
 from __future__ import annotations
 
+import contextlib
+import json
 import uuid
 
 from vault import audit
 from vault.anonymise.engine import anonymised_copy
-from vault.db import release, unit_of_work
+from vault.db import keep, release, unit_of_work
 from vault.recordings.models import Clip, Recording
 from vault.settings import get_settings
 from vault.store import open_store
 from vault.worker import celery_app
 
+ATTEMPTS = 3  # the spans changed while the copy was made: made again with the new ones, this often
+
 
 def make_anonymised(clip_id: uuid.UUID) -> str:
-    """ "made", "exists" (a copy is there already) or "missing" (no clip, or no original any more)."""
+    """ "made", "exists" (a copy is there already), "missing" (no clip, or no original any more) or
+    "changed" (the muted spans changed under every attempt: no copy kept)."""
+    for _ in range(ATTEMPTS):
+        outcome = _make(clip_id)
+        if outcome != "changed":
+            return outcome
+    return "changed"
+
+
+def _make(clip_id: uuid.UUID) -> str:
     settings = get_settings()
     with unit_of_work() as db:
         clip = db.get(Clip, clip_id)
@@ -29,15 +42,25 @@ def make_anonymised(clip_id: uuid.UUID) -> str:
         store = open_store(db, settings)
         family_id = store.get(recording.original_object_id).family_id
         start_s, end_s, source = clip.start_s, clip.end_s, recording.original_object_id
-        object_id, _ = anonymised_copy(
-            store,
-            source,
-            start_s,
-            end_s,
-            ffmpeg=settings.ffmpeg,
-            ffprobe=settings.ffprobe,
-            opened=lambda: release(db),
-        )  # no transaction open meanwhile
+        mute = clip.mute  # the spans this copy is made with, compared again before it is linked
+        try:
+            object_id, _ = anonymised_copy(
+                store,
+                source,
+                start_s,
+                end_s,
+                ffmpeg=settings.ffmpeg,
+                ffprobe=settings.ffprobe,
+                mute=[(a, b) for a, b in json.loads(mute)],
+                opened=lambda: release(db),
+            )  # no transaction open meanwhile
+        except BaseException:
+            # A damaged original, ffmpeg failing, a time limit: the sealed writer discarded the copy
+            # and shredded its key, in the transaction begun after release(). Keep that shred (the
+            # key itself was committed by release()), or the unit of work's rollback brings it back.
+            with contextlib.suppress(Exception):
+                keep(db)
+            raise
         db.expire_all()
         clip = db.get(Clip, clip_id, with_for_update=True)
         recording = db.get(Recording, clip.recording_id) if clip is not None else None
@@ -49,6 +72,9 @@ def make_anonymised(clip_id: uuid.UUID) -> str:
         if clip.anonymised_object_id is not None:  # a redelivered twin finished first: keep one
             store.delete(object_id)
             return "exists"
+        if clip.mute != mute:  # the trainer changed the spans meanwhile: this copy lacks them
+            store.delete(object_id)
+            return "changed"
         clip.anonymised_object_id = object_id
         db.add(clip)
         audit.record(

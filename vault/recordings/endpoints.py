@@ -16,6 +16,7 @@ from vault.recordings import service
 from vault.recordings.models import Situation
 from vault.recordings.schemas import (
     ClipCreate,
+    ClipMute,
     ClipPublic,
     ClipUpdate,
     RecordingCreate,
@@ -186,6 +187,21 @@ def get_clip(
 )
 def update_clip(clip_id: uuid.UUID, body: ClipUpdate, principal: Principal, db: DB) -> Any:
     return dump(service.update_clip(db, principal, clip_id, body), ClipPublic)
+
+
+@router.put(
+    "/clips/{clip_id}/mute",
+    response_model=ClipPublic,
+    operation_id="set_clip_mute",
+    responses=problems(401, 403, 404, 422),
+    summary="Stiltes in het geanonimiseerde fragment / spans muted in the anonymised clip",
+    description="Alle stukken (seconden van de opname, binnen het fragment; hoogstens 50) waarin het "
+    "geluid van de geanonimiseerde kopie stil is, omdat er bijvoorbeeld namen klinken. Een wijziging "
+    "verwijdert een kopie die zonder deze stiltes is gemaakt; die wordt opnieuw gemaakt. Alleen de "
+    "trainer van het traject.",
+)
+def set_clip_mute(clip_id: uuid.UUID, body: ClipMute, principal: Principal, db: DB) -> Any:
+    return dump(service.set_mute(db, principal, clip_id, body), ClipPublic)
 
 
 @router.get(

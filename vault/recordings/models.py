@@ -75,5 +75,9 @@ class Clip(SQLModel, table=True):
     review_position: int | None = None
     # The fragment with faces blurred (ADR 0017): a sealed object derived from the original, purged with it.
     anonymised_object_id: uuid.UUID | None = None
+    # Spans to be silent in the anonymised copy (names are spoken): JSON [[start_s, end_s], …] in seconds
+    # of the recording, inside the clip, sorted and not overlapping. A change removes the copy made
+    # without it (vault.recordings.service.set_mute).
+    mute: str = Field(default="[]", sa_type=Text)
     created_by: uuid.UUID = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=_now)

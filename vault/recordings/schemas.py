@@ -113,6 +113,24 @@ class ClipUpdate(BaseModel):
     review_position: int | None = Field(default=None, ge=1, le=999, examples=[1])
 
 
+MAX_MUTE_SPANS = 50
+
+
+class MuteSpan(BaseModel):
+    """A span to be silent in the fragment's anonymised copy, in seconds of the recording (as the clip's
+    start and end), inside the clip."""
+
+    start_s: float = Field(ge=0, allow_inf_nan=False, examples=[14.2])
+    end_s: float = Field(ge=0, allow_inf_nan=False, examples=[15.0])
+
+
+class ClipMute(BaseModel):
+    """Every span to be silent, at once (an empty list: none). Checked against the clip: each span starts
+    before it ends and lies inside the clip."""
+
+    spans: list[MuteSpan] = Field(default_factory=list, max_length=MAX_MUTE_SPANS)
+
+
 class ClipPublic(_Public):
     id: uuid.UUID
     recording_id: uuid.UUID
@@ -126,6 +144,9 @@ class ClipPublic(_Public):
     review_position: int | None = Field(
         description="place in the terugkijkgesprek; none: not in it"
     )
+    mute: list[MuteSpan] = Field(
+        description="spans (seconds of the recording) silent in the anonymised copy"
+    )
     created_by: uuid.UUID
     created_at: datetime
 
@@ -134,3 +155,11 @@ class ClipPublic(_Public):
     def _listed(cls, value: object) -> object:
         """Stored as JSON text in the clip's row."""
         return json.loads(value) if isinstance(value, str) else value
+
+    @field_validator("mute", mode="before")
+    @classmethod
+    def _spans(cls, value: object) -> object:
+        """Stored as JSON [[start_s, end_s], …] in the clip's row."""
+        if isinstance(value, str):
+            return [{"start_s": a, "end_s": b} for a, b in json.loads(value)]
+        return value

@@ -24,12 +24,14 @@ from vault.annotations import service as annotation_rules
 from vault.domain.models import Organisation
 from vault.errors import Conflict, NotFound, VaultError
 from vault.families.models import Trajectory
+from vault.i18n import number
 from vault.ingest.models import Upload
 from vault.media.still import watermark_text
 from vault.purge.removal import remove_recording
 from vault.recordings.models import Clip, Recording, RemovalReason, Situation
 from vault.recordings.schemas import (
     ClipCreate,
+    ClipMute,
     ClipUpdate,
     RecordingCreate,
     RecordingPublic,
@@ -293,6 +295,93 @@ def update_clip(
         object_type="clip",
         family_id=trajectory.family_id if trajectory else None,
     )
+    return row
+
+
+# Spans silent in the anonymised copy (issue #24, ADR 0017) --------------------------------------
+
+
+def mute_spans(clip: Clip, data: ClipMute) -> list[list[float]]:
+    """The spans checked against the clip (each starts before it ends and lies inside the clip; 422
+    naming the span otherwise), sorted, and those that overlap or touch joined."""
+    spans: list[list[float]] = []
+    for i, span in enumerate(data.spans):
+        a, b = span.start_s, span.end_s
+        if b <= a:
+            raise InvalidField(
+                f"spans[{i}].end_s",
+                f"Stilte {i + 1}: het einde ({number(b, 'nl', 3)} s) moet na het begin "
+                f"({number(a, 'nl', 3)} s) liggen.",
+                f"Muted span {i + 1}: the end ({number(b, 'en', 3)} s) must come after the start "
+                f"({number(a, 'en', 3)} s).",
+            )
+        if a < clip.start_s or b > clip.end_s:
+            raise InvalidField(
+                f"spans[{i}]",
+                f"Stilte {i + 1} ({number(a, 'nl', 3)} tot {number(b, 'nl', 3)} s) ligt niet binnen "
+                f"het fragment ({number(clip.start_s, 'nl', 3)} tot "
+                f"{number(clip.end_s, 'nl', 3)} s van de opname).",
+                f"Muted span {i + 1} ({number(a, 'en', 3)} to {number(b, 'en', 3)} s) is not inside "
+                f"the clip ({number(clip.start_s, 'en', 3)} to {number(clip.end_s, 'en', 3)} s "
+                f"of the recording).",
+            )
+        spans.append([a, b])
+    joined: list[list[float]] = []
+    for a, b in sorted(spans):
+        if joined and a <= joined[-1][1]:
+            joined[-1][1] = max(joined[-1][1], b)
+        else:
+            joined.append([a, b])
+    return joined
+
+
+def set_mute(db: Session, principal: audit.Principal, clip_id: uuid.UUID, data: ClipMute) -> Clip:
+    """Its trainer marks the spans to be silent in the clip's anonymised copy (decided as the clip's
+    other writes). A change makes a copy made without it stale: the copy is unlinked and deleted through
+    the store (every stored version, then its key) in the same request, so it is never served again
+    and the anonymising job makes it anew with the spans."""
+    authorize(db, principal, "clip", clip_id=clip_id)
+    # Locked: the anonymising job links its copy under the same lock, after comparing the spans it was
+    # made with (vault.anonymise.tasks), so a copy never outlives the spans it lacks.
+    row = db.get(Clip, clip_id, with_for_update=True, populate_existing=True)
+    recording = db.get(Recording, row.recording_id) if row else None
+    if row is None or recording is None:
+        raise NotFound("Fragment niet gevonden.", "Clip not found.")
+    spans = json.dumps(mute_spans(row, data))
+    stale = row.anonymised_object_id if spans != row.mute else None
+    row.mute = spans
+    row.anonymised_object_id = None if stale else row.anonymised_object_id
+    db.add(row)
+    db.flush()
+    trajectory = db.get(Trajectory, recording.trajectory_id)
+    family_id = trajectory.family_id if trajectory else None
+    audit.record(
+        db,
+        action="update",
+        outcome="success",
+        reason="mute",
+        actor=principal,
+        object_id=row.id,
+        object_type="clip",
+        family_id=family_id,
+        detail={"mute_spans": str(len(json.loads(spans)))},
+    )
+    if stale is not None:
+        store = open_store(db, get_settings())
+        try:
+            store.delete(stale)
+        except BlobNotFound:  # its row is gone already (purged): make sure of the key
+            store.shred_key(stale)
+        audit.record(
+            db,
+            action="delete",
+            outcome="success",
+            reason="mute_changed",
+            actor=principal,
+            object_id=stale,
+            object_type="anonymised",
+            family_id=family_id,
+        )
     return row
 
 
