@@ -206,8 +206,9 @@ def prepare(
 
 
 # Each piece is hashed and written in slices small enough to stay in the core's L1 cache between the
-# two passes: hashing a whole piece (up to PIECE bytes) and then writing it read it from memory twice,
-# and cost the main thread 2.5 times the CPU (bench/export.py).
+# two passes; hashing a whole piece (up to a MiB) and then writing it reads it from memory twice. Here,
+# 1 GiB drained from a pipe, hashed and written to a file took a median 1.88 CPU seconds in whole
+# pieces and 1.15 in 32 KiB slices (4 rounds each, page cache emptied before each).
 HOT = 32 * 1024
 
 
