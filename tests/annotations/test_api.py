@@ -10,24 +10,13 @@ from fractions import Fraction
 
 from sqlmodel import select
 
-from tests.support.annotations import world
+from tests.support.annotations import denials, wok_peer, world
 from tests.support.api import Api
 from tests.support.families import consent_body
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
 from vault.domain.models import SupervisionLink
 from vault.recordings.models import Recording
-
-
-def denials(user_id: uuid.UUID) -> list[AuditRecord]:
-    with unit_of_work() as db:
-        return list(
-            db.exec(
-                select(AuditRecord).where(
-                    AuditRecord.user_id == user_id, AuditRecord.outcome == "denied"
-                )
-            ).all()
-        )
 
 
 def test_the_shipped_codebook_is_the_basiscommunicatie(api: Api) -> None:
@@ -346,7 +335,6 @@ def test_an_opleider_comments_on_an_annotation_and_the_trainer_answers(api: Api)
 def test_a_wok_viewer_neither_reads_nor_writes_an_annotations_thread(api: Api) -> None:
     """The clip is shared into a WOK that is on, and the peer may watch it; its annotations' threads
     stay closed to them, read and write, and each refusal is in the log (ADR 0011, 4 and 10)."""
-    from datetime import timedelta
 
     w = world(api)
     h = w["headers"]
@@ -355,28 +343,8 @@ def test_a_wok_viewer_neither_reads_nor_writes_an_annotations_thread(api: Api) -
     answered = api.client.post(thread, headers=h, json={"body": "Hier kijkt ze mee."})
     assert answered.status_code == 201, answered.text
 
-    organiser, peer = api.account("opleider"), api.account("trainer", api.organisation("WOK-groep"))
-    now = datetime.now(UTC)
-    session = api.client.post(
-        "/api/v1/wok-sessions",
-        headers=api.as_(organiser),
-        json={
-            "title": "WOK",
-            "starts_at": (now - timedelta(minutes=5)).isoformat(),
-            "ends_at": (now + timedelta(hours=1)).isoformat(),
-            "participant_ids": [str(peer.id)],
-        },
-    ).json()
-    given = api.client.post(
-        f"/api/v1/families/{w['family']['id']}/consents", headers=h, json=consent_body(w, "wok")
-    )
-    assert given.status_code == 201
-    shared = api.client.post(
-        f"/api/v1/wok-sessions/{session['id']}/clips/{w['clip']['id']}", headers=h
-    )
-    assert shared.status_code == 201, shared.text
+    peer = wok_peer(api, w)
     hp = api.as_(peer)
-    assert api.client.get(f"/api/v1/clips/{w['clip']['id']}", headers=hp).status_code == 200
 
     for method, body in (("get", None), ("post", {"body": "Mooi moment!"})):
         refused = api.client.request(method, thread, headers=hp, json=body)

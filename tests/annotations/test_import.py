@@ -11,15 +11,14 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlmodel import select
 
-from tests.support.annotations import world
+from tests.support.annotations import denials, wok_peer, world
 from tests.support.api import Api
-from tests.support.families import consent_body
 from vault.annotations import formats
 from vault.annotations.formats import MAX_IMPORT_BYTES, MAX_IMPORT_ENTRIES
 from vault.annotations.models import DEFAULT_CODEBOOK, Annotation
@@ -316,17 +315,6 @@ def test_hostile_files_are_refused_before_they_cost_anything(api: Api, tmp_path:
     assert annotations(api, w) == []
 
 
-def denials(user_id: uuid.UUID) -> list[AuditRecord]:
-    with unit_of_work() as db:
-        return list(
-            db.exec(
-                select(AuditRecord).where(
-                    AuditRecord.user_id == user_id, AuditRecord.outcome == "denied"
-                )
-            ).all()
-        )
-
-
 def test_only_the_own_trainer_imports_and_every_decision_is_logged(api: Api) -> None:
     w = world(api)
     h = w["headers"]
@@ -336,28 +324,7 @@ def test_only_the_own_trainer_imports_and_every_decision_is_logged(api: Api) -> 
     url = f"{w['url']}/import"
 
     # A WOK participant who may watch the shared clip, while the session is on.
-    organiser, peer = api.account("opleider"), api.account("trainer", api.organisation("Ander"))
-    now = datetime.now(UTC)
-    session = api.client.post(
-        "/api/v1/wok-sessions",
-        headers=api.as_(organiser),
-        json={
-            "title": "WOK",
-            "starts_at": (now - timedelta(minutes=5)).isoformat(),
-            "ends_at": (now + timedelta(hours=1)).isoformat(),
-            "participant_ids": [str(peer.id)],
-        },
-    ).json()
-    given = api.client.post(
-        f"/api/v1/families/{w['family']['id']}/consents", headers=h, json=consent_body(w, "wok")
-    )
-    assert given.status_code == 201
-    shared = api.client.post(
-        f"/api/v1/wok-sessions/{session['id']}/clips/{w['clip']['id']}", headers=h
-    )
-    assert shared.status_code == 201, shared.text
-    hp = api.as_(peer)
-    assert api.client.get(f"/api/v1/clips/{w['clip']['id']}", headers=hp).status_code == 200
+    peer = wok_peer(api, w)
 
     other = api.account("trainer")  # same organisation, not this family's trainer
     admin = api.account("administrator")

@@ -257,6 +257,29 @@ def _logged(
     )
 
 
+def _new(
+    recording_id: uuid.UUID,
+    principal: audit.Principal,
+    body: AnnotationWrite,
+    book: Codebook,
+    rate: Fraction,
+) -> Annotation:
+    """A new annotation of `principal`'s, filled from `body`. The access seam allowed `annotate` only
+    to the trajectory's trainer, whose principal has a user id (None only for the system and the
+    parents' download links, which never annotate)."""
+    row = Annotation(
+        recording_id=recording_id,
+        created_by=principal.user_id,  # type: ignore[arg-type]  # a trainer's principal has a user id (above)
+        codebook_id=book.id,
+        frame_in=0,
+        rate_num=1,
+        rate_den=1,
+        code="",
+    )
+    _fill(row, body, book, rate)
+    return row
+
+
 def _fill(row: Annotation, body: AnnotationWrite, book: Codebook, rate: Fraction) -> None:
     row.codebook_id, row.frame_in, row.frame_out = book.id, body.frame_in, body.frame_out
     row.rate_num, row.rate_den = rate.numerator, rate.denominator
@@ -279,17 +302,7 @@ def create_annotation(
     db: Session, principal: audit.Principal, recording_id: uuid.UUID, body: AnnotationWrite
 ) -> Annotation:
     recording, book, rate = _prepare(db, principal, recording_id, body)
-    # the access seam allowed `annotate` only to the trajectory's trainer, whose principal has a user id
-    row = Annotation(
-        recording_id=recording_id,
-        created_by=principal.user_id,
-        codebook_id=book.id,  # type: ignore[arg-type]  # user_id is None only for the system and parents' download links, which never call this
-        frame_in=0,
-        rate_num=1,
-        rate_den=1,
-        code="",
-    )
-    _fill(row, body, book, rate)
+    row = _new(recording_id, principal, body, book, rate)
     db.add(row)
     db.flush()
     _logged(db, principal, "create", recording, row.id)
@@ -597,16 +610,7 @@ def import_annotations(
             have[key] -= 1
             skipped += 1
             continue
-        row = Annotation(
-            recording_id=recording.id,
-            created_by=principal.user_id,  # type: ignore[arg-type]  # the seam allowed `annotate` only to the trajectory's trainer
-            codebook_id=book.id,
-            frame_in=0,
-            rate_num=1,
-            rate_den=1,
-            code="",
-        )
-        _fill(row, body, book, rate)
+        row = _new(recording.id, principal, body, book, rate)
         db.add(row)
         created.append(row)
     db.flush()
