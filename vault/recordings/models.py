@@ -79,5 +79,15 @@ class Clip(SQLModel, table=True):
     # of the recording, inside the clip, sorted and not overlapping. A change removes the copy made
     # without it (vault.recordings.service.set_mute).
     mute: str = Field(default="[]", sa_type=Text)
+    # Who the trainer says is in view (ADR 0017, decision 7): JSON list of the family's person ids, None
+    # while not said; `others_in_view` for anyone not registered with the family (a visitor).
+    in_view: str | None = Field(default=None, sa_type=Text)
+    others_in_view: bool = False
+    # The faces the anonymising job found and the trainer's own boxes (ADR 0017, decision 8), JSON.
+    faces: str = Field(default="[]", sa_type=Text)
+    face_edits: str = Field(default="[]", sa_type=Text)
+    # The trainer approved the anonymised copy after checking it; cleared whenever the copy goes.
+    anonymised_approved_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
+    anonymised_approved_at: datetime | None = None
     created_by: uuid.UUID = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=_now)
