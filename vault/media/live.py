@@ -64,6 +64,7 @@ class StreamJob(SQLModel, table=True):
     user_id: uuid.UUID = Field(index=True)
     shown_id: uuid.UUID  # the clip, or the recording for a whole-recording link
     whole: bool = False
+    anonymised: bool = False  # the clip's anonymised copy is rendered, not its original (ADR 0017)
     first: int
     last: int
     ready: int  # the newest segment sealed (first - 1: none yet)

@@ -34,9 +34,15 @@ def upgrade() -> None:
         batch.create_foreign_key(
             "fk_clip_anonymised_approved_by", "user_account", ["anonymised_approved_by"], ["id"]
         )
+    with op.batch_alter_table("stream_job") as batch:
+        batch.add_column(
+            sa.Column("anonymised", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("stream_job") as batch:
+        batch.drop_column("anonymised")
     with op.batch_alter_table("clip") as batch:
         batch.drop_constraint("fk_clip_anonymised_approved_by", type_="foreignkey")
         for column in (
