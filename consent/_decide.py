@@ -11,6 +11,7 @@ from consent._model import (
     ConsentStatus,
     Decision,
     Facts,
+    PersonKind,
     Phase,
     Purpose,
     Resource,
@@ -82,6 +83,9 @@ MESSAGES = {
     "other_family": "Dit is niet het materiaal van uw gezin.",
     "purge_pending": "Deze opname wordt verwijderd volgens het bewaarbeleid.",
     "annotations_on_a_clip": "De aantekeningen van de trainer ziet u alleen bij een fragment dat u mag bekijken.",
+    "in_view_unknown": "De trainer heeft nog niet vastgelegd wie er in beeld is; tot dan blijft dit fragment binnen het gezin en de supervisie.",
+    "needs_anonymised": "Van dit fragment mag hier alleen een geanonimiseerde versie getoond worden, gecontroleerd en goedgekeurd door de trainer.",
+    "anonymised_not_approved": "De trainer heeft de geanonimiseerde versie nog niet gecontroleerd en goedgekeurd.",
     "not_found": "Niet gevonden of geen toegang.",
 }
 
@@ -175,11 +179,58 @@ def _granted(facts: Facts, actor: Actor, resource: Resource, at: datetime) -> st
 _TARGETED = frozenset(Purpose) - {Purpose.review}
 
 
-def _with_consent(purpose: Purpose, resource: Resource, at: datetime, *basis: str) -> Decision:
+def _with_consent(
+    purpose: Purpose, resource: Resource, at: datetime, *basis: str, sharing: bool = False
+) -> Decision:
     if resource.clip_purpose in _TARGETED and resource.clip_purpose is not purpose:
         return _deny("clip_for_other_purpose")
     consent = consent_basis(purpose, resource, at)
-    return _allow(*consent.basis, *basis) if consent.allowed else consent
+    if not consent.allowed:
+        return consent
+    if purpose in BEYOND_THE_FAMILY and resource.kind is ResourceKind.clip:
+        refused = _faces(resource, consent.basis, sharing)
+        if refused is not None:
+            return refused
+    shown = (f"anonymised:{resource.clip_id}",) if resource.anonymised else ()
+    return _allow(*consent.basis, *basis, *shown)
+
+
+# Purposes for which a fragment is shown outside the family and its trainer's supervision (ADR 0017,
+# decision 7): there only those whose consent is on record may be seen. Someone in view is covered
+# when they signed a record that grants the purpose; a child of the family, when such a record is given
+# (whoever holds gezag signed for it, and the child itself from 12). Anyone else in view — a parent who
+# did not sign, a registered carer, a visitor — and only the anonymised copy its trainer approved may
+# be shown; once the trainer approved one, it is what is shown. While the trainer has not said who is in
+# view, nothing is shown (fail closed).
+BEYOND_THE_FAMILY = frozenset({Purpose.wok, Purpose.teaching})
+
+
+def covered(resource: Resource, basis: tuple[str, ...]) -> bool:
+    """Everyone in view in the clip is covered by the granting records named in `basis`."""
+    if resource.in_view is None or resource.others_in_view:
+        return False
+    granting = {b.removeprefix("consent:") for b in basis if b.startswith("consent:")}
+    signed = {
+        s.person_id for r in resource.facts.consents if str(r.id) in granting for s in r.signatures
+    }
+    kinds = {p.id: p.kind for p in resource.facts.people}
+    return all(
+        person in kinds and (kinds[person] is PersonKind.child or person in signed)
+        for person in resource.in_view
+    )
+
+
+def _faces(resource: Resource, basis: tuple[str, ...], sharing: bool) -> Decision | None:
+    """The refusal, if the clip may not be shown (or shared) as asked; None when it may."""
+    if resource.in_view is None:
+        return _deny("in_view_unknown")
+    if resource.anonymised:
+        return None if resource.anonymised_approved else _deny("anonymised_not_approved")
+    if sharing and resource.anonymised_approved:
+        return None  # shared into a WOK, where its viewers get the approved copy
+    if resource.anonymised_approved or not covered(resource, basis):
+        return _deny("needs_anonymised")
+    return None
 
 
 # Who may watch as a WOK viewer (ADR 0002): trainers and opleiders taking part in a WOK session into
@@ -255,7 +306,7 @@ def _decide(actor: Actor, action: Action, resource: Resource, at: datetime) -> D
             return _deny("phase_forbids")
         assignment = f"assignment:{resource.trajectory_id}"
         if action is Action.share_to_wok:
-            return _with_consent(Purpose.wok, resource, at, assignment)
+            return _with_consent(Purpose.wok, resource, at, assignment, sharing=True)
         return _allow(assignment)
 
     if resource.kind is ResourceKind.annotation and actor.role in SUPERVISORS:

@@ -274,6 +274,14 @@ class Resource:
     facts: Facts = field(default_factory=Facts)
     # A clip's "Doel", the purpose its trainer made it for; None for a recording (or an untagged clip).
     clip_purpose: Purpose | None = None
+    # Who is in view in a clip, as its trainer said: the family's people (None: not said yet), and
+    # whether anyone else is (a visitor, a neighbour's child: no one whose consent is on record).
+    in_view: frozenset[uuid.UUID] | None = None
+    others_in_view: bool = False
+    # What is asked for: the clip's anonymised copy (faces blurred) rather than the clip itself; and
+    # whether the trainer checked and approved that copy.
+    anonymised: bool = False
+    anonymised_approved: bool = False
 
 
 @dataclass(frozen=True)

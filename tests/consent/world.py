@@ -123,8 +123,11 @@ def clip(
     recording: uuid.UUID = RECORDING,
     kind: ResourceKind = ResourceKind.clip,
     purpose: Purpose | None = None,
+    in_view: frozenset[uuid.UUID] | None = frozenset({CHILD, MOTHER}),
+    **extra: object,
 ) -> Resource:
-    """A clip (tagged with `purpose`, its "Doel"; None: untagged) or, with `kind`, its recording."""
+    """A clip (tagged with `purpose`, its "Doel"; None: untagged) or, with `kind`, its recording. Its
+    trainer said the child and the mother are in view (both parents sign the records of this world)."""
     return Resource(
         kind,
         FAMILY,
@@ -136,6 +139,8 @@ def clip(
         CLIP,
         f,
         clip_purpose=purpose if kind is ResourceKind.clip else None,
+        in_view=in_view if kind is ResourceKind.clip else None,
+        **extra,  # type: ignore[arg-type]
     )
 
 

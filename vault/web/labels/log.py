@@ -71,6 +71,9 @@ DECISIONS: dict[str, str] = {
     "purge_pending": N_("Wordt verwijderd volgens het bewaarbeleid"),
     "annotations_on_a_clip": N_("Aantekeningen alleen bij een fragment"),
     "clip_for_other_purpose": N_("Fragment voor een ander doel gemaakt"),
+    "in_view_unknown": N_("Niet vastgelegd wie er in beeld is"),
+    "needs_anonymised": N_("Alleen de geanonimiseerde versie"),
+    "anonymised_not_approved": N_("Geanonimiseerde versie niet goedgekeurd"),
 }
 RULES: dict[str, str] = {
     "original_after_follow_up": N_("Bewaartermijn na afsluiting verstreken"),
