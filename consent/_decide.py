@@ -191,8 +191,7 @@ def _with_consent(
         refused = _faces(resource, consent.basis, sharing)
         if refused is not None:
             return refused
-    shown = (f"anonymised:{resource.clip_id}",) if resource.anonymised else ()
-    return _allow(*consent.basis, *basis, *shown)
+    return _allow(*consent.basis, *basis)
 
 
 # Purposes for which a fragment is shown outside the family and its trainer's supervision (ADR 0017,
@@ -203,6 +202,7 @@ def _with_consent(
 # be shown; once the trainer approved one, it is what is shown. While the trainer has not said who is in
 # view, nothing is shown (fail closed).
 BEYOND_THE_FAMILY = frozenset({Purpose.wok, Purpose.teaching})
+_FACES = frozenset({"in_view_unknown", "needs_anonymised", "anonymised_not_approved"})
 
 
 def covered(resource: Resource, basis: tuple[str, ...]) -> bool:
@@ -255,16 +255,22 @@ def decide(actor: Actor, action: Action, resource: Resource, at: datetime) -> De
     A trainer or opleider refused by their own role's rules, who takes part in a WOK session into which
     the clip was shared, is asked again as a WOK viewer (stream only, in the window, with WOK consent).
     When that is a no too, the own role's reason is reported; only a trainer with no tie to the trajectory
-    hears that the session is not on (now).
+    hears that the session is not on (now), and every participant hears why the clip itself may not be
+    shown (who is in view; only its anonymised copy).
+
+    An allowance of the clip's anonymised copy says so in its basis (`anonymised:<clip>`).
     """
     if resource.recording_id is not None and resource.recording_id in resource.facts.purge_pending:
         return _deny("purge_pending")  # before any role: a purge mark blocks every reader at once
     decision = _decide(actor, action, resource, at)
-    if decision.allowed or actor.role not in WOK_ROLES or not _in_wok(actor, resource):
-        return decision
-    as_viewer = _decide(replace(actor, role=Role.wok_viewer), action, resource, at)
-    not_on = decision.reason == "not_assigned" and as_viewer.reason == "outside_wok_window"
-    return as_viewer if as_viewer.allowed or not_on else decision
+    if not decision.allowed and actor.role in WOK_ROLES and _in_wok(actor, resource):
+        as_viewer = _decide(replace(actor, role=Role.wok_viewer), action, resource, at)
+        not_on = decision.reason == "not_assigned" and as_viewer.reason == "outside_wok_window"
+        shown = as_viewer.reason in _FACES  # in the session, with consent: what may be shown of it
+        decision = as_viewer if as_viewer.allowed or not_on or shown else decision
+    if decision.allowed and resource.anonymised:  # the basis says what was shown
+        return replace(decision, basis=(*decision.basis, f"anonymised:{resource.clip_id}"))
+    return decision
 
 
 def _decide(actor: Actor, action: Action, resource: Resource, at: datetime) -> Decision:

@@ -190,9 +190,11 @@ def _resource(
     recording_id: uuid.UUID | None,
     clip_id: uuid.UUID | None,
     annotations: bool = False,
+    anonymised: bool = False,
 ) -> consent.Resource | None:
     """Resolve the chain clip → recording → trajectory → family and load its facts; None if any link is
-    missing or inconsistent. `annotations`: the trainer's annotations of that recording or clip."""
+    missing or inconsistent. `annotations`: the trainer's annotations of that recording or clip;
+    `anonymised`: the clip's anonymised copy rather than the clip itself."""
     clip = db.get(Clip, clip_id) if clip_id else None
     if clip_id and clip is None:
         return None
@@ -241,6 +243,12 @@ def _resource(
         clip.id if clip else None,
         facts,
         _purpose(clip.purpose) if clip else None,
+        in_view=_ids(clip.in_view) if clip else None,
+        others_in_view=bool(clip and clip.others_in_view),
+        anonymised=anonymised and clip is not None,
+        anonymised_approved=bool(
+            clip and clip.anonymised_object_id and clip.anonymised_approved_at
+        ),
     )
 
 
@@ -286,13 +294,21 @@ def judge(
     clip_id: uuid.UUID | None = None,
     at: datetime | None = None,
     annotations: bool = False,
+    anonymised: bool = False,
 ) -> tuple[consent.Decision, consent.Resource | None]:
     """The decision and the resolved resource, NOT logged: for a listing that shows what it may and logs
     once for the whole page. Showing or opening one item goes through decide() or authorize()."""
     action = consent.Action(action)
     at = at or datetime.now(UTC)
     resource = _resource(
-        db, principal.user_id, family_id, trajectory_id, recording_id, clip_id, annotations
+        db,
+        principal.user_id,
+        family_id,
+        trajectory_id,
+        recording_id,
+        clip_id,
+        annotations,
+        anonymised,
     )
     if resource is None:
         decision = consent.Decision(False, "not_found", consent.MESSAGES["not_found"])
@@ -320,9 +336,11 @@ def decide(
     object_id: uuid.UUID | str | None = None,
     object_type: str | None = None,
     annotations: bool = False,
+    anonymised: bool = False,
 ) -> consent.Decision:
     """Decide and log, allowed or denied. Returns the decision; does not raise. `annotations`: about the
-    trainer's annotations of the recording or clip rather than its footage."""
+    trainer's annotations of the recording or clip rather than its footage; `anonymised`: about the
+    clip's anonymised copy rather than the clip itself."""
     action = consent.Action(action)
     at = at or datetime.now(UTC)
     decision, resource = judge(
@@ -335,6 +353,7 @@ def decide(
         clip_id=clip_id,
         at=at,
         annotations=annotations,
+        anonymised=anonymised,
     )
     audit.record(
         db,

@@ -6,7 +6,9 @@ from __future__ import annotations
 import html
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
@@ -14,6 +16,7 @@ from jose import JWTError, jwt
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from consent import Decision
 from vault import audit
 from vault.access import authorize, decide
 from vault.accounts import Principal
@@ -131,8 +134,10 @@ class StreamTokenInvalid(Unauthenticated):
         )
 
 
-def _token(principal: audit.Principal, shown_id: uuid.UUID, kind: str = "clip") -> str:
-    """A viewing link for a clip, or (kind "recording") for a whole recording."""
+def _token(
+    principal: audit.Principal, shown_id: uuid.UUID, kind: str = "clip", anonymised: bool = False
+) -> str:
+    """A viewing link for a clip (or its anonymised copy), or (kind "recording") for a whole recording."""
     settings = get_settings()
     now = datetime.now(UTC)
     claims = {
@@ -141,14 +146,25 @@ def _token(principal: audit.Principal, shown_id: uuid.UUID, kind: str = "clip") 
         "sub": str(principal.user_id),
         "sid": principal.session_id,
         kind: str(shown_id),
+        **({"anonymised": True} if anonymised else {}),
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(minutes=settings.stream_token_minutes)).timestamp()),
     }
     return jwt.encode(claims, token_secret(settings), algorithm="HS256")
 
 
-def _viewer(db: Session, token: str) -> tuple[audit.Principal, uuid.UUID, bool]:
-    """The viewer, what the link shows, and whether that is a whole recording (else a clip)."""
+@dataclass(frozen=True)
+class Link:
+    """What a viewing link shows: a clip, its anonymised copy, or a whole recording."""
+
+    viewer: audit.Principal
+    shown_id: uuid.UUID
+    whole: bool = False
+    anonymised: bool = False
+
+
+def _viewer(db: Session, token: str) -> Link:
+    """The viewer and what the link shows."""
     settings = get_settings()
     try:
         claims = jwt.decode(
@@ -161,6 +177,7 @@ def _viewer(db: Session, token: str) -> tuple[audit.Principal, uuid.UUID, bool]:
         user_id, session_id = uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"])
         whole = "recording" in claims
         shown_id = uuid.UUID(claims["recording"] if whole else claims["clip"])
+        anonymised = claims.get("anonymised") is True and not whole
     except (JWTError, KeyError, ValueError, TypeError, AttributeError):
         raise StreamTokenInvalid() from None
     # The link lives as long as the session that asked for it: sign-out, revocation or a disabled
@@ -169,17 +186,25 @@ def _viewer(db: Session, token: str) -> tuple[audit.Principal, uuid.UUID, bool]:
     if found is None or found[1].id != user_id:
         raise StreamTokenInvalid()
     user = found[1]
-    return (
-        audit.Principal(user.id, user.name, user.role, user.organisation_id, str(session_id)),
-        shown_id,
-        whole,
+    principal = audit.Principal(
+        user.id, user.name, user.role, user.organisation_id, str(session_id)
     )
+    return Link(principal, shown_id, whole, anonymised)
 
 
-def _span(db: Session, shown_id: uuid.UUID, whole: bool) -> tuple[float, float, Recording]:
-    """Start, end and recording of what a link shows."""
+def _span(
+    db: Session, shown_id: uuid.UUID, whole: bool, anonymised: bool = False
+) -> tuple[float, float, Recording]:
+    """Start, end and recording of what a link shows (its anonymised copy: from 0)."""
     if not whole:
         clip, recording = _clip(db, shown_id)
+        if anonymised:
+            if clip.anonymised_object_id is None:
+                raise NotFound(
+                    "Van dit fragment is (nog) geen geanonimiseerde versie.",
+                    "This clip has no anonymised copy (yet).",
+                )
+            return 0.0, clip.end_s - clip.start_s, recording
         return clip.start_s, clip.end_s, recording
     whole_recording = db.get(Recording, shown_id)
     if (
@@ -209,13 +234,39 @@ def _clip(db: Session, clip_id: uuid.UUID) -> tuple[Clip, Recording]:
     responses=problems(401, 403, 404, 409, 422),
 )
 def open_stream(clip_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, object]:
-    authorize(db, principal, "stream", clip_id=clip_id)
+    """The clip itself; where only its anonymised copy may be shown (a WOK viewer, ADR 0017 decision 7),
+    that copy: both questions are decided and logged."""
+    first = decide(db, principal, "stream", clip_id=clip_id)
+    anonymised = not first.allowed and first.reason == "needs_anonymised"
+    if anonymised:
+        authorize(db, principal, "stream", clip_id=clip_id, anonymised=True)
+    elif not first.allowed:
+        _refuse(db, first)
     clip, _ = _clip(db, clip_id)
-    token = _token(principal, clip_id)
+    token = _token(principal, clip_id, anonymised=anonymised)
     return {
         "playlist": f"/api/v1/stream/{token}/index.m3u8",
         "player": f"/kijken/{token}",
         "duration_s": clip.end_s - clip.start_s,
+        "expires_in_s": get_settings().stream_token_minutes * 60,
+    }
+
+
+@router.post(
+    "/clips/{clip_id}/anonymised/stream",
+    summary="Kijklink voor de geanonimiseerde versie / a viewing link for the anonymised copy",
+    response_model=ViewingLink,
+    responses=problems(401, 403, 404, 409, 422),
+)
+def open_anonymised_stream(clip_id: uuid.UUID, principal: Principal, db: DB) -> dict[str, object]:
+    """The clip's anonymised copy, for its trainer to check it (and for whom may see it)."""
+    authorize(db, principal, "stream", clip_id=clip_id, anonymised=True)
+    start, end, _ = _span(db, clip_id, False, anonymised=True)
+    token = _token(principal, clip_id, anonymised=True)
+    return {
+        "playlist": f"/api/v1/stream/{token}/index.m3u8",
+        "player": f"/kijken/{token}",
+        "duration_s": end - start,
         "expires_in_s": get_settings().stream_token_minutes * 60,
     }
 
@@ -242,23 +293,27 @@ def open_recording_stream(
     }
 
 
-def _allowed(
-    db: Session, viewer: audit.Principal, shown_id: uuid.UUID, whole: bool, segment: int | None
-) -> None:
+def _allowed(db: Session, link: Link, segment: int | None) -> None:
     decision = decide(
         db,
-        viewer,
+        link.viewer,
         "stream",
-        **({"recording_id": shown_id} if whole else {"clip_id": shown_id}),  # type: ignore[arg-type]  # one of decide()'s UUID keyword arguments, picked at run time
+        **({"recording_id": link.shown_id} if link.whole else {"clip_id": link.shown_id}),  # type: ignore[arg-type]  # one of decide()'s UUID keyword arguments, picked at run time
+        anonymised=link.anonymised,
         object_type="segment" if segment is not None else "playlist",
     )
     if not decision.allowed:
-        keep(db)
-        error = Forbidden(
-            decision.message, f"Access denied ({decision.reason}).", reason=decision.reason
-        )
-        error.logged = True  # decide() logged it, committed above
-        raise error
+        _refuse(db, decision)
+
+
+def _refuse(db: Session, decision: Decision) -> NoReturn:
+    """A logged refusal: kept although the request fails, and raised as such."""
+    keep(db)
+    error = Forbidden(
+        decision.message, f"Access denied ({decision.reason}).", reason=decision.reason
+    )
+    error.logged = True  # decide() logged it, committed above
+    raise error
 
 
 @player_router.get(
@@ -299,9 +354,9 @@ def player(token: str, db: DB, request: Request, terug: str | None = None) -> HT
     },
 )
 def get_playlist(token: str, db: DB) -> Response:
-    viewer, shown_id, whole = _viewer(db, token)
-    _allowed(db, viewer, shown_id, whole, None)
-    start, end, _ = _span(db, shown_id, whole)
+    link = _viewer(db, token)
+    _allowed(db, link, None)
+    start, end, _ = _span(db, link.shown_id, link.whole, link.anonymised)
     return Response(
         playlist(end - start),
         media_type="application/vnd.apple.mpegurl",
@@ -317,19 +372,20 @@ def get_playlist(token: str, db: DB) -> Response:
 )
 def get_segment(token: str, n: int, db: DB) -> Response:
     """Decided and logged first; then rendered on a stream worker (ADR 0007), so any API process serves it."""
-    viewer, shown_id, whole = _viewer(db, token)
-    start, end, _ = _span(db, shown_id, whole)
+    link = _viewer(db, token)
+    start, end, _ = _span(db, link.shown_id, link.whole, link.anonymised)
     count = segment_count(end - start)
     if not 0 <= n < count:
         raise NotFound("Segment bestaat niet.", "No such segment.")
-    _allowed(db, viewer, shown_id, whole, n)
+    _allowed(db, link, n)
     release(db)  # the decision is logged; no transaction (on SQLite, a lock) waits for the worker
     data = live.fetch(
         db,
-        viewer=str(viewer.session_id),
-        user_id=viewer.user_id,
-        shown_id=shown_id,
-        whole=whole,
+        viewer=str(link.viewer.session_id),
+        user_id=link.viewer.user_id,
+        shown_id=link.shown_id,
+        whole=link.whole,
+        anonymised=link.anonymised,
         n=n,
         count=count,
     )
@@ -344,6 +400,6 @@ def get_segment(token: str, n: int, db: DB) -> Response:
 )
 def stop(token: str, db: DB) -> Response:
     """The player says goodbye (pagehide): its job stops now instead of after the idle time."""
-    viewer, shown_id, _ = _viewer(db, token)
-    live.stop(db, str(viewer.session_id), shown_id)
+    link = _viewer(db, token)
+    live.stop(db, str(link.viewer.session_id), link.shown_id)
     return Response(status_code=204)

@@ -162,3 +162,24 @@ def test_supervision_and_the_trainer_see_the_clip_itself() -> None:
     assert decide(ACTORS[Role.opleider], Action.stream, resource, NOW).allowed
     assert decide(VIEWER, Action.stream, resource, NOW).reason == "in_view_unknown"
     assert TRAINER_ACTOR.user_id == TRAINER
+
+
+def test_a_trainer_in_the_wok_hears_why_the_clip_itself_is_not_shown() -> None:
+    # Another trainer, taking part in the session: not the clip's trainer, but a WOK viewer of it.
+    from dataclasses import replace
+
+    from consent import Actor
+
+    colleague = Actor(uuid.UUID(int=50), Role.trainer)
+    f = _facts()
+    (session,) = f.wok_sessions
+    f = replace(f, wok_sessions=(replace(session, participant_ids=frozenset({colleague.user_id})),))
+    with_visitor = clip(f, others_in_view=True)
+    assert decide(colleague, Action.stream, with_visitor, NOW).reason == "needs_anonymised"
+    approved = clip(f, others_in_view=True, anonymised_approved=True, anonymised=True)
+    decision = decide(colleague, Action.stream, approved, NOW)
+    assert decision.allowed
+    assert decision.basis[-1] == f"anonymised:{approved.clip_id}"
+    # Its own trainer checks the copy before approving it: allowed, and the basis says which was shown.
+    unapproved = clip(f, anonymised=True)
+    assert decide(TRAINER_ACTOR, Action.stream, unapproved, NOW).basis[-1].startswith("anonymised:")

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from tests.factories import SupervisionLinkFactory, WokSessionFactory, bound
 from tests.support.api import Api
-from tests.support.families import consent_body, family_with_recording
+from tests.support.families import consent_body, family_with_recording, say_in_view
 from vault.db import unit_of_work
 from vault.store import StoredObject
 
@@ -91,6 +91,12 @@ def test_wok_participant_only_during_the_session_and_only_with_wok_consent(api: 
         headers=h,
         json=consent_body(world, "wok"),
     )
+    unsaid = api.client.post(
+        f"/api/v1/wok-sessions/{session['id']}/clips/{world['clip']['id']}", headers=h
+    )
+    assert unsaid.status_code == 403  # who is in view is not said yet
+    assert unsaid.json()["reason"] == "in_view_unknown"
+    say_in_view(api, world, world["clip"]["id"])
     assert (
         api.client.post(
             f"/api/v1/wok-sessions/{session['id']}/clips/{world['clip']['id']}", headers=h

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from tests.support.api import Api
+from tests.support.families import say_in_view
 from vault import audit
 from vault.consents.models import WokSessionRow
 from vault.db import unit_of_work
@@ -188,6 +189,7 @@ def test_4_wok_viewing_only_for_trainers_and_opleiders(api: Api, world: World) -
         json={**meeting, "participant_ids": [str(world.b.trainer.id)]},
     )
     assert session.status_code == 201, session.text
+    say_in_view(api, world.footage, world.footage["clip"]["id"])
     shared = api.client.post(
         f"/api/v1/wok-sessions/{session.json()['id']}/clips/{world.footage['clip']['id']}",
         headers=world.footage["headers"],

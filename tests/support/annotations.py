@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import select
 
 from tests.support.api import Account, Api
-from tests.support.families import consent_body, family_with_recording
+from tests.support.families import consent_body, family_with_recording, say_in_view
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
 from vault.recordings.models import Recording
@@ -55,6 +55,7 @@ def wok_peer(api: Api, w: dict[str, Any]) -> Account:
         f"/api/v1/families/{w['family']['id']}/consents", headers=h, json=consent_body(w, "wok")
     )
     assert given.status_code == 201
+    say_in_view(api, w, w["clip"]["id"])
     shared = api.client.post(
         f"/api/v1/wok-sessions/{session['id']}/clips/{w['clip']['id']}", headers=h
     )

@@ -70,3 +70,22 @@ def consent_body(world: dict[str, Any], purpose: str, *, both: bool = True) -> d
         "valid_from": signed,
         "signatures": signatures if both else [],
     }
+
+
+def say_in_view(
+    api: Api,
+    world: dict[str, Any],
+    clip_id: str,
+    *,
+    people: tuple[str, ...] = ("child", "mother"),
+    others: bool = False,
+) -> dict[str, Any]:
+    """The trainer says who is in view in a clip of the world (by the world's keys): before it is shown
+    in a WOK (ADR 0017, decision 7). The child and its mother, who signs the world's consents: covered."""
+    said = api.client.put(
+        f"/api/v1/clips/{clip_id}/in-view",
+        headers=world["headers"],
+        json={"people": [world[p]["id"] for p in people], "others": others},
+    )
+    assert said.status_code == 200, said.text
+    return said.json()  # type: ignore[no-any-return]

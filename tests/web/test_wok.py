@@ -17,7 +17,7 @@ from sqlmodel import select
 from tests.factories import WokSessionFactory, bound
 from tests.support.api import Account, Api
 from tests.support.browser import Browser
-from tests.support.families import consent_body, family_with_recording
+from tests.support.families import consent_body, family_with_recording, say_in_view
 from tests.support.media import make_video
 from tests.support.tus import tus_upload, upload_id
 from tests.support.web import _sign_out
@@ -46,6 +46,7 @@ def playable_clip(api: Api, server: str, trainer: Account, tmp_path: Path) -> di
         json=consent_body(world, "wok"),
     )
     assert given.json()["status"] == "given"
+    say_in_view(api, world, clip["id"])
     return {**world, "clip_id": clip["id"]}
 
 
@@ -150,13 +151,20 @@ def test_a_trainer_reads_what_they_can_do_in_a_wok_and_shares_only_a_wok_clip(ap
         json=consent_body(world, "wok"),
     )
     assert given.json()["status"] == "given"
-    for title, purpose in (("Voor de WOK", "wok"), ("Alleen supervisie", "supervision")):
+    say_in_view(api, world, world["clip"]["id"])
+    for title, purpose in (
+        ("Voor de WOK", "wok"),
+        ("Alleen supervisie", "supervision"),
+        ("Wie is in beeld?", "wok"),  # not said: not shared outside the family (ADR 0017)
+    ):
         made = api.client.post(
             f"/api/v1/recordings/{world['recording']['id']}/clips",
             headers=world["headers"],
             json={"start_s": 0, "end_s": 5, "title": title, "purpose": purpose},
         )
         assert made.status_code == 201, made.text
+        if title != "Wie is in beeld?":
+            say_in_view(api, world, made.json()["id"])
 
     _cookie_sign_in(api, trainer, offset_steps=1)
     empty = api.client.get("/wok", headers={"accept": "text/html"})

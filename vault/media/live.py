@@ -19,6 +19,7 @@ import logging
 import time
 import uuid
 from contextlib import suppress
+from dataclasses import dataclass
 
 from sqlmodel import Field, Session, SQLModel, col, func, select
 
@@ -115,12 +116,14 @@ def fetch(
     whole: bool,
     n: int,
     count: int,
+    anonymised: bool = False,
 ) -> bytes:
     """Segment n for this viewing session: from the job that covers it, started if need be. The caller
     has decided and logged the request and committed; every wait here commits, so no transaction (on
     SQLite, a lock) stays open while a worker renders."""
     deadline = time.monotonic() + WAIT_S
-    job = _job_for(db, viewer, user_id, shown_id, whole, n, count)
+    shown = Shown(shown_id, whole, anonymised)
+    job = _job_for(db, viewer, user_id, shown, n, count)
     while True:
         segment = db.get(StreamSegment, (job.id, n))
         if segment is not None and segment.ready:
@@ -149,7 +152,7 @@ def fetch(
             keep(db)
             raise SegmentFailed()
         if job.state == "done" or lost:  # its worker died (or this segment was left behind): again
-            job = _job_for(db, viewer, user_id, shown_id, whole, n, count)
+            job = _job_for(db, viewer, user_id, shown, n, count)
             continue
         if job.state == "queued" and now - job.created_at > QUEUE_WAIT_S:
             keep(db)
@@ -173,14 +176,17 @@ def _covers(db: Session, job: StreamJob, n: int, now: float) -> bool:
     return alive and n <= job.ready + AHEAD
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What a job renders: a clip, its anonymised copy (from 0) or a whole recording."""
+
+    id: uuid.UUID
+    whole: bool = False
+    anonymised: bool = False
+
+
 def _job_for(
-    db: Session,
-    viewer: str,
-    user_id: uuid.UUID,
-    shown_id: uuid.UUID,
-    whole: bool,
-    n: int,
-    count: int,
+    db: Session, viewer: str, user_id: uuid.UUID, shown: Shown, n: int, count: int
 ) -> StreamJob:
     """The job of this viewing session that covers n (told how far the viewer got), or a new one."""
     now = time.time()
@@ -190,7 +196,12 @@ def _job_for(
         )
     ).all()
     for job in mine:
-        if job.shown_id == shown_id and _covers(db, job, n, now):
+        same = (job.shown_id, job.whole, job.anonymised) == (
+            shown.id,
+            shown.whole,
+            shown.anonymised,
+        )
+        if same and _covers(db, job, n, now):
             job.asked, job.asked_at = max(job.asked, n), now
             db.add(job)
             release(db)
@@ -216,8 +227,9 @@ def _job_for(
     job = StreamJob(
         viewer=viewer,
         user_id=user_id,
-        shown_id=shown_id,
-        whole=whole,
+        shown_id=shown.id,
+        whole=shown.whole,
+        anonymised=shown.anonymised,
         first=n,
         last=count - 1,
         ready=n - 1,
@@ -256,6 +268,7 @@ def render(job_id: str) -> str:
 
 def _spec(db: Session, job: StreamJob, settings: Settings) -> tuple[Spec, uuid.UUID]:
     """What the job renders, and the family its segments belong to; the source's key is unwrapped now."""
+    clip = None
     if job.whole:
         recording = db.get(Recording, job.shown_id)
         start, end = 0.0, float(recording.duration_s or 0) if recording else 0.0
@@ -265,6 +278,9 @@ def _spec(db: Session, job: StreamJob, settings: Settings) -> tuple[Spec, uuid.U
         start, end = (clip.start_s, clip.end_s) if clip else (0.0, 0.0)
     if recording is None or recording.original_object_id is None:
         raise Unplayable()
+    copy = clip.anonymised_object_id if clip is not None and job.anonymised else None
+    if job.anonymised and copy is None:
+        raise Unplayable()  # the copy went (a change of spans or faces, a purge): never the original
     user = db.get(User, job.user_id)
     org = db.get(Organisation, user.organisation_id) if user else None
     mark = watermark_text(
@@ -272,10 +288,16 @@ def _spec(db: Session, job: StreamJob, settings: Settings) -> tuple[Spec, uuid.U
     )
     info = json.loads(recording.probe or "{}")
     interlaced = (
-        bool(info.get("interlaced")) and recording.proxy_object_id is None
-    )  # the proxy is progressive
-    source = recording.proxy_object_id or recording.original_object_id
-    container = "mov" if recording.proxy_object_id else str(info.get("container") or "mov")
+        bool(info.get("interlaced")) and recording.proxy_object_id is None and copy is None
+    )  # the proxy and the anonymised copy are progressive
+    source = copy or recording.proxy_object_id or recording.original_object_id
+    container = (
+        "mov"  # the proxy and the anonymised copy are (fragmented) MP4
+        if copy or recording.proxy_object_id
+        else str(info.get("container") or "mov")
+    )
+    if copy is not None:
+        start, end = 0.0, end - start
     store = open_store(db, settings)
     size, read = store.range_reader(source)
     spec = Spec(

@@ -16,6 +16,7 @@ from vault.recordings import service
 from vault.recordings.models import Situation
 from vault.recordings.schemas import (
     ClipCreate,
+    ClipInView,
     ClipMute,
     ClipPublic,
     ClipUpdate,
@@ -202,6 +203,64 @@ def update_clip(clip_id: uuid.UUID, body: ClipUpdate, principal: Principal, db: 
 )
 def set_clip_mute(clip_id: uuid.UUID, body: ClipMute, principal: Principal, db: DB) -> Any:
     return dump(service.set_mute(db, principal, clip_id, body), ClipPublic)
+
+
+@router.put(
+    "/clips/{clip_id}/in-view",
+    response_model=ClipPublic,
+    operation_id="set_clip_in_view",
+    responses=problems(401, 403, 404, 422),
+    summary="Wie er in beeld is / who is in view",
+    description="Wie van het gezin er in het fragment in beeld is, en of er anderen in beeld zijn (een "
+    "bezoeker, een buurkind). Zolang dat niet is vastgelegd, wordt het fragment buiten het gezin en de "
+    "supervisie (WOK, onderwijs) aan niemand getoond; is niet iedereen in beeld gedekt door de "
+    "toestemming, dan alleen een geanonimiseerde versie die de trainer heeft goedgekeurd. Alleen de "
+    "trainer van het traject.",
+)
+def set_clip_in_view(clip_id: uuid.UUID, body: ClipInView, principal: Principal, db: DB) -> Any:
+    return dump(service.set_in_view(db, principal, clip_id, body), ClipPublic)
+
+
+@router.post(
+    "/clips/{clip_id}/anonymise",
+    response_model=ClipPublic,
+    status_code=202,
+    operation_id="anonymise_clip",
+    responses={200: {"model": ClipPublic}, **problems(401, 403, 404, 409, 422, 503)},
+    summary="Geanonimiseerde versie maken / make the anonymised copy",
+    description="Zet het maken van een versie met vervaagde gezichten (en de stiltes) in de wachtrij: "
+    "202. Is die er al, dan 200. Volg `anonymised` van het fragment: `made` zodra ze klaar is om te "
+    "controleren. Alleen de trainer van het traject.",
+)
+def anonymise_clip(clip_id: uuid.UUID, principal: Principal, db: DB, response: Response) -> Any:
+    clip, queued = service.anonymise(db, principal, clip_id)
+    response.status_code = 202 if queued else 200
+    return dump(clip, ClipPublic)
+
+
+@router.put(
+    "/clips/{clip_id}/anonymised/approval",
+    response_model=ClipPublic,
+    operation_id="approve_anonymised",
+    responses=problems(401, 403, 404, 409, 422),
+    summary="Geanonimiseerde versie goedkeuren / approve the anonymised copy",
+    description="De trainer keurt de geanonimiseerde versie goed, nadat zij die zelf heeft bekeken "
+    "(409 zolang er geen versie is of zij die niet heeft afgespeeld). Pas dan mag die in een WOK getoond "
+    "worden. Elke wijziging van stiltes of gezichten verwijdert de versie en de goedkeuring.",
+)
+def approve_anonymised(clip_id: uuid.UUID, principal: Principal, db: DB) -> Any:
+    return dump(service.approve_anonymised(db, principal, clip_id), ClipPublic)
+
+
+@router.delete(
+    "/clips/{clip_id}/anonymised/approval",
+    response_model=ClipPublic,
+    operation_id="withdraw_anonymised_approval",
+    responses=problems(401, 403, 404, 422),
+    summary="Goedkeuring intrekken / withdraw the approval",
+)
+def withdraw_anonymised_approval(clip_id: uuid.UUID, principal: Principal, db: DB) -> Any:
+    return dump(service.approve_anonymised(db, principal, clip_id, approved=False), ClipPublic)
 
 
 @router.get(

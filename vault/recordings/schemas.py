@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from consent import Purpose
-from vault.recordings.models import CLIP_TAGS, Situation
+from vault.recordings.models import CLIP_TAGS, Clip, Situation
 
 
 class _Public(BaseModel):
@@ -131,6 +131,17 @@ class ClipMute(BaseModel):
     spans: list[MuteSpan] = Field(default_factory=list, max_length=MAX_MUTE_SPANS)
 
 
+MAX_IN_VIEW = 50
+
+
+class ClipInView(BaseModel):
+    """Who is in view in the fragment, as its trainer says: the family's people (ids of its people),
+    and whether anyone else is (a visitor, a neighbour's child: anyone not registered with the family)."""
+
+    people: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_IN_VIEW)
+    others: bool = False
+
+
 class ClipPublic(_Public):
     id: uuid.UUID
     recording_id: uuid.UUID
@@ -147,6 +158,14 @@ class ClipPublic(_Public):
     mute: list[MuteSpan] = Field(
         description="spans (seconds of the recording) silent in the anonymised copy"
     )
+    in_view: list[uuid.UUID] | None = Field(
+        description="the family's people in view, as the trainer said; none: not said yet (then it "
+        "is shown outside the family and its supervision to no one)"
+    )
+    others_in_view: bool = Field(description="someone not registered with the family is in view")
+    anonymised: Literal["none", "made", "approved"] = Field(
+        description="the anonymised copy: none, made (to be checked by the trainer), or approved"
+    )
     created_by: uuid.UUID
     created_at: datetime
 
@@ -154,6 +173,29 @@ class ClipPublic(_Public):
     @classmethod
     def _listed(cls, value: object) -> object:
         """Stored as JSON text in the clip's row."""
+        return json.loads(value) if isinstance(value, str) else value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _copy(cls, value: object) -> object:
+        """The state of the anonymised copy, from the clip's row."""
+        if isinstance(value, Clip):
+            state = (
+                "none"
+                if value.anonymised_object_id is None
+                else "approved"
+                if value.anonymised_approved_at is not None
+                else "made"
+            )
+            fields = value.model_dump()
+            fields["anonymised"] = state
+            return fields
+        return value
+
+    @field_validator("in_view", mode="before")
+    @classmethod
+    def _people(cls, value: object) -> object:
+        """Stored as JSON text in the clip's row (NULL: not said)."""
         return json.loads(value) if isinstance(value, str) else value
 
     @field_validator("mute", mode="before")

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from fractions import Fraction
 
 from sqlmodel import Session, col, select
@@ -23,7 +24,7 @@ from vault.accounts import InvalidField
 from vault.annotations import service as annotation_rules
 from vault.domain.models import Organisation
 from vault.errors import Conflict, NotFound, VaultError
-from vault.families.models import Trajectory
+from vault.families.models import Person, Trajectory
 from vault.i18n import number
 from vault.ingest.models import Upload
 from vault.media.still import watermark_text
@@ -31,6 +32,7 @@ from vault.purge.removal import remove_recording
 from vault.recordings.models import Clip, Recording, RemovalReason, Situation
 from vault.recordings.schemas import (
     ClipCreate,
+    ClipInView,
     ClipMute,
     ClipUpdate,
     RecordingCreate,
@@ -40,6 +42,7 @@ from vault.recordings.schemas import (
 from vault.routes import Rows, fetch_page
 from vault.settings import get_settings
 from vault.store import BlobNotFound, open_store
+from vault.worker import celery_app, enqueue_after_commit
 
 
 def _recording(db: Session, recording_id: uuid.UUID) -> Recording:
@@ -383,6 +386,130 @@ def set_mute(db: Session, principal: audit.Principal, clip_id: uuid.UUID, data: 
             family_id=family_id,
         )
     return row
+
+
+# Who is in view, the anonymised copy and the trainer's approval of it (ADR 0017, decision 7) --------
+
+
+def _locked(db: Session, clip_id: uuid.UUID) -> tuple[Clip, Recording, uuid.UUID]:
+    """The clip (locked: the anonymising job links its copy under the same lock), its recording and
+    family; NotFound when any is gone."""
+    row = db.get(Clip, clip_id, with_for_update=True, populate_existing=True)
+    recording = db.get(Recording, row.recording_id) if row else None
+    trajectory = db.get(Trajectory, recording.trajectory_id) if recording else None
+    if row is None or recording is None or trajectory is None:
+        raise NotFound("Fragment niet gevonden.", "Clip not found.")
+    return row, recording, trajectory.family_id
+
+
+def set_in_view(
+    db: Session, principal: audit.Principal, clip_id: uuid.UUID, data: ClipInView
+) -> Clip:
+    """Its trainer says who is in view (decided as the clip's other writes): the family's people (422
+    naming `people[i]` for anyone else: a visitor is `others`) and whether anyone else is. Until this is
+    said the clip is shown outside the family and its supervision to no one (consent.decide)."""
+    authorize(db, principal, "clip", clip_id=clip_id)
+    row, _, family_id = _locked(db, clip_id)
+    family = set(db.exec(select(Person.id).where(Person.family_id == family_id)).all())
+    for i, person in enumerate(data.people):
+        if person not in family:
+            raise InvalidField(
+                f"people[{i}]",
+                f"Persoon {i + 1} hoort niet bij dit gezin. Wie niet bij het gezin is ingeschreven "
+                "(een bezoeker, een buurkind), geeft u aan met 'anderen in beeld'.",
+                f"Person {i + 1} is not of this family. Anyone not registered with the family "
+                "(a visitor, a neighbour's child) is marked as 'others in view'.",
+            )
+    row.in_view = json.dumps(sorted({str(p) for p in data.people}))
+    row.others_in_view = data.others
+    db.add(row)
+    db.flush()
+    audit.record(
+        db,
+        action="update",
+        outcome="success",
+        reason="in_view",
+        actor=principal,
+        object_id=row.id,
+        object_type="clip",
+        family_id=family_id,
+        detail={"in_view": str(len(json.loads(row.in_view))), "others": str(data.others).lower()},
+    )
+    return row
+
+
+def anonymise(db: Session, principal: audit.Principal, clip_id: uuid.UUID) -> tuple[Clip, bool]:
+    """Its trainer asks for the clip's anonymised copy (decided as the clip's other writes): queued on the
+    `media` queue after the commit (True), or there already (False). Conflict when the recording's
+    original is gone."""
+    authorize(db, principal, "clip", clip_id=clip_id)
+    row, recording, _ = _locked(db, clip_id)
+    if recording.original_object_id is None:
+        raise Conflict(
+            "Van deze opname is geen origineel meer; er kan geen geanonimiseerde versie van gemaakt worden.",
+            "This recording's original is gone; no anonymised copy can be made of it.",
+        )
+    if row.anonymised_object_id is not None:
+        return row, False
+    enqueue_after_commit(db, celery_app.signature("vault.media.anonymise"), str(row.id))
+    return row, True
+
+
+def approve_anonymised(
+    db: Session, principal: audit.Principal, clip_id: uuid.UUID, approved: bool = True
+) -> Clip:
+    """Its trainer approves the anonymised copy after checking it, or takes the approval back (decided
+    as the clip's other writes). Approving needs a copy, and that this trainer played it since it was
+    made (the copy's playlist, logged as allowed with the copy as basis): nothing is approved unseen."""
+    authorize(db, principal, "clip", clip_id=clip_id)
+    row, _, family_id = _locked(db, clip_id)
+    copy = row.anonymised_object_id
+    if approved and copy is None:
+        raise Conflict(
+            "Er is (nog) geen geanonimiseerde versie van dit fragment om goed te keuren.",
+            "There is no anonymised copy of this clip (yet) to approve.",
+        )
+    if approved and copy is not None and not _played(db, principal, row.id, copy):
+        raise Conflict(
+            "Bekijk de geanonimiseerde versie eerst zelf, voordat u haar goedkeurt.",
+            "Watch the anonymised copy yourself first, before you approve it.",
+        )
+    if approved == (row.anonymised_approved_at is not None):
+        return row  # nothing changes, nothing is logged
+    row.anonymised_approved_by = principal.user_id if approved else None
+    row.anonymised_approved_at = datetime.now(UTC) if approved else None
+    db.add(row)
+    db.flush()
+    audit.record(
+        db,
+        action="update",
+        outcome="success",
+        reason="anonymised_approved" if approved else "anonymised_approval_withdrawn",
+        actor=principal,
+        object_id=copy or row.id,
+        object_type="anonymised" if copy else "clip",
+        family_id=family_id,
+    )
+    return row
+
+
+def _played(db: Session, principal: audit.Principal, clip_id: uuid.UUID, copy: uuid.UUID) -> bool:
+    """This user was allowed the copy's playlist since the copy was made (the audit log says so)."""
+    made = open_store(db, get_settings()).get(copy).created_at
+    shown = f'%"anonymised:{clip_id}"%'
+    return (
+        db.exec(
+            select(audit.AuditRecord.seq).where(
+                audit.AuditRecord.user_id == principal.user_id,
+                audit.AuditRecord.object_id == str(clip_id),
+                audit.AuditRecord.object_type == "playlist",
+                audit.AuditRecord.outcome == "allowed",
+                col(audit.AuditRecord.basis).like(shown),
+                col(audit.AuditRecord.occurred_at) >= made,
+            )
+        ).first()
+        is not None
+    )
 
 
 def review_fragments(
