@@ -5,6 +5,7 @@ the store they use, the copy's audio and its loudness, and the job's decoder amo
 from __future__ import annotations
 
 import subprocess
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,17 @@ import numpy as np
 import psutil
 import pytest
 from skimage import data
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col, select
 
 import vault.tables  # noqa: F401 - every table
 from keys import Keyring, LocalMasterKey
+from tests.support.api import Api
+from tests.support.families import family_with_recording
 from tests.support.store import make_s3
-from vault.db import engine_for
+from tests.support.tus import stored
+from vault.db import engine_for, unit_of_work
 from vault.keyring import SqlKeys
+from vault.recordings.models import Recording
 from vault.store import ObjectStore
 
 W, H, RATE = 640, 360, 25
@@ -135,3 +140,32 @@ def decoder_under(root: psutil.Process) -> psutil.Process | None:
         except psutil.Error:  # it ended meanwhile
             continue
     return None
+
+
+# The end-to-end tests: production's database and the real MinIO, a clip of the footage ----------
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Production's database and the real MinIO."""
+    request.getfixturevalue("s3_env")
+    return str(request.getfixturevalue("fresh_postgres"))
+
+
+@pytest.fixture
+def footage_clip(api: Api, server: str, footage: Path) -> dict[str, Any]:
+    """The tone-and-face footage stored and verified, and a clip of it from START to END."""
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    stored(api, server, world, [footage])
+    with unit_of_work() as db:
+        recording = db.exec(
+            select(Recording).where(col(Recording.original_object_id).is_not(None))
+        ).one()
+    made = api.client.post(
+        f"/api/v1/recordings/{recording.id}/clips",
+        headers=world["headers"],
+        json={"start_s": START, "end_s": END},
+    )
+    assert made.status_code == 201, made.text
+    return {**world, "clip_id": uuid.UUID(made.json()["id"])}

@@ -26,13 +26,6 @@ from vault.settings import get_settings
 from vault.store import StoredObject, backend_from_settings
 
 
-@pytest.fixture
-def database_url(request: pytest.FixtureRequest) -> str:
-    """Production's database and the real MinIO."""
-    request.getfixturevalue("s3_env")
-    return str(request.getfixturevalue("fresh_postgres"))
-
-
 def files(*folders: Path) -> set[Path]:
     found: set[Path] = set()
     for folder in folders:

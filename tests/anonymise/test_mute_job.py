@@ -7,50 +7,20 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import psutil
-import pytest
-from sqlmodel import col, select
+from sqlmodel import select
 
 from tests.anonymise.conftest import END, MARGIN, START, audio, decoder_under, loudness, spans
 from tests.support.api import Api
-from tests.support.families import family_with_recording
-from tests.support.tus import stored
 from vault.anonymise.tasks import make_anonymised
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
 from vault.keyring.models import ObjectDekRow
-from vault.recordings.models import Clip, Recording
+from vault.recordings.models import Clip
 from vault.settings import get_settings
 from vault.store import ObjectKind, StoredObject, backend_from_settings, open_store
-
-
-@pytest.fixture
-def database_url(request: pytest.FixtureRequest) -> str:
-    """Production's database and the real MinIO."""
-    request.getfixturevalue("s3_env")
-    return str(request.getfixturevalue("fresh_postgres"))
-
-
-@pytest.fixture
-def footage_clip(api: Api, server: str, footage: Path) -> dict[str, Any]:
-    """The tone-and-face footage stored and verified, and a clip of it from START to END."""
-    trainer = api.account("trainer")
-    world = family_with_recording(api, trainer)
-    stored(api, server, world, [footage])
-    with unit_of_work() as db:
-        recording = db.exec(
-            select(Recording).where(col(Recording.original_object_id).is_not(None))
-        ).one()
-    made = api.client.post(
-        f"/api/v1/recordings/{recording.id}/clips",
-        headers=world["headers"],
-        json={"start_s": START, "end_s": END},
-    )
-    assert made.status_code == 201, made.text
-    return {**world, "clip_id": uuid.UUID(made.json()["id"])}
 
 
 def copy_of(clip_id: uuid.UUID) -> uuid.UUID | None:
