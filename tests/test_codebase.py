@@ -93,7 +93,6 @@ BARE_IGNORES_WAITING = {
         "tests/accounts/test_auth": 2,
         "tests/consent/test_annotations": 1,
         "tests/consent/test_properties": 5,
-        "tests/consent/world": 1,
         "tests/consents/test_consent_flow": 1,
         "tests/export/test_exports": 1,
         "tests/export/test_fail_closed": 2,

@@ -131,6 +131,11 @@ def test_a_wok_is_shown_only_the_copy_its_trainer_checked(
     assert refused.json()["reason"] == "anonymised_not_approved"
     again = api.client.post(f"{clip}/stream", headers=api.as_(peer))
     assert again.json()["reason"] == "anonymised_not_approved"
+    # The copy made anew is unchecked until its trainer plays and approves it again.
+    assert make_anonymised(uuid.UUID(clip_id)) == "made"
+    assert api.client.get(clip, headers=h).json()["anonymised"] == "made"
+    assert api.client.put(f"{clip}/anonymised/approval", headers=h).status_code == 409
+    assert api.client.get(link.json()["playlist"]).status_code == 403
 
 
 def test_only_its_trainer_says_who_is_in_view_and_only_of_the_family(

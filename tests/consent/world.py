@@ -113,7 +113,7 @@ def facts(
             ),
         ),
     )
-    return replace(base, **extra)  # type: ignore[arg-type]
+    return replace(base, **extra)  # type: ignore[arg-type]  # the fields of Facts, named by the caller
 
 
 def clip(
@@ -140,7 +140,7 @@ def clip(
         f,
         clip_purpose=purpose if kind is ResourceKind.clip else None,
         in_view=in_view if kind is ResourceKind.clip else None,
-        **extra,  # type: ignore[arg-type]
+        **extra,  # type: ignore[arg-type]  # the fields of Resource, named by the caller
     )
 
 

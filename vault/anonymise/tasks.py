@@ -76,6 +76,7 @@ def _make(clip_id: uuid.UUID) -> str:
             store.delete(object_id)
             return "changed"
         clip.anonymised_object_id = object_id
+        clip.anonymised_approved_by = clip.anonymised_approved_at = None  # a new copy is unchecked
         db.add(clip)
         audit.record(
             db,

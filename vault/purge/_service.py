@@ -298,7 +298,8 @@ def purge_family(
             rec.proxy_object_id = None
             db.add(rec)
         for clip in db.exec(select(Clip).where(Clip.anonymised_object_id == mark.object_id)):
-            clip.anonymised_object_id = None
+            clip.anonymised_object_id = None  # and its approval: an approval is of one copy
+            clip.anonymised_approved_by = clip.anonymised_approved_at = None
             db.add(clip)
         for export in db.exec(select(Export).where(Export.object_id == mark.object_id)):
             export.object_id, export.status = None, ExportStatus.removed
