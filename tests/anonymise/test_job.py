@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import subprocess
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import col, select
 
 from tests.support.api import Api
-from tests.support.families import family_with_recording
+from tests.support.families import consent_body, family_with_recording
 from tests.support.media import sources
 from tests.support.tus import stored
 from vault.anonymise.tasks import make_anonymised
@@ -94,3 +94,53 @@ def test_the_job_makes_one_sealed_copy_per_fragment_purged_with_its_original(
             assert copy in rules or copy in waits  # planned, not forgotten
             assert rules.get(copy) == rules.get(original)
             assert waits.get(copy) == waits.get(original)
+
+
+def test_a_copy_is_kept_for_its_fragments_purpose_teaching_only_with_teaching_consent(
+    api: Api, server: str, footage: Path
+) -> None:
+    """ADR 0017 decision 4: the copy of a fragment tagged for teaching is kept for teaching, not with
+    its original: gone at once without a teaching consent, kept until that consent ends with one."""
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    stored(api, server, world, [footage])
+    with unit_of_work() as db:
+        recording = db.exec(
+            select(Recording).where(col(Recording.original_object_id).is_not(None))
+        ).one()
+        clip = Clip(
+            recording_id=recording.id,
+            start_s=0.5,
+            end_s=2.5,
+            purpose="teaching",
+            created_by=trainer.id,
+        )
+        db.add(clip)
+        clip_id, original = clip.id, recording.original_object_id
+    assert make_anonymised(clip_id) == "made"
+    family, today = uuid.UUID(world["family"]["id"]), datetime.now(UTC).date()
+
+    def planned() -> tuple[dict[uuid.UUID, object], dict[uuid.UUID, object]]:
+        with unit_of_work() as db:
+            plan = family_plan(db, family, today)
+            copy = db.get_one(Clip, clip_id).anonymised_object_id
+            assert copy is not None
+            items = {i.object_id: (i.rule, i.due) for i in plan.items}
+            return items.get(copy), items.get(original)  # type: ignore[return-value]  # an item or None
+
+    copy_plan, original_plan = planned()
+    assert copy_plan == ("consent_expired", today)  # no teaching consent: it goes now
+    assert original_plan is None  # the trajectory runs: the original stays
+
+    until = datetime.now(UTC) + timedelta(days=2 * 365)
+    teaching = {**consent_body(world, "teaching"), "valid_until": until.isoformat()}
+    given = api.client.post(
+        f"/api/v1/families/{world['family']['id']}/consents",
+        headers=world["headers"],
+        json=teaching,
+    )
+    assert given.status_code == 201, given.text
+    copy_plan, _ = planned()
+    assert copy_plan is not None
+    assert copy_plan[0] == "consent_expired"
+    assert copy_plan[1] >= until.date()  # kept until the teaching consent ends (its last day)

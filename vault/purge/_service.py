@@ -34,6 +34,16 @@ from vault.store import BlobNotFound, ObjectStore, StoredObject
 CERTIFICATES = "certificates/"
 
 
+def _tags(clip: Clip) -> frozenset[retention.Purpose]:
+    """The purpose a clip's anonymised copy is kept for: its clip's "Doel" (none: review, as the clip);
+    a tag the engine does not know keeps it for nothing, so it goes."""
+    try:
+        purpose = retention.Purpose(clip.purpose)
+    except ValueError:
+        return frozenset({retention.Purpose.research})
+    return frozenset() if purpose is retention.Purpose.review else frozenset({purpose})
+
+
 def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
@@ -84,14 +94,16 @@ def family_facts(db: Session, family_id: uuid.UUID, today: date) -> retention.Fa
                 copy = stored.get(clip.anonymised_object_id) if clip.anonymised_object_id else None
                 if (
                     copy is not None
-                ):  # an anonymised fragment (ADR 0017): derived, so it goes with its original
+                ):  # an anonymised fragment: kept for its clip's purpose (ADR 0017)
                     objects.append(
                         retention.StoredObject(
                             copy.id,
-                            retention.Kind.proxy,
+                            retention.Kind.clip,
                             t.id,
                             _aware(copy.created_at),
                             recording_id=rec.id,
+                            clip_id=clip.id,
+                            purposes=_tags(clip),
                             size=copy.size,
                         )
                     )
