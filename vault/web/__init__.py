@@ -19,6 +19,7 @@ from vault.web._page import SignInRequired, message, redirect, render, sign_in_u
 def router() -> APIRouter:
     from vault.web import (
         admin,
+        anonymise,
         auth,
         consent,
         device,
@@ -38,6 +39,7 @@ def router() -> APIRouter:
         device,
         trainer,
         review,
+        anonymise,
         progress,
         consent,
         export,

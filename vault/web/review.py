@@ -13,7 +13,6 @@ import re
 import uuid
 from fractions import Fraction
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
@@ -29,9 +28,8 @@ from vault.families.schemas import TrajectoryPublic
 from vault.i18n import N_
 from vault.recordings import service as recordings
 from vault.recordings.models import Clip, Recording
-from vault.recordings.schemas import MAX_STILLS, ClipInView, ClipPublic, ClipUpdate
+from vault.recordings.schemas import MAX_STILLS, ClipPublic, ClipUpdate
 from vault.routes import dump
-from vault.streaming import open_anonymised_stream
 from vault.web._page import (
     FormViewer,
     PageViewer,
@@ -39,13 +37,11 @@ from vault.web._page import (
     attempt,
     language,
     message,
-    notice,
     redirect,
     render,
     require,
 )
 from vault.web.labels import CLIP_PURPOSES
-from vault.web.labels.consents import PERSON_KINDS
 from vault.web.labels.log import DECISIONS
 
 router = APIRouter()
@@ -109,11 +105,6 @@ def _clip_page(
             if a.frame_in in frames
         ]
     book = annotation_rules.entries(annotation_rules.codebook(db, viewer.principal))
-    people = (
-        families.list_people(db, viewer.principal, uuid.UUID(str(trajectory["family_id"]))).items
-        if may.allowed
-        else []
-    )
     shared, _ = judge(db, viewer.principal, "share_to_wok", clip_id=clip_id)  # unlogged: a hint
     return render(
         request,
@@ -133,24 +124,10 @@ def _clip_page(
         moments=_moments(clip, rate),
         purposes=CLIP_PURPOSES,
         form=form or clip,
-        notice=_saved(request) or notice(request, DONE, request.query_params.get("gedaan")),
-        people=people,
-        kinds=PERSON_KINDS,
-        in_view={str(p) for p in clip["in_view"] or []},
-        decisions=DECISIONS,
-        outside={"allowed": shared.allowed, "reason": shared.reason, "message": shared.message},
+        notice=_saved(request),
+        outside=shared.allowed,
+        outside_reason=DECISIONS.get(shared.reason, shared.reason),
     )
-
-
-DONE = {
-    "in_beeld": N_("Vastgelegd wie er in beeld is."),
-    "gevraagd": N_(
-        "De geanonimiseerde versie wordt gemaakt. Dat duurt ongeveer zo lang als het fragment; "
-        "ververs daarna deze pagina."
-    ),
-    "goedgekeurd": N_("Goedgekeurd: deze versie mag nu buiten het gezin getoond worden."),
-    "ingetrokken": N_("De goedkeuring is ingetrokken."),
-}
 
 
 def _saved(request: Request) -> str | None:
@@ -217,89 +194,6 @@ def save_clip(
             form=form,
         )
     return redirect(f"/fragmenten/{clip_id}?klaar=opgeslagen")
-
-
-def _done(
-    request: Request, db: DB, viewer: Viewer, clip_id: uuid.UUID, call: Any, key: str
-) -> Response:
-    """Run a service call for the clip's page; back to the page with what it did, or with its refusal."""
-    _, error = attempt(db, call)
-    if error:
-        return _clip_page(
-            request, db, viewer, clip_id, status=error.status, error=message(request, error)
-        )
-    return redirect(f"/fragmenten/{clip_id}?gedaan={key}#buiten-het-gezin")
-
-
-@router.post("/fragmenten/{clip_id}/in-beeld", response_model=None)
-def say_in_view(
-    request: Request,
-    clip_id: uuid.UUID,
-    viewer: FormViewer,
-    db: DB,
-    people: Annotated[list[uuid.UUID] | None, Form()] = None,
-    others: Annotated[str, Form()] = "",
-) -> Response:
-    """Who is in view (ADR 0017, decision 7): the family's people ticked, and whether anyone else is."""
-    require(viewer, Role.trainer)
-    body = ClipInView(people=people or [], others=others == "ja")
-    return _done(
-        request,
-        db,
-        viewer,
-        clip_id,
-        lambda: recordings.set_in_view(db, viewer.principal, clip_id, body),
-        "in_beeld",
-    )
-
-
-@router.post("/fragmenten/{clip_id}/anonimiseren", response_model=None)
-def make_anonymised(request: Request, clip_id: uuid.UUID, viewer: FormViewer, db: DB) -> Response:
-    require(viewer, Role.trainer)
-    return _done(
-        request,
-        db,
-        viewer,
-        clip_id,
-        lambda: recordings.anonymise(db, viewer.principal, clip_id),
-        "gevraagd",
-    )
-
-
-@router.post("/fragmenten/{clip_id}/anonimiseren/bekijken", response_model=None)
-def watch_anonymised(clip_id: uuid.UUID, viewer: FormViewer, db: DB) -> Response:
-    """The trainer's own viewing link to the copy, to check it; the player leads back to this page."""
-    require(viewer, Role.trainer)
-    opened = open_anonymised_stream(clip_id=clip_id, principal=viewer.principal, db=db)
-    return redirect(f"{opened['player']}?{urlencode({'terug': f'/fragmenten/{clip_id}'})}")
-
-
-@router.post("/fragmenten/{clip_id}/anonimiseren/goedkeuren", response_model=None)
-def approve_anonymised(
-    request: Request, clip_id: uuid.UUID, viewer: FormViewer, db: DB
-) -> Response:
-    require(viewer, Role.trainer)
-    return _done(
-        request,
-        db,
-        viewer,
-        clip_id,
-        lambda: recordings.approve_anonymised(db, viewer.principal, clip_id),
-        "goedgekeurd",
-    )
-
-
-@router.post("/fragmenten/{clip_id}/anonimiseren/intrekken", response_model=None)
-def withdraw_approval(request: Request, clip_id: uuid.UUID, viewer: FormViewer, db: DB) -> Response:
-    require(viewer, Role.trainer)
-    return _done(
-        request,
-        db,
-        viewer,
-        clip_id,
-        lambda: recordings.approve_anonymised(db, viewer.principal, clip_id, approved=False),
-        "ingetrokken",
-    )
 
 
 @router.get("/trajecten/{trajectory_id}/terugkijkgesprek")
