@@ -37,12 +37,32 @@ class Sink(Protocol):
 
 @dataclass
 class Report:
-    """What the engine did: frames written, and for each detection frame (index) the boxes it found."""
+    """What the engine did: frames written, and for each detection frame (index, from `start_s` of the
+    recording at RATE) the boxes it found, in pixels of the width x height output."""
 
     frames: int = 0
     width: int = 0
     height: int = 0
+    start_s: float = 0.0
     detections: dict[int, list[Box]] = field(default_factory=dict)
+
+    def faces(self) -> list[dict[str, object]]:
+        """The detections as a clip keeps them (ADR 0017, decision 8): for each detection frame its time
+        in seconds of the recording and its boxes [x, y, w, h] as fractions of the frame, before growing."""
+        return [
+            {
+                "t": round(self.start_s + index / RATE, 3),
+                "boxes": [_fractions(box, self.width, self.height) for box in boxes],
+            }
+            for index, boxes in sorted(self.detections.items())
+        ]
+
+
+def _fractions(box: Box, width: int, height: int) -> list[float]:
+    x0, y0 = min(max(box.x0 / width, 0.0), 1.0), min(max(box.y0 / height, 0.0), 1.0)
+    x1, y1 = min(max(box.x1 / width, x0), 1.0), min(max(box.y1 / height, y0), 1.0)
+    x0, y0, x1, y1 = (round(v, 4) for v in (x0, y0, x1, y1))
+    return [x0, y0, round(x1 - x0, 4), round(y1 - y0, 4)]
 
 
 def output_size(width: int, height: int, rotation: int) -> tuple[int, int]:
@@ -264,7 +284,7 @@ def anonymise(
     ]
     size = output_size(info.width, info.height, info.rotation)
     container = info.container
-    report = Report(width=size[0], height=size[1])
+    report = Report(width=size[0], height=size[1], start_s=start_s)
     deadline = time.monotonic() + time_limit(end_s - start_s, per_second=6.0)
     decoder = Process(
         decode_command(url, container, start_s, end_s, size, info.interlaced, ffmpeg),

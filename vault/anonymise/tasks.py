@@ -44,7 +44,7 @@ def _make(clip_id: uuid.UUID) -> str:
         start_s, end_s, source = clip.start_s, clip.end_s, recording.original_object_id
         mute = clip.mute  # the spans this copy is made with, compared again before it is linked
         try:
-            object_id, _ = anonymised_copy(
+            object_id, report = anonymised_copy(
                 store,
                 source,
                 start_s,
@@ -76,6 +76,7 @@ def _make(clip_id: uuid.UUID) -> str:
             store.delete(object_id)
             return "changed"
         clip.anonymised_object_id = object_id
+        clip.faces = json.dumps(report.faces())  # what this copy was made with, for the check page
         db.add(clip)
         audit.record(
             db,
