@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
+import psutil
 import pytest
 from skimage import data
 from sqlmodel import col, select
 
-from tests.anonymise.conftest import CROP, END, FACE, RATE, START, H, W
+from tests.anonymise.conftest import CROP, END, FACE, RATE, START, H, W, decoder_under
 from tests.anonymise.test_engine import frames, sharpness
 from tests.support.api import Api
 from tests.support.families import family_with_recording
@@ -28,11 +31,12 @@ from vault.anonymise.tasks import make_anonymised
 from vault.db import unit_of_work
 from vault.recordings.models import Clip, Recording
 from vault.settings import get_settings
-from vault.store import open_store
+from vault.store import ObjectKind, StoredObject, open_store
 
 LEFT_X, RIGHT_X, TOP = 40, 420, 80  # the two faces' top left corners, all the time
 ADD = [0.4, 0.1, 0.12, 0.25]  # pattern between the faces (x 256-333, y 36-126)
 ADD_SPAN = (1.0, 2.0)  # seconds of the recording
+PATCH = (slice(36, 126), slice(256, 333))  # the pixels of ADD
 KEEP = [0.0, 0.1, 0.4, 0.85]  # around the left face
 
 
@@ -63,6 +67,31 @@ def two_faces(tmp_path: Path) -> Path:
     return video
 
 
+def _clip_of(api: Api, server: str, footage: Path, world: dict[str, Any]) -> uuid.UUID:
+    """The footage stored and verified, and a clip of it from START to END."""
+    stored(api, server, world, [footage])
+    with unit_of_work() as db:
+        recording = db.exec(
+            select(Recording).where(col(Recording.original_object_id).is_not(None))
+        ).one()
+    made = api.client.post(
+        f"/api/v1/recordings/{recording.id}/clips",
+        headers=world["headers"],
+        json={"start_s": START, "end_s": END},
+    )
+    assert made.status_code == 201, made.text
+    return uuid.UUID(made.json()["id"])
+
+
+def _copy(clip_id: uuid.UUID) -> tuple[bytes, list[dict[str, Any]]]:
+    """The clip's anonymised copy (plaintext, in memory) and the faces the job found in it."""
+    with unit_of_work() as db:
+        clip = db.get_one(Clip, clip_id)
+        assert clip.anonymised_object_id is not None
+        store = open_store(db, get_settings())
+        return b"".join(store.iter_plaintext(clip.anonymised_object_id)), json.loads(clip.faces)
+
+
 def _centred_in(box: Any, x0: int) -> bool:
     cx, cy = box.centre()
     return bool(x0 < cx < x0 + FACE[1] and TOP < cy < TOP + FACE[0])
@@ -71,37 +100,19 @@ def _centred_in(box: Any, x0: int) -> bool:
 def test_add_blurs_where_nothing_was_found_and_keep_leaves_one_face_of_two(
     api: Api, server: str, two_faces: Path
 ) -> None:
-    trainer = api.account("trainer")
-    world = family_with_recording(api, trainer)
-    h = world["headers"]
-    stored(api, server, world, [two_faces])
-    with unit_of_work() as db:
-        recording = db.exec(
-            select(Recording).where(col(Recording.original_object_id).is_not(None))
-        ).one()
-    made = api.client.post(
-        f"/api/v1/recordings/{recording.id}/clips",
-        headers=h,
-        json={"start_s": START, "end_s": END},
-    )
-    assert made.status_code == 201, made.text
-    clip_id = uuid.UUID(made.json()["id"])
+    world = family_with_recording(api, api.account("trainer"))
+    clip_id = _clip_of(api, server, two_faces, world)
     edits = [
         {"kind": "add", "start_s": ADD_SPAN[0], "end_s": ADD_SPAN[1], "box": ADD},
         {"kind": "keep", "start_s": START, "end_s": END, "box": KEEP},
     ]
-    saved = api.client.put(f"/api/v1/clips/{clip_id}/faces", headers=h, json={"edits": edits})
+    url = f"/api/v1/clips/{clip_id}/faces"
+    saved = api.client.put(url, headers=world["headers"], json={"edits": edits})
     assert saved.status_code == 200, saved.text
 
     assert make_anonymised(clip_id) == "made"
 
-    with unit_of_work() as db:
-        clip = db.get_one(Clip, clip_id)
-        assert clip.anonymised_object_id is not None
-        plaintext = b"".join(
-            open_store(db, get_settings()).iter_plaintext(clip.anonymised_object_id)
-        )
-        found = json.loads(clip.faces)
+    plaintext, found = _copy(clip_id)
     # Both faces were found (the keep box changes what is blurred, not what is found) and nothing in
     # the add box's patch.
     ax0, ay0, ax1, ay1 = ADD[0], ADD[1], ADD[0] + ADD[2], ADD[1] + ADD[3]
@@ -112,18 +123,17 @@ def test_add_blurs_where_nothing_was_found_and_keep_leaves_one_face_of_two(
 
     original, result = frames(two_faces, start=START), frames(plaintext)
     assert abs(len(result) - len(original)) <= 1
-    patch = (slice(round(ay0 * H), round(ay1 * H)), slice(round(ax0 * W), round(ax1 * W)))
     right = (slice(TOP + 40, TOP + FACE[0] - 30), slice(RIGHT_X + 40, RIGHT_X + FACE[1] - 40))
     inside = outside = 0
     for i in range(min(len(original), len(result))):
         t = START + i / RATE
         # (a) The add box: blurred over its span, as it was (up to the re-encode) elsewhere.
         if ADD_SPAN[0] <= t < ADD_SPAN[1]:
-            assert sharpness(original[i][patch]) > 20 * sharpness(result[i][patch]), i
+            assert sharpness(original[i][PATCH]) > 20 * sharpness(result[i][PATCH]), i
             inside += 1
         elif t < ADD_SPAN[0] - 2 / RATE or t > ADD_SPAN[1] + 2 / RATE:
-            assert sharpness(result[i][patch]) > 0.8 * sharpness(original[i][patch]), i
-            assert np.abs(result[i][patch].astype(int) - original[i][patch].astype(int)).mean() < 8
+            assert sharpness(result[i][PATCH]) > 0.8 * sharpness(original[i][PATCH]), i
+            assert np.abs(result[i][PATCH].astype(int) - original[i][PATCH].astype(int)).mean() < 8
             outside += 1
         # (b) The keep box: the left face stays and is found again; the right one is blurred.
         assert sharpness(original[i][right]) > 20 * sharpness(result[i][right]), i
@@ -133,3 +143,33 @@ def test_add_blurs_where_nothing_was_found_and_keep_leaves_one_face_of_two(
             assert not any(_centred_in(b, RIGHT_X) for b in again), i
     assert inside >= 20
     assert outside >= 30
+
+
+def test_boxes_changed_while_the_job_runs_are_in_the_copy_it_keeps(
+    api: Api, server: str, two_faces: Path
+) -> None:
+    world = family_with_recording(api, api.account("trainer"))
+    clip_id = _clip_of(api, server, two_faces, world)
+    outcome: list[str] = []
+    job = threading.Thread(target=lambda: outcome.append(make_anonymised(clip_id)))
+    job.start()
+    me, deadline = psutil.Process(), time.monotonic() + 60
+    while decoder_under(me) is None:  # the job is decoding: the boxes it read are none
+        assert time.monotonic() < deadline, "the job never started decoding"
+        time.sleep(0.02)
+    add = {"kind": "add", "start_s": ADD_SPAN[0], "end_s": ADD_SPAN[1], "box": ADD}
+    changed = api.client.put(
+        f"/api/v1/clips/{clip_id}/faces", headers=world["headers"], json={"edits": [add]}
+    )
+    assert changed.status_code == 200, changed.text
+    job.join(timeout=300)
+    assert outcome == ["made"]
+    plaintext, _ = _copy(clip_id)
+    original, result = frames(two_faces, start=START), frames(plaintext)
+    i = round((1.5 - START) * RATE)  # inside the add box's span
+    assert sharpness(original[i][PATCH]) > 20 * sharpness(result[i][PATCH])  # made with the box
+    with unit_of_work() as db:
+        copies = db.exec(
+            select(StoredObject).where(StoredObject.kind == ObjectKind.anonymised)
+        ).all()
+    assert len(copies) == 1  # the copy made without it was not kept

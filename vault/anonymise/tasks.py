@@ -75,10 +75,8 @@ def _make(clip_id: uuid.UUID) -> str:
         if clip.anonymised_object_id is not None:  # a redelivered twin finished first: keep one
             store.delete(object_id)
             return "exists"
-        if (clip.mute, clip.face_edits) != (
-            mute,
-            face_edits,
-        ):  # changed meanwhile: this copy lacks it
+        # The trainer changed the spans or the boxes meanwhile: this copy lacks the change.
+        if clip.mute != mute or clip.face_edits != face_edits:
             store.delete(object_id)
             return "changed"
         clip.anonymised_object_id = object_id
