@@ -21,8 +21,18 @@ import pytest
 from skimage import data
 from sqlmodel import col, select
 
-from tests.anonymise.conftest import CROP, END, FACE, RATE, START, H, W, decoder_under
-from tests.anonymise.test_engine import frames, sharpness
+from tests.anonymise.conftest import (
+    CROP,
+    END,
+    FACE,
+    RATE,
+    START,
+    H,
+    W,
+    decoder_under,
+    frames,
+    sharpness,
+)
 from tests.support.api import Api
 from tests.support.families import family_with_recording
 from tests.support.tus import stored
