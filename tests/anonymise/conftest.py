@@ -1,6 +1,7 @@
 """The anonymising tests' footage: scikit-image's astronaut photo (shipped inside the package; nothing
 downloaded) moving over a test pattern with a continuous tone, and where its face is in each output frame;
-the store they use, the copy's audio and its loudness, and the job's decoder among our processes."""
+the store they use, the copy's audio and its loudness, the job's decoder among our processes, and a
+video's frames and their sharpness."""
 
 from __future__ import annotations
 
@@ -169,3 +170,38 @@ def footage_clip(api: Api, server: str, footage: Path) -> dict[str, Any]:
     )
     assert made.status_code == 201, made.text
     return {**world, "clip_id": uuid.UUID(made.json()["id"])}
+
+
+def frames(video: bytes | Path, *, start: float = 0.0) -> np.ndarray:
+    """Every frame as RGB at W x H, from plaintext bytes (stdin) or a test file."""
+    source = "pipe:0" if isinstance(video, bytes) else str(video)
+    cut = (
+        ["-ss", f"{start:.3f}", "-t", f"{END - START:.3f}"] if start else []
+    )  # a result: all its frames
+    out = subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            *cut[:2],
+            "-i",
+            source,
+            *cut[2:],
+            "-fps_mode",
+            "passthrough",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "pipe:1",
+        ],
+        input=video if isinstance(video, bytes) else None,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    return np.frombuffer(out.stdout, dtype=np.uint8).reshape(-1, H, W, 3)
+
+
+def sharpness(region: np.ndarray) -> float:
+    return float(cv2.Laplacian(cv2.cvtColor(region, cv2.COLOR_RGB2GRAY), cv2.CV_64F).var())

@@ -10,49 +10,13 @@ import subprocess
 import uuid
 from pathlib import Path
 
-import cv2
 import numpy as np
 
-from tests.anonymise.conftest import END, RATE, START, H, W, face_at
+from tests.anonymise.conftest import END, RATE, START, W, face_at, frames, sharpness
 from vault.anonymise.detect import Box, detect
 from vault.anonymise.engine import anonymised_copy
 from vault.media import scratch
 from vault.store import ObjectKind, ObjectStore
-
-
-def frames(video: bytes | Path, *, start: float = 0.0) -> np.ndarray:
-    """Every frame as RGB at W x H, from plaintext bytes (stdin) or a test file."""
-    source = "pipe:0" if isinstance(video, bytes) else str(video)
-    cut = (
-        ["-ss", f"{start:.3f}", "-t", f"{END - START:.3f}"] if start else []
-    )  # a result: all its frames
-    out = subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            *cut[:2],
-            "-i",
-            source,
-            *cut[2:],
-            "-fps_mode",
-            "passthrough",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "rgb24",
-            "pipe:1",
-        ],
-        input=video if isinstance(video, bytes) else None,
-        capture_output=True,
-        check=True,
-        timeout=120,
-    )
-    return np.frombuffer(out.stdout, dtype=np.uint8).reshape(-1, H, W, 3)
-
-
-def sharpness(region: np.ndarray) -> float:
-    return float(cv2.Laplacian(cv2.cvtColor(region, cv2.COLOR_RGB2GRAY), cv2.CV_64F).var())
 
 
 def test_faces_are_found_and_blurred_in_an_encrypted_derived_fragment(

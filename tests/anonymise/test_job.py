@@ -4,13 +4,16 @@ removal with the original it was made from."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import col, select
 
+from tests.anonymise.conftest import APPEARS, FACE, H, W
 from tests.support.api import Api
 from tests.support.families import consent_body, family_with_recording
 from tests.support.media import sources
@@ -49,6 +52,7 @@ def test_the_job_makes_one_sealed_copy_per_fragment_purged_with_its_original(
     for clip_id in ids:
         assert make_anonymised(clip_id) == "made"
         assert make_anonymised(clip_id) == "exists"  # a redelivered task makes no second copy
+    found: list[list[dict[str, Any]]] = []
     with unit_of_work() as db:
         store = open_store(db, get_settings())
         for clip_id in ids:
@@ -78,10 +82,28 @@ def test_the_job_makes_one_sealed_copy_per_fragment_purged_with_its_original(
             assert recording is not None
             if '"rotation": 0' not in recording.probe:
                 assert height > width  # upright, as the proxy
+            faces = json.loads(clip.faces)  # what the job found, kept for the check page
+            times = [f["t"] for f in faces]  # seconds of the recording, every fifth frame at 25 fps
+            assert times == [round(0.5 + k * 0.2, 3) for k in range(len(times))]
+            assert len(times) >= 10
+            found.append(faces)
             logged = db.exec(
                 select(AuditRecord).where(AuditRecord.object_id == str(clip.anonymised_object_id))
             ).all()
             assert [(r.action, r.object_type) for r in logged] == [("create", "anonymised")]
+        # The face, normalised to the output frame: in the footage's clip from the moment it appears (a
+        # detection may miss), never before it nor in the pattern without a face.
+        assert sum(1 for faces in found if any(f["boxes"] for f in faces)) == 1
+        for faces in found:
+            for f in faces:
+                assert all(0 <= v <= 1 for box in f["boxes"] for v in box)
+                for x, y, w, h in f["boxes"]:
+                    assert f["t"] >= APPEARS
+                    left = (40 + 60 * f["t"]) / W  # the overlay's place (conftest)
+                    assert left < x + w / 2 < left + FACE[1] / W
+                    assert 80 / H < y + h / 2 < (80 + FACE[0]) / H
+        # at least 4 of the 5 detections after 1.6 s
+        assert max(sum(1 for f in faces if f["boxes"]) for faces in found) >= 4
         plan = family_plan(db, uuid.UUID(world["family"]["id"]), datetime.now(UTC).date())
         rules = {i.object_id: i.rule for i in plan.items}
         waits = {u.object_id: u.waiting_for for u in plan.undated}

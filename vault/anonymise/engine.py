@@ -37,12 +37,79 @@ class Sink(Protocol):
 
 @dataclass
 class Report:
-    """What the engine did: frames written, and for each detection frame (index) the boxes it found."""
+    """What the engine did: frames written, and for each detection frame (index, from `start_s` of the
+    recording at RATE) the boxes it found, in pixels of the width x height output."""
 
     frames: int = 0
     width: int = 0
     height: int = 0
+    start_s: float = 0.0
     detections: dict[int, list[Box]] = field(default_factory=dict)
+
+    def faces(self) -> list[dict[str, object]]:
+        """The detections as a clip keeps them (ADR 0017, decision 8): for each detection frame its time
+        in seconds of the recording and its boxes [x, y, w, h] as fractions of the frame, before growing."""
+        return [
+            {
+                "t": round(self.start_s + index / RATE, 3),
+                "boxes": [_fractions(box, self.width, self.height) for box in boxes],
+            }
+            for index, boxes in sorted(self.detections.items())
+        ]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A box the trainer drew over a span of the recording (seconds): `add` (a face the detector
+    missed: blurred) or `keep` (a consenting person: detections centred inside it are left). `box`
+    and `box_end` are x, y, width, height as fractions of the frame at start_s and end_s; in
+    between the box moves in a straight line."""
+
+    kind: str
+    start_s: float
+    end_s: float
+    box: tuple[float, float, float, float]
+    box_end: tuple[float, float, float, float] | None = None
+
+    def at(self, t: float, width: int, height: int) -> Box:
+        """The box at `t` (seconds of the recording), in pixels of a width x height frame."""
+        end = self.box_end or self.box
+        f = min(max((t - self.start_s) / (self.end_s - self.start_s), 0.0), 1.0)
+        x, y, w, h = (p + (q - p) * f for p, q in zip(self.box, end, strict=True))
+        return Box(x * width, y * height, (x + w) * width, (y + h) * height)
+
+
+def to_blur(
+    t: float, detected: list[Box], edits: Sequence[Edit], width: int, height: int
+) -> list[Box]:
+    """The boxes to blur in the frame shown from `t` (seconds of the recording) for RATE: the detected
+    ones, less those whose centre lies inside a `keep` box and inside no `add` box, and every `add`
+    box. Fail closed at both ends of a span: an `add` covers each frame that overlaps its span, a
+    `keep` only frames wholly inside its own."""
+    frame = 1 / RATE
+    added = [
+        e.at(t, width, height) for e in edits if e.kind == "add" and e.start_s - frame < t < e.end_s
+    ]
+    kept = [
+        e.at(t, width, height)
+        for e in edits
+        if e.kind == "keep" and e.start_s <= t + 1e-9 and t + frame <= e.end_s + 1e-9
+    ]
+    if not kept:
+        return [*detected, *added]
+
+    def inside(box: Box, around: list[Box]) -> bool:
+        x, y = box.centre()
+        return any(a.x0 <= x <= a.x1 and a.y0 <= y <= a.y1 for a in around)
+
+    return [b for b in detected if not inside(b, kept) or inside(b, added)] + added
+
+
+def _fractions(box: Box, width: int, height: int) -> list[float]:
+    x0, y0 = min(max(box.x0 / width, 0.0), 1.0), min(max(box.y0 / height, 0.0), 1.0)
+    x1, y1 = min(max(box.x1 / width, x0), 1.0), min(max(box.y1 / height, y0), 1.0)
+    x0, y0, x1, y1 = (round(v, 4) for v in (x0, y0, x1, y1))
+    return [x0, y0, round(x1 - x0, 4), round(y1 - y0, 4)]
 
 
 def output_size(width: int, height: int, rotation: int) -> tuple[int, int]:
@@ -251,10 +318,11 @@ def anonymise(
     every: int = EVERY,
     detector: Callable[[np.ndarray], list[Box]] = detect,
     mute: Sequence[tuple[float, float]] = (),
+    edits: Sequence[Edit] = (),
 ) -> Report:
-    """The fragment start_s..end_s of the video at `url` (the loopback range server), faces blurred,
-    the audio silenced over the `mute` spans (seconds of the recording, as start_s and end_s), as
-    fragmented MP4 written to `sink`. FfmpegFailed/TookTooLong/MediaError on failure; the caller
+    """The fragment start_s..end_s of the video at `url` (the loopback range server), faces blurred
+    as the trainer's `edits` say (`to_blur`), the audio silenced over the `mute` spans (seconds of
+    the recording, as start_s and end_s), as fragmented MP4 written to `sink`. FfmpegFailed/TookTooLong/MediaError on failure; the caller
     discards what the sink has then."""
     info = probe(url, ffprobe=ffprobe)
     start_s = max(0.0, start_s)
@@ -264,7 +332,7 @@ def anonymise(
     ]
     size = output_size(info.width, info.height, info.rotation)
     container = info.container
-    report = Report(width=size[0], height=size[1])
+    report = Report(width=size[0], height=size[1], start_s=start_s)
     deadline = time.monotonic() + time_limit(end_s - start_s, per_second=6.0)
     decoder = Process(
         decode_command(url, container, start_s, end_s, size, info.interlaced, ffmpeg),
@@ -290,6 +358,16 @@ def anonymise(
         pending: list[np.ndarray] = []  # frames since the last detection, the detection frame first
         last: list[Box] = []
         index = 0
+
+        def flush(boxes: list[list[Box]]) -> None:
+            """The pending frames (up to `index`) blurred and written to the encoder."""
+            assert encoder.proc.stdin is not None  # noqa: S101 - PIPE was asked for
+            first = index - len(pending)
+            for k, (frame, these) in enumerate(zip(pending, boxes, strict=True)):
+                t = start_s + (first + k) / RATE
+                blur(frame, to_blur(t, these, edits, size[0], size[1]))
+                encoder.proc.stdin.write(frame.tobytes())
+
         while True:
             raw = decoder.proc.stdout.read(frame_bytes)
             if len(raw) < frame_bytes:
@@ -298,13 +376,13 @@ def anonymise(
             if index % every == 0:
                 found = detector(frame)
                 report.detections[index] = found
-                _flush(pending, between(last, found, len(pending)), encoder)
+                flush(between(last, found, len(pending)))
                 pending, last = [], found
             pending.append(frame)
             index += 1
             if time.monotonic() > deadline:
                 raise TookTooLong("anonymise")
-        _flush(pending, between(last, last, len(pending)), encoder)
+        flush(between(last, last, len(pending)))
         report.frames = index
         decoder.check()
         encoder.proc.stdin.close()
@@ -319,13 +397,6 @@ def anonymise(
         copier.join(timeout=5)
 
 
-def _flush(frames: list[np.ndarray], boxes: list[list[Box]], encoder: Process) -> None:
-    assert encoder.proc.stdin is not None  # noqa: S101 - PIPE was asked for
-    for frame, these in zip(frames, boxes, strict=True):
-        blur(frame, these)
-        encoder.proc.stdin.write(frame.tobytes())
-
-
 def anonymised_copy(
     store: ObjectStore,
     source_id: uuid.UUID,
@@ -335,10 +406,11 @@ def anonymised_copy(
     ffmpeg: str = "ffmpeg",
     ffprobe: str = "ffprobe",
     mute: Sequence[tuple[float, float]] = (),
+    edits: Sequence[Edit] = (),
     opened: Callable[[], None] = lambda: None,
 ) -> tuple[uuid.UUID, Report]:
     """A new encrypted object in the source's family: the fragment start_s..end_s of `source_id` with
-    faces blurred and the audio silenced over the `mute` spans (seconds of the recording). Read by range
+    faces blurred (and the trainer's `edits` applied) and the audio silenced over the `mute` spans (seconds of the recording). Read by range
     through the loopback server, written through the sealed writer: on any failure (a source chunk that
     does not authenticate included) nothing is stored. `opened` runs once the keys are unwrapped and the
     new one stored (the worker ends its transaction there)."""
@@ -353,5 +425,7 @@ def anonymised_copy(
         serve_range(size, read) as url,
     ):
         opened()
-        report = anonymise(url, start_s, end_s, out, ffmpeg=ffmpeg, ffprobe=ffprobe, mute=mute)
+        report = anonymise(
+            url, start_s, end_s, out, ffmpeg=ffmpeg, ffprobe=ffprobe, mute=mute, edits=edits
+        )
     return out.object_id, report

@@ -10,19 +10,19 @@ import json
 import uuid
 
 from vault import audit
-from vault.anonymise.engine import anonymised_copy
+from vault.anonymise.engine import Edit, anonymised_copy
 from vault.db import keep, release, unit_of_work
 from vault.recordings.models import Clip, Recording
 from vault.settings import get_settings
 from vault.store import open_store
 from vault.worker import celery_app
 
-ATTEMPTS = 3  # the spans changed while the copy was made: made again with the new ones, this often
+ATTEMPTS = 3  # the spans or boxes changed while the copy was made: made again with the new ones, this often
 
 
 def make_anonymised(clip_id: uuid.UUID) -> str:
     """ "made", "exists" (a copy is there already), "missing" (no clip, or no original any more) or
-    "changed" (the muted spans changed under every attempt: no copy kept)."""
+    "changed" (the muted spans or the trainer's boxes changed under every attempt: no copy kept)."""
     for _ in range(ATTEMPTS):
         outcome = _make(clip_id)
         if outcome != "changed":
@@ -42,9 +42,11 @@ def _make(clip_id: uuid.UUID) -> str:
         store = open_store(db, settings)
         family_id = store.get(recording.original_object_id).family_id
         start_s, end_s, source = clip.start_s, clip.end_s, recording.original_object_id
-        mute = clip.mute  # the spans this copy is made with, compared again before it is linked
+        # What this copy is made with (the muted spans, the trainer's boxes), compared again before
+        # it is linked.
+        mute, face_edits = clip.mute, clip.face_edits
         try:
-            object_id, _ = anonymised_copy(
+            object_id, report = anonymised_copy(
                 store,
                 source,
                 start_s,
@@ -52,6 +54,7 @@ def _make(clip_id: uuid.UUID) -> str:
                 ffmpeg=settings.ffmpeg,
                 ffprobe=settings.ffprobe,
                 mute=[(a, b) for a, b in json.loads(mute)],
+                edits=edits(face_edits),
                 opened=lambda: release(db),
             )  # no transaction open meanwhile
         except BaseException:
@@ -72,11 +75,13 @@ def _make(clip_id: uuid.UUID) -> str:
         if clip.anonymised_object_id is not None:  # a redelivered twin finished first: keep one
             store.delete(object_id)
             return "exists"
-        if clip.mute != mute:  # the trainer changed the spans meanwhile: this copy lacks them
+        # The trainer changed the spans or the boxes meanwhile: this copy lacks the change.
+        if clip.mute != mute or clip.face_edits != face_edits:
             store.delete(object_id)
             return "changed"
         clip.anonymised_object_id = object_id
         clip.anonymised_approved_by = clip.anonymised_approved_at = None  # a new copy is unchecked
+        clip.faces = json.dumps(report.faces())  # what this copy was made with, for the check page
         db.add(clip)
         audit.record(
             db,
@@ -88,6 +93,20 @@ def _make(clip_id: uuid.UUID) -> str:
             object_type="anonymised",
         )
     return "made"
+
+
+def edits(stored: str) -> list[Edit]:
+    """The trainer's boxes as the clip keeps them (JSON, checked by vault.recordings.service)."""
+    return [
+        Edit(
+            kind=e["kind"],
+            start_s=e["start_s"],
+            end_s=e["end_s"],
+            box=tuple(e["box"]),
+            box_end=tuple(e["box_end"]) if e.get("box_end") else None,
+        )
+        for e in json.loads(stored)
+    ]
 
 
 @celery_app.task(name="vault.media.anonymise", acks_late=True)

@@ -16,6 +16,8 @@ from vault.recordings import service
 from vault.recordings.models import Situation
 from vault.recordings.schemas import (
     ClipCreate,
+    ClipFaceEdits,
+    ClipFaces,
     ClipInView,
     ClipMute,
     ClipPublic,
@@ -261,6 +263,36 @@ def approve_anonymised(clip_id: uuid.UUID, principal: Principal, db: DB) -> Any:
 )
 def withdraw_anonymised_approval(clip_id: uuid.UUID, principal: Principal, db: DB) -> Any:
     return dump(service.approve_anonymised(db, principal, clip_id, approved=False), ClipPublic)
+
+
+@router.put(
+    "/clips/{clip_id}/faces",
+    response_model=ClipPublic,
+    operation_id="set_clip_faces",
+    responses=problems(401, 403, 404, 422),
+    summary="Vakken over het geanonimiseerde fragment / the trainer's boxes over the anonymised clip",
+    description="Alle vakken (hoogstens 200) die de trainer over de geanonimiseerde kopie tekent, elk "
+    "over een stuk van het fragment (seconden van de opname) en als delen van het beeld: `add` vervaagt "
+    "een gezicht dat de detectie miste, `keep` laat een persoon die toestemming gaf zichtbaar (een `add` "
+    "gaat altijd voor). Een wijziging verwijdert de kopie en de goedkeuring ervan; de kopie wordt "
+    "opnieuw gemaakt. Alleen de trainer van het traject.",
+)
+def set_clip_faces(clip_id: uuid.UUID, body: ClipFaceEdits, principal: Principal, db: DB) -> Any:
+    return dump(service.set_faces(db, principal, clip_id, body), ClipPublic)
+
+
+@router.get(
+    "/clips/{clip_id}/faces",
+    response_model=ClipFaces,
+    operation_id="get_clip_faces",
+    responses=problems(401, 403, 404, 422),
+    summary="Gevonden gezichten en vakken / faces found and the trainer's boxes",
+    description="De gezichten die in de geanonimiseerde kopie zijn gevonden (per detectiebeeld, als "
+    "delen van het beeld) en de vakken van de trainer, voor de controlepagina. Beslist als het "
+    "fragment bekijken.",
+)
+def get_clip_faces(clip_id: uuid.UUID, principal: Principal, db: DB) -> Any:
+    return ClipFaces.model_validate(service.faces(db, principal, clip_id)).model_dump(mode="json")
 
 
 @router.get(

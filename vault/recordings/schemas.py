@@ -142,6 +142,54 @@ class ClipInView(BaseModel):
     others: bool = False
 
 
+MAX_FACE_EDITS = 200
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+FaceBox = Annotated[
+    tuple[Finite, Finite, Finite, Finite],
+    Field(
+        description="x, y, width, height as fractions (0 to 1) of the frame, from its top left",
+        examples=[[0.42, 0.18, 0.12, 0.2]],
+    ),
+]
+
+
+class FaceEdit(BaseModel):
+    """A box the trainer draws over a span of the fragment (seconds of the recording, inside the clip):
+    `add` blurs a face the detector missed, `keep` leaves a consenting person visible (detections whose
+    centre lies inside it are not blurred; an `add` box always wins). `box_end` is where the box is at
+    `end_s` (it moves in a straight line from `box`); none: it stays where it is."""
+
+    kind: Literal["add", "keep"] = Field(examples=["add"])
+    start_s: float = Field(ge=0, allow_inf_nan=False, examples=[14.2])
+    end_s: float = Field(ge=0, allow_inf_nan=False, examples=[15.0])
+    box: FaceBox
+    box_end: FaceBox | None = None
+
+
+class ClipFaceEdits(BaseModel):
+    """Every box the trainer drew, at once (an empty list: none). Checked against the clip: each starts
+    before it ends and lies inside the clip, each box inside the frame."""
+
+    edits: list[FaceEdit] = Field(default_factory=list, max_length=MAX_FACE_EDITS)
+
+
+class FaceDetection(BaseModel):
+    t: float = Field(description="seconds of the recording", examples=[14.2])
+    boxes: list[FaceBox] = Field(description="the faces found, before they were enlarged")
+
+
+class ClipFaces(BaseModel):
+    """What the check page draws: the faces the anonymising job found in the copy it made, and the
+    trainer's own boxes."""
+
+    detections: list[FaceDetection] = Field(
+        description="per detection frame (5 a second) the faces found in the clip's anonymised copy; "
+        "empty while there is no copy"
+    )
+    edits: list[FaceEdit] = Field(description="the trainer's boxes, sorted by start")
+
+
 class ClipPublic(_Public):
     id: uuid.UUID
     recording_id: uuid.UUID
@@ -166,10 +214,14 @@ class ClipPublic(_Public):
     anonymised: Literal["none", "made", "approved"] = Field(
         description="the anonymised copy: none, made (to be checked by the trainer), or approved"
     )
+    face_edits: list[FaceEdit] = Field(
+        description="the trainer's boxes over the anonymised copy: faces to blur that the detector "
+        "missed (add) and people to keep visible (keep), sorted by start"
+    )
     created_by: uuid.UUID
     created_at: datetime
 
-    @field_validator("codes", "stills", mode="before")
+    @field_validator("codes", "stills", "face_edits", mode="before")
     @classmethod
     def _listed(cls, value: object) -> object:
         """Stored as JSON text in the clip's row."""

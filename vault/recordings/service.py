@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -32,6 +33,7 @@ from vault.purge.removal import remove_recording
 from vault.recordings.models import Clip, Recording, RemovalReason, Situation
 from vault.recordings.schemas import (
     ClipCreate,
+    ClipFaceEdits,
     ClipInView,
     ClipMute,
     ClipUpdate,
@@ -338,26 +340,65 @@ def mute_spans(clip: Clip, data: ClipMute) -> list[list[float]]:
     return joined
 
 
-def set_mute(db: Session, principal: audit.Principal, clip_id: uuid.UUID, data: ClipMute) -> Clip:
-    """Its trainer marks the spans to be silent in the clip's anonymised copy (decided as the clip's
-    other writes). A change makes a copy made without it stale: the copy is unlinked and deleted through
-    the store (every stored version, then its key) in the same request, so it is never served again
-    and the anonymising job makes it anew with the spans."""
-    authorize(db, principal, "clip", clip_id=clip_id)
-    # Locked: the anonymising job links its copy under the same lock, after comparing the spans it was
-    # made with (vault.anonymise.tasks), so a copy never outlives the spans it lacks.
+def _locked(db: Session, clip_id: uuid.UUID) -> tuple[Clip, Recording, uuid.UUID]:
+    """The clip, locked: the anonymising job links its copy under the same lock, after comparing what
+    it was made with (vault.anonymise.tasks), so a copy never outlives a change it lacks. With its
+    recording and family; NotFound when any is gone."""
     row = db.get(Clip, clip_id, with_for_update=True, populate_existing=True)
     recording = db.get(Recording, row.recording_id) if row else None
-    if row is None or recording is None:
+    trajectory = db.get(Trajectory, recording.trajectory_id) if recording else None
+    if row is None or recording is None or trajectory is None:
         raise NotFound("Fragment niet gevonden.", "Clip not found.")
+    return row, recording, trajectory.family_id
+
+
+def _drop_copy(
+    db: Session,
+    principal: audit.Principal,
+    clip: Clip,
+    family_id: uuid.UUID | None,
+    reason: str,
+) -> None:
+    """The clip's anonymised copy is stale (made without a change the trainer just made): unlinked and
+    deleted through the store (every stored version, then its key, then its row) in the same request,
+    so it is never served again and the job makes it anew; the faces found in it and its approval go
+    with it (an approval is of one copy). Logged as a `delete` of the copy with `reason`."""
+    stale = clip.anonymised_object_id
+    clip.anonymised_object_id = None
+    clip.faces = "[]"
+    clip.anonymised_approved_by = None
+    clip.anonymised_approved_at = None
+    db.add(clip)
+    db.flush()
+    if stale is None:
+        return
+    store = open_store(db, get_settings())
+    try:
+        store.delete(stale)
+    except BlobNotFound:  # its row is gone already (purged): make sure of the key
+        store.shred_key(stale)
+    audit.record(
+        db,
+        action="delete",
+        outcome="success",
+        reason=reason,
+        actor=principal,
+        object_id=stale,
+        object_type="anonymised",
+        family_id=family_id,
+    )
+
+
+def set_mute(db: Session, principal: audit.Principal, clip_id: uuid.UUID, data: ClipMute) -> Clip:
+    """Its trainer marks the spans to be silent in the clip's anonymised copy (decided as the clip's
+    other writes). A change makes a copy made without it stale: it goes (`_drop_copy`)."""
+    authorize(db, principal, "clip", clip_id=clip_id)
+    row, _, family_id = _locked(db, clip_id)
     spans = json.dumps(mute_spans(row, data))
-    stale = row.anonymised_object_id if spans != row.mute else None
+    changed = spans != row.mute
     row.mute = spans
-    row.anonymised_object_id = None if stale else row.anonymised_object_id
     db.add(row)
     db.flush()
-    trajectory = db.get(Trajectory, recording.trajectory_id)
-    family_id = trajectory.family_id if trajectory else None
     audit.record(
         db,
         action="update",
@@ -369,37 +410,96 @@ def set_mute(db: Session, principal: audit.Principal, clip_id: uuid.UUID, data: 
         family_id=family_id,
         detail={"mute_spans": str(len(json.loads(spans)))},
     )
-    if stale is not None:
-        store = open_store(db, get_settings())
-        try:
-            store.delete(stale)
-        except BlobNotFound:  # its row is gone already (purged): make sure of the key
-            store.shred_key(stale)
-        audit.record(
-            db,
-            action="delete",
-            outcome="success",
-            reason="mute_changed",
-            actor=principal,
-            object_id=stale,
-            object_type="anonymised",
-            family_id=family_id,
-        )
+    if changed:
+        _drop_copy(db, principal, row, family_id, "mute_changed")
     return row
 
 
+# The trainer's boxes over the anonymised copy (issue #24, ADR 0017 decision 8) ------------------
+
+EDGE = 1e-9  # a box's right or bottom edge may reach 1 up to the sum's rounding
+
+
+def face_edits(clip: Clip, data: ClipFaceEdits) -> list[dict[str, Any]]:
+    """The edits checked against the clip (each starts before it ends, inside the clip, its boxes inside
+    the frame; 422 naming the edit and its field otherwise), sorted by start."""
+    edits: list[dict[str, Any]] = []
+    for i, edit in enumerate(data.edits):
+        a, b = edit.start_s, edit.end_s
+        if b <= a:
+            raise InvalidField(
+                f"edits[{i}].end_s",
+                f"Vak {i + 1}: het einde ({number(b, 'nl', 3)} s) moet na het begin "
+                f"({number(a, 'nl', 3)} s) liggen.",
+                f"Box {i + 1}: the end ({number(b, 'en', 3)} s) must come after the start "
+                f"({number(a, 'en', 3)} s).",
+            )
+        for name, at in (("start_s", a), ("end_s", b)):
+            if not clip.start_s <= at <= clip.end_s:
+                raise InvalidField(
+                    f"edits[{i}].{name}",
+                    f"Vak {i + 1}: {number(at, 'nl', 3)} s ligt niet binnen het fragment "
+                    f"({number(clip.start_s, 'nl', 3)} tot {number(clip.end_s, 'nl', 3)} s van de "
+                    f"opname).",
+                    f"Box {i + 1}: {number(at, 'en', 3)} s is not inside the clip "
+                    f"({number(clip.start_s, 'en', 3)} to {number(clip.end_s, 'en', 3)} s of the "
+                    f"recording).",
+                )
+        for name, box in (("box", edit.box), ("box_end", edit.box_end)):
+            if box is None:
+                continue
+            x, y, w, h = box
+            if not (
+                x >= 0 and y >= 0 and w > 0 and h > 0 and x + w <= 1 + EDGE and y + h <= 1 + EDGE
+            ):
+                raise InvalidField(
+                    f"edits[{i}].{name}",
+                    f"Vak {i + 1} ({name}) ligt niet binnen het beeld: x en y vanaf 0, breedte en "
+                    f"hoogte groter dan 0, x + breedte en y + hoogte hoogstens 1 (delen van het beeld).",
+                    f"Box {i + 1} ({name}) is not inside the frame: x and y from 0, width and height "
+                    f"above 0, x + width and y + height at most 1 (fractions of the frame).",
+                )
+        edits.append(edit.model_dump(mode="json"))
+    return sorted(edits, key=lambda e: (e["start_s"], e["end_s"], e["kind"], e["box"]))
+
+
+def set_faces(
+    db: Session, principal: audit.Principal, clip_id: uuid.UUID, data: ClipFaceEdits
+) -> Clip:
+    """Its trainer sets the boxes over the clip's anonymised copy (decided as the clip's other writes).
+    A change makes the copy made without it stale: it goes (`_drop_copy`), and with it its approval."""
+    authorize(db, principal, "clip", clip_id=clip_id)
+    row, _, family_id = _locked(db, clip_id)
+    edits = face_edits(row, data)
+    stored = json.dumps(edits)
+    changed = stored != row.face_edits
+    row.face_edits = stored
+    db.add(row)
+    db.flush()
+    audit.record(
+        db,
+        action="update",
+        outcome="success",
+        reason="faces",
+        actor=principal,
+        object_id=row.id,
+        object_type="clip",
+        family_id=family_id,
+        detail={"face_edits": str(len(edits))},
+    )
+    if changed:
+        _drop_copy(db, principal, row, family_id, "faces_changed")
+    return row
+
+
+def faces(db: Session, principal: audit.Principal, clip_id: uuid.UUID) -> dict[str, Any]:
+    """The faces found in the clip's anonymised copy and the trainer's boxes, for the check page
+    (decided and logged as viewing the clip)."""
+    row = get_clip(db, principal, clip_id)
+    return {"detections": json.loads(row.faces), "edits": json.loads(row.face_edits)}
+
+
 # Who is in view, the anonymised copy and the trainer's approval of it (ADR 0017, decision 7) --------
-
-
-def _locked(db: Session, clip_id: uuid.UUID) -> tuple[Clip, Recording, uuid.UUID]:
-    """The clip (locked: the anonymising job links its copy under the same lock), its recording and
-    family; NotFound when any is gone."""
-    row = db.get(Clip, clip_id, with_for_update=True, populate_existing=True)
-    recording = db.get(Recording, row.recording_id) if row else None
-    trajectory = db.get(Trajectory, recording.trajectory_id) if recording else None
-    if row is None or recording is None or trajectory is None:
-        raise NotFound("Fragment niet gevonden.", "Clip not found.")
-    return row, recording, trajectory.family_id
 
 
 def set_in_view(
