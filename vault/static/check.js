@@ -150,7 +150,8 @@
       say("");
     } else {
       var length = Math.max(0.2, Number(seconds.value) || 2);
-      edits.push({ kind: kind.value, start_s: Math.max(start, moment), end_s: Math.min(end, moment + length), box: box, box_end: null });
+      var from = Math.max(start, Math.min(moment, end - 0.2)); // drawn at the very end: the last 0.2 s
+      edits.push({ kind: kind.value, start_s: from, end_s: Math.min(end, from + length), box: box, box_end: null });
     }
     show();
     draw();
