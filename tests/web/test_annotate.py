@@ -222,16 +222,19 @@ def test_trainer_jumps_between_changes_notes_and_deletes_annotations_by_keyboard
     page.keyboard.press("Tab")  # "this frame as the end"
     page.keyboard.press("Tab")  # note
     page.keyboard.type("Moeder benoemt wat het kind ziet.")
+    page.keyboard.press("Tab")  # for the family
+    page.keyboard.press("Space")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # save
     page.wait_for_function(
         "() => document.getElementById('annotation-status').textContent.startsWith('Gewijzigd')"
     )
     first = next(a for a in _stored(world) if a["frame_in"] == 5)
-    assert (first["code"], first["frame_out"], first["note"]) == (
+    assert (first["code"], first["frame_out"], first["note"], first["for_family"]) == (
         "kans",
         12,
         "Moeder benoemt wat het kind ziet.",
+        True,
     )
     kans = page.locator(".timeline .mark[data-code='kans']")
     assert (

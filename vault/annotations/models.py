@@ -81,6 +81,8 @@ class Annotation(SQLModel, table=True):
     actor: str = Field(default="", max_length=64)
     modifiers: str = Field(default="[]", max_length=1000)  # JSON list of modifier keys
     note: str = Field(default="", sa_type=Text, repr=False)  # personal: never in a log line
+    # The trainer wrote it for the family: its moment, code and note go into the parents' package.
+    for_family: bool = False
     created_by: uuid.UUID = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=_now)
     updated_at: datetime = Field(default_factory=_now)

@@ -71,6 +71,11 @@ class AnnotationWrite(BaseModel):
     actor: str = Field(default="", max_length=64, examples=["kind"])
     modifiers: list[str] = Field(default_factory=list, max_length=20, examples=[["non_verbaal"]])
     note: str = Field(default="", max_length=NOTE_MAX)
+    for_family: bool = Field(
+        default=False,
+        description="written for the family: the moment, its code and the note go into the parents' "
+        "package",
+    )
 
     @field_validator("note")
     @classmethod
@@ -106,6 +111,7 @@ class AnnotationPublic(BaseModel):
     actor: str
     modifiers: list[str]
     note: str
+    for_family: bool
     created_by: uuid.UUID
     created_at: datetime
     updated_at: datetime
@@ -125,6 +131,7 @@ class AnnotationPublic(BaseModel):
                 "code",
                 "actor",
                 "note",
+                "for_family",
                 "created_by",
                 "created_at",
                 "updated_at",

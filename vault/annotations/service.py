@@ -285,6 +285,7 @@ def _fill(row: Annotation, body: AnnotationWrite, book: Codebook, rate: Fraction
     row.rate_num, row.rate_den = rate.numerator, rate.denominator
     row.code, row.actor, row.note = body.code, body.actor, body.note
     row.modifiers = json.dumps(body.modifiers)
+    row.for_family = body.for_family
 
 
 def _prepare(

@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from fractions import Fraction
 from pathlib import Path
 from typing import BinaryIO
 
@@ -33,6 +34,7 @@ from sqlmodel import Session, col, select
 from keys import KeyDestroyed, TamperedError
 from vault import audit
 from vault.access import authorize
+from vault.annotations.models import Annotation, Codebook
 from vault.consents.service import overview
 from vault.errors import Conflict, NotFound, ServiceUnavailable, VaultError
 from vault.export.messages import LEFT_OUT, SITUATIONS, detail, message, recording_name
@@ -127,6 +129,8 @@ class Item:
     size: int
     read: Callable[[int, int], bytes]
     label: str = ""  # how the trainer knows it: the file name on the card, else date and situation
+    # What the trainer wrote about it for the family (ADR 0011 decision 12): (second, code, note).
+    notes: tuple[tuple[float, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,7 @@ def prepare(
         select(Upload).where(col(Upload.recording_id).in_([r.id for r in recordings]))
     )
     on_card = {u.recording_id: json.loads(u.meta or "{}").get("filename") for u in uploads}
+    notes = _family_notes(db, [r.id for r in recordings])
     items = []
     for number, r in enumerate(recordings, start=1):
         name = (
@@ -187,6 +192,7 @@ def prepare(
                 r,
                 *store.range_reader(r.original_object_id),  # type: ignore[arg-type]  # the query above keeps only recordings whose original is stored
                 label=recording_name(r, on_card.get(r.id)),
+                notes=notes.get(r.id, ()),
             )
         )
     now = datetime.now(UTC)
@@ -203,6 +209,34 @@ def prepare(
         overview(db, family.id, now),
         audit.access_report(db, family.id),
     )
+
+
+def _family_notes(
+    db: Session, recording_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[tuple[float, str, str], ...]]:
+    """The annotations the trainer marked for the family, per recording, in time order: the second it
+    starts, its code in the parents' words (the codebook's Dutch name) and the note. Nothing else of an
+    annotation goes into the package: not its author, its codebook key, an unmarked one or a comment."""
+    rows = db.exec(
+        select(Annotation)
+        .where(col(Annotation.recording_id).in_(recording_ids), col(Annotation.for_family))
+        .order_by(col(Annotation.frame_in))
+    ).all()
+    names: dict[uuid.UUID, dict[str, str]] = {}
+    for book_id in {a.codebook_id for a in rows}:
+        book = db.get(Codebook, book_id)
+        entries = json.loads(book.entries) if book else {}
+        names[book_id] = {
+            e["key"]: e.get("nl") or e["key"]
+            for group in ("codes", "moments")
+            for e in entries.get(group, [])
+        }
+    notes: dict[uuid.UUID, list[tuple[float, str, str]]] = {}
+    for a in rows:
+        second = float(Fraction(a.frame_in) / Fraction(a.rate_num, a.rate_den))
+        code = names.get(a.codebook_id, {}).get(a.code, a.code)
+        notes.setdefault(a.recording_id, []).append((second, code, a.note))
+    return {r: tuple(n) for r, n in notes.items()}
 
 
 # Each piece is hashed and written in slices small enough to stay in the core's L1 cache between the
@@ -549,7 +583,8 @@ def _texts(
     )
     items = "".join(
         f"<li><strong>{html.escape(i.name)}</strong><br><small>{i.recording.recorded_at:%d-%m-%Y} · {html.escape(SITUATIONS.get(i.recording.situation, 'opname'))} · "
-        f'{int(d // 60)}:{int(d % 60):02d} min</small><br><video controls preload="metadata" src="Opnames/{html.escape(i.name)}"></video></li>'
+        f'{int(d // 60)}:{int(d % 60):02d} min</small><br><video controls preload="metadata" src="Opnames/{html.escape(i.name)}"></video>'
+        f"{_notes_html(i.notes)}</li>"
         for i, d in rows
     )
     sink.text("index.html", PAGE.format(items=items, left_out=page_notes).encode())
@@ -594,6 +629,22 @@ def _texts(
         audit.access_report_html(
             f"gezin {package.family_code}", package.access, datetime.now(UTC)
         ).encode(),
+    )
+
+
+def _notes_html(notes: tuple[tuple[float, str, str], ...]) -> str:
+    """What the trainer wrote for the family about one recording, under its video."""
+    if not notes:
+        return ""
+    lines = "".join(
+        f"<li><strong>{int(s // 60)}:{int(s % 60):02d}</strong> · {html.escape(code[:1].upper() + code[1:])}"
+        + (f": {html.escape(note)}" if note else "")
+        + "</li>"
+        for s, code, note in notes
+    )
+    return (
+        '<p>Wat uw trainer u bij deze opname meegeeft <small lang="en">(your trainer\'s notes for '
+        "you)</small>:</p><ul>" + lines + "</ul>"
     )
 
 

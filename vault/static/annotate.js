@@ -25,7 +25,7 @@
   var field = {
     code: document.getElementById("edit-code"), actor: document.getElementById("edit-actor"),
     frameIn: document.getElementById("edit-frame-in"), frameOut: document.getElementById("edit-frame-out"),
-    note: document.getElementById("edit-note")
+    note: document.getElementById("edit-note"), forFamily: document.getElementById("edit-for-family")
   };
   var length = Number(video.dataset.duration) || 0;
   // The player's own keys (clip.js) stay the player's, whatever the codebook says.
@@ -166,6 +166,7 @@
     field.frameIn.value = String(item.frame_in);
     field.frameOut.value = item.frame_out === null ? "" : String(item.frame_out);
     field.note.value = item.note || "";
+    field.forFamily.checked = !!item.for_family;
     form.hidden = false;
     draw();
     say(t("Gekozen: ", "Selected: ") + label(item));
@@ -185,8 +186,8 @@
     choose(next);
   }
 
-  function body(entry, first, last, who, note, modifiers) {
-    var b = { frame_in: first, code: entry, actor: who || "", note: note || "", modifiers: modifiers || [] };
+  function body(entry, first, last, who, note, modifiers, forFamily) {
+    var b = { frame_in: first, code: entry, actor: who || "", note: note || "", modifiers: modifiers || [], for_family: !!forFamily };
     if (last !== null && last !== undefined) { b.frame_out = last; }
     return b;
   }
@@ -203,7 +204,7 @@
       if (selected === item.id) { unselect(); } else { draw(); }
       // Once, the deleted annotation comes back (as a new one, logged as made again).
       say(t("Verwijderd: ", "Deleted: ") + label(item) + ".", function () {
-        store(body(item.code, item.frame_in, item.frame_out, item.actor, item.note, item.modifiers),
+        store(body(item.code, item.frame_in, item.frame_out, item.actor, item.note, item.modifiers, item.for_family),
               t("Teruggezet: ", "Restored: "));
       });
     }, function (error) { say(t("Niet verwijderd: ", "Not deleted: ") + error.message); });
@@ -223,7 +224,7 @@
       field.frameIn.focus();
       return;
     }
-    var changed = body(field.code.value, first, last, field.actor.value, field.note.value, item.modifiers);
+    var changed = body(field.code.value, first, last, field.actor.value, field.note.value, item.modifiers, field.forFamily.checked);
     send("PUT", url + "/" + item.id, changed).then(function (saved) {
       items = items.map(function (i) { return i.id === saved.id ? saved : i; });
       sorted();
