@@ -39,10 +39,14 @@ def test_an_add_box_is_blurred_over_its_span_moving_in_a_straight_line() -> None
     assert blurred(11.9, [], [still]) == px([Box(100, 100, 200, 200)])
 
 
-def test_a_keep_box_leaves_faces_centred_inside_it_and_blurs_the_others() -> None:
+def test_a_keep_box_leaves_faces_wholly_inside_it_and_blurs_the_others() -> None:
     assert blurred(12.0, [LEFT, RIGHT], [KEEP_LEFT]) == px([RIGHT])
     partly = Box(180, 40, 260, 100)  # centre 220: outside the left half, though it overlaps it
     assert blurred(12.0, [partly], [KEEP_LEFT]) == px([partly])
+    # Fail closed: a face whose centre is inside but whose edge sticks out of the keep box (someone
+    # walking into it) is blurred, not shown.
+    entering = Box(160, 40, 220, 100)  # centre 190, inside the left half; right edge at 220
+    assert blurred(12.0, [entering], [KEEP_LEFT]) == px([entering])
     # Only over its span, and only frames wholly inside it.
     assert blurred(9.99, [LEFT], [KEEP_LEFT]) == px([LEFT])
     assert blurred(20.0 - 0.5 / RATE, [LEFT], [KEEP_LEFT]) == px([LEFT])
@@ -59,3 +63,6 @@ def test_an_add_box_wins_over_a_keep_box() -> None:
     assert found == px([LEFT, RIGHT, Box(40, 40, 80, 100)])
     elsewhere = Edit("add", 11.0, 13.0, (0.0, 0.8, 0.1, 0.2))  # inside the keep box, not on LEFT
     assert blurred(12.0, [LEFT], [KEEP_LEFT, elsewhere]) == px([Box(0, 160, 40, 200)])
+    # An add box that only touches a kept face's edge blurs that face whole.
+    touching = Edit("add", 11.0, 13.0, (0.18, 0.45, 0.1, 0.1))  # x 72..112, y 90..110: LEFT's corner
+    assert blurred(12.0, [LEFT], [KEEP_LEFT, touching]) == px([LEFT, Box(72, 90, 112, 110)])

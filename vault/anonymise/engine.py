@@ -61,7 +61,7 @@ class Report:
 @dataclass(frozen=True)
 class Edit:
     """A box the trainer drew over a span of the recording (seconds): `add` (a face the detector
-    missed: blurred) or `keep` (a consenting person: detections centred inside it are left). `box`
+    missed: blurred) or `keep` (a consenting person: detections wholly inside it are left). `box`
     and `box_end` are x, y, width, height as fractions of the frame at start_s and end_s; in
     between the box moves in a straight line."""
 
@@ -83,9 +83,10 @@ def to_blur(
     t: float, detected: list[Box], edits: Sequence[Edit], width: int, height: int
 ) -> list[Box]:
     """The boxes to blur in the frame shown from `t` (seconds of the recording) for RATE: the detected
-    ones, less those whose centre lies inside a `keep` box and inside no `add` box, and every `add`
-    box. Fail closed at both ends of a span: an `add` covers each frame that overlaps its span, a
-    `keep` only frames wholly inside its own."""
+    ones, less those lying wholly inside a `keep` box and touching no `add` box, and every `add` box.
+    Fail closed: a face only partly inside a keep box (someone walking into it) is blurred, an add box
+    on any part of a face blurs it whole, an `add` covers each frame that overlaps its span and a `keep`
+    only frames wholly inside its own."""
     frame = 1 / RATE
     added = [
         e.at(t, width, height) for e in edits if e.kind == "add" and e.start_s - frame < t < e.end_s
@@ -98,11 +99,16 @@ def to_blur(
     if not kept:
         return [*detected, *added]
 
-    def inside(box: Box, around: list[Box]) -> bool:
-        x, y = box.centre()
-        return any(a.x0 <= x <= a.x1 and a.y0 <= y <= a.y1 for a in around)
+    def shown(box: Box) -> bool:
+        inside = any(
+            k.x0 <= box.x0 and box.x1 <= k.x1 and k.y0 <= box.y0 and box.y1 <= k.y1 for k in kept
+        )
+        touched = any(
+            a.x0 <= box.x1 and box.x0 <= a.x1 and a.y0 <= box.y1 and box.y0 <= a.y1 for a in added
+        )
+        return inside and not touched
 
-    return [b for b in detected if not inside(b, kept) or inside(b, added)] + added
+    return [b for b in detected if not shown(b)] + added
 
 
 def _fractions(box: Box, width: int, height: int) -> list[float]:

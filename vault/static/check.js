@@ -1,6 +1,6 @@
 // The trainer's check of an anonymised fragment (ADR 0017): the fragment itself plays (opened through the
 // API: decided and logged) with what the copy blurs drawn over it — the faces the detector found (dashed,
-// grown as the engine grows them) and the trainer's own boxes (red: blurred; green: kept visible). Drag on
+// grown as the engine grows them; green where a keep box leaves them visible) and the trainer's own boxes (red: blurred; green: kept visible). Drag on
 // the picture to add a box from this moment for the given seconds; "Eindpositie" draws where a moving face
 // is at the end of its box. "Vakken opslaan" sends every box at once (PUT /api/v1/clips/{id}/faces) and
 // asks for the copy again. Keys: space play/pause, , and . one frame.
@@ -65,6 +65,17 @@
     detections.forEach(function (d) { if (d.t <= moment + 1e-3 && moment - d.t < EVERY + 1e-3) { best = d; } });
     return best ? best.boxes : [];
   }
+  // As the engine decides (engine.to_blur): a face is left visible only wholly inside a keep box, with
+  // no blur box touching it.
+  function shown(b, moment) {
+    function active(e) { return moment >= e.start_s && moment + 1 / FPS <= e.end_s + 1e-9; }
+    function inside(k) { return k[0] <= b[0] && b[0] + b[2] <= k[0] + k[2] && k[1] <= b[1] && b[1] + b[3] <= k[1] + k[3]; }
+    function touches(a) { return a[0] <= b[0] + b[2] && b[0] <= a[0] + a[2] && a[1] <= b[1] + b[3] && b[1] <= a[1] + a[3]; }
+    var keep = edits.filter(function (e) { return e.kind === "keep" && active(e); });
+    var add = edits.filter(function (e) { return e.kind === "add" && moment > e.start_s - 1 / FPS && moment < e.end_s; });
+    return keep.some(function (e) { return inside(at(e, moment)); }) &&
+      !add.some(function (e) { return touches(at(e, moment)); });
+  }
   function rect(ctx, p, b, grow) {
     var gx = b[2] * grow, gy = b[3] * grow;
     ctx.strokeRect(p.x + (b[0] - gx) * p.w, p.y + (b[1] - gy) * p.h, (b[2] + 2 * gx) * p.w, (b[3] + 2 * gy) * p.h);
@@ -78,8 +89,10 @@
     ctx.lineWidth = 3;
     var p = picture(), moment = now();
     ctx.setLineDash([8, 6]);
-    ctx.strokeStyle = "#ffd24d";
-    found(moment).forEach(function (b) { rect(ctx, p, b, GROW); });
+    found(moment).forEach(function (b) {
+      ctx.strokeStyle = shown(b, moment) ? "#4dd26b" : "#ffd24d";
+      rect(ctx, p, b, GROW);
+    });
     ctx.setLineDash([]);
     edits.forEach(function (e) {
       if (moment < e.start_s || moment > e.end_s) { return; }
