@@ -169,7 +169,7 @@ def footage_clip(api: Api, server: str, footage: Path) -> dict[str, Any]:
         json={"start_s": START, "end_s": END},
     )
     assert made.status_code == 201, made.text
-    return {**world, "clip_id": uuid.UUID(made.json()["id"])}
+    return {**world, "clip_id": uuid.UUID(made.json()["id"]), "trainer": trainer}
 
 
 def frames(video: bytes | Path, *, start: float = 0.0) -> np.ndarray:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import uuid
+from datetime import UTC, datetime
 
 from vault import audit
 from vault.anonymise.engine import Edit, anonymised_copy
@@ -22,12 +23,49 @@ ATTEMPTS = 3  # the spans or boxes changed while the copy was made: made again w
 
 def make_anonymised(clip_id: uuid.UUID) -> str:
     """ "made", "exists" (a copy is there already), "missing" (no clip, or no original any more) or
-    "changed" (the muted spans or the trainer's boxes changed under every attempt: no copy kept)."""
-    for _ in range(ATTEMPTS):
-        outcome = _make(clip_id)
-        if outcome != "changed":
-            return outcome
-    return "changed"
+    "changed" (the muted spans or the trainer's boxes changed under every attempt: no copy kept).
+    However it ends, the clip is no longer "making"; an error or "changed" leaves it "failed" (raised
+    again for Celery), so its trainer sees it and may ask again. A worker killed midway settles
+    nothing: the task is redelivered, and the clip stays "making"."""
+    try:
+        outcome = "changed"
+        for _ in range(ATTEMPTS):
+            outcome = _make(clip_id)
+            if outcome != "changed":
+                break
+    except Exception:
+        with contextlib.suppress(Exception):  # the error that failed it is the one to report
+            _settle(clip_id, failed=True)
+        raise
+    _settle(clip_id, failed=outcome == "changed")
+    return outcome
+
+
+def _settle(clip_id: uuid.UUID, *, failed: bool) -> None:
+    """The job ended: the clip is not "making" any more; "failed" (logged as a failed create) when no
+    copy is linked and the job could not make one."""
+    with unit_of_work() as db:
+        clip = db.get(Clip, clip_id, with_for_update=True)
+        if clip is None:
+            return
+        clip.anonymise_asked_at = None
+        failed = failed and clip.anonymised_object_id is None
+        clip.anonymise_failed_at = datetime.now(UTC) if failed else None
+        db.add(clip)
+        if failed:
+            recording = db.get(Recording, clip.recording_id)
+            original = recording.original_object_id if recording else None
+            audit.record(
+                db,
+                action="create",
+                outcome="failure",
+                reason="anonymised",
+                family_id=open_store(db, get_settings()).get(original).family_id
+                if original
+                else None,
+                object_id=clip.id,
+                object_type="clip",
+            )
 
 
 def _make(clip_id: uuid.UUID) -> str:

@@ -231,8 +231,10 @@ def set_clip_in_view(clip_id: uuid.UUID, body: ClipInView, principal: Principal,
     responses={200: {"model": ClipPublic}, **problems(401, 403, 404, 409, 422, 503)},
     summary="Geanonimiseerde versie maken / make the anonymised copy",
     description="Zet het maken van een versie met vervaagde gezichten (en de stiltes) in de wachtrij: "
-    "202. Is die er al, dan 200. Volg `anonymised` van het fragment: `made` zodra ze klaar is om te "
-    "controleren. Alleen de trainer van het traject.",
+    "202, en `anonymised` is `making`. Is die er al, of wordt ze al gemaakt, dan 200 (er komt geen "
+    "tweede taak bij). Volg `anonymised` van het fragment: `made` zodra ze klaar is om te controleren, "
+    "`failed` als ze niet gemaakt kon worden (vraag haar dan opnieuw aan). Alleen de trainer van het "
+    "traject.",
 )
 def anonymise_clip(clip_id: uuid.UUID, principal: Principal, db: DB, response: Response) -> Any:
     clip, queued = service.anonymise(db, principal, clip_id)

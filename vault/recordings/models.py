@@ -89,5 +89,9 @@ class Clip(SQLModel, table=True):
     # The trainer approved the anonymised copy after checking it; cleared whenever the copy goes.
     anonymised_approved_by: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
     anonymised_approved_at: datetime | None = None
+    # The copy asked for and not linked yet (queued or being made; ADR 0017, decision 9): no second job
+    # is queued meanwhile. Cleared when the job ends; `anonymise_failed_at` when it could not make it.
+    anonymise_asked_at: datetime | None = None
+    anonymise_failed_at: datetime | None = None
     created_by: uuid.UUID = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=_now)

@@ -211,8 +211,12 @@ class ClipPublic(_Public):
         "is shown outside the family and its supervision to no one)"
     )
     others_in_view: bool = Field(description="someone not registered with the family is in view")
-    anonymised: Literal["none", "made", "approved"] = Field(
-        description="the anonymised copy: none, made (to be checked by the trainer), or approved"
+    anonymised: Literal["none", "making", "failed", "made", "approved"] = Field(
+        description="the anonymised copy: none; making (asked for: queued or being made); failed "
+        "(the job could not make it: ask again); made (to be checked by the trainer); or approved"
+    )
+    anonymised_asked_at: datetime | None = Field(
+        default=None, description="when the copy being made was asked for; none when not making"
     )
     face_edits: list[FaceEdit] = Field(
         description="the trainer's boxes over the anonymised copy: faces to blur that the detector "
@@ -232,15 +236,19 @@ class ClipPublic(_Public):
     def _copy(cls, value: object) -> object:
         """The state of the anonymised copy, from the clip's row."""
         if isinstance(value, Clip):
-            state = (
-                "none"
-                if value.anonymised_object_id is None
-                else "approved"
-                if value.anonymised_approved_at is not None
-                else "made"
-            )
             fields = value.model_dump()
-            fields["anonymised"] = state
+            fields["anonymised"] = (
+                ("approved" if value.anonymised_approved_at is not None else "made")
+                if value.anonymised_object_id is not None
+                else "making"
+                if value.anonymise_asked_at is not None
+                else "failed"
+                if value.anonymise_failed_at is not None
+                else "none"
+            )
+            fields["anonymised_asked_at"] = (
+                value.anonymise_asked_at if value.anonymised_object_id is None else None
+            )
             return fields
         return value
 

@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -26,6 +26,7 @@ from vault.annotations import service as annotation_rules
 from vault.domain.models import Organisation
 from vault.errors import Conflict, NotFound, VaultError
 from vault.families.models import Person, Trajectory
+from vault.db import after_commit, unit_of_work
 from vault.i18n import number
 from vault.ingest.models import Upload
 from vault.media.still import watermark_text
@@ -44,7 +45,7 @@ from vault.recordings.schemas import (
 from vault.routes import Rows, fetch_page
 from vault.settings import get_settings
 from vault.store import BlobNotFound, open_store
-from vault.worker import celery_app, enqueue_after_commit
+from vault.worker import BrokerUnavailable, celery_app, send
 
 
 def _recording(db: Session, recording_id: uuid.UUID) -> Recording:
@@ -538,10 +539,15 @@ def set_in_view(
     return row
 
 
+# A copy asked for and not made in this time may be asked for again: its job was lost (a broker that lost
+# its queue); a second job that does run finds the copy made, and keeps one (vault.anonymise.tasks).
+ASKED_FOR = timedelta(hours=1)
+
+
 def anonymise(db: Session, principal: audit.Principal, clip_id: uuid.UUID) -> tuple[Clip, bool]:
     """Its trainer asks for the clip's anonymised copy (decided as the clip's other writes): queued on the
-    `media` queue after the commit (True), or there already (False). Conflict when the recording's
-    original is gone."""
+    `media` queue after the commit (True), or there already or being made (False: asking again while the
+    job is queued or running queues no second one). Conflict when the recording's original is gone."""
     authorize(db, principal, "clip", clip_id=clip_id)
     row, recording, _ = _locked(db, clip_id)
     if recording.original_object_id is None:
@@ -549,9 +555,27 @@ def anonymise(db: Session, principal: audit.Principal, clip_id: uuid.UUID) -> tu
             "Van deze opname is geen origineel meer; er kan geen geanonimiseerde versie van gemaakt worden.",
             "This recording's original is gone; no anonymised copy can be made of it.",
         )
-    if row.anonymised_object_id is not None:
+    now = datetime.now(UTC)
+    asked = row.anonymise_asked_at
+    if row.anonymised_object_id is not None or (asked is not None and now - asked < ASKED_FOR):
         return row, False
-    enqueue_after_commit(db, celery_app.signature("vault.media.anonymise"), str(row.id))
+    row.anonymise_asked_at, row.anonymise_failed_at = now, None
+    db.add(row)
+    db.flush()
+    task = celery_app.signature("vault.media.anonymise")
+
+    def queue() -> None:
+        try:
+            send(task, str(clip_id))
+        except BrokerUnavailable:  # nothing was queued: not "being made" either
+            with unit_of_work() as again:
+                clip = again.get(Clip, clip_id, with_for_update=True)
+                if clip is not None and clip.anonymise_asked_at == now:
+                    clip.anonymise_asked_at = None
+                    again.add(clip)
+            raise
+
+    after_commit(db, queue)
     return row, True
 
 
