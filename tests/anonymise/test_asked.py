@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import col, select
 
 from tests.support.families import say_in_view
+from tests.security.test_outages import closed_port
 from tests.support.api import Api
 from tests.support.store import tamper
 from tests.support.web import _cookie_sign_in
@@ -21,7 +23,8 @@ from vault.audit import AuditRecord
 from vault.db import unit_of_work
 from vault.media import SourceUnreadable
 from vault.recordings.models import Clip, Recording
-from vault.settings import get_settings
+from vault.settings import Settings, get_settings
+from vault.worker import celery_app, configure
 
 
 def _queued() -> int:
@@ -105,3 +108,20 @@ def test_a_copy_that_could_not_be_made_is_failed_and_may_be_asked_for_again(
 
 def test_a_clip_that_is_gone_leaves_nothing_to_settle(api: Api) -> None:
     assert make_anonymised(uuid.uuid4()) == "missing"
+
+
+def test_a_broker_out_of_reach_leaves_nothing_making(
+    api: Api, footage_clip: dict[str, Any], tmp_path: Path
+) -> None:
+    h, clip = footage_clip["headers"], f"/api/v1/clips/{footage_clip['clip_id']}"
+    configure(
+        celery_app, Settings(broker_url=f"redis://127.0.0.1:{closed_port()}/0", data_dir=tmp_path)
+    )
+    try:
+        refused = api.client.post(f"{clip}/anonymise", headers=h)
+    finally:
+        configure(celery_app, get_settings())
+    assert refused.status_code == 503
+    assert "wachtrij" in refused.json()["detail"]
+    assert api.client.get(clip, headers=h).json()["anonymised"] == "none"  # never queued
+    assert api.client.post(f"{clip}/anonymise", headers=h).status_code == 202
