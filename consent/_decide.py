@@ -32,6 +32,7 @@ _WORKING = frozenset(
         Action.download,
         Action.manage_consent,
         Action.share_to_wok,
+        Action.mark_for_teaching,
         Action.export,
     }
 )
@@ -46,6 +47,7 @@ TRAINER_ACTIONS: dict[Phase, frozenset[Action]] = {
             Action.manage_consent,
             Action.export,
             Action.annotate,
+            Action.mark_for_teaching,  # teaching material is often chosen looking back
         }
     ),
     Phase.follow_up: _WORKING | {Action.annotate},
@@ -174,7 +176,8 @@ def _granted(facts: Facts, actor: Actor, resource: Resource, at: datetime) -> st
 
 # A clip's "Doel" decides who sees it: a clip tagged for any purpose but review is for the viewers of
 # that purpose only (supervision: opleiders and gecommitteerden; wok: WOK viewers; none watch for
-# teaching or research in the app yet). A clip for review with the family (the default) is for every viewer the family's
+# teaching or research in the app yet, and a trainer marks a clip for teaching only where teaching may
+# show it: `mark_for_teaching`). A clip for review with the family (the default) is for every viewer the family's
 # consent allows; the trainer of the trajectory sees their own clips whatever the tag.
 _TARGETED = frozenset(Purpose) - {Purpose.review}
 
@@ -313,6 +316,11 @@ def _decide(actor: Actor, action: Action, resource: Resource, at: datetime) -> D
         assignment = f"assignment:{resource.trajectory_id}"
         if action is Action.share_to_wok:
             return _with_consent(Purpose.wok, resource, at, assignment, sharing=True)
+        if action is Action.mark_for_teaching:  # asked as teaching would show it, whatever its tag
+            if resource.kind is not ResourceKind.clip:
+                return _deny("unknown_action")
+            teaching = replace(resource, clip_purpose=Purpose.teaching)
+            return _with_consent(Purpose.teaching, teaching, at, assignment, sharing=True)
         return _allow(assignment)
 
     if resource.kind is ResourceKind.annotation and actor.role in SUPERVISORS:

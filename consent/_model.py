@@ -57,6 +57,9 @@ class Action(StrEnum):
     clip = "clip"
     export = "export"
     share_to_wok = "share_to_wok"
+    mark_for_teaching = (
+        "mark_for_teaching"  # tag a fragment as teaching material (ADR 0017, decision 10)
+    )
     manage_consent = "manage_consent"
     audit_read = "audit_read"
     annotate = "annotate"  # write a trainer's annotation (code, moment, note) on a recording

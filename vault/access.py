@@ -42,6 +42,7 @@ ACTION_TO_AUDIT = {
     consent.Action.upload: "upload",
     consent.Action.clip: "clip",
     consent.Action.share_to_wok: "update",
+    consent.Action.mark_for_teaching: "update",
     consent.Action.manage_consent: "consent_event",
     consent.Action.audit_read: "audit_read",
     consent.Action.annotate: "update",

@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
+from tests.support.api import Api, free_port
 from tests.support.families import say_in_view
-from tests.security.test_outages import closed_port
-from tests.support.api import Api
 from tests.support.store import tamper
 from tests.support.web import _cookie_sign_in
 from vault.anonymise.tasks import make_anonymised
@@ -74,7 +73,9 @@ def test_a_copy_that_could_not_be_made_is_failed_and_may_be_asked_for_again(
     clip = f"/api/v1/clips/{clip_id}"
     with unit_of_work() as db:
         original = db.exec(
-            select(Recording.original_object_id).where(col(Recording.original_object_id).is_not(None))
+            select(Recording.original_object_id).where(
+                col(Recording.original_object_id).is_not(None)
+            )
         ).one()
     assert original is not None
     tamper(original, 0.5)  # a stored chunk inside the fragment no longer authenticates
@@ -115,7 +116,7 @@ def test_a_broker_out_of_reach_leaves_nothing_making(
 ) -> None:
     h, clip = footage_clip["headers"], f"/api/v1/clips/{footage_clip['clip_id']}"
     configure(
-        celery_app, Settings(broker_url=f"redis://127.0.0.1:{closed_port()}/0", data_dir=tmp_path)
+        celery_app, Settings(broker_url=f"redis://127.0.0.1:{free_port()}/0", data_dir=tmp_path)
     )
     try:
         refused = api.client.post(f"{clip}/anonymise", headers=h)

@@ -64,5 +64,7 @@ def test_an_add_box_wins_over_a_keep_box() -> None:
     elsewhere = Edit("add", 11.0, 13.0, (0.0, 0.8, 0.1, 0.2))  # inside the keep box, not on LEFT
     assert blurred(12.0, [LEFT], [KEEP_LEFT, elsewhere]) == px([Box(0, 160, 40, 200)])
     # An add box that only touches a kept face's edge blurs that face whole.
-    touching = Edit("add", 11.0, 13.0, (0.18, 0.45, 0.1, 0.1))  # x 72..112, y 90..110: LEFT's corner
+    touching = Edit(
+        "add", 11.0, 13.0, (0.18, 0.45, 0.1, 0.1)
+    )  # x 72..112, y 90..110: LEFT's corner
     assert blurred(12.0, [LEFT], [KEEP_LEFT, touching]) == px([LEFT, Box(72, 90, 112, 110)])

@@ -5,7 +5,7 @@ trainer has not said who is in view."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -183,3 +183,72 @@ def test_a_trainer_in_the_wok_hears_why_the_clip_itself_is_not_shown() -> None:
     # Its own trainer checks the copy before approving it: allowed, and the basis says which was shown.
     unapproved = clip(f, anonymised=True)
     assert decide(TRAINER_ACTOR, Action.stream, unapproved, NOW).basis[-1].startswith("anonymised:")
+
+
+def _teaching(signatures: tuple[Signature, ...] | None = None):  # noqa: ANN202 - a test helper
+    until = T0 + timedelta(days=3 * 365)  # teaching consent ends within five years
+    teaching = (
+        record(Purpose.teaching, rid=102, valid_until=until)
+        if signatures is None
+        else record(Purpose.teaching, signatures=signatures, rid=102, valid_until=until)
+    )
+    return facts(teaching, people=FAMILY_PEOPLE, authorities=AUTHORITIES + SISTERS_GEZAG)
+
+
+@pytest.mark.parametrize(
+    ("in_view", "others", "approved", "expected"),
+    [
+        (frozenset({CHILD, MOTHER}), False, False, "allowed"),
+        (None, False, False, "in_view_unknown"),
+        (None, False, True, "in_view_unknown"),
+        (frozenset({CHILD, GRANDMOTHER}), False, False, "needs_anonymised"),
+        (frozenset({CHILD}), True, False, "needs_anonymised"),
+        (frozenset({CHILD, GRANDMOTHER}), False, True, "allowed"),  # only its copy is shown
+        (frozenset({CHILD}), True, True, "allowed"),
+    ],
+)
+def test_what_a_trainer_may_mark_for_teaching(
+    in_view: frozenset[uuid.UUID] | None, others: bool, approved: bool, expected: str
+) -> None:
+    resource = clip(
+        _teaching(), in_view=in_view, others_in_view=others, anonymised_approved=approved
+    )
+    decision = decide(TRAINER_ACTOR, Action.mark_for_teaching, resource, NOW)
+    assert decision.reason == expected
+    if decision.allowed:
+        assert f"consent:{uuid.UUID(int=102)}" in decision.basis
+
+
+def test_marking_for_teaching_needs_teaching_consent_and_the_trainer_of_a_working_trajectory() -> (
+    None
+):
+    everyone = frozenset({CHILD, MOTHER})
+    # A WOK consent, or one signed by the mother alone where both have gezag: no teaching.
+    assert (
+        decide(
+            TRAINER_ACTOR, Action.mark_for_teaching, clip(_facts(), in_view=everyone), NOW
+        ).reason
+        == "no_consent"
+    )
+    incomplete = clip(_teaching(ONLY_MOTHER), in_view=everyone)
+    assert decide(TRAINER_ACTOR, Action.mark_for_teaching, incomplete, NOW).reason == (
+        "consent_incomplete"
+    )
+    # Whatever the clip was made for, marking is asked as teaching would show it.
+    for purpose in (Purpose.supervision, Purpose.wok, Purpose.review, None):
+        tagged = clip(_teaching(), in_view=everyone, purpose=purpose)
+        assert decide(TRAINER_ACTOR, Action.mark_for_teaching, tagged, NOW).allowed, purpose
+    # Only its own trainer, while the trajectory is worked on, and only a clip.
+    working = clip(_teaching(), in_view=everyone)
+    for role in (Role.opleider, Role.gecommitteerde, Role.wok_viewer, Role.administrator):
+        assert not decide(ACTORS[role], Action.mark_for_teaching, working, NOW).allowed, role
+    from consent import Actor, Phase, ResourceKind
+
+    other = Actor(uuid.UUID(int=50), Role.trainer)
+    assert decide(other, Action.mark_for_teaching, working, NOW).reason == "not_assigned"
+    intake = clip(_teaching(), in_view=everyone, phase=Phase.intake)
+    assert decide(TRAINER_ACTOR, Action.mark_for_teaching, intake, NOW).reason == "phase_forbids"
+    recording = clip(_teaching(), in_view=everyone, kind=ResourceKind.recording)
+    assert decide(TRAINER_ACTOR, Action.mark_for_teaching, recording, NOW).reason == (
+        "unknown_action"
+    )

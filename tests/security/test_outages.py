@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from tests.support.api import Api
+from tests.support.api import Api, free_port
 from vault.app import create_app
 from vault.db import unit_of_work
 from vault.export.tasks import build
@@ -19,16 +18,10 @@ from vault.settings import Settings, get_settings
 from vault.worker import BrokerUnavailable, celery_app, configure, enqueue_after_commit
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])  # nothing listens once the socket is closed
-
-
 def test_postgresql_down_is_503_with_retry_after_on_api_and_pages(
     postgres_url: str, settings_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    down = make_url(postgres_url).set(port=closed_port()).render_as_string(hide_password=False)
+    down = make_url(postgres_url).set(port=free_port()).render_as_string(hide_password=False)
     monkeypatch.setenv("BEELDKLUIS_DATABASE_URL", down)
     get_settings.cache_clear()
     with TestClient(create_app(), raise_server_exceptions=False) as client:
@@ -50,7 +43,7 @@ def test_postgresql_down_is_503_with_retry_after_on_api_and_pages(
 def test_broker_down_at_enqueue_is_503(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     configure(
-        celery_app, Settings(broker_url=f"redis://127.0.0.1:{closed_port()}/0", data_dir=tmp_path)
+        celery_app, Settings(broker_url=f"redis://127.0.0.1:{free_port()}/0", data_dir=tmp_path)
     )
     try:
         with pytest.raises(BrokerUnavailable) as refused, unit_of_work(create_engine(url)) as db:

@@ -21,6 +21,7 @@ from vault.recordings.schemas import (
     ClipInView,
     ClipMute,
     ClipPublic,
+    ClipPurpose,
     ClipUpdate,
     RecordingCreate,
     RecordingPublic,
@@ -221,6 +222,21 @@ def set_clip_mute(clip_id: uuid.UUID, body: ClipMute, principal: Principal, db: 
 )
 def set_clip_in_view(clip_id: uuid.UUID, body: ClipInView, principal: Principal, db: DB) -> Any:
     return dump(service.set_in_view(db, principal, clip_id, body), ClipPublic)
+
+
+@router.put(
+    "/clips/{clip_id}/purpose",
+    response_model=ClipPublic,
+    operation_id="set_clip_purpose",
+    responses=problems(401, 403, 404, 422),
+    summary="Doel van het fragment / the clip's purpose",
+    description="Het doel van het fragment bepaalt wie het mag zien. `teaching` markeert het als "
+    "lesmateriaal; dat mag alleen met toestemming van het gezin voor onderwijs, als vastligt wie er in "
+    "beeld is, en waar niet iedereen in beeld is gedekt alleen met een geanonimiseerde versie die de "
+    "trainer heeft bekeken en goedgekeurd (anders 403 met de reden). Alleen de trainer van het traject.",
+)
+def set_clip_purpose(clip_id: uuid.UUID, body: ClipPurpose, principal: Principal, db: DB) -> Any:
+    return dump(service.set_purpose(db, principal, clip_id, body), ClipPublic)
 
 
 @router.post(

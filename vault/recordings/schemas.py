@@ -142,6 +142,17 @@ class ClipInView(BaseModel):
     others: bool = False
 
 
+class ClipPurpose(BaseModel):
+    """What the fragment is for, its "Doel": it decides who may see it. `teaching` marks it as teaching
+    material, allowed only when teaching would be allowed to show it (ADR 0017, decision 10)."""
+
+    purpose: Annotated[
+        Purpose,
+        AfterValidator(_clip_tag),
+        WithJsonSchema({"type": "string", "enum": [p.value for p in CLIP_TAGS]}),
+    ] = Field(examples=["teaching"])
+
+
 MAX_FACE_EDITS = 200
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]

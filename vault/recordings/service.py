@@ -18,15 +18,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from consent import Purpose
 from keys import KeyDestroyed
 from vault import audit
 from vault.access import authorize
 from vault.accounts import InvalidField
 from vault.annotations import service as annotation_rules
+from vault.db import after_commit, unit_of_work
 from vault.domain.models import Organisation
 from vault.errors import Conflict, NotFound, VaultError
 from vault.families.models import Person, Trajectory
-from vault.db import after_commit, unit_of_work
 from vault.i18n import number
 from vault.ingest.models import Upload
 from vault.media.still import watermark_text
@@ -37,6 +38,7 @@ from vault.recordings.schemas import (
     ClipFaceEdits,
     ClipInView,
     ClipMute,
+    ClipPurpose,
     ClipUpdate,
     RecordingCreate,
     RecordingPublic,
@@ -223,6 +225,14 @@ def create_clip(
     db: Session, principal: audit.Principal, recording_id: uuid.UUID, data: ClipCreate
 ) -> Clip:
     authorize(db, principal, "clip", recording_id=recording_id)
+    if data.purpose is Purpose.teaching:  # marked only once who is in view is known (set_purpose)
+        raise InvalidField(
+            "purpose",
+            "Een fragment markeert u voor onderwijs nadat u het hebt gemaakt en hebt vastgelegd wie er "
+            "in beeld is; maak het fragment eerst met een ander doel.",
+            "A clip is marked for teaching after it is made and you said who is in view; make the "
+            "clip with another purpose first.",
+        )
     recording = _recording(db, recording_id)
     if recording.duration_s is not None and data.end_s > recording.duration_s:
         raise Conflict(
@@ -535,6 +545,36 @@ def set_in_view(
         object_type="clip",
         family_id=family_id,
         detail={"in_view": str(len(json.loads(row.in_view))), "others": str(data.others).lower()},
+    )
+    return row
+
+
+def set_purpose(
+    db: Session, principal: audit.Principal, clip_id: uuid.UUID, data: ClipPurpose
+) -> Clip:
+    """Its trainer changes what the clip is for (decided as the clip's other writes). Marking it for
+    teaching is a promise that teaching may show it: decided as `mark_for_teaching` (the family's
+    teaching consent, who is in view, only an approved anonymised copy where not everyone is covered;
+    ADR 0017, decision 10), logged either way."""
+    authorize(db, principal, "clip", clip_id=clip_id)
+    if data.purpose is Purpose.teaching:
+        authorize(db, principal, "mark_for_teaching", clip_id=clip_id)
+    row, _, family_id = _locked(db, clip_id)
+    if row.purpose == data.purpose:
+        return row  # nothing changes, nothing is logged
+    row.purpose = data.purpose
+    db.add(row)
+    db.flush()
+    audit.record(
+        db,
+        action="update",
+        outcome="success",
+        reason="purpose",
+        actor=principal,
+        object_id=row.id,
+        object_type="clip",
+        family_id=family_id,
+        detail={"purpose": str(data.purpose)},
     )
     return row
 

@@ -1,6 +1,6 @@
 """The trainer's check of a fragment before it leaves the family (issue #24, ADR 0017): who is in view,
 the anonymised copy asked for, the boxes the detector missed or the faces to keep drawn on the fragment,
-the copy watched and only then approved.
+the copy watched and only then approved; and the fragment marked for teaching, where teaching may show it.
 
 Every step calls the same service functions as the API (vault/recordings/service.py), decided and logged
 there; the boxes are drawn in the browser (vault/static/check.js) and saved through the API. A refusal is
@@ -17,14 +17,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
-from consent import Role
+from consent import Purpose, Role
 from vault.access import judge
 from vault.db import DB
 from vault.families import service as families
 from vault.i18n import N_
 from vault.recordings import service as recordings
 from vault.recordings.models import Recording
-from vault.recordings.schemas import ClipInView, ClipPublic
+from vault.recordings.schemas import ClipInView, ClipPublic, ClipPurpose
 from vault.routes import dump
 from vault.streaming import open_anonymised_stream
 from vault.web._page import (
@@ -51,6 +51,11 @@ DONE = {
     ),
     "goedgekeurd": N_("Goedgekeurd: deze versie mag nu buiten het gezin getoond worden."),
     "ingetrokken": N_("De goedkeuring is ingetrokken."),
+    "onderwijs": N_("Gemarkeerd voor onderwijs."),
+    "onderwijs_af": N_(
+        "De markering voor onderwijs is opgeheven: het fragment is weer voor het terugkijken met het "
+        "gezin."
+    ),
 }
 
 
@@ -69,6 +74,7 @@ def _page(
     trajectory = families.get_trajectory(db, viewer.principal, recording.trajectory_id)
     people = families.list_people(db, viewer.principal, trajectory.family_id).items
     shared, _ = judge(db, viewer.principal, "share_to_wok", clip_id=clip_id)  # unlogged: a hint
+    teaching, _ = judge(db, viewer.principal, "mark_for_teaching", clip_id=clip_id)
     return render(
         request,
         "anonymise/check.html",
@@ -82,6 +88,8 @@ def _page(
         in_view={str(p) for p in clip["in_view"] or []},
         outside=shared.allowed,
         outside_reason=DECISIONS.get(shared.reason, shared.reason),
+        teaching=teaching.allowed,
+        teaching_reason=DECISIONS.get(teaching.reason, teaching.reason),
         notice=notice(request, DONE, request.query_params.get("gedaan")),
     )
 
@@ -167,4 +175,34 @@ def withdraw(request: Request, clip_id: uuid.UUID, viewer: FormViewer, db: DB) -
         clip_id,
         lambda: recordings.approve_anonymised(db, viewer.principal, clip_id, approved=False),
         "ingetrokken",
+    )
+
+
+@router.post("/fragmenten/{clip_id}/onderwijs", response_model=None)
+def mark_for_teaching(request: Request, clip_id: uuid.UUID, viewer: FormViewer, db: DB) -> Response:
+    """Teaching material (ADR 0017, decision 10): decided as `mark_for_teaching`, refused with its reason."""
+    body = ClipPurpose(purpose=Purpose.teaching)
+    return _done(
+        request,
+        db,
+        viewer,
+        clip_id,
+        lambda: recordings.set_purpose(db, viewer.principal, clip_id, body),
+        "onderwijs",
+    )
+
+
+@router.post("/fragmenten/{clip_id}/onderwijs/opheffen", response_model=None)
+def unmark_for_teaching(
+    request: Request, clip_id: uuid.UUID, viewer: FormViewer, db: DB
+) -> Response:
+    """No longer teaching material: back to the review with the family."""
+    body = ClipPurpose(purpose=Purpose.review)
+    return _done(
+        request,
+        db,
+        viewer,
+        clip_id,
+        lambda: recordings.set_purpose(db, viewer.principal, clip_id, body),
+        "onderwijs_af",
     )

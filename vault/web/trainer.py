@@ -42,7 +42,14 @@ from vault.web._page import (
     render,
     require,
 )
-from vault.web.labels import CLIP_PURPOSES, PHASES, REMOVAL_REASONS, SITUATIONS, TYPES
+from vault.web.labels import (
+    CLIP_PURPOSES,
+    NEW_CLIP_PURPOSES,
+    PHASES,
+    REMOVAL_REASONS,
+    SITUATIONS,
+    TYPES,
+)
 
 router = APIRouter()
 
@@ -51,6 +58,7 @@ LABELS: dict[str, Any] = {
     "phases": PHASES,
     "situations": SITUATIONS,
     "purposes": CLIP_PURPOSES,
+    "new_purposes": NEW_CLIP_PURPOSES,
     "reasons": REMOVAL_REASONS,
     # What a recording is, in plain words (vault/web/labels/); numbers are the pages' filters
     # (vault/i18n.py).
@@ -383,7 +391,9 @@ def make_clip(
 ) -> Response:
     _trainer(viewer)
     form = {"start_s": start_s, "end_s": end_s, "title": title, "purpose": purpose}
-    if purpose not in CLIP_PURPOSES:  # the purpose decides who sees the clip: never chosen for them
+    if (
+        purpose not in NEW_CLIP_PURPOSES
+    ):  # the purpose decides who sees the clip: never chosen for them
         unchosen = Conflict(
             "Kies het doel van het fragment: dat bepaalt wie het mag zien.",
             "Choose the clip's purpose: it decides who may see it.",

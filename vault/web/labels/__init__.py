@@ -39,6 +39,8 @@ CLIP_PURPOSES: dict[str, str] = {
     Purpose.wok: N_("WOK"),
     Purpose.teaching: N_("Onderwijs"),
 }
+# What a clip is made for; teaching is marked later, once who is in view is known (ADR 0017, decision 10).
+NEW_CLIP_PURPOSES = {k: v for k, v in CLIP_PURPOSES.items() if k != Purpose.teaching}
 ROLES: dict[str, str] = {
     Role.trainer: N_("Trainer"),
     Role.opleider: N_("Opleider"),
