@@ -1,6 +1,7 @@
 """The check page of an anonymised fragment in Chromium (ADR 0017, decisions 7 and 8): the fragment plays
 with what the copy will blur drawn over it; the trainer drags a box over a face the detector missed,
-saves it (through the API, decided and logged) and the copy is asked for again; axe finds no barrier."""
+marks a second where a name is spoken as silent, saves both (through the API, decided and logged) and
+the copy is asked for again; axe finds no barrier."""
 
 from __future__ import annotations
 
@@ -39,7 +40,13 @@ def test_the_trainer_draws_a_box_over_a_missed_face_and_saves_it(
     item = page.locator("#edits li").first
     assert item.inner_text().startswith("Vervagen, 0:01,0 tot 0:02,2")
 
-    page.get_by_role("button", name="Vakken opslaan").click()
+    # A name is spoken half a second in: half a second of silence, on the same timeline.
+    page.evaluate("() => { document.getElementById('video').currentTime = 0.5; }")
+    page.get_by_label("Seconden").fill("0.5")
+    page.get_by_role("button", name="Stilte vanaf hier").click()
+    assert page.locator("#edits li").nth(1).inner_text().startswith("Stil, 0:00,5 tot 0:01,0")
+
+    page.get_by_role("button", name="Vakken en stiltes opslaan").click()
     page.wait_for_function(
         "() => document.getElementById('status').textContent.startsWith('Opgeslagen.')"
     )
@@ -48,9 +55,12 @@ def test_the_trainer_draws_a_box_over_a_missed_face_and_saves_it(
     assert edit["kind"] == "add"
     assert (edit["start_s"], edit["end_s"]) == (1.0, 2.2)
     assert edit["box"] == pytest.approx([0.4, 0.3, 0.1, 0.15], abs=0.05)  # where it was drawn
+    stored = api.client.get(f"/api/v1/clips/{clip}", headers=world["headers"]).json()
+    assert stored["mute"] == [{"start_s": 0.5, "end_s": 1.0}]
+    assert stored["anonymised"] == "making"
     assert browser.barriers() == []
     browser.shot("trainer-anonimiseren")
 
     # The saved box comes back with the page.
     browser.go(f"/fragmenten/{clip}/anonimiseren")
-    page.wait_for_function("() => document.querySelectorAll('#edits li').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#edits li').length === 2")

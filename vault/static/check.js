@@ -3,7 +3,8 @@
 // grown as the engine grows them; green where a keep box leaves them visible) and the trainer's own boxes (red: blurred; green: kept visible). Drag on
 // the picture to add a box from this moment for the given seconds; "Eindpositie" draws where a moving face
 // is at the end of its box. "Vakken opslaan" sends every box at once (PUT /api/v1/clips/{id}/faces) and
-// asks for the copy again. Keys: space play/pause, , and . one frame.
+// asks for the copy again. "Stilte vanaf hier" marks a span where a name is spoken, silent in the copy
+// (PUT /api/v1/clips/{id}/mute, saved with the boxes). Keys: space play/pause, , and . one frame.
 (function () {
   "use strict";
   var root = document.getElementById("check");
@@ -23,7 +24,9 @@
   var seconds = document.getElementById("seconds");
   var play = document.getElementById("play");
   var time = document.getElementById("time");
+  var silence = document.getElementById("silence");
   var detections = [], edits = [], drag = null, ending = null, hls = null;
+  var mutes = JSON.parse(root.dataset.mute || "[]"); // [{start_s, end_s}], seconds of the recording
 
   function say(text) { status.textContent = text; }
   function clock(s) {
@@ -103,7 +106,8 @@
       ctx.strokeStyle = "#ffffff";
       ctx.strokeRect(drag.x, drag.y, drag.now.x - drag.x, drag.now.y - drag.y);
     }
-    time.textContent = clock(video.currentTime);
+    var muted = mutes.some(function (m) { return moment >= m.start_s && moment < m.end_s; });
+    time.textContent = clock(video.currentTime) + (muted ? " · " + t("stil", "muted") : "");
   }
   function tick() { draw(); if (!video.paused) { window.requestAnimationFrame(tick); } }
 
@@ -129,6 +133,12 @@
         say(t("Sleep nu waar het gezicht op dit moment is.", "Now drag where the face is at this moment."));
       }));
       li.appendChild(button(t("Verwijderen", "Remove"), function () { edits.splice(i, 1); show(); draw(); }));
+      list.appendChild(li);
+    });
+    mutes.forEach(function (m, i) {
+      var li = document.createElement("li");
+      li.textContent = t("Stil, ", "Muted, ") + clock(m.start_s - start) + t(" tot ", " to ") + clock(m.end_s - start);
+      li.appendChild(button(t("Verwijderen", "Remove"), function () { mutes.splice(i, 1); show(); draw(); }));
       list.appendChild(li);
     });
     save.hidden = false;
@@ -170,12 +180,30 @@
     draw();
   });
 
+  silence.addEventListener("click", function () {
+    video.pause();
+    var length = Math.max(0.2, Number(seconds.value) || 2);
+    var from = Math.max(start, Math.min(Math.round(now() * 1000) / 1000, end - 0.2));
+    mutes.push({ start_s: from, end_s: Math.min(end, from + length) });
+    show();
+    draw();
+  });
+
   save.addEventListener("click", function () {
     save.disabled = true;
     say(t("Opslaan…", "Saving…"));
     send("PUT", "/api/v1/clips/" + clip + "/faces", { edits: edits }).then(function () {
+      return send("PUT", "/api/v1/clips/" + clip + "/mute", { spans: mutes });
+    }).then(function (saved) {
+      mutes = saved.mute; // sorted, and those that overlap joined
+      show();
       return send("POST", "/api/v1/clips/" + clip + "/anonymise");
-    }).then(function () {
+    }).then(function (copy) {
+      if (copy.anonymised !== "making") { // the same boxes as before: the copy stands as it was
+        say(t("Opgeslagen; er was niets veranderd, de geanonimiseerde versie blijft zoals ze was.",
+          "Saved; nothing had changed, the anonymised copy stays as it was."));
+        return;
+      }
       say(t("Opgeslagen. De geanonimiseerde versie wordt opnieuw gemaakt; ververs deze pagina over een minuut en bekijk haar voordat u haar goedkeurt.",
         "Saved. The anonymised copy is being made again; reload this page in a minute and watch it before you approve it."));
     }).catch(function (error) { say(error.message); }).then(function () { save.disabled = false; });
