@@ -8,6 +8,7 @@ import os
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import col, select
@@ -85,3 +86,24 @@ def test_a_damaged_original_makes_no_anonymised_copy(
     }
     assert [p for p in after - before if looks_like_footage(p)] == [], watched
     assert make_anonymised(uuid.uuid4()) == "missing"
+
+
+def test_a_damaged_copy_is_never_streamed_short(
+    api: Api, footage_clip: dict[str, Any], stream_worker: None
+) -> None:
+    """The copy itself damaged in the store after it was made: its trainer's check (and so any viewer
+    of the copy) gets a distinct, final refusal in Dutch, never a short segment that looks whole."""
+    h, clip_id = footage_clip["headers"], footage_clip["clip_id"]
+    assert make_anonymised(clip_id) == "made"
+    with unit_of_work() as db:
+        copy = db.get_one(Clip, clip_id).anonymised_object_id
+    assert copy is not None
+    tamper(copy, 0.5)
+    opened = api.client.post(f"/api/v1/clips/{clip_id}/anonymised/stream", headers=h)
+    assert opened.status_code == 200, opened.text
+    playlist = opened.json()["playlist"]
+    assert api.client.get(playlist).status_code == 200
+    segment = api.client.get(playlist.replace("index.m3u8", "0.ts"))
+    assert segment.status_code == 422, segment.status_code
+    assert segment.json()["code"] == "segment_unplayable"
+    assert "beschadigd" in segment.json()["detail"]
