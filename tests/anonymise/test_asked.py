@@ -26,6 +26,16 @@ from vault.settings import Settings, get_settings
 from vault.worker import celery_app, configure
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """On the embedded SQLite default too (its times come back without a zone), and on production's
+    database with the real MinIO."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    request.getfixturevalue("s3_env")
+    return str(request.getfixturevalue("fresh_postgres"))
+
+
 def _queued() -> int:
     """Anonymising jobs waiting in the test's broker (Celery's filesystem transport: a file each)."""
     folder = get_settings().broker_folder
