@@ -312,3 +312,56 @@ def test_opleider_comments_on_an_annotation_and_the_trainer_answers_on_the_clip_
         "Ze volgt de blik van het kind.",
     ]
     assert w["opleider_name"] in said.first.inner_text()
+
+
+def test_trainer_saves_the_annotations_as_a_file_and_reads_one_in(
+    api: Api, browser: Browser, server: str, stream_worker: None, tmp_path: Path
+) -> None:
+    """ELAN, WebVTT and JSON-LD from the recording page; a file read in all or nothing, what is there
+    skipped, a bad file refused by name in Dutch with nothing read."""
+    trainer = api.account("trainer")
+    world = _clip_with_video(api, trainer, server, tmp_path, "Bad", seconds=2)
+    url = f"{server}/api/v1/recordings/{world['recording_id']}/annotations"
+    for frame, code in ((5, "initiatief"), (20, "ontvangen")):
+        made = httpx.post(url, headers=world["headers"], json={"frame_in": frame, "code": code})
+        assert made.status_code == 201, made.text
+    page = browser.sign_in(api, trainer, offset_steps=1)
+    browser.go(f"/opnames/{world['recording_id']}")
+    page.wait_for_function("() => document.getElementById('annotations').dataset.loaded === '1'")
+
+    # Saved as ELAN from the page (the link, with the signed-in browser's session).
+    with page.expect_download() as saved:
+        page.get_by_role("link", name="ELAN (.eaf)").click()
+    eaf = tmp_path / "bad.eaf"
+    saved.value.save_as(eaf)
+    assert b"<ANNOTATION_DOCUMENT" in eaf.read_bytes()
+
+    # One annotation deleted, the file read in again: it comes back; the other is skipped.
+    second = _stored(world)[1]["id"]
+    assert httpx.delete(f"{url}/{second}", headers=world["headers"]).status_code == 200
+    page.reload()
+    page.wait_for_function("() => document.getElementById('annotations').dataset.loaded === '1'")
+    assert page.locator("#annotation-list tbody tr").count() == 1
+    page.get_by_label("Inlezen uit een bestand (ELAN, WebVTT of JSON-LD)").set_input_files(eaf)
+    page.get_by_role("button", name="Inlezen", exact=True).click()
+    page.wait_for_function(
+        "() => document.getElementById('annotation-status').textContent.includes('ingelezen')"
+    )
+    said = page.locator("#annotation-status").inner_text()
+    assert said == "bad.eaf: ingelezen, nieuw 1, overgeslagen (stond er al) 1."
+    assert page.locator("#annotation-list tbody tr").count() == 2
+    assert sorted(a["frame_in"] for a in _stored(world)) == [5, 20]
+
+    # A file that is none of the three: refused by name, in Dutch, nothing read.
+    wrong = tmp_path / "kapot.vtt"
+    wrong.write_text("WEBVTT\n\nniet goed\n")
+    page.get_by_label("Inlezen uit een bestand (ELAN, WebVTT of JSON-LD)").set_input_files(wrong)
+    page.get_by_role("button", name="Inlezen", exact=True).click()
+    page.wait_for_function(
+        "() => document.getElementById('annotation-status').textContent.includes('niet ingelezen')"
+    )
+    assert (
+        page.locator("#annotation-status").inner_text().startswith("kapot.vtt is niet ingelezen: ")
+    )
+    assert len(_stored(world)) == 2
+    assert browser.barriers() == []

@@ -266,6 +266,31 @@
   });
   video.addEventListener("loadedmetadata", draw);
 
+  // A file of annotations (ELAN, WebVTT, JSON-LD; coded elsewhere or exported from another recording),
+  // read in by the server all or nothing; the refusal names the entry and the file.
+  var importFile = document.getElementById("import-file");
+  document.getElementById("import-start").addEventListener("click", function () {
+    var file = importFile.files && importFile.files[0];
+    if (!file) { say(t("Kies eerst een bestand.", "Choose a file first.")); return; }
+    say(t("Inlezen…", "Importing…"));
+    fetch(url + "/import", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/octet-stream", "X-CSRF-Token": csrf },
+      body: file
+    }).then(function (r) {
+      if (r.ok) { return r.json(); }
+      return refusal(r).then(function (why) { throw new Error(why); });
+    }).then(function (done) {
+      items = items.concat(done.items);
+      sorted();
+      importFile.value = "";
+      say(file.name + t(": ingelezen, nieuw ", ": imported, new ") + done.created +
+        t(", overgeslagen (stond er al) ", ", skipped (already there) ") + done.skipped + ".");
+    }, function (error) {
+      say(file.name + t(" is niet ingelezen: ", " was not imported: ") + error.message);
+    });
+  });
+
   fetch(url, { credentials: "same-origin" }).then(function (r) {
     if (!r.ok) { return refusal(r).then(function (why) { throw new Error(why); }); }
     return r.json();
