@@ -153,11 +153,9 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue("fresh_postgres"))
 
 
-@pytest.fixture
-def footage_clip(api: Api, server: str, footage: Path) -> dict[str, Any]:
-    """The tone-and-face footage stored and verified, and a clip of it from START to END."""
-    trainer = api.account("trainer")
-    world = family_with_recording(api, trainer)
+def clip_of(api: Api, server: str, footage: Path, world: dict[str, Any]) -> dict[str, Any]:
+    """`footage` stored and verified in the world's trajectory, and a clip of it from START to END:
+    the clip's id, its recording's and the sealed original's."""
     stored(api, server, world, [footage])
     with unit_of_work() as db:
         recording = db.exec(
@@ -169,7 +167,19 @@ def footage_clip(api: Api, server: str, footage: Path) -> dict[str, Any]:
         json={"start_s": START, "end_s": END},
     )
     assert made.status_code == 201, made.text
-    return {**world, "clip_id": uuid.UUID(made.json()["id"]), "trainer": trainer}
+    return {
+        "clip_id": uuid.UUID(made.json()["id"]),
+        "recording_id": recording.id,
+        "original": recording.original_object_id,
+    }
+
+
+@pytest.fixture
+def footage_clip(api: Api, server: str, footage: Path) -> dict[str, Any]:
+    """The tone-and-face footage stored and verified, and a clip of it from START to END."""
+    trainer = api.account("trainer")
+    world = family_with_recording(api, trainer)
+    return {**world, **clip_of(api, server, footage, world), "trainer": trainer}
 
 
 def frames(video: bytes | Path, *, start: float = 0.0) -> np.ndarray:

@@ -19,7 +19,7 @@ import numpy as np
 import psutil
 import pytest
 from skimage import data
-from sqlmodel import col, select
+from sqlmodel import select
 
 from tests.anonymise.conftest import (
     CROP,
@@ -29,17 +29,17 @@ from tests.anonymise.conftest import (
     START,
     H,
     W,
+    clip_of,
     decoder_under,
     frames,
     sharpness,
 )
 from tests.support.api import Api
 from tests.support.families import family_with_recording
-from tests.support.tus import stored
 from vault.anonymise.detect import detect
 from vault.anonymise.tasks import make_anonymised
 from vault.db import unit_of_work
-from vault.recordings.models import Clip, Recording
+from vault.recordings.models import Clip
 from vault.settings import get_settings
 from vault.store import ObjectKind, StoredObject, open_store
 
@@ -70,22 +70,6 @@ def two_faces(tmp_path: Path) -> Path:
     return video
 
 
-def _clip_of(api: Api, server: str, footage: Path, world: dict[str, Any]) -> uuid.UUID:
-    """The footage stored and verified, and a clip of it from START to END."""
-    stored(api, server, world, [footage])
-    with unit_of_work() as db:
-        recording = db.exec(
-            select(Recording).where(col(Recording.original_object_id).is_not(None))
-        ).one()
-    made = api.client.post(
-        f"/api/v1/recordings/{recording.id}/clips",
-        headers=world["headers"],
-        json={"start_s": START, "end_s": END},
-    )
-    assert made.status_code == 201, made.text
-    return uuid.UUID(made.json()["id"])
-
-
 def _copy(clip_id: uuid.UUID) -> tuple[bytes, list[dict[str, Any]]]:
     """The clip's anonymised copy (plaintext, in memory) and the faces the job found in it."""
     with unit_of_work() as db:
@@ -104,7 +88,7 @@ def test_add_blurs_where_nothing_was_found_and_keep_leaves_one_face_of_two(
     api: Api, server: str, two_faces: Path
 ) -> None:
     world = family_with_recording(api, api.account("trainer"))
-    clip_id = _clip_of(api, server, two_faces, world)
+    clip_id = clip_of(api, server, two_faces, world)["clip_id"]
     edits = [
         {"kind": "add", "start_s": ADD_SPAN[0], "end_s": ADD_SPAN[1], "box": ADD},
         {"kind": "keep", "start_s": START, "end_s": END, "box": KEEP},
@@ -152,7 +136,7 @@ def test_boxes_changed_while_the_job_runs_are_in_the_copy_it_keeps(
     api: Api, server: str, two_faces: Path
 ) -> None:
     world = family_with_recording(api, api.account("trainer"))
-    clip_id = _clip_of(api, server, two_faces, world)
+    clip_id = clip_of(api, server, two_faces, world)["clip_id"]
     outcome: list[str] = []
     job = threading.Thread(target=lambda: outcome.append(make_anonymised(clip_id)))
     job.start()

@@ -18,7 +18,6 @@ from tests.support.web import _cookie_sign_in
 from vault.anonymise.tasks import make_anonymised
 from vault.audit import AuditRecord
 from vault.db import unit_of_work
-from vault.recordings.models import Recording
 
 
 def test_a_fragment_is_marked_for_teaching_only_where_teaching_may_show_it(
@@ -29,12 +28,8 @@ def test_a_fragment_is_marked_for_teaching_only_where_teaching_may_show_it(
     teaching = {"purpose": "teaching"}
 
     # Not at creation: who is in view is not known yet.
-    with unit_of_work() as db:
-        recording = db.exec(
-            select(Recording.id).where(col(Recording.original_object_id).is_not(None))
-        ).one()
     made = api.client.post(
-        f"/api/v1/recordings/{recording}/clips",
+        f"/api/v1/recordings/{footage_clip['recording_id']}/clips",
         headers=h,
         json={"start_s": 0.6, "end_s": 3.6, "purpose": "teaching"},
     )

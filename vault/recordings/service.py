@@ -299,18 +299,8 @@ def update_clip(
     row.kijkrichting = data.kijkrichting.strip()
     row.stills = json.dumps(sorted(set(data.stills)))
     row.review_position = data.review_position
-    db.add(row)
-    db.flush()
     trajectory = db.get(Trajectory, recording.trajectory_id)
-    audit.record(
-        db,
-        action="update",
-        outcome="success",
-        actor=principal,
-        object_id=row.id,
-        object_type="clip",
-        family_id=trajectory.family_id if trajectory else None,
-    )
+    _changed(db, principal, row, trajectory.family_id if trajectory else None, "")
     return row
 
 
@@ -363,6 +353,30 @@ def _locked(db: Session, clip_id: uuid.UUID) -> tuple[Clip, Recording, uuid.UUID
     return row, recording, trajectory.family_id
 
 
+def _changed(
+    db: Session,
+    principal: audit.Principal,
+    row: Clip,
+    family_id: uuid.UUID | None,
+    reason: str,
+    detail: dict[str, str] | None = None,
+) -> None:
+    """Its trainer's change of the clip, written and logged as an `update` of it with `reason`."""
+    db.add(row)
+    db.flush()
+    audit.record(
+        db,
+        action="update",
+        outcome="success",
+        reason=reason,
+        actor=principal,
+        object_id=row.id,
+        object_type="clip",
+        family_id=family_id,
+        detail=detail,
+    )
+
+
 def _drop_copy(
     db: Session,
     principal: audit.Principal,
@@ -408,19 +422,7 @@ def set_mute(db: Session, principal: audit.Principal, clip_id: uuid.UUID, data: 
     spans = json.dumps(mute_spans(row, data))
     changed = spans != row.mute
     row.mute = spans
-    db.add(row)
-    db.flush()
-    audit.record(
-        db,
-        action="update",
-        outcome="success",
-        reason="mute",
-        actor=principal,
-        object_id=row.id,
-        object_type="clip",
-        family_id=family_id,
-        detail={"mute_spans": str(len(json.loads(spans)))},
-    )
+    _changed(db, principal, row, family_id, "mute", {"mute_spans": str(len(json.loads(spans)))})
     if changed:
         _drop_copy(db, principal, row, family_id, "mute_changed")
     return row
@@ -485,19 +487,7 @@ def set_faces(
     stored = json.dumps(edits)
     changed = stored != row.face_edits
     row.face_edits = stored
-    db.add(row)
-    db.flush()
-    audit.record(
-        db,
-        action="update",
-        outcome="success",
-        reason="faces",
-        actor=principal,
-        object_id=row.id,
-        object_type="clip",
-        family_id=family_id,
-        detail={"face_edits": str(len(edits))},
-    )
+    _changed(db, principal, row, family_id, "faces", {"face_edits": str(len(edits))})
     if changed:
         _drop_copy(db, principal, row, family_id, "faces_changed")
     return row
@@ -533,18 +523,13 @@ def set_in_view(
             )
     row.in_view = json.dumps(sorted({str(p) for p in data.people}))
     row.others_in_view = data.others
-    db.add(row)
-    db.flush()
-    audit.record(
+    _changed(
         db,
-        action="update",
-        outcome="success",
-        reason="in_view",
-        actor=principal,
-        object_id=row.id,
-        object_type="clip",
-        family_id=family_id,
-        detail={"in_view": str(len(json.loads(row.in_view))), "others": str(data.others).lower()},
+        principal,
+        row,
+        family_id,
+        "in_view",
+        {"in_view": str(len(json.loads(row.in_view))), "others": str(data.others).lower()},
     )
     return row
 
@@ -563,19 +548,7 @@ def set_purpose(
     if row.purpose == data.purpose:
         return row  # nothing changes, nothing is logged
     row.purpose = data.purpose
-    db.add(row)
-    db.flush()
-    audit.record(
-        db,
-        action="update",
-        outcome="success",
-        reason="purpose",
-        actor=principal,
-        object_id=row.id,
-        object_type="clip",
-        family_id=family_id,
-        detail={"purpose": str(data.purpose)},
-    )
+    _changed(db, principal, row, family_id, "purpose", {"purpose": str(data.purpose)})
     return row
 
 

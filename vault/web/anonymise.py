@@ -178,18 +178,24 @@ def withdraw(request: Request, clip_id: uuid.UUID, viewer: FormViewer, db: DB) -
     )
 
 
-@router.post("/fragmenten/{clip_id}/onderwijs", response_model=None)
-def mark_for_teaching(request: Request, clip_id: uuid.UUID, viewer: FormViewer, db: DB) -> Response:
-    """Teaching material (ADR 0017, decision 10): decided as `mark_for_teaching`, refused with its reason."""
-    body = ClipPurpose(purpose=Purpose.teaching)
+def _tagged(
+    request: Request, clip_id: uuid.UUID, viewer: Viewer, db: DB, purpose: Purpose, key: str
+) -> Response:
+    body = ClipPurpose(purpose=purpose)
     return _done(
         request,
         db,
         viewer,
         clip_id,
         lambda: recordings.set_purpose(db, viewer.principal, clip_id, body),
-        "onderwijs",
+        key,
     )
+
+
+@router.post("/fragmenten/{clip_id}/onderwijs", response_model=None)
+def mark_for_teaching(request: Request, clip_id: uuid.UUID, viewer: FormViewer, db: DB) -> Response:
+    """Teaching material (ADR 0017, decision 10): decided as `mark_for_teaching`, refused with its reason."""
+    return _tagged(request, clip_id, viewer, db, Purpose.teaching, "onderwijs")
 
 
 @router.post("/fragmenten/{clip_id}/onderwijs/opheffen", response_model=None)
@@ -197,12 +203,4 @@ def unmark_for_teaching(
     request: Request, clip_id: uuid.UUID, viewer: FormViewer, db: DB
 ) -> Response:
     """No longer teaching material: back to the review with the family."""
-    body = ClipPurpose(purpose=Purpose.review)
-    return _done(
-        request,
-        db,
-        viewer,
-        clip_id,
-        lambda: recordings.set_purpose(db, viewer.principal, clip_id, body),
-        "onderwijs_af",
-    )
+    return _tagged(request, clip_id, viewer, db, Purpose.review, "onderwijs_af")
